@@ -1,0 +1,297 @@
+// Package app wires Veridoc together: configuration, database, object store,
+// job queue, the method registry and the HTTP server, and runs them until stopped.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+	"github.com/riverqueue/river"
+
+	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/handlers"
+	"github.com/veridoc/veridoc/jobs"
+	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/storage"
+)
+
+// App is a running Veridoc process: API, workers, or both.
+type App struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	DB       *models.DB
+	Store    storage.Store
+	Queue    jobs.Queue
+	Registry *rpc.Registry
+	Now      func() time.Time
+
+	disk *storage.Disk // set when the store is the disk store: it serves /files/
+	echo *echo.Echo
+}
+
+// Options tune a process beyond the config.
+type Options struct {
+	// Workers overrides Config.Workers (0 in an API-only process).
+	Workers *int
+	Logger  *slog.Logger
+	// PollInterval for SQLite job polling (tests shorten it).
+	PollInterval time.Duration
+}
+
+// New opens everything a process needs and applies migrations.
+func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
+	a := &App{Config: cfg, Logger: o.Logger, Now: func() time.Time { return time.Now().UTC() }}
+	if a.Logger == nil {
+		a.Logger = NewLogger(cfg.LogLevel)
+	}
+	var err error
+	if a.DB, err = models.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if err := a.Migrate(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openStore(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	workers := cfg.Workers
+	if o.Workers != nil {
+		workers = *o.Workers
+	}
+	registry := river.NewWorkers()
+	periodic := jobs.Maintenance(registry, a.DB, a.Now)
+	a.Queue, err = jobs.New(a.DB, jobs.Options{
+		Workers: workers, Registry: registry, PeriodicJobs: periodic,
+		Logger: a.Logger.With("component", "jobs"), PollInterval: o.PollInterval,
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now}
+	a.Registry = rpc.NewRegistry()
+	h.Register(a.Registry)
+	a.echo = a.newEcho(h)
+	return a, nil
+}
+
+// Migrate applies the application and job-queue schemas.
+func (a *App) Migrate(ctx context.Context) error {
+	if err := a.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, a.DB)
+}
+
+func (a *App) openStore(ctx context.Context) error {
+	st, err := config.ParseStorageURL(a.Config.StorageURL)
+	if err != nil {
+		return err
+	}
+	switch st.Kind {
+	case config.StorageS3:
+		a.Store, err = storage.NewS3(ctx, storage.S3Options{
+			Endpoint: st.Endpoint, Bucket: st.Bucket, Region: st.Region, Secure: st.Secure,
+			AccessKey: a.Config.S3AccessKey, SecretKey: a.Config.S3SecretKey,
+		})
+		return err
+	default:
+		key, err := a.signingKey()
+		if err != nil {
+			return err
+		}
+		signer, err := storage.NewSigner(key, a.Now)
+		if err != nil {
+			return err
+		}
+		a.disk, err = storage.NewDisk(st.Path, a.Config.PublicURL, signer)
+		a.Store = a.disk
+		return err
+	}
+}
+
+// signingKey is VERIDOC_SIGNING_KEY, or a random key kept in the data dir so
+// every process sharing the dir (and every restart) signs alike.
+func (a *App) signingKey() ([]byte, error) {
+	if a.Config.SigningKey != "" {
+		return []byte(a.Config.SigningKey), nil
+	}
+	path := filepath.Join(a.Config.DataDir, "signing.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err := os.MkdirAll(a.Config.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 32)
+	_, _ = rand.Read(buf)
+	key := hex.EncodeToString(buf)
+	// O_EXCL: if another process wrote one first, use theirs.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		b, err := os.ReadFile(path)
+		return []byte(strings.TrimSpace(string(b))), err
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	_, err = f.WriteString(key + "\n")
+	return []byte(key), err
+}
+
+// Handler is the HTTP handler of the API process.
+func (a *App) Handler() http.Handler { return a.echo }
+
+// Serve runs the HTTP server and the workers until ctx is done, then drains
+// in-flight requests and jobs within the shutdown timeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.Queue.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second, // 001_*: a request may take up to 60 s
+		WriteTimeout:      75 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	return errors.Join(serveErr, a.shutdown(srv))
+}
+
+// RunWorker runs only the job workers until ctx is done.
+func (a *App) RunWorker(ctx context.Context) error {
+	if err := a.Queue.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	<-ctx.Done()
+	return a.shutdown(nil)
+}
+
+func (a *App) shutdown(srv *http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if srv != nil {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+	}
+	if err := a.Queue.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("jobs shutdown: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Close releases the database.
+func (a *App) Close() {
+	if a.DB != nil {
+		_ = a.DB.Close()
+	}
+}
+
+// NewLogger is the process logger: JSON lines on stderr.
+func NewLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// newEcho builds the router: the RPC endpoint, health checks and signed files.
+func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
+	ipExtractor := echo.ExtractIPDirect()
+	if len(a.Config.TrustedProxies) > 0 {
+		var opts []echo.TrustOption
+		for _, c := range a.Config.TrustedProxies {
+			_, n, _ := net.ParseCIDR(c)
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		ipExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
+	e := echo.NewWithConfig(echo.Config{
+		Logger:           a.Logger,
+		IPExtractor:      ipExtractor,
+		HTTPErrorHandler: errorHandler,
+	})
+	e.Use(middleware.Recover())
+	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			c.Response().Header().Set(rpc.HeaderRequestID, rpc.RequestID(c.Request()))
+			return next(c)
+		}
+	})
+
+	api := &rpc.Server{Registry: a.Registry, Authenticate: h.Authenticate, Idempotency: &models.IdempotencyStore{DB: a.DB, Now: a.Now}, Logger: a.Logger}
+	serve := func(c *echo.Context) error {
+		api.ServeMethod(c.Response(), c.Request(), c.Param("method"))
+		return nil
+	}
+	e.Any("/api/v1/:method", serve)
+	e.Any("/api/:method", serve)
+
+	e.GET("/healthz", func(c *echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", func(c *echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+		defer cancel()
+		checks := map[string]string{"database": "ok", "storage": "ok"}
+		status := http.StatusOK
+		if err := a.DB.Ping(ctx); err != nil {
+			checks["database"], status = "unavailable", http.StatusServiceUnavailable
+		}
+		if err := a.Store.Ping(ctx); err != nil {
+			checks["storage"], status = "unavailable", http.StatusServiceUnavailable
+		}
+		return c.JSON(status, checks)
+	})
+	if a.disk != nil {
+		e.GET(storage.FilesPrefix+"*", echo.WrapHandler(a.disk))
+		e.HEAD(storage.FilesPrefix+"*", echo.WrapHandler(a.disk))
+	}
+	return e
+}
+
+// errorHandler answers router-level errors (no route, panics) with the API's envelope.
+func errorHandler(c *echo.Context, err error) {
+	if resp, uErr := echo.UnwrapResponse(c.Response()); uErr == nil && resp.Committed {
+		return
+	}
+	var apiErr *rpc.Error
+	switch code := echo.StatusCode(err); {
+	case errors.As(err, &apiErr):
+	case code == http.StatusNotFound:
+		apiErr = rpc.NewError(http.StatusNotFound, "NotFound", "No such path; API methods are POST /api/v1/<class>.<method>")
+	case code == http.StatusMethodNotAllowed:
+		apiErr = rpc.ErrMethodNotAllowed(c.Request().Method)
+	case code >= 400 && code < 500:
+		apiErr = rpc.NewError(code, "InvalidRequest", "%s", http.StatusText(code))
+	default:
+		c.Logger().Error("request failed", "err", err)
+		apiErr = rpc.ErrInternal()
+	}
+	rpc.WriteError(c.Response(), apiErr)
+}

@@ -1,0 +1,202 @@
+// Package config reads Veridoc's settings from the environment once, at start,
+// and validates them so a bad value stops the process with a clear message.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of the server and the CLI.
+type Config struct {
+	Addr        string `env:"VERIDOC_ADDR" envDefault:":4000"`
+	DataDir     string `env:"VERIDOC_DATA_DIR" envDefault:"./data"`
+	DatabaseURL string `env:"DATABASE_URL"`
+	StorageURL  string `env:"STORAGE_URL"`
+	// PublicURL is how clients reach this server; disk-store signed URLs point here.
+	PublicURL string `env:"VERIDOC_PUBLIC_URL" envDefault:"http://localhost:4000"`
+	// SigningKey signs disk-store URLs. Empty: a random key kept in the data dir,
+	// which every process sharing that dir reads.
+	SigningKey string `env:"VERIDOC_SIGNING_KEY,file"`
+	// S3 credentials for an s3:// STORAGE_URL.
+	S3AccessKey string `env:"S3_ACCESS_KEY"`
+	S3SecretKey string `env:"S3_SECRET_KEY,file"`
+
+	Workers         int           `env:"VERIDOC_WORKERS" envDefault:"2"`
+	ShutdownTimeout time.Duration `env:"VERIDOC_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// TrustProxy: take the client IP from X-Forwarded-For set by these proxies (CIDRs).
+	TrustedProxies []string `env:"VERIDOC_TRUSTED_PROXIES"`
+	LogLevel       string   `env:"VERIDOC_LOG_LEVEL" envDefault:"info"`
+}
+
+// Load reads and validates the environment.
+func Load() (*Config, error) {
+	c, err := env.ParseAs[Config]()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if c.S3AccessKey == "" {
+		c.S3AccessKey = lookupFirst("AWS_ACCESS_KEY_ID", "MINIO_ROOT_USER")
+	}
+	if c.S3SecretKey == "" {
+		c.S3SecretKey = lookupFirst("AWS_SECRET_ACCESS_KEY", "MINIO_ROOT_PASSWORD")
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Validate checks every value and fills the defaults that depend on others.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("VERIDOC_ADDR %q: want host:port, e.g. :4000", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("VERIDOC_DATA_DIR must not be empty"))
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "veridoc.db")
+	}
+	if _, err := ParseDatabaseURL(c.DatabaseURL); err != nil {
+		errs = append(errs, err)
+	}
+	if c.StorageURL == "" {
+		c.StorageURL = "file://" + filepath.Join(c.DataDir, "objects")
+	}
+	if st, err := ParseStorageURL(c.StorageURL); err != nil {
+		errs = append(errs, err)
+	} else if st.Kind == StorageS3 && (c.S3AccessKey == "" || c.S3SecretKey == "") {
+		errs = append(errs, errors.New("STORAGE_URL is s3://: set S3_ACCESS_KEY and S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("VERIDOC_PUBLIC_URL %q: want an http(s) URL", c.PublicURL))
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Workers < 0 || c.Workers > 256 {
+		errs = append(errs, fmt.Errorf("VERIDOC_WORKERS %d: want 0–256", c.Workers))
+	}
+	for _, cidr := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			errs = append(errs, fmt.Errorf("VERIDOC_TRUSTED_PROXIES: %q is not a CIDR", cidr))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("VERIDOC_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+// Database kinds.
+const (
+	DatabaseSQLite   = "sqlite"
+	DatabasePostgres = "postgres"
+)
+
+// Database is a parsed DATABASE_URL.
+type Database struct {
+	Kind string
+	// DSN is what the driver opens: a file path with pragmas for SQLite, the URL for PostgreSQL.
+	DSN string
+}
+
+// ParseDatabaseURL accepts postgres://, postgresql:// and sqlite://PATH.
+func ParseDatabaseURL(raw string) (Database, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return Database{}, fmt.Errorf("DATABASE_URL: %v", err)
+		}
+		return Database{Kind: DatabasePostgres, DSN: raw}, nil
+	case strings.HasPrefix(raw, "sqlite://"):
+		path := strings.TrimPrefix(raw, "sqlite://")
+		if path == "" {
+			return Database{}, errors.New("DATABASE_URL: sqlite:// needs a file path")
+		}
+		// WAL for concurrent readers, a busy timeout instead of SQLITE_BUSY errors, and
+		// BEGIN IMMEDIATE so a read-then-write transaction cannot deadlock on upgrade.
+		dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		return Database{Kind: DatabaseSQLite, DSN: dsn}, nil
+	default:
+		return Database{}, fmt.Errorf("DATABASE_URL %q: want postgres://… or sqlite://PATH", redact(raw))
+	}
+}
+
+// Storage kinds.
+const (
+	StorageDisk = "disk"
+	StorageS3   = "s3"
+)
+
+// Storage is a parsed STORAGE_URL.
+type Storage struct {
+	Kind     string
+	Path     string // disk
+	Bucket   string // s3
+	Endpoint string // s3 host:port
+	Secure   bool
+	Region   string
+}
+
+// ParseStorageURL accepts file://PATH (or a bare path) and
+// s3://BUCKET?endpoint=host:port&secure=false&region=us-east-1.
+func ParseStorageURL(raw string) (Storage, error) {
+	if !strings.Contains(raw, "://") {
+		return Storage{Kind: StorageDisk, Path: raw}, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Storage{}, fmt.Errorf("STORAGE_URL: %v", err)
+	}
+	switch u.Scheme {
+	case "file":
+		p := u.Host + u.Path
+		if p == "" {
+			return Storage{}, errors.New("STORAGE_URL: file:// needs a folder")
+		}
+		return Storage{Kind: StorageDisk, Path: p}, nil
+	case "s3":
+		q := u.Query()
+		s := Storage{Kind: StorageS3, Bucket: u.Host, Endpoint: q.Get("endpoint"), Secure: q.Get("secure") != "false", Region: q.Get("region")}
+		if s.Bucket == "" {
+			return Storage{}, errors.New("STORAGE_URL: s3:// needs a bucket, e.g. s3://veridoc?endpoint=127.0.0.1:9000")
+		}
+		if s.Endpoint == "" {
+			s.Endpoint = "s3.amazonaws.com"
+		}
+		if s.Region == "" {
+			s.Region = "us-east-1"
+		}
+		return s, nil
+	default:
+		return Storage{}, fmt.Errorf("STORAGE_URL %q: want file://PATH or s3://BUCKET?endpoint=host:port", raw)
+	}
+}
+
+func redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		return u.String()
+	}
+	return raw
+}
+
+func lookupFirst(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}

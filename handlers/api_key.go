@@ -1,0 +1,107 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/rpc"
+)
+
+// APIKey is the api_key object. The secret appears only in api_key.create's answer.
+type APIKey struct {
+	ID         int64          `json:"id"`
+	AccountID  int64          `json:"account_id"`
+	Name       string         `json:"name"`
+	PublicKey  string         `json:"public_key"`
+	SecretHint string         `json:"secret_hint"` // "secret-…abcd"
+	Created    rpc.Timestamp  `json:"created"`
+	LastUsed   *rpc.Timestamp `json:"last_used"`
+	Revoked    *rpc.Timestamp `json:"revoked"`
+}
+
+func apiKeyOf(k *models.APIKey) APIKey {
+	return APIKey{
+		ID: k.ID, AccountID: k.AccountID, Name: k.Name, PublicKey: k.PublicKey,
+		SecretHint: models.SecretPrefix + "…" + k.SecretTail,
+		Created:    rpc.NewTimestamp(k.CreatedAt), LastUsed: rpc.TimestampPtr(k.LastUsedAt), Revoked: rpc.TimestampPtr(k.RevokedAt),
+	}
+}
+
+// APIKeyCreateRequest names the new key.
+type APIKeyCreateRequest struct {
+	Name string `json:"name"`
+}
+
+// APIKeyCreated is a new key with its secret, shown this once.
+type APIKeyCreated struct {
+	APIKey
+	Secret string `json:"secret"`
+}
+
+// APIKeyIDRequest addresses one key.
+type APIKeyIDRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
+// APIKeyListRequest pages through the account's keys.
+type APIKeyListRequest struct {
+	rpc.ListRequest
+}
+
+func (h *Handlers) registerAPIKey(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "api_key.create", Summary: "Create an API key; its secret is returned once.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.apiKeyCreate)
+	rpc.Register(reg, rpc.Spec{Name: "api_key.get", Summary: "Get an API key (without its secret).",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.apiKeyGet)
+	rpc.Register(reg, rpc.Spec{Name: "api_key.list", Summary: "List the account's live API keys, newest first.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.apiKeyList)
+	rpc.Register(reg, rpc.Spec{Name: "api_key.delete", Summary: "Revoke an API key; it stops working at once.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.apiKeyDelete)
+}
+
+func (h *Handlers) apiKeyCreate(ctx context.Context, call *rpc.Call, req *APIKeyCreateRequest) (*APIKeyCreated, error) {
+	name := strings.TrimSpace(req.Name)
+	if len(name) > 200 {
+		return nil, rpc.ErrInvalidRequest("name: must be at most 200 characters")
+	}
+	k, secret, err := h.DB.CreateAPIKey(ctx, call.AccountID(), name)
+	if err != nil {
+		return nil, err
+	}
+	return &APIKeyCreated{APIKey: apiKeyOf(k), Secret: secret}, nil
+}
+
+func (h *Handlers) apiKeyGet(ctx context.Context, call *rpc.Call, req *APIKeyIDRequest) (*APIKey, error) {
+	k, err := h.DB.GetAPIKey(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, "ApiKey", req.ID)
+	}
+	out := apiKeyOf(k)
+	return &out, nil
+}
+
+func (h *Handlers) apiKeyList(ctx context.Context, call *rpc.Call, req *APIKeyListRequest) (*rpc.ListResponse[APIKey], error) {
+	page, err := req.Page()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := h.DB.ListAPIKeys(ctx, call.AccountID(), page.BeforeID, page.Limit+1)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]APIKey, len(keys))
+	for i := range keys {
+		out[i] = apiKeyOf(&keys[i])
+	}
+	return rpc.NewList(out, page, func(k APIKey) int64 { return k.ID }), nil
+}
+
+func (h *Handlers) apiKeyDelete(ctx context.Context, call *rpc.Call, req *APIKeyIDRequest) (*APIKey, error) {
+	k, err := h.DB.RevokeAPIKey(ctx, call.AccountID(), req.ID, h.Now())
+	if err != nil {
+		return nil, missing(err, "ApiKey", req.ID)
+	}
+	out := apiKeyOf(k)
+	return &out, nil
+}

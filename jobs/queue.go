@@ -1,0 +1,135 @@
+// Package jobs runs Veridoc's background work on River, on whichever database
+// the install uses. Jobs are inserted in the same transaction as the rows that
+// need them (models.Tx), so nothing is lost between "saved" and "queued".
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/models"
+)
+
+// Queue inserts jobs and, when it has workers, runs them.
+type Queue interface {
+	// InsertTx queues a job inside tx: it exists only if tx commits.
+	InsertTx(ctx context.Context, tx *models.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	// Insert queues a job on its own.
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	// Start begins working jobs (no-op for an insert-only queue).
+	Start(ctx context.Context) error
+	// Stop finishes running jobs and stops fetching new ones, within ctx.
+	Stop(ctx context.Context) error
+	// Subscribe streams job events (tests and metrics use it).
+	Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
+}
+
+// Options configure a Queue.
+type Options struct {
+	// Workers is how many jobs run at once in this process; 0 makes an
+	// insert-only queue (an API process whose jobs run elsewhere).
+	Workers      int
+	Registry     *river.Workers
+	PeriodicJobs []*river.PeriodicJob
+	Logger       *slog.Logger
+	// PollInterval is how often SQLite is polled (it has no LISTEN/NOTIFY).
+	PollInterval time.Duration
+}
+
+// Migrate applies River's schema.
+func Migrate(ctx context.Context, db *models.DB) error {
+	var err error
+	switch db.Kind {
+	case config.DatabasePostgres:
+		err = migrate(ctx, riverpgxv5.New(db.Pool))
+	default:
+		err = migrate(ctx, riversqlite.New(db.SQL))
+	}
+	if err != nil {
+		return fmt.Errorf("migrate jobs: %w", err)
+	}
+	return nil
+}
+
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// New builds the queue for db.
+func New(db *models.DB, o Options) (Queue, error) {
+	cfg := &river.Config{
+		Logger:               o.Logger,
+		MaxAttempts:          10,
+		JobTimeout:           5 * time.Minute,
+		RescueStuckJobsAfter: 10 * time.Minute,
+	}
+	if o.Workers > 0 {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}}
+		cfg.Workers = o.Registry
+		cfg.PeriodicJobs = o.PeriodicJobs
+	}
+	switch db.Kind {
+	case config.DatabasePostgres:
+		c, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &queue[pgx.Tx]{Client: c, started: o.Workers > 0, withTx: func(tx *models.Tx, fn func(pgx.Tx) error) error { return tx.Pgx(fn) }}, nil
+	default:
+		if o.PollInterval > 0 {
+			cfg.FetchCooldown = min(o.PollInterval, river.FetchCooldownDefault)
+			cfg.FetchPollInterval = o.PollInterval
+		}
+		cfg.PollOnly = true
+		c, err := river.NewClient(riversqlite.New(db.SQL), cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &queue[*sql.Tx]{Client: c, started: o.Workers > 0, withTx: func(tx *models.Tx, fn func(*sql.Tx) error) error { return fn(tx.SQLTx()) }}, nil
+	}
+}
+
+type queue[TTx any] struct {
+	*river.Client[TTx]
+	started bool
+	withTx  func(tx *models.Tx, fn func(TTx) error) error
+}
+
+func (q *queue[TTx]) InsertTx(ctx context.Context, tx *models.Tx, args river.JobArgs, opts *river.InsertOpts) (res *rivertype.JobInsertResult, err error) {
+	err = q.withTx(tx, func(t TTx) error {
+		res, err = q.Client.InsertTx(ctx, t, args, opts)
+		return err
+	})
+	return res, err
+}
+
+func (q *queue[TTx]) Start(ctx context.Context) error {
+	if !q.started {
+		return nil
+	}
+	return q.Client.Start(ctx)
+}
+
+func (q *queue[TTx]) Stop(ctx context.Context) error {
+	if !q.started {
+		return nil
+	}
+	return q.Client.Stop(ctx)
+}

@@ -1,0 +1,39 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// Account owns every other object; ids of one account are invisible to others.
+type Account struct {
+	ID        int64  `gorm:"primaryKey"`
+	Name      string `gorm:"size:200;not null"`
+	Sandbox   bool   `gorm:"not null;default:false"`
+	CreatedAt time.Time
+}
+
+// CreateAccount inserts an account.
+func (db *DB) CreateAccount(ctx context.Context, name string, sandbox bool) (*Account, error) {
+	a := &Account{Name: name, Sandbox: sandbox}
+	if err := db.WithContext(ctx).Create(a).Error; err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// GetAccount loads one account.
+func (db *DB) GetAccount(ctx context.Context, id int64) (*Account, error) {
+	var a Account
+	if err := db.WithContext(ctx).First(&a, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &a, nil
+}
+
+// CountAccounts tells whether an install has been bootstrapped.
+func (db *DB) CountAccounts(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&Account{}).Count(&n).Error
+	return n, err
+}

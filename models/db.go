@@ -1,0 +1,129 @@
+// Package models holds Veridoc's GORM models and every query on them. The same
+// code runs on SQLite (the embedded default) and PostgreSQL.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/veridoc/veridoc/config"
+)
+
+// DB is an open database: GORM for queries and the handles the job queue needs.
+type DB struct {
+	*gorm.DB
+	Kind string        // config.DatabaseSQLite or config.DatabasePostgres
+	SQL  *sql.DB       // shared pool under GORM
+	Pool *pgxpool.Pool // PostgreSQL only: the pool under SQL, for River
+}
+
+// Open connects to the database described by a DATABASE_URL.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	dbc, err := config.ParseDatabaseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	gcfg := &gorm.Config{
+		TranslateError: true, // unique violations become gorm.ErrDuplicatedKey on both databases
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	db := &DB{Kind: dbc.Kind}
+	switch dbc.Kind {
+	case config.DatabasePostgres:
+		pool, err := pgxpool.New(ctx, dbc.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		db.Pool = pool
+		db.SQL = stdlib.OpenDBFromPool(pool)
+		db.DB, err = gorm.Open(postgres.New(postgres.Config{Conn: db.SQL}), gcfg)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("database: %w", err)
+		}
+	case config.DatabaseSQLite:
+		if dir := filepath.Dir(dbc.DSN); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("database: %w", err)
+			}
+		}
+		db.DB, err = gorm.Open(sqlite.Open(dbc.DSN), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		db.SQL, err = db.DB.DB()
+		if err != nil {
+			return nil, err
+		}
+		// One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
+		db.SQL.SetMaxOpenConns(8)
+	}
+	if err := db.SQL.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	return db, nil
+}
+
+// Close releases the pool.
+func (db *DB) Close() error {
+	err := db.SQL.Close()
+	if db.Pool != nil {
+		db.Pool.Close()
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
+
+// all is every model, in creation order.
+var all = []any{&Account{}, &APIKey{}, &IdempotencyKey{}}
+
+// Migrate applies the schema. On PostgreSQL an advisory lock keeps concurrently
+// starting processes from migrating at the same time.
+func (db *DB) Migrate(ctx context.Context) error {
+	if db.Kind == config.DatabasePostgres {
+		conn, err := db.SQL.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		h := fnv.New64a()
+		_, _ = h.Write([]byte("veridoc.migrate"))
+		lock := int64(h.Sum64() >> 1)
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lock); err != nil {
+			return fmt.Errorf("migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lock) //nolint:errcheck
+	}
+	if err := db.WithContext(ctx).AutoMigrate(all...); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// ErrNotFound is returned by queries that find no row for the account.
+var ErrNotFound = errors.New("not found")
+
+// notFound maps GORM's miss to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}

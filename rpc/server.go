@@ -1,0 +1,201 @@
+package rpc
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+)
+
+// Authenticator resolves the credentials of a request for a scope. It returns
+// ErrUnauthorized (or another *Error, e.g. RateLimited) when they do not hold.
+type Authenticator func(ctx context.Context, r *http.Request, scope Scope) (Principal, error)
+
+// StoredResponse is a response kept for Idempotency-Key replays.
+type StoredResponse struct {
+	Status int
+	Body   []byte
+}
+
+// IdempotencyStore keeps the first result of a side-effecting call per (account, key).
+type IdempotencyStore interface {
+	// Begin claims the key. It returns a stored response to replay, or nil to go
+	// ahead; an *Error when the key was used with another request or is in flight.
+	Begin(ctx context.Context, accountID int64, key, method string, requestHash []byte) (*StoredResponse, error)
+	// Complete records the response of a claimed key.
+	Complete(ctx context.Context, accountID int64, key string, res StoredResponse) error
+	// Release frees a claimed key whose call failed on our side, so a retry runs again.
+	Release(ctx context.Context, accountID int64, key string) error
+}
+
+// Server answers POST /api/v1/<class>.<method> from a Registry.
+type Server struct {
+	Registry     *Registry
+	Authenticate Authenticator
+	Idempotency  IdempotencyStore
+	Logger       *slog.Logger
+}
+
+// Header names.
+const (
+	HeaderRequestID      = "X-Request-Id"
+	HeaderIdempotencyKey = "Idempotency-Key"
+	HeaderReplayed       = "Idempotent-Replayed"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// RequestID reuses a well-formed client request id or makes a new one.
+func RequestID(r *http.Request) string {
+	if id := r.Header.Get(HeaderRequestID); requestIDPattern.MatchString(id) {
+		return id
+	}
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ServeMethod handles one API call to the named method.
+func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string) {
+	reqID := w.Header().Get(HeaderRequestID)
+	if reqID == "" {
+		reqID = RequestID(r)
+		w.Header().Set(HeaderRequestID, reqID)
+	}
+	m, ok := s.Registry.Lookup(name)
+	if !ok {
+		WriteError(w, ErrMethodNotFound(name))
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		WriteError(w, ErrMethodNotAllowed(r.Method))
+		return
+	}
+	ctx := r.Context()
+	principal, err := s.Authenticate(ctx, r, m.Scope)
+	if err != nil {
+		WriteError(w, err)
+		return
+	}
+	body, err := readBody(w, r, m.MaxBody)
+	if err != nil {
+		WriteError(w, err)
+		return
+	}
+	call := &Call{RequestID: reqID, Principal: principal, Request: r, Header: w.Header()}
+
+	key := r.Header.Get(HeaderIdempotencyKey)
+	if key == "" || !m.SideEffects || s.Idempotency == nil {
+		status, out := s.invoke(ctx, m, call, body)
+		writeRaw(w, status, out)
+		return
+	}
+	if len(key) > 255 {
+		WriteError(w, ErrInvalidRequest("Idempotency-Key: must be at most 255 characters"))
+		return
+	}
+	sum := sha256.Sum256(append([]byte(m.Name+"\n"), body...))
+	stored, err := s.Idempotency.Begin(ctx, principal.AccountID, key, m.Name, sum[:])
+	if err != nil {
+		WriteError(w, err)
+		return
+	}
+	if stored != nil {
+		w.Header().Set(HeaderReplayed, "true")
+		writeRaw(w, stored.Status, stored.Body)
+		return
+	}
+	status, out := s.invoke(ctx, m, call, body)
+	// A 5xx is not a result: free the key so the client's retry runs the call again.
+	// The claim is finished with a context of its own so a client that hung up
+	// does not leave the key claimed.
+	finishCtx := context.WithoutCancel(ctx)
+	if status >= 500 {
+		if err := s.Idempotency.Release(finishCtx, principal.AccountID, key); err != nil {
+			s.Logger.Error("idempotency release", "err", err, "request_id", reqID)
+		}
+	} else if err := s.Idempotency.Complete(finishCtx, principal.AccountID, key, StoredResponse{Status: status, Body: out}); err != nil {
+		s.Logger.Error("idempotency complete", "err", err, "request_id", reqID)
+	}
+	writeRaw(w, status, out)
+}
+
+// invoke runs the handler, turning panics and unknown errors into 500s.
+func (s *Server) invoke(ctx context.Context, m *Method, call *Call, body []byte) (status int, out []byte) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.Logger.Error("panic in method", "method", m.Name, "panic", fmt.Sprint(p), "request_id", call.RequestID, "stack", string(debug.Stack()))
+			status, out = encodeError(ErrInternal())
+		}
+	}()
+	res, err := m.invoke(ctx, call, body)
+	if err != nil {
+		var apiErr *Error
+		if !errors.As(err, &apiErr) {
+			s.Logger.Error("method failed", "method", m.Name, "err", err, "request_id", call.RequestID)
+		}
+		return encodeError(err)
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		s.Logger.Error("encode response", "method", m.Name, "err", err)
+		return encodeError(ErrInternal())
+	}
+	return m.Status, b
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, ErrRequestTooLarge(limit)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, ErrRequestTooLarge(limit)
+		}
+		return nil, ErrInvalidRequest("The request body could not be read")
+	}
+	return b, nil
+}
+
+// AsError turns any error into the *Error that is sent for it.
+func AsError(err error) *Error {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return ErrInternal()
+}
+
+func encodeError(err error) (int, []byte) {
+	e := AsError(err)
+	b, _ := json.Marshal(e)
+	return e.Status, b
+}
+
+// WriteError sends err as the error envelope.
+func WriteError(w http.ResponseWriter, err error) {
+	status, b := encodeError(err)
+	writeRaw(w, status, b)
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+	if !bytes.HasSuffix(b, []byte("\n")) {
+		_, _ = w.Write([]byte("\n"))
+	}
+}

@@ -1,0 +1,54 @@
+// Package storage keeps uploaded and generated files (images, PDFs) in one of
+// two real object stores, local disk or S3, and hands out signed, expiring URLs.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Store is an object store.
+type Store interface {
+	// Put writes an object, replacing any with the same key.
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
+	// Get opens an object; ErrNotFound when it does not exist.
+	Get(ctx context.Context, key string) (io.ReadCloser, Info, error)
+	// Delete removes an object; deleting a missing object is not an error.
+	Delete(ctx context.Context, key string) error
+	// SignedURL is a URL anyone can GET until it expires.
+	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+	// Ping checks that the store answers (for /readyz).
+	Ping(ctx context.Context) error
+}
+
+// Info describes a stored object.
+type Info struct {
+	Size        int64
+	ContentType string
+}
+
+// ErrNotFound is returned for a missing object.
+var ErrNotFound = errors.New("storage: object not found")
+
+// ValidKey refuses keys that could escape the store's root or confuse S3:
+// relative segments, empty segments, backslashes, control characters.
+func ValidKey(key string) error {
+	if key == "" || len(key) > 512 || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") {
+		return fmt.Errorf("storage: invalid key %q", key)
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("storage: invalid key %q", key)
+		}
+	}
+	for _, r := range key {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("storage: invalid key %q", key)
+		}
+	}
+	return nil
+}
