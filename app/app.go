@@ -246,7 +246,11 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 
 	api := &rpc.Server{Registry: a.Registry, Authenticate: h.Authenticate, Idempotency: &models.IdempotencyStore{DB: a.DB, Now: a.Now}, Logger: a.Logger}
 	serve := func(c *echo.Context) error {
-		api.ServeMethod(c.Response(), c.Request(), c.Param("method"))
+		name := c.Param("method")
+		if strings.Contains(name, "/") { // the router's param may span segments
+			return echo.ErrNotFound
+		}
+		api.ServeMethod(c.Response(), c.Request(), name)
 		return nil
 	}
 	e.Any("/api/v1/:method", serve)

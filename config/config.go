@@ -3,12 +3,14 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -25,10 +27,12 @@ type Config struct {
 	PublicURL string `env:"VERIDOC_PUBLIC_URL" envDefault:"http://localhost:4000"`
 	// SigningKey signs disk-store URLs. Empty: a random key kept in the data dir,
 	// which every process sharing that dir reads.
-	SigningKey string `env:"VERIDOC_SIGNING_KEY,file"`
+	SigningKey     string `env:"VERIDOC_SIGNING_KEY"`
+	SigningKeyFile string `env:"VERIDOC_SIGNING_KEY_FILE,file"` // the key read from a file (secrets mounts)
 	// S3 credentials for an s3:// STORAGE_URL.
-	S3AccessKey string `env:"S3_ACCESS_KEY"`
-	S3SecretKey string `env:"S3_SECRET_KEY,file"`
+	S3AccessKey     string `env:"S3_ACCESS_KEY"`
+	S3SecretKey     string `env:"S3_SECRET_KEY"`
+	S3SecretKeyFile string `env:"S3_SECRET_KEY_FILE,file"`
 
 	Workers         int           `env:"VERIDOC_WORKERS" envDefault:"2"`
 	ShutdownTimeout time.Duration `env:"VERIDOC_SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -41,8 +45,10 @@ type Config struct {
 func Load() (*Config, error) {
 	c, err := env.ParseAs[Config]()
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, namedParseErrors(err)
 	}
+	c.SigningKey = cmp.Or(c.SigningKey, strings.TrimSpace(c.SigningKeyFile))
+	c.S3SecretKey = cmp.Or(c.S3SecretKey, strings.TrimSpace(c.S3SecretKeyFile))
 	if c.S3AccessKey == "" {
 		c.S3AccessKey = lookupFirst("AWS_ACCESS_KEY_ID", "MINIO_ROOT_USER")
 	}
@@ -82,6 +88,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("VERIDOC_PUBLIC_URL %q: want an http(s) URL", c.PublicURL))
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.SigningKey != "" && len(c.SigningKey) < 32 {
+		errs = append(errs, errors.New("VERIDOC_SIGNING_KEY: must be at least 32 characters"))
+	}
 	if c.Workers < 0 || c.Workers > 256 {
 		errs = append(errs, fmt.Errorf("VERIDOC_WORKERS %d: want 0–256", c.Workers))
 	}
@@ -182,6 +191,28 @@ func ParseStorageURL(raw string) (Storage, error) {
 	default:
 		return Storage{}, fmt.Errorf("STORAGE_URL %q: want file://PATH or s3://BUCKET?endpoint=host:port", raw)
 	}
+}
+
+// namedParseErrors rewrites the env library's errors, which name Go fields, to
+// name the environment variable and the value type wanted.
+func namedParseErrors(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("config: %w", err)
+	}
+	var out []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if f, ok := reflect.TypeFor[Config]().FieldByName(pe.Name); ok {
+				name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+				out = append(out, fmt.Errorf("%s: want a value of type %s", name, pe.Type))
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
 }
 
 func redact(raw string) string {

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,8 +75,12 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error
 
 // New builds the queue for db.
 func New(db *models.DB, o Options) (Queue, error) {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
 	cfg := &river.Config{
-		Logger:               o.Logger,
+		Logger:               slog.New(quietCancel{logger.Handler()}),
 		MaxAttempts:          10,
 		JobTimeout:           5 * time.Minute,
 		RescueStuckJobsAfter: 10 * time.Minute,
@@ -133,3 +138,34 @@ func (q *queue[TTx]) Stop(ctx context.Context) error {
 	}
 	return q.Client.Stop(ctx)
 }
+
+// quietCancel demotes River's errors caused by a canceled context, which it
+// logs while stopping, to debug: shutdown is not an error.
+type quietCancel struct{ slog.Handler }
+
+func (h quietCancel) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		canceled := false
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "error" && strings.Contains(a.Value.String(), context.Canceled.Error()) {
+				canceled = true
+				return false
+			}
+			return true
+		})
+		if canceled {
+			if !h.Enabled(ctx, slog.LevelDebug) {
+				return nil
+			}
+			demoted := slog.NewRecord(r.Time, slog.LevelDebug, r.Message, r.PC)
+			r.Attrs(func(a slog.Attr) bool { demoted.AddAttrs(a); return true })
+			r = demoted
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietCancel) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietCancel{h.Handler.WithAttrs(as)}
+}
+func (h quietCancel) WithGroup(g string) slog.Handler { return quietCancel{h.Handler.WithGroup(g)} }

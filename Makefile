@@ -1,0 +1,40 @@
+# Veridoc. `make run` starts the server on :4000 with the embedded default
+# (SQLite + local disk + in-process workers); `make test` runs everything.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/veridoc
+STATICCHECK_VERSION := v0.8.2
+GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
+export VERIDOC_DATA_DIR ?= ./data
+
+.PHONY: build run deps test lint vet fmt-check staticcheck clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+# System packages the server needs at run time (Debian); installs only what is missing.
+deps:
+	@scripts/install-deps.sh run
+
+run: deps build
+	@$(BIN) account bootstrap
+	@echo "Starting Veridoc on $${VERIDOC_ADDR:-:4000} (Ctrl-C to stop)"
+	@exec $(BIN) serve
+
+test: lint
+	scripts/with-services.sh $(GO) test -race -count=1 -timeout 15m ./...
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	@[ -x $(GOBIN_DIR)/staticcheck ] || GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(GOBIN_DIR)/staticcheck ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,107 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/app"
+	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/internal/testenv"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	stores := map[string]func(t *testing.T) []testenv.Option{
+		"disk": func(t *testing.T) []testenv.Option { return nil },
+		"s3": func(t *testing.T) []testenv.Option {
+			return []testenv.Option{testenv.WithStorageURL(testenv.S3URL(testenv.S3Options(t)))}
+		},
+	}
+	for _, db := range testenv.Databases() {
+		for storeName, opts := range stores {
+			t.Run(db.Name+"/"+storeName, func(t *testing.T) {
+				s := testenv.NewServer(t, db.URL(t), opts(t)...)
+				if code, body := get(t, s.URL+"/healthz"); code != 200 || !strings.Contains(body, "ok") {
+					t.Fatalf("healthz %d %s", code, body)
+				}
+				if code, body := get(t, s.URL+"/readyz"); code != 200 || body != "{\"database\":\"ok\",\"storage\":\"ok\"}\n" {
+					t.Fatalf("readyz %d %s", code, body)
+				}
+				// Objects put through the app's store download through their signed URL.
+				ctx := context.Background()
+				if err := s.Store.Put(ctx, "t/hello.txt", strings.NewReader("hello"), 5, "text/plain"); err != nil {
+					t.Fatal(err)
+				}
+				u, err := s.Store.SignedURL(ctx, "t/hello.txt", time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if code, body := get(t, u); code != 200 || body != "hello" {
+					t.Fatalf("signed URL %d %q", code, body)
+				}
+				if code, _ := get(t, strings.Replace(u, "hello.txt", "hellx.txt", 1)); code != 403 {
+					t.Fatalf("URL signed for another object answered %d", code)
+				}
+				// Readiness follows the database.
+				if err := s.Queue.Stop(ctx); err != nil {
+					t.Fatal(err)
+				}
+				s.DB.Close()
+				if code, body := get(t, s.URL+"/readyz"); code != 503 || !strings.Contains(body, `"database":"unavailable"`) {
+					t.Fatalf("readyz with the database closed: %d %s", code, body)
+				}
+			})
+		}
+	}
+}
+
+// Serve answers until its context ends, then shuts down cleanly.
+func TestServeShutsDown(t *testing.T) {
+	cfg := &config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), PublicURL: "http://localhost:4000", Workers: 1,
+		ShutdownTimeout: 5 * time.Second, LogLevel: "error"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger("error")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	if code, _ := get(t, "http://"+ln.Addr().String()+"/healthz"); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after cancel")
+	}
+	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
+		t.Fatal("server still answers after shutdown")
+	}
+}

@@ -1,0 +1,413 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/veridoc/veridoc/internal/testenv"
+)
+
+// client speaks to a test server over real HTTP.
+type client struct {
+	t      testing.TB
+	base   string
+	auth   string // Authorization header value
+	header http.Header
+}
+
+type reply struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Raw    string
+}
+
+func (r reply) str(k string) string { s, _ := r.Body[k].(string); return s }
+func (r reply) num(k string) int64  { f, _ := r.Body[k].(float64); return int64(f) }
+
+func basic(pub, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(pub+":"+secret))
+}
+
+func (c *client) with(h, v string) *client {
+	cp := *c
+	cp.header = c.header.Clone()
+	if cp.header == nil {
+		cp.header = http.Header{}
+	}
+	cp.header.Set(h, v)
+	return &cp
+}
+
+// raw sends any HTTP method and body to a path.
+func (c *client) raw(httpMethod, path string, body []byte) reply {
+	c.t.Helper()
+	req, err := http.NewRequest(httpMethod, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", httpMethod, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	r := reply{Status: res.StatusCode, Header: res.Header, Raw: string(b)}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		c.t.Fatalf("%s %s: Content-Type %q, body %q: every answer must be JSON", httpMethod, path, ct, b)
+	}
+	if err := json.Unmarshal(b, &r.Body); err != nil {
+		c.t.Fatalf("%s %s: answer is not a JSON object: %q", httpMethod, path, b)
+	}
+	return r
+}
+
+// call posts a body (a string is sent as is, anything else as JSON) to a method.
+func (c *client) call(method string, body any) reply {
+	c.t.Helper()
+	var b []byte
+	switch v := body.(type) {
+	case nil:
+	case string:
+		b = []byte(v)
+	default:
+		b, _ = json.Marshal(v)
+	}
+	return c.raw(http.MethodPost, "/api/v1/"+method, b)
+}
+
+// account makes an account with a key on the server's database.
+func account(t testing.TB, s *testenv.Server, name string) (*client, int64, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := s.DB.CreateAccount(ctx, name, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, secret, err := s.DB.CreateAPIKey(ctx, a.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, base: s.URL, auth: basic(k.PublicKey, secret)}, a.ID, k.PublicKey, secret
+}
+
+var timestampRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
+// forEachDB runs a test against a fresh server on SQLite and on PostgreSQL.
+func forEachDB(t *testing.T, fn func(t *testing.T, s *testenv.Server)) {
+	for _, db := range testenv.Databases() {
+		t.Run(db.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, testenv.NewServer(t, db.URL(t)))
+		})
+	}
+}
+
+func TestRequestRules(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *testenv.Server) {
+		c, accID, pub, secret := account(t, s, "rules")
+		keyID := c.call("api_key.list", nil).Body["data"].([]any)[0].(map[string]any)["id"]
+		cases := []struct {
+			name       string
+			httpMethod string
+			path       string
+			auth       *string
+			body       string
+			status     int
+			errName    string
+			message    string // substring of error_message
+		}{
+			{name: "empty body is {}", path: "/api/v1/account.get", status: 200},
+			{name: "alias path", path: "/api/account.get", body: "{}", status: 200},
+			{name: "unknown properties ignored", path: "/api/v1/api_key.get", body: fmt.Sprintf(`{"id": %v, "colour": "blue", "nested": {"a": 1}}`, keyID), status: 200},
+			{name: "wrong type names property and type", path: "/api/v1/api_key.get", body: `{"id": "12"}`, status: 400, errName: "InvalidRequest", message: "id: expected integer"},
+			{name: "fraction for integer", path: "/api/v1/api_key.get", body: `{"id": 1.5}`, status: 400, errName: "InvalidRequest", message: "id: expected integer"},
+			{name: "wrong type for string", path: "/api/v1/api_key.create", body: `{"name": 5}`, status: 400, errName: "InvalidRequest", message: "name: expected string"},
+			{name: "wrong type in embedded list fields", path: "/api/v1/api_key.list", body: `{"limit": "ten"}`, status: 400, errName: "InvalidRequest", message: "limit: expected integer"},
+			{name: "missing required property", path: "/api/v1/api_key.get", body: `{}`, status: 400, errName: "InvalidRequest", message: "id: is required"},
+			{name: "null required property", path: "/api/v1/api_key.get", body: `{"id": null}`, status: 400, errName: "InvalidRequest", message: "id: is required"},
+			{name: "invalid JSON", path: "/api/v1/account.get", body: `{"id":`, status: 400, errName: "InvalidRequest", message: "not valid JSON"},
+			{name: "array body", path: "/api/v1/account.get", body: `[1,2]`, status: 400, errName: "InvalidRequest", message: "JSON object"},
+			{name: "null body", path: "/api/v1/account.get", body: `null`, status: 400, errName: "InvalidRequest", message: "JSON object"},
+			{name: "limit above 100", path: "/api/v1/api_key.list", body: `{"limit": 101}`, status: 400, errName: "InvalidRequest", message: "limit"},
+			{name: "foreign cursor", path: "/api/v1/api_key.list", body: `{"cursor": "%%%"}`, status: 400, errName: "InvalidRequest", message: "cursor"},
+			{name: "unknown method", path: "/api/v1/nothing.here", status: 404, errName: "MethodNotFound"},
+			{name: "unknown path", path: "/api/v1/a/b", status: 404, errName: "NotFound"},
+			{name: "GET is 405", httpMethod: "GET", path: "/api/v1/account.get", status: 405, errName: "MethodNotAllowed"},
+			{name: "PUT is 405", httpMethod: "PUT", path: "/api/account.get", status: 405, errName: "MethodNotAllowed"},
+			{name: "body over the limit", path: "/api/v1/api_key.create", body: `{"name": "` + strings.Repeat("x", 17<<10) + `"}`, status: 413, errName: "RequestTooLarge"},
+			{name: "no credentials", path: "/api/v1/account.get", auth: ptr(""), status: 401, errName: "Unauthorized"},
+			{name: "wrong secret", path: "/api/v1/account.get", auth: ptr(basic(pub, "secret-wrong")), status: 401, errName: "Unauthorized"},
+			{name: "wrong public key", path: "/api/v1/account.get", auth: ptr(basic("public-key-other", secret)), status: 401, errName: "Unauthorized"},
+			{name: "prefixes are part of the key", path: "/api/v1/account.get", auth: ptr(basic(strings.TrimPrefix(pub, "public-key-"), strings.TrimPrefix(secret, "secret-"))), status: 401, errName: "Unauthorized"},
+			{name: "bearer secret", path: "/api/v1/account.get", auth: ptr("Bearer " + secret), status: 200},
+			{name: "bearer public key is not a secret", path: "/api/v1/account.get", auth: ptr("Bearer " + pub), status: 401, errName: "Unauthorized"},
+			{name: "garbage scheme", path: "/api/v1/account.get", auth: ptr("Token " + secret), status: 401, errName: "Unauthorized"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				cc := *c
+				cc.t = t
+				if tc.auth != nil {
+					cc.auth = *tc.auth
+				}
+				m := tc.httpMethod
+				if m == "" {
+					m = http.MethodPost
+				}
+				r := cc.raw(m, tc.path, []byte(tc.body))
+				if r.Status != tc.status {
+					t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Raw)
+				}
+				if r.Header.Get("X-Request-Id") == "" {
+					t.Error("no X-Request-Id header")
+				}
+				if tc.errName != "" {
+					if r.str("error_name") != tc.errName || !strings.Contains(r.str("error_message"), tc.message) {
+						t.Fatalf("got %s, want error %s containing %q", r.Raw, tc.errName, tc.message)
+					}
+					if len(r.Body) != 2 {
+						t.Errorf("error envelope has extra fields: %s", r.Raw)
+					}
+				}
+			})
+		}
+		// The account answer is flat, with the API's formats.
+		r := c.call("account.get", nil)
+		if r.num("id") != accID || r.str("name") != "rules" || !timestampRE.MatchString(r.str("created")) {
+			t.Errorf("account.get = %s", r.Raw)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestAPIKeys(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *testenv.Server) {
+		c, accID, _, _ := account(t, s, "keys")
+		created := c.call("api_key.create", map[string]any{"name": "ci"})
+		if created.Status != 200 {
+			t.Fatalf("create: %s", created.Raw)
+		}
+		secret, pub := created.str("secret"), created.str("public_key")
+		if !strings.HasPrefix(secret, "secret-") || len(secret) < len("secret-")+43 || !strings.HasPrefix(pub, "public-key-") {
+			t.Fatalf("credentials %q / %q", pub, secret)
+		}
+		if created.num("account_id") != accID || !timestampRE.MatchString(created.str("created")) {
+			t.Errorf("create answer %s", created.Raw)
+		}
+		id := created.num("id")
+
+		// The new key works, and its use is recorded.
+		k2 := &client{t: t, base: s.URL, auth: basic(pub, secret)}
+		if r := k2.call("account.get", nil); r.Status != 200 || r.num("id") != accID {
+			t.Fatalf("new key: %s", r.Raw)
+		}
+		got := c.call("api_key.get", map[string]any{"id": id})
+		if _, has := got.Body["secret"]; has {
+			t.Error("api_key.get shows the secret")
+		}
+		if !timestampRE.MatchString(got.str("last_used")) {
+			t.Errorf("last_used not recorded: %s", got.Raw)
+		}
+		if !strings.HasSuffix(got.str("secret_hint"), secret[len(secret)-4:]) {
+			t.Errorf("secret_hint %q", got.str("secret_hint"))
+		}
+
+		// The database holds a hash, not the secret.
+		var stored string
+		if err := s.DB.Raw("SELECT secret_hash FROM api_keys WHERE id = ?", id).Scan(&stored).Error; err != nil {
+			t.Fatal(err)
+		}
+		if stored == secret || strings.Contains(stored, secret[7:]) || len(stored) != 64 {
+			t.Errorf("stored secret form %q", stored)
+		}
+
+		// Revoked keys stop working at once.
+		if r := c.call("api_key.delete", map[string]any{"id": id}); r.Status != 200 || !timestampRE.MatchString(r.str("revoked")) {
+			t.Fatalf("delete: %s", r.Raw)
+		}
+		if r := k2.call("account.get", nil); r.Status != 401 {
+			t.Fatalf("revoked key answered %d", r.Status)
+		}
+		if r := c.call("api_key.get", map[string]any{"id": id}); r.Status != 404 || r.str("error_name") != "ApiKeyNotFound" {
+			t.Fatalf("get revoked: %s", r.Raw)
+		}
+		if r := c.call("api_key.delete", map[string]any{"id": id}); r.Status != 404 {
+			t.Fatalf("second delete: %s", r.Raw)
+		}
+	})
+}
+
+func TestListPagination(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *testenv.Server) {
+		c, _, _, _ := account(t, s, "pages")
+		want := map[int64]bool{}
+		for i := 0; i < 6; i++ {
+			want[c.call("api_key.create", map[string]any{"name": fmt.Sprint("k", i)}).num("id")] = true
+		}
+		seen := map[int64]bool{}
+		cursor, pages := "", 0
+		for {
+			r := c.call("api_key.list", map[string]any{"limit": 3, "cursor": cursor})
+			if r.Status != 200 {
+				t.Fatalf("list: %s", r.Raw)
+			}
+			pages++
+			var last int64 = 1 << 62
+			for _, row := range r.Body["data"].([]any) {
+				id := int64(row.(map[string]any)["id"].(float64))
+				if seen[id] || id >= last {
+					t.Fatalf("id %d repeated or out of order", id)
+				}
+				seen[id], last = true, id
+			}
+			if r.Body["has_more"] != true {
+				if r.str("next_cursor") != "" {
+					t.Error("next_cursor on the last page")
+				}
+				break
+			}
+			cursor = r.str("next_cursor")
+		}
+		// 6 created + the key the account started with = 7 → pages of 3, 3, 1.
+		if len(seen) != 7 || pages != 3 {
+			t.Fatalf("saw %d keys in %d pages", len(seen), pages)
+		}
+		for id := range want {
+			if !seen[id] {
+				t.Errorf("key %d missing from the list", id)
+			}
+		}
+	})
+}
+
+func TestCrossAccountIsNotFound(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *testenv.Server) {
+		alice, _, _, _ := account(t, s, "alice")
+		mallory, _, _, _ := account(t, s, "mallory")
+		aliceKey := alice.call("api_key.create", map[string]any{"name": "a"}).num("id")
+		for _, method := range []string{"api_key.get", "api_key.delete"} {
+			r := mallory.call(method, map[string]any{"id": aliceKey})
+			if r.Status != 404 || r.str("error_name") != "ApiKeyNotFound" {
+				t.Errorf("%s of another account's key: %s", method, r.Raw)
+			}
+		}
+		for _, row := range mallory.call("api_key.list", nil).Body["data"].([]any) {
+			if int64(row.(map[string]any)["id"].(float64)) == aliceKey {
+				t.Error("another account's key is listed")
+			}
+		}
+		if r := alice.call("api_key.get", map[string]any{"id": aliceKey}); r.Status != 200 {
+			t.Errorf("owner lost the key after the attempts: %s", r.Raw)
+		}
+	})
+}
+
+func TestIdempotency(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *testenv.Server) {
+		c, _, _, _ := account(t, s, "idem")
+		ic := c.with("Idempotency-Key", "create-1")
+		first := ic.call("api_key.create", map[string]any{"name": "once"})
+		again := ic.call("api_key.create", map[string]any{"name": "once"})
+		if first.Status != 200 || again.Raw != first.Raw || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay differs:\n%s\n%s", first.Raw, again.Raw)
+		}
+		if r := ic.call("api_key.create", map[string]any{"name": "other"}); r.Status != 409 || r.str("error_name") != "IdempotencyKeyReused" {
+			t.Fatalf("reuse with another body: %s", r.Raw)
+		}
+		// The same key on another method is a reuse too.
+		if r := ic.call("api_key.delete", map[string]any{"id": first.num("id")}); r.Status != 409 {
+			t.Fatalf("reuse on another method: %s", r.Raw)
+		}
+		// Keys are per account: another account's identical key is independent.
+		other, _, _, _ := account(t, s, "idem-other")
+		if r := other.with("Idempotency-Key", "create-1").call("api_key.create", map[string]any{"name": "once"}); r.Status != 200 || r.num("id") == first.num("id") {
+			t.Fatalf("other account's key: %s", r.Raw)
+		}
+		// A 4xx is a result: it replays too.
+		bad := c.with("Idempotency-Key", "bad-1")
+		if a, b := bad.call("api_key.create", `{"name": 1}`), bad.call("api_key.create", `{"name": 1}`); a.Status != 400 || b.Raw != a.Raw {
+			t.Fatalf("4xx replay: %s / %s", a.Raw, b.Raw)
+		}
+
+		// Concurrent double submits create exactly one key.
+		before := countKeys(t, c)
+		var wg sync.WaitGroup
+		results := make([]reply, 8)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cc := *c.with("Idempotency-Key", "race-1")
+				cc.t = t
+				results[i] = cc.call("api_key.create", map[string]any{"name": "race"})
+			}()
+		}
+		wg.Wait()
+		ids := map[int64]bool{}
+		for _, r := range results {
+			switch {
+			case r.Status == 200:
+				ids[r.num("id")] = true
+			case r.Status == 409 && r.str("error_name") == "IdempotencyKeyInProgress":
+			default:
+				t.Errorf("concurrent submit: %d %s", r.Status, r.Raw)
+			}
+		}
+		if len(ids) != 1 || countKeys(t, c) != before+1 {
+			t.Fatalf("concurrent submits made %d distinct keys (%d → %d rows)", len(ids), before, countKeys(t, c))
+		}
+	})
+}
+
+func countKeys(t testing.TB, c *client) int {
+	return len(c.call("api_key.list", map[string]any{"limit": 100}).Body["data"].([]any))
+}
+
+func TestRegistryWide(t *testing.T) {
+	s := testenv.NewServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := account(t, s, "registry")
+	anon := &client{t: t, base: s.URL}
+	methods := s.Registry.Methods()
+	if len(methods) == 0 {
+		t.Fatal("no methods registered")
+	}
+	for _, m := range methods {
+		t.Run(m.Name, func(t *testing.T) {
+			if m.Summary == "" || m.Scope == "" || m.MaxBody <= 0 {
+				t.Fatalf("incomplete spec %+v", m.Spec)
+			}
+			if r := anon.call(m.Name, nil); r.Status != 401 || r.str("error_name") != "Unauthorized" {
+				t.Errorf("without credentials: %d %s", r.Status, r.Raw)
+			}
+			if r := c.raw(http.MethodGet, "/api/v1/"+m.Name, nil); r.Status != 405 {
+				t.Errorf("GET: %d", r.Status)
+			}
+			if r := c.call(m.Name, strings.Repeat(" ", int(m.MaxBody)+1)); r.Status != 413 {
+				t.Errorf("over the body limit: %d", r.Status)
+			}
+			// Methods that address an object by id answer 404 for ids the account cannot see.
+			if f, ok := m.Request.FieldByName("ID"); ok && strings.HasPrefix(f.Tag.Get("json"), "id") {
+				if r := c.call(m.Name, map[string]any{"id": 1 << 40}); r.Status != 404 || !strings.HasSuffix(r.str("error_name"), "NotFound") {
+					t.Errorf("unknown id: %d %s", r.Status, r.Raw)
+				}
+			}
+		})
+	}
+}

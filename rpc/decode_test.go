@@ -1,0 +1,152 @@
+package rpc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+type decodeTarget struct {
+	ListRequest
+	ID      int64     `json:"id" rpc:"required"`
+	Name    string    `json:"name"`
+	Flag    bool      `json:"flag"`
+	Ratio   float64   `json:"ratio"`
+	Tags    []string  `json:"tags"`
+	When    Timestamp `json:"when"`
+	Skipped string    `json:"-"`
+}
+
+func TestDecode(t *testing.T) {
+	cases := []struct {
+		body    string
+		wantErr string // substring of the message; "" means success
+		check   func(*decodeTarget) bool
+	}{
+		{body: `{"id": 7}`, check: func(d *decodeTarget) bool { return d.ID == 7 }},
+		{body: `  {"id": 7, "unknown": {"deep": [1]}}  `, check: func(d *decodeTarget) bool { return d.ID == 7 }},
+		{body: `{"id": 1, "limit": 5, "cursor": "x"}`, check: func(d *decodeTarget) bool { return d.Limit == 5 && d.Cursor == "x" }},
+		{body: `{"id": 1, "when": "2024-01-27T10:11:12Z"}`, check: func(d *decodeTarget) bool { return d.When.Unix() == 1706350272 }},
+		{body: `{"id": 1, "name": null}`, check: func(d *decodeTarget) bool { return d.Name == "" }},
+		{body: `{"id": 1, "-": "x"}`, check: func(d *decodeTarget) bool { return d.Skipped == "" }},
+		{body: ``, wantErr: "id: is required"},
+		{body: `{}`, wantErr: "id: is required"},
+		{body: `{"id": "7"}`, wantErr: "id: expected integer"},
+		{body: `{"id": 7.5}`, wantErr: "id: expected integer"},
+		{body: `{"id": 1e30}`, wantErr: "id: expected integer"},
+		{body: `{"id": 1, "name": 3}`, wantErr: "name: expected string"},
+		{body: `{"id": 1, "flag": "yes"}`, wantErr: "flag: expected boolean"},
+		{body: `{"id": 1, "ratio": "0.5"}`, wantErr: "ratio: expected number"},
+		{body: `{"id": 1, "tags": "a"}`, wantErr: "tags: expected array of string"},
+		{body: `{"id": 1, "tags": [1]}`, wantErr: "tags: expected array of string"},
+		{body: `{"id": 1, "when": "yesterday"}`, wantErr: "when: expected timestamp string"},
+		{body: `{"id": 1, "limit": true}`, wantErr: "limit: expected integer"},
+		{body: `[]`, wantErr: "must be a JSON object"},
+		{body: `"text"`, wantErr: "must be a JSON object"},
+		{body: `null`, wantErr: "must be a JSON object"},
+		{body: `{"id": 1`, wantErr: "not valid JSON"},
+		{body: `{"id": 1} {"id": 2}`, wantErr: "not valid JSON"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.body, func(t *testing.T) {
+			var d decodeTarget
+			err := Decode([]byte(tc.body), &d)
+			if tc.wantErr == "" {
+				if err != nil || !tc.check(&d) {
+					t.Fatalf("err %v, decoded %+v", err, d)
+				}
+				return
+			}
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Name != "InvalidRequest" || !strings.Contains(apiErr.Message, tc.wantErr) {
+				t.Fatalf("got %v, want InvalidRequest containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{"id":1}`, `{"id":"x","tags":[1]}`, `[]`, `{"when":"2024-01-01T00:00:00Z","id":2}`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var d decodeTarget
+		if err := Decode(body, &d); err != nil {
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || apiErr.Status != 400 {
+				t.Fatalf("decode error is not a 400 *Error: %v", err)
+			}
+		}
+	})
+}
+
+func TestListPage(t *testing.T) {
+	p, err := ListRequest{}.Page()
+	if err != nil || p.Limit != 20 || p.BeforeID != 0 {
+		t.Fatalf("defaults: %+v %v", p, err)
+	}
+	rows := []int64{9, 8, 7, 6}
+	out := NewList(rows, Page{Limit: 3}, func(v int64) int64 { return v })
+	if !out.HasMore || len(out.Data) != 3 || out.NextCursor == "" {
+		t.Fatalf("page: %+v", out)
+	}
+	next, err := ListRequest{Cursor: out.NextCursor}.Page()
+	if err != nil || next.BeforeID != 7 {
+		t.Fatalf("cursor round trip: %+v %v", next, err)
+	}
+	for _, bad := range []ListRequest{{Limit: -1}, {Limit: 101}, {Cursor: "!!"}, {Cursor: "LTE"}} {
+		if _, err := bad.Page(); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+	if empty := NewList([]int64(nil), Page{Limit: 3}, func(v int64) int64 { return v }); empty.Data == nil || empty.HasMore {
+		t.Errorf("empty list encodes data as null or has_more: %+v", empty)
+	}
+}
+
+func TestRegisterRejectsBadSpecs(t *testing.T) {
+	type req struct{}
+	type res struct{}
+	h := Handler[req, res](nil)
+	cases := map[string]Spec{
+		"bad name":   {Name: "NoDot", Summary: "s", Scope: ScopeAccount, MaxBody: 1},
+		"no summary": {Name: "a.b", Scope: ScopeAccount, MaxBody: 1},
+		"no scope":   {Name: "a.b", Summary: "s", MaxBody: 1},
+		"no limit":   {Name: "a.b", Summary: "s", Scope: ScopeAccount},
+	}
+	for name, spec := range cases {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			Register(NewRegistry(), spec, h)
+		})
+	}
+	t.Run("duplicate", func(t *testing.T) {
+		r := NewRegistry()
+		ok := Spec{Name: "a.b", Summary: "s", Scope: ScopeAccount, MaxBody: 1}
+		Register(r, ok, h)
+		defer func() {
+			if recover() == nil {
+				t.Fatal("no panic")
+			}
+		}()
+		Register(r, ok, h)
+	})
+}
+
+func TestTimestampFormat(t *testing.T) {
+	ts, err := (&Timestamp{}), error(nil)
+	if err = ts.UnmarshalJSON([]byte(`"2024-01-27T10:11:12.987+02:00"`)); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := ts.MarshalJSON()
+	if string(b) != `"2024-01-27T08:11:12Z"` {
+		t.Fatalf("got %s", b)
+	}
+	if b, _ := (Timestamp{}).MarshalJSON(); string(b) != "null" {
+		t.Fatalf("zero: %s", b)
+	}
+}
