@@ -172,3 +172,38 @@ func TestStopDrainsRunningJobs(t *testing.T) {
 		})
 	}
 }
+
+// An API process with no workers inserts; a separate worker process (its own
+// pool on the same database) runs the job.
+func TestSeparateWorkerProcess(t *testing.T) {
+	for _, dbk := range testenv.Databases() {
+		t.Run(dbk.Name, func(t *testing.T) {
+			t.Parallel()
+			url := dbk.URL(t)
+			apiDB, apiQueue, _ := open(t, url, 0)
+			_, workerQueue, w := open(t, url, 2)
+			ctx := context.Background()
+			if err := apiQueue.Start(ctx); err != nil { // no-op for an insert-only queue
+				t.Fatal(err)
+			}
+			if err := workerQueue.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = workerQueue.Stop(context.Background()) })
+			err := apiDB.InTx(ctx, func(tx *models.Tx) error {
+				_, err := apiQueue.InsertTx(ctx, tx, echoArgs{}, nil)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(15 * time.Second)
+			for w.done.Load() == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the worker process never ran the job")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+}
