@@ -16,7 +16,9 @@ import (
 	"syscall"
 
 	"github.com/veridoc/veridoc/app"
+	"github.com/veridoc/veridoc/billing"
 	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/models"
 )
 
 const usage = `Veridoc: self-hosted identity verification and ID photo API.
@@ -27,6 +29,10 @@ Usage:
   veridoc migrate                   apply database migrations and exit
   veridoc account create --name N   create an account and print its first API key
   veridoc account bootstrap         create a first account if none exists; print a curl
+  veridoc account deposit --account ID --amount 100.00
+                                    record a deposit (prints the transaction)
+  veridoc account rate-limit --account ID --per-hour N
+                                    set an account's requests per hour per key (0: default)
   veridoc <command> --help          help for one command
 
 Configuration comes from the environment (see README): VERIDOC_ADDR,
@@ -54,19 +60,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd, rest := args[0], args[1:]
 	if cmd == "account" {
 		if len(rest) == 0 {
-			return errors.New("account: want a subcommand: create or bootstrap")
+			return errors.New("account: want a subcommand: create, bootstrap, deposit or rate-limit")
 		}
 		cmd, rest = "account "+rest[0], rest[1:]
 	}
 	fs := flag.NewFlagSet("veridoc "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var name string
+	var name, amount, desc string
 	var sandbox bool
+	var accountID int64
+	var perHour int
 	switch cmd {
 	case "serve", "worker", "migrate", "account bootstrap":
 	case "account create":
 		fs.StringVar(&name, "name", "", "account name (required)")
 		fs.BoolVar(&sandbox, "sandbox", false, "a sandbox account (may call test-only methods)")
+	case "account deposit":
+		fs.Int64Var(&accountID, "account", 0, "account id (required)")
+		fs.StringVar(&amount, "amount", "", "amount in USD, e.g. 100.00 (required)")
+		fs.StringVar(&desc, "description", "deposit", "note shown on the transaction")
+	case "account rate-limit":
+		fs.Int64Var(&accountID, "account", 0, "account id (required)")
+		fs.IntVar(&perHour, "per-hour", -1, "requests per hour per API key; 0 restores the server default (required)")
 	default:
 		return fmt.Errorf("unknown command %q (see veridoc --help)", cmd)
 	}
@@ -92,14 +107,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer a.Close()
 		return a.RunWorker(ctx)
 	case "migrate":
-		none := 0
-		a, err := app.New(ctx, cfg, app.Options{Workers: &none})
-		if err != nil {
-			return err
-		}
-		a.Close()
-		fmt.Fprintln(stderr, "migrations applied")
-		return nil
+		return withDB(ctx, cfg, func(*app.App) error {
+			fmt.Fprintln(stderr, "migrations applied")
+			return nil
+		})
 	case "account create":
 		if strings.TrimSpace(name) == "" {
 			return errors.New("account create: --name is required")
@@ -111,8 +122,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(creds)
 	case "account bootstrap":
 		return bootstrap(ctx, cfg, stdout)
+	case "account deposit":
+		cents, err := billing.ParseUSD(amount)
+		if err != nil {
+			return fmt.Errorf("--amount: %v", err)
+		}
+		return withDB(ctx, cfg, func(a *app.App) error {
+			t, err := a.DB.Deposit(ctx, accountID, cents, desc)
+			if errors.Is(err, models.ErrNotFound) {
+				return fmt.Errorf("no account with id %d", accountID)
+			}
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(stdout).Encode(map[string]any{"transaction_id": t.ID, "account_id": t.AccountID,
+				"amount_usd": billing.Cents(t.AmountCents).String(), "balance_after_usd": billing.Cents(t.BalanceAfterCents).String()})
+		})
+	case "account rate-limit":
+		if perHour < 0 {
+			return errors.New("account rate-limit: --per-hour is required")
+		}
+		return withDB(ctx, cfg, func(a *app.App) error {
+			if err := a.DB.SetRateLimit(ctx, accountID, perHour); errors.Is(err, models.ErrNotFound) {
+				return fmt.Errorf("no account with id %d", accountID)
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "account %d: %d requests per hour per key\n", accountID, perHour)
+			return nil
+		})
 	}
 	return nil
+}
+
+// withDB runs an operator command against the database, without workers.
+func withDB(ctx context.Context, cfg *config.Config, fn func(a *app.App) error) error {
+	none := 0
+	a, err := app.New(ctx, cfg, app.Options{Workers: &none})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
 }
 
 func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
@@ -137,21 +188,20 @@ type Credentials struct {
 }
 
 func createAccount(ctx context.Context, cfg *config.Config, name string, sandbox bool) (*Credentials, error) {
-	none := 0
-	a, err := app.New(ctx, cfg, app.Options{Workers: &none})
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
-	acc, err := a.DB.CreateAccount(ctx, name, sandbox)
-	if err != nil {
-		return nil, err
-	}
-	key, secret, err := a.DB.CreateAPIKey(ctx, acc.ID, "first key")
-	if err != nil {
-		return nil, err
-	}
-	return &Credentials{AccountID: acc.ID, PublicKey: key.PublicKey, Secret: secret}, nil
+	var creds *Credentials
+	err := withDB(ctx, cfg, func(a *app.App) error {
+		acc, err := a.DB.CreateAccount(ctx, name, sandbox)
+		if err != nil {
+			return err
+		}
+		key, secret, err := a.DB.CreateAPIKey(ctx, acc.ID, "first key")
+		if err != nil {
+			return err
+		}
+		creds = &Credentials{AccountID: acc.ID, PublicKey: key.PublicKey, Secret: secret}
+		return nil
+	})
+	return creds, err
 }
 
 // bootstrap makes sure a fresh install has an account, keeps its first
@@ -164,13 +214,11 @@ func bootstrap(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	} else {
-		none := 0
-		a, err := app.New(ctx, cfg, app.Options{Workers: &none})
-		if err != nil {
+		var n int64
+		err := withDB(ctx, cfg, func(a *app.App) (err error) {
+			n, err = a.DB.CountAccounts(ctx)
 			return err
-		}
-		n, err := a.DB.CountAccounts(ctx)
-		a.Close()
+		})
 		if err != nil {
 			return err
 		}

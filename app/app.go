@@ -83,7 +83,13 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now}
+	tiers, err := cfg.Tiers()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now,
+		Tiers: tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
 	a.echo = a.newEcho(h)
@@ -244,13 +250,15 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 		}
 	})
 
-	api := &rpc.Server{Registry: a.Registry, Authenticate: h.Authenticate, Idempotency: &models.IdempotencyStore{DB: a.DB, Now: a.Now}, Logger: a.Logger}
+	api := &rpc.Server{Registry: a.Registry, Authenticate: h.Authenticate, Limit: h.Limit,
+		Idempotency: &models.IdempotencyStore{DB: a.DB, Now: a.Now}, Logger: a.Logger}
 	serve := func(c *echo.Context) error {
 		name := c.Param("method")
 		if strings.Contains(name, "/") { // the router's param may span segments
 			return echo.ErrNotFound
 		}
-		api.ServeMethod(c.Response(), c.Request(), name)
+		r := c.Request()
+		api.ServeMethod(c.Response(), r.WithContext(rpc.WithClientIP(r.Context(), c.RealIP())), name)
 		return nil
 	}
 	e.Any("/api/v1/:method", serve)

@@ -72,8 +72,9 @@ func TestHealthAndReadiness(t *testing.T) {
 
 // Serve answers until its context ends, then shuts down cleanly.
 func TestServeShutsDown(t *testing.T) {
-	cfg := &config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), PublicURL: "http://localhost:4000", Workers: 1,
-		ShutdownTimeout: 5 * time.Second, LogLevel: "error"}
+	c := config.Defaults()
+	cfg := &c
+	cfg.Addr, cfg.DataDir, cfg.Workers, cfg.ShutdownTimeout = "127.0.0.1:0", t.TempDir(), 1, 5*time.Second
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

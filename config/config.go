@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/veridoc/veridoc/billing"
 )
 
 // Config is every setting of the server and the CLI.
@@ -39,6 +41,13 @@ type Config struct {
 	// TrustProxy: take the client IP from X-Forwarded-For set by these proxies (CIDRs).
 	TrustedProxies []string `env:"VERIDOC_TRUSTED_PROXIES"`
 	LogLevel       string   `env:"VERIDOC_LOG_LEVEL" envDefault:"info"`
+
+	// RateLimitPerHour is each API key's default request budget (accounts may have their own).
+	RateLimitPerHour int `env:"VERIDOC_RATE_LIMIT_PER_HOUR" envDefault:"1000"`
+	// AuthFailuresPerHour is how many failed authentications one client IP may make.
+	AuthFailuresPerHour int `env:"VERIDOC_AUTH_FAILURES_PER_HOUR" envDefault:"100"`
+	// BillingTiers overrides the price table: "Base:0:0.50,Starter:100:0.40,…".
+	BillingTiers string `env:"VERIDOC_BILLING_TIERS"`
 }
 
 // Load reads and validates the environment.
@@ -59,6 +68,16 @@ func Load() (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// Defaults is the configuration of an empty environment, not yet validated
+// (tests start from it and change what they need).
+func Defaults() Config {
+	c, err := env.ParseAsWithOptions[Config](env.Options{Environment: map[string]string{}})
+	if err != nil {
+		panic(err) // the defaults in the struct tags are constants
+	}
+	return c
 }
 
 // Validate checks every value and fills the defaults that depend on others.
@@ -99,12 +118,29 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("VERIDOC_TRUSTED_PROXIES: %q is not a CIDR", cidr))
 		}
 	}
+	if c.RateLimitPerHour < 1 {
+		errs = append(errs, fmt.Errorf("VERIDOC_RATE_LIMIT_PER_HOUR %d: want at least 1", c.RateLimitPerHour))
+	}
+	if c.AuthFailuresPerHour < 1 {
+		errs = append(errs, fmt.Errorf("VERIDOC_AUTH_FAILURES_PER_HOUR %d: want at least 1", c.AuthFailuresPerHour))
+	}
+	if _, err := c.Tiers(); err != nil {
+		errs = append(errs, fmt.Errorf("VERIDOC_BILLING_TIERS: %v", err))
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("VERIDOC_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel))
 	}
 	return errors.Join(errs...)
+}
+
+// Tiers is the billing tier table in force.
+func (c *Config) Tiers() (billing.Tiers, error) {
+	if c.BillingTiers == "" {
+		return billing.DefaultTiers, nil
+	}
+	return billing.ParseTiers(c.BillingTiers)
 }
 
 // Database kinds.

@@ -6,32 +6,70 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
 )
 
 // Authenticate implements rpc.Authenticator: HTTP Basic with public key and
-// secret (001_*), or Bearer with the secret alone.
+// secret (001_*), or Bearer with the secret alone. A client IP that fails too
+// often is refused before its credentials are even looked at.
 func (h *Handlers) Authenticate(ctx context.Context, r *http.Request, scope rpc.Scope) (rpc.Principal, error) {
 	if scope != rpc.ScopeAccount {
 		return rpc.Principal{}, rpc.ErrUnauthorized()
 	}
+	now := h.Now()
+	window := now.Truncate(time.Hour)
+	failBucket := "authfail:" + rpc.ClientIP(ctx)
+	if n, err := h.DB.PeekRate(ctx, failBucket, window); err != nil {
+		return rpc.Principal{}, err
+	} else if n >= int64(h.AuthFailuresPerHour) {
+		e := rpc.NewError(http.StatusTooManyRequests, "RateLimited", "Too many failed authentication attempts from this address; retry later")
+		e.RetryAfter = int64(window.Add(time.Hour).Sub(now).Seconds()) + 1
+		return rpc.Principal{}, e
+	}
+	fail := func() (rpc.Principal, error) {
+		if _, err := h.DB.HitRate(ctx, failBucket, window); err != nil {
+			h.Logger.Warn("count failed authentication", "err", err)
+		}
+		return rpc.Principal{}, rpc.ErrUnauthorized()
+	}
 	pub, secret, checkPublic, ok := credentials(r.Header.Get("Authorization"))
 	if !ok {
-		return rpc.Principal{}, rpc.ErrUnauthorized()
+		return fail()
 	}
 	key, err := h.DB.Authenticate(ctx, pub, secret, checkPublic)
 	if errors.Is(err, models.ErrNotFound) {
-		return rpc.Principal{}, rpc.ErrUnauthorized()
+		return fail()
 	}
 	if err != nil {
 		return rpc.Principal{}, err
 	}
-	if err := h.DB.TouchAPIKey(ctx, key.ID, h.Now()); err != nil {
+	if err := h.DB.TouchAPIKey(ctx, key.ID, now); err != nil {
 		h.Logger.Warn("record key use", "err", err)
 	}
-	return rpc.Principal{AccountID: key.AccountID, APIKeyID: key.ID}, nil
+	p := rpc.Principal{AccountID: key.AccountID, APIKeyID: key.ID}
+	if key.Account != nil {
+		p.RateLimit = key.Account.RateLimitPerHour
+	}
+	return p, nil
+}
+
+// Limit implements rpc.Limiter: a fixed hourly window per API key, counted in
+// the database so every API process shares it.
+func (h *Handlers) Limit(ctx context.Context, p rpc.Principal) (rpc.Quota, error) {
+	limit := int64(h.RateLimitPerHour)
+	if p.RateLimit > 0 {
+		limit = int64(p.RateLimit)
+	}
+	now := h.Now()
+	window := now.Truncate(time.Hour)
+	n, err := h.DB.HitRate(ctx, "key:"+itoa(p.APIKeyID), window)
+	if err != nil {
+		return rpc.Quota{}, err
+	}
+	return rpc.Quota{Limit: limit, Remaining: limit - n, Reset: window.Add(time.Hour).Sub(now)}, nil
 }
 
 // credentials parses an Authorization header. Malformed values are simply not credentials.

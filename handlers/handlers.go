@@ -6,8 +6,10 @@ package handlers
 import (
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
 
+	"github.com/veridoc/veridoc/billing"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
@@ -21,6 +23,10 @@ type Handlers struct {
 	Queue  jobs.Queue
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	Tiers               billing.Tiers
+	RateLimitPerHour    int
+	AuthFailuresPerHour int
 }
 
 // Body limits.
@@ -32,7 +38,11 @@ const (
 func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerAccount(reg)
 	h.registerAPIKey(reg)
+	h.registerBilling(reg)
+	h.registerTransaction(reg)
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // missing maps a models miss to the class's NotFound error.
 func missing(err error, class string, id int64) error {

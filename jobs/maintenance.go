@@ -9,7 +9,8 @@ import (
 	"github.com/veridoc/veridoc/models"
 )
 
-// CleanupArgs is the periodic job that drops expired Idempotency-Key records.
+// CleanupArgs is the periodic job that drops expired Idempotency-Key records
+// and finished rate-limit windows.
 type CleanupArgs struct{}
 
 // Kind names the job in the queue.
@@ -24,7 +25,10 @@ type CleanupWorker struct {
 
 // Work deletes what is past its lifetime.
 func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
-	_, err := w.DB.DeleteExpiredIdempotencyKeys(ctx, w.Now())
+	if _, err := w.DB.DeleteExpiredIdempotencyKeys(ctx, w.Now()); err != nil {
+		return err
+	}
+	_, err := w.DB.DeleteOldRateCounters(ctx, w.Now().Add(-2*time.Hour))
 	return err
 }
 

@@ -7,10 +7,12 @@ import (
 
 // Account owns every other object; ids of one account are invisible to others.
 type Account struct {
-	ID        int64  `gorm:"primaryKey"`
-	Name      string `gorm:"size:200;not null"`
-	Sandbox   bool   `gorm:"not null;default:false"`
-	CreatedAt time.Time
+	ID      int64  `gorm:"primaryKey"`
+	Name    string `gorm:"size:200;not null"`
+	Sandbox bool   `gorm:"not null;default:false"`
+	// RateLimitPerHour is requests per hour per API key; 0 means the server default.
+	RateLimitPerHour int `gorm:"not null;default:0"`
+	CreatedAt        time.Time
 }
 
 // CreateAccount inserts an account.

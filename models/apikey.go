@@ -71,7 +71,8 @@ var dummyHash = HashSecret("secret-no-such-key")
 func (db *DB) Authenticate(ctx context.Context, publicKey, secret string, checkPublic bool) (*APIKey, error) {
 	hash := HashSecret(secret)
 	var k APIKey
-	err := db.WithContext(ctx).Where("secret_hash = ? AND revoked_at IS NULL", hash).Take(&k).Error
+	// The account comes along (one joined query): its rate limit applies to the request.
+	err := db.WithContext(ctx).Joins("Account").Where("api_keys.secret_hash = ? AND api_keys.revoked_at IS NULL", hash).Take(&k).Error
 	found := err == nil
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err

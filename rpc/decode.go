@@ -105,6 +105,9 @@ type TypeNamer interface{ APITypeName() string }
 
 // JSONTypeName is the name of the JSON type a Go type decodes from.
 func JSONTypeName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	if t.Implements(reflect.TypeFor[TypeNamer]()) {
 		return reflect.Zero(t).Interface().(TypeNamer).APITypeName()
 	}
@@ -112,8 +115,6 @@ func JSONTypeName(t reflect.Type) string {
 		return reflect.New(t).Interface().(TypeNamer).APITypeName()
 	}
 	switch t.Kind() {
-	case reflect.Pointer:
-		return JSONTypeName(t.Elem())
 	case reflect.Bool:
 		return "boolean"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,

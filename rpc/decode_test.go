@@ -8,13 +8,15 @@ import (
 
 type decodeTarget struct {
 	ListRequest
-	ID      int64     `json:"id" rpc:"required"`
-	Name    string    `json:"name"`
-	Flag    bool      `json:"flag"`
-	Ratio   float64   `json:"ratio"`
-	Tags    []string  `json:"tags"`
-	When    Timestamp `json:"when"`
-	Skipped string    `json:"-"`
+	ID      int64      `json:"id" rpc:"required"`
+	Name    string     `json:"name"`
+	Flag    bool       `json:"flag"`
+	Ratio   float64    `json:"ratio"`
+	Tags    []string   `json:"tags"`
+	When    Timestamp  `json:"when"`
+	Since   *Timestamp `json:"since"`
+	Count   *int       `json:"count"`
+	Skipped string     `json:"-"`
 }
 
 func TestDecode(t *testing.T) {
@@ -41,6 +43,8 @@ func TestDecode(t *testing.T) {
 		{body: `{"id": 1, "tags": [1]}`, wantErr: "tags: expected array of string"},
 		{body: `{"id": 1, "when": "yesterday"}`, wantErr: "when: expected timestamp string"},
 		{body: `{"id": 1, "limit": true}`, wantErr: "limit: expected integer"},
+		{body: `{"id": 1, "since": 5}`, wantErr: "since: expected timestamp string"},
+		{body: `{"id": 1, "count": "5"}`, wantErr: "count: expected integer"},
 		{body: `[]`, wantErr: "must be a JSON object"},
 		{body: `"text"`, wantErr: "must be a JSON object"},
 		{body: `null`, wantErr: "must be a JSON object"},

@@ -15,6 +15,8 @@ type Error struct {
 	Name    string `json:"error_name"`
 	Message string `json:"error_message"`
 	Status  int    `json:"-"`
+	// RetryAfter, in seconds, is sent as Retry-After (429s).
+	RetryAfter int64 `json:"-"`
 }
 
 func (e *Error) Error() string { return e.Name + ": " + e.Message }

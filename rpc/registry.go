@@ -31,6 +31,8 @@ type Spec struct {
 type Principal struct {
 	AccountID int64
 	APIKeyID  int64
+	// RateLimit is the caller's requests per hour (0: the server default).
+	RateLimit int
 }
 
 // Call carries per-request facts into a handler.

@@ -11,9 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strconv"
+	"time"
 )
 
 // Authenticator resolves the credentials of a request for a scope. It returns
@@ -37,11 +40,35 @@ type IdempotencyStore interface {
 	Release(ctx context.Context, accountID int64, key string) error
 }
 
+// Quota is a caller's rate-limit position after counting a request.
+type Quota struct {
+	Limit     int64
+	Remaining int64 // below zero: over the limit
+	Reset     time.Duration
+}
+
+// Limiter counts a request against its caller's limit.
+type Limiter func(ctx context.Context, p Principal) (Quota, error)
+
+type clientIPKey struct{}
+
+// WithClientIP records the client address (as the router resolved it, proxies considered).
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+// ClientIP is the address recorded by WithClientIP.
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey{}).(string)
+	return ip
+}
+
 // Server answers POST /api/v1/<class>.<method> from a Registry.
 type Server struct {
 	Registry     *Registry
 	Authenticate Authenticator
 	Idempotency  IdempotencyStore
+	Limit        Limiter // nil: no rate limit
 	Logger       *slog.Logger
 }
 
@@ -86,6 +113,23 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 	if err != nil {
 		WriteError(w, err)
 		return
+	}
+	if s.Limit != nil {
+		q, err := s.Limit(ctx, principal)
+		if err != nil {
+			WriteError(w, err)
+			return
+		}
+		reset := int64(math.Ceil(q.Reset.Seconds()))
+		w.Header().Set("RateLimit-Limit", strconv.FormatInt(q.Limit, 10))
+		w.Header().Set("RateLimit-Remaining", strconv.FormatInt(max(q.Remaining, 0), 10))
+		w.Header().Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
+		if q.Remaining < 0 {
+			e := NewError(http.StatusTooManyRequests, "RateLimited", "This API key made more than %d requests this hour; retry in %d s", q.Limit, reset)
+			e.RetryAfter = reset
+			WriteError(w, e)
+			return
+		}
 	}
 	body, err := readBody(w, r, m.MaxBody)
 	if err != nil {
@@ -186,6 +230,9 @@ func encodeError(err error) (int, []byte) {
 
 // WriteError sends err as the error envelope.
 func WriteError(w http.ResponseWriter, err error) {
+	if e := AsError(err); e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(e.RetryAfter, 10))
+	}
 	status, b := encodeError(err)
 	writeRaw(w, status, b)
 }

@@ -132,11 +132,10 @@ func NewServer(t testing.TB, dbURL string, opts ...Option) *Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	cfg := &config.Config{
-		Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: dbURL, PublicURL: base,
-		Workers: 2, ShutdownTimeout: 10 * time.Second, LogLevel: "warn",
-		S3AccessKey: os.Getenv("S3_ACCESS_KEY"), S3SecretKey: os.Getenv("S3_SECRET_KEY"),
-	}
+	cfg := ptr(config.Defaults())
+	cfg.Addr, cfg.DataDir, cfg.DatabaseURL, cfg.PublicURL = "127.0.0.1:0", t.TempDir(), dbURL, base
+	cfg.ShutdownTimeout, cfg.LogLevel = 10*time.Second, "warn"
+	cfg.S3AccessKey, cfg.S3SecretKey = os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -188,3 +187,8 @@ func (l *testLog) close() {
 	l.closed = true
 	l.mu.Unlock()
 }
+
+func ptr[T any](v T) *T { return &v }
+
+// WithConfig changes any setting.
+func WithConfig(fn func(*config.Config)) Option { return fn }
