@@ -25,6 +25,7 @@ import (
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/specs"
 	"github.com/veridoc/veridoc/storage"
 )
 
@@ -88,7 +89,12 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now,
+	catalog, err := specs.Load()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Specs: catalog,
 		Tiers: tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)

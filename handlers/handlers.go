@@ -13,6 +13,7 @@ import (
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/specs"
 	"github.com/veridoc/veridoc/storage"
 )
 
@@ -24,6 +25,7 @@ type Handlers struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 
+	Specs               *specs.Catalog
 	Tiers               billing.Tiers
 	RateLimitPerHour    int
 	AuthFailuresPerHour int
@@ -40,6 +42,7 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerAPIKey(reg)
 	h.registerBilling(reg)
 	h.registerTransaction(reg)
+	h.registerSpecification(reg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,103 @@
+// Package specs is the catalogue of document photo specifications (frame,
+// resolution, head and eye bands, background), shipped in catalog.json and
+// loaded once with stable ids. Regenerate it with tools/speccatalog.
+package specs
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+//go:embed catalog.json
+var catalogJSON []byte
+
+// Spec is one document's photo requirements. Band bases say where a number
+// comes from: "official", "secondary" or "icao_default" (no published band).
+type Spec struct {
+	ID            int64   `json:"id"`
+	Key           string  `json:"key"`
+	Name          string  `json:"name"`
+	Type          string  `json:"type"`
+	CountryCode   string  `json:"country_code"`
+	CountryName   string  `json:"country_name"`
+	WidthMm       float64 `json:"width_mm"`
+	HeightMm      float64 `json:"height_mm"`
+	DPI           int     `json:"dpi"`
+	WidthPx       int     `json:"width_px"`
+	HeightPx      int     `json:"height_px"`
+	HeadMinMm     float64 `json:"head_min_mm"`
+	HeadMaxMm     float64 `json:"head_max_mm"`
+	EyeLineMinMm  float64 `json:"eye_line_min_mm"`
+	EyeLineMaxMm  float64 `json:"eye_line_max_mm"`
+	HeadBasis     string  `json:"head_basis"`
+	EyeBasis      string  `json:"eye_basis"`
+	Background    string  `json:"background"`
+	BackgroundHex string  `json:"background_hex"`
+	MinPx         int     `json:"min_px,omitempty"`
+	MaxKB         int     `json:"max_kb,omitempty"`
+	SourceURL     string  `json:"source_url"`
+	FrameSource   string  `json:"frame_source"`
+	Notes         string  `json:"notes,omitempty"`
+}
+
+// Catalog is the loaded catalogue.
+type Catalog struct {
+	byID      map[int64]*Spec
+	byCountry map[string][]*Spec
+}
+
+// Load parses the embedded catalogue and checks every entry.
+func Load() (*Catalog, error) {
+	var all []Spec
+	if err := json.Unmarshal(catalogJSON, &all); err != nil {
+		return nil, fmt.Errorf("specs: %w", err)
+	}
+	c := &Catalog{byID: map[int64]*Spec{}, byCountry: map[string][]*Spec{}}
+	for i := range all {
+		s := &all[i]
+		if err := s.validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := c.byID[s.ID]; dup {
+			return nil, fmt.Errorf("specs: duplicate id %d", s.ID)
+		}
+		c.byID[s.ID] = s
+		c.byCountry[s.CountryCode] = append(c.byCountry[s.CountryCode], s)
+	}
+	for _, list := range c.byCountry {
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	}
+	return c, nil
+}
+
+func (s *Spec) validate() error {
+	switch {
+	case s.ID <= 0 || s.Name == "" || len(s.CountryCode) != 2 || s.SourceURL == "":
+		return fmt.Errorf("specs: %q: missing id, name, country or source", s.Key)
+	case s.WidthMm <= 0 || s.HeightMm <= 0 || s.DPI <= 0 || s.WidthPx <= 0 || s.HeightPx <= 0:
+		return fmt.Errorf("specs: %q: bad frame", s.Key)
+	case s.HeadMinMm <= 0 || s.HeadMinMm > s.HeadMaxMm || s.HeadMaxMm > s.HeightMm:
+		return fmt.Errorf("specs: %q: bad head band", s.Key)
+	case s.EyeLineMinMm <= 0 || s.EyeLineMinMm > s.EyeLineMaxMm || s.EyeLineMaxMm > s.HeightMm:
+		return fmt.Errorf("specs: %q: bad eye band", s.Key)
+	}
+	return nil
+}
+
+// Get finds a spec by id.
+func (c *Catalog) Get(id int64) (*Spec, bool) {
+	s, ok := c.byID[id]
+	return s, ok
+}
+
+// ForCountry lists a country's specs (alpha-2, any case).
+func (c *Catalog) ForCountry(code string) []*Spec { return c.byCountry[strings.ToUpper(code)] }
+
+// Len is the number of specs.
+func (c *Catalog) Len() int { return len(c.byID) }
+
+// Countries is the number of countries covered.
+func (c *Catalog) Countries() int { return len(c.byCountry) }

@@ -1,0 +1,262 @@
+// Command speccatalog regenerates specs/catalog.json, the document photo
+// specifications Veridoc ships:
+//
+//	go run ./tools/speccatalog ../shared/data/passport-photo-specs.json specs/catalog.json
+//
+// Frame sizes, pixels, DPI and backgrounds come from passport-photo-specs (MIT,
+// BlondDev-Art/passport-photo-specs; licence in specs/LICENSE.passport-photo-specs).
+// Head and eye bands come from the table below (official pages where found,
+// secondary reprints otherwise, each with its source); where none is known the
+// ICAO default applies and the spec says so. Ids already in the output file are
+// kept, so regenerating never renumbers a published spec.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+)
+
+// band is what we know beyond the frame, keyed by the dataset's document id.
+type band struct {
+	HeadMin, HeadMax float64 // mm, chin to crown
+	EyeMin, EyeMax   float64 // mm from the bottom edge; 0: default
+	Basis            string  // "official" or "secondary"
+	Source           string
+	MinPx            int // digital minimum (shorter side), 0: none
+	MaxKB            int // digital maximum file size, 0: none
+	Note             string
+}
+
+const (
+	usPassport = "https://travel.state.gov/content/travel/en/passports/how-apply/photos.html"
+	usVisa     = "https://travel.state.gov/content/travel/en/us-visas/visa-information-resources/photos.html"
+	gbPassport = "https://www.gov.uk/photos-for-passports"
+	dePhoto    = "https://www.der-optiker-rieger.de/ (reprint of the BMI Foto-Mustertafel)"
+	frPhoto    = "https://www.service-public.fr/particuliers/vosdroits/F10619"
+	nlPhoto    = "https://www.rvig.nl/ (Fotomatrix model 2020)"
+	caPhoto    = "https://www.canada.ca/en/immigration-refugees-citizenship/services/canadian-passports/photos.html"
+	auPhoto    = "https://www.passports.gov.au/getting-passport-how-it-works/photo-guidelines"
+	jpPhoto    = "https://www.mofa.go.jp/ (as quoted by goodwinsonline.com, ivisa.com)"
+	cnPhoto    = "https://www.fmcoprc.gov.hk/"
+	krPhoto    = "https://overseas.mofa.go.kr/ (MOFA template, reprinted at anhhochieu.vn)"
+	sgPhoto    = "https://www.ica.gov.sg/ (as quoted by idphotodiy.com)"
+	hkPhoto    = "https://www.immd.gov.hk/eng/useful_information/photo_requirements.html"
+	inVisa     = "https://indianvisaonline.gov.in/ (as quoted by indiavisa.org.in)"
+	myPhoto    = "https://www.imi.gov.my/ (as quoted by statusin.org)"
+	trPhoto    = "https://www.mfa.gov.tr/ (consular notes via fastpassportphotoonline.com)"
+	euVisa     = "https://eur-lex.europa.eu/eli/reg/2009/810/oj (EU Visa Code, ICAO photo rules)"
+	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
+)
+
+var bands = map[string]band{
+	"us-passport":              {25, 35, 28, 35, "official", usPassport, 0, 0, "2×2 in; eye line 1⅛–1⅜ in from the bottom"},
+	"us-green-card":            {25, 35, 28, 35, "secondary", usPassport, 0, 0, "USCIS follows the State Department photo rules"},
+	"us-visa":                  {25.5, 35.2, 28.6, 35.2, "official", usVisa, 600, 240, "DS-160 digital: head 50–69% and eyes 56–69% of the image height"},
+	"uk-passport":              {29, 34, 0, 0, "official", gbPassport, 600, 0, ""},
+	"uk-visa":                  {29, 34, 0, 0, "official", gbPassport, 600, 0, ""},
+	"uk-id-card":               {29, 34, 0, 0, "secondary", gbPassport, 0, 0, ""},
+	"schengen-visa":            {32, 36, 0, 0, "secondary", euVisa, 0, 0, ""},
+	"germany-passport":         {32, 36, 22, 32, "official", dePhoto, 0, 0, "rejected only below 27 or above 40 mm"},
+	"germany-id-card":          {32, 36, 22, 32, "official", dePhoto, 0, 0, ""},
+	"germany-visa":             {32, 36, 22, 32, "secondary", dePhoto, 0, 0, ""},
+	"germany-residence-permit": {32, 36, 22, 32, "secondary", dePhoto, 0, 0, ""},
+	"france-passport":          {32, 36, 0, 0, "official", frPhoto, 0, 0, "white backgrounds are refused"},
+	"france-id-card":           {32, 36, 0, 0, "official", frPhoto, 0, 0, "white backgrounds are refused"},
+	"netherlands-passport":     {26, 30, 0, 0, "official", nlPhoto, 0, 0, "ages 11 and over"},
+	"netherlands-residence":    {26, 30, 0, 0, "secondary", nlPhoto, 0, 0, ""},
+	"canada-passport":          {31, 36, 0, 0, "official", caPhoto, 0, 0, ""},
+	"canada-pr-card":           {31, 36, 0, 0, "secondary", caPhoto, 0, 0, ""},
+	"canada-visa":              {31, 36, 0, 0, "official", "https://www.canada.ca/ (IRCC Ci51-193/2006E)", 420, 4096, ""},
+	"australia-passport":       {32, 36, 0, 0, "official", auPhoto, 0, 0, ""},
+	"australia-visa":           {32, 36, 0, 0, "secondary", auPhoto, 0, 0, ""},
+	"japan-passport":           {32, 36, 0, 0, "secondary", jpPhoto, 0, 0, "top margin 2–6 mm"},
+	"japan-visa":               {32, 36, 0, 0, "secondary", jpPhoto, 0, 0, ""},
+	"china-visa":               {28, 33, 0, 0, "official", cnPhoto, 354, 120, "head width 15–22 mm; top margin 3–5 mm"},
+	"china-passport":           {28, 33, 0, 0, "secondary", cnPhoto, 0, 0, ""},
+	"south-korea-passport":     {32, 36, 0, 0, "secondary", krPhoto, 0, 0, ""},
+	"singapore-passport":       {25, 35, 0, 0, "secondary", sgPhoto, 400, 0, ""},
+	"singapore-nric":           {25, 35, 0, 0, "secondary", sgPhoto, 400, 0, ""},
+	"hk-passport":              {32, 36, 0, 0, "official", hkPhoto, 1200, 5120, ""},
+	"hk-id-card":               {32, 36, 0, 0, "secondary", hkPhoto, 0, 0, ""},
+	"india-visa":               {25, 35, 28.6, 35, "secondary", inVisa, 350, 1024, "e-Visa: 350–1000 px square"},
+	"malaysia-passport":        {25, 30, 0, 0, "secondary", myPhoto, 0, 0, ""},
+	"turkey-passport":          {32, 36, 0, 0, "secondary", trPhoto, 0, 0, ""},
+	"turkey-id-card":           {32, 36, 0, 0, "secondary", trPhoto, 0, 0, ""},
+}
+
+// ISO 3166-1 alpha-2 for the dataset's country slugs. "schengen" is the EU (ISO's exceptional reservation).
+var iso = map[string]string{
+	"us": "US", "uk": "GB", "canada": "CA", "australia": "AU", "india": "IN", "schengen": "EU", "uae": "AE",
+	"germany": "DE", "japan": "JP", "brazil": "BR", "mexico": "MX", "china": "CN", "indonesia": "ID", "finland": "FI",
+	"france": "FR", "spain": "ES", "italy": "IT", "poland": "PL", "sweden": "SE", "norway": "NO", "denmark": "DK",
+	"switzerland": "CH", "austria": "AT", "belgium": "BE", "portugal": "PT", "netherlands": "NL", "greece": "GR",
+	"hungary": "HU", "romania": "RO", "ukraine": "UA", "turkey": "TR", "israel": "IL", "qatar": "QA", "kuwait": "KW",
+	"saudi-arabia": "SA", "egypt": "EG", "south-africa": "ZA", "nigeria": "NG", "russia": "RU", "south-korea": "KR",
+	"thailand": "TH", "vietnam": "VN", "malaysia": "MY", "philippines": "PH", "singapore": "SG", "hong-kong": "HK",
+	"taiwan": "TW", "pakistan": "PK", "bangladesh": "BD", "argentina": "AR", "new-zealand": "NZ", "ireland": "IE",
+	"iceland": "IS", "cyprus": "CY", "malta": "MT", "bulgaria": "BG", "croatia": "HR", "czech-republic": "CZ",
+	"slovakia": "SK", "slovenia": "SI", "estonia": "EE", "latvia": "LV", "lithuania": "LT", "serbia": "RS",
+	"bosnia": "BA", "montenegro": "ME", "north-macedonia": "MK", "albania": "AL", "moldova": "MD", "kazakhstan": "KZ",
+	"belarus": "BY", "georgia": "GE", "armenia": "AM", "azerbaijan": "AZ", "uzbekistan": "UZ", "kyrgyzstan": "KG",
+	"morocco": "MA", "tunisia": "TN", "algeria": "DZ", "jordan": "JO", "lebanon": "LB", "kenya": "KE", "nepal": "NP",
+	"sri-lanka": "LK", "myanmar": "MM", "cambodia": "KH", "colombia": "CO", "peru": "PE", "chile": "CL",
+	"ethiopia": "ET", "ghana": "GH", "iran": "IR", "tanzania": "TZ", "yemen": "YE", "iraq": "IQ", "senegal": "SN",
+	"cameroon": "CM", "sudan": "SD", "bahrain": "BH", "oman": "OM", "venezuela": "VE", "afghanistan": "AF",
+	"dominican-republic": "DO",
+}
+
+type source struct {
+	Countries []struct {
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		Documents []struct {
+			ID         string  `json:"id"`
+			Name       string  `json:"name"`
+			WidthMm    float64 `json:"widthMm"`
+			HeightMm   float64 `json:"heightMm"`
+			WidthPx    int     `json:"widthPx"`
+			HeightPx   int     `json:"heightPx"`
+			DPI        int     `json:"dpi"`
+			Background string  `json:"background"`
+			BgColor    string  `json:"bgColor"`
+		} `json:"documents"`
+	} `json:"countries"`
+}
+
+// Spec is one catalogue entry (the shape of specs/catalog.json).
+type Spec struct {
+	ID            int64   `json:"id"`
+	Key           string  `json:"key"`
+	Name          string  `json:"name"`
+	Type          string  `json:"type"`
+	CountryCode   string  `json:"country_code"`
+	CountryName   string  `json:"country_name"`
+	WidthMm       float64 `json:"width_mm"`
+	HeightMm      float64 `json:"height_mm"`
+	DPI           int     `json:"dpi"`
+	WidthPx       int     `json:"width_px"`
+	HeightPx      int     `json:"height_px"`
+	HeadMinMm     float64 `json:"head_min_mm"`
+	HeadMaxMm     float64 `json:"head_max_mm"`
+	EyeLineMinMm  float64 `json:"eye_line_min_mm"`
+	EyeLineMaxMm  float64 `json:"eye_line_max_mm"`
+	HeadBasis     string  `json:"head_basis"` // official, secondary, icao_default
+	EyeBasis      string  `json:"eye_basis"`  // official, secondary, icao_default
+	Background    string  `json:"background"`
+	BackgroundHex string  `json:"background_hex"`
+	MinPx         int     `json:"min_px,omitempty"`
+	MaxKB         int     `json:"max_kb,omitempty"`
+	SourceURL     string  `json:"source_url"`
+	FrameSource   string  `json:"frame_source"`
+	Notes         string  `json:"notes,omitempty"`
+}
+
+const frameSource = "https://github.com/BlondDev-Art/passport-photo-specs (MIT)"
+
+// docType classifies by the document id, then by its name ("US Visa & Passport" is us-passport).
+func docType(id, name string) string {
+	if t := classify(strings.ToLower(id)); t != "other" {
+		return t
+	}
+	return classify(strings.ToLower(name))
+}
+
+func classify(s string) string {
+	switch {
+	case strings.Contains(s, "visa"):
+		return "visa"
+	case strings.Contains(s, "passport"):
+		return "passport"
+	case strings.Contains(s, "driv"):
+		return "driving_licence"
+	case strings.Contains(s, "residen"), strings.Contains(s, "permit"), strings.Contains(s, "green-card"), strings.Contains(s, "pr-card"),
+		strings.Contains(s, "alien"), strings.Contains(s, "tie"), strings.Contains(s, "pass"):
+		return "residence_permit"
+	case strings.Contains(s, "id"), strings.Contains(s, "card"), strings.Contains(s, "dni"), strings.Contains(s, "nric"):
+		return "id_card"
+	default:
+		return "other"
+	}
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+func main() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: speccatalog passport-photo-specs.json catalog.json")
+		os.Exit(2)
+	}
+	raw, err := os.ReadFile(os.Args[1])
+	check(err)
+	var src source
+	check(json.Unmarshal(raw, &src))
+
+	ids := map[string]int64{}
+	var next int64 = 1001
+	if old, err := os.ReadFile(os.Args[2]); err == nil {
+		var prev []Spec
+		check(json.Unmarshal(old, &prev))
+		for _, s := range prev {
+			ids[s.Key] = s.ID
+			next = max(next, s.ID+1)
+		}
+	}
+	var out []Spec
+	for _, c := range src.Countries {
+		code, ok := iso[c.ID]
+		if !ok {
+			panic("no ISO code for " + c.ID)
+		}
+		for _, d := range c.Documents {
+			s := Spec{
+				Key: d.ID, Name: d.Name, Type: docType(d.ID, d.Name), CountryCode: code, CountryName: c.Name,
+				WidthMm: d.WidthMm, HeightMm: d.HeightMm, DPI: d.DPI, WidthPx: d.WidthPx, HeightPx: d.HeightPx,
+				Background: d.Background, BackgroundHex: d.BgColor, FrameSource: frameSource,
+			}
+			if b, ok := bands[d.ID]; ok {
+				s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = b.HeadMin, b.HeadMax, b.Basis
+				s.SourceURL, s.MinPx, s.MaxKB, s.Notes = b.Source, b.MinPx, b.MaxKB, b.Note
+				if b.EyeMin > 0 {
+					s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = b.EyeMin, b.EyeMax, b.Basis
+				}
+			} else {
+				// ICAO 9303 default: head 70–80% of the frame height.
+				s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = round1(0.70*d.HeightMm), round1(0.80*d.HeightMm), "icao_default"
+				s.SourceURL = icaoSource
+			}
+			if s.EyeBasis == "" {
+				// No published eye band: eyes 50–65% of the height from the bottom, which
+				// keeps an ICAO-sized head inside the frame with a small top margin.
+				s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = round1(0.50*d.HeightMm), round1(0.65*d.HeightMm), "icao_default"
+			}
+			if id, ok := ids[s.Key]; ok {
+				s.ID = id
+			}
+			out = append(out, s)
+		}
+	}
+	// New keys get ids in a stable (sorted) order after the existing ones.
+	sort.Slice(out, func(i, j int) bool { return out[i].CountryCode+out[i].Key < out[j].CountryCode+out[j].Key })
+	for i := range out {
+		if out[i].ID == 0 {
+			out[i].ID = next
+			next++
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	b, err := json.MarshalIndent(out, "", "  ")
+	check(err)
+	check(os.WriteFile(os.Args[2], append(b, '\n'), 0o644))
+	fmt.Fprintf(os.Stderr, "%d specs, %d countries\n", len(out), len(src.Countries))
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "speccatalog:", err)
+		os.Exit(1)
+	}
+}
