@@ -192,3 +192,45 @@ func ptr[T any](v T) *T { return &v }
 
 // WithConfig changes any setting.
 func WithConfig(fn func(*config.Config)) Option { return fn }
+
+// ModelsDir is the repository's models-data folder (make models fills it).
+func ModelsDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test")
+		}
+		dir = parent
+	}
+	models := filepath.Join(dir, "models-data")
+	if _, err := os.Stat(filepath.Join(models, "dlib_face_recognition_resnet_model_v1.dat")); err != nil {
+		missing(t, "the face models (make models)")
+	}
+	return models
+}
+
+// Debian test photos (STACK.md).
+const (
+	PhotoAstronaut   = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+	PhotoGraceHopper = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg"
+	PhotoGrace512    = "/usr/share/doc/facedetect/examples/grace_hopper_512x512.jpg"
+	PhotoNoFace      = "/usr/share/doc/facedetect/examples/640px-IceBlockNearJoekullsarlon.jpg"
+)
+
+// ReadPhoto reads a test photo from a Debian package.
+func ReadPhoto(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		missing(t, "test photo "+path+" (Debian packages python3-skimage, facedetect, python-matplotlib-data)")
+	}
+	return b
+}

@@ -1,0 +1,75 @@
+package imaging
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+
+	face "github.com/Kagami/go-face"
+)
+
+// Face is one detected face in the coordinates of the image it was found in.
+type Face struct {
+	Box        image.Rectangle
+	Landmarks  []image.Point // dlib's 68-point layout
+	Descriptor [128]float32  // dlib ResNet embedding, for face matching
+}
+
+// FaceEngine detects faces (dlib HOG), their 68 landmarks and descriptors.
+// It is safe for concurrent use.
+type FaceEngine struct {
+	rec *face.Recognizer
+}
+
+// ModelFiles are the files NewFaceEngine loads from its directory (make models).
+var ModelFiles = []string{"shape_predictor_5_face_landmarks.dat", "dlib_face_recognition_resnet_model_v1.dat", "mmod_human_face_detector.dat"}
+
+// NewFaceEngine loads the models from dir.
+func NewFaceEngine(dir string) (*FaceEngine, error) {
+	for _, f := range ModelFiles {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return nil, fmt.Errorf("face models: %s missing in %s (run make models)", f, dir)
+		}
+	}
+	rec, err := face.NewRecognizer(dir)
+	if err != nil {
+		return nil, fmt.Errorf("face models: %w", err)
+	}
+	return &FaceEngine{rec: rec}, nil
+}
+
+// Close frees the models.
+func (e *FaceEngine) Close() { e.rec.Close() }
+
+// Detect finds the faces in a JPEG (keep it near 1000 px: HOG time grows with area).
+func (e *FaceEngine) Detect(jpeg []byte) ([]Face, error) {
+	faces, err := e.rec.Recognize(jpeg)
+	if err != nil {
+		var imgErr face.ImageLoadError
+		if errors.As(err, &imgErr) {
+			return nil, fmt.Errorf("face detection: cannot read image: %w", err)
+		}
+		return nil, err
+	}
+	out := make([]Face, len(faces))
+	for i, f := range faces {
+		out[i] = Face{Box: f.Rectangle, Landmarks: f.Shapes, Descriptor: f.Descriptor}
+	}
+	return out, nil
+}
+
+// DetectCNN runs dlib's CNN (MMOD) detector: slower but far fewer false
+// positives than HOG. Only for small images (its cost explodes with size).
+func (e *FaceEngine) DetectCNN(jpeg []byte) ([]Face, error) {
+	faces, err := e.rec.RecognizeCNN(jpeg)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Face, len(faces))
+	for i, f := range faces {
+		out[i] = Face{Box: f.Rectangle, Landmarks: f.Shapes, Descriptor: f.Descriptor}
+	}
+	return out, nil
+}

@@ -1,0 +1,84 @@
+// Package imaging turns an uploaded portrait into a compliant ID photo: it
+// checks the upload, finds the face and its landmarks (dlib through go-face),
+// plans the crop from a document spec's head and eye bands, renders the
+// digital photo and a printable sheet (libvips through govips), and measures
+// the result again. Bytes in, results out: no database, no HTTP.
+package imaging
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // DecodeConfig for JPEG headers
+	_ "image/png"  // DecodeConfig for PNG headers
+	"log/slog"
+	"sync"
+
+	"github.com/davidbyttow/govips/v2/vips"
+)
+
+var startOnce sync.Once
+
+// Start initialises libvips once per process; later calls do nothing.
+func Start() {
+	startOnce.Do(func() {
+		vips.LoggingSettings(func(domain string, level vips.LogLevel, msg string) {
+			if level <= vips.LogLevelWarning {
+				slog.Debug("vips", "domain", domain, "msg", msg)
+			}
+		}, vips.LogLevelError)
+		vips.Startup(&vips.Config{ConcurrencyLevel: 1, MaxCacheFiles: 0, MaxCacheMem: 0, MaxCacheSize: 0})
+	})
+}
+
+// Upload limits.
+const (
+	MaxUploadBytes  = 15 << 20
+	MaxUploadPixels = 60_000_000
+)
+
+// Intake errors: the upload is refused before it is queued.
+var (
+	ErrUnsupportedType = errors.New("the photo must be a JPEG or PNG image")
+	ErrTooLarge        = fmt.Errorf("the photo must be at most %d MB", MaxUploadBytes>>20)
+	ErrTooManyPixels   = fmt.Errorf("the photo must have at most %d megapixels", MaxUploadPixels/1_000_000)
+	ErrUnreadable      = errors.New("the photo's header cannot be read")
+)
+
+// Header is what intake learns without decoding pixels.
+type Header struct {
+	Format        string // "jpeg" or "png"
+	Width, Height int
+}
+
+// Sniff identifies JPEG and PNG by their first bytes, never by name or Content-Type.
+func Sniff(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "jpeg"
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "png"
+	}
+	return ""
+}
+
+// CheckUpload validates an upload from its bytes and header only: type by
+// content, size, and pixel count (so a decompression bomb is never decoded).
+func CheckUpload(b []byte) (Header, error) {
+	if len(b) > MaxUploadBytes {
+		return Header{}, ErrTooLarge
+	}
+	format := Sniff(b)
+	if format == "" {
+		return Header{}, ErrUnsupportedType
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return Header{}, ErrUnreadable
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxUploadPixels {
+		return Header{}, ErrTooManyPixels
+	}
+	return Header{Format: format, Width: cfg.Width, Height: cfg.Height}, nil
+}

@@ -1,0 +1,298 @@
+package imaging_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/internal/testenv"
+)
+
+var (
+	procOnce sync.Once
+	proc     *imaging.Processor
+	procErr  error
+)
+
+func processor(t *testing.T) *imaging.Processor {
+	dir := testenv.ModelsDir(t)
+	procOnce.Do(func() {
+		var e *imaging.FaceEngine
+		e, procErr = imaging.NewFaceEngine(dir)
+		if procErr == nil {
+			proc = imaging.NewProcessor(e)
+		}
+	})
+	if procErr != nil {
+		t.Fatal(procErr)
+	}
+	return proc
+}
+
+var usPassport = imaging.Spec{WidthMm: 51, HeightMm: 51, DPI: 300, WidthPx: 600, HeightPx: 600,
+	HeadMinMm: 25, HeadMaxMm: 35, EyeMinMm: 28, EyeMaxMm: 35, BackgroundHex: "#ffffff"}
+var ukPassport = imaging.Spec{WidthMm: 35, HeightMm: 45, DPI: 300, WidthPx: 413, HeightPx: 531,
+	HeadMinMm: 29, HeadMaxMm: 34, EyeMinMm: 22.5, EyeMaxMm: 29.2, BackgroundHex: "#f0ede8", MaxKB: 60}
+
+// compose loads a photo and transforms it with libvips, returning encoded bytes.
+func compose(t *testing.T, path string, fn func(img *vips.ImageRef) error, png bool) []byte {
+	t.Helper()
+	imaging.Start()
+	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	if fn != nil {
+		if err := fn(img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out []byte
+	if png {
+		out, _, err = img.ExportPng(vips.NewPngExportParams())
+	} else {
+		out, _, err = img.ExportJpeg(&vips.JpegExportParams{Quality: 90})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func scale(f float64) func(*vips.ImageRef) error {
+	return func(img *vips.ImageRef) error { return img.Resize(f, vips.KernelLanczos3) }
+}
+
+func TestProcessAccepts(t *testing.T) {
+	p := processor(t)
+	cases := []struct {
+		name     string
+		src      func(t *testing.T) []byte
+		spec     imaging.Spec
+		warnings []string // must be among the warnings
+	}{
+		{"astronaut 2048 px, US", func(t *testing.T) []byte { return compose(t, testenv.PhotoAstronaut, scale(4), false) }, usPassport, nil},
+		{"astronaut 3072 px, UK with max_kb", func(t *testing.T) []byte { return compose(t, testenv.PhotoAstronaut, scale(6), false) }, ukPassport, nil},
+		{"EXIF orientation 6", func(t *testing.T) []byte {
+			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+				if err := img.Resize(4, vips.KernelLanczos3); err != nil {
+					return err
+				}
+				// Stored turned a quarter anticlockwise; the tag tells viewers to turn it back.
+				if err := img.Rotate(vips.Angle270); err != nil {
+					return err
+				}
+				return img.SetOrientation(6)
+			}, false)
+		}, usPassport, nil},
+		{"tilted 8 degrees", func(t *testing.T) []byte {
+			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+				if err := img.Resize(4, vips.KernelLanczos3); err != nil {
+					return err
+				}
+				return img.Similarity(1, 8, &vips.ColorRGBA{R: 200, G: 200, B: 200, A: 255}, 0, 0, 0, 0)
+			}, false)
+		}, usPassport, []string{imaging.WarnHeadTilted}},
+		{"greyscale", func(t *testing.T) []byte {
+			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+				if err := img.ToColorSpace(vips.InterpretationBW); err != nil {
+					return err
+				}
+				return img.Resize(4, vips.KernelLanczos3)
+			}, false)
+		}, usPassport, nil},
+		{"PNG with alpha", func(t *testing.T) []byte {
+			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+				if err := img.Resize(4, vips.KernelLanczos3); err != nil {
+					return err
+				}
+				return img.BandJoinConst([]float64{255})
+			}, true)
+		}, usPassport, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := p.Process(tc.src(t), tc.spec)
+			if err != nil {
+				t.Fatalf("rejected: %v %+v", err, err)
+			}
+			checkOutput(t, p, res.Photo, tc.spec)
+			if res.HeadHeightMm < tc.spec.HeadMinMm || res.HeadHeightMm > tc.spec.HeadMaxMm ||
+				res.EyeLineMm < tc.spec.EyeMinMm || res.EyeLineMm > tc.spec.EyeMaxMm {
+				t.Errorf("reported head %.1f mm, eyes %.1f mm: outside the spec", res.HeadHeightMm, res.EyeLineMm)
+			}
+			if tc.spec.MaxKB > 0 && len(res.Photo) > tc.spec.MaxKB*1024 {
+				t.Errorf("%d bytes, over max_kb %d", len(res.Photo), tc.spec.MaxKB)
+			}
+			for _, w := range tc.warnings {
+				if !contains(res.Warnings, w) {
+					t.Errorf("warnings %v lack %s", res.Warnings, w)
+				}
+			}
+			for _, sheet := range [][]byte{res.Sheet, res.SheetA4} {
+				cfg, err := jpeg.DecodeConfig(bytes.NewReader(sheet))
+				if err != nil || !(cfg.Width == 1200 && cfg.Height == 1800 || cfg.Width == 2480 && cfg.Height == 3508) {
+					t.Errorf("sheet %dx%d %v", cfg.Width, cfg.Height, err)
+				}
+				if dpi := jfifDPI(sheet); dpi != 300 {
+					t.Errorf("sheet DPI %d", dpi)
+				}
+			}
+		})
+	}
+}
+
+// checkOutput measures the photo itself: pixel size, DPI in the file, colour,
+// no metadata, and head and eye bands found again by detection.
+func checkOutput(t *testing.T, p *imaging.Processor, photo []byte, spec imaging.Spec) {
+	t.Helper()
+	img, err := jpeg.Decode(bytes.NewReader(photo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != spec.WidthPx || b.Dy() != spec.HeightPx {
+		t.Errorf("size %dx%d, want %dx%d", b.Dx(), b.Dy(), spec.WidthPx, spec.HeightPx)
+	}
+	if _, ok := img.(*image.YCbCr); !ok {
+		t.Errorf("not a colour JPEG: %T", img)
+	}
+	if dpi := jfifDPI(photo); dpi != spec.DPI {
+		t.Errorf("DPI in the file %d, want %d", dpi, spec.DPI)
+	}
+	if bytes.Contains(photo, []byte("Exif\x00\x00")) {
+		t.Error("EXIF metadata kept")
+	}
+	m, err := p.Measure(photo, spec)
+	if err != nil {
+		t.Fatalf("measure: %v", err)
+	}
+	if m.HeadHeightMm < spec.HeadMinMm || m.HeadHeightMm > spec.HeadMaxMm {
+		t.Errorf("head measures %.1f mm, band %g–%g", m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm)
+	}
+	if m.EyeLineMm < spec.EyeMinMm || m.EyeLineMm > spec.EyeMaxMm {
+		t.Errorf("eye line measures %.1f mm, band %g–%g", m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm)
+	}
+}
+
+// jfifDPI reads the density of a JFIF APP0 segment (0 when absent or not in DPI).
+func jfifDPI(b []byte) int {
+	i := bytes.Index(b, []byte("JFIF\x00"))
+	if i < 0 || i+12 > len(b) {
+		return 0
+	}
+	units, x := b[i+7], int(binary.BigEndian.Uint16(b[i+8:]))
+	switch units {
+	case 1:
+		return x
+	case 2: // dots per cm
+		return int(math.Round(float64(x) * 2.54))
+	}
+	return 0
+}
+
+func TestProcessRejects(t *testing.T) {
+	p := processor(t)
+	big := compose(t, testenv.PhotoAstronaut, scale(4), false)
+	cases := []struct {
+		name string
+		src  func(t *testing.T) []byte
+		code string
+	}{
+		{"no face", func(t *testing.T) []byte { return compose(t, testenv.PhotoNoFace, scale(2), false) }, imaging.NoFaceDetected},
+		{"two faces", func(t *testing.T) []byte {
+			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+				if err := img.Resize(2, vips.KernelLanczos3); err != nil {
+					return err
+				}
+				twin, err := img.Copy()
+				if err != nil {
+					return err
+				}
+				defer twin.Close()
+				return img.ArrayJoin([]*vips.ImageRef{twin}, 2)
+			}, false)
+		}, imaging.MultipleFaces},
+		{"too small", func(t *testing.T) []byte { return testenv.ReadPhoto(t, testenv.PhotoGrace512) }, imaging.LowResolution},
+		{"head at the top edge", func(t *testing.T) []byte {
+			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+				if err := img.Resize(4, vips.KernelLanczos3); err != nil {
+					return err
+				}
+				return img.ExtractArea(0, 300, 2048, 1748) // cuts through the hair
+			}, false)
+		}, imaging.EyePositionInvalid},
+		{"truncated JPEG", func(t *testing.T) []byte { return big[:len(big)*6/10] }, imaging.ProcessingFailed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := p.Process(tc.src(t), usPassport)
+			var f *imaging.Failure
+			if !errors.As(err, &f) || f.Code() != tc.code {
+				t.Fatalf("got %v, want %s", err, tc.code)
+			}
+			if f.Reasons[0].Message == "" || f.Reasons[0].Suggestion == "" {
+				t.Errorf("reason without message or suggestion: %+v", f.Reasons[0])
+			}
+		})
+	}
+}
+
+func TestCheckUpload(t *testing.T) {
+	jpegBytes := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	cases := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"jpeg", jpegBytes, nil},
+		{"text named .jpg", []byte("hello, I am a photo"), imaging.ErrUnsupportedType},
+		{"gif", []byte("GIF89a\x01\x00\x01\x00"), imaging.ErrUnsupportedType},
+		{"pixel bomb", pngHeader(100_000, 100_000), imaging.ErrTooManyPixels},
+		{"just over 60 MP", pngHeader(10_000, 6_001), imaging.ErrTooManyPixels},
+		{"60 MP header", pngHeader(10_000, 6_000), nil},
+		{"broken header", []byte("\xff\xd8\xff\xe0garbage"), imaging.ErrUnreadable},
+		{"over 15 MB", append(append([]byte{}, jpegBytes...), make([]byte, 15<<20)...), imaging.ErrTooLarge},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := imaging.CheckUpload(tc.data)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// pngHeader is a PNG whose header claims w×h: enough for a decompression bomb check.
+func pngHeader(w, h uint32) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	_ = binary.Write(&b, binary.BigEndian, uint32(13))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Puts the model files Veridoc loads into models-data/ (ignored by git; the
+# project must not commit them). Idempotent.
+#  - mmod_human_face_detector.dat: ../shared/models (davisking/dlib-models, CC0)
+#  - shape_predictor_5_face_landmarks.dat: Debian's 68-point predictor under the
+#    name go-face loads (libdlib-data; iBUG 300-W terms: no commercial use)
+#  - dlib_face_recognition_resnet_model_v1.dat: built from npm
+#    @vladmandic/face-api@1.7.15 (MIT; dlib's weights are CC0) by tools/facemodel
+#  - mrz.traineddata: ../shared/models (DoubangoTelecom/tesseractMRZ, BSD-3)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dest="${VERIDOC_MODELS_DIR:-$root/models-data}"
+shared="${VERIDOC_SHARED_DIR:-$root/../shared}/models"
+mkdir -p "$dest"
+
+for f in mmod_human_face_detector.dat mrz.traineddata; do
+  [ -s "$dest/$f" ] || cp "$shared/$f" "$dest/$f"
+done
+sp=/usr/share/dlib/shape_predictor_68_face_landmarks.dat
+[ -s "$sp" ] || { echo "make-models: $sp missing (apt-get install libdlib-data)" >&2; exit 1; }
+[ -s "$dest/shape_predictor_5_face_landmarks.dat" ] || cp "$sp" "$dest/shape_predictor_5_face_landmarks.dat"
+
+resnet="$dest/dlib_face_recognition_resnet_model_v1.dat"
+want=cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a
+if [ ! -s "$resnet" ] || [ "$(sha256sum "$resnet" | cut -d' ' -f1)" != "$want" ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  echo "make-models: building the face descriptor ResNet (once)" >&2
+  (cd "$tmp" && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null && tar xzf vladmandic-face-api-*.tgz)
+  (cd "$root" && go run ./tools/facemodel "$tmp/package/model/face_recognition_model-weights_manifest.json" "$tmp/weights.f32")
+  g++ -O2 -std=c++17 -o "$tmp/convert" "$root/tools/facemodel/cc/convert.cc" -ldlib -lopenblas -llapack -lpthread
+  "$tmp/convert" "$tmp/weights.f32" "$tmp/resnet.dat"
+  got=$(sha256sum "$tmp/resnet.dat" | cut -d' ' -f1)
+  if [ "$got" != "$want" ]; then
+    echo "make-models: converted model has sha256 $got, want $want" >&2
+    exit 1
+  fi
+  mv "$tmp/resnet.dat" "$resnet"
+fi
+echo "make-models: models ready in $dest" >&2
