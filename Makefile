@@ -7,7 +7,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 export VERIDOC_DATA_DIR ?= ./data
 
-.PHONY: build run deps test lint vet fmt-check staticcheck clean
+.PHONY: build run deps models test lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -16,12 +16,16 @@ build:
 deps:
 	@scripts/install-deps.sh run
 
-run: deps build
+# Model files (face detector, landmarks, descriptor ResNet, MRZ OCR) into models-data/.
+models:
+	@scripts/make-models.sh
+
+run: deps models build
 	@$(BIN) account bootstrap
 	@echo "Starting Veridoc on $${VERIDOC_ADDR:-:4000} (Ctrl-C to stop)"
 	@exec $(BIN) serve
 
-test: lint
+test: models lint
 	scripts/with-services.sh $(GO) test -race -count=1 -timeout 15m ./...
 
 lint: fmt-check vet staticcheck

@@ -5,14 +5,20 @@
 set -euo pipefail
 what="${1:-run}"
 
-run_pkgs=(ca-certificates)
-test_pkgs=(postgresql postgresql-client python3)
+# libvips (govips), dlib + BLAS/LAPACK + libjpeg (go-face), the 68-point landmark
+# model (libdlib-data), a C++ compiler and npm for `make models`.
+run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
+  libatlas-base-dev libjpeg62-turbo-dev npm)
+# PostgreSQL for the store tests; Debian packages that ship the test photos.
+test_pkgs=(postgresql postgresql-client python3 python3-skimage facedetect python-matplotlib-data)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
+  # npm may come with a Node.js that is not Debian's: a working npm is enough.
+  if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
