@@ -24,6 +24,7 @@ import (
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/photos"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/specs"
 	"github.com/veridoc/veridoc/storage"
@@ -74,8 +75,14 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	if o.Workers != nil {
 		workers = *o.Workers
 	}
+	catalog, err := specs.Load()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	registry := river.NewWorkers()
 	periodic := jobs.Maintenance(registry, a.DB, a.Now)
+	river.AddWorker(registry, &photos.Worker{DB: a.DB, Store: a.Store, Specs: catalog, Engine: &photos.Engine{Dir: cfg.ModelsDir}, Now: a.Now})
 	a.Queue, err = jobs.New(a.DB, jobs.Options{
 		Workers: workers, Registry: registry, PeriodicJobs: periodic,
 		Logger: a.Logger.With("component", "jobs"), PollInterval: o.PollInterval,
@@ -85,11 +92,6 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	tiers, err := cfg.Tiers()
-	if err != nil {
-		a.Close()
-		return nil, err
-	}
-	catalog, err := specs.Load()
 	if err != nil {
 		a.Close()
 		return nil, err

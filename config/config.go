@@ -36,6 +36,9 @@ type Config struct {
 	S3SecretKey     string `env:"S3_SECRET_KEY"`
 	S3SecretKeyFile string `env:"S3_SECRET_KEY_FILE,file"`
 
+	// ModelsDir holds the face and OCR models (make models).
+	ModelsDir string `env:"VERIDOC_MODELS_DIR" envDefault:"./models-data"`
+
 	Workers         int           `env:"VERIDOC_WORKERS" envDefault:"2"`
 	ShutdownTimeout time.Duration `env:"VERIDOC_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	// TrustProxy: take the client IP from X-Forwarded-For set by these proxies (CIDRs).

@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -43,6 +44,7 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerBilling(reg)
 	h.registerTransaction(reg)
 	h.registerSpecification(reg)
+	h.registerPhoto(reg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -54,3 +56,5 @@ func missing(err error, class string, id int64) error {
 	}
 	return err
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

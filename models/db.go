@@ -92,7 +92,7 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
 
 // all is every model, in creation order.
-var all = []any{&Account{}, &APIKey{}, &IdempotencyKey{}, &Transaction{}, &BillingHold{}, &RateCounter{}}
+var all = []any{&Account{}, &APIKey{}, &IdempotencyKey{}, &Transaction{}, &BillingHold{}, &RateCounter{}, &PhotoTask{}}
 
 // Migrate applies the schema. On PostgreSQL an advisory lock keeps concurrently
 // starting processes from migrating at the same time.

@@ -1,0 +1,192 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
+	"image/jpeg"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/internal/testenv"
+)
+
+// portrait is a Debian test photo scaled so the head has the pixels a 2×2 in photo needs.
+func portrait(t *testing.T, path string, scale float64) string {
+	imaging.Start()
+	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	if err := img.Resize(scale, vips.KernelLanczos3); err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func waitTask(t *testing.T, c *client, id int64) reply {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		r := c.call("task.get", map[string]any{"id": id})
+		if r.Status != 200 {
+			t.Fatalf("task.get: %s", r.Raw)
+		}
+		if s := r.str("state"); s == "SUCCESS" || s == "FAILURE" {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %d still %s", id, r.str("state"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestPhotoProcessFlow(t *testing.T) {
+	models := testenv.ModelsDir(t)
+	face := portrait(t, testenv.PhotoAstronaut, 4)
+	noFace := portrait(t, testenv.PhotoNoFace, 2)
+	for _, dbk := range testenv.Databases() {
+		t.Run(dbk.Name, func(t *testing.T) {
+			s := testenv.NewServer(t, dbk.URL(t), testenv.WithConfig(func(c *config.Config) { c.ModelsDir = models }))
+			c, accID, _, _ := account(t, s, "photos")
+			usPassport := int64(0)
+			for _, row := range c.call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any) {
+				if m := row.(map[string]any); m["type"] == "passport" {
+					usPassport = int64(m["id"].(float64))
+				}
+			}
+			req := map[string]any{"photo": face, "spec_id": usPassport}
+			if r := c.call("photo.process", req); r.Status != 402 || r.str("error_name") != "InsufficientBalance" {
+				t.Fatalf("without funds: %s", r.Raw)
+			}
+			if _, err := s.DB.Deposit(context.Background(), accID, 100, "test"); err != nil {
+				t.Fatal(err)
+			}
+
+			// Intake refuses bad uploads before queueing anything.
+			bad := []struct {
+				body   map[string]any
+				status int
+				name   string
+			}{
+				{map[string]any{"photo": "%%%", "spec_id": usPassport}, 400, "InvalidRequest"},
+				{map[string]any{"photo": base64.StdEncoding.EncodeToString([]byte("not an image at all")), "spec_id": usPassport}, 415, "UnsupportedImageType"},
+				{map[string]any{"photo": base64.StdEncoding.EncodeToString(pngBomb()), "spec_id": usPassport}, 413, "PhotoTooLarge"},
+				{map[string]any{"photo": face, "spec_id": 99}, 404, "SpecificationNotFound"},
+				{map[string]any{"photo": face, "spec_id": usPassport, "output_format": "pdf"}, 400, "InvalidRequest"},
+			}
+			for _, b := range bad {
+				if r := c.call("photo.process", b.body); r.Status != b.status || r.str("error_name") != b.name {
+					t.Errorf("%v: %s", b.name, r.Raw)
+				}
+			}
+
+			acc := c.call("photo.process", req)
+			if acc.Status != 202 || acc.str("status") != "processing" || acc.num("task_id") == 0 || acc.str("message") != "Photo queued for processing" {
+				t.Fatalf("photo.process: %d %s", acc.Status, acc.Raw)
+			}
+			done := waitTask(t, c, acc.num("task_id"))
+			if done.str("state") != "SUCCESS" || done.Body["overall_success"] != true || done.str("photo_size") != "51x51mm" ||
+				done.str("head_measurements") != "25-35mm" || done.num("progress") != 100 || done.str("country_code") != "US" {
+				t.Fatalf("task: %s", done.Raw)
+			}
+			head, _ := strconv.ParseFloat(done.str("head_height_mm"), 64)
+			eyes, _ := strconv.ParseFloat(done.str("eye_line_mm"), 64)
+			if head < 25 || head > 35 || eyes < 28 || eyes > 35 {
+				t.Errorf("measured head %v mm, eyes %v mm", head, eyes)
+			}
+			photo := download(t, done.str("digital_photo_url"))
+			if cfg, err := jpeg.DecodeConfig(bytes.NewReader(photo)); err != nil || cfg.Width != 600 || cfg.Height != 600 {
+				t.Errorf("digital photo %dx%d %v", cfg.Width, cfg.Height, err)
+			}
+			if sheet := download(t, done.str("printable_photo_url")); len(sheet) == 0 {
+				t.Error("empty sheet")
+			}
+			// Charged once, at the Base rate in force.
+			bal := c.call("billing.balance", nil)
+			if bal.str("balance_usd") != "0.50" || bal.num("photos_processed") != 1 || bal.str("held_usd") != "0.00" {
+				t.Errorf("balance after one photo: %s", bal.Raw)
+			}
+			charges := c.call("transaction.list", map[string]any{"type": "charge"}).Body["data"].([]any)
+			if len(charges) != 1 || int64(charges[0].(map[string]any)["task_id"].(float64)) != acc.num("task_id") {
+				t.Errorf("charges: %v", charges)
+			}
+
+			// A rejected photo is not charged and says why.
+			rej := c.call("photo.process", map[string]any{"photo": noFace, "spec_id": usPassport, "output_format": "base64"})
+			failed := waitTask(t, c, rej.num("task_id"))
+			reasons, _ := failed.Body["failure_reasons"].([]any)
+			if failed.str("state") != "FAILURE" || failed.str("error_code") != "NO_FACE_DETECTED" || len(reasons) != 1 || failed.Body["overall_success"] != false {
+				t.Fatalf("no-face task: %s", failed.Raw)
+			}
+			if bal := c.call("billing.balance", nil); bal.str("balance_usd") != "0.50" || bal.str("held_usd") != "0.00" {
+				t.Errorf("balance after a rejected photo: %s", bal.Raw)
+			}
+
+			// base64 output, and another account sees nothing.
+			b64 := c.call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64"})
+			got := waitTask(t, c, b64.num("task_id"))
+			raw, err := base64.StdEncoding.DecodeString(got.str("digital_photo_base64"))
+			if err != nil || imaging.Sniff(raw) != "jpeg" || got.str("digital_photo_url") != "" {
+				t.Errorf("base64 output: %v", err)
+			}
+			other, _, _, _ := account(t, s, "other")
+			for _, m := range []string{"task.get", "photo.get"} {
+				if r := other.call(m, map[string]any{"id": acc.num("task_id")}); r.Status != 404 || r.str("error_name") != "TaskNotFound" {
+					t.Errorf("%s of another account's task: %s", m, r.Raw)
+				}
+			}
+			if list := c.call("photo.list", nil).Body["data"].([]any); len(list) != 3 {
+				t.Errorf("photo.list has %d tasks", len(list))
+			}
+			// No funds left for a third charge at $0.50.
+			if r := c.call("photo.process", req); r.Status != 402 {
+				t.Errorf("with $0.00 left: %s", r.Raw)
+			}
+		})
+	}
+}
+
+func download(t *testing.T, u string) []byte {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	return b
+}
+
+// pngBomb is a PNG header claiming 100000×100000 pixels.
+func pngBomb() []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 100_000)
+	binary.BigEndian.PutUint32(ihdr[4:], 100_000)
+	ihdr[8], ihdr[9] = 8, 2
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	_ = binary.Write(&b, binary.BigEndian, uint32(13))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
