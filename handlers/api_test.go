@@ -123,14 +123,15 @@ func TestRequestRules(t *testing.T) {
 		c, accID, pub, secret := account(t, s, "rules")
 		keyID := c.call("api_key.list", nil).Body["data"].([]any)[0].(map[string]any)["id"]
 		cases := []struct {
-			name       string
-			httpMethod string
-			path       string
-			auth       *string
-			body       string
-			status     int
-			errName    string
-			message    string // substring of error_message
+			name        string
+			httpMethod  string
+			path        string
+			auth        *string
+			body        string
+			contentType string
+			status      int
+			errName     string
+			message     string // substring of error_message
 		}{
 			{name: "empty body is {}", path: "/api/v1/account.get", status: 200},
 			{name: "alias path", path: "/api/account.get", body: "{}", status: 200},
@@ -157,6 +158,7 @@ func TestRequestRules(t *testing.T) {
 			{name: "prefixes are part of the key", path: "/api/v1/account.get", auth: ptr(basic(strings.TrimPrefix(pub, "public-key-"), strings.TrimPrefix(secret, "secret-"))), status: 401, errName: "Unauthorized"},
 			{name: "bearer secret", path: "/api/v1/account.get", auth: ptr("Bearer " + secret), status: 200},
 			{name: "bearer public key is not a secret", path: "/api/v1/account.get", auth: ptr("Bearer " + pub), status: 401, errName: "Unauthorized"},
+			{name: "multipart to a JSON-only method", path: "/api/v1/account.get", body: "--x--", contentType: "multipart/form-data; boundary=x", status: 415, errName: "UnsupportedMediaType"},
 			{name: "garbage scheme", path: "/api/v1/account.get", auth: ptr("Token " + secret), status: 401, errName: "Unauthorized"},
 		}
 		for _, tc := range cases {
@@ -169,6 +171,10 @@ func TestRequestRules(t *testing.T) {
 				m := tc.httpMethod
 				if m == "" {
 					m = http.MethodPost
+				}
+				if tc.contentType != "" {
+					cc = *cc.with("Content-Type", tc.contentType)
+					cc.t = t
 				}
 				r := cc.raw(m, tc.path, []byte(tc.body))
 				if r.Status != tc.status {

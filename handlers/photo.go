@@ -75,7 +75,7 @@ type PhotoListRequest struct {
 	rpc.ListRequest
 }
 
-// Limits of photo.process: a 15 MB photo is 20 MB in base64.
+// Limits of photo.process: a 15 MB photo is 20 MB in base64 (multipart sends it raw).
 const (
 	photoBody = 21 << 20
 	urlTTL    = time.Hour
@@ -83,7 +83,7 @@ const (
 
 func (h *Handlers) registerPhoto(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "photo.process", Summary: "Upload a photo for a specification; answers 202 with a task to poll.",
-		Scope: rpc.ScopeAccount, MaxBody: photoBody, SideEffects: true, Status: http.StatusAccepted}, h.photoProcess)
+		Scope: rpc.ScopeAccount, MaxBody: photoBody, SideEffects: true, Status: http.StatusAccepted, Multipart: true}, h.photoProcess)
 	rpc.Register(reg, rpc.Spec{Name: "task.get", Summary: "Get a photo task: state, progress and, when finished, the result or the failure reasons.",
 		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.taskGet)
 	rpc.Register(reg, rpc.Spec{Name: "photo.get", Summary: "Get a photo of the account's history (same object as task.get).",

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"image/jpeg"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"testing"
@@ -74,7 +75,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if r := c.call("photo.process", req); r.Status != 402 || r.str("error_name") != "InsufficientBalance" {
 				t.Fatalf("without funds: %s", r.Raw)
 			}
-			if _, err := s.DB.Deposit(context.Background(), accID, 100, "test"); err != nil {
+			if _, err := s.DB.Deposit(context.Background(), accID, 150, "test"); err != nil {
 				t.Fatal(err)
 			}
 
@@ -119,7 +120,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 			}
 			// Charged once, at the Base rate in force.
 			bal := c.call("billing.balance", nil)
-			if bal.str("balance_usd") != "0.50" || bal.num("photos_processed") != 1 || bal.str("held_usd") != "0.00" {
+			if bal.str("balance_usd") != "1.00" || bal.num("photos_processed") != 1 || bal.str("held_usd") != "0.00" {
 				t.Errorf("balance after one photo: %s", bal.Raw)
 			}
 			charges := c.call("transaction.list", map[string]any{"type": "charge"}).Body["data"].([]any)
@@ -134,7 +135,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if failed.str("state") != "FAILURE" || failed.str("error_code") != "NO_FACE_DETECTED" || len(reasons) != 1 || failed.Body["overall_success"] != false {
 				t.Fatalf("no-face task: %s", failed.Raw)
 			}
-			if bal := c.call("billing.balance", nil); bal.str("balance_usd") != "0.50" || bal.str("held_usd") != "0.00" {
+			if bal := c.call("billing.balance", nil); bal.str("balance_usd") != "1.00" || bal.str("held_usd") != "0.00" {
 				t.Errorf("balance after a rejected photo: %s", bal.Raw)
 			}
 
@@ -151,7 +152,19 @@ func TestPhotoProcessFlow(t *testing.T) {
 					t.Errorf("%s of another account's task: %s", m, r.Raw)
 				}
 			}
-			if list := c.call("photo.list", nil).Body["data"].([]any); len(list) != 3 {
+			// multipart/form-data, as in 000_*'s curl -F photo=@photo.jpg -F spec_id=822.
+			raw, _ = base64.StdEncoding.DecodeString(face)
+			mp := multipartCall(t, c, map[string]string{"spec_id": strconv.FormatInt(usPassport, 10)}, raw)
+			if mp.Status != 202 {
+				t.Fatalf("multipart: %s", mp.Raw)
+			}
+			if r := waitTask(t, c, mp.num("task_id")); r.str("state") != "SUCCESS" {
+				t.Fatalf("multipart task: %s", r.Raw)
+			}
+			if r := multipartCall(t, c, map[string]string{"spec_id": "eight"}, raw); r.Status != 400 || r.str("error_message") != "spec_id: expected integer" {
+				t.Errorf("multipart wrong type: %s", r.Raw)
+			}
+			if list := c.call("photo.list", nil).Body["data"].([]any); len(list) != 4 {
 				t.Errorf("photo.list has %d tasks", len(list))
 			}
 			// No funds left for a third charge at $0.50.
@@ -160,6 +173,20 @@ func TestPhotoProcessFlow(t *testing.T) {
 			}
 		})
 	}
+}
+
+func multipartCall(t *testing.T, c *client, fields map[string]string, file []byte) reply {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("photo", "photo.jpg")
+	_, _ = fw.Write(file)
+	_ = w.Close()
+	cc := c.with("Content-Type", w.FormDataContentType())
+	return cc.raw(http.MethodPost, "/api/v1/photo.process", body.Bytes())
 }
 
 func download(t *testing.T, u string) []byte {

@@ -25,6 +25,7 @@ type Spec struct {
 	MaxBody     int64 // bytes
 	SideEffects bool  // honours Idempotency-Key
 	Status      int   // success status, 200 unless set
+	Multipart   bool  // also accepts multipart/form-data (file parts arrive as base64)
 }
 
 // Principal is who a request acts for, set by authentication.

@@ -136,6 +136,16 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 		WriteError(w, err)
 		return
 	}
+	if boundary, ok := isMultipart(r.Header.Get("Content-Type")); ok {
+		if !m.Multipart {
+			WriteError(w, NewError(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "%s takes a JSON body", m.Name))
+			return
+		}
+		if body, err = multipartToJSON(body, boundary, m.Request); err != nil {
+			WriteError(w, err)
+			return
+		}
+	}
 	call := &Call{RequestID: reqID, Principal: principal, Request: r, Header: w.Header()}
 
 	key := r.Header.Get(HeaderIdempotencyKey)
