@@ -1,0 +1,119 @@
+package photos_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/davidbyttow/govips/v2/vips"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/internal/testenv"
+	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/photos"
+	"github.com/veridoc/veridoc/specs"
+	"github.com/veridoc/veridoc/storage"
+)
+
+// A worker killed after charging but before recording success runs again:
+// it overwrites the same outputs and the charge stays single.
+func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
+	for _, dbk := range testenv.Databases() {
+		t.Run(dbk.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := models.Open(ctx, dbk.URL(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			signer, _ := storage.NewSigner(bytes.Repeat([]byte("k"), 32), time.Now)
+			store, err := storage.NewDisk(dir, "http://localhost", signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			catalog, err := specs.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec := catalog.ForCountry("US")[0]
+			acc, _ := db.CreateAccount(ctx, "retry", false)
+			if _, err := db.Deposit(ctx, acc.ID, 500, "test"); err != nil {
+				t.Fatal(err)
+			}
+			src := portrait(t)
+			key := photos.SourceKey(acc.ID, "upload")
+			if err := store.Put(ctx, key, bytes.NewReader(src), int64(len(src)), "image/jpeg"); err != nil {
+				t.Fatal(err)
+			}
+			task := &models.PhotoTask{AccountID: acc.ID, SpecID: spec.ID, State: models.TaskPending, OutputFormat: "url", SourceKey: key, PriceCents: 50}
+			err = db.InTx(ctx, func(tx *models.Tx) error {
+				if err := models.CreatePhotoTask(tx.DB, task); err != nil {
+					return err
+				}
+				return models.HoldForTask(tx, acc.ID, task.ID, 50)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := &photos.Worker{DB: db, Store: store, Specs: catalog, Engine: &photos.Engine{Dir: testenv.ModelsDir(t)}, Now: time.Now}
+			// The first run charges and stores; then the task is put back as if the
+			// worker died before recording success, and the job is delivered again.
+			job := &river.Job[photos.Args]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 10}, Args: photos.Args{TaskID: task.ID}}
+			if err := w.Work(ctx, job); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Model(&models.PhotoTask{}).Where("id = ?", task.ID).Update("state", models.TaskProcessing).Error; err != nil {
+				t.Fatal(err)
+			}
+			job.Attempt = 2
+			if err := w.Work(ctx, job); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Work(ctx, job); err != nil { // a third delivery finds the task finished
+				t.Fatal(err)
+			}
+			got, _ := db.PhotoTaskByID(ctx, task.ID)
+			if got.State != models.TaskSuccess {
+				t.Fatalf("state %s", got.State)
+			}
+			s, _ := db.BillingSummary(ctx, acc.ID)
+			if s.PhotosProcessed != 1 || s.Balance != 450 || s.Held != 0 {
+				t.Fatalf("after retries: %+v", s)
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, "photos", "*", "*.jpg"))
+			if len(files) != 3 {
+				t.Fatalf("outputs %v, want exactly photo, 4x6 and A4", files)
+			}
+		})
+	}
+}
+
+func portrait(t *testing.T) []byte {
+	imaging.Start()
+	b, err := os.ReadFile(testenv.PhotoAstronaut)
+	if err != nil {
+		t.Skip("no test photo")
+	}
+	img, err := vips.NewImageFromBuffer(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	if err := img.Resize(4, vips.KernelLanczos3); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
