@@ -7,7 +7,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 export VERIDOC_DATA_DIR ?= ./data
 
-.PHONY: build run deps models test lint vet fmt-check staticcheck clean
+.PHONY: build run deps models bench test lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -27,6 +27,12 @@ run: deps models build
 
 test: models lint
 	scripts/with-services.sh $(GO) test -race -count=1 -timeout 15m ./...
+
+# Photo pipeline numbers: per-stage times and p50/p95 on one core (12 MP and 1 MP
+# JPEGs), photos/s with two workers, peak RSS. Each benchmark runs in its own process.
+bench: models
+	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./imaging
+	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./imaging
 
 lint: fmt-check vet staticcheck
 

@@ -21,7 +21,7 @@ var (
 const sheetDPI = 300
 
 // Sheet lays out as many copies of photo as fit on the paper, with a 2 mm gap,
-// a 5 mm margin and grey cut lines around each copy.
+// at least a 5 mm margin and a grey cut line around each copy.
 func Sheet(photo []byte, spec Spec, paper SheetSize) ([]byte, error) {
 	img, err := vips.NewImageFromBuffer(photo)
 	if err != nil {
@@ -38,18 +38,21 @@ func Sheet(photo []byte, spec Spec, paper SheetSize) ([]byte, error) {
 	gap, margin := int(2*pxmm), int(5*pxmm)
 	cols := max(1, (paper.WidthPx-2*margin+gap)/(pw+gap))
 	rows := max(1, (paper.HeightPx-2*margin+gap)/(ph+gap))
-	gridW, gridH := cols*pw+(cols-1)*gap, rows*ph+(rows-1)*gap // the last gap falls outside the grid
-	x0, y0 := (paper.WidthPx-gridW)/2, (paper.HeightPx-gridH)/2
-
-	// One tile is a copy plus its gap; libvips replicates it, which is far
-	// cheaper than inserting copies one by one.
+	// One tile is a copy centred in its gap, with its cut line drawn once;
+	// libvips replicates the tile, far cheaper than placing copies one by one.
+	x0 := (paper.WidthPx - cols*(pw+gap)) / 2
+	y0 := (paper.HeightPx - rows*(ph+gap)) / 2
 	white := &vips.ColorRGBA{R: 255, G: 255, B: 255, A: 255}
 	sheet, err := img.Copy()
 	if err != nil {
 		return nil, err
 	}
 	defer sheet.Close()
-	if err := sheet.EmbedBackgroundRGBA(0, 0, pw+gap, ph+gap, white); err != nil {
+	if err := sheet.EmbedBackgroundRGBA(gap/2, gap/2, pw+gap, ph+gap, white); err != nil {
+		return nil, err
+	}
+	grey := vips.ColorRGBA{R: 160, G: 160, B: 160, A: 255}
+	if err := sheet.DrawRect(grey, gap/2-1, gap/2-1, pw+2, ph+2, false); err != nil {
 		return nil, err
 	}
 	if err := sheet.Replicate(cols, rows); err != nil {
@@ -57,15 +60,6 @@ func Sheet(photo []byte, spec Spec, paper SheetSize) ([]byte, error) {
 	}
 	if err := sheet.EmbedBackgroundRGBA(x0, y0, paper.WidthPx, paper.HeightPx, white); err != nil {
 		return nil, err
-	}
-	grey := vips.ColorRGBA{R: 160, G: 160, B: 160, A: 255}
-	for r := 0; r < rows; r++ {
-		for c := 0; c < cols; c++ {
-			x, y := x0+c*(pw+gap), y0+r*(ph+gap)
-			if err := sheet.DrawRect(grey, x-1, y-1, pw+2, ph+2, false); err != nil {
-				return nil, err
-			}
-		}
 	}
 	buf, _, err := encodeJPEG(sheet, sheetDPI, 0)
 	return buf, err

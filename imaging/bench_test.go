@@ -1,0 +1,118 @@
+package imaging_test
+
+import (
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/internal/testenv"
+)
+
+// benchPhoto is a JPEG of about mp megapixels: the astronaut's head and
+// shoulders (a 380 px square of the 512 px photo), scaled up.
+func benchPhoto(b *testing.B, mp float64) []byte {
+	side := math.Sqrt(mp * 1e6)
+	return compose(&testing.T{}, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+		if err := img.ExtractArea(60, 0, 380, 380); err != nil {
+			return err
+		}
+		return img.Resize(side/380, vips.KernelLanczos3)
+	}, false)
+}
+
+func benchProcess(b *testing.B, mp float64) {
+	p := processor(&testing.T{})
+	if p == nil {
+		b.Skip("no face models")
+	}
+	src := benchPhoto(b, mp)
+	var total []time.Duration
+	var st imaging.Timings
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		res, err := p.Process(src, usPassport)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total = append(total, time.Since(t0))
+		st.Decode += res.Timings.Decode
+		st.Detect += res.Timings.Detect
+		st.Crop += res.Timings.Crop
+		st.Encode += res.Timings.Encode
+		st.Sheet += res.Timings.Sheet
+		st.Measure += res.Timings.Measure
+	}
+	b.StopTimer()
+	sort.Slice(total, func(i, j int) bool { return total[i] < total[j] })
+	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+	n := time.Duration(b.N)
+	b.ReportMetric(ms(total[len(total)/2]), "p50_ms")
+	b.ReportMetric(ms(total[min(len(total)-1, len(total)*95/100)]), "p95_ms")
+	b.ReportMetric(ms(st.Decode/n), "decode_ms")
+	b.ReportMetric(ms(st.Detect/n), "detect+landmarks_ms")
+	b.ReportMetric(ms(st.Crop/n), "crop_ms")
+	b.ReportMetric(ms(st.Encode/n), "encode_ms")
+	b.ReportMetric(ms(st.Measure/n), "remeasure_ms")
+	b.ReportMetric(ms(st.Sheet/n), "sheets_ms")
+	b.ReportMetric(peakRSSMB(), "peak_rss_MB")
+}
+
+// BenchmarkProcess12MP and 1MP: run with -cpu 1 for one-core latency.
+func BenchmarkProcess12MP(b *testing.B) { benchProcess(b, 12) }
+func BenchmarkProcess1MP(b *testing.B)  { benchProcess(b, 1) }
+
+// BenchmarkThroughput2Workers: two workers sharing the process, 12 MP photos.
+func BenchmarkThroughput2Workers(b *testing.B) {
+	p := processor(&testing.T{})
+	if p == nil {
+		b.Skip("no face models")
+	}
+	src := benchPhoto(b, 12)
+	jobs := make(chan struct{}, b.N)
+	for i := 0; i < b.N; i++ {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	b.ResetTimer()
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				if _, err := p.Process(src, usPassport); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "photos/s")
+	b.ReportMetric(peakRSSMB(), "peak_rss_MB")
+}
+
+// peakRSSMB is the process's high-water resident set (VmHWM).
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
