@@ -93,7 +93,32 @@ func TestServeShutsDown(t *testing.T) {
 	if code, _ := get(t, "http://"+ln.Addr().String()+"/healthz"); code != 200 {
 		t.Fatalf("healthz %d", code)
 	}
+	acc, err := a.DB.CreateAccount(context.Background(), "drain", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, secret, _ := a.DB.CreateAPIKey(context.Background(), acc.ID, "k")
+	// A request still uploading its body when shutdown starts is finished, not cut.
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/api_key.create", pr)
+	req.SetBasicAuth(key.PublicKey, secret)
+	inFlight := make(chan *http.Response, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+		}
+		inFlight <- res
+	}()
+	_, _ = pw.Write([]byte(`{"name": "in fl`))
+	time.Sleep(200 * time.Millisecond) // the request is being read
 	cancel()
+	time.Sleep(200 * time.Millisecond) // shutdown has begun
+	_, _ = pw.Write([]byte(`ight"}`))
+	_ = pw.Close()
+	if res := <-inFlight; res == nil || res.StatusCode != 200 {
+		t.Fatalf("in-flight request during shutdown: %v", res)
+	}
 	select {
 	case err := <-done:
 		if err != nil {
