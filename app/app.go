@@ -24,6 +24,7 @@ import (
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/photos"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/specs"
@@ -272,6 +273,13 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	e.Any("/api/v1/:method", serve)
 	e.Any("/api/:method", serve)
 
+	spec, err := openapi.Build(a.Registry)
+	if err != nil {
+		panic(err) // the registry is fixed at build time; a type it cannot describe is a bug
+	}
+	e.GET("/api/v1/openapi.json", func(c *echo.Context) error {
+		return c.JSONBlob(http.StatusOK, spec)
+	})
 	e.GET("/healthz", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})

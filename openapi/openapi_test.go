@@ -1,0 +1,82 @@
+package openapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+
+	"github.com/veridoc/veridoc/handlers"
+	"github.com/veridoc/veridoc/openapi"
+	"github.com/veridoc/veridoc/rpc"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/openapi.json")
+
+func build(t *testing.T) []byte {
+	reg := rpc.NewRegistry()
+	(&handlers.Handlers{}).Register(reg)
+	doc, err := openapi.Build(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// The document changes only together with its golden copy (go test ./openapi -update).
+func TestGolden(t *testing.T) {
+	doc := build(t)
+	const golden = "testdata/openapi.json"
+	if *update {
+		if err := os.WriteFile(golden, append(doc, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(doc, '\n'), want) {
+		t.Fatal("the OpenAPI document changed; review it and run go test ./openapi -update")
+	}
+}
+
+func TestValidOpenAPI31(t *testing.T) {
+	doc := build(t)
+	d, err := libopenapi.NewDocument(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, errs := validator.NewValidator(d)
+	if len(errs) > 0 {
+		t.Fatalf("validator: %v", errs)
+	}
+	if ok, verrs := v.ValidateDocument(); !ok {
+		for _, e := range verrs {
+			t.Errorf("%s: %s", e.Message, e.Reason)
+		}
+	}
+	var parsed struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(doc, &parsed); err != nil {
+		t.Fatal(err)
+	}
+	reg := rpc.NewRegistry()
+	(&handlers.Handlers{}).Register(reg)
+	if parsed.OpenAPI != "3.1.0" || len(parsed.Paths) != len(reg.Methods()) {
+		t.Fatalf("openapi %s with %d paths for %d methods", parsed.OpenAPI, len(parsed.Paths), len(reg.Methods()))
+	}
+	create := parsed.Paths["/api/v1/api_key.create"]["post"].(map[string]any)
+	if params, _ := create["parameters"].([]any); len(params) != 1 {
+		t.Error("api_key.create lacks the Idempotency-Key header")
+	}
+	if _, ok := parsed.Paths["/api/v1/photo.process"]["post"].(map[string]any)["responses"].(map[string]any)["202"]; !ok {
+		t.Error("photo.process has no 202 response")
+	}
+}
