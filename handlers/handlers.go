@@ -4,7 +4,6 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -56,5 +55,3 @@ func missing(err error, class string, id int64) error {
 	}
 	return err
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -119,7 +120,7 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	key := photos.SourceKey(call.AccountID(), hex.EncodeToString(token))
-	if err := h.Store.Put(ctx, key, bytesReader(data), int64(len(data)), "application/octet-stream"); err != nil {
+	if err := h.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/octet-stream"); err != nil {
 		return nil, err
 	}
 	task := &models.PhotoTask{AccountID: call.AccountID(), SpecID: req.SpecID, State: models.TaskPending,

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/binary"
-	"hash/crc32"
 	"image/jpeg"
 	"io"
 	"mime/multipart"
@@ -87,7 +85,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 			}{
 				{map[string]any{"photo": "%%%", "spec_id": usPassport}, 400, "InvalidRequest"},
 				{map[string]any{"photo": base64.StdEncoding.EncodeToString([]byte("not an image at all")), "spec_id": usPassport}, 415, "UnsupportedImageType"},
-				{map[string]any{"photo": base64.StdEncoding.EncodeToString(pngBomb()), "spec_id": usPassport}, 413, "PhotoTooLarge"},
+				{map[string]any{"photo": base64.StdEncoding.EncodeToString(testenv.PNGHeader(100_000, 100_000)), "spec_id": usPassport}, 413, "PhotoTooLarge"},
 				{map[string]any{"photo": face, "spec_id": 99}, 404, "SpecificationNotFound"},
 				{map[string]any{"photo": face, "spec_id": usPassport, "output_format": "pdf"}, 400, "InvalidRequest"},
 			}
@@ -201,19 +199,4 @@ func download(t *testing.T, u string) []byte {
 		t.Fatalf("GET %s: %d", u, res.StatusCode)
 	}
 	return b
-}
-
-// pngBomb is a PNG header claiming 100000×100000 pixels.
-func pngBomb() []byte {
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], 100_000)
-	binary.BigEndian.PutUint32(ihdr[4:], 100_000)
-	ihdr[8], ihdr[9] = 8, 2
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	_ = binary.Write(&b, binary.BigEndian, uint32(13))
-	chunk := append([]byte("IHDR"), ihdr...)
-	b.Write(chunk)
-	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
-	return b.Bytes()
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"math"
@@ -257,9 +256,9 @@ func TestCheckUpload(t *testing.T) {
 		{"jpeg", jpegBytes, nil},
 		{"text named .jpg", []byte("hello, I am a photo"), imaging.ErrUnsupportedType},
 		{"gif", []byte("GIF89a\x01\x00\x01\x00"), imaging.ErrUnsupportedType},
-		{"pixel bomb", pngHeader(100_000, 100_000), imaging.ErrTooManyPixels},
-		{"just over 60 MP", pngHeader(10_000, 6_001), imaging.ErrTooManyPixels},
-		{"60 MP header", pngHeader(10_000, 6_000), nil},
+		{"pixel bomb", testenv.PNGHeader(100_000, 100_000), imaging.ErrTooManyPixels},
+		{"just over 60 MP", testenv.PNGHeader(10_000, 6_001), imaging.ErrTooManyPixels},
+		{"60 MP header", testenv.PNGHeader(10_000, 6_000), nil},
 		{"broken header", []byte("\xff\xd8\xff\xe0garbage"), imaging.ErrUnreadable},
 		{"over 15 MB", append(append([]byte{}, jpegBytes...), make([]byte, 15<<20)...), imaging.ErrTooLarge},
 	}
@@ -271,21 +270,6 @@ func TestCheckUpload(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pngHeader is a PNG whose header claims w×h: enough for a decompression bomb check.
-func pngHeader(w, h uint32) []byte {
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	_ = binary.Write(&b, binary.BigEndian, uint32(13))
-	chunk := append([]byte("IHDR"), ihdr...)
-	b.Write(chunk)
-	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
-	return b.Bytes()
 }
 
 func contains(list []string, s string) bool {

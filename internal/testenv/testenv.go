@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -233,4 +235,20 @@ func ReadPhoto(t testing.TB, path string) []byte {
 		missing(t, "test photo "+path+" (Debian packages python3-skimage, facedetect, python-matplotlib-data)")
 	}
 	return b
+}
+
+// PNGHeader is a PNG whose header claims w×h pixels and holds no pixel data:
+// enough to test a decompression-bomb check, which must not decode.
+func PNGHeader(w, h uint32) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	_ = binary.Write(&b, binary.BigEndian, uint32(13))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
 }

@@ -18,6 +18,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/veridoc/veridoc/specs"
 )
 
 // band is what we know beyond the frame, keyed by the dataset's document id.
@@ -127,33 +129,8 @@ type source struct {
 	} `json:"countries"`
 }
 
-// Spec is one catalogue entry (the shape of specs/catalog.json).
-type Spec struct {
-	ID            int64   `json:"id"`
-	Key           string  `json:"key"`
-	Name          string  `json:"name"`
-	Type          string  `json:"type"`
-	CountryCode   string  `json:"country_code"`
-	CountryName   string  `json:"country_name"`
-	WidthMm       float64 `json:"width_mm"`
-	HeightMm      float64 `json:"height_mm"`
-	DPI           int     `json:"dpi"`
-	WidthPx       int     `json:"width_px"`
-	HeightPx      int     `json:"height_px"`
-	HeadMinMm     float64 `json:"head_min_mm"`
-	HeadMaxMm     float64 `json:"head_max_mm"`
-	EyeLineMinMm  float64 `json:"eye_line_min_mm"`
-	EyeLineMaxMm  float64 `json:"eye_line_max_mm"`
-	HeadBasis     string  `json:"head_basis"` // official, secondary, icao_default
-	EyeBasis      string  `json:"eye_basis"`  // official, secondary, icao_default
-	Background    string  `json:"background"`
-	BackgroundHex string  `json:"background_hex"`
-	MinPx         int     `json:"min_px,omitempty"`
-	MaxKB         int     `json:"max_kb,omitempty"`
-	SourceURL     string  `json:"source_url"`
-	FrameSource   string  `json:"frame_source"`
-	Notes         string  `json:"notes,omitempty"`
-}
+// Spec is one catalogue entry, the type the server loads.
+type Spec = specs.Spec
 
 const frameSource = "https://github.com/BlondDev-Art/passport-photo-specs (MIT)"
 
