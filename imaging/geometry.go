@@ -127,3 +127,24 @@ func scanCrown(img image.Image, g Geometry, eyeToChin float64) (float64, bool) {
 	}
 	return 0, false
 }
+
+// rotated maps the geometry through a rotation by deg degrees (clockwise on
+// screen, as libvips' similarity turns a w×h image) into the rotated image,
+// whose origin is the corner of the rotated bounding box.
+func (g Geometry) rotated(deg, w, h float64) Geometry {
+	th := deg * math.Pi / 180
+	c, s := math.Cos(th), math.Sin(th)
+	rot := func(p Point) Point { return Point{p.X*c - p.Y*s, p.X*s + p.Y*c} }
+	minX, minY := math.Inf(1), math.Inf(1)
+	for _, p := range []Point{{0, 0}, {w, 0}, {0, h}, {w, h}} {
+		q := rot(p)
+		minX, minY = math.Min(minX, q.X), math.Min(minY, q.Y)
+	}
+	m := func(p Point) Point { q := rot(p); return Point{q.X - minX, q.Y - minY} }
+	crownDist := math.Hypot(g.Crown.X-g.EyeMid().X, g.Crown.Y-g.EyeMid().Y)
+	g.EyeLeft, g.EyeRight, g.Chin = m(g.EyeLeft), m(g.EyeRight), m(g.Chin)
+	// The crown lies on the head's axis above the eyes; levelled, the axis is vertical.
+	mid := g.EyeMid()
+	g.Crown = Point{mid.X, mid.Y - crownDist}
+	return g
+}

@@ -68,6 +68,10 @@ func (f *Failure) Error() string { return "photo rejected: " + f.Reasons[0].Code
 // Code is the first reason's code.
 func (f *Failure) Code() string { return f.Reasons[0].Code }
 
+func undecodable() *Failure {
+	return fail(ProcessingFailed, "The photo cannot be decoded (it may be truncated or corrupt)", "Upload the original photo file")
+}
+
 func fail(code, msg, suggestion string, issues ...string) *Failure {
 	return &Failure{Reasons: []Reason{{Code: code, Message: msg, Suggestion: suggestion}}, Issues: issues}
 }
@@ -127,7 +131,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	// 1. Find the face on a small copy (shrink-on-load, EXIF rotation applied).
 	det, err := vips.LoadThumbnailFromBuffer(src, p.DetectSize, p.DetectSize, vips.InterestingNone, vips.SizeDown, nil)
 	if err != nil {
-		return nil, fail(ProcessingFailed, "The photo cannot be decoded (it may be truncated or corrupt)", "Upload the original photo file")
+		return nil, undecodable()
 	}
 	res.Timings.Decode = time.Since(t0)
 	t1 := time.Now()
@@ -165,26 +169,25 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	}
 	work, err := vips.LoadImageFromBuffer(src, params)
 	if err != nil {
-		return nil, fail(ProcessingFailed, "The photo cannot be decoded (it may be truncated or corrupt)", "Upload the original photo file")
+		return nil, undecodable()
 	}
 	defer work.Close()
 	if err := toSRGB(work); err != nil {
 		return nil, err
 	}
 	geo := g.geo.scaled(float64(work.Width()) / float64(g.imgW))
+	bg := parseHex(spec.BackgroundHex)
 	if roll := geo.RollDegrees(); math.Abs(roll) > 1 {
 		if math.Abs(roll) > 3 {
 			res.Warnings = append(res.Warnings, WarnHeadTilted)
 		}
-		white := &vips.ColorRGBA{R: 255, G: 255, B: 255, A: 255}
-		if err := work.Similarity(1, -roll, white, 0, 0, 0, 0); err != nil {
-			return nil, err
+		w, h := float64(work.Width()), float64(work.Height())
+		if err := work.Similarity(1, -roll, &vips.ColorRGBA{R: bg.R, G: bg.G, B: bg.B, A: 255}, 0, 0, 0, 0); err != nil {
+			return nil, undecodable()
 		}
-		g2, _, err := p.analyse(work)
-		if err != nil {
-			return nil, err
-		}
-		geo = g2.geo.scaled(float64(work.Width()) / float64(g2.imgW))
+		// The landmarks are rotated with the image rather than found again:
+		// the output is measured afresh anyway.
+		geo = geo.rotated(-roll, w, h)
 	}
 	if !geo.CrownFound {
 		res.Warnings = append(res.Warnings, WarnCrownEstimated)
@@ -211,19 +214,19 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	case padL > 0.06*cropW || padR > 0.06*cropW:
 		return nil, fail(HeadSizeInvalid, "The head is too close to a side of the photo, or too large in it", "Step back from the camera and centre the face", "Head size out of spec range")
 	}
-	bg := parseHex(spec.BackgroundHex)
 	out, err := render(work, left, top, cropW, cropH, outW, outH, bg)
 	if err != nil {
-		return nil, err
+		return nil, undecodable()
 	}
 	defer out.Close()
 	res.Timings.Crop = time.Since(t2)
 
 	// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
 	t3 := time.Now()
+	// libvips decodes lazily: a truncated file fails here, at the first full read.
 	res.Photo, res.Online, err = encodeJPEG(out, spec.DPI, spec.MaxKB)
 	if err != nil {
-		return nil, err
+		return nil, undecodable()
 	}
 	if !res.Online {
 		res.Warnings = append(res.Warnings, WarnTooLargeOnline)
@@ -324,7 +327,7 @@ func (p *Processor) analyse(ref *vips.ImageRef) (analysis, []string, error) {
 	}
 	buf, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 92, StripMetadata: true})
 	if err != nil {
-		return analysis{}, nil, fail(ProcessingFailed, "The photo cannot be decoded (it may be truncated or corrupt)", "Upload the original photo file")
+		return analysis{}, nil, undecodable()
 	}
 	faces, err := p.Faces.Detect(buf)
 	if err != nil {
