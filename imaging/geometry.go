@@ -10,12 +10,11 @@ type Point struct{ X, Y float64 }
 
 // Geometry is what the photo rules need of a face, in one image's pixels.
 type Geometry struct {
-	EyeLeft, EyeRight Point // centres of the eyes as seen in the image
-	Chin              Point // lowest point of the jaw (landmark 8)
-	Crown             Point // top of the head, hair included
-	CrownFound        bool  // false: Crown is the proportional estimate
-	BrowTop           float64
-	Box               image.Rectangle
+	EyeLeft, EyeRight Point           // centres of the eyes as seen in the image
+	Chin              Point           // lowest point of the jaw (landmark 8)
+	Crown             Point           // top of the head, hair included
+	CrownFound        bool            // false: Crown is the proportional estimate
+	Box               image.Rectangle // the detector's box; empty once rotated
 }
 
 // EyeMid is the point between the eye centres.
@@ -35,7 +34,6 @@ func (g Geometry) HeadHeight() float64 { return g.Chin.Y - g.Crown.Y }
 func (g Geometry) scaled(f float64) Geometry {
 	sp := func(p Point) Point { return Point{p.X * f, p.Y * f} }
 	g.EyeLeft, g.EyeRight, g.Chin, g.Crown = sp(g.EyeLeft), sp(g.EyeRight), sp(g.Chin), sp(g.Crown)
-	g.BrowTop *= f
 	g.Box = image.Rect(int(float64(g.Box.Min.X)*f), int(float64(g.Box.Min.Y)*f), int(float64(g.Box.Max.X)*f), int(float64(g.Box.Max.Y)*f))
 	return g
 }
@@ -62,19 +60,19 @@ func geometryOf(f Face, img image.Image) Geometry {
 		Chin:     mean(8),
 		Box:      f.Box,
 	}
-	g.BrowTop = math.Inf(1)
+	browTop := math.Inf(1)
 	for i := 17; i <= 26; i++ {
-		g.BrowTop = math.Min(g.BrowTop, float64(f.Landmarks[i].Y))
+		browTop = math.Min(browTop, float64(f.Landmarks[i].Y))
 	}
 	eyeToChin := g.Chin.Y - g.EyeMid().Y
 	g.Crown = Point{g.EyeMid().X, g.EyeMid().Y - crownRatio*eyeToChin}
-	if y, ok := scanCrown(img, g, eyeToChin); ok {
+	if y, ok := scanCrown(img, g, browTop, eyeToChin); ok {
 		g.Crown.Y, g.CrownFound = y, true
 	}
 	return g
 }
 
-func scanCrown(img image.Image, g Geometry, eyeToChin float64) (float64, bool) {
+func scanCrown(img image.Image, g Geometry, browTop, eyeToChin float64) (float64, bool) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w < 20 || h < 20 || eyeToChin <= 0 {
@@ -100,7 +98,7 @@ func scanCrown(img image.Image, g Geometry, eyeToChin float64) (float64, bool) {
 	mid := g.EyeMid()
 	half := math.Max(2, (g.EyeRight.X-g.EyeLeft.X)/2)
 	x0, x1 := int(math.Max(0, mid.X-half)), int(math.Min(float64(w-1), mid.X+half))
-	start := int(g.BrowTop - 0.1*eyeToChin)
+	start := int(browTop - 0.1*eyeToChin)
 	const threshold, needRows = 28.0, 3
 	run := 0
 	for y := min(start, h-1); y >= 0; y-- {
@@ -146,5 +144,6 @@ func (g Geometry) rotated(deg, w, h float64) Geometry {
 	// The crown lies on the head's axis above the eyes; levelled, the axis is vertical.
 	mid := g.EyeMid()
 	g.Crown = Point{mid.X, mid.Y - crownDist}
+	g.Box = image.Rectangle{} // not rotated: nothing downstream reads it
 	return g
 }

@@ -41,8 +41,6 @@ type Call struct {
 	RequestID string
 	Principal Principal
 	Request   *http.Request
-	// Header is sent with the response (e.g. Retry-After).
-	Header http.Header
 }
 
 // AccountID is the owner every query of the call must be scoped by.

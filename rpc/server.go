@@ -146,7 +146,7 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 			return
 		}
 	}
-	call := &Call{RequestID: reqID, Principal: principal, Request: r, Header: w.Header()}
+	call := &Call{RequestID: reqID, Principal: principal, Request: r}
 
 	key := r.Header.Get(HeaderIdempotencyKey)
 	if key == "" || !m.SideEffects || s.Idempotency == nil {
