@@ -6,11 +6,14 @@ set -euo pipefail
 what="${1:-run}"
 
 # libvips (govips), dlib + BLAS/LAPACK + libjpeg (go-face), the 68-point landmark
-# model (libdlib-data), a C++ compiler and npm for `make models`.
+# model (libdlib-data), Tesseract (gosseract; English for proof-of-address text),
+# a C++ compiler and npm for `make models`.
 run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
-  libatlas-base-dev libjpeg62-turbo-dev npm)
-# PostgreSQL for the store tests; Debian packages that ship the test photos.
-test_pkgs=(postgresql postgresql-client python3 python3-skimage facedetect python-matplotlib-data)
+  libatlas-base-dev libjpeg62-turbo-dev libtesseract-dev tesseract-ocr-eng npm)
+# PostgreSQL for the store tests; Debian packages that ship the test photos; the
+# OCR-B font for synthetic MRZ documents; poppler to open exported PDFs.
+test_pkgs=(postgresql postgresql-client python3 python3-skimage facedetect python-matplotlib-data
+  fonts-ocr-b poppler-utils)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

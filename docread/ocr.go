@@ -1,0 +1,108 @@
+package docread
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/otiai10/gosseract/v2"
+)
+
+// ocrPool lends Tesseract clients of one language. A client is not safe for
+// concurrent use and loading a model costs tens of milliseconds, so clients
+// are kept and reused.
+type ocrPool struct {
+	clients chan *gosseract.Client
+	newOne  func() (*gosseract.Client, error)
+}
+
+func newOCRPool(size int, newOne func() (*gosseract.Client, error)) *ocrPool {
+	return &ocrPool{clients: make(chan *gosseract.Client, size), newOne: newOne}
+}
+
+// text recognises the text of an encoded image (PNG).
+func (p *ocrPool) text(img []byte) (string, error) {
+	var c *gosseract.Client
+	select {
+	case c = <-p.clients:
+	default:
+		var err error
+		if c, err = p.newOne(); err != nil {
+			return "", err
+		}
+	}
+	if err := c.SetImageFromBytes(img); err != nil {
+		_ = c.Close()
+		return "", fmt.Errorf("ocr: %w", err)
+	}
+	out, err := c.Text()
+	if err != nil {
+		_ = c.Close()
+		return "", fmt.Errorf("ocr: %w", err)
+	}
+	select {
+	case p.clients <- c:
+	default:
+		_ = c.Close()
+	}
+	return out, nil
+}
+
+func (p *ocrPool) close() {
+	for {
+		select {
+		case c := <-p.clients:
+			_ = c.Close()
+		default:
+			return
+		}
+	}
+}
+
+// mrzAlphabet is every character an MRZ may hold.
+const mrzAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+
+// newMRZClient loads the MRZ model (mrz.traineddata in dir). PSM 6 (one block
+// of text) is set as a variable: SetPageSegMode is lost on gosseract's lazy init.
+func newMRZClient(dir string) func() (*gosseract.Client, error) {
+	return func() (*gosseract.Client, error) {
+		if _, err := os.Stat(filepath.Join(dir, "mrz.traineddata")); err != nil {
+			return nil, fmt.Errorf("ocr: mrz.traineddata missing in %s (run make models)", dir)
+		}
+		c := gosseract.NewClient()
+		steps := []error{
+			c.SetTessdataPrefix(dir),
+			c.SetLanguage("mrz"),
+			c.SetVariable("tessedit_pageseg_mode", "6"),
+			c.SetWhitelist(mrzAlphabet),
+			c.SetVariable("load_system_dawg", "0"),
+			c.SetVariable("load_freq_dawg", "0"),
+		}
+		for _, err := range steps {
+			if err != nil {
+				_ = c.Close()
+				return nil, fmt.Errorf("ocr: %w", err)
+			}
+		}
+		return c, nil
+	}
+}
+
+// newTextClient loads a language model for printed text (e.g. "eng" from
+// Debian's tesseract-ocr-eng), automatic page segmentation.
+func newTextClient(dir, lang string) func() (*gosseract.Client, error) {
+	return func() (*gosseract.Client, error) {
+		c := gosseract.NewClient()
+		if dir != "" {
+			if err := c.SetTessdataPrefix(dir); err != nil {
+				_ = c.Close()
+				return nil, err
+			}
+		}
+		if err := c.SetLanguage(lang); err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+}
