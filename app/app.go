@@ -19,7 +19,9 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
+	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/jobs"
@@ -27,6 +29,7 @@ import (
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/photos"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
 	"github.com/veridoc/veridoc/storage"
 )
@@ -83,7 +86,23 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	registry := river.NewWorkers()
 	periodic := jobs.Maintenance(registry, a.DB, a.Now)
-	river.AddWorker(registry, &photos.Worker{DB: a.DB, Store: a.Store, Specs: catalog, Engine: &photos.Engine{Dir: cfg.ModelsDir}, Now: a.Now})
+	photoEngine := &photos.Engine{Dir: cfg.ModelsDir}
+	river.AddWorker(registry, &photos.Worker{DB: a.DB, Store: a.Store, Specs: catalog, Engine: photoEngine, Now: a.Now})
+	guard, err := callbacks.NewGuard(cfg.CallbackAllow)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	// The workers below need the queue to queue callbacks; it exists once
+	// jobs.New returns, before any job runs.
+	var queue jobs.Queue
+	lazyQueue := &deferredQueue{q: &queue}
+	river.AddWorker(registry, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: lazyQueue, Now: a.Now,
+		Engines: &sessions.Engines{ModelsDir: cfg.ModelsDir, Faces: photoEngine.Faces}})
+	river.AddWorker(registry, &sessions.ExpireWorker{DB: a.DB, Queue: lazyQueue, Now: a.Now})
+	river.AddWorker(registry, &callbacks.Worker{DB: a.DB, Client: guard.Client(15 * time.Second), Scale: cfg.CallbackRetryScale,
+		Now: a.Now, Logger: a.Logger.With("component", "callbacks"), Gone: a.callbackGone})
+	periodic = append(periodic, sessions.Periodic()...)
 	a.Queue, err = jobs.New(a.DB, jobs.Options{
 		Workers: workers, Registry: registry, PeriodicJobs: periodic,
 		Logger: a.Logger.With("component", "jobs"), PollInterval: o.PollInterval,
@@ -92,17 +111,42 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	queue = a.Queue
 	tiers, err := cfg.Tiers()
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Specs: catalog,
-		Tiers: tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour}
+		Tiers: tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
+		SessionLifetime: cfg.SessionLifetime}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
 	a.echo = a.newEcho(h)
 	return a, nil
+}
+
+// callbackGone stops deliveries to a receiver that answered 410 Gone.
+func (a *App) callbackGone(ctx context.Context, c *models.Callback) error {
+	if c.Subject == models.SubjectSession {
+		return a.DB.DisableSessionCallback(ctx, c.SubjectID)
+	}
+	return nil
+}
+
+// deferredQueue lets workers registered before the queue exists insert jobs.
+type deferredQueue struct{ q *jobs.Queue }
+
+func (d *deferredQueue) InsertTx(ctx context.Context, tx *models.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return (*d.q).InsertTx(ctx, tx, args, opts)
+}
+func (d *deferredQueue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return (*d.q).Insert(ctx, args, opts)
+}
+func (d *deferredQueue) Start(ctx context.Context) error { return (*d.q).Start(ctx) }
+func (d *deferredQueue) Stop(ctx context.Context) error  { return (*d.q).Stop(ctx) }
+func (d *deferredQueue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	return (*d.q).Subscribe(kinds...)
 }
 
 // Migrate applies the application and job-queue schemas.
@@ -273,7 +317,7 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	e.Any("/api/v1/:method", serve)
 	e.Any("/api/:method", serve)
 
-	spec, err := openapi.Build(a.Registry)
+	spec, err := openapi.Build(a.Registry, sessions.Webhooks()...)
 	if err != nil {
 		panic(err) // the registry is fixed at build time; a type it cannot describe is a bug
 	}

@@ -51,6 +51,14 @@ type Config struct {
 	AuthFailuresPerHour int `env:"VERIDOC_AUTH_FAILURES_PER_HOUR" envDefault:"100"`
 	// BillingTiers overrides the price table: "Base:0:0.50,Starter:100:0.40,…".
 	BillingTiers string `env:"VERIDOC_BILLING_TIERS"`
+
+	// SessionLifetime is how long a verification session accepts uploads.
+	SessionLifetime time.Duration `env:"VERIDOC_SESSION_LIFETIME" envDefault:"24h"`
+	// CallbackAllow lets callbacks reach these CIDRs although they are
+	// loopback, private, link-local or CGNAT (refused by default: SSRF).
+	CallbackAllow []string `env:"VERIDOC_CALLBACK_ALLOW"`
+	// CallbackRetryScale multiplies the callback retry delays (tests shrink them).
+	CallbackRetryScale float64 `env:"VERIDOC_CALLBACK_RETRY_SCALE" envDefault:"1"`
 }
 
 // Load reads and validates the environment.
@@ -115,6 +123,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 0 || c.Workers > 256 {
 		errs = append(errs, fmt.Errorf("VERIDOC_WORKERS %d: want 0–256", c.Workers))
+	}
+	for _, cidr := range c.CallbackAllow {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			errs = append(errs, fmt.Errorf("VERIDOC_CALLBACK_ALLOW: %q is not a CIDR", cidr))
+		}
+	}
+	if c.SessionLifetime < time.Minute {
+		errs = append(errs, fmt.Errorf("VERIDOC_SESSION_LIFETIME %s: want at least 1m", c.SessionLifetime))
+	}
+	if c.CallbackRetryScale <= 0 || c.CallbackRetryScale > 1 {
+		errs = append(errs, fmt.Errorf("VERIDOC_CALLBACK_RETRY_SCALE %g: want a factor in (0, 1]", c.CallbackRetryScale))
 	}
 	for _, cidr := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(cidr); err != nil {

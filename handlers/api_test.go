@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/veridoc/veridoc/internal/testenv"
+	"github.com/veridoc/veridoc/rpc"
 )
 
 // client speaks to a test server over real HTTP.
@@ -390,6 +391,7 @@ func TestRegistryWide(t *testing.T) {
 	s := testenv.NewServer(t, testenv.SQLiteURL(t))
 	c, _, _, _ := account(t, s, "registry")
 	anon := &client{t: t, base: s.URL}
+	dev := device(c, c.call("session.create", nil).str("token"))
 	methods := s.Registry.Methods()
 	if len(methods) == 0 {
 		t.Fatal("no methods registered")
@@ -401,6 +403,10 @@ func TestRegistryWide(t *testing.T) {
 			}
 			if r := anon.call(m.Name, nil); r.Status != 401 || r.str("error_name") != "Unauthorized" {
 				t.Errorf("without credentials: %d %s", r.Status, r.Raw)
+			}
+			c := c
+			if m.Scope == rpc.ScopeSession {
+				c = dev
 			}
 			if r := c.raw(http.MethodGet, "/api/v1/"+m.Name, nil); r.Status != 405 {
 				t.Errorf("GET: %d", r.Status)

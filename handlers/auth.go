@@ -16,7 +16,7 @@ import (
 // secret (001_*), or Bearer with the secret alone. A client IP that fails too
 // often is refused before its credentials are even looked at.
 func (h *Handlers) Authenticate(ctx context.Context, r *http.Request, scope rpc.Scope) (rpc.Principal, error) {
-	if scope != rpc.ScopeAccount {
+	if scope != rpc.ScopeAccount && scope != rpc.ScopeSession {
 		return rpc.Principal{}, rpc.ErrUnauthorized()
 	}
 	now := h.Now()
@@ -34,6 +34,20 @@ func (h *Handlers) Authenticate(ctx context.Context, r *http.Request, scope rpc.
 			h.Logger.Warn("count failed authentication", "err", err)
 		}
 		return rpc.Principal{}, rpc.ErrUnauthorized()
+	}
+	if scope == rpc.ScopeSession {
+		token, ok := sessionToken(r.Header.Get("Authorization"))
+		if !ok {
+			return fail()
+		}
+		s, err := h.DB.SessionByToken(ctx, token)
+		if errors.Is(err, models.ErrNotFound) {
+			return fail()
+		}
+		if err != nil {
+			return rpc.Principal{}, err
+		}
+		return rpc.Principal{AccountID: s.AccountID, SessionID: s.ID}, nil
 	}
 	pub, secret, checkPublic, ok := credentials(r.Header.Get("Authorization"))
 	if !ok {
@@ -65,11 +79,25 @@ func (h *Handlers) Limit(ctx context.Context, p rpc.Principal) (rpc.Quota, error
 	}
 	now := h.Now()
 	window := now.Truncate(time.Hour)
-	n, err := h.DB.HitRate(ctx, "key:"+itoa(p.APIKeyID), window)
+	bucket := "key:" + itoa(p.APIKeyID)
+	if p.SessionID != 0 {
+		bucket = "session:" + itoa(p.SessionID)
+	}
+	n, err := h.DB.HitRate(ctx, bucket, window)
 	if err != nil {
 		return rpc.Quota{}, err
 	}
 	return rpc.Quota{Limit: limit, Remaining: limit - n, Reset: window.Add(time.Hour).Sub(now)}, nil
+}
+
+// sessionToken reads "Bearer <session token>".
+func sessionToken(header string) (string, bool) {
+	scheme, value, found := strings.Cut(header, " ")
+	if !found || !strings.EqualFold(scheme, "bearer") {
+		return "", false
+	}
+	value = strings.TrimSpace(value)
+	return value, strings.HasPrefix(value, sessionTokenPrefix) && len(value) < 200
 }
 
 // credentials parses an Authorization header. Malformed values are simply not credentials.

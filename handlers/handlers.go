@@ -29,6 +29,7 @@ type Handlers struct {
 	Tiers               billing.Tiers
 	RateLimitPerHour    int
 	AuthFailuresPerHour int
+	SessionLifetime     time.Duration
 }
 
 // Body limits.
@@ -44,6 +45,8 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerTransaction(reg)
 	h.registerSpecification(reg)
 	h.registerPhoto(reg)
+	h.registerSession(reg)
+	h.registerCallback(reg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -12,7 +12,15 @@ type Account struct {
 	Sandbox bool   `gorm:"not null;default:false"`
 	// RateLimitPerHour is requests per hour per API key; 0 means the server default.
 	RateLimitPerHour int `gorm:"not null;default:0"`
-	CreatedAt        time.Time
+	// WebhookSecret signs callbacks (Standard Webhooks, "whsec_" + base64).
+	// It is kept as is because signing needs it; the API shows it only once.
+	WebhookSecret string `gorm:"size:100;not null;default:''"`
+	CreatedAt     time.Time
+}
+
+// SetWebhookSecret replaces the account's callback signing secret.
+func (db *DB) SetWebhookSecret(ctx context.Context, accountID int64, secret string) error {
+	return db.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("webhook_secret", secret).Error
 }
 
 // CreateAccount inserts an account.

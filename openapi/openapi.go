@@ -16,7 +16,7 @@ import (
 )
 
 // Build returns the document as JSON (stable order, indented).
-func Build(reg *rpc.Registry) ([]byte, error) {
+func Build(reg *rpc.Registry, hooks ...Webhook) ([]byte, error) {
 	g := &gen{schemas: map[string]any{}}
 	paths := map[string]any{}
 	for _, m := range reg.Methods() {
@@ -40,6 +40,8 @@ func Build(reg *rpc.Registry) ([]byte, error) {
 			"securitySchemes": map[string]any{
 				"basicAuth":  map[string]any{"type": "http", "scheme": "basic", "description": "public-key-… as user, secret-… as password"},
 				"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "secret-…"},
+				"sessionToken": map[string]any{"type": "http", "scheme": "bearer",
+					"description": "st_…: the token of one verification session (session.create), for the end user's device"},
 			},
 			"responses": map[string]any{
 				"Error": map[string]any{"description": "Error envelope", "content": jsonContent(ref("Error"))},
@@ -47,7 +49,41 @@ func Build(reg *rpc.Registry) ([]byte, error) {
 		},
 		"security": []any{map[string]any{"basicAuth": []any{}}, map[string]any{"bearerAuth": []any{}}},
 	}
+	if len(hooks) > 0 {
+		webhooks := map[string]any{}
+		for _, h := range hooks {
+			webhooks[h.Name] = g.webhook(h)
+		}
+		doc["webhooks"] = webhooks
+	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// Webhook is an event Veridoc POSTs to integrators (signed per Standard Webhooks).
+type Webhook struct {
+	Name    string // e.g. "session.approved"
+	Summary string
+	Payload reflect.Type
+}
+
+func (g *gen) webhook(h Webhook) map[string]any {
+	header := func(name, desc string) map[string]any {
+		return map[string]any{"name": name, "in": "header", "required": true, "description": desc, "schema": map[string]any{"type": "string"}}
+	}
+	return map[string]any{"post": map[string]any{
+		"operationId": "webhook_" + nonIdent.ReplaceAllString(h.Name, "_"),
+		"summary":     h.Summary,
+		"parameters": []any{
+			header("webhook-id", "Message id, the same on every retry of one event: deduplicate on it"),
+			header("webhook-timestamp", "Unix seconds when this attempt was signed"),
+			header("webhook-signature", "v1,<base64 HMAC-SHA256 of id.timestamp.body> with the account's webhook secret"),
+		},
+		"requestBody": map[string]any{"required": true, "content": jsonContent(g.schemaFor(h.Payload, false))},
+		"responses": map[string]any{
+			"2XX": map[string]any{"description": "Received; no more attempts"},
+			"410": map[string]any{"description": "Gone: Veridoc stops sending to this URL"},
+		},
+	}}
 }
 
 type gen struct {
@@ -77,6 +113,9 @@ func (g *gen) operation(m *rpc.Method) map[string]any {
 		},
 		"x-body-limit-bytes": m.MaxBody,
 		"x-scope":            string(m.Scope),
+	}
+	if m.Scope == rpc.ScopeSession {
+		op["security"] = []any{map[string]any{"sessionToken": []any{}}}
 	}
 	if m.SideEffects {
 		op["parameters"] = []any{map[string]any{

@@ -13,6 +13,7 @@ import (
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/sessions"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/openapi.json")
@@ -20,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/openapi.json")
 func build(t *testing.T) []byte {
 	reg := rpc.NewRegistry()
 	(&handlers.Handlers{}).Register(reg)
-	doc, err := openapi.Build(reg)
+	doc, err := openapi.Build(reg, sessions.Webhooks()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,15 @@ func (e *Engine) Processor() (*imaging.Processor, error) {
 	return e.p, e.err
 }
 
+// Faces is the face engine of the shared pipeline (sessions use it too).
+func (e *Engine) Faces() (*imaging.FaceEngine, error) {
+	p, err := e.Processor()
+	if err != nil {
+		return nil, err
+	}
+	return p.Faces, nil
+}
+
 // Worker runs Args jobs.
 type Worker struct {
 	river.WorkerDefaults[Args]

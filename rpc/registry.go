@@ -15,6 +15,9 @@ type Scope string
 const (
 	// ScopeAccount: an account's API key (Basic public-key/secret, or Bearer secret).
 	ScopeAccount Scope = "account"
+	// ScopeSession: a verification session's token (Bearer), held by the end
+	// user's device; it reaches that one session only.
+	ScopeSession Scope = "session"
 )
 
 // Spec describes a method once; the server, the OpenAPI document and the SDK read it.
@@ -32,6 +35,7 @@ type Spec struct {
 type Principal struct {
 	AccountID int64
 	APIKeyID  int64
+	SessionID int64 // set for ScopeSession
 	// RateLimit is the caller's requests per hour (0: the server default).
 	RateLimit int
 }

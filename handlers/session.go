@@ -1,0 +1,494 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/sessions"
+)
+
+// sessionTokenPrefix marks session tokens, so they are never mistaken for secrets.
+const sessionTokenPrefix = "st_"
+
+// SessionCreateRequest opens a verification session (001_*).
+type SessionCreateRequest struct {
+	CallbackURL      string `json:"callback_url"`
+	FaceVerification bool   `json:"face_verification"`
+	Reference        string `json:"reference"`
+	PassportOnly     bool   `json:"passport_only"`
+}
+
+// SessionCreateResponse carries the token for the end user's device.
+type SessionCreateResponse struct {
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+}
+
+// Session is a session as the integrator sees it.
+type Session struct {
+	ID               int64          `json:"id"`
+	Created          rpc.Timestamp  `json:"created"`
+	Expires          rpc.Timestamp  `json:"expires"`
+	State            string         `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	Reference        string         `json:"reference"`
+	CallbackURL      string         `json:"callback_url"`
+	FaceVerification bool           `json:"face_verification"`
+	PassportOnly     bool           `json:"passport_only"`
+	UserIP           string         `json:"user_ip"`
+	UserAgent        string         `json:"user_agent"`
+	GivenNames       string         `json:"given_names"`
+	Surname          string         `json:"surname"`
+	Nationality      string         `json:"nationality"`
+	Sex              string         `json:"sex"`
+	DateOfBirth      string         `json:"date_of_birth"`
+	PersonalNumber   string         `json:"personal_number"`
+	DocumentType     string         `json:"document_type"`
+	DocumentNumber   string         `json:"document_number"`
+	ExpiryDate       string         `json:"expiry_date"`
+	IssuingCountry   string         `json:"issuing_country"`
+	Issuer           string         `json:"issuer"`
+	Portrait         string         `json:"portrait"` // signed URL of the document portrait
+	Face             string         `json:"face"`     // signed URL of the selfie face
+	FaceMatchScore   *int           `json:"face_match_score"`
+	Checks           []string       `json:"checks"`
+	Submitted        *rpc.Timestamp `json:"submitted"`
+	Finished         *rpc.Timestamp `json:"finished"`
+	Deleted          *rpc.Timestamp `json:"deleted"`
+}
+
+// SessionIDRequest addresses one session.
+type SessionIDRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
+// SessionStateResponse is session.state's answer.
+type SessionStateResponse struct {
+	State string `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+}
+
+// SessionListRequest filters the account's sessions.
+type SessionListRequest struct {
+	rpc.ListRequest
+	State         string         `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	Reference     string         `json:"reference"`
+	CreatedAfter  *rpc.Timestamp `json:"created_after"`
+	CreatedBefore *rpc.Timestamp `json:"created_before"`
+}
+
+// SessionUploadRequest is an image from the end user's device.
+type SessionUploadRequest struct {
+	Kind  string `json:"kind" rpc:"required" enum:"document_front,document_back,selfie"`
+	Image string `json:"image" rpc:"required"` // base64 JPEG or PNG
+}
+
+// SessionUploadResponse confirms an upload.
+type SessionUploadResponse struct {
+	Kind  string `json:"kind"`
+	Size  int64  `json:"size"`
+	State string `json:"state"`
+}
+
+// SessionSubmitRequest has no properties: the token names the session.
+type SessionSubmitRequest struct{}
+
+// SessionCurrent is what the end user's device may know about its session.
+type SessionCurrent struct {
+	ID               int64         `json:"id"`
+	State            string        `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	Expires          rpc.Timestamp `json:"expires"`
+	FaceVerification bool          `json:"face_verification"`
+	DocumentFront    bool          `json:"document_front"`
+	DocumentBack     bool          `json:"document_back"`
+	Selfie           bool          `json:"selfie"`
+}
+
+// SessionEvent is one recorded state change.
+type SessionEvent struct {
+	ID        int64         `json:"id"`
+	SessionID int64         `json:"session_id"`
+	State     string        `json:"state"`
+	Reasons   []string      `json:"reasons"`
+	Created   rpc.Timestamp `json:"created"`
+}
+
+// SessionEventListRequest names the session.
+type SessionEventListRequest struct {
+	SessionID int64 `json:"session_id" rpc:"required"`
+}
+
+// SessionEventList is every state change of a session, oldest first.
+type SessionEventList struct {
+	Data []SessionEvent `json:"data"`
+}
+
+const (
+	uploadBody  = 21 << 20 // a 15 MB image in base64
+	sessionURLs = 15 * time.Minute
+)
+
+func (h *Handlers) registerSession(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "session.create", Summary: "Open a verification session; its token goes to the end user's device.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.sessionCreate)
+	rpc.Register(reg, rpc.Spec{Name: "session.get", Summary: "Get a session with everything read from the document and the faces.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionGet)
+	rpc.Register(reg, rpc.Spec{Name: "session.state", Summary: "Get only a session's state.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionState)
+	rpc.Register(reg, rpc.Spec{Name: "session.list", Summary: "List the account's sessions, newest first, by state, reference or creation time.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionList)
+	rpc.Register(reg, rpc.Spec{Name: "session.delete", Summary: "Erase a session's images and personal data; an audit stub remains.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.sessionDelete)
+	rpc.Register(reg, rpc.Spec{Name: "session_event.list", Summary: "List a session's state changes with their times and reasons.",
+		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionEventList)
+	rpc.Register(reg, rpc.Spec{Name: "session.upload", Summary: "End user (session token): upload the document front, back or a selfie.",
+		Scope: rpc.ScopeSession, MaxBody: uploadBody, Multipart: true}, h.sessionUpload)
+	rpc.Register(reg, rpc.Spec{Name: "session.submit", Summary: "End user (session token): submit the uploads for verification.",
+		Scope: rpc.ScopeSession, MaxBody: smallBody, SideEffects: true}, h.sessionSubmit)
+	rpc.Register(reg, rpc.Spec{Name: "session.current", Summary: "End user (session token): the session's state and which uploads it has.",
+		Scope: rpc.ScopeSession, MaxBody: smallBody}, h.sessionCurrent)
+}
+
+func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *SessionCreateRequest) (*SessionCreateResponse, error) {
+	if req.CallbackURL != "" {
+		if err := checkCallbackURL(req.CallbackURL); err != nil {
+			return nil, err
+		}
+		acct, err := h.DB.GetAccount(ctx, call.AccountID())
+		if err != nil {
+			return nil, err
+		}
+		if acct.WebhookSecret == "" {
+			return nil, rpc.ErrConflict("WebhookSecretMissing", "Callbacks are signed with the account's webhook secret; call webhook_secret.rotate first")
+		}
+	}
+	if len(req.Reference) > 200 {
+		return nil, rpc.ErrInvalidRequest("reference: must be at most 200 characters")
+	}
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	token := sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	now := h.Now()
+	s := &models.Session{AccountID: call.AccountID(), TokenHash: models.HashToken(token), State: models.SessionCreated,
+		Reference: req.Reference, CallbackURL: req.CallbackURL, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly,
+		ExpiresAt: now.Add(h.SessionLifetime), CreatedAt: now, UpdatedAt: now}
+	err := h.DB.InTx(ctx, func(tx *models.Tx) error { return models.CreateSession(tx.DB, s) })
+	if err != nil {
+		return nil, err
+	}
+	return &SessionCreateResponse{ID: s.ID, Token: token}, nil
+}
+
+// checkCallbackURL accepts absolute http(s) URLs without credentials. Where
+// they may connect is decided at delivery time, after DNS (callbacks.Guard).
+func checkCallbackURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > 2048:
+		return rpc.ErrInvalidRequest("callback_url: must be at most 2048 characters")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return rpc.ErrInvalidRequest("callback_url: must be an absolute http or https URL")
+	case u.User != nil:
+		return rpc.ErrInvalidRequest("callback_url: must not contain credentials")
+	}
+	return nil
+}
+
+func (h *Handlers) sessionGet(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
+	s, err := h.loadSession(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, err
+	}
+	return h.sessionOf(ctx, s, true)
+}
+
+func (h *Handlers) sessionState(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*SessionStateResponse, error) {
+	s, err := h.loadSession(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &SessionStateResponse{State: s.State}, nil
+}
+
+// loadSession reads a session of the account, expiring it first when its time is up.
+func (h *Handlers) loadSession(ctx context.Context, accountID, id int64) (*models.Session, error) {
+	s, err := h.DB.GetSession(ctx, accountID, id)
+	if err != nil {
+		return nil, missing(err, "Session", id)
+	}
+	if models.SessionOpen(s.State) && !h.Now().Before(s.ExpiresAt) {
+		if err := sessions.Expire(ctx, h.DB, h.Queue, s.ID, h.Now()); err != nil {
+			return nil, err
+		}
+		return h.DB.GetSession(ctx, accountID, id)
+	}
+	return s, nil
+}
+
+func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *SessionListRequest) (*rpc.ListResponse[Session], error) {
+	page, err := req.Page()
+	if err != nil {
+		return nil, err
+	}
+	f := models.SessionFilter{State: req.State, Reference: req.Reference, BeforeID: page.BeforeID, Limit: page.Limit + 1}
+	switch req.State {
+	case "", models.SessionCreated, models.SessionUploading, models.SessionProcessing, models.SessionApproved, models.SessionDeclined, models.SessionExpired:
+	default:
+		return nil, rpc.ErrInvalidRequest("state: must be one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED")
+	}
+	if req.CreatedAfter != nil {
+		f.CreatedAfter = &req.CreatedAfter.Time
+	}
+	if req.CreatedBefore != nil {
+		f.CreatedBefore = &req.CreatedBefore.Time
+	}
+	rows, err := h.DB.ListSessions(ctx, call.AccountID(), f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Session, 0, len(rows))
+	for i := range rows {
+		s, err := h.sessionOf(ctx, &rows[i], false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *s)
+	}
+	return rpc.NewList(out, page, func(s Session) int64 { return s.ID }), nil
+}
+
+func (h *Handlers) sessionDelete(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
+	s, err := h.DB.GetSession(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, "Session", req.ID)
+	}
+	if s.State == models.SessionProcessing {
+		return nil, rpc.ErrConflict("SessionProcessing", "Session %d is being processed; delete it once it is decided", s.ID)
+	}
+	uploads, err := h.DB.SessionUploads(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Images first: if the row update then fails, a retry finds nothing left to
+	// delete, and no personal image outlives a delete that reported success.
+	keys := []string{s.PortraitKey, s.FaceKey}
+	for _, u := range uploads {
+		keys = append(keys, u.Key)
+	}
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if err := h.Store.Delete(ctx, k); err != nil {
+			return nil, err
+		}
+	}
+	now := h.Now()
+	err = h.DB.InTx(ctx, func(tx *models.Tx) error {
+		locked, err := models.LockSession(tx.DB, s.ID)
+		if err != nil {
+			return err
+		}
+		if locked.DeletedAt != nil {
+			return nil
+		}
+		if err := tx.Where("session_id = ?", s.ID).Delete(&models.SessionUpload{}).Error; err != nil {
+			return err
+		}
+		// The token stops working: a random hash nobody holds.
+		dead := make([]byte, 32)
+		_, _ = rand.Read(dead)
+		return tx.Model(&models.Session{}).Where("id = ?", s.ID).Updates(map[string]any{
+			"token_hash": dead, "user_ip": "", "user_agent": "", "given_names": "", "surname": "", "nationality": "",
+			"sex": "", "date_of_birth": "", "personal_number": "", "document_number": "", "expiry_date": "",
+			"portrait_key": "", "face_key": "", "face_match_score": nil, "deleted_at": now, "updated_at": now,
+		}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	s, err = h.DB.GetSession(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, err
+	}
+	return h.sessionOf(ctx, s, false)
+}
+
+func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *SessionEventListRequest) (*SessionEventList, error) {
+	if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
+		return nil, missing(err, "Session", req.SessionID)
+	}
+	rows, err := h.DB.SessionEvents(ctx, req.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	out := &SessionEventList{Data: make([]SessionEvent, 0, len(rows))}
+	for _, e := range rows {
+		reasons := []string{}
+		if e.Reasons != "" {
+			reasons = strings.Split(e.Reasons, ",")
+		}
+		out.Data = append(out.Data, SessionEvent{ID: e.ID, SessionID: e.SessionID, State: e.State, Reasons: reasons, Created: rpc.NewTimestamp(e.CreatedAt)})
+	}
+	return out, nil
+}
+
+// sessionOf shapes a session; image links only for a single get.
+func (h *Handlers) sessionOf(ctx context.Context, s *models.Session, links bool) (*Session, error) {
+	out := &Session{ID: s.ID, Created: rpc.NewTimestamp(s.CreatedAt), Expires: rpc.NewTimestamp(s.ExpiresAt), State: s.State,
+		Reference: s.Reference, CallbackURL: s.CallbackURL, FaceVerification: s.FaceVerification, PassportOnly: s.PassportOnly,
+		UserIP: s.UserIP, UserAgent: s.UserAgent, GivenNames: s.GivenNames, Surname: s.Surname, Nationality: s.Nationality,
+		Sex: s.Sex, DateOfBirth: s.DateOfBirth, PersonalNumber: s.PersonalNumber, DocumentType: s.DocumentType,
+		DocumentNumber: s.DocumentNumber, ExpiryDate: s.ExpiryDate, IssuingCountry: s.IssuingCountry, Issuer: s.Issuer,
+		FaceMatchScore: s.FaceMatchScore, Checks: s.CheckList(), Submitted: rpc.TimestampPtr(s.SubmittedAt),
+		Finished: rpc.TimestampPtr(s.FinishedAt), Deleted: rpc.TimestampPtr(s.DeletedAt)}
+	if !links {
+		return out, nil
+	}
+	for key, dst := range map[string]*string{s.PortraitKey: &out.Portrait, s.FaceKey: &out.Face} {
+		if key == "" {
+			continue
+		}
+		u, err := h.Store.SignedURL(ctx, key, sessionURLs)
+		if err != nil {
+			return nil, err
+		}
+		*dst = u
+	}
+	return out, nil
+}
+
+// --- End-user side (session token) ---
+
+// openSession loads the token's session and refuses changes once it left the upload states.
+func (h *Handlers) openSession(ctx context.Context, call *rpc.Call) (*models.Session, error) {
+	s, err := h.loadSession(ctx, call.AccountID(), call.Principal.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	if s.State == models.SessionExpired {
+		return nil, rpc.ErrConflict("SessionExpired", "Session %d expired at %s", s.ID, s.ExpiresAt.UTC().Format(rpc.TimeLayout))
+	}
+	if !models.SessionOpen(s.State) {
+		return nil, rpc.ErrConflict("SessionSubmitted", "Session %d was submitted; it takes no more changes", s.ID)
+	}
+	return s, nil
+}
+
+func (h *Handlers) sessionUpload(ctx context.Context, call *rpc.Call, req *SessionUploadRequest) (*SessionUploadResponse, error) {
+	switch req.Kind {
+	case sessions.DocumentFront, sessions.DocumentBack, sessions.Selfie:
+	default:
+		return nil, rpc.ErrInvalidRequest("kind: must be one of document_front, document_back, selfie")
+	}
+	if _, err := h.openSession(ctx, call); err != nil {
+		return nil, err
+	}
+	data, err := base64.StdEncoding.DecodeString(req.Image)
+	if err != nil {
+		return nil, rpc.ErrInvalidRequest("image: must be base64 (standard alphabet, padded)")
+	}
+	if _, err := imaging.CheckUpload(data); err != nil {
+		return nil, uploadError(err)
+	}
+	sessionID := call.Principal.SessionID
+	tok := make([]byte, 8)
+	_, _ = rand.Read(tok)
+	key := sessions.UploadKey(sessionID, req.Kind, hex.EncodeToString(tok))
+	if err := h.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/octet-stream"); err != nil {
+		return nil, err
+	}
+	now := h.Now()
+	var replaced, state string
+	err = h.DB.InTx(ctx, func(tx *models.Tx) error {
+		s, err := models.LockSession(tx.DB, sessionID)
+		if err != nil {
+			return err
+		}
+		// Checked again under the lock: a submit may have won the race.
+		if !models.SessionOpen(s.State) || s.DeletedAt != nil {
+			return rpc.ErrConflict("SessionSubmitted", "Session %d was submitted; it takes no more changes", s.ID)
+		}
+		if replaced, err = models.PutSessionUpload(tx.DB, &models.SessionUpload{SessionID: s.ID, Kind: req.Kind, Key: key,
+			Size: int64(len(data)), CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		fields := map[string]any{"user_ip": truncate(rpc.ClientIP(ctx), 64), "user_agent": truncate(call.Request.UserAgent(), 512), "updated_at": now}
+		if s.State == models.SessionCreated {
+			if err := sessions.Transition(ctx, h.Queue, tx, s, models.SessionUploading, now, nil, fields); err != nil {
+				return err
+			}
+		} else if err := tx.Model(&models.Session{}).Where("id = ?", s.ID).Updates(fields).Error; err != nil {
+			return err
+		}
+		state = s.State
+		return nil
+	})
+	if err != nil {
+		_ = h.Store.Delete(context.WithoutCancel(ctx), key)
+		return nil, err
+	}
+	if replaced != "" {
+		if err := h.Store.Delete(ctx, replaced); err != nil {
+			h.Logger.Warn("delete replaced upload", "key", replaced, "err", err)
+		}
+	}
+	return &SessionUploadResponse{Kind: req.Kind, Size: int64(len(data)), State: state}, nil
+}
+
+func (h *Handlers) sessionSubmit(ctx context.Context, call *rpc.Call, _ *SessionSubmitRequest) (*SessionStateResponse, error) {
+	if _, err := h.openSession(ctx, call); err != nil {
+		return nil, err
+	}
+	now := h.Now()
+	var state string
+	err := h.DB.InTx(ctx, func(tx *models.Tx) error {
+		s, err := models.LockSession(tx.DB, call.Principal.SessionID)
+		if err != nil {
+			return err
+		}
+		if !models.SessionOpen(s.State) || s.DeletedAt != nil {
+			return rpc.ErrConflict("SessionSubmitted", "Session %d was submitted; it takes no more changes", s.ID)
+		}
+		if err := sessions.Transition(ctx, h.Queue, tx, s, models.SessionProcessing, now, nil, map[string]any{"submitted_at": now}); err != nil {
+			return err
+		}
+		state = s.State
+		_, err = h.Queue.InsertTx(ctx, tx, sessions.Args{SessionID: s.ID}, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &SessionStateResponse{State: state}, nil
+}
+
+func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *SessionSubmitRequest) (*SessionCurrent, error) {
+	s, err := h.loadSession(ctx, call.AccountID(), call.Principal.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	uploads, err := h.DB.SessionUploads(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, front := uploads[sessions.DocumentFront]
+	_, back := uploads[sessions.DocumentBack]
+	_, selfie := uploads[sessions.Selfie]
+	return &SessionCurrent{ID: s.ID, State: s.State, Expires: rpc.NewTimestamp(s.ExpiresAt), FaceVerification: s.FaceVerification,
+		DocumentFront: front, DocumentBack: back, Selfie: selfie}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

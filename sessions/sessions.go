@@ -1,0 +1,372 @@
+// Package sessions runs identity-verification sessions after the end user
+// submits: read the document's MRZ, find the portrait and the selfie face,
+// compare them, decide, and notify the integrator. State changes go through
+// Transition so every one is recorded and called back.
+package sessions
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/veridoc/veridoc/callbacks"
+	"github.com/veridoc/veridoc/country"
+	"github.com/veridoc/veridoc/docread"
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/jobs"
+	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/openapi"
+	"github.com/veridoc/veridoc/storage"
+)
+
+// Upload kinds.
+const (
+	DocumentFront = "document_front"
+	DocumentBack  = "document_back"
+	Selfie        = "selfie"
+)
+
+// Check codes: why a session was declined.
+const (
+	CheckDocumentMissing     = "DOCUMENT_MISSING"
+	CheckMRZNotFound         = "MRZ_NOT_FOUND"
+	CheckMRZCheckDigit       = "MRZ_CHECK_DIGIT"
+	CheckDocumentExpired     = "DOCUMENT_EXPIRED"
+	CheckDocumentTypeRefused = "DOCUMENT_TYPE_NOT_ALLOWED"
+	CheckNoFaceOnDocument    = "NO_FACE_ON_DOCUMENT"
+	CheckSelfieMissing       = "SELFIE_MISSING"
+	CheckNoFaceOnSelfie      = "NO_FACE_ON_SELFIE"
+	CheckFaceMismatch        = "FACE_MISMATCH"
+)
+
+// Event is the callback body: flat, like every API object.
+type Event struct {
+	Type      string `json:"type"` // "session." + lower-case state
+	Timestamp string `json:"timestamp"`
+	SessionID int64  `json:"session_id"`
+	State     string `json:"state"`
+	Reference string `json:"reference,omitempty"`
+}
+
+// Webhooks describes the session events for the OpenAPI document.
+func Webhooks() []openapi.Webhook {
+	states := []string{models.SessionUploading, models.SessionProcessing, models.SessionApproved, models.SessionDeclined, models.SessionExpired}
+	out := make([]openapi.Webhook, 0, len(states))
+	for _, st := range states {
+		out = append(out, openapi.Webhook{Name: "session." + strings.ToLower(st),
+			Summary: "A session moved to " + st + " (sent to its callback_url)", Payload: reflect.TypeFor[Event]()})
+	}
+	return out
+}
+
+// Transition moves a session (locked in tx) to state, records the event and,
+// when the session has a live callback URL, queues the signed callback.
+func Transition(ctx context.Context, q jobs.Queue, tx *models.Tx, s *models.Session, state string, now time.Time, reasons []string, fields map[string]any) error {
+	if err := models.SetSessionState(tx.DB, s, state, now, reasons, fields); err != nil {
+		return err
+	}
+	if s.CallbackURL == "" || s.CallbackDisabled {
+		return nil
+	}
+	body, err := json.Marshal(Event{Type: "session." + strings.ToLower(state), Timestamp: now.UTC().Format(time.RFC3339),
+		SessionID: s.ID, State: state, Reference: s.Reference})
+	if err != nil {
+		return err
+	}
+	return callbacks.Enqueue(ctx, q, tx, &models.Callback{AccountID: s.AccountID, Subject: models.SubjectSession,
+		SubjectID: s.ID, Event: "session." + strings.ToLower(state), URL: s.CallbackURL, Payload: string(body)})
+}
+
+// Keys of the images a session keeps.
+func UploadKey(sessionID int64, kind, token string) string {
+	return fmt.Sprintf("sessions/%d/%s-%s", sessionID, kind, token)
+}
+
+// PortraitKey and FaceKey are the crops processing stores.
+func PortraitKey(sessionID int64) string { return fmt.Sprintf("sessions/%d/portrait.jpg", sessionID) }
+func FaceKey(sessionID int64) string     { return fmt.Sprintf("sessions/%d/face.jpg", sessionID) }
+
+// Args is the processing job of a submitted session.
+type Args struct {
+	SessionID int64 `json:"session_id"`
+}
+
+// Kind names the job.
+func (Args) Kind() string { return "session.process" }
+
+// Engines loads the face models and the OCR reader on first use.
+type Engines struct {
+	ModelsDir string
+	Faces     func() (*imaging.FaceEngine, error) // shared with the photo pipeline
+	once      sync.Once
+	reader    *docread.Reader
+}
+
+// Reader is the shared document reader.
+func (e *Engines) Reader() *docread.Reader {
+	e.once.Do(func() { e.reader = docread.New(docread.Options{ModelsDir: e.ModelsDir}) })
+	return e.reader
+}
+
+// Worker processes submitted sessions.
+type Worker struct {
+	river.WorkerDefaults[Args]
+	DB      *models.DB
+	Store   storage.Store
+	Queue   jobs.Queue
+	Engines *Engines
+	Now     func() time.Time
+}
+
+// Timeout bounds one attempt.
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 3 * time.Minute }
+
+// Work decides a session once: anything not PROCESSING is left alone, so a
+// retried job cannot decide twice.
+func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	s, err := w.DB.SessionByID(ctx, job.Args.SessionID)
+	if errors.Is(err, models.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if s.State != models.SessionProcessing || s.DeletedAt != nil {
+		return nil
+	}
+	uploads, err := w.DB.SessionUploads(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	d, err := w.decide(ctx, s, uploads)
+	if err != nil {
+		return err
+	}
+	return w.DB.InTx(ctx, func(tx *models.Tx) error {
+		locked, err := models.LockSession(tx.DB, s.ID)
+		if err != nil {
+			return err
+		}
+		if locked.State != models.SessionProcessing || locked.DeletedAt != nil {
+			return nil
+		}
+		state := models.SessionApproved
+		if len(d.checks) > 0 {
+			state = models.SessionDeclined
+		}
+		d.fields["checks"] = strings.Join(d.checks, ",")
+		d.fields["finished_at"] = w.Now()
+		return Transition(ctx, w.Queue, tx, locked, state, w.Now(), d.checks, d.fields)
+	})
+}
+
+type decision struct {
+	checks []string
+	fields map[string]any
+}
+
+func (d *decision) fail(code string) { d.checks = append(d.checks, code) }
+
+// decide reads the uploads and lists every check that failed.
+func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[string]models.SessionUpload) (*decision, error) {
+	d := &decision{fields: map[string]any{}}
+	read := func(kind string) ([]byte, error) {
+		u, ok := uploads[kind]
+		if !ok {
+			return nil, nil
+		}
+		rc, _, err := w.Store.Get(ctx, u.Key)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(rc)
+	}
+	front, err := read(DocumentFront)
+	if err != nil {
+		return nil, err
+	}
+	back, err := read(DocumentBack)
+	if err != nil {
+		return nil, err
+	}
+	selfie, err := read(Selfie)
+	if err != nil {
+		return nil, err
+	}
+	faces, err := w.Engines.Faces()
+	if err != nil {
+		return nil, err
+	}
+
+	if front == nil {
+		d.fail(CheckDocumentMissing)
+	} else {
+		if err := w.readDocument(d, s, front, back); err != nil {
+			return nil, err
+		}
+	}
+	var portrait *imaging.FaceShot
+	if front != nil {
+		portrait, err = faces.MainFace(front)
+		switch {
+		case errors.Is(err, imaging.ErrNoFace):
+			d.fail(CheckNoFaceOnDocument)
+		case err != nil:
+			d.fail(CheckNoFaceOnDocument) // an image libvips cannot read has no usable face either
+		default:
+			if err := w.put(ctx, PortraitKey(s.ID), portrait.Crop); err != nil {
+				return nil, err
+			}
+			d.fields["portrait_key"] = PortraitKey(s.ID)
+		}
+	}
+	var face *imaging.FaceShot
+	switch {
+	case selfie == nil && s.FaceVerification:
+		d.fail(CheckSelfieMissing)
+	case selfie != nil:
+		face, err = faces.MainFace(selfie, 1024)
+		if err != nil {
+			if s.FaceVerification {
+				d.fail(CheckNoFaceOnSelfie)
+			}
+			face = nil
+		} else {
+			if err := w.put(ctx, FaceKey(s.ID), face.Crop); err != nil {
+				return nil, err
+			}
+			d.fields["face_key"] = FaceKey(s.ID)
+		}
+	}
+	if portrait != nil && face != nil {
+		dist := imaging.Distance(portrait.Descriptor, face.Descriptor)
+		d.fields["face_match_score"] = imaging.MatchScore(dist)
+		if s.FaceVerification && dist >= imaging.MatchThreshold {
+			d.fail(CheckFaceMismatch)
+		}
+	}
+	return d, nil
+}
+
+// readDocument reads the MRZ from the front, or the back (ID cards carry it there).
+func (w *Worker) readDocument(d *decision, s *models.Session, front, back []byte) error {
+	reader := w.Engines.Reader()
+	var best *docread.MRZRead
+	for _, img := range [][]byte{front, back} {
+		if img == nil {
+			continue
+		}
+		r, err := reader.ReadMRZ(img)
+		if err != nil {
+			continue // not found here (or unreadable): try the other side
+		}
+		if best == nil || len(r.FailedChecks) < len(best.FailedChecks) {
+			best = r
+		}
+		if r.Valid() {
+			break
+		}
+	}
+	if best == nil {
+		d.fail(CheckMRZNotFound)
+		return nil
+	}
+	m := best.Result
+	docType := "OTHER"
+	switch m.DocumentCode[0] {
+	case 'P':
+		docType = "PASSPORT"
+	case 'I', 'A', 'C':
+		docType = "ID_CARD"
+	case 'V':
+		docType = "VISA"
+	}
+	issuing := country.FromMRZ(m.IssuingCountry)
+	issuer := issuing
+	if c, ok := country.Lookup(m.IssuingCountry); ok {
+		issuer = c.Name
+	}
+	for k, v := range map[string]any{
+		"given_names": m.GivenNames, "surname": m.Surname, "nationality": country.FromMRZ(m.Nationality), "sex": m.Sex,
+		"date_of_birth": m.BirthDate, "personal_number": m.PersonalNumber, "document_type": docType,
+		"document_number": m.DocumentNumber, "expiry_date": m.ExpiryDate, "issuing_country": issuing, "issuer": issuer,
+	} {
+		d.fields[k] = v
+	}
+	if !m.Valid() {
+		d.fail(CheckMRZCheckDigit)
+	}
+	if m.ExpiryDate != "" && m.ExpiryDate < w.Now().UTC().Format("2006-01-02") {
+		d.fail(CheckDocumentExpired)
+	}
+	if s.PassportOnly && docType != "PASSPORT" {
+		d.fail(CheckDocumentTypeRefused)
+	}
+	return nil
+}
+
+func (w *Worker) put(ctx context.Context, key string, b []byte) error {
+	return w.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "image/jpeg")
+}
+
+// ExpireArgs is the periodic job that expires open sessions past their lifetime.
+type ExpireArgs struct{}
+
+// Kind names the job.
+func (ExpireArgs) Kind() string { return "session.expire" }
+
+// ExpireWorker runs ExpireArgs.
+type ExpireWorker struct {
+	river.WorkerDefaults[ExpireArgs]
+	DB    *models.DB
+	Queue jobs.Queue
+	Now   func() time.Time
+}
+
+// Work expires every due session, each in its own transaction.
+func (w *ExpireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error {
+	for {
+		ids, err := w.DB.DueSessions(ctx, w.Now(), 100)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		for _, id := range ids {
+			if err := Expire(ctx, w.DB, w.Queue, id, w.Now()); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Expire moves an open session past its lifetime to EXPIRED (a no-op otherwise).
+func Expire(ctx context.Context, db *models.DB, q jobs.Queue, id int64, now time.Time) error {
+	return db.InTx(ctx, func(tx *models.Tx) error {
+		s, err := models.LockSession(tx.DB, id)
+		if err != nil {
+			return err
+		}
+		if !models.SessionOpen(s.State) || now.Before(s.ExpiresAt) || s.DeletedAt != nil {
+			return nil
+		}
+		return Transition(ctx, q, tx, s, models.SessionExpired, now, []string{"LIFETIME_ENDED"}, nil)
+	})
+}
+
+// Periodic schedules the expiry sweep every minute.
+func Periodic() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+			return ExpireArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
+}
