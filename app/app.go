@@ -23,6 +23,7 @@ import (
 
 	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
@@ -32,6 +33,7 @@ import (
 	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
 	"github.com/veridoc/veridoc/storage"
+	"github.com/veridoc/veridoc/verifications"
 )
 
 // App is a running Veridoc process: API, workers, or both.
@@ -97,8 +99,15 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	// jobs.New returns, before any job runs.
 	var queue jobs.Queue
 	lazyQueue := &deferredQueue{q: &queue}
-	river.AddWorker(registry, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: lazyQueue, Now: a.Now,
-		Engines: &sessions.Engines{ModelsDir: cfg.ModelsDir, Faces: photoEngine.Faces}})
+	engines := &sessions.Engines{ModelsDir: cfg.ModelsDir, Faces: photoEngine.Faces}
+	flowCatalog, err := flows.Load()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	river.AddWorker(registry, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: lazyQueue, Now: a.Now, Engines: engines})
+	river.AddWorker(registry, &verifications.DocumentWorker{DB: a.DB, Store: a.Store, Flows: flowCatalog, Engines: engines, Now: a.Now})
+	river.AddWorker(registry, &verifications.ReviewWorker{DB: a.DB, Queue: lazyQueue, Flows: flowCatalog, Now: a.Now})
 	river.AddWorker(registry, &sessions.ExpireWorker{DB: a.DB, Queue: lazyQueue, Now: a.Now})
 	river.AddWorker(registry, &callbacks.Worker{DB: a.DB, Client: guard.Client(15 * time.Second), Scale: cfg.CallbackRetryScale,
 		Now: a.Now, Logger: a.Logger.With("component", "callbacks"), Gone: a.callbackGone})
@@ -119,7 +128,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Specs: catalog,
 		Tiers: tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
-		SessionLifetime: cfg.SessionLifetime}
+		SessionLifetime: cfg.SessionLifetime, Flows: flowCatalog}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
 	a.echo = a.newEcho(h)
@@ -130,6 +139,9 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 func (a *App) callbackGone(ctx context.Context, c *models.Callback) error {
 	if c.Subject == models.SubjectSession {
 		return a.DB.DisableSessionCallback(ctx, c.SubjectID)
+	}
+	if c.EndpointID != 0 {
+		return a.DB.DisableEndpoint(ctx, c.EndpointID)
 	}
 	return nil
 }
@@ -317,7 +329,7 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	e.Any("/api/v1/:method", serve)
 	e.Any("/api/:method", serve)
 
-	spec, err := openapi.Build(a.Registry, sessions.Webhooks()...)
+	spec, err := openapi.Build(a.Registry, append(sessions.Webhooks(), verifications.Webhooks()...)...)
 	if err != nil {
 		panic(err) // the registry is fixed at build time; a type it cannot describe is a bug
 	}

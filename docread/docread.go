@@ -268,3 +268,21 @@ func product(variants [][]string, limit int) [][]string {
 	}
 	return out
 }
+
+// Text recognises the printed text of a page image (JPEG or PNG) with the
+// text model, the page turned upright first when it was photographed askew.
+func (r *Reader) Text(img []byte) (string, error) {
+	small, err := loadGray(img, 800, 0)
+	if err != nil {
+		return "", err
+	}
+	sw, sh := small.Rect.Dx(), small.Rect.Dy()
+	skew := skewDegrees(inkMap(small, max(15, sw/40), 10), sw, sh, 15)
+	g, err := loadGray(img, 2400, -skew)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	_ = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, g)
+	return r.textOCR.text(buf.Bytes())
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/billing"
+	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
@@ -26,6 +27,7 @@ type Handlers struct {
 	Now    func() time.Time
 
 	Specs               *specs.Catalog
+	Flows               *flows.Catalog
 	Tiers               billing.Tiers
 	RateLimitPerHour    int
 	AuthFailuresPerHour int
@@ -47,6 +49,10 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerPhoto(reg)
 	h.registerSession(reg)
 	h.registerCallback(reg)
+	h.registerFlow(reg)
+	h.registerVerification(reg)
+	h.registerDocument(reg)
+	h.registerDecision(reg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

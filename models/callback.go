@@ -84,6 +84,7 @@ type AttemptRow struct {
 	CallbackAttempt
 	Subject       string
 	SubjectID     int64
+	EndpointID    int64
 	Event         string
 	URL           string
 	MessageID     string
@@ -93,7 +94,7 @@ type AttemptRow struct {
 // ListAttempts pages through the attempts of an account's callbacks about one subject, newest first.
 func (db *DB) ListAttempts(ctx context.Context, accountID int64, subject string, subjectID, beforeID int64, limit int) ([]AttemptRow, error) {
 	q := db.WithContext(ctx).Table("callback_attempts AS a").
-		Select("a.*, c.subject, c.subject_id, c.event, c.url, c.message_id, c.state AS callback_state").
+		Select("a.*, c.subject, c.subject_id, c.endpoint_id, c.event, c.url, c.message_id, c.state AS callback_state").
 		Joins("JOIN callbacks c ON c.id = a.callback_id").
 		Where("c.account_id = ? AND c.subject = ?", accountID, subject)
 	if subjectID > 0 {

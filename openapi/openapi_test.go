@@ -10,18 +10,24 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 
+	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
+	"github.com/veridoc/veridoc/verifications"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/openapi.json")
 
 func build(t *testing.T) []byte {
 	reg := rpc.NewRegistry()
-	(&handlers.Handlers{}).Register(reg)
-	doc, err := openapi.Build(reg, sessions.Webhooks()...)
+	cat, err := flows.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	(&handlers.Handlers{Flows: cat}).Register(reg)
+	doc, err := openapi.Build(reg, append(sessions.Webhooks(), verifications.Webhooks()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +75,11 @@ func TestValidOpenAPI31(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := rpc.NewRegistry()
-	(&handlers.Handlers{}).Register(reg)
+	cat, err := flows.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	(&handlers.Handlers{Flows: cat}).Register(reg)
 	if parsed.OpenAPI != "3.1.0" || len(parsed.Paths) != len(reg.Methods()) {
 		t.Fatalf("openapi %s with %d paths for %d methods", parsed.OpenAPI, len(parsed.Paths), len(reg.Methods()))
 	}

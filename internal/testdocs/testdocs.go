@@ -16,9 +16,11 @@ import (
 	"sync"
 	"testing"
 
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/davidbyttow/govips/v2/vips"
 	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
@@ -255,4 +257,61 @@ func cd(s string) string {
 		panic("testdocs: bad MRZ characters in " + s)
 	}
 	return string(d)
+}
+
+// Bill draws a proof-of-address letter (a utility bill) with the given lines
+// in a plain sans-serif font, photographed slightly turned, as a JPEG.
+func Bill(t testing.TB, lines []string, rotateDeg float64) []byte {
+	t.Helper()
+	imaging.Start()
+	f, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 30, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer face.Close()
+	w, h := 1240, 1754 // A4 at 150 DPI
+	page := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(page, page.Bounds(), &image.Uniform{color.RGBA{250, 250, 247, 255}}, image.Point{}, draw.Src)
+	for i, l := range lines {
+		drawText(page, face, l, 110, 160+i*52, color.RGBA{25, 25, 30, 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, page); err != nil {
+		t.Fatal(err)
+	}
+	img, err := vips.NewImageFromBuffer(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	if rotateDeg != 0 {
+		if err := img.Similarity(1, rotateDeg, &vips.ColorRGBA{R: 120, G: 110, B: 100, A: 255}, 0, 0, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 85})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// BillPDF is the same letter as a text PDF (as a bank's download would be).
+func BillPDF(t testing.TB, lines []string) []byte {
+	t.Helper()
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "", 13)
+	for _, l := range lines {
+		pdf.CellFormat(0, 8, l, "", 1, "L", false, 0, "")
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -1,0 +1,330 @@
+package verifications
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/davidbyttow/govips/v2/vips"
+	"github.com/riverqueue/river"
+
+	"github.com/veridoc/veridoc/country"
+	"github.com/veridoc/veridoc/docread"
+	"github.com/veridoc/veridoc/flows"
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/jobs"
+	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/sessions"
+	"github.com/veridoc/veridoc/storage"
+)
+
+// DocumentArgs is the seed's DocumentUploaded event: read one document.
+type DocumentArgs struct {
+	DocumentID int64 `json:"document_id"`
+}
+
+// Kind names the job.
+func (DocumentArgs) Kind() string { return "document.process" }
+
+// DocumentWorker reads uploaded documents.
+type DocumentWorker struct {
+	river.WorkerDefaults[DocumentArgs]
+	DB      *models.DB
+	Store   storage.Store
+	Flows   *flows.Catalog
+	Engines *sessions.Engines
+	Now     func() time.Time
+}
+
+// Timeout bounds one attempt.
+func (w *DocumentWorker) Timeout(*river.Job[DocumentArgs]) time.Duration { return 3 * time.Minute }
+
+// Work reads a document that is still Uploaded; anything else was handled or changed meanwhile.
+func (w *DocumentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs]) error {
+	d, err := w.DB.GetDocument(ctx, 0, job.Args.DocumentID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil // deleted before it was read
+	}
+	if err != nil {
+		return err
+	}
+	if d.Status != models.DocUploaded && d.Status != models.DocInProgress {
+		return nil
+	}
+	rev := d.Revision
+	if err := w.DB.WithContext(ctx).Model(&models.Document{}).Where("id = ? AND revision = ?", d.ID, rev).
+		Updates(map[string]any{"status": models.DocInProgress}).Error; err != nil {
+		return err
+	}
+	front, err := w.read(ctx, d.FrontKey)
+	if err != nil {
+		return err
+	}
+	back, err := w.read(ctx, d.BackKey)
+	if err != nil {
+		return err
+	}
+	r, err := w.extract(d, front, back)
+	if err != nil {
+		return err
+	}
+	return w.DB.InTx(ctx, func(tx *models.Tx) error {
+		// Only if nobody replaced the images meanwhile (document.update bumps the revision).
+		res := tx.Model(&models.Document{}).Where("id = ? AND revision = ?", d.ID, rev).
+			Updates(map[string]any{"status": models.DocExtracted, "checks": strings.Join(r.checks, ","), "descriptor": r.descriptor})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		if err := tx.Where("document_id = ? AND source = ?", d.ID, "AUTOMATIC").Delete(&models.ExtractedField{}).Error; err != nil {
+			return err
+		}
+		return models.SetExtracted(tx.DB, d.ID, r.fields, "AUTOMATIC", w.Now())
+	})
+}
+
+func (w *DocumentWorker) read(ctx context.Context, key string) ([]byte, error) {
+	if key == "" {
+		return nil, nil
+	}
+	rc, _, err := w.Store.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+type extraction struct {
+	fields     map[string]string
+	checks     []string
+	descriptor []byte
+}
+
+func (x *extraction) fail(code string) { x.checks = append(x.checks, code) }
+
+// extract reads what the document's context calls for.
+func (w *DocumentWorker) extract(d *models.Document, front, back []byte) (*extraction, error) {
+	x := &extraction{fields: map[string]string{}}
+	t, _ := w.Flows.Type(d.DocumentTypeID)
+	c, _ := country.Lookup(d.Country)
+	x.fields["document_type"] = t.Name
+	x.fields["document_country_code"] = c.Alpha3
+	x.fields["document_country_name"] = c.Name
+	x.fields["document_identified"] = c.Name + " - " + t.Name
+	faces, err := w.Engines.Faces()
+	if err != nil {
+		return nil, err
+	}
+	switch d.ContextType {
+	case flows.PhotoID:
+		x.fields["document_issuing_entity"] = "Government"
+		f, err := faces.MainFace(front)
+		if err == nil {
+			x.fields["document_has_selfie"] = "1"
+			x.descriptor = encodeDescriptor(f.Descriptor)
+		} else {
+			x.fields["document_has_selfie"] = "0"
+			x.fail(CheckNoFaceOnDocument)
+		}
+		w.readMRZ(x, t, front, back)
+	case flows.ProofOfAddress:
+		page := front
+		if d.FrontType == "application/pdf" {
+			if page, err = RenderPDFPage(front); err != nil {
+				x.fail(CheckUnreadable)
+				return x, nil
+			}
+		}
+		text, err := w.Engines.Reader().Text(page)
+		if err != nil {
+			return nil, err
+		}
+		addr, name, ok := FindAddress(text)
+		if !ok {
+			x.fail(CheckAddressNotFound)
+			return x, nil
+		}
+		x.fields["address_street"], x.fields["address_city"], x.fields["address_state"] = addr.Street, addr.City, addr.State
+		x.fields["address_zip"], x.fields["address_full"], x.fields["address_country"] = addr.Zip, addr.Full(), c.Alpha3
+		if name == "" {
+			x.fail(CheckNameNotFound)
+		} else {
+			x.fields["person_full_name"] = name
+		}
+	case flows.Selfie:
+		f, err := faces.MainFace(front, 1024)
+		if err != nil {
+			x.fail(CheckNoFaceOnSelfie)
+			return x, nil
+		}
+		x.descriptor = encodeDescriptor(f.Descriptor)
+	}
+	return x, nil
+}
+
+// readMRZ fills person and document fields from the MRZ (front, then back).
+func (w *DocumentWorker) readMRZ(x *extraction, t *flows.DocumentType, front, back []byte) {
+	var best *docread.MRZRead
+	for _, img := range [][]byte{front, back} {
+		if img == nil {
+			continue
+		}
+		r, err := w.Engines.Reader().ReadMRZ(img)
+		if err != nil {
+			continue
+		}
+		if best == nil || len(r.FailedChecks) < len(best.FailedChecks) {
+			best = r
+		}
+	}
+	if best == nil {
+		if t.MRZ {
+			x.fail(CheckMRZNotFound)
+		} else {
+			// Cards without an MRZ (US driver licences) need a person to read them.
+			x.fail(CheckDataNotExtracted)
+		}
+		return
+	}
+	m := best.Result
+	x.fields["person_surname"] = m.Surname
+	x.fields["person_given_names"] = m.GivenNames
+	x.fields["person_full_name"] = strings.TrimSpace(m.Surname + " " + m.GivenNames)
+	x.fields["person_date_of_birth"] = m.BirthDate
+	x.fields["document_number"] = m.DocumentNumber
+	x.fields["document_expiration_date"] = m.ExpiryDate
+	x.fields["document_mrz_valid"] = fmt.Sprint(m.Valid())
+	if !m.Valid() {
+		x.fail(CheckMRZCheckDigit)
+	}
+	if m.ExpiryDate != "" && m.ExpiryDate < w.Now().UTC().Format("2006-01-02") {
+		x.fail(CheckDocumentExpired)
+	}
+}
+
+// RenderPDFPage draws a PDF's first page at 200 DPI as PNG (libvips with poppler).
+func RenderPDFPage(pdf []byte) ([]byte, error) {
+	imaging.Start()
+	p := vips.NewImportParams()
+	p.Density.Set(200)
+	p.Page.Set(0)
+	img, err := vips.LoadImageFromBuffer(pdf, p)
+	if err != nil {
+		return nil, err
+	}
+	defer img.Close()
+	if img.HasAlpha() {
+		if err := img.Flatten(&vips.Color{R: 255, G: 255, B: 255}); err != nil {
+			return nil, err
+		}
+	}
+	out, _, err := img.ExportPng(vips.NewPngExportParams())
+	return out, err
+}
+
+// ReviewArgs reviews a submitted verification once its documents are read.
+type ReviewArgs struct {
+	VerificationID int64 `json:"verification_id"`
+}
+
+// Kind names the job.
+func (ReviewArgs) Kind() string { return "verification.review" }
+
+// ReviewWorker decides submitted verifications automatically.
+type ReviewWorker struct {
+	river.WorkerDefaults[ReviewArgs]
+	DB    *models.DB
+	Queue jobs.Queue
+	Flows *flows.Catalog
+	Now   func() time.Time
+}
+
+// Work waits for every document to be read, compares them and decides.
+func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) error {
+	v, err := w.DB.GetVerification(ctx, 0, job.Args.VerificationID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	if v == nil || (v.Status != models.VerificationSubmitted && v.Status != models.VerificationInProgress) {
+		return nil
+	}
+	docs, err := w.DB.Documents(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if d.Status == models.DocUploaded || d.Status == models.DocInProgress {
+			return river.JobSnooze(time.Second)
+		}
+	}
+	fields := map[int64]map[string]models.ExtractedField{}
+	for _, d := range docs {
+		if fields[d.ID], err = w.DB.Extracted(ctx, d.ID); err != nil {
+			return err
+		}
+	}
+	r := Review(v, docs, fields, w.Flows)
+	now := w.Now()
+	return w.DB.InTx(ctx, func(tx *models.Tx) error {
+		locked, err := models.LockVerification(tx.DB, 0, v.ID)
+		if err != nil {
+			return err
+		}
+		if locked.Status != models.VerificationSubmitted && locked.Status != models.VerificationInProgress {
+			return nil
+		}
+		for id, values := range r.Extra {
+			if err := models.SetExtracted(tx.DB, id, values, "AUTOMATIC", now); err != nil {
+				return err
+			}
+		}
+		for _, d := range docs {
+			verdict := Verdict(r.DocChecks[d.ID])
+			if err := tx.Model(&models.Document{}).Where("id = ?", d.ID).Update("status", DocStatusFor(verdict)).Error; err != nil {
+				return err
+			}
+			if err := tx.Create(&models.Decision{AccountID: v.AccountID, VerificationID: v.ID, DocumentID: d.ID, Status: verdict,
+				ValidationWorkflow: "AUTOMATIC", Reasons: strings.Join(r.DocChecks[d.ID], ","), CreatedAt: now, UpdatedAt: now}).Error; err != nil {
+				return err
+			}
+		}
+		return Decide(ctx, w.Queue, tx, locked, &models.Decision{Status: Verdict(r.Checks), ValidationWorkflow: "AUTOMATIC",
+			Reasons: strings.Join(r.Checks, ",")}, now, false)
+	})
+}
+
+// Decide records a verification-level decision, moves the verification to
+// its status and sends decision.made (and verification.finished when final).
+// setDocs also moves every live document to the matching status (manual decisions).
+func Decide(ctx context.Context, q jobs.Queue, tx *models.Tx, v *models.Verification, dec *models.Decision, now time.Time, setDocs bool) error {
+	dec.AccountID, dec.VerificationID, dec.PreviousStatus = v.AccountID, v.ID, v.Status
+	dec.CreatedAt, dec.UpdatedAt = now, now
+	if err := tx.Create(dec).Error; err != nil {
+		return err
+	}
+	upd := map[string]any{"status": dec.Status, "updated_at": now}
+	final := dec.Status == models.VerificationApproved || dec.Status == models.VerificationRejected
+	if final {
+		upd["finished_at"] = now
+	}
+	if err := tx.Model(&models.Verification{}).Where("id = ?", v.ID).Updates(upd).Error; err != nil {
+		return err
+	}
+	if ds := DocStatusFor(dec.Status); setDocs && ds != 0 {
+		if err := tx.Model(&models.Document{}).Where("verification_id = ? AND status <> ?", v.ID, models.DocCanceled).
+			Update("status", ds).Error; err != nil {
+			return err
+		}
+	}
+	v.Status = dec.Status
+	if err := Emit(ctx, q, tx, v.AccountID, Event{Type: EventDecisionMade, VerificationID: v.ID, DecisionID: dec.ID, Status: dec.Status}, now); err != nil {
+		return err
+	}
+	if final {
+		return Emit(ctx, q, tx, v.AccountID, Event{Type: EventVerificationFinished, VerificationID: v.ID, Status: dec.Status}, now)
+	}
+	return nil
+}
