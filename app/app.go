@@ -26,6 +26,7 @@ import (
 	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/jobs"
+	"github.com/veridoc/veridoc/metrics"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/photos"
@@ -44,10 +45,12 @@ type App struct {
 	Store    storage.Store
 	Queue    jobs.Queue
 	Registry *rpc.Registry
+	Metrics  *metrics.Metrics
 	Now      func() time.Time
 
-	disk *storage.Disk // set when the store is the disk store: it serves /files/
-	echo *echo.Echo
+	disk    *storage.Disk // set when the store is the disk store: it serves /files/
+	workers int           // jobs this process runs at once (0: API only)
+	echo    *echo.Echo
 }
 
 // Options tune a process beyond the config.
@@ -86,10 +89,13 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.workers = workers
 	registry := river.NewWorkers()
 	periodic := jobs.Maintenance(registry, a.DB, a.Now)
+	a.Metrics = metrics.New(a.DB)
 	photoEngine := &photos.Engine{Dir: cfg.ModelsDir}
-	river.AddWorker(registry, &photos.Worker{DB: a.DB, Store: a.Store, Specs: catalog, Engine: photoEngine, Now: a.Now})
+	river.AddWorker(registry, &photos.Worker{DB: a.DB, Store: a.Store, Specs: catalog, Engine: photoEngine, Now: a.Now,
+		Observe: a.Metrics.ObserveStage})
 	guard, err := callbacks.NewGuard(cfg.CallbackAllow)
 	if err != nil {
 		a.Close()
@@ -232,8 +238,8 @@ func (a *App) Handler() http.Handler { return a.echo }
 // Serve runs the HTTP server and the workers until ctx is done, then drains
 // in-flight requests and jobs within the shutdown timeout.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	if err := a.Queue.Start(ctx); err != nil {
-		return fmt.Errorf("start jobs: %w", err)
+	if err := a.StartJobs(ctx); err != nil {
+		return err
 	}
 	srv := &http.Server{
 		Handler:           a.echo,
@@ -253,10 +259,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return errors.Join(serveErr, a.shutdown(srv))
 }
 
+// StartJobs starts the workers and feeds their outcomes to the metrics.
+func (a *App) StartJobs(ctx context.Context) error {
+	if a.workers == 0 {
+		return a.Queue.Start(ctx) // an insert-only queue has no job events
+	}
+	events, stop := a.Queue.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled, river.EventKindJobSnoozed)
+	if err := a.Queue.Start(ctx); err != nil {
+		stop()
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	go a.Metrics.WatchJobs(ctx, events, stop)
+	return nil
+}
+
 // RunWorker runs only the job workers until ctx is done.
 func (a *App) RunWorker(ctx context.Context) error {
-	if err := a.Queue.Start(ctx); err != nil {
-		return fmt.Errorf("start jobs: %w", err)
+	if err := a.StartJobs(ctx); err != nil {
+		return err
 	}
 	<-ctx.Done()
 	return a.shutdown(nil)
@@ -323,7 +343,14 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 			return echo.ErrNotFound
 		}
 		r := c.Request()
-		api.ServeMethod(c.Response(), r.WithContext(rpc.WithClientIP(r.Context(), c.RealIP())), name)
+		rec := &statusRecorder{ResponseWriter: c.Response(), status: http.StatusOK}
+		t0 := time.Now()
+		api.ServeMethod(rec, r.WithContext(rpc.WithClientIP(r.Context(), c.RealIP())), name)
+		label := "unknown"
+		if _, ok := a.Registry.Lookup(name); ok {
+			label = name
+		}
+		a.Metrics.ObserveRequest(label, rec.status, time.Since(t0))
 		return nil
 	}
 	e.Any("/api/v1/:method", serve)
@@ -336,6 +363,7 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	e.GET("/api/v1/openapi.json", func(c *echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec)
 	})
+	e.GET("/metrics", echo.WrapHandler(a.Metrics.Handler()))
 	e.GET("/healthz", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -358,6 +386,20 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	}
 	return e
 }
+
+// statusRecorder remembers the status a handler wrote, for the metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // errorHandler answers router-level errors (no route, panics) with the API's envelope.
 func errorHandler(c *echo.Context, err error) {

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,6 +109,10 @@ func TestPhotoProcessFlow(t *testing.T) {
 			eyes, _ := strconv.ParseFloat(done.str("eye_line_mm"), 64)
 			if head < 25 || head > 35 || eyes < 28 || eyes > 35 {
 				t.Errorf("measured head %v mm, eyes %v mm", head, eyes)
+			}
+			if m := scrape(t, s.URL); !strings.Contains(m, `veridoc_photo_stage_seconds_count{stage="detect"} 1`) ||
+				!strings.Contains(m, `veridoc_photo_stage_seconds_count{stage="sheet"} 1`) {
+				t.Errorf("photo stage metrics missing:\n%s", grep(m, "photo_stage_seconds_count"))
 			}
 			photo := download(t, done.str("digital_photo_url"))
 			if cfg, err := jpeg.DecodeConfig(bytes.NewReader(photo)); err != nil || cfg.Width != 600 || cfg.Height != 600 {

@@ -96,6 +96,8 @@ type Worker struct {
 	Specs  *specs.Catalog
 	Engine *Engine
 	Now    func() time.Time
+	// Observe receives each pipeline stage's time (metrics); nil: not recorded.
+	Observe func(stage string, d time.Duration)
 }
 
 // Timeout bounds one attempt.
@@ -152,6 +154,13 @@ func (w *Worker) process(ctx context.Context, t *models.PhotoTask) error {
 	res, err := p.Process(src, SpecOf(spec))
 	if err != nil {
 		return err
+	}
+	if w.Observe != nil {
+		tm := res.Timings
+		for stage, d := range map[string]time.Duration{"decode": tm.Decode, "detect": tm.Detect, "crop": tm.Crop,
+			"encode": tm.Encode, "sheet": tm.Sheet, "measure": tm.Measure} {
+			w.Observe(stage, d)
+		}
 	}
 	photoKey, sheetKey, a4Key := Keys(t.ID)
 	for key, b := range map[string][]byte{photoKey: res.Photo, sheetKey: res.Sheet, a4Key: res.SheetA4} {

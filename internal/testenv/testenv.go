@@ -151,7 +151,7 @@ func NewServer(t testing.TB, dbURL string, opts ...Option) *Server {
 		cancel()
 		t.Fatalf("start app: %v", err)
 	}
-	if err := a.Queue.Start(ctx); err != nil {
+	if err := a.StartJobs(ctx); err != nil {
 		t.Fatalf("start jobs: %v", err)
 	}
 	srv.Config.Handler = a.Handler()
