@@ -236,7 +236,7 @@ func bootstrap(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "Veridoc account %d (credentials in %s). Try:\n\n  curl -u %s:%s -X POST %s/api/v1/account.get\n\nAPI reference (OpenAPI 3.1): %s/api/v1/openapi.json\n\n",
-		creds.AccountID, path, creds.PublicKey, creds.Secret, cfg.PublicURL, cfg.PublicURL)
+	fmt.Fprintf(stdout, "Veridoc account %d (credentials in %s). Try:\n\n  curl -u %s:%s -X POST %s/api/v1/account.get\n\nAPI reference: %s/docs (OpenAPI 3.1: %s/api/v1/openapi.json)\n\n",
+		creds.AccountID, path, creds.PublicKey, creds.Secret, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 	return nil
 }

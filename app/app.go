@@ -363,6 +363,13 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	e.GET("/api/v1/openapi.json", func(c *echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec)
 	})
+	docs, err := openapi.Docs(spec)
+	if err != nil {
+		panic(err)
+	}
+	e.GET("/docs", func(c *echo.Context) error {
+		return c.HTMLBlob(http.StatusOK, docs)
+	})
 	e.GET("/metrics", echo.WrapHandler(a.Metrics.Handler()))
 	e.GET("/healthz", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

@@ -66,3 +66,16 @@ func grep(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestDocsPage(t *testing.T) {
+	s := testenv.NewServer(t, testenv.SQLiteURL(t))
+	res, err := http.Get(s.URL + "/docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(b), `id="document.create"`) {
+		t.Fatalf("/docs: %d %s %.200s", res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+}

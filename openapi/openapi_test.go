@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/pb33f/libopenapi"
@@ -90,4 +91,40 @@ func TestValidOpenAPI31(t *testing.T) {
 	if _, ok := parsed.Paths["/api/v1/photo.process"]["post"].(map[string]any)["responses"].(map[string]any)["202"]; !ok {
 		t.Error("photo.process has no 202 response")
 	}
+}
+
+// The reference page lists every method with examples and loads nothing from elsewhere.
+func TestDocs(t *testing.T) {
+	doc := build(t)
+	page, err := openapi.Docs(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	reg, _ := sdkRegistry(t)
+	for _, m := range reg.Methods() {
+		if !strings.Contains(html, `<section id="`+m.Name+`">`) {
+			t.Errorf("no section for %s", m.Name)
+		}
+	}
+	for _, bad := range []string{"<script", "<link", "@import", "src=\"http"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("page contains %q: it must not load anything", bad)
+		}
+	}
+	for _, want := range []string{`&#34;face_verification&#34;: true`, `&#34;token&#34;: &#34;…&#34;`, "session.approved", "Idempotency-Key"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
+
+func sdkRegistry(t *testing.T) (*rpc.Registry, error) {
+	cat, err := flows.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := rpc.NewRegistry()
+	(&handlers.Handlers{Flows: cat}).Register(reg)
+	return reg, nil
 }
