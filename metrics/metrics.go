@@ -39,7 +39,7 @@ func New(db *models.DB) *Metrics {
 	m.jobDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "veridoc_job_duration_seconds",
 		Help: "Job run time by kind.", Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 12)}, []string{"kind"})
 	m.stages = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "veridoc_photo_stage_seconds",
-		Help: "Photo pipeline time per stage (decode, detect, landmarks, crop, encode, sheet).",
+		Help:    "Photo pipeline time per stage (decode, detect, landmarks, crop, encode, sheet).",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"stage"})
 	m.Registry.MustRegister(m.requests, m.latency, m.jobs, m.jobDuration, m.stages, &queueDepth{db: db},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
