@@ -7,7 +7,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 export VERIDOC_DATA_DIR ?= ./data
 
-.PHONY: build run deps models bench test lint vet fmt-check staticcheck clean
+.PHONY: build run deps models bench test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -25,7 +25,7 @@ run: deps models build
 	@echo "Starting Veridoc on $${VERIDOC_ADDR:-:4000} (Ctrl-C to stop)"
 	@exec $(BIN) serve
 
-test: models lint
+test: models e2e-deps lint
 	scripts/with-services.sh $(GO) test -race -count=1 -timeout 15m ./...
 
 # Photo pipeline numbers: per-stage times and p50/p95 on one core (12 MP and 1 MP
@@ -33,6 +33,10 @@ test: models lint
 bench: models
 	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./imaging
 	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./imaging
+
+# playwright-core for the capture page's browser test (capture/e2e), from the lock file.
+e2e-deps:
+	@[ -d capture/e2e/node_modules/playwright-core ] || (cd capture/e2e && npm ci --no-audit --no-fund --silent)
 
 lint: fmt-check vet staticcheck
 

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/veridoc/veridoc/callbacks"
+	"github.com/veridoc/veridoc/capture"
 	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/handlers"
@@ -371,6 +372,7 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 		return c.HTMLBlob(http.StatusOK, docs)
 	})
 	e.GET("/metrics", echo.WrapHandler(a.Metrics.Handler()))
+	e.GET("/verify/*", echo.WrapHandler(capture.Handler()))
 	e.GET("/healthz", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -11,9 +11,10 @@ what="${1:-run}"
 run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
   libatlas-base-dev libjpeg62-turbo-dev libtesseract-dev tesseract-ocr-eng npm)
 # PostgreSQL for the store tests; Debian packages that ship the test photos; the
-# OCR-B font for synthetic MRZ documents; poppler to open exported PDFs.
+# OCR-B font for synthetic MRZ documents; poppler to open exported PDFs; Chromium
+# for the capture page's end-to-end test (driven by playwright-core from npm).
 test_pkgs=(postgresql postgresql-client python3 python3-skimage facedetect python-matplotlib-data
-  fonts-ocr-b poppler-utils)
+  fonts-ocr-b poppler-utils chromium)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -1,0 +1,138 @@
+// Veridoc capture page: the end user's side of a verification session. It
+// talks only to the token-scoped methods (session.current, session.upload,
+// session.submit) with the token from the URL, and loads nothing from elsewhere.
+(function () {
+  "use strict";
+  var token = decodeURIComponent(location.pathname.split("/").pop() || "");
+  var $ = function (sel, root) { return (root || document).querySelector(sel); };
+  var status = $("#status");
+  var session = null;
+
+  function call(method, body) {
+    return fetch("/api/v1/" + method, {
+      method: "POST",
+      headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json" },
+      body: JSON.stringify(body || {})
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) { var e = new Error(j.error_message || ("HTTP " + r.status)); e.name = j.error_name || "Error"; e.status = r.status; throw e; }
+        return j;
+      });
+    });
+  }
+
+  // upload sends one image as multipart with progress (XHR reports upload progress, fetch does not).
+  function upload(kind, blob, bar) {
+    return new Promise(function (resolve, reject) {
+      var form = new FormData();
+      form.append("kind", kind);
+      form.append("image", blob, kind + ".jpg");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/session.upload");
+      xhr.setRequestHeader("Authorization", "Bearer " + token);
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); } };
+      xhr.onload = function () {
+        var j = {};
+        try { j = JSON.parse(xhr.responseText); } catch (_) { /* keep {} */ }
+        if (xhr.status >= 200 && xhr.status < 300) { resolve(j); } else { reject(new Error(j.error_message || ("HTTP " + xhr.status))); }
+      };
+      xhr.onerror = function () { reject(new Error("The upload failed; check your connection and try again.")); };
+      xhr.send(form);
+    });
+  }
+
+  function setupStep(section) {
+    var kind = section.dataset.kind;
+    var box = $(".capture", section);
+    box.appendChild(document.importNode($("#capture-tpl").content, true));
+    var img = $("img", box), ph = $(".placeholder", box), bar = $("progress", box), msg = $(".msg", box);
+    var live = $(".live", box), video = $("video", box), stream = null;
+
+    function send(blob) {
+      msg.textContent = "Uploading…"; msg.className = "msg"; bar.hidden = false; bar.value = 0;
+      img.src = URL.createObjectURL(blob); img.hidden = false; ph.hidden = true;
+      upload(kind, blob, bar).then(function () {
+        bar.value = 100; msg.textContent = "Uploaded."; section.classList.add("done");
+        session[kind] = true; refresh();
+      }, function (e) {
+        msg.textContent = e.message; msg.className = "msg err";
+      });
+    }
+    $("input[type=file]", box).addEventListener("change", function (e) {
+      if (e.target.files && e.target.files[0]) { send(e.target.files[0]); }
+    });
+    var camera = $(".camera", box);
+    if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) { camera.hidden = true; }
+    camera.addEventListener("click", function () {
+      var facing = kind === "selfie" ? "user" : "environment";
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: facing, width: { ideal: 1920 } } }).then(function (s) {
+        stream = s; video.srcObject = s; live.hidden = false; video.play();
+      }, function () { msg.textContent = "The camera is not available; choose a photo instead."; msg.className = "msg err"; });
+    });
+    $(".shoot", box).addEventListener("click", function () {
+      var c = document.createElement("canvas");
+      c.width = video.videoWidth; c.height = video.videoHeight;
+      c.getContext("2d").drawImage(video, 0, 0);
+      stream.getTracks().forEach(function (t) { t.stop(); });
+      live.hidden = true;
+      c.toBlob(function (b) { send(b); }, "image/jpeg", 0.92);
+    });
+  }
+
+  function refresh() {
+    var ready = session.document_front && (!session.face_verification || session.selfie);
+    $("#submit").disabled = !ready;
+    status.textContent = ready ? "Ready to submit." : "Add the photos below.";
+  }
+
+  function showOutcome(state) {
+    var ok = state === "APPROVED", out = $("#outcome");
+    document.querySelectorAll(".step, #actions").forEach(function (n) { n.hidden = true; });
+    out.hidden = false;
+    if (state === "PROCESSING") {
+      out.className = ""; $("#outcome-icon").textContent = "…";
+      $("#outcome-title").textContent = "Checking your documents";
+      $("#outcome-text").textContent = "This usually takes a few seconds.";
+      status.textContent = "Submitted.";
+      return;
+    }
+    out.className = ok ? "ok" : "bad";
+    $("#outcome-icon").textContent = ok ? "✓" : "✕";
+    $("#outcome-title").textContent = ok ? "Verified" : (state === "EXPIRED" ? "This link has expired" : "We could not verify you");
+    $("#outcome-text").textContent = ok ? "Thank you. You can close this page." :
+      (state === "EXPIRED" ? "Ask for a new link." : "Please contact the service that sent you this link.");
+    status.textContent = "Done: " + state + ".";
+    document.body.dataset.outcome = state;
+  }
+
+  function poll() {
+    call("session.current").then(function (s) {
+      if (s.state === "PROCESSING") { setTimeout(poll, 1000); showOutcome("PROCESSING"); } else { showOutcome(s.state); }
+    }, function () { setTimeout(poll, 2000); });
+  }
+
+  $("#submit").addEventListener("click", function () {
+    $("#submit").disabled = true; status.textContent = "Submitting…";
+    call("session.submit").then(function () { showOutcome("PROCESSING"); poll(); }, function (e) {
+      status.textContent = e.message; $("#submit").disabled = false;
+    });
+  });
+
+  call("session.current").then(function (s) {
+    session = s;
+    if (s.state !== "CREATED" && s.state !== "UPLOADING") {
+      if (s.state === "PROCESSING") { poll(); }
+      showOutcome(s.state);
+      return;
+    }
+    document.querySelectorAll(".step").forEach(function (sec) {
+      if (sec.dataset.kind === "selfie" && !s.face_verification) { $("h2", sec).insertAdjacentHTML("beforeend", " <small>(optional)</small>"); }
+      sec.hidden = false; setupStep(sec);
+      if (s[sec.dataset.kind]) { sec.classList.add("done"); }
+    });
+    $("#actions").hidden = false;
+    refresh();
+  }, function (e) {
+    status.textContent = e.status === 401 ? "This link is not valid. Ask for a new one." : e.message;
+  });
+})();
