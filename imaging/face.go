@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -72,4 +73,18 @@ func (e *FaceEngine) DetectCNN(jpeg []byte) ([]Face, error) {
 		out[i] = Face{Box: f.Rectangle, Landmarks: f.Shapes, Descriptor: f.Descriptor}
 	}
 	return out, nil
+}
+
+// scaled maps a face found on a resized copy back to the original's pixels.
+func (f Face) scaled(k float64) Face {
+	if k == 1 {
+		return f
+	}
+	sc := func(v int) int { return int(math.Round(float64(v) * k)) }
+	out := Face{Box: image.Rect(sc(f.Box.Min.X), sc(f.Box.Min.Y), sc(f.Box.Max.X), sc(f.Box.Max.Y)), Descriptor: f.Descriptor}
+	out.Landmarks = make([]image.Point, len(f.Landmarks))
+	for i, p := range f.Landmarks {
+		out.Landmarks[i] = image.Pt(sc(p.X), sc(p.Y))
+	}
+	return out
 }

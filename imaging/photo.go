@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -85,7 +86,7 @@ type Timings struct {
 type Result struct {
 	Photo        []byte // JPEG at the spec's pixel size and DPI, metadata stripped
 	Sheet        []byte // 4×6 in at 300 DPI with cut marks
-	SheetA4      []byte // A4 at 300 DPI with cut marks
+	SheetA4      []byte // A4 PDF: the photo at true size, with cut marks
 	HeadHeightMm float64
 	EyeLineMm    float64
 	Warnings     []string
@@ -99,12 +100,14 @@ type Processor struct {
 	// DetectSize is the longest side of the copy faces are detected on: HOG
 	// time grows with area, and an ID-photo face is large in the frame.
 	DetectSize int
+	// RetrySize is the larger copy tried when DetectSize finds no face.
+	RetrySize int
 }
 
 // NewProcessor starts libvips if needed.
 func NewProcessor(faces *FaceEngine) *Processor {
 	Start()
-	return &Processor{Faces: faces, DetectSize: 640}
+	return &Processor{Faces: faces, DetectSize: 512, RetrySize: 768}
 }
 
 // Process makes the photo for spec from an upload. A *Failure is a rejected
@@ -137,6 +140,15 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	t1 := time.Now()
 	g, others, err := p.analyse(det)
 	det.Close()
+	// A face too small for the fast pass gets one more look on a larger copy.
+	var noFace *Failure
+	if errors.As(err, &noFace) && noFace.Code() == NoFaceDetected && p.RetrySize > p.DetectSize {
+		if det, err = vips.LoadThumbnailFromBuffer(src, p.RetrySize, p.RetrySize, vips.InterestingNone, vips.SizeDown, nil); err != nil {
+			return nil, undecodable()
+		}
+		g, others, err = p.analyseAt(det, p.RetrySize)
+		det.Close()
+	}
 	res.Timings.Detect = time.Since(t1)
 	if err != nil {
 		return nil, err
@@ -263,13 +275,16 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	if res.Sheet, err = Sheet(res.Photo, spec, Sheet4x6); err != nil {
 		return nil, err
 	}
-	if res.SheetA4, err = Sheet(res.Photo, spec, SheetA4); err != nil {
+	if res.SheetA4, err = SheetPDF(res.Photo, spec); err != nil {
 		return nil, err
 	}
 	res.Timings.Sheet = time.Since(t5)
 	res.Warnings = dedupe(res.Warnings)
 	return res, nil
 }
+
+// measureSize bounds the copy Measure detects on.
+const measureSize = 420
 
 // Measurement is what Measure reads off a finished photo.
 type Measurement struct {
@@ -280,9 +295,30 @@ type Measurement struct {
 // Measure detects the face on a finished photo and measures head height and
 // eye line in millimetres at the spec's DPI, and checks the background.
 func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
-	faces, err := p.Faces.Detect(photo)
+	// Detection runs on a copy of at most measureSize px (HOG time grows with
+	// area); the landmarks are scaled back and the crown is scanned at full size.
+	det := photo
+	if t, err := vips.NewThumbnailFromBuffer(photo, measureSize, measureSize, vips.InterestingNone); err == nil {
+		if b, _, err := t.ExportJpeg(&vips.JpegExportParams{Quality: 92}); err == nil {
+			det = b
+		}
+		t.Close()
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(det))
 	if err != nil {
 		return nil, err
+	}
+	full, err := jpeg.DecodeConfig(bytes.NewReader(photo))
+	if err != nil {
+		return nil, err
+	}
+	scale := float64(full.Width) / float64(cfg.Width)
+	faces, err := p.Faces.Detect(det)
+	if err != nil {
+		return nil, err
+	}
+	for i := range faces {
+		faces[i] = faces[i].scaled(scale)
 	}
 	if len(faces) == 0 {
 		return nil, fail(ProcessingFailed, "The face could not be found again on the finished photo", "Use a sharper, evenly lit photo")
@@ -310,14 +346,18 @@ type analysis struct {
 // analyse detects faces on ref (or a copy no larger than DetectSize) and
 // returns the main face's geometry in the detection copy's pixels.
 func (p *Processor) analyse(ref *vips.ImageRef) (analysis, []string, error) {
+	return p.analyseAt(ref, p.DetectSize)
+}
+
+func (p *Processor) analyseAt(ref *vips.ImageRef, size int) (analysis, []string, error) {
 	img := ref
-	if max(ref.Width(), ref.Height()) > p.DetectSize {
+	if max(ref.Width(), ref.Height()) > size {
 		c, err := ref.Copy()
 		if err != nil {
 			return analysis{}, nil, err
 		}
 		defer c.Close()
-		if err := c.Thumbnail(p.DetectSize, p.DetectSize, vips.InterestingNone); err != nil {
+		if err := c.Thumbnail(size, size, vips.InterestingNone); err != nil {
 			return analysis{}, nil, err
 		}
 		img = c

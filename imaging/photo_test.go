@@ -4,9 +4,15 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -138,15 +144,14 @@ func TestProcessAccepts(t *testing.T) {
 					t.Errorf("warnings %v lack %s", res.Warnings, w)
 				}
 			}
-			for _, sheet := range [][]byte{res.Sheet, res.SheetA4} {
-				cfg, err := jpeg.DecodeConfig(bytes.NewReader(sheet))
-				if err != nil || !(cfg.Width == 1200 && cfg.Height == 1800 || cfg.Width == 2480 && cfg.Height == 3508) {
-					t.Errorf("sheet %dx%d %v", cfg.Width, cfg.Height, err)
-				}
-				if dpi := jfifDPI(sheet); dpi != 300 {
-					t.Errorf("sheet DPI %d", dpi)
-				}
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(res.Sheet))
+			if err != nil || cfg.Width != 1200 || cfg.Height != 1800 {
+				t.Errorf("4x6 sheet %dx%d %v", cfg.Width, cfg.Height, err)
 			}
+			if dpi := jfifDPI(res.Sheet); dpi != 300 {
+				t.Errorf("sheet DPI %d", dpi)
+			}
+			checkA4(t, res.SheetA4, res.Photo)
 		})
 	}
 }
@@ -279,4 +284,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkA4 opens the A4 sheet with poppler: one A4 page, and the photo found
+// in it at its own pixel size (embedded unchanged).
+func checkA4(t *testing.T, pdf, photo []byte) {
+	t.Helper()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("A4 sheet is not a PDF")
+	}
+	path := filepath.Join(t.TempDir(), "a4.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	info, err := exec.Command("pdfinfo", path).CombinedOutput()
+	if err != nil || !strings.Contains(string(info), "(A4)") || !regexp.MustCompile(`Pages:\s+1\n`).Match(info) {
+		t.Fatalf("pdfinfo: %v\n%s", err, info)
+	}
+	imgs, err := exec.Command("pdfimages", "-list", path).CombinedOutput()
+	cfg, _ := jpeg.DecodeConfig(bytes.NewReader(photo))
+	if err != nil || !regexp.MustCompile(fmt.Sprintf(`image\s+%d\s+%d\s+rgb\s+3\s+8\s+jpeg`, cfg.Width, cfg.Height)).Match(imgs) {
+		t.Errorf("pdfimages (photo %dx%d): %v\n%s", cfg.Width, cfg.Height, err, imgs)
+	}
 }

@@ -1,8 +1,11 @@
 package imaging
 
 import (
+	"bytes"
 	"math"
+	"time"
 
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/davidbyttow/govips/v2/vips"
 )
 
@@ -63,4 +66,40 @@ func Sheet(photo []byte, spec Spec, paper SheetSize) ([]byte, error) {
 	}
 	buf, _, err := encodeJPEG(sheet, sheetDPI, 0)
 	return buf, err
+}
+
+// SheetPDF lays out copies of photo on an A4 page as a PDF: the photo's JPEG
+// is embedded once, unchanged, and placed at its exact size in millimetres,
+// with a grey cut line around each copy. A PDF prints at true size on a home
+// printer (a JPEG sheet is often scaled to fit), and costs no re-encoding.
+func SheetPDF(photo []byte, spec Spec) ([]byte, error) {
+	const pageW, pageH, gap, margin = 210.0, 297.0, 2.0, 5.0
+	w, h := spec.WidthMm, spec.HeightMm
+	cols := max(1, int((pageW-2*margin+gap)/(w+gap)))
+	rows := max(1, int((pageH-2*margin+gap)/(h+gap)))
+	x0 := (pageW - float64(cols)*(w+gap) + gap) / 2
+	y0 := (pageH - float64(rows)*(h+gap) + gap) / 2
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(time.Unix(0, 0).UTC()) // the same photo gives the same file
+	pdf.SetCatalogSort(true)
+	pdf.SetProducer("Veridoc", false)
+	pdf.SetMargins(0, 0, 0)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.AddPage()
+	opts := fpdf.ImageOptions{ImageType: "JPG"}
+	pdf.RegisterImageOptionsReader("photo", opts, bytes.NewReader(photo))
+	pdf.SetDrawColor(160, 160, 160)
+	pdf.SetLineWidth(0.1)
+	for r := 0; r < rows; r++ {
+		for c := 0; c < cols; c++ {
+			x, y := x0+float64(c)*(w+gap), y0+float64(r)*(h+gap)
+			pdf.ImageOptions("photo", x, y, w, h, false, opts, 0, "")
+			pdf.Rect(x-0.1, y-0.1, w+0.2, h+0.2, "D")
+		}
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -42,7 +42,7 @@ type Outcome struct {
 // job overwrites rather than adds.
 func Keys(taskID int64) (photo, sheet, sheetA4 string) {
 	p := fmt.Sprintf("photos/%d/", taskID)
-	return p + "photo.jpg", p + "sheet-4x6.jpg", p + "sheet-a4.jpg"
+	return p + "photo.jpg", p + "sheet-4x6.jpg", p + "sheet-a4.pdf"
 }
 
 // SourceKey is where an upload is kept.
@@ -164,7 +164,11 @@ func (w *Worker) process(ctx context.Context, t *models.PhotoTask) error {
 	}
 	photoKey, sheetKey, a4Key := Keys(t.ID)
 	for key, b := range map[string][]byte{photoKey: res.Photo, sheetKey: res.Sheet, a4Key: res.SheetA4} {
-		if err := w.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "image/jpeg"); err != nil {
+		ctype := "image/jpeg"
+		if key == a4Key {
+			ctype = "application/pdf"
+		}
+		if err := w.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), ctype); err != nil {
 			return err
 		}
 	}
