@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	face "github.com/Kagami/go-face"
 )
@@ -19,9 +21,15 @@ type Face struct {
 }
 
 // FaceEngine detects faces (dlib HOG), their 68 landmarks and descriptors.
-// It is safe for concurrent use.
+// It is safe for concurrent use. Boxes and landmarks come from a direct dlib
+// bridge (Find); descriptors and the CNN detector from go-face, loaded on
+// first use, so a photo worker never holds the recognition network.
 type FaceEngine struct {
-	rec *face.Recognizer
+	dir     string
+	finder  *finder
+	recOnce sync.Once
+	rec     *face.Recognizer
+	recErr  error
 }
 
 // ModelFiles are the files NewFaceEngine loads from its directory (make models).
@@ -34,19 +42,43 @@ func NewFaceEngine(dir string) (*FaceEngine, error) {
 			return nil, fmt.Errorf("face models: %s missing in %s (run make models)", f, dir)
 		}
 	}
-	rec, err := face.NewRecognizer(dir)
+	f, err := newFinder(filepath.Join(dir, ModelFiles[0]), runtime.GOMAXPROCS(0))
 	if err != nil {
 		return nil, fmt.Errorf("face models: %w", err)
 	}
-	return &FaceEngine{rec: rec}, nil
+	return &FaceEngine{dir: dir, finder: f}, nil
+}
+
+// recognizer loads go-face (landmarks again, the ResNet and the CNN detector) once.
+func (e *FaceEngine) recognizer() (*face.Recognizer, error) {
+	e.recOnce.Do(func() {
+		if e.rec, e.recErr = face.NewRecognizer(e.dir); e.recErr != nil {
+			e.recErr = fmt.Errorf("face models: %w", e.recErr)
+		}
+	})
+	return e.rec, e.recErr
 }
 
 // Close frees the models.
-func (e *FaceEngine) Close() { e.rec.Close() }
+func (e *FaceEngine) Close() {
+	e.finder.close()
+	if e.rec != nil {
+		e.rec.Close()
+	}
+}
 
-// Detect finds the faces in a JPEG (keep it near 1000 px: HOG time grows with area).
+// Find detects faces and their landmarks in an image, without descriptors
+// (keep it small: HOG time grows with area).
+func (e *FaceEngine) Find(img image.Image) ([]Face, error) { return e.finder.find(img) }
+
+// Detect finds the faces in a JPEG with their descriptors (keep it near 1000
+// px: HOG time grows with area).
 func (e *FaceEngine) Detect(jpeg []byte) ([]Face, error) {
-	faces, err := e.rec.Recognize(jpeg)
+	rec, err := e.recognizer()
+	if err != nil {
+		return nil, err
+	}
+	faces, err := rec.Recognize(jpeg)
 	if err != nil {
 		var imgErr face.ImageLoadError
 		if errors.As(err, &imgErr) {
@@ -64,7 +96,11 @@ func (e *FaceEngine) Detect(jpeg []byte) ([]Face, error) {
 // DetectCNN runs dlib's CNN (MMOD) detector: slower but far fewer false
 // positives than HOG. Only for small images (its cost explodes with size).
 func (e *FaceEngine) DetectCNN(jpeg []byte) ([]Face, error) {
-	faces, err := e.rec.RecognizeCNN(jpeg)
+	rec, err := e.recognizer()
+	if err != nil {
+		return nil, err
+	}
+	faces, err := rec.RecognizeCNN(jpeg)
 	if err != nil {
 		return nil, err
 	}

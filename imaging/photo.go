@@ -107,7 +107,7 @@ type Processor struct {
 // NewProcessor starts libvips if needed.
 func NewProcessor(faces *FaceEngine) *Processor {
 	Start()
-	return &Processor{Faces: faces, DetectSize: 512, RetrySize: 768}
+	return &Processor{Faces: faces, DetectSize: 400, RetrySize: 768}
 }
 
 // Process makes the photo for spec from an upload. A *Failure is a rejected
@@ -284,7 +284,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 }
 
 // measureSize bounds the copy Measure detects on.
-const measureSize = 420
+const measureSize = 320
 
 // Measurement is what Measure reads off a finished photo.
 type Measurement struct {
@@ -295,25 +295,23 @@ type Measurement struct {
 // Measure detects the face on a finished photo and measures head height and
 // eye line in millimetres at the spec's DPI, and checks the background.
 func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
+	img, err := jpeg.Decode(bytes.NewReader(photo))
+	if err != nil {
+		return nil, err
+	}
 	// Detection runs on a copy of at most measureSize px (HOG time grows with
 	// area); the landmarks are scaled back and the crown is scanned at full size.
-	det := photo
+	det := image.Image(img)
 	if t, err := vips.NewThumbnailFromBuffer(photo, measureSize, measureSize, vips.InterestingNone); err == nil {
 		if b, _, err := t.ExportJpeg(&vips.JpegExportParams{Quality: 92}); err == nil {
-			det = b
+			if d, err := jpeg.Decode(bytes.NewReader(b)); err == nil {
+				det = d
+			}
 		}
 		t.Close()
 	}
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(det))
-	if err != nil {
-		return nil, err
-	}
-	full, err := jpeg.DecodeConfig(bytes.NewReader(photo))
-	if err != nil {
-		return nil, err
-	}
-	scale := float64(full.Width) / float64(cfg.Width)
-	faces, err := p.Faces.Detect(det)
+	scale := float64(img.Bounds().Dx()) / float64(det.Bounds().Dx())
+	faces, err := p.Faces.Find(det)
 	if err != nil {
 		return nil, err
 	}
@@ -322,10 +320,6 @@ func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
 	}
 	if len(faces) == 0 {
 		return nil, fail(ProcessingFailed, "The face could not be found again on the finished photo", "Use a sharper, evenly lit photo")
-	}
-	img, err := jpeg.Decode(bytes.NewReader(photo))
-	if err != nil {
-		return nil, err
 	}
 	sort.Slice(faces, func(i, j int) bool { return area(faces[i].Box) > area(faces[j].Box) })
 	geo := geometryOf(faces[0], img)
@@ -369,7 +363,11 @@ func (p *Processor) analyseAt(ref *vips.ImageRef, size int) (analysis, []string,
 	if err != nil {
 		return analysis{}, nil, undecodable()
 	}
-	faces, err := p.Faces.Detect(buf)
+	decoded, err := jpeg.Decode(bytes.NewReader(buf))
+	if err != nil {
+		return analysis{}, nil, err
+	}
+	faces, err := p.Faces.Find(decoded)
 	if err != nil {
 		return analysis{}, nil, err
 	}
@@ -377,10 +375,6 @@ func (p *Processor) analyseAt(ref *vips.ImageRef, size int) (analysis, []string,
 		return analysis{}, nil, fail(NoFaceDetected, "No face detected in the photo", "Upload a photo with a clearly visible face, looking at the camera")
 	}
 	sort.Slice(faces, func(i, j int) bool { return area(faces[i].Box) > area(faces[j].Box) })
-	decoded, err := jpeg.Decode(bytes.NewReader(buf))
-	if err != nil {
-		return analysis{}, nil, err
-	}
 	// Faces of comparable size are people in the photo; small ones are in the
 	// background. HOG sometimes sees a face in a round badge or a pattern, so
 	// when several comparable faces appear the CNN detector decides which are real.
@@ -502,8 +496,11 @@ func encodeJPEG(img *vips.ImageRef, dpi, maxKB int) ([]byte, bool, error) {
 	}
 	defer res.Close()
 	var buf []byte
+	// Optimised Huffman tables save a few percent of size for a second pass:
+	// worth it for the digital photo, not for a sheet of a few megapixels.
+	optimize := maxKB > 0 || img.Width()*img.Height() < 1_000_000
 	for q := 92; q >= 40; q -= 8 {
-		buf, _, err = res.ExportJpeg(&vips.JpegExportParams{Quality: q, StripMetadata: true, OptimizeCoding: true})
+		buf, _, err = res.ExportJpeg(&vips.JpegExportParams{Quality: q, StripMetadata: true, OptimizeCoding: optimize})
 		if err != nil {
 			return nil, false, err
 		}
