@@ -28,6 +28,8 @@ import (
 // Client calls one Veridoc server.
 type Client struct {
 	services
+	// Tasks is Task under the name the integration guide uses (c.Tasks.Wait).
+	Tasks      *TaskService
 	baseURL    string
 	auth       string
 	http       *http.Client
@@ -71,6 +73,7 @@ func newClient(baseURL, auth string, opts []Option) *Client {
 		o(c)
 	}
 	c.initServices()
+	c.Tasks = c.Task
 	return c
 }
 

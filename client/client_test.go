@@ -247,7 +247,7 @@ func TestSDKRetries(t *testing.T) {
 		}
 		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		task, err := c.Task.Wait(wctx, res.TaskID)
+		task, err := c.Tasks.Wait(wctx, res.TaskID)
 		if err != nil || task.State != "FAILURE" || task.ErrorCode != "NO_FACE_DETECTED" {
 			t.Fatalf("task %+v, %v", task, err)
 		}
