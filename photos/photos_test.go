@@ -90,7 +90,8 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 				t.Fatalf("after retries: %+v", s)
 			}
 			files, _ := filepath.Glob(filepath.Join(dir, "photos", "*", "*.jpg"))
-			if len(files) != 3 {
+			pdfs, _ := filepath.Glob(filepath.Join(dir, "photos", "*", "*.pdf"))
+			if files = append(files, pdfs...); len(files) != 3 {
 				t.Fatalf("outputs %v, want exactly photo, 4x6 and A4", files)
 			}
 		})
