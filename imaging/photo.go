@@ -284,7 +284,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 }
 
 // measureSize bounds the copy Measure detects on.
-const measureSize = 320
+const measureSize = 240
 
 // Measurement is what Measure reads off a finished photo.
 type Measurement struct {
