@@ -45,8 +45,10 @@ const (
 	WarnBackgroundFace   = "SMALL_FACE_IN_BACKGROUND"
 	WarnBackgroundUneven = "BACKGROUND_NOT_UNIFORM"
 	WarnBackgroundDark   = "BACKGROUND_TOO_DARK"
-	WarnCrownEstimated   = "CROWN_ESTIMATED"
-	WarnTooLargeOnline   = "FILE_TOO_LARGE_FOR_ONLINE"
+	// WarnBackgroundCleaned says the background was moved towards the spec's colour.
+	WarnBackgroundCleaned = "BACKGROUND_ADJUSTED"
+	WarnCrownEstimated    = "CROWN_ESTIMATED"
+	WarnTooLargeOnline    = "FILE_TOO_LARGE_FOR_ONLINE"
 )
 
 // Reason explains a failure to the end user.
@@ -231,6 +233,18 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 		return nil, undecodable()
 	}
 	defer out.Close()
+	// A light, uniform background is moved towards the spec's colour.
+	headH := geo.HeadHeight() * s
+	cx := (mid.X - left) * s
+	head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-top)*s), int(cx+0.4*headH), int((geo.Chin.Y-top)*s))
+	if cleaned, ok, err := cleanRendered(out, head, (mid.Y-top)*s, bg); err != nil {
+		return nil, undecodable()
+	} else if ok {
+		out.Close()
+		out = cleaned
+		defer out.Close()
+		res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
+	}
 	res.Timings.Crop = time.Since(t2)
 
 	// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
@@ -281,6 +295,35 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	res.Timings.Sheet = time.Since(t5)
 	res.Warnings = dedupe(res.Warnings)
 	return res, nil
+}
+
+// cleanRendered runs cleanBackground on a rendered photo; ok is false when
+// nothing changed (and the returned image is nil).
+func cleanRendered(out *vips.ImageRef, head image.Rectangle, eyeY float64, want color.RGBA) (*vips.ImageRef, bool, error) {
+	if out.Bands() != 3 || out.BandFormat() != vips.BandFormatUchar {
+		return nil, false, nil
+	}
+	pix, err := out.ToBytes() // libvips decodes lazily: a truncated source fails here
+	if err != nil {
+		return nil, false, err
+	}
+	w, h := out.Width(), out.Height()
+	if len(pix) != 3*w*h || !cleanBackground(pix, w, h, head, eyeY, want) {
+		return nil, false, nil
+	}
+	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i, j := 0, 0; i < len(pix); i, j = i+3, j+4 {
+		rgba.Pix[j], rgba.Pix[j+1], rgba.Pix[j+2], rgba.Pix[j+3] = pix[i], pix[i+1], pix[i+2], 255
+	}
+	img, err := vips.NewImageFromGoImage(rgba)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := img.ExtractBand(0, 3); err != nil {
+		img.Close()
+		return nil, false, err
+	}
+	return img, true, nil
 }
 
 // measureSize bounds the copy Measure detects on.

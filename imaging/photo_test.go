@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/jpeg"
+	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -306,4 +309,61 @@ func checkA4(t *testing.T, pdf, photo []byte) {
 	if err != nil || !regexp.MustCompile(fmt.Sprintf(`image\s+%d\s+%d\s+rgb\s+3\s+8\s+jpeg`, cfg.Width, cfg.Height)).Match(imgs) {
 		t.Errorf("pdfimages (photo %dx%d): %v\n%s", cfg.Width, cfg.Height, err, imgs)
 	}
+}
+
+// TestProcessCleansBackground: a head cut out of the astronaut photo onto a
+// uniform light-grey wall comes out on the spec's white, the face untouched.
+func TestProcessCleansBackground(t *testing.T) {
+	p := processor(t)
+	src, err := png.Decode(bytes.NewReader(testenv.ReadPhoto(t, testenv.PhotoAstronaut)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	faces, err := p.Faces.Find(src)
+	if err != nil || len(faces) == 0 {
+		t.Fatalf("no face in the astronaut photo: %v", err)
+	}
+	box := faces[0].Box
+	const k = 4 // scaled up so the head has the pixels a 2×2 in photo needs
+	wall := color.RGBA{224, 221, 214, 255}
+	canvas := image.NewRGBA(image.Rect(0, 0, 512*k, 560*k))
+	draw.Draw(canvas, canvas.Bounds(), &image.Uniform{wall}, image.Point{}, draw.Src)
+	cx, cy := float64(box.Min.X+box.Max.X)/2, float64(box.Min.Y+box.Max.Y)/2-0.2*float64(box.Dy())
+	rx, ry := 0.8*float64(box.Dx()), 1.15*float64(box.Dy())
+	for y := 0; y < canvas.Bounds().Dy(); y++ {
+		for x := 0; x < canvas.Bounds().Dx(); x++ {
+			sx, sy := float64(x)/k, float64(y)/k
+			dx, dy := (sx-cx)/rx, (sy-cy)/ry
+			// The head ellipse, and the neck and shoulders straight below it.
+			if dx*dx+dy*dy <= 1 || (sy > cy && sy < 512 && math.Abs(sx-cx) < rx*(0.55+(sy-cy)/ry)) {
+				canvas.Set(x, y, src.At(int(sx), int(sy)))
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: 92}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Process(buf.Bytes(), usPassport)
+	if err != nil {
+		t.Fatalf("rejected: %v", err)
+	}
+	if d := os.Getenv("VERIDOC_TEST_ARTIFACTS"); d != "" {
+		_ = os.WriteFile(filepath.Join(d, "cleaned-in.jpg"), buf.Bytes(), 0o644)
+		_ = os.WriteFile(filepath.Join(d, "cleaned-out.jpg"), res.Photo, 0o644)
+	}
+	if !contains(res.Warnings, imaging.WarnBackgroundCleaned) {
+		t.Fatalf("warnings %v: the background was not adjusted", res.Warnings)
+	}
+	out, err := jpeg.Decode(bytes.NewReader(res.Photo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pt := range []image.Point{{8, 8}, {590, 8}, {8, 300}} {
+		r, g, b, _ := out.At(pt.X, pt.Y).RGBA()
+		if r>>8 < 246 || g>>8 < 246 || b>>8 < 246 {
+			t.Errorf("background at %v is %d,%d,%d, want near white", pt, r>>8, g>>8, b>>8)
+		}
+	}
+	checkOutput(t, p, res.Photo, usPassport)
 }
