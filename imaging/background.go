@@ -26,31 +26,11 @@ func cleanBackground(pix []byte, w, h int, head image.Rectangle, eyeY float64, w
 	if w < 20 || h < 20 {
 		return false
 	}
-	// The background's colour: the bands beside the head, above the eyes.
-	var sum [3]float64
-	var lumaSum, lumaSq float64
-	n := 0
-	yTop, yBot := h/50, int(math.Max(float64(h/50+2), math.Min(eyeY, float64(h)/2)))
-	for y := yTop; y < yBot; y += 2 {
-		for x := w * 3 / 100; x < w*97/100; x += 2 {
-			if x >= head.Min.X-w/20 && x < head.Max.X+w/20 {
-				continue
-			}
-			i := 3 * (y*w + x)
-			r, g, b := float64(pix[i]), float64(pix[i+1]), float64(pix[i+2])
-			sum[0], sum[1], sum[2] = sum[0]+r, sum[1]+g, sum[2]+b
-			l := 0.299*r + 0.587*g + 0.114*b
-			lumaSum, lumaSq = lumaSum+l, lumaSq+l*l
-			n++
-		}
-	}
-	if n < 50 {
-		return false
-	}
-	mean := [3]float64{sum[0] / float64(n), sum[1] / float64(n), sum[2] / float64(n)}
-	lm := lumaSum / float64(n)
-	sd := math.Sqrt(math.Max(0, lumaSq/float64(n)-lm*lm))
-	if lm < cleanMinLuma || sd > cleanMaxSD {
+	mean, lm, sd, n := backgroundStats(func(x, y int) (float64, float64, float64) {
+		i := 3 * (y*w + x)
+		return float64(pix[i]), float64(pix[i+1]), float64(pix[i+2])
+	}, w, h, head, eyeY)
+	if n < 50 || lm < cleanMinLuma || sd > cleanMaxSD {
 		return false
 	}
 	shift := [3]float64{}
@@ -127,4 +107,49 @@ func cleanBackground(pix []byte, w, h int, head image.Rectangle, eyeY float64, w
 		changed++
 	}
 	return changed > 0
+}
+
+// backgroundStats samples the bands beside the head, above the eyes: the
+// mean colour, mean luma, luma deviation and the number of samples.
+func backgroundStats(at func(x, y int) (r, g, b float64), w, h int, head image.Rectangle, eyeY float64) (mean [3]float64, luma, sd float64, n int) {
+	var sum [3]float64
+	var lumaSum, lumaSq float64
+	yTop, yBot := h/50, int(math.Max(float64(h/50+2), math.Min(eyeY, float64(h)/2)))
+	for y := yTop; y < yBot; y += 2 {
+		for x := w * 3 / 100; x < w*97/100; x += 2 {
+			if x >= head.Min.X-w/20 && x < head.Max.X+w/20 {
+				continue
+			}
+			r, g, b := at(x, y)
+			sum[0], sum[1], sum[2] = sum[0]+r, sum[1]+g, sum[2]+b
+			l := 0.299*r + 0.587*g + 0.114*b
+			lumaSum, lumaSq = lumaSum+l, lumaSq+l*l
+			n++
+		}
+	}
+	if n == 0 {
+		return mean, 0, 0, 0
+	}
+	mean = [3]float64{sum[0] / float64(n), sum[1] / float64(n), sum[2] / float64(n)}
+	luma = lumaSum / float64(n)
+	sd = math.Sqrt(math.Max(0, lumaSq/float64(n)-luma*luma))
+	return mean, luma, sd, n
+}
+
+// mayClean tells from the small detection copy whether the background could
+// be cleaned, so the full-size pixels are read only when it may.
+func mayClean(img image.Image, g Geometry, want color.RGBA) bool {
+	b := img.Bounds()
+	headH := g.HeadHeight()
+	cx := g.EyeMid().X
+	head := image.Rect(int(cx-0.4*headH), int(g.Crown.Y), int(cx+0.4*headH), int(g.Chin.Y))
+	mean, lm, sd, n := backgroundStats(func(x, y int) (float64, float64, float64) {
+		r, gg, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+		return float64(r >> 8), float64(gg >> 8), float64(bb >> 8)
+	}, b.Dx(), b.Dy(), head, g.EyeMid().Y)
+	if n < 20 || lm < cleanMinLuma-5 || sd > cleanMaxSD+4 {
+		return false
+	}
+	d := math.Abs(mean[0]-float64(want.R)) + math.Abs(mean[1]-float64(want.G)) + math.Abs(mean[2]-float64(want.B))
+	return d >= 4
 }

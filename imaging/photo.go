@@ -237,13 +237,18 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	headH := geo.HeadHeight() * s
 	cx := (mid.X - left) * s
 	head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-top)*s), int(cx+0.4*headH), int((geo.Chin.Y-top)*s))
-	if cleaned, ok, err := cleanRendered(out, head, (mid.Y-top)*s, bg); err != nil {
-		return nil, undecodable()
-	} else if ok {
-		out.Close()
-		out = cleaned
-		defer out.Close()
-		res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
+	// Most photos have nothing to clean: then the full pixels are read once, by the encoder.
+	if mayClean(g.img, g.geo, bg) {
+		cleaned, ok, err := cleanRendered(out, head, (mid.Y-top)*s, bg)
+		if err != nil {
+			return nil, undecodable()
+		}
+		if ok {
+			out.Close()
+			out = cleaned
+			defer out.Close()
+			res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
+		}
 	}
 	res.Timings.Crop = time.Since(t2)
 
@@ -378,6 +383,7 @@ func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
 type analysis struct {
 	geo        Geometry
 	imgW, imgH int
+	img        image.Image // the detection copy
 }
 
 // analyse detects faces on ref (or a copy no larger than DetectSize) and
@@ -448,7 +454,7 @@ func (p *Processor) analyseAt(ref *vips.ImageRef, size int) (analysis, []string,
 			main = confirmed[0]
 		}
 	}
-	return analysis{geo: geometryOf(main, decoded), imgW: img.Width(), imgH: img.Height()}, warnings, nil
+	return analysis{geo: geometryOf(main, decoded), imgW: img.Width(), imgH: img.Height(), img: decoded}, warnings, nil
 }
 
 // confirm runs the CNN face detector on the region around box, enlarged so the
