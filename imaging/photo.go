@@ -244,7 +244,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 			return nil, undecodable()
 		}
 		if ok {
-			out.Close()
+			// The original is closed by the defer above, the cleaned copy by this one.
 			out = cleaned
 			defer out.Close()
 			res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
