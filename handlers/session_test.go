@@ -428,12 +428,14 @@ func TestCallbackDelivery(t *testing.T) {
 		recv := newReceiver(t, 500, 503)
 		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
 		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
-		device(c, cr.str("token")).call("session.submit", nil)
-		waitFor(t, 30*time.Second, "delivery after two failures", func() bool { return slices.Contains(recv.types(), "session.processing") })
+		// One upload makes exactly one event (UPLOADING), so the receiver's
+		// script of failures applies to it alone.
+		device(c, cr.str("token")).call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		waitFor(t, 30*time.Second, "delivery after two failures", func() bool { return slices.Contains(recv.types(), "session.uploading") })
 		list := func() []map[string]any {
 			var out []map[string]any
 			for _, a := range c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any) {
-				if m := a.(map[string]any); m["event"] == "session.processing" {
+				if m := a.(map[string]any); m["event"] == "session.uploading" {
 					out = append(out, m)
 				}
 			}
