@@ -17,6 +17,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/internal/testdocs"
 	"github.com/veridoc/veridoc/internal/testenv"
@@ -328,51 +329,51 @@ func TestSessionDecisions(t *testing.T) {
 	}
 	cases := []struct {
 		name    string
-		create  map[string]any
+		create  sdkclient.SessionCreateRequest
 		uploads map[string][]byte
 		state   string
 		checks  []string
 		docType string
 	}{
-		{"same person", map[string]any{"face_verification": true},
+		{"same person", sdkclient.SessionCreateRequest{FaceVerification: true},
 			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": graceSelfie}, "APPROVED", nil, "PASSPORT"},
-		{"another person", map[string]any{"face_verification": true},
+		{"another person", sdkclient.SessionCreateRequest{FaceVerification: true},
 			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": astronaut}, "DECLINED", []string{"FACE_MISMATCH"}, "PASSPORT"},
-		{"expired document", nil, map[string][]byte{"document_front": passport(testdocs.TD3(expired))}, "DECLINED", []string{"DOCUMENT_EXPIRED"}, "PASSPORT"},
-		{"bad check digit", nil, map[string][]byte{"document_front": passport(badDigit)}, "DECLINED", []string{"MRZ_CHECK_DIGIT"}, "PASSPORT"},
-		{"no face on the document", nil,
+		{"expired document", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": passport(testdocs.TD3(expired))}, "DECLINED", []string{"DOCUMENT_EXPIRED"}, "PASSPORT"},
+		{"bad check digit", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": passport(badDigit)}, "DECLINED", []string{"MRZ_CHECK_DIGIT"}, "PASSPORT"},
+		{"no face on the document", sdkclient.SessionCreateRequest{},
 			map[string][]byte{"document_front": testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna)})}, "DECLINED", []string{"NO_FACE_ON_DOCUMENT"}, "PASSPORT"},
-		{"nothing uploaded", map[string]any{"face_verification": true}, nil, "DECLINED", []string{"DOCUMENT_MISSING", "SELFIE_MISSING"}, ""},
-		{"selfie without a face", map[string]any{"face_verification": true},
+		{"nothing uploaded", sdkclient.SessionCreateRequest{FaceVerification: true}, nil, "DECLINED", []string{"DOCUMENT_MISSING", "SELFIE_MISSING"}, ""},
+		{"selfie without a face", sdkclient.SessionCreateRequest{FaceVerification: true},
 			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": testenv.ReadPhoto(t, testenv.PhotoNoFace)}, "DECLINED", []string{"NO_FACE_ON_SELFIE"}, "PASSPORT"},
-		{"id card, MRZ on the back", map[string]any{"face_verification": true},
+		{"id card, MRZ on the back", sdkclient.SessionCreateRequest{FaceVerification: true},
 			map[string][]byte{"document_front": cardFront, "document_back": cardBack, "selfie": graceSelfie}, "APPROVED", nil, "ID_CARD"},
-		{"id card where only passports count", map[string]any{"passport_only": true},
+		{"id card where only passports count", sdkclient.SessionCreateRequest{PassportOnly: true},
 			map[string][]byte{"document_front": cardFront, "document_back": cardBack}, "DECLINED", []string{"DOCUMENT_TYPE_NOT_ALLOWED"}, "ID_CARD"},
-		{"portrait photo without an MRZ", nil, map[string][]byte{"document_front": grace}, "DECLINED", []string{"MRZ_NOT_FOUND"}, ""},
+		{"portrait photo without an MRZ", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": grace}, "DECLINED", []string{"MRZ_NOT_FOUND"}, ""},
 	}
+	// This test speaks through the Go SDK, as an integrator would.
 	s := sessionServer(t, testenv.SQLiteURL(t))
-	c, _, _, _ := account(t, s, "decisions")
+	c, _, pub, secret := account(t, s, "decisions")
+	sdk := sdkclient.New(s.URL, pub, secret)
+	ctx := t.Context()
 	ids := make([]int64, len(cases))
 	for i, tc := range cases {
-		if tc.create == nil {
-			tc.create = map[string]any{}
+		cr, err := sdk.Session.Create(ctx, &tc.create)
+		if err != nil {
+			t.Fatalf("%s: create: %v", tc.name, err)
 		}
-		cr := c.call("session.create", tc.create)
-		if cr.Status != 200 {
-			t.Fatalf("%s: create: %s", tc.name, cr.Raw)
-		}
-		ids[i] = cr.num("id")
-		dev := device(c, cr.str("token"))
+		ids[i] = cr.ID
+		dev := sdkclient.NewWithToken(s.URL, cr.Token)
 		for _, kind := range []string{"document_front", "document_back", "selfie"} {
 			if img, ok := tc.uploads[kind]; ok {
-				if r := dev.call("session.upload", map[string]any{"kind": kind, "image": b64(img)}); r.Status != 200 {
-					t.Fatalf("%s: upload %s: %s", tc.name, kind, r.Raw)
+				if _, err := dev.Session.Upload(ctx, &sdkclient.SessionUploadRequest{Kind: kind, Image: b64(img)}); err != nil {
+					t.Fatalf("%s: upload %s: %v", tc.name, kind, err)
 				}
 			}
 		}
-		if r := dev.call("session.submit", nil); r.Status != 200 {
-			t.Fatalf("%s: submit: %s", tc.name, r.Raw)
+		if _, err := dev.Session.Submit(ctx, &sdkclient.SessionSubmitRequest{}); err != nil {
+			t.Fatalf("%s: submit: %v", tc.name, err)
 		}
 	}
 	for i, tc := range cases {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/internal/testdocs"
 	"github.com/veridoc/veridoc/internal/testenv"
@@ -387,33 +388,50 @@ func TestDocumentRules(t *testing.T) {
 	})
 }
 
-// TestVerificationRejected: a selfie of someone else rejects; names that differ ask for a double check.
+// TestVerificationRejected: a selfie of someone else rejects; names that
+// differ ask for a double check. It speaks through the Go SDK.
 func TestVerificationRejected(t *testing.T) {
 	passport := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(annaSE), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper)})
 	s := sessionServer(t, testenv.SQLiteURL(t))
-	c, _, _, _ := account(t, s, "reject")
-	run := func(expected map[string]any, selfie []byte, billName string) (reply, []any) {
-		body := map[string]any{"flow": "usps1583"}
-		for k, v := range expected {
-			body[k] = v
+	_, _, pub, secret := account(t, s, "reject")
+	sdk := sdkclient.New(s.URL, pub, secret)
+	ctx := t.Context()
+	run := func(expected sdkclient.ExpectedPerson, selfie []byte, billName string) (*sdkclient.Verification, sdkclient.Decision) {
+		v, err := sdk.Verification.Create(ctx, &sdkclient.VerificationCreateRequest{Flow: "usps1583", ExpectedPerson: expected})
+		if err != nil {
+			t.Fatal(err)
 		}
-		vid := c.call("verification.create", body).num("id")
 		lines := slices.Clone(billLines)
 		lines[4] = billName
-		c.call("document.create", doc("usps1583", vid, "PHOTO_ID", 1, "SWE", passport))
-		c.call("document.create", doc("usps1583", vid, "PROOF_OF_ADDRESS", 20, "US", testdocs.Bill(t, lines, 0)))
-		c.call("document.create", doc("usps1583", vid, "SELFIE", 30, "US", selfie))
-		c.call("verification.submit", map[string]any{"id": vid})
-		r := waitVerification(t, c, vid, "APPROVED", "REJECTED", "DOUBLE_CHECK")
-		return r, c.call("decision.list", map[string]any{"verification_id": vid}).Body["data"].([]any)
+		for _, d := range []sdkclient.DocumentCreateRequest{
+			{ContextType: "PHOTO_ID", DocumentTypeID: 1, Country: "SWE", FrontSideData: b64(passport)},
+			{ContextType: "PROOF_OF_ADDRESS", DocumentTypeID: 20, Country: "US", FrontSideData: b64(testdocs.Bill(t, lines, 0))},
+			{ContextType: "SELFIE", DocumentTypeID: 30, Country: "US", FrontSideData: b64(selfie)},
+		} {
+			d.Flow, d.VerificationID = "usps1583", v.ID
+			if _, err := sdk.Document.Create(ctx, &d); err != nil {
+				t.Fatalf("%s: %v", d.ContextType, err)
+			}
+		}
+		if _, err := sdk.Verification.Submit(ctx, &sdkclient.VerificationIDRequest{ID: v.ID}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 120*time.Second, "the review", func() bool {
+			v, err = sdk.Verification.Get(ctx, &sdkclient.VerificationIDRequest{ID: v.ID})
+			return err == nil && (v.Status == "APPROVED" || v.Status == "REJECTED" || v.Status == "DOUBLE_CHECK")
+		})
+		ds, err := sdk.Decision.List(ctx, &sdkclient.DecisionListRequest{VerificationID: v.ID})
+		if err != nil || len(ds.Data) == 0 {
+			t.Fatalf("decisions: %v", err)
+		}
+		return v, ds.Data[0]
 	}
-	r, decisions := run(nil, testenv.ReadPhoto(t, testenv.PhotoAstronaut), "ANNA MARIA ERIKSSON")
-	if r.str("status") != "REJECTED" || !slices.Contains(decisions[0].(map[string]any)["reasons"].([]any), any("FACE_MISMATCH")) {
-		t.Errorf("another person's selfie: %s %v", r.Raw, decisions[0])
+	v, d := run(sdkclient.ExpectedPerson{}, testenv.ReadPhoto(t, testenv.PhotoAstronaut), "ANNA MARIA ERIKSSON")
+	if v.Status != "REJECTED" || !slices.Contains(d.Reasons, "FACE_MISMATCH") || d.ValidationWorkflow != "AUTOMATIC" {
+		t.Errorf("another person's selfie: %s %+v", v.Status, d)
 	}
-	r, decisions = run(map[string]any{"expected_surname": "Smith", "expected_given_names": "John"}, testenv.ReadPhoto(t, testenv.PhotoGrace512), "JOHN SMITH")
-	reasons := decisions[0].(map[string]any)["reasons"].([]any)
-	if r.str("status") != "DOUBLE_CHECK" || !slices.Contains(reasons, any("NAME_MISMATCH")) || !slices.Contains(reasons, any("POA_NAME_MISMATCH")) {
-		t.Errorf("other names: %s %v", r.Raw, reasons)
+	v, d = run(sdkclient.ExpectedPerson{ExpectedSurname: "Smith", ExpectedGivenNames: "John"}, testenv.ReadPhoto(t, testenv.PhotoGrace512), "JOHN SMITH")
+	if v.Status != "DOUBLE_CHECK" || !slices.Contains(d.Reasons, "NAME_MISMATCH") || !slices.Contains(d.Reasons, "POA_NAME_MISMATCH") {
+		t.Errorf("other names: %s %+v", v.Status, d)
 	}
 }
