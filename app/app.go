@@ -135,7 +135,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Specs: catalog,
 		Tiers: tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
-		SessionLifetime: cfg.SessionLifetime, Flows: flowCatalog}
+		SessionLifetime: cfg.SessionLifetime, Flows: flowCatalog, PublicURL: cfg.PublicURL}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
 	a.echo = a.newEcho(h)

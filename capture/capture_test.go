@@ -99,6 +99,9 @@ func TestCapturePage(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if sess.VerifyURL != s.URL+"/verify/"+sess.Token {
+		t.Fatalf("verify_url %q", sess.VerifyURL)
+	}
 	got := runBrowser(t, "", "BASE_URL="+s.URL, "TOKEN="+sess.Token, "FRONT="+front, "SELFIE="+selfie, "SHOTS="+shots)
 	if !got.SubmitEnabled || got.Outcome != "APPROVED" || got.Title != "Verified" {
 		t.Fatalf("page showed %+v", got)

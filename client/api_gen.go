@@ -845,8 +845,9 @@ type SessionCreateRequest struct {
 
 // SessionCreateResponse mirrors the server's handlers.SessionCreateResponse.
 type SessionCreateResponse struct {
-	ID    int64  `json:"id"`
-	Token string `json:"token"`
+	ID        int64  `json:"id"`
+	Token     string `json:"token"`
+	VerifyURL string `json:"verify_url"`
 }
 
 // SessionCurrent mirrors the server's handlers.SessionCurrent.

@@ -32,6 +32,7 @@ type Handlers struct {
 	RateLimitPerHour    int
 	AuthFailuresPerHour int
 	SessionLifetime     time.Duration
+	PublicURL           string // how end users reach this server (capture page links)
 }
 
 // Body limits.

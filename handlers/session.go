@@ -31,6 +31,8 @@ type SessionCreateRequest struct {
 type SessionCreateResponse struct {
 	ID    int64  `json:"id"`
 	Token string `json:"token"`
+	// VerifyURL is the hosted capture page for this session, to send to the end user.
+	VerifyURL string `json:"verify_url"`
 }
 
 // Session is a session as the integrator sees it.
@@ -183,7 +185,7 @@ func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *Sessi
 	if err != nil {
 		return nil, err
 	}
-	return &SessionCreateResponse{ID: s.ID, Token: token}, nil
+	return &SessionCreateResponse{ID: s.ID, Token: token, VerifyURL: h.PublicURL + "/verify/" + token}, nil
 }
 
 // checkCallbackURL accepts absolute http(s) URLs without credentials. Where

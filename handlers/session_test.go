@@ -149,7 +149,7 @@ func TestSessionFlow(t *testing.T) {
 			recv.mu.Unlock()
 
 			cr := c.call("session.create", map[string]any{"callback_url": recv.URL + "/hook", "face_verification": true, "reference": "order-17"})
-			if cr.Status != 200 || cr.num("id") == 0 || !strings.HasPrefix(cr.str("token"), "st_") {
+			if cr.Status != 200 || cr.num("id") == 0 || !strings.HasPrefix(cr.str("token"), "st_") || cr.str("verify_url") != s.URL+"/verify/"+cr.str("token") {
 				t.Fatalf("session.create: %s", cr.Raw)
 			}
 			id, token := cr.num("id"), cr.str("token")
