@@ -249,7 +249,7 @@ func (s *SessionService) Create(ctx context.Context, req *SessionCreateRequest) 
 
 // Current: End user (session token): the session's state and which uploads it has.
 // It authenticates with a session token (NewWithToken).
-func (s *SessionService) Current(ctx context.Context, req *SessionSubmitRequest) (*SessionCurrent, error) {
+func (s *SessionService) Current(ctx context.Context, req *SessionCurrentRequest) (*SessionCurrent, error) {
 	res := new(SessionCurrent)
 	return res, s.c.Call(ctx, "session.current", false, req, res)
 }
@@ -383,7 +383,7 @@ func (s *WebhookEndpointService) Create(ctx context.Context, req *WebhookEndpoin
 }
 
 // Delete: Delete a webhook endpoint.
-func (s *WebhookEndpointService) Delete(ctx context.Context, req *DecisionIDRequest) (*WebhookEndpoint, error) {
+func (s *WebhookEndpointService) Delete(ctx context.Context, req *WebhookEndpointIDRequest) (*WebhookEndpoint, error) {
 	res := new(WebhookEndpoint)
 	return res, s.c.Call(ctx, "webhook_endpoint.delete", true, req, res)
 }
@@ -861,6 +861,10 @@ type SessionCurrent struct {
 	Selfie           bool      `json:"selfie"`
 }
 
+// SessionCurrentRequest mirrors the server's handlers.SessionCurrentRequest.
+type SessionCurrentRequest struct {
+}
+
 // SessionEvent mirrors the server's handlers.SessionEvent.
 type SessionEvent struct {
 	ID        int64     `json:"id"`
@@ -1070,6 +1074,11 @@ type WebhookEndpoint struct {
 type WebhookEndpointCreateRequest struct {
 	URL    string   `json:"url"` // required
 	Events []string `json:"events"`
+}
+
+// WebhookEndpointIDRequest mirrors the server's handlers.WebhookEndpointIDRequest.
+type WebhookEndpointIDRequest struct {
+	ID int64 `json:"id"` // required
 }
 
 // WebhookEndpointList mirrors the server's handlers.WebhookEndpointList.

@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,12 +147,8 @@ func cropPNG(g *image.Gray, reg image.Rectangle) []byte {
 }
 
 func median(v []int) int {
-	c := append([]int(nil), v...)
-	for i := 1; i < len(c); i++ {
-		for j := i; j > 0 && c[j] < c[j-1]; j-- {
-			c[j], c[j-1] = c[j-1], c[j]
-		}
-	}
+	c := slices.Clone(v)
+	slices.Sort(c)
 	return c[len(c)/2]
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/veridoc/veridoc/models"
@@ -138,6 +139,11 @@ type WebhookEndpoint struct {
 	Created  rpc.Timestamp `json:"created"`
 }
 
+// WebhookEndpointIDRequest addresses one endpoint.
+type WebhookEndpointIDRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
 // WebhookEndpointListRequest has no properties.
 type WebhookEndpointListRequest struct{}
 
@@ -210,7 +216,7 @@ func (h *Handlers) extractedUpdate(ctx context.Context, call *rpc.Call, req *Ext
 		return nil, missing(err, "Document", req.DocumentID)
 	}
 	if d.Status == models.DocCanceled {
-		return nil, docError(http.StatusConflict, "DocumentCanceled", "Document %d is canceled", d.ID)
+		return nil, rpc.NewError(http.StatusConflict, "DocumentCanceled", "Document %d is canceled", d.ID)
 	}
 	changes := map[string]string{}
 	for key, p := range jsonFields(req) {
@@ -272,9 +278,8 @@ func decisionOf(d *models.Decision) Decision {
 	}
 	label := map[string]string{models.VerificationApproved: "Approved", models.VerificationRejected: "Rejected",
 		models.VerificationDoubleCheck: "Double check", models.VerificationHold: "Hold"}[d.Status]
-	workflow := d.ValidationWorkflow
 	return Decision{ID: d.ID, VerificationID: d.VerificationID, DocumentID: d.DocumentID, Status: d.Status, StatusLabel: label,
-		ValidationWorkflow: workflow, Comment: d.Comment, Reasons: reasons, APIKeyID: d.APIKeyID, Canceled: rpc.TimestampPtr(d.CanceledAt),
+		ValidationWorkflow: d.ValidationWorkflow, Comment: d.Comment, Reasons: reasons, APIKeyID: d.APIKeyID, Canceled: rpc.TimestampPtr(d.CanceledAt),
 		Created: rpc.NewTimestamp(d.CreatedAt)}
 }
 
@@ -295,9 +300,9 @@ func (h *Handlers) decisionCreate(ctx context.Context, call *rpc.Call, req *Deci
 		}
 		switch v.Status {
 		case models.VerificationStarted:
-			return docError(http.StatusConflict, "VerificationNotSubmitted", "Verification %d is STARTED; submit it before deciding", v.ID)
+			return rpc.NewError(http.StatusConflict, "VerificationNotSubmitted", "Verification %d is STARTED; submit it before deciding", v.ID)
 		case models.VerificationCanceled:
-			return docError(http.StatusConflict, "VerificationCanceled", "Verification %d is canceled", v.ID)
+			return rpc.NewError(http.StatusConflict, "VerificationCanceled", "Verification %d is canceled", v.ID)
 		}
 		return verifications.Decide(ctx, h.Queue, tx, v, dec, h.Now(), true)
 	})
@@ -346,10 +351,10 @@ func (h *Handlers) decisionCancel(ctx context.Context, call *rpc.Call, req *Deci
 		}
 		var latest models.Decision
 		if err := tx.Where("verification_id = ? AND document_id = 0 AND canceled_at IS NULL", v.ID).Order("id DESC").Take(&latest).Error; err != nil || latest.ID != d.ID {
-			return docError(http.StatusConflict, "DecisionNotCancelable", "Only the latest live decision on the verification as a whole can be canceled")
+			return rpc.NewError(http.StatusConflict, "DecisionNotCancelable", "Only the latest live decision on the verification as a whole can be canceled")
 		}
 		if v.Status == models.VerificationCanceled {
-			return docError(http.StatusConflict, "VerificationCanceled", "Verification %d is canceled", v.ID)
+			return rpc.NewError(http.StatusConflict, "VerificationCanceled", "Verification %d is canceled", v.ID)
 		}
 		if err := tx.Model(&models.Decision{}).Where("id = ?", d.ID).Updates(map[string]any{"canceled_at": now, "updated_at": now}).Error; err != nil {
 			return err
@@ -371,11 +376,11 @@ func (h *Handlers) decisionCancel(ctx context.Context, call *rpc.Call, req *Deci
 }
 
 func (h *Handlers) endpointCreate(ctx context.Context, call *rpc.Call, req *WebhookEndpointCreateRequest) (*WebhookEndpoint, error) {
-	if err := checkCallbackURL(req.URL); err != nil {
-		return nil, rpc.ErrInvalidRequest("url: %s", strings.TrimPrefix(rpc.AsError(err).Message, "callback_url: "))
+	if err := checkCallbackURL("url", req.URL); err != nil {
+		return nil, err
 	}
 	for _, e := range req.Events {
-		if !contains(verifications.AllEvents, e) {
+		if !slices.Contains(verifications.AllEvents, e) {
 			return nil, rpc.ErrInvalidRequest("events: %q is not an event; use %s", e, strings.Join(verifications.AllEvents, ", "))
 		}
 	}
@@ -415,7 +420,7 @@ func (h *Handlers) endpointList(ctx context.Context, call *rpc.Call, _ *WebhookE
 	return out, nil
 }
 
-func (h *Handlers) endpointDelete(ctx context.Context, call *rpc.Call, req *DecisionIDRequest) (*WebhookEndpoint, error) {
+func (h *Handlers) endpointDelete(ctx context.Context, call *rpc.Call, req *WebhookEndpointIDRequest) (*WebhookEndpoint, error) {
 	e, err := h.DB.GetEndpoint(ctx, call.AccountID(), req.ID)
 	if err != nil {
 		return nil, missing(err, "WebhookEndpoint", req.ID)
@@ -426,13 +431,4 @@ func (h *Handlers) endpointDelete(ctx context.Context, call *rpc.Call, req *Deci
 	}
 	out := endpointOf(e)
 	return &out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -104,10 +104,6 @@ func (h *Handlers) registerDocument(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.documentPDF)
 }
 
-func docError(status int, name, format string, args ...any) error {
-	return rpc.NewError(status, name, format, args...)
-}
-
 // checkType applies the flow's rules to a type, context and country.
 func (h *Handlers) checkType(f *flows.Flow, typeID int64, contextType, countryCode string) (*flows.DocumentType, country.Country, error) {
 	c, err := lookupCountry("country", countryCode)
@@ -117,11 +113,11 @@ func (h *Handlers) checkType(f *flows.Flow, typeID int64, contextType, countryCo
 	t, ok := h.Flows.Type(typeID)
 	switch {
 	case !ok || !f.Allows(typeID):
-		return nil, c, docError(http.StatusBadRequest, "DocumentTypeNotAllowed", "Document type %d is not accepted by flow %s (see document_type.list)", typeID, f.Name)
+		return nil, c, rpc.NewError(http.StatusBadRequest, "DocumentTypeNotAllowed", "Document type %d is not accepted by flow %s (see document_type.list)", typeID, f.Name)
 	case t.ContextType != contextType:
-		return nil, c, docError(http.StatusBadRequest, "DocumentTypeNotAllowed", "Document type %d (%s) is a %s, not a %s", typeID, t.Name, t.ContextType, contextType)
+		return nil, c, rpc.NewError(http.StatusBadRequest, "DocumentTypeNotAllowed", "Document type %d (%s) is a %s, not a %s", typeID, t.Name, t.ContextType, contextType)
 	case !t.AvailableIn(c.Alpha2):
-		return nil, c, docError(http.StatusBadRequest, "DocumentTypeNotAllowed", "Document type %d (%s) is not issued in %s", typeID, t.Name, c.Alpha3)
+		return nil, c, rpc.NewError(http.StatusBadRequest, "DocumentTypeNotAllowed", "Document type %d (%s) is not issued in %s", typeID, t.Name, c.Alpha3)
 	}
 	return t, c, nil
 }
@@ -130,17 +126,17 @@ func (h *Handlers) checkType(f *flows.Flow, typeID int64, contextType, countryCo
 func decodeSide(field, data string, t *flows.DocumentType) ([]byte, string, error) {
 	b, err := base64.StdEncoding.DecodeString(data)
 	if err != nil || len(b) == 0 {
-		return nil, "", docError(http.StatusBadRequest, "InvalidImage", "%s: must be base64 (standard alphabet, padded) of an image", field)
+		return nil, "", rpc.NewError(http.StatusBadRequest, "InvalidImage", "%s: must be base64 (standard alphabet, padded) of an image", field)
 	}
 	if bytes.HasPrefix(b, []byte("%PDF-")) {
 		if !t.PDF {
-			return nil, "", docError(http.StatusUnsupportedMediaType, "UnsupportedImageType", "%s: a PDF is accepted only for proof-of-address types", field)
+			return nil, "", rpc.NewError(http.StatusUnsupportedMediaType, "UnsupportedImageType", "%s: a PDF is accepted only for proof-of-address types", field)
 		}
 		if len(b) > imaging.MaxUploadBytes {
-			return nil, "", docError(http.StatusRequestEntityTooLarge, "PhotoTooLarge", "%s: larger than %d MB", field, imaging.MaxUploadBytes>>20)
+			return nil, "", rpc.NewError(http.StatusRequestEntityTooLarge, "PhotoTooLarge", "%s: larger than %d MB", field, imaging.MaxUploadBytes>>20)
 		}
 		if _, err := verifications.RenderPDFPage(b); err != nil {
-			return nil, "", docError(http.StatusBadRequest, "InvalidImage", "%s: the PDF cannot be read", field)
+			return nil, "", rpc.NewError(http.StatusBadRequest, "InvalidImage", "%s: the PDF cannot be read", field)
 		}
 		return b, "application/pdf", nil
 	}
@@ -169,7 +165,7 @@ func (h *Handlers) documentCreate(ctx context.Context, call *rpc.Call, req *Docu
 		return nil, missing(err, "Verification", req.VerificationID)
 	}
 	if v.Flow != f.Name {
-		return nil, docError(http.StatusBadRequest, "FlowMismatch", "Verification %d belongs to flow %s, not %s", v.ID, v.Flow, f.Name)
+		return nil, rpc.NewError(http.StatusBadRequest, "FlowMismatch", "Verification %d belongs to flow %s, not %s", v.ID, v.Flow, f.Name)
 	}
 	if v.Status != models.VerificationStarted {
 		return nil, notStarted(v)
@@ -179,7 +175,7 @@ func (h *Handlers) documentCreate(ctx context.Context, call *rpc.Call, req *Docu
 		return nil, err
 	}
 	if req.BackSideData != "" && !t.DoubleSided(c.Alpha2) {
-		return nil, docError(http.StatusBadRequest, "BackSideNotAllowed", "back_side_data: %s is single-sided in %s; omit the back side", t.Name, c.Alpha3)
+		return nil, rpc.NewError(http.StatusBadRequest, "BackSideNotAllowed", "back_side_data: %s is single-sided in %s; omit the back side", t.Name, c.Alpha3)
 	}
 	front, frontType, err := decodeSide("front_side_data", req.FrontSideData, t)
 	if err != nil {
@@ -243,7 +239,7 @@ func (h *Handlers) documentCreate(ctx context.Context, call *rpc.Call, req *Docu
 }
 
 func duplicateType(verificationID int64, contextType string) error {
-	return docError(http.StatusConflict, "DuplicateDocumentType",
+	return rpc.NewError(http.StatusConflict, "DuplicateDocumentType",
 		"Verification %d already has a %s document; delete it to upload another", verificationID, contextType)
 }
 
@@ -298,7 +294,7 @@ func (h *Handlers) loadDocument(ctx context.Context, accountID, id int64, flow s
 			return nil, nil, err
 		}
 		if f.Name != v.Flow {
-			return nil, nil, docError(http.StatusBadRequest, "FlowMismatch", "Document %d belongs to a verification of flow %s, not %s", d.ID, v.Flow, f.Name)
+			return nil, nil, rpc.NewError(http.StatusBadRequest, "FlowMismatch", "Document %d belongs to a verification of flow %s, not %s", d.ID, v.Flow, f.Name)
 		}
 	}
 	return d, v, nil
@@ -318,7 +314,7 @@ func (h *Handlers) documentUpdate(ctx context.Context, call *rpc.Call, req *Docu
 		return nil, err
 	}
 	if d.Status != models.DocUploaded {
-		return nil, docError(http.StatusConflict, "DocumentNotEditable", "Document %d is %s; only Uploaded documents can change", d.ID, models.DocStatusLabel(d.Status))
+		return nil, rpc.NewError(http.StatusConflict, "DocumentNotEditable", "Document %d is %s; only Uploaded documents can change", d.ID, models.DocStatusLabel(d.Status))
 	}
 	if v.Status != models.VerificationStarted {
 		return nil, notStarted(v)
@@ -343,7 +339,7 @@ func (h *Handlers) documentUpdate(ctx context.Context, call *rpc.Call, req *Docu
 	}
 	hasBack := d.BackKey != "" || (req.BackSideData != nil && *req.BackSideData != "")
 	if hasBack && !t.DoubleSided(c.Alpha2) {
-		return nil, docError(http.StatusBadRequest, "BackSideNotAllowed", "back_side_data: %s is single-sided in %s; omit the back side", t.Name, c.Alpha3)
+		return nil, rpc.NewError(http.StatusBadRequest, "BackSideNotAllowed", "back_side_data: %s is single-sided in %s; omit the back side", t.Name, c.Alpha3)
 	}
 	if req.Status != nil && (*req.Status < 1 || *req.Status > 7) {
 		return nil, rpc.ErrInvalidRequest("status: must be 1–7")
@@ -398,7 +394,7 @@ func (h *Handlers) documentUpdate(ctx context.Context, call *rpc.Call, req *Docu
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return docError(http.StatusConflict, "DocumentNotEditable", "Document %d entered processing; only Uploaded documents can change", d.ID)
+			return rpc.NewError(http.StatusConflict, "DocumentNotEditable", "Document %d entered processing; only Uploaded documents can change", d.ID)
 		}
 		if err := tx.Take(d, d.ID).Error; err != nil {
 			return err
@@ -466,7 +462,7 @@ func (h *Handlers) documentPDF(ctx context.Context, call *rpc.Call, req *Documen
 		return nil, err
 	}
 	if v.Status != models.VerificationApproved {
-		return nil, docError(http.StatusConflict, "VerificationNotApproved", "Verification %d is %s; the PDF is available once it is APPROVED", v.ID, v.Status)
+		return nil, rpc.NewError(http.StatusConflict, "VerificationNotApproved", "Verification %d is %s; the PDF is available once it is APPROVED", v.ID, v.Status)
 	}
 	t, _ := h.Flows.Type(d.DocumentTypeID)
 	c, _ := country.Lookup(d.Country)

@@ -102,6 +102,9 @@ type SessionUploadResponse struct {
 // SessionSubmitRequest has no properties: the token names the session.
 type SessionSubmitRequest struct{}
 
+// SessionCurrentRequest has no properties: the token names the session.
+type SessionCurrentRequest struct{}
+
 // SessionCurrent is what the end user's device may know about its session.
 type SessionCurrent struct {
 	ID               int64         `json:"id"`
@@ -160,7 +163,7 @@ func (h *Handlers) registerSession(reg *rpc.Registry) {
 
 func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *SessionCreateRequest) (*SessionCreateResponse, error) {
 	if req.CallbackURL != "" {
-		if err := checkCallbackURL(req.CallbackURL); err != nil {
+		if err := checkCallbackURL("callback_url", req.CallbackURL); err != nil {
 			return nil, err
 		}
 		acct, err := h.DB.GetAccount(ctx, call.AccountID())
@@ -190,15 +193,15 @@ func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *Sessi
 
 // checkCallbackURL accepts absolute http(s) URLs without credentials. Where
 // they may connect is decided at delivery time, after DNS (callbacks.Guard).
-func checkCallbackURL(raw string) error {
+func checkCallbackURL(field, raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case len(raw) > 2048:
-		return rpc.ErrInvalidRequest("callback_url: must be at most 2048 characters")
+		return rpc.ErrInvalidRequest("%s: must be at most 2048 characters", field)
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return rpc.ErrInvalidRequest("callback_url: must be an absolute http or https URL")
+		return rpc.ErrInvalidRequest("%s: must be an absolute http or https URL", field)
 	case u.User != nil:
-		return rpc.ErrInvalidRequest("callback_url: must not contain credentials")
+		return rpc.ErrInvalidRequest("%s: must not contain credentials", field)
 	}
 	return nil
 }
@@ -472,7 +475,7 @@ func (h *Handlers) sessionSubmit(ctx context.Context, call *rpc.Call, _ *Session
 	return &SessionStateResponse{State: state}, nil
 }
 
-func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *SessionSubmitRequest) (*SessionCurrent, error) {
+func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *SessionCurrentRequest) (*SessionCurrent, error) {
 	s, err := h.loadSession(ctx, call.AccountID(), call.Principal.SessionID)
 	if err != nil {
 		return nil, err

@@ -11,24 +11,26 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 
-	"github.com/veridoc/veridoc/flows"
-	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
+	"github.com/veridoc/veridoc/tools/sdkgen"
 	"github.com/veridoc/veridoc/verifications"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/openapi.json")
 
-func build(t *testing.T) []byte {
-	reg := rpc.NewRegistry()
-	cat, err := flows.Load()
+// registry is the server's method registry (the one the SDK is generated from).
+func registry(t *testing.T) *rpc.Registry {
+	reg, err := sdkgen.Registry()
 	if err != nil {
 		t.Fatal(err)
 	}
-	(&handlers.Handlers{Flows: cat}).Register(reg)
-	doc, err := openapi.Build(reg, append(sessions.Webhooks(), verifications.Webhooks()...)...)
+	return reg
+}
+
+func build(t *testing.T) []byte {
+	doc, err := openapi.Build(registry(t), append(sessions.Webhooks(), verifications.Webhooks()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +77,7 @@ func TestValidOpenAPI31(t *testing.T) {
 	if err := json.Unmarshal(doc, &parsed); err != nil {
 		t.Fatal(err)
 	}
-	reg := rpc.NewRegistry()
-	cat, err := flows.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	(&handlers.Handlers{Flows: cat}).Register(reg)
+	reg := registry(t)
 	if parsed.OpenAPI != "3.1.0" || len(parsed.Paths) != len(reg.Methods()) {
 		t.Fatalf("openapi %s with %d paths for %d methods", parsed.OpenAPI, len(parsed.Paths), len(reg.Methods()))
 	}
@@ -101,8 +98,7 @@ func TestDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(page)
-	reg, _ := sdkRegistry(t)
-	for _, m := range reg.Methods() {
+	for _, m := range registry(t).Methods() {
 		if !strings.Contains(html, `<section id="`+m.Name+`">`) {
 			t.Errorf("no section for %s", m.Name)
 		}
@@ -117,14 +113,4 @@ func TestDocs(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
-}
-
-func sdkRegistry(t *testing.T) (*rpc.Registry, error) {
-	cat, err := flows.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := rpc.NewRegistry()
-	(&handlers.Handlers{Flows: cat}).Register(reg)
-	return reg, nil
 }

@@ -218,12 +218,10 @@ func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[stri
 	var portrait *imaging.FaceShot
 	if front != nil {
 		portrait, err = faces.MainFace(front)
-		switch {
-		case errors.Is(err, imaging.ErrNoFace):
+		if err != nil {
+			// No face, or an image libvips cannot read: no usable portrait either way.
 			d.fail(CheckNoFaceOnDocument)
-		case err != nil:
-			d.fail(CheckNoFaceOnDocument) // an image libvips cannot read has no usable face either
-		default:
+		} else {
 			if err := w.put(ctx, PortraitKey(s.ID), portrait.Crop); err != nil {
 				return nil, err
 			}

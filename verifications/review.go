@@ -64,11 +64,11 @@ func Review(v *models.Verification, docs []models.Document, fields map[int64]map
 		a, okA := decodeDescriptor(id.Descriptor)
 		b, okB := decodeDescriptor(selfie.Descriptor)
 		if okA && okB {
-			score := imaging.MatchScore(imaging.Distance(a, b))
-			s := strconv.Itoa(score)
+			dist := imaging.Distance(a, b)
+			s := strconv.Itoa(imaging.MatchScore(dist))
 			r.Extra[selfie.ID] = map[string]string{"document_selfie_comparison": s}
 			r.Extra[id.ID] = map[string]string{"document_selfie_comparison": s}
-			if imaging.Distance(a, b) >= imaging.MatchThreshold {
+			if dist >= imaging.MatchThreshold {
 				fail(selfie, CheckFaceMismatch)
 			}
 		}
