@@ -126,24 +126,68 @@ func scanCrown(img image.Image, g Geometry, browTop, eyeToChin float64) (float64
 	return 0, false
 }
 
-// rotated maps the geometry through a rotation by deg degrees (clockwise on
-// screen, as libvips' similarity turns a w×h image) into the rotated image,
-// whose origin is the corner of the rotated bounding box.
-func (g Geometry) rotated(deg, w, h float64) Geometry {
+// level is the turn about a point that levels the eyes: a point p of the
+// photo goes to c + R(p − c), R turning by deg degrees, clockwise on screen
+// (as libvips' similarity turns an image).
+type level struct {
+	c        Point
+	deg      float64
+	cos, sin float64
+}
+
+func newLevel(c Point, deg float64) level {
 	th := deg * math.Pi / 180
-	c, s := math.Cos(th), math.Sin(th)
-	rot := func(p Point) Point { return Point{p.X*c - p.Y*s, p.X*s + p.Y*c} }
-	minX, minY := math.Inf(1), math.Inf(1)
-	for _, p := range []Point{{0, 0}, {w, 0}, {0, h}, {w, h}} {
-		q := rot(p)
-		minX, minY = math.Min(minX, q.X), math.Min(minY, q.Y)
+	return level{c: c, deg: deg, cos: math.Cos(th), sin: math.Sin(th)}
+}
+
+// turn applies R (or its inverse) to a vector.
+func (l level) turn(x, y float64, inverse bool) Point {
+	s := l.sin
+	if inverse {
+		s = -s
 	}
-	m := func(p Point) Point { q := rot(p); return Point{q.X - minX, q.Y - minY} }
+	return Point{x*l.cos - y*s, x*s + y*l.cos}
+}
+
+// apply maps a point of the photo into the levelled frame.
+func (l level) apply(p Point) Point {
+	d := l.turn(p.X-l.c.X, p.Y-l.c.Y, false)
+	return Point{l.c.X + d.X, l.c.Y + d.Y}
+}
+
+// invert maps a point of the levelled frame back into the photo.
+func (l level) invert(p Point) Point {
+	d := l.turn(p.X-l.c.X, p.Y-l.c.Y, true)
+	return Point{l.c.X + d.X, l.c.Y + d.Y}
+}
+
+// box is a rectangle with real coordinates.
+type box struct{ Min, Max Point }
+
+func boxOf(pts ...Point) box {
+	b := box{Point{math.Inf(1), math.Inf(1)}, Point{math.Inf(-1), math.Inf(-1)}}
+	for _, p := range pts {
+		b.Min.X, b.Min.Y = math.Min(b.Min.X, p.X), math.Min(b.Min.Y, p.Y)
+		b.Max.X, b.Max.Y = math.Max(b.Max.X, p.X), math.Max(b.Max.Y, p.Y)
+	}
+	return b
+}
+
+// bounds is the box around a w×h photo in the levelled frame.
+func (l level) bounds(w, h float64) box {
+	return boxOf(l.apply(Point{0, 0}), l.apply(Point{w, 0}), l.apply(Point{0, h}), l.apply(Point{w, h}))
+}
+
+// level maps the geometry into the levelled frame. The crown lies on the
+// head's axis above the eyes; levelled, that axis is vertical.
+func (g Geometry) level(l level) Geometry {
+	if l.deg == 0 {
+		return g
+	}
 	crownDist := math.Hypot(g.Crown.X-g.EyeMid().X, g.Crown.Y-g.EyeMid().Y)
-	g.EyeLeft, g.EyeRight, g.Chin = m(g.EyeLeft), m(g.EyeRight), m(g.Chin)
-	// The crown lies on the head's axis above the eyes; levelled, the axis is vertical.
+	g.EyeLeft, g.EyeRight, g.Chin = l.apply(g.EyeLeft), l.apply(g.EyeRight), l.apply(g.Chin)
 	mid := g.EyeMid()
 	g.Crown = Point{mid.X, mid.Y - crownDist}
-	g.Box = image.Rectangle{} // not rotated: nothing downstream reads it
+	g.Box = image.Rectangle{} // not turned: nothing downstream reads it
 	return g
 }

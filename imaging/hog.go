@@ -42,7 +42,12 @@ func (f *finder) find(img image.Image) ([]Face, error) {
 	if w == 0 || h == 0 {
 		return nil, nil
 	}
-	rgb := packRGB(img)
+	var rgb []byte
+	if m, ok := img.(*rgbImage); ok && b.Min == (image.Point{}) {
+		rgb = m.Pix
+	} else {
+		rgb = packRGB(img)
+	}
 	var det unsafe.Pointer
 	select {
 	case det = <-f.detectors:

@@ -23,6 +23,7 @@ var startOnce sync.Once
 // Start initialises libvips once per process; later calls do nothing.
 func Start() {
 	startOnce.Do(func() {
+		tuneMalloc()
 		vips.LoggingSettings(func(domain string, level vips.LogLevel, msg string) {
 			if level <= vips.LogLevelWarning {
 				slog.Debug("vips", "domain", domain, "msg", msg)

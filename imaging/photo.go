@@ -1,12 +1,11 @@
 package imaging
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
-	"image/jpeg"
+	"image/draw"
 	"math"
 	"sort"
 	"strconv"
@@ -120,94 +119,78 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	if err != nil {
 		return nil, fail(ProcessingFailed, err.Error(), "Upload a JPEG or PNG photo")
 	}
-	t0 := time.Now()
-	// Header only: libvips decodes lazily.
-	probe, err := vips.LoadImageFromBuffer(src, vips.NewImportParams())
-	if err != nil {
-		return nil, fail(ProcessingFailed, "The photo cannot be decoded", "Upload the original photo file")
-	}
-	orient := probe.Orientation()
-	probe.Close()
-	fullW, fullH := float64(hdr.Width), float64(hdr.Height)
-	if orient >= 5 && orient <= 8 {
-		fullW, fullH = fullH, fullW
-	}
+	pxmm := spec.pxPerMm()
+	wantHead := (spec.HeadMinMm + spec.HeadMaxMm) / 2 * pxmm
 
-	// 1. Find the face on a small copy (shrink-on-load, EXIF rotation applied).
-	det, err := vips.LoadThumbnailFromBuffer(src, p.DetectSize, p.DetectSize, vips.InterestingNone, vips.SizeDown, nil)
+	// 1. Decode once (EXIF rotation applied), small enough to be quick and
+	// large enough for a head that fills 30% of the frame.
+	t0 := time.Now()
+	shrink := 1
+	if hdr.Format == "jpeg" {
+		shrink = jpegShrink(float64(min(hdr.Width, hdr.Height)) * 0.3 / wantHead)
+	}
+	work, err := decode(src, shrink)
 	if err != nil {
-		return nil, undecodable()
+		return nil, err
+	}
+	// The decoded copy's scale in the full photo (its orientation applied).
+	full := float64(max(hdr.Width, hdr.Height)) / float64(max(work.W, work.H))
+	det, err := work.resized(p.DetectSize)
+	if err != nil {
+		return nil, err
 	}
 	res.Timings.Decode = time.Since(t0)
+
+	// 2. Find the face on the small copy; a face too small for it gets one
+	// more look on a larger copy of the same pixels.
 	t1 := time.Now()
 	g, others, err := p.analyse(det)
-	det.Close()
-	// A face too small for the fast pass gets one more look on a larger copy.
 	var noFace *Failure
-	if errors.As(err, &noFace) && noFace.Code() == NoFaceDetected && p.RetrySize > p.DetectSize {
-		if det, err = vips.LoadThumbnailFromBuffer(src, p.RetrySize, p.RetrySize, vips.InterestingNone, vips.SizeDown, nil); err != nil {
-			return nil, undecodable()
+	if errors.As(err, &noFace) && noFace.Code() == NoFaceDetected && p.RetrySize > p.DetectSize && max(work.W, work.H) > p.DetectSize {
+		if det, err = work.resized(p.RetrySize); err != nil {
+			return nil, err
 		}
-		g, others, err = p.analyseAt(det, p.RetrySize)
-		det.Close()
+		g, others, err = p.analyse(det)
 	}
 	res.Timings.Detect = time.Since(t1)
 	if err != nil {
 		return nil, err
 	}
 	res.Warnings = append(res.Warnings, others...)
-	detScale := fullW / float64(g.imgW)
 
-	// 2. Is there enough resolution? Compare the head in the source with the head the spec wants.
-	pxmm := spec.pxPerMm()
-	wantHead := (spec.HeadMinMm + spec.HeadMaxMm) / 2 * pxmm
-	srcHead := g.geo.HeadHeight() * detScale
+	// 3. Is there enough resolution? Compare the head in the source with the head the spec wants.
+	workHead := g.geo.HeadHeight() * float64(work.W) / float64(g.imgW)
+	srcHead := workHead * full
 	if srcHead*1.15 < wantHead {
 		return nil, fail(LowResolution, fmt.Sprintf("The head is %.0f px tall in the photo; this document needs about %.0f px", srcHead, wantHead),
 			"Take the photo closer or with a higher-resolution camera", "Photo resolution too low")
 	}
-
-	// 3. Load the pixels needed (shrink-on-load), level the eyes, and find the face again if rotated.
+	// A head smaller in the frame than guessed needs the pixels shrink-on-load left out.
 	t2 := time.Now()
-	k := math.Min(1, wantHead/srcHead*1.25)
-	// Random access (it is read several times); JPEG shrink-on-load by a power of two.
-	params := vips.NewImportParams()
-	params.AutoRotate.Set(true)
-	params.Access.Set(vips.AccessRandom)
-	if hdr.Format == "jpeg" {
-		shrink := 1
-		for shrink < 8 && float64(shrink*2)*k <= 1 {
-			shrink *= 2
+	if workHead < wantHead && shrink > 1 {
+		if s := jpegShrink(srcHead / (1.25 * wantHead)); s < shrink {
+			if work, err = decode(src, s); err != nil {
+				return nil, err
+			}
 		}
-		params.JpegShrinkFactor.Set(shrink)
 	}
-	work, err := vips.LoadImageFromBuffer(src, params)
-	if err != nil {
-		return nil, undecodable()
-	}
-	defer work.Close()
-	if err := toSRGB(work); err != nil {
-		return nil, err
-	}
-	geo := g.geo.scaled(float64(work.Width()) / float64(g.imgW))
+	geo := g.geo.scaled(float64(work.W) / float64(g.imgW))
 	bg := parseHex(spec.BackgroundHex)
-	if roll := geo.RollDegrees(); math.Abs(roll) > 1 {
-		if math.Abs(roll) > 3 {
-			res.Warnings = append(res.Warnings, WarnHeadTilted)
-		}
-		w, h := float64(work.Width()), float64(work.Height())
-		if err := work.Similarity(1, -roll, &vips.ColorRGBA{R: bg.R, G: bg.G, B: bg.B, A: 255}, 0, 0, 0, 0); err != nil {
-			return nil, undecodable()
-		}
-		// The landmarks are rotated with the image rather than found again:
-		// the output is measured afresh anyway.
-		geo = geo.rotated(-roll, w, h)
+
+	// 4. Plan the crop in the levelled frame (turned about the eye midpoint so
+	// the eyes are level): head height and eye line in the middle of the
+	// spec's bands.
+	roll := geo.RollDegrees()
+	if math.Abs(roll) <= 1 {
+		roll = 0
+	} else if math.Abs(roll) > 3 {
+		res.Warnings = append(res.Warnings, WarnHeadTilted)
 	}
+	lv := newLevel(geo.EyeMid(), -roll)
+	geo = geo.level(lv)
 	if !geo.CrownFound {
 		res.Warnings = append(res.Warnings, WarnCrownEstimated)
 	}
-
-	// 4. Plan the crop: head height and eye line in the middle of the spec's bands.
 	outW, outH := spec.WidthPx, spec.HeightPx
 	s := wantHead / geo.HeadHeight()
 	cropW, cropH := float64(outW)/s, float64(outH)/s
@@ -217,9 +200,10 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	if (geo.Crown.Y-top)*s < 0 {
 		return nil, fail(HeadSizeInvalid, "The head cannot fit the frame with the eyes at the required height", "Use a photo with more space above the head")
 	}
-	W, H := float64(work.Width()), float64(work.Height())
-	padL, padR := math.Max(0, -left), math.Max(0, left+cropW-W)
-	padT, padB := math.Max(0, -top), math.Max(0, top+cropH-H)
+	// How far the crop leaves the (levelled) photo on each side.
+	ext := lv.bounds(float64(work.W), float64(work.H))
+	padL, padR := math.Max(0, ext.Min.X-left), math.Max(0, left+cropW-ext.Max.X)
+	padT, padB := math.Max(0, ext.Min.Y-top), math.Max(0, top+cropH-ext.Max.Y)
 	switch {
 	case padT > 0.06*cropH:
 		return nil, fail(EyePositionInvalid, "The head is too close to the top edge of the photo", "Leave more space above the head", "Not enough space above the head")
@@ -228,36 +212,25 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	case padL > 0.06*cropW || padR > 0.06*cropW:
 		return nil, fail(HeadSizeInvalid, "The head is too close to a side of the photo, or too large in it", "Step back from the camera and centre the face", "Head size out of spec range")
 	}
-	out, err := render(work, left, top, cropW, cropH, outW, outH, bg)
+	out, err := work.warp(cropMap(lv, left, top, s), outW, outH, bg)
 	if err != nil {
-		return nil, undecodable()
+		return nil, err
 	}
-	defer out.Close()
-	// A light, uniform background is moved towards the spec's colour.
+	// A light, uniform background is moved towards the spec's colour; the
+	// detection copy tells first whether it could be.
 	headH := geo.HeadHeight() * s
 	cx := (mid.X - left) * s
 	head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-top)*s), int(cx+0.4*headH), int((geo.Chin.Y-top)*s))
-	// Most photos have nothing to clean: then the full pixels are read once, by the encoder.
-	if mayClean(g.img, g.geo, bg) {
-		cleaned, ok, err := cleanRendered(out, head, (mid.Y-top)*s, bg)
-		if err != nil {
-			return nil, undecodable()
-		}
-		if ok {
-			// The original is closed by the defer above, the cleaned copy by this one.
-			out = cleaned
-			defer out.Close()
-			res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
-		}
+	if mayClean(g.img, g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-top)*s, bg) {
+		res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
 	}
 	res.Timings.Crop = time.Since(t2)
 
 	// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
 	t3 := time.Now()
-	// libvips decodes lazily: a truncated file fails here, at the first full read.
 	res.Photo, res.Online, err = encodeJPEG(out, spec.DPI, spec.MaxKB)
 	if err != nil {
-		return nil, undecodable()
+		return nil, err
 	}
 	if !res.Online {
 		res.Warnings = append(res.Warnings, WarnTooLargeOnline)
@@ -291,7 +264,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 
 	// 7. Printable sheets.
 	t5 := time.Now()
-	if res.Sheet, err = Sheet(res.Photo, spec, Sheet4x6); err != nil {
+	if res.Sheet, err = sheet4x6(out, spec, Sheet4x6); err != nil {
 		return nil, err
 	}
 	if res.SheetA4, err = SheetPDF(res.Photo, spec); err != nil {
@@ -302,33 +275,14 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	return res, nil
 }
 
-// cleanRendered runs cleanBackground on a rendered photo; ok is false when
-// nothing changed (and the returned image is nil).
-func cleanRendered(out *vips.ImageRef, head image.Rectangle, eyeY float64, want color.RGBA) (*vips.ImageRef, bool, error) {
-	if out.Bands() != 3 || out.BandFormat() != vips.BandFormatUchar {
-		return nil, false, nil
+// jpegShrink is the largest JPEG shrink-on-load factor (1, 2, 4 or 8) not
+// above ratio.
+func jpegShrink(ratio float64) int {
+	s := 1
+	for s < 8 && float64(2*s) <= ratio {
+		s *= 2
 	}
-	pix, err := out.ToBytes() // libvips decodes lazily: a truncated source fails here
-	if err != nil {
-		return nil, false, err
-	}
-	w, h := out.Width(), out.Height()
-	if len(pix) != 3*w*h || !cleanBackground(pix, w, h, head, eyeY, want) {
-		return nil, false, nil
-	}
-	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i, j := 0, 0; i < len(pix); i, j = i+3, j+4 {
-		rgba.Pix[j], rgba.Pix[j+1], rgba.Pix[j+2], rgba.Pix[j+3] = pix[i], pix[i+1], pix[i+2], 255
-	}
-	img, err := vips.NewImageFromGoImage(rgba)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := img.ExtractBand(0, 3); err != nil {
-		img.Close()
-		return nil, false, err
-	}
-	return img, true, nil
+	return s
 }
 
 // measureSize bounds the copy Measure detects on.
@@ -343,22 +297,17 @@ type Measurement struct {
 // Measure detects the face on a finished photo and measures head height and
 // eye line in millimetres at the spec's DPI, and checks the background.
 func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
-	img, err := jpeg.Decode(bytes.NewReader(photo))
+	img, err := decode(photo, 1)
 	if err != nil {
 		return nil, err
 	}
 	// Detection runs on a copy of at most measureSize px (HOG time grows with
 	// area); the landmarks are scaled back and the crown is scanned at full size.
-	det := image.Image(img)
-	if t, err := vips.NewThumbnailFromBuffer(photo, measureSize, measureSize, vips.InterestingNone); err == nil {
-		if b, _, err := t.ExportJpeg(&vips.JpegExportParams{Quality: 92}); err == nil {
-			if d, err := jpeg.Decode(bytes.NewReader(b)); err == nil {
-				det = d
-			}
-		}
-		t.Close()
+	det, err := img.resized(measureSize)
+	if err != nil {
+		return nil, err
 	}
-	scale := float64(img.Bounds().Dx()) / float64(det.Bounds().Dx())
+	scale := float64(img.W) / float64(det.W)
 	faces, err := p.Faces.Find(det)
 	if err != nil {
 		return nil, err
@@ -381,42 +330,15 @@ func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
 }
 
 type analysis struct {
-	geo        Geometry
-	imgW, imgH int
-	img        image.Image // the detection copy
+	geo  Geometry
+	imgW int
+	img  image.Image // the detection copy
 }
 
-// analyse detects faces on ref (or a copy no larger than DetectSize) and
-// returns the main face's geometry in the detection copy's pixels.
-func (p *Processor) analyse(ref *vips.ImageRef) (analysis, []string, error) {
-	return p.analyseAt(ref, p.DetectSize)
-}
-
-func (p *Processor) analyseAt(ref *vips.ImageRef, size int) (analysis, []string, error) {
-	img := ref
-	if max(ref.Width(), ref.Height()) > size {
-		c, err := ref.Copy()
-		if err != nil {
-			return analysis{}, nil, err
-		}
-		defer c.Close()
-		if err := c.Thumbnail(size, size, vips.InterestingNone); err != nil {
-			return analysis{}, nil, err
-		}
-		img = c
-	}
-	if err := toSRGB(img); err != nil {
-		return analysis{}, nil, err
-	}
-	buf, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 92, StripMetadata: true})
-	if err != nil {
-		return analysis{}, nil, undecodable()
-	}
-	decoded, err := jpeg.Decode(bytes.NewReader(buf))
-	if err != nil {
-		return analysis{}, nil, err
-	}
-	faces, err := p.Faces.Find(decoded)
+// analyse detects faces on the detection copy and returns the main face's
+// geometry in its pixels.
+func (p *Processor) analyse(det *rgbImage) (analysis, []string, error) {
+	faces, err := p.Faces.Find(det)
 	if err != nil {
 		return analysis{}, nil, err
 	}
@@ -439,7 +361,7 @@ func (p *Processor) analyseAt(ref *vips.ImageRef, size int) (analysis, []string,
 	if len(comparable) > 1 {
 		var confirmed []Face
 		for _, f := range comparable {
-			real, err := p.confirm(buf, f.Box)
+			real, err := p.confirm(det, f.Box)
 			if err != nil {
 				return analysis{}, nil, err
 			}
@@ -454,20 +376,22 @@ func (p *Processor) analyseAt(ref *vips.ImageRef, size int) (analysis, []string,
 			main = confirmed[0]
 		}
 	}
-	return analysis{geo: geometryOf(main, decoded), imgW: img.Width(), imgH: img.Height(), img: decoded}, warnings, nil
+	return analysis{geo: geometryOf(main, det), imgW: det.W, img: det}, warnings, nil
 }
 
 // confirm runs the CNN face detector on the region around box, enlarged so the
 // face is about 150 px (MMOD misses small faces; a small crop keeps it fast).
-func (p *Processor) confirm(detJPEG []byte, box image.Rectangle) (bool, error) {
-	img, err := vips.NewImageFromBuffer(detJPEG)
+func (p *Processor) confirm(det *rgbImage, box image.Rectangle) (bool, error) {
+	pad := max(box.Dx(), box.Dy()) / 2
+	r := box.Inset(-pad).Intersect(det.Bounds())
+	rgba := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(rgba, rgba.Bounds(), det, r.Min, draw.Src)
+	img, err := vips.NewImageFromGoImage(rgba)
 	if err != nil {
 		return false, err
 	}
 	defer img.Close()
-	pad := max(box.Dx(), box.Dy()) / 2
-	r := box.Inset(-pad).Intersect(image.Rect(0, 0, img.Width(), img.Height()))
-	if err := img.ExtractArea(r.Min.X, r.Min.Y, r.Dx(), r.Dy()); err != nil {
+	if err := img.ExtractBand(0, 3); err != nil {
 		return false, err
 	}
 	if f := 150 / float64(max(box.Dx(), 1)); f > 1 {
@@ -498,83 +422,17 @@ func toSRGB(img *vips.ImageRef) error {
 	return nil
 }
 
-// render cuts the crop rectangle (padding with the background colour where it
-// leaves the image) and scales it to exactly outW×outH.
-func render(work *vips.ImageRef, left, top, cropW, cropH float64, outW, outH int, bg color.RGBA) (*vips.ImageRef, error) {
-	img, err := work.Copy()
-	if err != nil {
-		return nil, err
+// cropMap takes an output pixel to the photo: the output's top-left corner
+// is at (left, top) of the levelled frame, at s output pixels per photo
+// pixel. Pixel centres are at whole coordinates here and at half ones in the
+// plan's (continuous) coordinates.
+func cropMap(l level, left, top, s float64) affine {
+	at := func(u, v float64) Point {
+		p := l.invert(Point{left + (u+0.5)/s, top + (v+0.5)/s})
+		return Point{p.X - 0.5, p.Y - 0.5}
 	}
-	W, H := work.Width(), work.Height()
-	x0, y0 := int(math.Floor(left)), int(math.Floor(top))
-	x1, y1 := int(math.Ceil(left+cropW)), int(math.Ceil(top+cropH))
-	cx0, cy0, cx1, cy1 := max(x0, 0), max(y0, 0), min(x1, W), min(y1, H)
-	if err := img.ExtractArea(cx0, cy0, cx1-cx0, cy1-cy0); err != nil {
-		img.Close()
-		return nil, err
-	}
-	if cx0 != x0 || cy0 != y0 || cx1 != x1 || cy1 != y1 {
-		c := &vips.ColorRGBA{R: bg.R, G: bg.G, B: bg.B, A: 255}
-		if err := img.EmbedBackgroundRGBA(cx0-x0, cy0-y0, x1-x0, y1-y0, c); err != nil {
-			img.Close()
-			return nil, err
-		}
-	}
-	if err := img.ResizeWithVScale(float64(outW)/float64(x1-x0), float64(outH)/float64(y1-y0), vips.KernelLanczos3); err != nil {
-		img.Close()
-		return nil, err
-	}
-	if img.Width() != outW || img.Height() != outH { // rounding inside libvips
-		if err := img.EmbedBackgroundRGBA(0, 0, max(outW, img.Width()), max(outH, img.Height()), &vips.ColorRGBA{R: bg.R, G: bg.G, B: bg.B, A: 255}); err != nil {
-			img.Close()
-			return nil, err
-		}
-		if err := img.ExtractArea(0, 0, outW, outH); err != nil {
-			img.Close()
-			return nil, err
-		}
-	}
-	return img, nil
-}
-
-// encodeJPEG writes the DPI and lowers the quality until the file fits maxKB.
-func encodeJPEG(img *vips.ImageRef, dpi, maxKB int) ([]byte, bool, error) {
-	res, err := img.CopyChangingResolution(float64(dpi)/25.4, float64(dpi)/25.4)
-	if err != nil {
-		return nil, false, err
-	}
-	defer res.Close()
-	var buf []byte
-	// Optimised Huffman tables save a few percent of size for a second pass:
-	// worth it for the digital photo, not for a sheet of a few megapixels.
-	optimize := maxKB > 0 || img.Width()*img.Height() < 1_000_000
-	for q := 92; q >= 40; q -= 8 {
-		buf, _, err = res.ExportJpeg(&vips.JpegExportParams{Quality: q, StripMetadata: true, OptimizeCoding: optimize})
-		if err != nil {
-			return nil, false, err
-		}
-		buf = withJFIFDensity(buf, dpi)
-		if maxKB <= 0 || len(buf) <= maxKB*1024 {
-			return buf, true, nil
-		}
-	}
-	return buf, false, nil
-}
-
-// withJFIFDensity records the DPI in a JFIF APP0 segment. libvips drops the
-// whole JFIF header when stripping metadata, and printing software reads the
-// physical size from it.
-func withJFIFDensity(jpg []byte, dpi int) []byte {
-	if len(jpg) < 4 || jpg[0] != 0xFF || jpg[1] != 0xD8 {
-		return jpg
-	}
-	d := []byte{byte(dpi >> 8), byte(dpi)}
-	app0 := append([]byte{0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01, 0x02, 0x01}, d[0], d[1], d[0], d[1], 0x00, 0x00)
-	if len(jpg) > 20 && jpg[2] == 0xFF && jpg[3] == 0xE0 && bytes.Equal(jpg[6:11], []byte("JFIF\x00")) {
-		seg := 4 + int(jpg[4])<<8 | int(jpg[5])
-		return append(append(append([]byte{}, jpg[:2]...), app0...), jpg[2+seg:]...)
-	}
-	return append(append(append([]byte{}, jpg[:2]...), app0...), jpg[2:]...)
+	o, du, dv := at(0, 0), at(1, 0), at(0, 1)
+	return affine{du.X - o.X, dv.X - o.X, o.X, du.Y - o.Y, dv.Y - o.Y, o.Y}
 }
 
 // checkBackground looks left and right of the head, above the shoulders.

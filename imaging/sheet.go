@@ -2,11 +2,11 @@ package imaging
 
 import (
 	"bytes"
+	"image/color"
 	"math"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/davidbyttow/govips/v2/vips"
 )
 
 // SheetSize is printable paper at 300 DPI.
@@ -15,57 +15,60 @@ type SheetSize struct {
 	WidthPx, HeightPx int
 }
 
-// Paper sizes at 300 DPI.
-var (
-	Sheet4x6 = SheetSize{"4x6in", 1200, 1800}
-	SheetA4  = SheetSize{"A4", 2480, 3508}
-)
+// Sheet4x6 is the photo-lab print size.
+var Sheet4x6 = SheetSize{"4x6in", 1200, 1800}
 
 const sheetDPI = 300
 
-// Sheet lays out as many copies of photo as fit on the paper, with a 2 mm gap,
-// at least a 5 mm margin and a grey cut line around each copy.
-func Sheet(photo []byte, spec Spec, paper SheetSize) ([]byte, error) {
-	img, err := vips.NewImageFromBuffer(photo)
-	if err != nil {
-		return nil, err
-	}
-	defer img.Close()
+// sheet4x6 lays out as many copies of the photo as fit on the paper, with a 2 mm
+// gap, at least a 5 mm margin and a grey cut line around each copy. It is
+// composed in memory and encoded once: libvips' draw and replicate
+// operations copy the whole image each time.
+func sheet4x6(photo *rgbImage, spec Spec, paper SheetSize) ([]byte, error) {
 	pxmm := float64(sheetDPI) / 25.4
 	pw, ph := int(math.Round(spec.WidthMm*pxmm)), int(math.Round(spec.HeightMm*pxmm))
-	if img.Width() != pw || img.Height() != ph {
-		if err := img.ResizeWithVScale(float64(pw)/float64(img.Width()), float64(ph)/float64(img.Height()), vips.KernelLanczos3); err != nil {
+	if photo.W != pw || photo.H != ph {
+		var err error
+		if photo, err = photo.warp(affine{float64(photo.W) / float64(pw), 0, (float64(photo.W)/float64(pw) - 1) / 2,
+			0, float64(photo.H) / float64(ph), (float64(photo.H)/float64(ph) - 1) / 2}, pw, ph, color.RGBA{255, 255, 255, 255}); err != nil {
 			return nil, err
 		}
 	}
 	gap, margin := int(2*pxmm), int(5*pxmm)
 	cols := max(1, (paper.WidthPx-2*margin+gap)/(pw+gap))
 	rows := max(1, (paper.HeightPx-2*margin+gap)/(ph+gap))
-	// One tile is a copy centred in its gap, with its cut line drawn once;
-	// libvips replicates the tile, far cheaper than placing copies one by one.
-	x0 := (paper.WidthPx - cols*(pw+gap)) / 2
-	y0 := (paper.HeightPx - rows*(ph+gap)) / 2
-	white := &vips.ColorRGBA{R: 255, G: 255, B: 255, A: 255}
-	sheet, err := img.Copy()
-	if err != nil {
-		return nil, err
+	x0 := (paper.WidthPx - cols*(pw+gap) + gap) / 2
+	y0 := (paper.HeightPx - rows*(ph+gap) + gap) / 2
+	// White paper, the copies row by row, a grey cut line one pixel outside each.
+	W, H := paper.WidthPx, paper.HeightPx
+	sheet := &rgbImage{Pix: make([]byte, 3*W*H), W: W, H: H}
+	sheet.Pix[0] = 255
+	for n := 1; n < len(sheet.Pix); n *= 2 {
+		copy(sheet.Pix[n:], sheet.Pix[:n])
 	}
-	defer sheet.Close()
-	if err := sheet.EmbedBackgroundRGBA(gap/2, gap/2, pw+gap, ph+gap, white); err != nil {
-		return nil, err
+	grey := []byte{160, 160, 160}
+	line := bytes.Repeat(grey, pw+2)
+	at := func(x, y int) int { return 3 * (y*W + x) }
+	for r := 0; r < rows; r++ {
+		for c := 0; c < cols; c++ {
+			x, y := x0+c*(pw+gap), y0+r*(ph+gap)
+			if x < 1 || y < 1 || x+pw >= W || y+ph >= H { // a photo larger than the paper
+				continue
+			}
+			for j := 0; j < ph; j++ {
+				copy(sheet.Pix[at(x, y+j):], photo.Pix[3*j*pw:3*(j+1)*pw])
+			}
+			copy(sheet.Pix[at(x-1, y-1):], line)
+			copy(sheet.Pix[at(x-1, y+ph):], line)
+			for j := y - 1; j <= y+ph; j++ {
+				copy(sheet.Pix[at(x-1, j):], grey)
+				copy(sheet.Pix[at(x+pw, j):], grey)
+			}
+		}
 	}
-	grey := vips.ColorRGBA{R: 160, G: 160, B: 160, A: 255}
-	if err := sheet.DrawRect(grey, gap/2-1, gap/2-1, pw+2, ph+2, false); err != nil {
-		return nil, err
-	}
-	if err := sheet.Replicate(cols, rows); err != nil {
-		return nil, err
-	}
-	if err := sheet.EmbedBackgroundRGBA(x0, y0, paper.WidthPx, paper.HeightPx, white); err != nil {
-		return nil, err
-	}
-	buf, _, err := encodeJPEG(sheet, sheetDPI, 0)
-	return buf, err
+	// Chroma subsampled, as cameras and print labs do; plain Huffman tables
+	// (a second pass over megapixels saves little).
+	return sheet.encode(jpegOptions{Quality: 92, Subsample: true, DPI: sheetDPI})
 }
 
 // SheetPDF lays out copies of photo on an A4 page as a PDF: the photo's JPEG

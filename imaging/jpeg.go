@@ -1,0 +1,56 @@
+package imaging
+
+// #cgo LDFLAGS: -ljpeg
+// #include <stdlib.h>
+// #include "jpeg.h"
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+)
+
+// jpegOptions are the encoder's settings.
+type jpegOptions struct {
+	Quality   int
+	Subsample bool // 4:2:0 chroma, else 4:4:4
+	Optimize  bool // optimised Huffman tables: a few percent smaller, a second pass
+	DPI       int
+}
+
+// encode compresses the pixels as a baseline JPEG with a JFIF header that
+// records the DPI, and no other metadata.
+func (m *rgbImage) encode(o jpegOptions) ([]byte, error) {
+	var out *C.uchar
+	var n C.ulong
+	if C.vd_jpeg_encode((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H), C.int(o.Quality),
+		C.int(b2i(o.Subsample)), C.int(b2i(o.Optimize)), C.int(o.DPI), &out, &n) != 0 {
+		return nil, errors.New("jpeg: encoding failed")
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// encodeJPEG encodes the digital photo, lowering the quality until the file
+// fits maxKB (when set). Like libvips' default, quality 90 and above keeps
+// full-resolution chroma.
+func encodeJPEG(img *rgbImage, dpi, maxKB int) ([]byte, bool, error) {
+	var buf []byte
+	var err error
+	for q := 92; q >= 40; q -= 8 {
+		if buf, err = img.encode(jpegOptions{Quality: q, Subsample: q < 90, Optimize: true, DPI: dpi}); err != nil {
+			return nil, false, err
+		}
+		if maxKB <= 0 || len(buf) <= maxKB*1024 {
+			return buf, true, nil
+		}
+	}
+	return buf, false, nil
+}

@@ -1,0 +1,62 @@
+package imaging
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+
+	"github.com/davidbyttow/govips/v2/vips"
+)
+
+// rgbImage is packed 8-bit RGB as libvips hands it over, seen as an
+// image.Image: the face finder and the resampler take its bytes as they are.
+type rgbImage struct {
+	Pix  []byte
+	W, H int
+}
+
+func (m *rgbImage) ColorModel() color.Model { return color.RGBAModel }
+
+func (m *rgbImage) Bounds() image.Rectangle { return image.Rect(0, 0, m.W, m.H) }
+
+func (m *rgbImage) At(x, y int) color.Color {
+	if x < 0 || y < 0 || x >= m.W || y >= m.H {
+		return color.RGBA{}
+	}
+	i := 3 * (y*m.W + x)
+	return color.RGBA{R: m.Pix[i], G: m.Pix[i+1], B: m.Pix[i+2], A: 255}
+}
+
+// decode reads an image file into 8-bit sRGB pixels, turned upright by its
+// EXIF orientation, shrunk on load by shrink (1, 2, 4 or 8; JPEG only).
+// The pipeline decodes an upload once: a JPEG's entropy decoding costs the
+// same at every shrink factor, so a second decode would cost as much again.
+func decode(src []byte, shrink int) (*rgbImage, error) {
+	params := vips.NewImportParams()
+	params.AutoRotate.Set(true)
+	params.FailOnError.Set(true) // a truncated file is an error, not a grey band
+	params.Access.Set(vips.AccessSequential)
+	if shrink > 1 {
+		params.JpegShrinkFactor.Set(shrink)
+	}
+	img, err := vips.LoadImageFromBuffer(src, params)
+	if err != nil {
+		return nil, undecodable()
+	}
+	defer img.Close()
+	if err := toSRGB(img); err != nil {
+		return nil, undecodable()
+	}
+	if img.Bands() != 3 || img.BandFormat() != vips.BandFormatUchar {
+		return nil, undecodable()
+	}
+	pix, err := img.ToBytes() // libvips decodes lazily: a truncated file fails here
+	if err != nil {
+		return nil, undecodable()
+	}
+	w, h := img.Width(), img.Height()
+	if len(pix) != 3*w*h {
+		return nil, fmt.Errorf("pixels: %d bytes for %dx%d", len(pix), w, h)
+	}
+	return &rgbImage{Pix: pix, W: w, H: h}, nil
+}

@@ -1,0 +1,47 @@
+package imaging
+
+// #cgo CXXFLAGS: -I/usr/include/opencv4
+// #cgo LDFLAGS: -lopencv_imgproc -lopencv_core
+// #include "resample.h"
+import "C"
+
+import (
+	"errors"
+	"image/color"
+	"unsafe"
+)
+
+var errResample = errors.New("resampling failed")
+
+// resized is a copy of m, area-averaged down to at most size px on its longer
+// side (m itself when it is no larger).
+func (m *rgbImage) resized(size int) (*rgbImage, error) {
+	if max(m.W, m.H) <= size {
+		return m, nil
+	}
+	k := float64(size) / float64(max(m.W, m.H))
+	w, h := max(1, int(float64(m.W)*k+0.5)), max(1, int(float64(m.H)*k+0.5))
+	out := &rgbImage{Pix: make([]byte, 3*w*h), W: w, H: h}
+	if C.vd_resize_area((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H),
+		(*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h)) != 0 {
+		return nil, errResample
+	}
+	return out, nil
+}
+
+// affine maps an output pixel (u, v) to the source: (A[0]u + A[1]v + A[2],
+// A[3]u + A[4]v + A[5]), pixel centres at whole coordinates.
+type affine [6]float64
+
+// warp renders the w×h image whose pixels take src through a, with bg where
+// a leads outside src. It averages areas first when a shrinks.
+func (src *rgbImage) warp(a affine, w, h int, bg color.RGBA) (*rgbImage, error) {
+	out := &rgbImage{Pix: make([]byte, 3*w*h), W: w, H: h}
+	fill := [3]C.uchar{C.uchar(bg.R), C.uchar(bg.G), C.uchar(bg.B)}
+	ca := [6]C.double{C.double(a[0]), C.double(a[1]), C.double(a[2]), C.double(a[3]), C.double(a[4]), C.double(a[5])}
+	if C.vd_warp((*C.uchar)(unsafe.Pointer(&src.Pix[0])), C.int(src.W), C.int(src.H),
+		(*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h), &ca[0], &fill[0]) != 0 {
+		return nil, errResample
+	}
+	return out, nil
+}
