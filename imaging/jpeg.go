@@ -38,6 +38,35 @@ func b2i(b bool) int {
 	return 0
 }
 
+// decodeJPEG decodes a JPEG at 1/shrink scale; ok is false when it cannot
+// here (CMYK, or libjpeg warned of a corrupt or truncated file) and libvips
+// should have its say.
+func decodeJPEG(src []byte, shrink int) (img *rgbImage, ok bool) {
+	var w, h C.int
+	buf, n := (*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src))
+	if C.vd_jpeg_size(buf, n, C.int(shrink), &w, &h) != 0 || w <= 0 || h <= 0 {
+		return nil, false
+	}
+	img = &rgbImage{Pix: make([]byte, 3*int(w)*int(h)), W: int(w), H: int(h)}
+	if C.vd_jpeg_decode(buf, n, C.int(shrink), (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
+		return nil, false
+	}
+	return img, true
+}
+
+// encodeSheet encodes paper of pw×ph px with copies of photo laid out from
+// (x0, y0) every step px, a scanline at a time.
+func encodeSheet(photo *rgbImage, pw, ph, x0, y0, stepX, stepY, cols, rows, dpi int) ([]byte, error) {
+	var out *C.uchar
+	var n C.ulong
+	if C.vd_jpeg_encode_sheet((*C.uchar)(unsafe.Pointer(&photo.Pix[0])), C.int(photo.W), C.int(photo.H), C.int(pw), C.int(ph),
+		C.int(x0), C.int(y0), C.int(stepX), C.int(stepY), C.int(cols), C.int(rows), 92, C.int(dpi), &out, &n) != 0 {
+		return nil, errors.New("jpeg: encoding the sheet failed")
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
+}
+
 // encodeJPEG encodes the digital photo, lowering the quality until the file
 // fits maxKB (when set). Like libvips' default, quality 90 and above keeps
 // full-resolution chroma.

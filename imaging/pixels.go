@@ -32,6 +32,30 @@ func (m *rgbImage) At(x, y int) color.Color {
 // The pipeline decodes an upload once: a JPEG's entropy decoding costs the
 // same at every shrink factor, so a second decode would cost as much again.
 func decode(src []byte, shrink int) (*rgbImage, error) {
+	if Sniff(src) == "jpeg" {
+		if img, ok := decodeJPEG(src, shrink); ok {
+			img, err := img.oriented(orientation(src))
+			if err != nil {
+				return nil, undecodable()
+			}
+			return img, nil
+		}
+	}
+	return decodeVips(src, shrink)
+}
+
+// orientation is the EXIF orientation tag (1 when there is none).
+func orientation(src []byte) int {
+	img, err := vips.LoadImageFromBuffer(src, vips.NewImportParams()) // the header only
+	if err != nil {
+		return 1
+	}
+	defer img.Close()
+	return img.Orientation()
+}
+
+// decodeVips decodes any other image (PNG, CMYK JPEG) with libvips.
+func decodeVips(src []byte, shrink int) (*rgbImage, error) {
 	params := vips.NewImportParams()
 	params.AutoRotate.Set(true)
 	params.FailOnError.Set(true) // a truncated file is an error, not a grey band

@@ -13,12 +13,16 @@ namespace {
 const int single_threaded = (cv::setNumThreads(0), 0);
 }
 
-// shrink scales roi by 1/k: first by a whole factor with box averaging
-// (OpenCV's fast path for whole ratios), then by what remains with area
-// averaging on the smaller image. fx, fy are the sizes' actual ratios.
+// shrink scales roi by about 1/k: first by a whole factor with box averaging
+// (OpenCV's fast path for whole ratios), then by what remains above 1.2 with
+// area averaging on the smaller image; the caller interpolates the rest.
+// fx, fy are the sizes' actual ratios.
 static cv::Mat shrink(const cv::Mat& roi, double k, double* fx, double* fy) {
 	cv::Mat cur = roi;
-	int n = (int)std::floor(k);
+	// A whole factor a little above k is fine too (the interpolation after it
+	// enlarges by at most 10%): OpenCV's area averaging by other ratios is
+	// several times slower.
+	int n = (int)std::floor(k * 1.1);
 	if (n >= 2 && roi.cols >= 2 * n && roi.rows >= 2 * n) {
 		cv::Mat boxed;
 		cv::resize(roi(cv::Rect(0, 0, roi.cols / n * n, roi.rows / n * n)), boxed, cv::Size(roi.cols / n, roi.rows / n), 0, 0, cv::INTER_AREA);
@@ -89,6 +93,32 @@ int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw
 		cv::Mat map = (cv::Mat_<double>(2, 3) << m[0] * fx, m[1] * fx, (m[2] - x0 + 0.5) * fx - 0.5,
 			m[3] * fy, m[4] * fy, (m[5] - y0 + 0.5) * fy - 0.5);
 		cv::warpAffine(small, out, map, out.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, fill);
+		return out.data == dst ? 0 : -1;
+	} catch (...) {
+		return -1;
+	}
+}
+
+int vd_orient(const unsigned char* src, int w, int h, int orientation, unsigned char* dst) {
+	try {
+		cv::Mat in(h, w, CV_8UC3, const_cast<unsigned char*>(src));
+		bool turned = orientation >= 5 && orientation <= 8;
+		cv::Mat out(turned ? w : h, turned ? h : w, CV_8UC3, dst);
+		switch (orientation) {
+		case 2: cv::flip(in, out, 1); break;
+		case 3: cv::flip(in, out, -1); break;
+		case 4: cv::flip(in, out, 0); break;
+		case 5: cv::transpose(in, out); break;
+		case 6: cv::rotate(in, out, cv::ROTATE_90_CLOCKWISE); break;
+		case 7: {
+			cv::Mat t;
+			cv::transpose(in, t);
+			cv::flip(t, out, -1);
+			break;
+		}
+		case 8: cv::rotate(in, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+		default: in.copyTo(out);
+		}
 		return out.data == dst ? 0 : -1;
 	} catch (...) {
 		return -1;

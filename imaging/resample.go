@@ -45,3 +45,19 @@ func (src *rgbImage) warp(a affine, w, h int, bg color.RGBA) (*rgbImage, error) 
 	}
 	return out, nil
 }
+
+// oriented turns the image upright by its EXIF orientation (1–8).
+func (m *rgbImage) oriented(orientation int) (*rgbImage, error) {
+	if orientation < 2 || orientation > 8 {
+		return m, nil
+	}
+	w, h := m.W, m.H
+	if orientation >= 5 {
+		w, h = h, w
+	}
+	out := &rgbImage{Pix: make([]byte, len(m.Pix)), W: w, H: h}
+	if C.vd_orient((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H), C.int(orientation), (*C.uchar)(unsafe.Pointer(&out.Pix[0]))) != 0 {
+		return nil, errResample
+	}
+	return out, nil
+}

@@ -11,3 +11,12 @@ int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw
 #ifdef __cplusplus
 }
 #endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+// vd_orient turns src (w×h) upright by its EXIF orientation (2–8) into dst,
+// which is h×w for orientations 5–8.
+int vd_orient(const unsigned char* src, int w, int h, int orientation, unsigned char* dst);
+#ifdef __cplusplus
+}
+#endif

@@ -22,8 +22,8 @@ const sheetDPI = 300
 
 // sheet4x6 lays out as many copies of the photo as fit on the paper, with a 2 mm
 // gap, at least a 5 mm margin and a grey cut line around each copy. It is
-// composed in memory and encoded once: libvips' draw and replicate
-// operations copy the whole image each time.
+// encoded a scanline at a time, never held whole: libvips' draw and
+// replicate operations would copy the whole sheet each time.
 func sheet4x6(photo *rgbImage, spec Spec, paper SheetSize) ([]byte, error) {
 	pxmm := float64(sheetDPI) / 25.4
 	pw, ph := int(math.Round(spec.WidthMm*pxmm)), int(math.Round(spec.HeightMm*pxmm))
@@ -39,36 +39,7 @@ func sheet4x6(photo *rgbImage, spec Spec, paper SheetSize) ([]byte, error) {
 	rows := max(1, (paper.HeightPx-2*margin+gap)/(ph+gap))
 	x0 := (paper.WidthPx - cols*(pw+gap) + gap) / 2
 	y0 := (paper.HeightPx - rows*(ph+gap) + gap) / 2
-	// White paper, the copies row by row, a grey cut line one pixel outside each.
-	W, H := paper.WidthPx, paper.HeightPx
-	sheet := &rgbImage{Pix: make([]byte, 3*W*H), W: W, H: H}
-	sheet.Pix[0] = 255
-	for n := 1; n < len(sheet.Pix); n *= 2 {
-		copy(sheet.Pix[n:], sheet.Pix[:n])
-	}
-	grey := []byte{160, 160, 160}
-	line := bytes.Repeat(grey, pw+2)
-	at := func(x, y int) int { return 3 * (y*W + x) }
-	for r := 0; r < rows; r++ {
-		for c := 0; c < cols; c++ {
-			x, y := x0+c*(pw+gap), y0+r*(ph+gap)
-			if x < 1 || y < 1 || x+pw >= W || y+ph >= H { // a photo larger than the paper
-				continue
-			}
-			for j := 0; j < ph; j++ {
-				copy(sheet.Pix[at(x, y+j):], photo.Pix[3*j*pw:3*(j+1)*pw])
-			}
-			copy(sheet.Pix[at(x-1, y-1):], line)
-			copy(sheet.Pix[at(x-1, y+ph):], line)
-			for j := y - 1; j <= y+ph; j++ {
-				copy(sheet.Pix[at(x-1, j):], grey)
-				copy(sheet.Pix[at(x+pw, j):], grey)
-			}
-		}
-	}
-	// Chroma subsampled, as cameras and print labs do; plain Huffman tables
-	// (a second pass over megapixels saves little).
-	return sheet.encode(jpegOptions{Quality: 92, Subsample: true, DPI: sheetDPI})
+	return encodeSheet(photo, paper.WidthPx, paper.HeightPx, x0, y0, pw+gap, ph+gap, cols, rows, sheetDPI)
 }
 
 // SheetPDF lays out copies of photo on an A4 page as a PDF: the photo's JPEG
