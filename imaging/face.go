@@ -69,7 +69,10 @@ func (e *FaceEngine) Close() {
 
 // Find detects faces and their landmarks in an image, without descriptors
 // (keep it small: HOG time grows with area).
-func (e *FaceEngine) Find(img image.Image) ([]Face, error) { return e.finder.find(img) }
+func (e *FaceEngine) Find(img image.Image) ([]Face, error) {
+	faces, _, err := e.finder.find(img)
+	return faces, err
+}
 
 // Detect finds the faces in a JPEG with their descriptors (keep it near 1000
 // px: HOG time grows with area).

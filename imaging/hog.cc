@@ -5,6 +5,7 @@
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_processing/shape_predictor.h>
 #include <dlib/serialize.h>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include "hog.h"
@@ -38,7 +39,7 @@ void* vd_shapes_load(const char* path, char* err, int errlen) {
 
 void vd_shapes_free(void* sp) { delete static_cast<shape_predictor*>(sp); }
 
-int vd_find(void* det, void* sp, const unsigned char* rgb, int w, int h, int* boxes, int* points, int max_faces, int max_points) {
+int vd_find(void* det, void* sp, const unsigned char* rgb, int w, int h, int* boxes, int* points, int max_faces, int max_points, long long* landmark_ns) {
 	try {
 		matrix<rgb_pixel> img(h, w);
 		for (int y = 0; y < h; y++) {
@@ -55,7 +56,9 @@ int vd_find(void* det, void* sp, const unsigned char* rgb, int w, int h, int* bo
 			boxes[4 * n + 1] = r.top();
 			boxes[4 * n + 2] = r.right() + 1;
 			boxes[4 * n + 3] = r.bottom() + 1;
+			auto t0 = std::chrono::steady_clock::now();
 			full_object_detection s = (*static_cast<shape_predictor*>(sp))(img, r);
+			*landmark_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
 			for (unsigned long i = 0; i < s.num_parts() && (int)i < max_points; i++) {
 				points[2 * (n * max_points + i)] = s.part(i).x();
 				points[2 * (n * max_points + i) + 1] = s.part(i).y();

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"time"
 	"unsafe"
 )
 
@@ -35,12 +36,13 @@ func newFinder(shapePredictor string, concurrency int) (*finder, error) {
 	return &finder{shapes: sp, detectors: make(chan unsafe.Pointer, concurrency)}, nil
 }
 
-// find returns the faces in img with their 68 landmarks (no descriptors).
-func (f *finder) find(img image.Image) ([]Face, error) {
+// find returns the faces in img with their 68 landmarks (no descriptors),
+// and how long the landmarks took.
+func (f *finder) find(img image.Image) ([]Face, time.Duration, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w == 0 || h == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	var rgb []byte
 	if m, ok := img.(*rgbImage); ok && b.Min == (image.Point{}) {
@@ -53,7 +55,7 @@ func (f *finder) find(img image.Image) ([]Face, error) {
 	case det = <-f.detectors:
 	default:
 		if det = C.vd_detector_new(); det == nil {
-			return nil, errors.New("face detector: cannot create")
+			return nil, 0, errors.New("face detector: cannot create")
 		}
 	}
 	defer func() {
@@ -65,10 +67,11 @@ func (f *finder) find(img image.Image) ([]Face, error) {
 	}()
 	boxes := make([]C.int, 4*maxFaces)
 	points := make([]C.int, 2*maxFaces*landmarkCount)
+	var landmarkNs C.longlong
 	n := int(C.vd_find(det, f.shapes, (*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h),
-		&boxes[0], &points[0], C.int(maxFaces), C.int(landmarkCount)))
+		&boxes[0], &points[0], C.int(maxFaces), C.int(landmarkCount), &landmarkNs))
 	if n < 0 {
-		return nil, errors.New("face detector failed")
+		return nil, 0, errors.New("face detector failed")
 	}
 	out := make([]Face, 0, min(n, maxFaces))
 	for i := 0; i < min(n, maxFaces); i++ {
@@ -80,7 +83,7 @@ func (f *finder) find(img image.Image) ([]Face, error) {
 		}
 		out = append(out, fc)
 	}
-	return out, nil
+	return out, time.Duration(landmarkNs), nil
 }
 
 // packRGB lays an image out as tightly packed 8-bit RGB.

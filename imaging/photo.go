@@ -80,7 +80,7 @@ func fail(code, msg, suggestion string, issues ...string) *Failure {
 
 // Timings are per-stage durations, for benchmarks and metrics.
 type Timings struct {
-	Decode, Detect, Crop, Encode, Sheet, Measure time.Duration
+	Decode, Detect, Landmarks, Crop, Encode, Sheet, Measure time.Duration
 }
 
 // Result is a compliant photo.
@@ -150,9 +150,12 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 		if det, err = work.resized(p.RetrySize); err != nil {
 			return nil, err
 		}
+		landmarks := g.landmarks
 		g, others, err = p.analyse(det)
+		g.landmarks += landmarks
 	}
-	res.Timings.Detect = time.Since(t1)
+	res.Timings.Landmarks = g.landmarks
+	res.Timings.Detect = time.Since(t1) - g.landmarks
 	if err != nil {
 		return nil, err
 	}
@@ -330,20 +333,21 @@ func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
 }
 
 type analysis struct {
-	geo  Geometry
-	imgW int
-	img  image.Image // the detection copy
+	geo       Geometry
+	imgW      int
+	img       image.Image   // the detection copy
+	landmarks time.Duration // of the detection time
 }
 
 // analyse detects faces on the detection copy and returns the main face's
 // geometry in its pixels.
 func (p *Processor) analyse(det *rgbImage) (analysis, []string, error) {
-	faces, err := p.Faces.Find(det)
+	faces, landmarks, err := p.Faces.finder.find(det)
 	if err != nil {
 		return analysis{}, nil, err
 	}
 	if len(faces) == 0 {
-		return analysis{}, nil, fail(NoFaceDetected, "No face detected in the photo", "Upload a photo with a clearly visible face, looking at the camera")
+		return analysis{landmarks: landmarks}, nil, fail(NoFaceDetected, "No face detected in the photo", "Upload a photo with a clearly visible face, looking at the camera")
 	}
 	sort.Slice(faces, func(i, j int) bool { return area(faces[i].Box) > area(faces[j].Box) })
 	// Faces of comparable size are people in the photo; small ones are in the
@@ -376,7 +380,7 @@ func (p *Processor) analyse(det *rgbImage) (analysis, []string, error) {
 			main = confirmed[0]
 		}
 	}
-	return analysis{geo: geometryOf(main, det), imgW: det.W, img: det}, warnings, nil
+	return analysis{geo: geometryOf(main, det), imgW: det.W, img: det, landmarks: landmarks}, warnings, nil
 }
 
 // confirm runs the CNN face detector on the region around box, enlarged so the

@@ -157,7 +157,7 @@ func (w *Worker) process(ctx context.Context, t *models.PhotoTask) error {
 	}
 	if w.Observe != nil {
 		tm := res.Timings
-		for stage, d := range map[string]time.Duration{"decode": tm.Decode, "detect": tm.Detect, "crop": tm.Crop,
+		for stage, d := range map[string]time.Duration{"decode": tm.Decode, "detect": tm.Detect, "landmarks": tm.Landmarks, "crop": tm.Crop,
 			"encode": tm.Encode, "sheet": tm.Sheet, "measure": tm.Measure} {
 			w.Observe(stage, d)
 		}
