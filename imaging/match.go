@@ -3,10 +3,10 @@ package imaging
 import (
 	"errors"
 	"image"
+	"image/color"
 	"math"
+	"slices"
 	"sort"
-
-	"github.com/davidbyttow/govips/v2/vips"
 )
 
 // ErrNoFace means no face was found.
@@ -28,36 +28,30 @@ func (e *FaceEngine) MainFace(src []byte, sizes ...int) (*FaceShot, error) {
 		sizes = []int{1024, 2048}
 	}
 	Start()
-	full, err := vips.LoadImageFromBuffer(src, &vips.ImportParams{})
+	hdr, err := CheckUpload(src)
 	if err != nil {
 		return nil, err
 	}
-	defer full.Close()
-	if err := full.AutoRotate(); err != nil {
+	// One decode, shrunk on load to what the largest pass needs.
+	longest := max(hdr.Width, hdr.Height)
+	shrink := 1
+	if hdr.Format == "jpeg" {
+		shrink = jpegShrink(float64(longest) / float64(slices.Max(sizes)))
+	}
+	img, err := decode(src, shrink)
+	if err != nil {
 		return nil, err
 	}
-	if err := toSRGB(full); err != nil {
-		return nil, err
-	}
-	longest := max(full.Width(), full.Height())
+	full := float64(longest) / float64(max(img.W, img.H)) // to the source's pixels
 	for i, size := range sizes {
-		if i > 0 && sizes[i-1] >= longest {
+		if i > 0 && sizes[i-1] >= max(img.W, img.H) {
 			break // the previous pass already saw every pixel
 		}
-		work, err := full.Copy()
+		work, err := img.resized(size)
 		if err != nil {
 			return nil, err
 		}
-		scale := 1.0
-		if longest > size {
-			scale = float64(size) / float64(longest)
-			if err := work.Resize(scale, vips.KernelLanczos3); err != nil {
-				work.Close()
-				return nil, err
-			}
-		}
-		buf, _, err := work.ExportJpeg(&vips.JpegExportParams{Quality: 92, StripMetadata: true})
-		work.Close()
+		buf, err := work.encode(jpegOptions{Quality: 92, Optimize: false, DPI: 72})
 		if err != nil {
 			return nil, err
 		}
@@ -69,39 +63,32 @@ func (e *FaceEngine) MainFace(src []byte, sizes ...int) (*FaceShot, error) {
 			continue
 		}
 		sort.Slice(faces, func(a, b int) bool { return area(faces[a].Box) > area(faces[b].Box) })
-		f := faces[0]
-		box := image.Rect(int(float64(f.Box.Min.X)/scale), int(float64(f.Box.Min.Y)/scale),
-			int(float64(f.Box.Max.X)/scale), int(float64(f.Box.Max.Y)/scale))
-		crop, err := cropFace(full, box)
+		f := faces[0].scaled(float64(img.W) / float64(work.W)) // in img's pixels
+		crop, err := cropFace(img, f.Box)
 		if err != nil {
 			return nil, err
 		}
-		return &FaceShot{Descriptor: f.Descriptor, Box: box, Crop: crop, Faces: len(faces)}, nil
+		return &FaceShot{Descriptor: f.Descriptor, Box: f.scaled(full).Box, Crop: crop, Faces: len(faces)}, nil
 	}
 	return nil, ErrNoFace
 }
 
 // cropFace cuts the head around a detector box (which covers brows to chin)
-// with room for hair and neck.
-func cropFace(img *vips.ImageRef, box image.Rectangle) ([]byte, error) {
-	c, err := img.Copy()
+// with room for hair and neck, at most 400 px.
+func cropFace(img *rgbImage, box image.Rectangle) ([]byte, error) {
+	w, h := box.Dx(), box.Dy()
+	r := image.Rect(box.Min.X-w/2, box.Min.Y-h*3/4, box.Max.X+w/2, box.Max.Y+h/2).Intersect(img.Bounds())
+	if r.Empty() {
+		return nil, ErrNoFace
+	}
+	k := math.Max(1, float64(max(r.Dx(), r.Dy()))/400) // source px per output px
+	ow, oh := max(1, int(float64(r.Dx())/k)), max(1, int(float64(r.Dy())/k))
+	kx, ky := float64(r.Dx())/float64(ow), float64(r.Dy())/float64(oh)
+	out, err := img.warp(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, ow, oh, color.RGBA{255, 255, 255, 255})
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	w, h := box.Dx(), box.Dy()
-	r := image.Rect(box.Min.X-w/2, box.Min.Y-h*3/4, box.Max.X+w/2, box.Max.Y+h/2).
-		Intersect(image.Rect(0, 0, img.Width(), img.Height()))
-	if err := c.ExtractArea(r.Min.X, r.Min.Y, r.Dx(), r.Dy()); err != nil {
-		return nil, err
-	}
-	if m := max(r.Dx(), r.Dy()); m > 400 {
-		if err := c.Resize(400/float64(m), vips.KernelLanczos3); err != nil {
-			return nil, err
-		}
-	}
-	buf, _, err := c.ExportJpeg(&vips.JpegExportParams{Quality: 90, StripMetadata: true})
-	return buf, err
+	return out.encode(jpegOptions{Quality: 90, Optimize: true, DPI: 72})
 }
 
 // MatchThreshold is the descriptor distance below which two faces are taken
