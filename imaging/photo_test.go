@@ -367,3 +367,66 @@ func TestProcessCleansBackground(t *testing.T) {
 	}
 	checkOutput(t, p, res.Photo, usPassport)
 }
+
+// TestProcessConvertsColourProfile: a photo with an embedded colour profile
+// other than sRGB (here Adobe RGB, as phones embed Display P3) is converted,
+// so the output, which carries no profile, shows the same colours as the same
+// photo saved in sRGB.
+func TestProcessConvertsColourProfile(t *testing.T) {
+	p := processor(t)
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/davidbyttow/govips/v2").Output()
+	if err != nil {
+		t.Fatalf("govips module folder: %v", err)
+	}
+	adobe := filepath.Join(strings.TrimSpace(string(out)), "resources", "adobe-rgb.icc")
+	if _, err := os.Stat(adobe); err != nil {
+		t.Fatal(err)
+	}
+	plain := compose(t, testenv.PhotoAstronaut, scale(4), false)
+	tagged := compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+		if err := img.Resize(4, vips.KernelLanczos3); err != nil {
+			return err
+		}
+		return img.TransformICCProfile(adobe) // converts the pixels and embeds the profile
+	}, false)
+	decode := func(b []byte) image.Image {
+		img, err := jpeg.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	if d := meanDiff(decode(plain), decode(tagged)); d < 5 {
+		t.Fatalf("the Adobe RGB pixels' mean colour differs from sRGB by only %.1f levels: the test proves nothing", d)
+	}
+	a, err := p.Process(plain, usPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.Process(tagged, usPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := meanDiff(decode(a.Photo), decode(b.Photo)); d > 1.5 {
+		t.Errorf("the outputs' mean colours differ by %.1f levels: the profile was not converted", d)
+	}
+}
+
+// meanDiff is the largest difference of the two images' mean channel values
+// (means, not pixels: two crops may differ by a pixel's shift).
+func meanDiff(a, b image.Image) float64 {
+	means := func(img image.Image) (m [3]float64) {
+		r := img.Bounds()
+		n := 0.0
+		for y := r.Min.Y; y < r.Max.Y; y += 2 {
+			for x := r.Min.X; x < r.Max.X; x += 2 {
+				cr, cg, cb, _ := img.At(x, y).RGBA()
+				m[0], m[1], m[2] = m[0]+float64(cr>>8), m[1]+float64(cg>>8), m[2]+float64(cb>>8)
+				n++
+			}
+		}
+		return [3]float64{m[0] / n, m[1] / n, m[2] / n}
+	}
+	ma, mb := means(a), means(b)
+	return max(math.Abs(ma[0]-mb[0]), math.Abs(ma[1]-mb[1]), math.Abs(ma[2]-mb[2]))
+}

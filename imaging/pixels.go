@@ -1,6 +1,7 @@
 package imaging
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
@@ -32,30 +33,34 @@ func (m *rgbImage) At(x, y int) color.Color {
 // The pipeline decodes an upload once: a JPEG's entropy decoding costs the
 // same at every shrink factor, so a second decode would cost as much again.
 func decode(src []byte, shrink int) (*rgbImage, error) {
-	if Sniff(src) == "jpeg" {
+	orient, foreign := probe(src)
+	if Sniff(src) == "jpeg" && !foreign {
 		if img, ok := decodeJPEG(src, shrink); ok {
-			img, err := img.oriented(orientation(src))
+			img, err := img.oriented(orient)
 			if err != nil {
 				return nil, undecodable()
 			}
 			return img, nil
 		}
 	}
-	return decodeVips(src, shrink)
+	return decodeVips(src, shrink, foreign)
 }
 
-// orientation is the EXIF orientation tag (1 when there is none).
-func orientation(src []byte) int {
+// probe reads the header: the EXIF orientation (1 when there is none), and
+// whether an embedded colour profile is other than sRGB (phones often embed
+// Display P3): those pixels must be converted, or the colours shift.
+func probe(src []byte) (orientation int, foreign bool) {
 	img, err := vips.LoadImageFromBuffer(src, vips.NewImportParams()) // the header only
 	if err != nil {
-		return 1
+		return 1, false
 	}
 	defer img.Close()
-	return img.Orientation()
+	return img.Orientation(), img.HasICCProfile() && !bytes.Contains(img.GetICCProfile(), []byte("sRGB"))
 }
 
-// decodeVips decodes any other image (PNG, CMYK JPEG) with libvips.
-func decodeVips(src []byte, shrink int) (*rgbImage, error) {
+// decodeVips decodes any other image (PNG, CMYK JPEG, a JPEG with a colour
+// profile to convert) with libvips.
+func decodeVips(src []byte, shrink int, foreign bool) (*rgbImage, error) {
 	params := vips.NewImportParams()
 	params.AutoRotate.Set(true)
 	params.FailOnError.Set(true) // a truncated file is an error, not a grey band
@@ -68,6 +73,11 @@ func decodeVips(src []byte, shrink int) (*rgbImage, error) {
 		return nil, undecodable()
 	}
 	defer img.Close()
+	if foreign {
+		if err := img.TransformICCProfile(vips.SRGBIEC6196621ICCProfilePath); err != nil {
+			return nil, undecodable()
+		}
+	}
 	if err := toSRGB(img); err != nil {
 		return nil, undecodable()
 	}
