@@ -27,8 +27,13 @@ func (m *rgbImage) encode(o jpegOptions) ([]byte, error) {
 		C.int(b2i(o.Subsample)), C.int(b2i(o.Optimize)), C.int(o.DPI), &out, &n) != 0 {
 		return nil, errors.New("jpeg: encoding failed")
 	}
+	return takeC(out, n), nil
+}
+
+// takeC copies libjpeg's malloc'd output into Go memory and frees it.
+func takeC(out *C.uchar, n C.ulong) []byte {
 	defer C.free(unsafe.Pointer(out))
-	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
+	return C.GoBytes(unsafe.Pointer(out), C.int(n))
 }
 
 func b2i(b bool) int {
@@ -63,8 +68,7 @@ func encodeSheet(photo *rgbImage, pw, ph, x0, y0, stepX, stepY, cols, rows, dpi 
 		C.int(x0), C.int(y0), C.int(stepX), C.int(stepY), C.int(cols), C.int(rows), 92, C.int(dpi), &out, &n) != 0 {
 		return nil, errors.New("jpeg: encoding the sheet failed")
 	}
-	defer C.free(unsafe.Pointer(out))
-	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
+	return takeC(out, n), nil
 }
 
 // encodeJPEG encodes the digital photo, lowering the quality until the file

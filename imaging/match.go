@@ -3,7 +3,6 @@ package imaging
 import (
 	"errors"
 	"image"
-	"image/color"
 	"math"
 	"slices"
 	"sort"
@@ -83,8 +82,7 @@ func cropFace(img *rgbImage, box image.Rectangle) ([]byte, error) {
 	}
 	k := math.Max(1, float64(max(r.Dx(), r.Dy()))/400) // source px per output px
 	ow, oh := max(1, int(float64(r.Dx())/k)), max(1, int(float64(r.Dy())/k))
-	kx, ky := float64(r.Dx())/float64(ow), float64(r.Dy())/float64(oh)
-	out, err := img.warp(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, ow, oh, color.RGBA{255, 255, 255, 255})
+	out, err := img.region(r, ow, oh)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	"math"
 	"sort"
 	"strconv"
@@ -162,7 +161,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	res.Warnings = append(res.Warnings, others...)
 
 	// 3. Is there enough resolution? Compare the head in the source with the head the spec wants.
-	workHead := g.geo.HeadHeight() * float64(work.W) / float64(g.imgW)
+	workHead := g.geo.HeadHeight() * float64(work.W) / float64(g.img.W)
 	srcHead := workHead * full
 	if srcHead*1.15 < wantHead {
 		return nil, fail(LowResolution, fmt.Sprintf("The head is %.0f px tall in the photo; this document needs about %.0f px", srcHead, wantHead),
@@ -177,7 +176,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 			}
 		}
 	}
-	geo := g.geo.scaled(float64(work.W) / float64(g.imgW))
+	geo := g.geo.scaled(float64(work.W) / float64(g.img.W))
 	bg := parseHex(spec.BackgroundHex)
 
 	// 4. Plan the crop in the levelled frame (turned about the eye midpoint so
@@ -267,7 +266,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 
 	// 7. Printable sheets.
 	t5 := time.Now()
-	if res.Sheet, err = sheet4x6(out, spec, Sheet4x6); err != nil {
+	if res.Sheet, err = sheet4x6(out, spec); err != nil {
 		return nil, err
 	}
 	if res.SheetA4, err = SheetPDF(res.Photo, spec); err != nil {
@@ -334,8 +333,7 @@ func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
 
 type analysis struct {
 	geo       Geometry
-	imgW      int
-	img       image.Image   // the detection copy
+	img       *rgbImage     // the detection copy
 	landmarks time.Duration // of the detection time
 }
 
@@ -380,7 +378,7 @@ func (p *Processor) analyse(det *rgbImage) (analysis, []string, error) {
 			main = confirmed[0]
 		}
 	}
-	return analysis{geo: geometryOf(main, det), imgW: det.W, img: det, landmarks: landmarks}, warnings, nil
+	return analysis{geo: geometryOf(main, det), img: det, landmarks: landmarks}, warnings, nil
 }
 
 // confirm runs the CNN face detector on the region around box, enlarged so the
@@ -388,22 +386,12 @@ func (p *Processor) analyse(det *rgbImage) (analysis, []string, error) {
 func (p *Processor) confirm(det *rgbImage, box image.Rectangle) (bool, error) {
 	pad := max(box.Dx(), box.Dy()) / 2
 	r := box.Inset(-pad).Intersect(det.Bounds())
-	rgba := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	draw.Draw(rgba, rgba.Bounds(), det, r.Min, draw.Src)
-	img, err := vips.NewImageFromGoImage(rgba)
+	f := max(1, 150/float64(max(box.Dx(), 1)))
+	crop, err := det.region(r, int(math.Round(float64(r.Dx())*f)), int(math.Round(float64(r.Dy())*f)))
 	if err != nil {
 		return false, err
 	}
-	defer img.Close()
-	if err := img.ExtractBand(0, 3); err != nil {
-		return false, err
-	}
-	if f := 150 / float64(max(box.Dx(), 1)); f > 1 {
-		if err := img.Resize(f, vips.KernelLanczos3); err != nil {
-			return false, err
-		}
-	}
-	buf, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 92})
+	buf, err := crop.encode(jpegOptions{Quality: 92, DPI: 72})
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"errors"
+	"image"
 	"image/color"
 	"unsafe"
 )
@@ -44,6 +45,13 @@ func (src *rgbImage) warp(a affine, w, h int, bg color.RGBA) (*rgbImage, error) 
 		return nil, errResample
 	}
 	return out, nil
+}
+
+// region renders the part r of m scaled to w×h (area averaging when it
+// shrinks, bicubic when it enlarges).
+func (m *rgbImage) region(r image.Rectangle, w, h int) (*rgbImage, error) {
+	kx, ky := float64(r.Dx())/float64(w), float64(r.Dy())/float64(h)
+	return m.warp(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, w, h, color.RGBA{255, 255, 255, 255})
 }
 
 // oriented turns the image upright by its EXIF orientation (1–8).

@@ -2,44 +2,34 @@ package imaging
 
 import (
 	"bytes"
-	"image/color"
 	"math"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 )
 
-// SheetSize is printable paper at 300 DPI.
-type SheetSize struct {
-	Name              string
-	WidthPx, HeightPx int
-}
+// The 4×6 in print at 300 DPI.
+const sheetDPI, sheetW, sheetH = 300, 1200, 1800
 
-// Sheet4x6 is the photo-lab print size.
-var Sheet4x6 = SheetSize{"4x6in", 1200, 1800}
-
-const sheetDPI = 300
-
-// sheet4x6 lays out as many copies of the photo as fit on the paper, with a 2 mm
-// gap, at least a 5 mm margin and a grey cut line around each copy. It is
-// encoded a scanline at a time, never held whole: libvips' draw and
-// replicate operations would copy the whole sheet each time.
-func sheet4x6(photo *rgbImage, spec Spec, paper SheetSize) ([]byte, error) {
+// sheet4x6 lays out as many copies of the photo as fit on a 4×6 in print,
+// with a 2 mm gap, at least a 5 mm margin and a grey cut line around each
+// copy. It is encoded a scanline at a time, never held whole: libvips' draw
+// and replicate operations would copy the whole sheet each time.
+func sheet4x6(photo *rgbImage, spec Spec) ([]byte, error) {
 	pxmm := float64(sheetDPI) / 25.4
 	pw, ph := int(math.Round(spec.WidthMm*pxmm)), int(math.Round(spec.HeightMm*pxmm))
 	if photo.W != pw || photo.H != ph {
 		var err error
-		if photo, err = photo.warp(affine{float64(photo.W) / float64(pw), 0, (float64(photo.W)/float64(pw) - 1) / 2,
-			0, float64(photo.H) / float64(ph), (float64(photo.H)/float64(ph) - 1) / 2}, pw, ph, color.RGBA{255, 255, 255, 255}); err != nil {
+		if photo, err = photo.region(photo.Bounds(), pw, ph); err != nil {
 			return nil, err
 		}
 	}
 	gap, margin := int(2*pxmm), int(5*pxmm)
-	cols := max(1, (paper.WidthPx-2*margin+gap)/(pw+gap))
-	rows := max(1, (paper.HeightPx-2*margin+gap)/(ph+gap))
-	x0 := (paper.WidthPx - cols*(pw+gap) + gap) / 2
-	y0 := (paper.HeightPx - rows*(ph+gap) + gap) / 2
-	return encodeSheet(photo, paper.WidthPx, paper.HeightPx, x0, y0, pw+gap, ph+gap, cols, rows, sheetDPI)
+	cols := max(1, (sheetW-2*margin+gap)/(pw+gap))
+	rows := max(1, (sheetH-2*margin+gap)/(ph+gap))
+	x0 := (sheetW - cols*(pw+gap) + gap) / 2
+	y0 := (sheetH - rows*(ph+gap) + gap) / 2
+	return encodeSheet(photo, sheetW, sheetH, x0, y0, pw+gap, ph+gap, cols, rows, sheetDPI)
 }
 
 // SheetPDF lays out copies of photo on an A4 page as a PDF: the photo's JPEG
