@@ -24,6 +24,7 @@ import (
 	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/capture"
 	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/engines"
 	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/jobs"
@@ -106,14 +107,14 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	// jobs.New returns, before any job runs.
 	var queue jobs.Queue
 	lazyQueue := &deferredQueue{q: &queue}
-	engines := &sessions.Engines{ModelsDir: cfg.ModelsDir, Faces: photoEngine.Faces}
+	shared := &engines.Set{ModelsDir: cfg.ModelsDir, Faces: photoEngine.Faces}
 	flowCatalog, err := flows.Load()
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	river.AddWorker(registry, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: lazyQueue, Now: a.Now, Engines: engines})
-	river.AddWorker(registry, &verifications.DocumentWorker{DB: a.DB, Store: a.Store, Flows: flowCatalog, Engines: engines, Now: a.Now})
+	river.AddWorker(registry, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: lazyQueue, Now: a.Now, Engines: shared})
+	river.AddWorker(registry, &verifications.DocumentWorker{DB: a.DB, Store: a.Store, Flows: flowCatalog, Engines: shared, Now: a.Now})
 	river.AddWorker(registry, &verifications.ReviewWorker{DB: a.DB, Queue: lazyQueue, Flows: flowCatalog, Now: a.Now})
 	river.AddWorker(registry, &sessions.ExpireWorker{DB: a.DB, Queue: lazyQueue, Now: a.Now})
 	river.AddWorker(registry, &callbacks.Worker{DB: a.DB, Client: guard.Client(15 * time.Second), Scale: cfg.CallbackRetryScale,
@@ -134,7 +135,9 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Specs: catalog,
-		Tiers: tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
+		Sessions:      &sessions.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Lifetime: cfg.SessionLifetime},
+		Verifications: &verifications.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Flows: flowCatalog, Logger: a.Logger, Now: a.Now},
+		Tiers:         tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
 		SessionLifetime: cfg.SessionLifetime, Flows: flowCatalog, PublicURL: cfg.PublicURL}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
@@ -337,7 +340,7 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	})
 
 	api := &rpc.Server{Registry: a.Registry, Authenticate: h.Authenticate, Limit: h.Limit,
-		Idempotency: &models.IdempotencyStore{DB: a.DB, Now: a.Now}, Logger: a.Logger}
+		Idempotency: idempotency{&models.IdempotencyStore{DB: a.DB, Now: a.Now}}, Logger: a.Logger, MapError: handlers.MapError}
 	serve := func(c *echo.Context) error {
 		name := c.Param("method")
 		if strings.Contains(name, "/") { // the router's param may span segments
@@ -357,7 +360,7 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	e.Any("/api/v1/:method", serve)
 	e.Any("/api/:method", serve)
 
-	spec, err := openapi.Build(a.Registry, append(sessions.Webhooks(), verifications.Webhooks()...)...)
+	spec, err := openapi.Build(a.Registry, handlers.Webhooks()...)
 	if err != nil {
 		panic(err) // the registry is fixed at build time; a type it cannot describe is a bug
 	}
@@ -419,14 +422,34 @@ func errorHandler(c *echo.Context, err error) {
 	switch code := echo.StatusCode(err); {
 	case errors.As(err, &apiErr):
 	case code == http.StatusNotFound:
-		apiErr = rpc.NewError(http.StatusNotFound, "NotFound", "No such path; API methods are POST /api/v1/<class>.<method>")
+		apiErr = rpc.NotFound.New("No such path; API methods are POST /api/v1/<class>.<method>")
 	case code == http.StatusMethodNotAllowed:
 		apiErr = rpc.ErrMethodNotAllowed(c.Request().Method)
 	case code >= 400 && code < 500:
-		apiErr = rpc.NewError(code, "InvalidRequest", "%s", http.StatusText(code))
+		apiErr = rpc.InvalidRequest.New("%s", http.StatusText(code))
+		apiErr.Status = code // the router's own 4xx (e.g. 413) keeps its status
 	default:
 		c.Logger().Error("request failed", "err", err)
 		apiErr = rpc.ErrInternal()
 	}
 	rpc.WriteError(c.Response(), apiErr)
+}
+
+// idempotency adapts the database's Idempotency-Key store to the API layer.
+type idempotency struct{ s *models.IdempotencyStore }
+
+func (i idempotency) Begin(ctx context.Context, accountID int64, key, method string, requestHash []byte) (*rpc.StoredResponse, error) {
+	stored, err := i.s.Begin(ctx, accountID, key, method, requestHash)
+	if stored == nil || err != nil {
+		return nil, err
+	}
+	return &rpc.StoredResponse{Status: stored.Status, Body: stored.Body}, nil
+}
+
+func (i idempotency) Complete(ctx context.Context, accountID int64, key string, res rpc.StoredResponse) error {
+	return i.s.Complete(ctx, accountID, key, models.StoredResponse{Status: res.Status, Body: res.Body})
+}
+
+func (i idempotency) Release(ctx context.Context, accountID int64, key string) error {
+	return i.s.Release(ctx, accountID, key)
 }

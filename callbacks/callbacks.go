@@ -54,7 +54,7 @@ func Enqueue(ctx context.Context, q jobs.Queue, tx *models.Tx, c *models.Callbac
 	_, _ = rand.Read(id)
 	c.MessageID = "msg_" + hex.EncodeToString(id)
 	c.State = models.CallbackPending
-	if err := models.CreateCallback(tx.DB, c); err != nil {
+	if err := tx.CreateCallback(c); err != nil {
 		return err
 	}
 	_, err := q.InsertTx(ctx, tx, Args{CallbackID: c.ID}, &river.InsertOpts{MaxAttempts: len(Schedule) + 1})

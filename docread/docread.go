@@ -74,6 +74,30 @@ type MRZRead struct {
 // is then about 30 px tall when the document fills the photo.
 const workSize = 1600
 
+// BestMRZ reads the MRZ of each side given (nil sides are skipped) and keeps
+// the read with the fewest failed check digits, stopping at the first valid
+// one: ID cards carry it on the back, passports on the front. Nil when no
+// side has a readable MRZ.
+func (r *Reader) BestMRZ(sides ...[]byte) *MRZRead {
+	var best *MRZRead
+	for _, img := range sides {
+		if img == nil {
+			continue
+		}
+		m, err := r.ReadMRZ(img)
+		if err != nil {
+			continue // not found on this side (or unreadable): try the next
+		}
+		if best == nil || len(m.FailedChecks) < len(best.FailedChecks) {
+			best = m
+		}
+		if m.Valid() {
+			break
+		}
+	}
+	return best
+}
+
 // ReadMRZ finds, recognises and parses the MRZ of a document photo. It
 // returns ErrNoMRZ when nothing MRZ-shaped parses; a parsed MRZ with failed
 // check digits is returned as read (the caller decides what that means).

@@ -30,7 +30,7 @@ func (h *Handlers) registerAccount(reg *rpc.Registry) {
 func (h *Handlers) accountGet(ctx context.Context, call *rpc.Call, _ *AccountGetRequest) (*Account, error) {
 	a, err := h.DB.GetAccount(ctx, call.AccountID())
 	if err != nil {
-		return nil, missing(err, "Account", call.AccountID())
+		return nil, missing(err, rpc.AccountNotFound, call.AccountID())
 	}
 	return accountOf(a), nil
 }

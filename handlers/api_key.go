@@ -75,7 +75,7 @@ func (h *Handlers) apiKeyCreate(ctx context.Context, call *rpc.Call, req *APIKey
 func (h *Handlers) apiKeyGet(ctx context.Context, call *rpc.Call, req *APIKeyIDRequest) (*APIKey, error) {
 	k, err := h.DB.GetAPIKey(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, "ApiKey", req.ID)
+		return nil, missing(err, rpc.APIKeyNotFound, req.ID)
 	}
 	out := apiKeyOf(k)
 	return &out, nil
@@ -100,7 +100,7 @@ func (h *Handlers) apiKeyList(ctx context.Context, call *rpc.Call, req *APIKeyLi
 func (h *Handlers) apiKeyDelete(ctx context.Context, call *rpc.Call, req *APIKeyIDRequest) (*APIKey, error) {
 	k, err := h.DB.RevokeAPIKey(ctx, call.AccountID(), req.ID, h.Now())
 	if err != nil {
-		return nil, missing(err, "ApiKey", req.ID)
+		return nil, missing(err, rpc.APIKeyNotFound, req.ID)
 	}
 	out := apiKeyOf(k)
 	return &out, nil

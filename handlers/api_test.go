@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -74,6 +76,10 @@ func (c *client) raw(httpMethod, path string, body []byte) reply {
 	}
 	if err := json.Unmarshal(b, &r.Body); err != nil {
 		c.t.Fatalf("%s %s: answer is not a JSON object: %q", httpMethod, path, b)
+	}
+	// Every error any test provokes must be one of the catalogue's.
+	if name, ok := r.Body["error_name"].(string); ok && !rpc.Known(name) {
+		c.t.Errorf("%s %s: error_name %q is not in rpc's catalogue", httpMethod, path, name)
 	}
 	return r
 }
@@ -238,7 +244,7 @@ func TestAPIKeys(t *testing.T) {
 
 		// The database holds a hash, not the secret.
 		var stored string
-		if err := s.DB.Raw("SELECT secret_hash FROM api_keys WHERE id = ?", id).Scan(&stored).Error; err != nil {
+		if err := s.DB.SQL.QueryRow(fmt.Sprintf("SELECT secret_hash FROM api_keys WHERE id = %d", int64(id))).Scan(&stored); err != nil {
 			t.Fatal(err)
 		}
 		if stored == secret || strings.Contains(stored, secret[7:]) || len(stored) != 64 {
@@ -387,39 +393,165 @@ func countKeys(t testing.TB, c *client) int {
 	return len(c.call("api_key.list", map[string]any{"limit": 100}).Body["data"].([]any))
 }
 
-func TestRegistryWide(t *testing.T) {
-	s := testenv.NewServer(t, testenv.SQLiteURL(t))
-	c, _, _, _ := account(t, s, "registry")
-	anon := &client{t: t, base: s.URL}
-	dev := device(c, c.call("session.create", nil).str("token"))
-	methods := s.Registry.Methods()
-	if len(methods) == 0 {
-		t.Fatal("no methods registered")
+// ownedIDs creates one object of every class for an account and returns
+// their ids by class name ("api_key", "session", …).
+func ownedIDs(t *testing.T, s *testenv.Server, c *client, accountID int64) map[string]int64 {
+	t.Helper()
+	img := b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))
+	ids := map[string]int64{}
+	must := func(r reply) int64 {
+		t.Helper()
+		if r.Status != 200 && r.Status != 202 {
+			t.Fatalf("setup: %s", r.Raw)
+		}
+		return r.num("id")
 	}
-	for _, m := range methods {
-		t.Run(m.Name, func(t *testing.T) {
+	ids["api_key"] = must(c.call("api_key.create", map[string]any{"name": "spare"}))
+	ids["session"] = must(c.call("session.create", nil))
+	v := must(c.call("verification.create", map[string]any{"flow": "usps1583"}))
+	ids["verification"] = v
+	ids["document"] = must(c.call("document.create", doc("usps1583", v, "PHOTO_ID", 1, "US", testenv.ReadPhoto(t, testenv.PhotoGrace512))))
+	must(c.call("document.create", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PROOF_OF_ADDRESS",
+		"document_type_id": 20, "country": "US", "front_side_data": img}))
+	must(c.call("verification.submit", map[string]any{"id": v}))
+	ids["decision"] = must(c.call("decision.create", map[string]any{"verification_id": v, "status": "HOLD"}))
+	t0, err := s.DB.Deposit(context.Background(), accountID, 1000, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids["transaction"] = t0.ID
+	spec := c.call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any)[0].(map[string]any)["id"]
+	r := c.call("photo.process", map[string]any{"photo": img, "spec_id": spec})
+	if r.Status != 202 {
+		t.Fatalf("setup photo.process: %s", r.Raw)
+	}
+	ids["task"] = r.num("task_id")
+	c.call("webhook_secret.rotate", nil)
+	ids["webhook_endpoint"] = must(c.call("webhook_endpoint.create", map[string]any{"url": "https://example.com/hook"}))
+	return ids
+}
+
+// crossAccountBodies fills requests of m with the owner's ids and plausible
+// values for the other required properties: one request with the required
+// ids, and one more for each optional id (alternatives such as callback.list's
+// session_id or verification_id). None when m addresses no owned object.
+func crossAccountBodies(m *rpc.Method, ids map[string]int64, img string) []map[string]any {
+	class, _, _ := strings.Cut(m.Name, ".")
+	base := map[string]any{}
+	var optional []string
+	addressed := false
+	for i := 0; i < m.Request.NumField(); i++ {
+		f := m.Request.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		required := strings.Contains(f.Tag.Get("rpc"), "required")
+		owner := ""
+		switch {
+		case name == "id":
+			owner = class
+		case strings.HasSuffix(name, "_id"):
+			owner = strings.TrimSuffix(name, "_id")
+		}
+		if id, ok := ids[owner]; ok {
+			addressed = true
+			if required {
+				base[name] = id
+			} else {
+				optional = append(optional, name)
+			}
+			continue
+		}
+		if !required {
+			continue
+		}
+		switch enum := f.Tag.Get("enum"); {
+		case enum != "":
+			base[name], _, _ = strings.Cut(enum, ",")
+		case name == "flow":
+			base[name] = "usps1583"
+		case name == "country":
+			base[name] = "US"
+		case strings.HasSuffix(name, "_data") || name == "image" || name == "photo":
+			base[name] = img
+		case name == "url":
+			base[name] = "https://example.com/x"
+		case f.Type.Kind() == reflect.Int64:
+			base[name] = 1
+		default:
+			base[name] = "x"
+		}
+	}
+	if !addressed {
+		return nil
+	}
+	var out []map[string]any
+	if len(base) > 0 && len(optional) == 0 {
+		out = append(out, base)
+	}
+	for _, name := range optional {
+		owner := strings.TrimSuffix(name, "_id")
+		if name == "id" {
+			owner = class
+		}
+		body := maps.Clone(base)
+		body[name] = ids[owner]
+		out = append(out, body)
+	}
+	return out
+}
+
+// TestRegistryWide checks every registered method on both databases: a full
+// spec, 401 without credentials, 405 for GET, 413 over its body limit, and
+// 404 (never the object) when another account sends the owner's real ids.
+func TestRegistryWide(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *testenv.Server) {
+		c, accountID, _, _ := account(t, s, "registry")
+		other, _, _, _ := account(t, s, "other")
+		anon := &client{t: t, base: s.URL}
+		dev := device(c, c.call("session.create", nil).str("token"))
+		ids := ownedIDs(t, s, c, accountID)
+		img := b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))
+		methods := s.Registry.Methods()
+		if len(methods) == 0 {
+			t.Fatal("no methods registered")
+		}
+		crossChecked := 0
+		for _, m := range methods {
 			if m.Summary == "" || m.Scope == "" || m.MaxBody <= 0 {
-				t.Fatalf("incomplete spec %+v", m.Spec)
+				t.Fatalf("%s: incomplete spec %+v", m.Name, m.Spec)
 			}
 			if r := anon.call(m.Name, nil); r.Status != 401 || r.str("error_name") != "Unauthorized" {
-				t.Errorf("without credentials: %d %s", r.Status, r.Raw)
+				t.Errorf("%s without credentials: %d %s", m.Name, r.Status, r.Raw)
 			}
-			c := c
+			caller := c
 			if m.Scope == rpc.ScopeSession {
-				c = dev
+				caller = dev
 			}
-			if r := c.raw(http.MethodGet, "/api/v1/"+m.Name, nil); r.Status != 405 {
-				t.Errorf("GET: %d", r.Status)
+			if r := caller.raw(http.MethodGet, "/api/v1/"+m.Name, nil); r.Status != 405 {
+				t.Errorf("%s GET: %d", m.Name, r.Status)
 			}
-			if r := c.call(m.Name, strings.Repeat(" ", int(m.MaxBody)+1)); r.Status != 413 {
-				t.Errorf("over the body limit: %d", r.Status)
+			if r := caller.call(m.Name, strings.Repeat(" ", int(m.MaxBody)+1)); r.Status != 413 {
+				t.Errorf("%s over the body limit: %d", m.Name, r.Status)
 			}
-			// Methods that address an object by id answer 404 for ids the account cannot see.
-			if f, ok := m.Request.FieldByName("ID"); ok && strings.HasPrefix(f.Tag.Get("json"), "id") {
-				if r := c.call(m.Name, map[string]any{"id": 1 << 40}); r.Status != 404 || !strings.HasSuffix(r.str("error_name"), "NotFound") {
-					t.Errorf("unknown id: %d %s", r.Status, r.Raw)
+			if m.Scope != rpc.ScopeAccount {
+				continue
+			}
+			bodies := crossAccountBodies(m, ids, img)
+			if len(bodies) > 0 {
+				crossChecked++
+			}
+			for _, body := range bodies {
+				if r := other.call(m.Name, body); r.Status != 404 || !strings.HasSuffix(r.str("error_name"), "NotFound") {
+					t.Errorf("%s with another account's ids %v: %d %s", m.Name, body, r.Status, r.Raw)
+				}
+				if strings.HasSuffix(m.Name, ".get") || strings.HasSuffix(m.Name, ".list") {
+					if r := c.call(m.Name, body); r.Status != 200 {
+						t.Errorf("%s by the owner: %d %s", m.Name, r.Status, r.Raw)
+					}
 				}
 			}
-		})
-	}
+		}
+		if crossChecked < 20 {
+			t.Errorf("only %d methods were checked with another account's ids", crossChecked)
+		}
+	})
 }

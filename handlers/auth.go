@@ -10,6 +10,7 @@ import (
 
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/sessions"
 )
 
 // Authenticate implements rpc.Authenticator: HTTP Basic with public key and
@@ -25,7 +26,7 @@ func (h *Handlers) Authenticate(ctx context.Context, r *http.Request, scope rpc.
 	if n, err := h.DB.PeekRate(ctx, failBucket, window); err != nil {
 		return rpc.Principal{}, err
 	} else if n >= int64(h.AuthFailuresPerHour) {
-		e := rpc.NewError(http.StatusTooManyRequests, "RateLimited", "Too many failed authentication attempts from this address; retry later")
+		e := rpc.RateLimited.New("Too many failed authentication attempts from this address; retry later")
 		e.RetryAfter = int64(window.Add(time.Hour).Sub(now).Seconds()) + 1
 		return rpc.Principal{}, e
 	}
@@ -97,7 +98,7 @@ func sessionToken(header string) (string, bool) {
 		return "", false
 	}
 	value = strings.TrimSpace(value)
-	return value, strings.HasPrefix(value, sessionTokenPrefix) && len(value) < 200
+	return value, strings.HasPrefix(value, sessions.TokenPrefix) && len(value) < 200
 }
 
 // credentials parses an Authorization header. Malformed values are simply not credentials.

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/veridoc/veridoc/billing"
 	"github.com/veridoc/veridoc/rpc"
@@ -57,7 +56,7 @@ func (h *Handlers) billingDeposit(ctx context.Context, call *rpc.Call, req *Depo
 		return nil, err
 	}
 	if !acc.Sandbox {
-		return nil, rpc.NewError(http.StatusForbidden, "SandboxOnly", "billing.deposit is for sandbox accounts; deposits to live accounts are made by the operator")
+		return nil, rpc.SandboxOnly.New("billing.deposit is for sandbox accounts; deposits to live accounts are made by the operator")
 	}
 	amount, err := billing.ParseUSD(req.AmountUSD)
 	if err != nil {

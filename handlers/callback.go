@@ -67,12 +67,12 @@ func (h *Handlers) callbackList(ctx context.Context, call *rpc.Call, req *Callba
 		return nil, rpc.ErrInvalidRequest("session_id or verification_id: give exactly one")
 	case req.SessionID != 0:
 		if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
-			return nil, missing(err, "Session", req.SessionID)
+			return nil, missing(err, rpc.SessionNotFound, req.SessionID)
 		}
 	default:
 		subject, id = models.SubjectVerification, req.VerificationID
 		if _, err := h.DB.GetVerification(ctx, call.AccountID(), req.VerificationID); err != nil {
-			return nil, missing(err, "Verification", req.VerificationID)
+			return nil, missing(err, rpc.VerificationNotFound, req.VerificationID)
 		}
 	}
 	rows, err := h.DB.ListAttempts(ctx, call.AccountID(), subject, id, page.BeforeID, page.Limit+1)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
 	"github.com/veridoc/veridoc/country"
@@ -92,7 +91,7 @@ func (h *Handlers) flowGet(_ context.Context, _ *rpc.Call, req *FlowGetRequest) 
 func (h *Handlers) flow(name string) (*flows.Flow, error) {
 	f, ok := h.Flows.Flow(strings.ToLower(strings.TrimSpace(name)))
 	if !ok {
-		return nil, rpc.NewError(http.StatusNotFound, "FlowNotFound", "No flow named %q (see flow.list)", name)
+		return nil, rpc.FlowNotFound.New("No flow named %q (see flow.list)", name)
 	}
 	return f, nil
 }

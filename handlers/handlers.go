@@ -1,10 +1,11 @@
-// Package handlers implements the API classes: one file per class, each
-// decoding nothing itself (rpc does), checking ownership, calling models and
-// shaping flat responses.
+// Package handlers implements the API classes: one file per class. A handler
+// decodes nothing itself (rpc does): it checks the input's form, calls the
+// domain package (sessions, verifications, billing) or a models query scoped
+// by the caller's account, and shapes the flat response. Business rules live
+// in the domain packages; MapError turns their refusals into API errors.
 package handlers
 
 import (
-	"errors"
 	"log/slog"
 	"strconv"
 	"time"
@@ -14,17 +15,21 @@ import (
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
 	"github.com/veridoc/veridoc/storage"
+	"github.com/veridoc/veridoc/verifications"
 )
 
 // Handlers holds what the API classes need.
 type Handlers struct {
-	DB     *models.DB
-	Store  storage.Store
-	Queue  jobs.Queue
-	Logger *slog.Logger
-	Now    func() time.Time
+	DB            *models.DB
+	Store         storage.Store
+	Sessions      *sessions.Service
+	Verifications *verifications.Service
+	Queue         jobs.Queue
+	Logger        *slog.Logger
+	Now           func() time.Time
 
 	Specs               *specs.Catalog
 	Flows               *flows.Catalog
@@ -53,15 +58,9 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerFlow(reg)
 	h.registerVerification(reg)
 	h.registerDocument(reg)
+	h.registerExtractedData(reg)
 	h.registerDecision(reg)
+	h.registerWebhookEndpoint(reg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// missing maps a models miss to the class's NotFound error.
-func missing(err error, class string, id int64) error {
-	if errors.Is(err, models.ErrNotFound) {
-		return rpc.ErrNotFound(class, id)
-	}
-	return err
-}

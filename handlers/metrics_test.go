@@ -44,7 +44,7 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	// The expiry sweep runs when the workers start: its outcome is counted.
-	waitFor(t, 20*time.Second, "a job metric", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "a job metric", func() bool {
 		return strings.Contains(scrape(t, s.URL), `veridoc_jobs_total{kind="session.expire",outcome="completed"}`)
 	})
 	// Queue depth comes from the job table: a session submitted with no

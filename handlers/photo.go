@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/photos"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/storage"
 )
 
 // PhotoProcessRequest uploads a photo for a spec (000_*).
@@ -94,22 +94,18 @@ func (h *Handlers) registerPhoto(reg *rpc.Registry) {
 }
 
 func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoProcessRequest) (*PhotoProcessResponse, error) {
-	switch req.OutputFormat {
-	case "":
+	if req.OutputFormat == "" {
 		req.OutputFormat = "url"
-	case "url", "base64":
-	default:
-		return nil, rpc.ErrInvalidRequest("output_format: must be \"url\" or \"base64\"")
 	}
 	if _, ok := h.Specs.Get(req.SpecID); !ok {
-		return nil, rpc.ErrNotFound("Specification", req.SpecID)
+		return nil, rpc.ErrNotFound(rpc.SpecificationNotFound, req.SpecID)
 	}
 	data, err := base64.StdEncoding.DecodeString(req.Photo)
 	if err != nil {
 		return nil, rpc.ErrInvalidRequest("photo: must be base64 (standard alphabet, padded)")
 	}
 	if _, err := imaging.CheckUpload(data); err != nil {
-		return nil, uploadError(err)
+		return nil, err // MapError names it (UnsupportedImageType, PhotoTooLarge, InvalidImage)
 	}
 	tier, err := h.DB.PriceFor(ctx, call.AccountID(), h.Tiers)
 	if err != nil {
@@ -126,7 +122,7 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	task := &models.PhotoTask{AccountID: call.AccountID(), SpecID: req.SpecID, State: models.TaskPending,
 		OutputFormat: req.OutputFormat, SourceKey: key, PriceCents: int64(tier.Rate)}
 	err = h.DB.InTx(ctx, func(tx *models.Tx) error {
-		if err := models.CreatePhotoTask(tx.DB, task); err != nil {
+		if err := tx.CreatePhotoTask(task); err != nil {
 			return err
 		}
 		if err := models.HoldForTask(tx, call.AccountID(), task.ID, tier.Rate); err != nil {
@@ -138,7 +134,7 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	if err != nil {
 		_ = h.Store.Delete(context.WithoutCancel(ctx), key)
 		if errors.Is(err, models.ErrInsufficientBalance) {
-			return nil, rpc.NewError(http.StatusPaymentRequired, "InsufficientBalance",
+			return nil, rpc.InsufficientBalance.New(
 				"The balance less running tasks is below the price of a photo (%s %s); make a deposit", tier.Rate, billing.Currency)
 		}
 		return nil, err
@@ -146,21 +142,10 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	return &PhotoProcessResponse{Status: "processing", TaskID: task.ID, Message: "Photo queued for processing"}, nil
 }
 
-func uploadError(err error) error {
-	switch {
-	case errors.Is(err, imaging.ErrUnsupportedType):
-		return rpc.NewError(http.StatusUnsupportedMediaType, "UnsupportedImageType", "%s", err.Error())
-	case errors.Is(err, imaging.ErrTooLarge), errors.Is(err, imaging.ErrTooManyPixels):
-		return rpc.NewError(http.StatusRequestEntityTooLarge, "PhotoTooLarge", "%s", err.Error())
-	default:
-		return rpc.NewError(http.StatusBadRequest, "InvalidImage", "%s", err.Error())
-	}
-}
-
 func (h *Handlers) taskGet(ctx context.Context, call *rpc.Call, req *TaskIDRequest) (*Task, error) {
 	t, err := h.DB.GetPhotoTask(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, "Task", req.ID)
+		return nil, missing(err, rpc.TaskNotFound, req.ID)
 	}
 	return h.taskOf(ctx, t, true)
 }
@@ -237,11 +222,6 @@ func (h *Handlers) taskOf(ctx context.Context, t *models.PhotoTask, withFiles bo
 }
 
 func (h *Handlers) readBase64(ctx context.Context, key string) (string, error) {
-	rc, _, err := h.Store.Get(ctx, key)
-	if err != nil {
-		return "", err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
+	b, err := storage.ReadAll(ctx, h.Store, key)
 	return base64.StdEncoding.EncodeToString(b), err
 }

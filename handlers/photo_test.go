@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"image/jpeg"
 	"io"
 	"mime/multipart"
@@ -21,9 +22,9 @@ import (
 )
 
 // portrait is a Debian test photo scaled so the head has the pixels a 2×2 in photo needs.
-func portrait(t *testing.T, path string, scale float64) string {
+func portrait(t *testing.T, photo testenv.Photo, scale float64) string {
 	imaging.Start()
-	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, path))
+	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, photo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,20 +41,15 @@ func portrait(t *testing.T, path string, scale float64) string {
 
 func waitTask(t *testing.T, c *client, id int64) reply {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		r := c.call("task.get", map[string]any{"id": id})
+	var r reply
+	testenv.WaitFor(t, 90*time.Second, fmt.Sprintf("task %d to finish", id), func() bool {
+		r = c.call("task.get", map[string]any{"id": id})
 		if r.Status != 200 {
 			t.Fatalf("task.get: %s", r.Raw)
 		}
-		if s := r.str("state"); s == "SUCCESS" || s == "FAILURE" {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %d still %s", id, r.str("state"))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return r.str("state") == "SUCCESS" || r.str("state") == "FAILURE"
+	})
+	return r
 }
 
 func TestPhotoProcessFlow(t *testing.T) {

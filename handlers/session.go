@@ -1,23 +1,16 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
 )
-
-// sessionTokenPrefix marks session tokens, so they are never mistaken for secrets.
-const sessionTokenPrefix = "st_"
 
 // SessionCreateRequest opens a verification session (001_*).
 type SessionCreateRequest struct {
@@ -166,25 +159,12 @@ func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *Sessi
 		if err := checkCallbackURL("callback_url", req.CallbackURL); err != nil {
 			return nil, err
 		}
-		acct, err := h.DB.GetAccount(ctx, call.AccountID())
-		if err != nil {
-			return nil, err
-		}
-		if acct.WebhookSecret == "" {
-			return nil, rpc.ErrConflict("WebhookSecretMissing", "Callbacks are signed with the account's webhook secret; call webhook_secret.rotate first")
-		}
 	}
 	if len(req.Reference) > 200 {
 		return nil, rpc.ErrInvalidRequest("reference: must be at most 200 characters")
 	}
-	raw := make([]byte, 32)
-	_, _ = rand.Read(raw)
-	token := sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	now := h.Now()
-	s := &models.Session{AccountID: call.AccountID(), TokenHash: models.HashToken(token), State: models.SessionCreated,
-		Reference: req.Reference, CallbackURL: req.CallbackURL, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly,
-		ExpiresAt: now.Add(h.SessionLifetime), CreatedAt: now, UpdatedAt: now}
-	err := h.DB.InTx(ctx, func(tx *models.Tx) error { return models.CreateSession(tx.DB, s) })
+	s, token, err := h.Sessions.Create(ctx, call.AccountID(), sessions.CreateParams{CallbackURL: req.CallbackURL,
+		Reference: req.Reference, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly})
 	if err != nil {
 		return nil, err
 	}
@@ -224,17 +204,8 @@ func (h *Handlers) sessionState(ctx context.Context, call *rpc.Call, req *Sessio
 
 // loadSession reads a session of the account, expiring it first when its time is up.
 func (h *Handlers) loadSession(ctx context.Context, accountID, id int64) (*models.Session, error) {
-	s, err := h.DB.GetSession(ctx, accountID, id)
-	if err != nil {
-		return nil, missing(err, "Session", id)
-	}
-	if models.SessionOpen(s.State) && !h.Now().Before(s.ExpiresAt) {
-		if err := sessions.Expire(ctx, h.DB, h.Queue, s.ID, h.Now()); err != nil {
-			return nil, err
-		}
-		return h.DB.GetSession(ctx, accountID, id)
-	}
-	return s, nil
+	s, err := h.Sessions.Load(ctx, accountID, id)
+	return s, missing(err, rpc.SessionNotFound, id)
 }
 
 func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *SessionListRequest) (*rpc.ListResponse[Session], error) {
@@ -243,11 +214,6 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 		return nil, err
 	}
 	f := models.SessionFilter{State: req.State, Reference: req.Reference, BeforeID: page.BeforeID, Limit: page.Limit + 1}
-	switch req.State {
-	case "", models.SessionCreated, models.SessionUploading, models.SessionProcessing, models.SessionApproved, models.SessionDeclined, models.SessionExpired:
-	default:
-		return nil, rpc.ErrInvalidRequest("state: must be one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED")
-	}
 	if req.CreatedAfter != nil {
 		f.CreatedAfter = &req.CreatedAfter.Time
 	}
@@ -270,65 +236,16 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 }
 
 func (h *Handlers) sessionDelete(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
-	s, err := h.DB.GetSession(ctx, call.AccountID(), req.ID)
+	s, err := h.Sessions.Delete(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, "Session", req.ID)
-	}
-	if s.State == models.SessionProcessing {
-		return nil, rpc.ErrConflict("SessionProcessing", "Session %d is being processed; delete it once it is decided", s.ID)
-	}
-	uploads, err := h.DB.SessionUploads(ctx, s.ID)
-	if err != nil {
-		return nil, err
-	}
-	// Images first: if the row update then fails, a retry finds nothing left to
-	// delete, and no personal image outlives a delete that reported success.
-	keys := []string{s.PortraitKey, s.FaceKey}
-	for _, u := range uploads {
-		keys = append(keys, u.Key)
-	}
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		if err := h.Store.Delete(ctx, k); err != nil {
-			return nil, err
-		}
-	}
-	now := h.Now()
-	err = h.DB.InTx(ctx, func(tx *models.Tx) error {
-		locked, err := models.LockSession(tx.DB, s.ID)
-		if err != nil {
-			return err
-		}
-		if locked.DeletedAt != nil {
-			return nil
-		}
-		if err := tx.Where("session_id = ?", s.ID).Delete(&models.SessionUpload{}).Error; err != nil {
-			return err
-		}
-		// The token stops working: a random hash nobody holds.
-		dead := make([]byte, 32)
-		_, _ = rand.Read(dead)
-		return tx.Model(&models.Session{}).Where("id = ?", s.ID).Updates(map[string]any{
-			"token_hash": dead, "user_ip": "", "user_agent": "", "given_names": "", "surname": "", "nationality": "",
-			"sex": "", "date_of_birth": "", "personal_number": "", "document_number": "", "expiry_date": "",
-			"portrait_key": "", "face_key": "", "face_match_score": nil, "deleted_at": now, "updated_at": now,
-		}).Error
-	})
-	if err != nil {
-		return nil, err
-	}
-	s, err = h.DB.GetSession(ctx, call.AccountID(), req.ID)
-	if err != nil {
-		return nil, err
+		return nil, missing(err, rpc.SessionNotFound, req.ID)
 	}
 	return h.sessionOf(ctx, s, false)
 }
 
 func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *SessionEventListRequest) (*SessionEventList, error) {
 	if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
-		return nil, missing(err, "Session", req.SessionID)
+		return nil, missing(err, rpc.SessionNotFound, req.SessionID)
 	}
 	rows, err := h.DB.SessionEvents(ctx, req.SessionID)
 	if err != nil {
@@ -372,105 +289,23 @@ func (h *Handlers) sessionOf(ctx context.Context, s *models.Session, links bool)
 
 // --- End-user side (session token) ---
 
-// openSession loads the token's session and refuses changes once it left the upload states.
-func (h *Handlers) openSession(ctx context.Context, call *rpc.Call) (*models.Session, error) {
-	s, err := h.loadSession(ctx, call.AccountID(), call.Principal.SessionID)
-	if err != nil {
-		return nil, err
-	}
-	if s.State == models.SessionExpired {
-		return nil, rpc.ErrConflict("SessionExpired", "Session %d expired at %s", s.ID, s.ExpiresAt.UTC().Format(rpc.TimeLayout))
-	}
-	if !models.SessionOpen(s.State) {
-		return nil, rpc.ErrConflict("SessionSubmitted", "Session %d was submitted; it takes no more changes", s.ID)
-	}
-	return s, nil
-}
-
 func (h *Handlers) sessionUpload(ctx context.Context, call *rpc.Call, req *SessionUploadRequest) (*SessionUploadResponse, error) {
-	switch req.Kind {
-	case sessions.DocumentFront, sessions.DocumentBack, sessions.Selfie:
-	default:
-		return nil, rpc.ErrInvalidRequest("kind: must be one of document_front, document_back, selfie")
-	}
-	if _, err := h.openSession(ctx, call); err != nil {
-		return nil, err
-	}
 	data, err := base64.StdEncoding.DecodeString(req.Image)
 	if err != nil {
 		return nil, rpc.ErrInvalidRequest("image: must be base64 (standard alphabet, padded)")
 	}
-	if _, err := imaging.CheckUpload(data); err != nil {
-		return nil, uploadError(err)
-	}
-	sessionID := call.Principal.SessionID
-	tok := make([]byte, 8)
-	_, _ = rand.Read(tok)
-	key := sessions.UploadKey(sessionID, req.Kind, hex.EncodeToString(tok))
-	if err := h.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/octet-stream"); err != nil {
-		return nil, err
-	}
-	now := h.Now()
-	var replaced, state string
-	err = h.DB.InTx(ctx, func(tx *models.Tx) error {
-		s, err := models.LockSession(tx.DB, sessionID)
-		if err != nil {
-			return err
-		}
-		// Checked again under the lock: a submit may have won the race.
-		if !models.SessionOpen(s.State) || s.DeletedAt != nil {
-			return rpc.ErrConflict("SessionSubmitted", "Session %d was submitted; it takes no more changes", s.ID)
-		}
-		if replaced, err = models.PutSessionUpload(tx.DB, &models.SessionUpload{SessionID: s.ID, Kind: req.Kind, Key: key,
-			Size: int64(len(data)), CreatedAt: now, UpdatedAt: now}); err != nil {
-			return err
-		}
-		fields := map[string]any{"user_ip": truncate(rpc.ClientIP(ctx), 64), "user_agent": truncate(call.Request.UserAgent(), 512), "updated_at": now}
-		if s.State == models.SessionCreated {
-			if err := sessions.Transition(ctx, h.Queue, tx, s, models.SessionUploading, now, nil, fields); err != nil {
-				return err
-			}
-		} else if err := tx.Model(&models.Session{}).Where("id = ?", s.ID).Updates(fields).Error; err != nil {
-			return err
-		}
-		state = s.State
-		return nil
-	})
+	state, err := h.Sessions.Upload(ctx, call.AccountID(), call.Principal.SessionID, req.Kind, data,
+		sessions.Client{IP: rpc.ClientIP(ctx), UserAgent: call.Request.UserAgent()})
 	if err != nil {
-		_ = h.Store.Delete(context.WithoutCancel(ctx), key)
-		return nil, err
-	}
-	if replaced != "" {
-		if err := h.Store.Delete(ctx, replaced); err != nil {
-			h.Logger.Warn("delete replaced upload", "key", replaced, "err", err)
-		}
+		return nil, missing(err, rpc.SessionNotFound, call.Principal.SessionID)
 	}
 	return &SessionUploadResponse{Kind: req.Kind, Size: int64(len(data)), State: state}, nil
 }
 
 func (h *Handlers) sessionSubmit(ctx context.Context, call *rpc.Call, _ *SessionSubmitRequest) (*SessionStateResponse, error) {
-	if _, err := h.openSession(ctx, call); err != nil {
-		return nil, err
-	}
-	now := h.Now()
-	var state string
-	err := h.DB.InTx(ctx, func(tx *models.Tx) error {
-		s, err := models.LockSession(tx.DB, call.Principal.SessionID)
-		if err != nil {
-			return err
-		}
-		if !models.SessionOpen(s.State) || s.DeletedAt != nil {
-			return rpc.ErrConflict("SessionSubmitted", "Session %d was submitted; it takes no more changes", s.ID)
-		}
-		if err := sessions.Transition(ctx, h.Queue, tx, s, models.SessionProcessing, now, nil, map[string]any{"submitted_at": now}); err != nil {
-			return err
-		}
-		state = s.State
-		_, err = h.Queue.InsertTx(ctx, tx, sessions.Args{SessionID: s.ID}, nil)
-		return err
-	})
+	state, err := h.Sessions.Submit(ctx, call.AccountID(), call.Principal.SessionID)
 	if err != nil {
-		return nil, err
+		return nil, missing(err, rpc.SessionNotFound, call.Principal.SessionID)
 	}
 	return &SessionStateResponse{State: state}, nil
 }
@@ -489,11 +324,4 @@ func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *Sessio
 	_, selfie := uploads[sessions.Selfie]
 	return &SessionCurrent{ID: s.ID, State: s.State, Expires: rpc.NewTimestamp(s.ExpiresAt), FaceVerification: s.FaceVerification,
 		DocumentFront: front, DocumentBack: back, Selfie: selfie}, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }

@@ -55,11 +55,6 @@ func (h *Handlers) transactionList(ctx context.Context, call *rpc.Call, req *Tra
 		return nil, err
 	}
 	f := models.TransactionFilter{Type: req.Type}
-	switch req.Type {
-	case "", models.TxDeposit, models.TxCharge, models.TxRefund, models.TxAdjustment:
-	default:
-		return nil, rpc.ErrInvalidRequest("type: must be one of deposit, charge, refund, adjustment")
-	}
 	if req.CreatedAfter != nil {
 		f.CreatedAfter = &req.CreatedAfter.Time
 	}
@@ -80,7 +75,7 @@ func (h *Handlers) transactionList(ctx context.Context, call *rpc.Call, req *Tra
 func (h *Handlers) transactionGet(ctx context.Context, call *rpc.Call, req *TransactionGetRequest) (*Transaction, error) {
 	t, err := h.DB.GetTransaction(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, "Transaction", req.ID)
+		return nil, missing(err, rpc.TransactionNotFound, req.ID)
 	}
 	return transactionOf(t), nil
 }

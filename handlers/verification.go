@@ -2,17 +2,12 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 	"regexp"
-	"slices"
-	"strings"
 
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/verifications"
 )
-
-const verificationStatuses = "STARTED,SUBMITTED,IN_PROGRESS,APPROVED,REJECTED,DOUBLE_CHECK,CANCELED,HOLD"
 
 // ExpectedPerson is the optional person data documents are compared with.
 type ExpectedPerson struct {
@@ -96,18 +91,9 @@ func (h *Handlers) verificationCreate(ctx context.Context, call *rpc.Call, req *
 			return nil, rpc.ErrInvalidRequest("%s: must be at most 200 characters", name)
 		}
 	}
-	now := h.Now()
-	v := &models.Verification{AccountID: call.AccountID(), Flow: f.Name, Status: models.VerificationStarted, Reference: req.Reference,
-		ExpectedGivenNames: e.ExpectedGivenNames, ExpectedSurname: e.ExpectedSurname, ExpectedDateOfBirth: e.ExpectedDateOfBirth,
-		ExpectedStreet: e.ExpectedStreet, ExpectedCity: e.ExpectedCity, ExpectedState: e.ExpectedState, ExpectedZip: e.ExpectedZip,
-		ExpectedCountry: e.ExpectedCountry, CreatedAt: now, UpdatedAt: now}
-	err = h.DB.InTx(ctx, func(tx *models.Tx) error {
-		if err := tx.Create(v).Error; err != nil {
-			return err
-		}
-		return verifications.Emit(ctx, h.Queue, tx, v.AccountID, verifications.Event{Type: verifications.EventVerificationStarted,
-			VerificationID: v.ID, Status: v.Status}, now)
-	})
+	v, err := h.Verifications.Create(ctx, call.AccountID(), f, req.Reference, verifications.Expected{GivenNames: e.ExpectedGivenNames,
+		Surname: e.ExpectedSurname, DateOfBirth: e.ExpectedDateOfBirth, Street: e.ExpectedStreet, City: e.ExpectedCity,
+		State: e.ExpectedState, Zip: e.ExpectedZip, CountryAlpha2: e.ExpectedCountry})
 	if err != nil {
 		return nil, err
 	}
@@ -115,21 +101,21 @@ func (h *Handlers) verificationCreate(ctx context.Context, call *rpc.Call, req *
 }
 
 func (h *Handlers) verificationOf(ctx context.Context, v *models.Verification) (*Verification, error) {
-	var n int64
-	if err := h.DB.WithContext(ctx).Model(&models.Document{}).Where("verification_id = ?", v.ID).Count(&n).Error; err != nil {
+	n, err := h.DB.CountDocuments(ctx, v.ID)
+	if err != nil {
 		return nil, err
 	}
 	return &Verification{ID: v.ID, Flow: v.Flow, Status: v.Status, Reference: v.Reference, ExpectedPerson: ExpectedPerson{
 		ExpectedGivenNames: v.ExpectedGivenNames, ExpectedSurname: v.ExpectedSurname, ExpectedDateOfBirth: v.ExpectedDateOfBirth,
 		ExpectedStreet: v.ExpectedStreet, ExpectedCity: v.ExpectedCity, ExpectedState: v.ExpectedState, ExpectedZip: v.ExpectedZip,
-		ExpectedCountry: v.ExpectedCountry}, DocumentCount: int(n), Created: rpc.NewTimestamp(v.CreatedAt), Updated: rpc.NewTimestamp(v.UpdatedAt),
+		ExpectedCountry: v.ExpectedCountry}, DocumentCount: n, Created: rpc.NewTimestamp(v.CreatedAt), Updated: rpc.NewTimestamp(v.UpdatedAt),
 		Submitted: rpc.TimestampPtr(v.SubmittedAt), Finished: rpc.TimestampPtr(v.FinishedAt)}, nil
 }
 
 func (h *Handlers) verificationGet(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
 	v, err := h.DB.GetVerification(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, "Verification", req.ID)
+		return nil, missing(err, rpc.VerificationNotFound, req.ID)
 	}
 	return h.verificationOf(ctx, v)
 }
@@ -138,9 +124,6 @@ func (h *Handlers) verificationList(ctx context.Context, call *rpc.Call, req *Ve
 	page, err := req.Page()
 	if err != nil {
 		return nil, err
-	}
-	if req.Status != "" && !slices.Contains(strings.Split(verificationStatuses, ","), req.Status) {
-		return nil, rpc.ErrInvalidRequest("status: must be one of %s", strings.ReplaceAll(verificationStatuses, ",", ", "))
 	}
 	rows, err := h.DB.ListVerifications(ctx, call.AccountID(), req.Flow, req.Status, page.BeforeID, page.Limit+1)
 	if err != nil {
@@ -157,91 +140,18 @@ func (h *Handlers) verificationList(ctx context.Context, call *rpc.Call, req *Ve
 	return rpc.NewList(out, page, func(v Verification) int64 { return v.ID }), nil
 }
 
-// notStarted is the error of a change that needs a STARTED verification.
-func notStarted(v *models.Verification) error {
-	if v.Status == models.VerificationCanceled {
-		return rpc.NewError(http.StatusConflict, "VerificationCanceled", "Verification %d is canceled", v.ID)
-	}
-	return rpc.NewError(http.StatusConflict, "VerificationNotStarted", "Verification %d is %s; documents change only while it is STARTED", v.ID, v.Status)
-}
-
 func (h *Handlers) verificationSubmit(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
-	var out *models.Verification
-	now := h.Now()
-	err := h.DB.InTx(ctx, func(tx *models.Tx) error {
-		v, err := models.LockVerification(tx.DB, call.AccountID(), req.ID)
-		if err != nil {
-			return missing(err, "Verification", req.ID)
-		}
-		if v.Status != models.VerificationStarted {
-			return notStarted(v)
-		}
-		f, err := h.flow(v.Flow)
-		if err != nil {
-			return err
-		}
-		var have []string
-		if err := tx.Model(&models.Document{}).Where("verification_id = ?", v.ID).Pluck("context_type", &have).Error; err != nil {
-			return err
-		}
-		var lacking []string
-		for _, c := range f.Required {
-			if !slices.Contains(have, c) {
-				lacking = append(lacking, c)
-			}
-		}
-		if len(lacking) > 0 {
-			return rpc.NewError(http.StatusConflict, "MissingDocuments", "Flow %s needs a document of each of %s before submitting; missing: %s",
-				f.Name, strings.Join(f.Required, ", "), strings.Join(lacking, ", "))
-		}
-		if err := tx.Model(&models.Verification{}).Where("id = ?", v.ID).
-			Updates(map[string]any{"status": models.VerificationSubmitted, "submitted_at": now, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		v.Status, v.SubmittedAt, v.UpdatedAt = models.VerificationSubmitted, &now, now
-		out = v
-		if err := verifications.Emit(ctx, h.Queue, tx, v.AccountID, verifications.Event{Type: verifications.EventVerificationSubmitted,
-			VerificationID: v.ID, Status: v.Status}, now); err != nil {
-			return err
-		}
-		_, err = h.Queue.InsertTx(ctx, tx, verifications.ReviewArgs{VerificationID: v.ID}, nil)
-		return err
-	})
+	v, err := h.Verifications.Submit(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, err
+		return nil, missing(err, rpc.VerificationNotFound, req.ID)
 	}
-	return h.verificationOf(ctx, out)
+	return h.verificationOf(ctx, v)
 }
 
 func (h *Handlers) verificationCancel(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
-	var out *models.Verification
-	now := h.Now()
-	err := h.DB.InTx(ctx, func(tx *models.Tx) error {
-		v, err := models.LockVerification(tx.DB, call.AccountID(), req.ID)
-		if err != nil {
-			return missing(err, "Verification", req.ID)
-		}
-		switch v.Status {
-		case models.VerificationApproved, models.VerificationRejected:
-			return rpc.NewError(http.StatusConflict, "VerificationFinished", "Verification %d is already %s", v.ID, v.Status)
-		case models.VerificationCanceled:
-			return rpc.NewError(http.StatusConflict, "VerificationCanceled", "Verification %d is already canceled", v.ID)
-		}
-		if err := tx.Model(&models.Verification{}).Where("id = ?", v.ID).
-			Updates(map[string]any{"status": models.VerificationCanceled, "finished_at": now, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&models.Document{}).Where("verification_id = ?", v.ID).
-			Updates(map[string]any{"status": models.DocCanceled, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		v.Status, v.FinishedAt, v.UpdatedAt = models.VerificationCanceled, &now, now
-		out = v
-		return verifications.Emit(ctx, h.Queue, tx, v.AccountID, verifications.Event{Type: verifications.EventVerificationCanceled,
-			VerificationID: v.ID, Status: v.Status}, now)
-	})
+	v, err := h.Verifications.Cancel(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, err
+		return nil, missing(err, rpc.VerificationNotFound, req.ID)
 	}
-	return h.verificationOf(ctx, out)
+	return h.verificationOf(ctx, v)
 }

@@ -36,7 +36,7 @@ func doc(flow string, verificationID int64, context string, typeID int64, countr
 func waitVerification(t *testing.T, c *client, id int64, states ...string) reply {
 	t.Helper()
 	var r reply
-	waitFor(t, 120*time.Second, "verification "+strings.Join(states, "/"), func() bool {
+	testenv.WaitFor(t, 120*time.Second, "verification "+strings.Join(states, "/"), func() bool {
 		r = c.call("verification.get", map[string]any{"id": id})
 		return slices.Contains(states, r.str("status"))
 	})
@@ -99,7 +99,7 @@ func TestVerificationFlow(t *testing.T) {
 				t.Fatalf("pdf before approval: %s", r.Raw)
 			}
 			// Every document is read before the review starts.
-			waitFor(t, 90*time.Second, "documents extracted", func() bool {
+			testenv.WaitFor(t, 90*time.Second, "documents extracted", func() bool {
 				for _, id := range ids {
 					if c.call("document.get", map[string]any{"id": id}).num("status") != 7 {
 						return false
@@ -153,7 +153,7 @@ func TestVerificationFlow(t *testing.T) {
 				}
 				checkPDF(t, pdf)
 			}
-			waitFor(t, 20*time.Second, "the events", func() bool { return len(recv.types()) >= 7 })
+			testenv.WaitFor(t, 20*time.Second, "the events", func() bool { return len(recv.types()) >= 7 })
 			types := recv.types()
 			slices.Sort(types)
 			if got := strings.Join(types, ","); got != "decision.made,document.uploaded,document.uploaded,document.uploaded,verification.finished,verification.started,verification.submitted" {
@@ -416,7 +416,7 @@ func TestVerificationRejected(t *testing.T) {
 		if _, err := sdk.Verification.Submit(ctx, &sdkclient.VerificationIDRequest{ID: v.ID}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 120*time.Second, "the review", func() bool {
+		testenv.WaitFor(t, 120*time.Second, "the review", func() bool {
 			v, err = sdk.Verification.Get(ctx, &sdkclient.VerificationIDRequest{ID: v.ID})
 			return err == nil && (v.Status == "APPROVED" || v.Status == "REJECTED" || v.Status == "DOUBLE_CHECK")
 		})

@@ -22,7 +22,7 @@ import (
 // shoulders (a 380 px square of the 512 px photo), scaled up.
 func benchPhoto(b *testing.B, mp float64) []byte {
 	side := math.Sqrt(mp * 1e6)
-	return compose(&testing.T{}, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
+	return compose(b, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
 		if err := img.ExtractArea(60, 0, 380, 380); err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func benchPhoto(b *testing.B, mp float64) []byte {
 }
 
 func benchProcess(b *testing.B, mp float64) {
-	p := processor(&testing.T{})
+	p := processor(b)
 	if p == nil {
 		b.Skip("no face models")
 	}
@@ -77,7 +77,7 @@ func BenchmarkProcess1MP(b *testing.B)  { benchProcess(b, 1) }
 
 // BenchmarkThroughput2Workers: two workers sharing the process, 12 MP photos.
 func BenchmarkThroughput2Workers(b *testing.B) {
-	p := processor(&testing.T{})
+	p := processor(b)
 	if p == nil {
 		b.Skip("no face models")
 	}

@@ -31,7 +31,7 @@ var (
 	procErr  error
 )
 
-func processor(t *testing.T) *imaging.Processor {
+func processor(t testing.TB) *imaging.Processor {
 	dir := testenv.ModelsDir(t)
 	procOnce.Do(func() {
 		var e *imaging.FaceEngine
@@ -52,10 +52,10 @@ var ukPassport = imaging.Spec{WidthMm: 35, HeightMm: 45, DPI: 300, WidthPx: 413,
 	HeadMinMm: 29, HeadMaxMm: 34, EyeMinMm: 22.5, EyeMaxMm: 29.2, BackgroundHex: "#f0ede8", MaxKB: 60}
 
 // compose loads a photo and transforms it with libvips, returning encoded bytes.
-func compose(t *testing.T, path string, fn func(img *vips.ImageRef) error, png bool) []byte {
+func compose(t testing.TB, photo testenv.Photo, fn func(img *vips.ImageRef) error, png bool) []byte {
 	t.Helper()
 	imaging.Start()
-	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, path))
+	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, photo))
 	if err != nil {
 		t.Fatal(err)
 	}

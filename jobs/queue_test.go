@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func open(t *testing.T, url string, workers int) (*models.DB, jobs.Queue, *echoW
 
 func countJobs(t *testing.T, db *models.DB) int64 {
 	var n int64
-	if err := db.Raw("SELECT count(*) FROM river_job WHERE kind = ?", "test.echo").Scan(&n).Error; err != nil {
+	if err := db.SQL.QueryRow("SELECT count(*) FROM river_job WHERE kind = 'test.echo'").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -86,7 +87,7 @@ func TestInsertTxSharesTheTransaction(t *testing.T) {
 			var accID int64
 			err := db.InTx(ctx, func(tx *models.Tx) error {
 				a := &models.Account{Name: "rolled back"}
-				if err := tx.Create(a).Error; err != nil {
+				if err := tx.InsertAccount(a); err != nil {
 					return err
 				}
 				if _, err := q.InsertTx(ctx, tx, echoArgs{AccountID: a.ID}, nil); err != nil {
@@ -102,7 +103,7 @@ func TestInsertTxSharesTheTransaction(t *testing.T) {
 			}
 			err = db.InTx(ctx, func(tx *models.Tx) error {
 				a := &models.Account{Name: "kept"}
-				if err := tx.Create(a).Error; err != nil {
+				if err := tx.InsertAccount(a); err != nil {
 					return err
 				}
 				accID = a.ID
@@ -112,7 +113,7 @@ func TestInsertTxSharesTheTransaction(t *testing.T) {
 				}
 				// Inside the transaction the job is visible; outside it is not yet.
 				var outside int64
-				db.Raw("SELECT count(*) FROM river_job WHERE id = ?", res.Job.ID).Scan(&outside)
+				_ = db.SQL.QueryRow(fmt.Sprintf("SELECT count(*) FROM river_job WHERE id = %d", res.Job.ID)).Scan(&outside)
 				if db.Kind == "postgres" && outside != 0 {
 					t.Errorf("job visible outside the open transaction")
 				}
@@ -165,7 +166,7 @@ func TestStopDrainsRunningJobs(t *testing.T) {
 				t.Fatal("no completion event")
 			}
 			var state string
-			db.Raw("SELECT state FROM river_job WHERE kind = ?", "test.echo").Scan(&state)
+			_ = db.SQL.QueryRow("SELECT state FROM river_job WHERE kind = 'test.echo'").Scan(&state)
 			if state != "completed" {
 				t.Fatalf("job row state %q", state)
 			}

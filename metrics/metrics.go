@@ -99,18 +99,12 @@ func (q *queueDepth) Describe(ch chan<- *prometheus.Desc) { ch <- queueDesc }
 func (q *queueDepth) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var rows []struct {
-		State string
-		Kind  string
-		N     int64
-	}
-	err := q.db.WithContext(ctx).Raw(`SELECT state, kind, COUNT(*) AS n FROM river_job
-		WHERE state IN ('available', 'running', 'retryable', 'scheduled') GROUP BY state, kind`).Scan(&rows).Error
+	rows, err := q.db.QueueDepth(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(queueDesc, err)
 		return
 	}
 	for _, r := range rows {
-		ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(r.N), r.State, r.Kind)
+		ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(r.Jobs), r.State, r.Kind)
 	}
 }

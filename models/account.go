@@ -20,13 +20,13 @@ type Account struct {
 
 // SetWebhookSecret replaces the account's callback signing secret.
 func (db *DB) SetWebhookSecret(ctx context.Context, accountID int64, secret string) error {
-	return db.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("webhook_secret", secret).Error
+	return db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("webhook_secret", secret).Error
 }
 
 // CreateAccount inserts an account.
 func (db *DB) CreateAccount(ctx context.Context, name string, sandbox bool) (*Account, error) {
 	a := &Account{Name: name, Sandbox: sandbox}
-	if err := db.WithContext(ctx).Create(a).Error; err != nil {
+	if err := db.g.WithContext(ctx).Create(a).Error; err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -35,7 +35,7 @@ func (db *DB) CreateAccount(ctx context.Context, name string, sandbox bool) (*Ac
 // GetAccount loads one account.
 func (db *DB) GetAccount(ctx context.Context, id int64) (*Account, error) {
 	var a Account
-	if err := db.WithContext(ctx).First(&a, id).Error; err != nil {
+	if err := db.g.WithContext(ctx).First(&a, id).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &a, nil
@@ -44,6 +44,9 @@ func (db *DB) GetAccount(ctx context.Context, id int64) (*Account, error) {
 // CountAccounts tells whether an install has been bootstrapped.
 func (db *DB) CountAccounts(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.WithContext(ctx).Model(&Account{}).Count(&n).Error
+	err := db.g.WithContext(ctx).Model(&Account{}).Count(&n).Error
 	return n, err
 }
+
+// InsertAccount creates an account inside a transaction.
+func (tx *Tx) InsertAccount(a *Account) error { return tx.g.Create(a).Error }

@@ -57,7 +57,7 @@ func HashSecret(secret string) string {
 func (db *DB) CreateAPIKey(ctx context.Context, accountID int64, name string) (*APIKey, string, error) {
 	pub, secret := NewCredentials()
 	k := &APIKey{AccountID: accountID, Name: name, PublicKey: pub, SecretHash: HashSecret(secret), SecretTail: secret[len(secret)-4:]}
-	if err := db.WithContext(ctx).Create(k).Error; err != nil {
+	if err := db.g.WithContext(ctx).Create(k).Error; err != nil {
 		return nil, "", err
 	}
 	return k, secret, nil
@@ -72,7 +72,7 @@ func (db *DB) Authenticate(ctx context.Context, publicKey, secret string, checkP
 	hash := HashSecret(secret)
 	var k APIKey
 	// The account comes along (one joined query): its rate limit applies to the request.
-	err := db.WithContext(ctx).Joins("Account").Where("api_keys.secret_hash = ? AND api_keys.revoked_at IS NULL", hash).Take(&k).Error
+	err := db.g.WithContext(ctx).Joins("Account").Where("api_keys.secret_hash = ? AND api_keys.revoked_at IS NULL", hash).Take(&k).Error
 	found := err == nil
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err
@@ -94,7 +94,7 @@ func (db *DB) Authenticate(ctx context.Context, publicKey, secret string, checkP
 
 // TouchAPIKey records use, at most once a minute per key to spare the database a write per request.
 func (db *DB) TouchAPIKey(ctx context.Context, id int64, now time.Time) error {
-	return db.WithContext(ctx).Model(&APIKey{}).
+	return db.g.WithContext(ctx).Model(&APIKey{}).
 		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, now.Add(-time.Minute)).
 		Update("last_used_at", now).Error
 }
@@ -102,7 +102,7 @@ func (db *DB) TouchAPIKey(ctx context.Context, id int64, now time.Time) error {
 // GetAPIKey loads a live key of the account.
 func (db *DB) GetAPIKey(ctx context.Context, accountID, id int64) (*APIKey, error) {
 	var k APIKey
-	err := db.WithContext(ctx).Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, accountID).Take(&k).Error
+	err := db.g.WithContext(ctx).Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, accountID).Take(&k).Error
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -112,7 +112,7 @@ func (db *DB) GetAPIKey(ctx context.Context, accountID, id int64) (*APIKey, erro
 // ListAPIKeys pages through the account's live keys, newest first.
 func (db *DB) ListAPIKeys(ctx context.Context, accountID int64, beforeID int64, limit int) ([]APIKey, error) {
 	var keys []APIKey
-	q := db.WithContext(ctx).Where("account_id = ? AND revoked_at IS NULL", accountID)
+	q := db.g.WithContext(ctx).Where("account_id = ? AND revoked_at IS NULL", accountID)
 	if beforeID > 0 {
 		q = q.Where("id < ?", beforeID)
 	}
@@ -122,7 +122,7 @@ func (db *DB) ListAPIKeys(ctx context.Context, accountID int64, beforeID int64, 
 
 // RevokeAPIKey stops a key from working; the row stays for the audit trail.
 func (db *DB) RevokeAPIKey(ctx context.Context, accountID, id int64, now time.Time) (*APIKey, error) {
-	res := db.WithContext(ctx).Model(&APIKey{}).
+	res := db.g.WithContext(ctx).Model(&APIKey{}).
 		Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, accountID).
 		Update("revoked_at", now)
 	if res.Error != nil {
@@ -132,6 +132,6 @@ func (db *DB) RevokeAPIKey(ctx context.Context, accountID, id int64, now time.Ti
 		return nil, ErrNotFound
 	}
 	var k APIKey
-	err := db.WithContext(ctx).Take(&k, id).Error
+	err := db.g.WithContext(ctx).Take(&k, id).Error
 	return &k, err
 }

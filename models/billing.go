@@ -97,7 +97,7 @@ func summary(tx *gorm.DB, accountID int64) (BillingSummary, error) {
 
 // BillingSummary reads an account's balance, holds and totals.
 func (db *DB) BillingSummary(ctx context.Context, accountID int64) (BillingSummary, error) {
-	return summary(db.WithContext(ctx), accountID)
+	return summary(db.g.WithContext(ctx), accountID)
 }
 
 // appendLedger inserts a row after the account is locked.
@@ -115,11 +115,11 @@ func appendLedger(tx *gorm.DB, accountID int64, typ string, amount billing.Cents
 func (db *DB) Deposit(ctx context.Context, accountID int64, amount billing.Cents, desc string) (*Transaction, error) {
 	var t *Transaction
 	err := db.InTx(ctx, func(tx *Tx) error {
-		if err := lockAccount(tx.DB, accountID); err != nil {
+		if err := lockAccount(tx.g, accountID); err != nil {
 			return notFound(err)
 		}
 		var err error
-		t, err = appendLedger(tx.DB, accountID, TxDeposit, amount, nil, desc)
+		t, err = appendLedger(tx.g, accountID, TxDeposit, amount, nil, desc)
 		return err
 	})
 	return t, err
@@ -129,17 +129,17 @@ func (db *DB) Deposit(ctx context.Context, accountID int64, amount billing.Cents
 // (the one that creates the task). It fails with ErrInsufficientBalance when
 // the balance less open holds is below the price.
 func HoldForTask(tx *Tx, accountID, taskID int64, price billing.Cents) error {
-	if err := lockAccount(tx.DB, accountID); err != nil {
+	if err := lockAccount(tx.g, accountID); err != nil {
 		return notFound(err)
 	}
-	s, err := summary(tx.DB, accountID)
+	s, err := summary(tx.g, accountID)
 	if err != nil {
 		return err
 	}
 	if s.Available() < price {
 		return ErrInsufficientBalance
 	}
-	return tx.Create(&BillingHold{AccountID: accountID, TaskID: taskID, AmountCents: int64(price), State: HoldOpen}).Error
+	return tx.g.Create(&BillingHold{AccountID: accountID, TaskID: taskID, AmountCents: int64(price), State: HoldOpen}).Error
 }
 
 // PriceFor is the price a new task of the account pays: its tier's rate.
@@ -155,35 +155,35 @@ func (db *DB) ChargeTask(ctx context.Context, taskID int64) (*Transaction, error
 	var t *Transaction
 	err := db.InTx(ctx, func(tx *Tx) error {
 		var h BillingHold
-		if err := tx.Where("task_id = ?", taskID).Take(&h).Error; err != nil {
+		if err := tx.g.Where("task_id = ?", taskID).Take(&h).Error; err != nil {
 			return notFound(err)
 		}
-		if err := lockAccount(tx.DB, h.AccountID); err != nil {
+		if err := lockAccount(tx.g, h.AccountID); err != nil {
 			return err
 		}
 		// Re-read under the lock: another worker may have finished first.
-		if err := tx.Where("id = ?", h.ID).Take(&h).Error; err != nil {
+		if err := tx.g.Where("id = ?", h.ID).Take(&h).Error; err != nil {
 			return err
 		}
 		switch h.State {
 		case HoldCaptured:
 			t = &Transaction{}
-			return tx.Where("type = ? AND task_id = ?", TxCharge, taskID).Take(t).Error
+			return tx.g.Where("type = ? AND task_id = ?", TxCharge, taskID).Take(t).Error
 		case HoldReleased:
 			return ErrHoldReleased
 		}
 		var err error
-		if t, err = appendLedger(tx.DB, h.AccountID, TxCharge, -billing.Cents(h.AmountCents), &taskID, "photo processed"); err != nil {
+		if t, err = appendLedger(tx.g, h.AccountID, TxCharge, -billing.Cents(h.AmountCents), &taskID, "photo processed"); err != nil {
 			return err
 		}
-		return tx.Model(&h).Update("state", HoldCaptured).Error
+		return tx.g.Model(&h).Update("state", HoldCaptured).Error
 	})
 	return t, err
 }
 
 // ReleaseTask frees a failed task's hold; nothing is charged.
 func (db *DB) ReleaseTask(ctx context.Context, taskID int64) error {
-	return db.WithContext(ctx).Model(&BillingHold{}).Where("task_id = ? AND state = ?", taskID, HoldOpen).
+	return db.g.WithContext(ctx).Model(&BillingHold{}).Where("task_id = ? AND state = ?", taskID, HoldOpen).
 		Update("state", HoldReleased).Error
 }
 
@@ -196,7 +196,7 @@ type TransactionFilter struct {
 
 // ListTransactions pages through an account's ledger, newest first.
 func (db *DB) ListTransactions(ctx context.Context, accountID int64, f TransactionFilter, beforeID int64, limit int) ([]Transaction, error) {
-	q := db.WithContext(ctx).Where("account_id = ?", accountID)
+	q := db.g.WithContext(ctx).Where("account_id = ?", accountID)
 	if f.Type != "" {
 		q = q.Where("type = ?", f.Type)
 	}
@@ -216,7 +216,7 @@ func (db *DB) ListTransactions(ctx context.Context, accountID int64, f Transacti
 // GetTransaction loads one of the account's transactions.
 func (db *DB) GetTransaction(ctx context.Context, accountID, id int64) (*Transaction, error) {
 	var t Transaction
-	if err := db.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&t).Error; err != nil {
+	if err := db.g.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&t).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &t, nil

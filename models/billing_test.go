@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,10 +33,11 @@ func hold(db *models.DB, accountID, taskID int64, price billing.Cents) error {
 // running sum as balance_after, and the balance is that sum.
 func checkLedger(t *testing.T, db *models.DB, accountID int64) billing.Cents {
 	t.Helper()
-	var rows []models.Transaction
-	if err := db.Where("account_id = ?", accountID).Order("id").Find(&rows).Error; err != nil {
+	rows, err := db.ListTransactions(context.Background(), accountID, models.TransactionFilter{}, 0, 1<<30)
+	if err != nil {
 		t.Fatal(err)
 	}
+	slices.Reverse(rows) // oldest first
 	var sum int64
 	for _, r := range rows {
 		sum += r.AmountCents

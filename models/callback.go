@@ -54,12 +54,12 @@ type CallbackAttempt struct {
 }
 
 // CreateCallback inserts a callback inside tx.
-func CreateCallback(tx *gorm.DB, c *Callback) error { return tx.Create(c).Error }
+func (tx *Tx) CreateCallback(c *Callback) error { return tx.g.Create(c).Error }
 
 // CallbackByID loads a callback for the delivery worker.
 func (db *DB) CallbackByID(ctx context.Context, id int64) (*Callback, error) {
 	var c Callback
-	if err := db.WithContext(ctx).Take(&c, id).Error; err != nil {
+	if err := db.g.WithContext(ctx).Take(&c, id).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &c, nil
@@ -67,7 +67,7 @@ func (db *DB) CallbackByID(ctx context.Context, id int64) (*Callback, error) {
 
 // RecordAttempt logs an attempt and moves the callback to state.
 func (db *DB) RecordAttempt(ctx context.Context, c *Callback, a *CallbackAttempt, state string, now time.Time) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(a).Error; err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ type AttemptRow struct {
 
 // ListAttempts pages through the attempts of an account's callbacks about one subject, newest first.
 func (db *DB) ListAttempts(ctx context.Context, accountID int64, subject string, subjectID, beforeID int64, limit int) ([]AttemptRow, error) {
-	q := db.WithContext(ctx).Table("callback_attempts AS a").
+	q := db.g.WithContext(ctx).Table("callback_attempts AS a").
 		Select("a.*, c.subject, c.subject_id, c.endpoint_id, c.event, c.url, c.message_id, c.state AS callback_state").
 		Joins("JOIN callbacks c ON c.id = a.callback_id").
 		Where("c.account_id = ? AND c.subject = ?", accountID, subject)
@@ -109,5 +109,5 @@ func (db *DB) ListAttempts(ctx context.Context, accountID int64, subject string,
 
 // DisableSessionCallback stops deliveries to a session's callback_url (410 Gone).
 func (db *DB) DisableSessionCallback(ctx context.Context, sessionID int64) error {
-	return db.WithContext(ctx).Model(&Session{}).Where("id = ?", sessionID).Update("callback_disabled", true).Error
+	return db.g.WithContext(ctx).Model(&Session{}).Where("id = ?", sessionID).Update("callback_disabled", true).Error
 }

@@ -24,7 +24,7 @@ import (
 
 // DB is an open database: GORM for queries and the handles the job queue needs.
 type DB struct {
-	*gorm.DB
+	g    *gorm.DB      // private: every query is a named method of this package
 	Kind string        // config.DatabaseSQLite or config.DatabasePostgres
 	SQL  *sql.DB       // shared pool under GORM
 	Pool *pgxpool.Pool // PostgreSQL only: the pool under SQL, for River
@@ -50,7 +50,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		}
 		db.Pool = pool
 		db.SQL = stdlib.OpenDBFromPool(pool)
-		db.DB, err = gorm.Open(postgres.New(postgres.Config{Conn: db.SQL}), gcfg)
+		db.g, err = gorm.Open(postgres.New(postgres.Config{Conn: db.SQL}), gcfg)
 		if err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("database: %w", err)
@@ -61,11 +61,11 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 				return nil, fmt.Errorf("database: %w", err)
 			}
 		}
-		db.DB, err = gorm.Open(sqlite.Open(dbc.DSN), gcfg)
+		db.g, err = gorm.Open(sqlite.Open(dbc.DSN), gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("database: %w", err)
 		}
-		db.SQL, err = db.DB.DB()
+		db.SQL, err = db.g.DB()
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +113,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lock) //nolint:errcheck
 	}
-	if err := db.WithContext(ctx).AutoMigrate(all...); err != nil {
+	if err := db.g.WithContext(ctx).AutoMigrate(all...); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
@@ -128,4 +128,18 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// QueueCount is how many jobs of a kind wait or run in a state.
+type QueueCount struct {
+	State, Kind string
+	Jobs        int64
+}
+
+// QueueDepth counts the job queue's live jobs by state and kind (for /metrics).
+func (db *DB) QueueDepth(ctx context.Context) ([]QueueCount, error) {
+	var rows []QueueCount
+	err := db.g.WithContext(ctx).Raw(`SELECT state, kind, COUNT(*) AS jobs FROM river_job
+		WHERE state IN ('available', 'running', 'retryable', 'scheduled') GROUP BY state, kind`).Scan(&rows).Error
+	return rows, err
 }

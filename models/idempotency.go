@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/veridoc/veridoc/rpc"
 )
 
 // Idempotency-Key lifetimes.
@@ -30,20 +28,31 @@ type IdempotencyKey struct {
 	CreatedAt   time.Time `gorm:"not null;index"`
 }
 
-// IdempotencyStore implements rpc.IdempotencyStore on the database.
+// IdempotencyStore keeps the first response of a side-effecting call per
+// (account, key) in the database; the API layer adapts it.
 type IdempotencyStore struct {
 	DB  *DB
 	Now func() time.Time
 }
 
-var _ rpc.IdempotencyStore = (*IdempotencyStore)(nil)
+// StoredResponse is a response kept for replays.
+type StoredResponse struct {
+	Status int
+	Body   []byte
+}
+
+// Idempotency-Key refusals.
+var (
+	ErrIdempotencyKeyReused     = errors.New("this Idempotency-Key was already used with a different request")
+	ErrIdempotencyKeyInProgress = errors.New("a request with this Idempotency-Key is still being processed; retry shortly")
+)
 
 // Begin claims (account, key) with a unique insert; the loser of a race reads the winner's row.
-func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, method string, requestHash []byte) (*rpc.StoredResponse, error) {
+func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, method string, requestHash []byte) (*StoredResponse, error) {
 	hash := hex.EncodeToString(requestHash)
 	for attempt := 0; attempt < 3; attempt++ {
 		row := &IdempotencyKey{AccountID: accountID, Key: key, Method: method, RequestHash: hash, CreatedAt: s.Now()}
-		err := s.DB.WithContext(ctx).Create(row).Error
+		err := s.DB.g.WithContext(ctx).Create(row).Error
 		if err == nil {
 			return nil, nil
 		}
@@ -51,7 +60,7 @@ func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, meth
 			return nil, err
 		}
 		var prev IdempotencyKey
-		err = s.DB.WithContext(ctx).Where("account_id = ? AND key = ?", accountID, key).Take(&prev).Error
+		err = s.DB.g.WithContext(ctx).Where("account_id = ? AND key = ?", accountID, key).Take(&prev).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			continue // released between our insert and read: claim again
 		}
@@ -60,34 +69,36 @@ func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, meth
 		}
 		age := s.Now().Sub(prev.CreatedAt)
 		if age > IdempotencyTTL || (prev.Status == 0 && age > idempotencyStaleClaim) {
-			s.DB.WithContext(ctx).Where("id = ?", prev.ID).Delete(&IdempotencyKey{})
+			if err := s.DB.g.WithContext(ctx).Where("id = ?", prev.ID).Delete(&IdempotencyKey{}).Error; err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if prev.Method != method || prev.RequestHash != hash {
-			return nil, rpc.ErrConflict("IdempotencyKeyReused", "This Idempotency-Key was already used with a different request")
+			return nil, ErrIdempotencyKeyReused
 		}
 		if prev.Status == 0 {
-			return nil, rpc.ErrConflict("IdempotencyKeyInProgress", "A request with this Idempotency-Key is still being processed; retry shortly")
+			return nil, ErrIdempotencyKeyInProgress
 		}
-		return &rpc.StoredResponse{Status: prev.Status, Body: prev.Response}, nil
+		return &StoredResponse{Status: prev.Status, Body: prev.Response}, nil
 	}
-	return nil, rpc.ErrConflict("IdempotencyKeyInProgress", "A request with this Idempotency-Key is still being processed; retry shortly")
+	return nil, ErrIdempotencyKeyInProgress
 }
 
 // Complete stores the response for replays.
-func (s *IdempotencyStore) Complete(ctx context.Context, accountID int64, key string, res rpc.StoredResponse) error {
-	return s.DB.WithContext(ctx).Model(&IdempotencyKey{}).
+func (s *IdempotencyStore) Complete(ctx context.Context, accountID int64, key string, res StoredResponse) error {
+	return s.DB.g.WithContext(ctx).Model(&IdempotencyKey{}).
 		Where("account_id = ? AND key = ?", accountID, key).
 		Updates(map[string]any{"status": res.Status, "response": res.Body}).Error
 }
 
 // Release drops a claim so the call can run again.
 func (s *IdempotencyStore) Release(ctx context.Context, accountID int64, key string) error {
-	return s.DB.WithContext(ctx).Where("account_id = ? AND key = ? AND status = 0", accountID, key).Delete(&IdempotencyKey{}).Error
+	return s.DB.g.WithContext(ctx).Where("account_id = ? AND key = ? AND status = 0", accountID, key).Delete(&IdempotencyKey{}).Error
 }
 
 // DeleteExpiredIdempotencyKeys removes keys past their replay window.
 func (db *DB) DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
-	res := db.WithContext(ctx).Where("created_at < ?", now.Add(-IdempotencyTTL)).Delete(&IdempotencyKey{})
+	res := db.g.WithContext(ctx).Where("created_at < ?", now.Add(-IdempotencyTTL)).Delete(&IdempotencyKey{})
 	return res.RowsAffected, res.Error
 }

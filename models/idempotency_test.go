@@ -8,7 +8,6 @@ import (
 
 	"github.com/veridoc/veridoc/internal/testenv"
 	"github.com/veridoc/veridoc/models"
-	"github.com/veridoc/veridoc/rpc"
 )
 
 func openDB(t *testing.T, url string) *models.DB {
@@ -33,7 +32,7 @@ func TestIdempotencyLifetimes(t *testing.T) {
 			clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 			s := &models.IdempotencyStore{DB: db, Now: func() time.Time { return clock }}
 			hash := []byte("h1")
-			inProgress := rpc.ErrConflict("IdempotencyKeyInProgress", "")
+			inProgress := models.ErrIdempotencyKeyInProgress
 
 			if res, err := s.Begin(ctx, 1, "k", "a.b", hash); res != nil || err != nil {
 				t.Fatalf("first claim: %v %v", res, err)
@@ -47,7 +46,7 @@ func TestIdempotencyLifetimes(t *testing.T) {
 			if res, err := s.Begin(ctx, 1, "k", "a.b", hash); res != nil || err != nil {
 				t.Fatalf("stale claim not taken over: %v %v", res, err)
 			}
-			if err := s.Complete(ctx, 1, "k", rpc.StoredResponse{Status: 200, Body: []byte(`{"id":1}`)}); err != nil {
+			if err := s.Complete(ctx, 1, "k", models.StoredResponse{Status: 200, Body: []byte(`{"id":1}`)}); err != nil {
 				t.Fatal(err)
 			}
 			clock = clock.Add(23 * time.Hour)

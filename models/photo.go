@@ -3,8 +3,6 @@ package models
 import (
 	"context"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Photo task states (000_*).
@@ -35,7 +33,7 @@ type PhotoTask struct {
 // GetPhotoTask loads a task of the account.
 func (db *DB) GetPhotoTask(ctx context.Context, accountID, id int64) (*PhotoTask, error) {
 	var t PhotoTask
-	if err := db.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&t).Error; err != nil {
+	if err := db.g.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&t).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &t, nil
@@ -44,7 +42,7 @@ func (db *DB) GetPhotoTask(ctx context.Context, accountID, id int64) (*PhotoTask
 // PhotoTaskByID loads a task for the worker.
 func (db *DB) PhotoTaskByID(ctx context.Context, id int64) (*PhotoTask, error) {
 	var t PhotoTask
-	if err := db.WithContext(ctx).Take(&t, id).Error; err != nil {
+	if err := db.g.WithContext(ctx).Take(&t, id).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &t, nil
@@ -52,7 +50,7 @@ func (db *DB) PhotoTaskByID(ctx context.Context, id int64) (*PhotoTask, error) {
 
 // ListPhotoTasks pages through an account's tasks, newest first.
 func (db *DB) ListPhotoTasks(ctx context.Context, accountID, beforeID int64, limit int) ([]PhotoTask, error) {
-	q := db.WithContext(ctx).Where("account_id = ?", accountID)
+	q := db.g.WithContext(ctx).Where("account_id = ?", accountID)
 	if beforeID > 0 {
 		q = q.Where("id < ?", beforeID)
 	}
@@ -60,11 +58,27 @@ func (db *DB) ListPhotoTasks(ctx context.Context, accountID, beforeID int64, lim
 	return out, q.Order("id DESC").Limit(limit).Find(&out).Error
 }
 
-// UpdatePhotoTask changes a task unless it has already finished.
-func (db *DB) UpdatePhotoTask(ctx context.Context, id int64, fields map[string]any) error {
-	return db.WithContext(ctx).Model(&PhotoTask{}).
-		Where("id = ? AND state IN ?", id, []string{TaskPending, TaskProcessing}).Updates(fields).Error
+// updateOpenTask changes a task unless it has already finished.
+func (db *DB) updateOpenTask(ctx context.Context, id int64, cols map[string]any) error {
+	return db.g.WithContext(ctx).Model(&PhotoTask{}).
+		Where("id = ? AND state IN ?", id, []string{TaskPending, TaskProcessing}).Updates(cols).Error
+}
+
+// StartPhotoTask marks a task as being processed.
+func (db *DB) StartPhotoTask(ctx context.Context, id int64) error {
+	return db.updateOpenTask(ctx, id, map[string]any{"state": TaskProcessing, "progress": 10})
+}
+
+// SucceedPhotoTask records a task's result.
+func (db *DB) SucceedPhotoTask(ctx context.Context, id int64, resultJSON string, at time.Time) error {
+	return db.updateOpenTask(ctx, id, map[string]any{"state": TaskSuccess, "progress": 100, "result_json": resultJSON, "finished_at": at})
+}
+
+// FailPhotoTask records why a task failed.
+func (db *DB) FailPhotoTask(ctx context.Context, id int64, code, resultJSON string, at time.Time) error {
+	return db.updateOpenTask(ctx, id, map[string]any{"state": TaskFailure, "progress": 100,
+		"result_json": resultJSON, "error_code": code, "finished_at": at})
 }
 
 // CreatePhotoTask inserts a task inside tx.
-func CreatePhotoTask(tx *gorm.DB, t *PhotoTask) error { return tx.Create(t).Error }
+func (tx *Tx) CreatePhotoTask(t *PhotoTask) error { return tx.g.Create(t).Error }

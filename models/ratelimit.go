@@ -18,7 +18,7 @@ type RateCounter struct {
 // atomic upsert (both databases support ON CONFLICT … RETURNING).
 func (db *DB) HitRate(ctx context.Context, bucket string, window time.Time) (int64, error) {
 	var n int64
-	err := db.WithContext(ctx).Raw(
+	err := db.g.WithContext(ctx).Raw(
 		`INSERT INTO rate_counters (bucket, window_start, count) VALUES (?, ?, 1)
 		 ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1
 		 RETURNING count`, bucket, window).Scan(&n).Error
@@ -28,20 +28,20 @@ func (db *DB) HitRate(ctx context.Context, bucket string, window time.Time) (int
 // PeekRate reads a bucket's count without adding to it.
 func (db *DB) PeekRate(ctx context.Context, bucket string, window time.Time) (int64, error) {
 	var n int64
-	err := db.WithContext(ctx).Model(&RateCounter{}).Where("bucket = ? AND window_start = ?", bucket, window).
+	err := db.g.WithContext(ctx).Model(&RateCounter{}).Where("bucket = ? AND window_start = ?", bucket, window).
 		Select("COALESCE(MAX(count), 0)").Scan(&n).Error
 	return n, err
 }
 
 // DeleteOldRateCounters drops windows that ended before t.
 func (db *DB) DeleteOldRateCounters(ctx context.Context, before time.Time) (int64, error) {
-	res := db.WithContext(ctx).Where("window_start < ?", before).Delete(&RateCounter{})
+	res := db.g.WithContext(ctx).Where("window_start < ?", before).Delete(&RateCounter{})
 	return res.RowsAffected, res.Error
 }
 
 // SetRateLimit sets an account's requests per hour per key (0: the server default).
 func (db *DB) SetRateLimit(ctx context.Context, accountID int64, perHour int) error {
-	res := db.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("rate_limit_per_hour", perHour)
+	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("rate_limit_per_hour", perHour)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

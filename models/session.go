@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"strings"
@@ -101,18 +102,18 @@ func HashToken(token string) []byte {
 // ErrStateConflict is returned when a session is not in a state that allows a change.
 var ErrStateConflict = errors.New("session state does not allow this")
 
-// CreateSession inserts a session and its first event inside tx.
-func CreateSession(tx *gorm.DB, s *Session) error {
-	if err := tx.Create(s).Error; err != nil {
+// CreateSession inserts a session and its first event.
+func (tx *Tx) CreateSession(s *Session) error {
+	if err := tx.g.Create(s).Error; err != nil {
 		return err
 	}
-	return tx.Create(&SessionEvent{SessionID: s.ID, State: s.State, CreatedAt: s.CreatedAt}).Error
+	return tx.g.Create(&SessionEvent{SessionID: s.ID, State: s.State, CreatedAt: s.CreatedAt}).Error
 }
 
 // GetSession loads a session of the account.
 func (db *DB) GetSession(ctx context.Context, accountID, id int64) (*Session, error) {
 	var s Session
-	if err := db.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&s).Error; err != nil {
+	if err := db.g.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&s).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &s, nil
@@ -121,7 +122,7 @@ func (db *DB) GetSession(ctx context.Context, accountID, id int64) (*Session, er
 // SessionByID loads a session for a worker.
 func (db *DB) SessionByID(ctx context.Context, id int64) (*Session, error) {
 	var s Session
-	if err := db.WithContext(ctx).Take(&s, id).Error; err != nil {
+	if err := db.g.WithContext(ctx).Take(&s, id).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &s, nil
@@ -130,7 +131,7 @@ func (db *DB) SessionByID(ctx context.Context, id int64) (*Session, error) {
 // SessionByToken finds the live session a token opens.
 func (db *DB) SessionByToken(ctx context.Context, token string) (*Session, error) {
 	var s Session
-	err := db.WithContext(ctx).Where("token_hash = ? AND deleted_at IS NULL", HashToken(token)).Take(&s).Error
+	err := db.g.WithContext(ctx).Where("token_hash = ? AND deleted_at IS NULL", HashToken(token)).Take(&s).Error
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -148,7 +149,7 @@ type SessionFilter struct {
 
 // ListSessions pages through an account's sessions, newest first.
 func (db *DB) ListSessions(ctx context.Context, accountID int64, f SessionFilter) ([]Session, error) {
-	q := db.WithContext(ctx).Where("account_id = ?", accountID)
+	q := db.g.WithContext(ctx).Where("account_id = ?", accountID)
 	if f.State != "" {
 		q = q.Where("state = ?", f.State)
 	}
@@ -171,13 +172,13 @@ func (db *DB) ListSessions(ctx context.Context, accountID int64, f SessionFilter
 // SessionEvents lists a session's state changes, oldest first.
 func (db *DB) SessionEvents(ctx context.Context, sessionID int64) ([]SessionEvent, error) {
 	var out []SessionEvent
-	return out, db.WithContext(ctx).Where("session_id = ?", sessionID).Order("id").Find(&out).Error
+	return out, db.g.WithContext(ctx).Where("session_id = ?", sessionID).Order("id").Find(&out).Error
 }
 
 // SessionUploads lists a session's current uploads by kind.
 func (db *DB) SessionUploads(ctx context.Context, sessionID int64) (map[string]SessionUpload, error) {
 	var rows []SessionUpload
-	if err := db.WithContext(ctx).Where("session_id = ?", sessionID).Find(&rows).Error; err != nil {
+	if err := db.g.WithContext(ctx).Where("session_id = ?", sessionID).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make(map[string]SessionUpload, len(rows))
@@ -187,53 +188,118 @@ func (db *DB) SessionUploads(ctx context.Context, sessionID int64) (map[string]S
 	return out, nil
 }
 
-// LockSession reads a session inside tx, locking its row on PostgreSQL so
-// concurrent state changes queue up (SQLite has one writer anyway).
-func LockSession(tx *gorm.DB, id int64) (*Session, error) {
+// LockSession reads a session, locking its row on PostgreSQL so concurrent
+// state changes queue up (SQLite has one writer anyway).
+func (tx *Tx) LockSession(id int64) (*Session, error) {
 	var s Session
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&s, id).Error; err != nil {
+	if err := tx.g.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&s, id).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &s, nil
 }
 
-// SetSessionState moves a locked session to state, records the event and
-// applies the extra column changes.
-func SetSessionState(tx *gorm.DB, s *Session, state string, at time.Time, reasons []string, fields map[string]any) error {
-	if fields == nil {
-		fields = map[string]any{}
+// SessionResult is what processing read from the uploads, written when the
+// session is decided.
+type SessionResult struct {
+	GivenNames, Surname, Nationality, Sex, DateOfBirth, PersonalNumber string
+	DocumentType, DocumentNumber, ExpiryDate, IssuingCountry, Issuer   string
+	PortraitKey, FaceKey                                               string
+	FaceMatchScore                                                     *int
+	Checks                                                             []string
+}
+
+// SessionChange is what changes beside the state; nil fields stay as they are.
+type SessionChange struct {
+	UserIP, UserAgent *string
+	SubmittedAt       *time.Time
+	FinishedAt        *time.Time
+	Result            *SessionResult
+}
+
+func (c SessionChange) columns() map[string]any {
+	cols := map[string]any{}
+	if c.UserIP != nil {
+		cols["user_ip"] = *c.UserIP
 	}
-	fields["state"] = state
-	fields["updated_at"] = at
-	if err := tx.Model(&Session{}).Where("id = ?", s.ID).Updates(fields).Error; err != nil {
+	if c.UserAgent != nil {
+		cols["user_agent"] = *c.UserAgent
+	}
+	if c.SubmittedAt != nil {
+		cols["submitted_at"] = *c.SubmittedAt
+	}
+	if c.FinishedAt != nil {
+		cols["finished_at"] = *c.FinishedAt
+	}
+	if r := c.Result; r != nil {
+		for k, v := range map[string]string{"given_names": r.GivenNames, "surname": r.Surname, "nationality": r.Nationality,
+			"sex": r.Sex, "date_of_birth": r.DateOfBirth, "personal_number": r.PersonalNumber, "document_type": r.DocumentType,
+			"document_number": r.DocumentNumber, "expiry_date": r.ExpiryDate, "issuing_country": r.IssuingCountry,
+			"issuer": r.Issuer, "portrait_key": r.PortraitKey, "face_key": r.FaceKey} {
+			cols[k] = v
+		}
+		cols["face_match_score"] = r.FaceMatchScore
+		cols["checks"] = strings.Join(r.Checks, ",")
+	}
+	return cols
+}
+
+// SetSessionState moves a locked session to state, records the event and
+// applies the other changes.
+func (tx *Tx) SetSessionState(s *Session, state string, at time.Time, reasons []string, change SessionChange) error {
+	cols := change.columns()
+	cols["state"] = state
+	cols["updated_at"] = at
+	if err := tx.g.Model(&Session{}).Where("id = ?", s.ID).Updates(cols).Error; err != nil {
 		return err
 	}
 	s.State = state
-	return tx.Create(&SessionEvent{SessionID: s.ID, State: state, Reasons: strings.Join(reasons, ","), CreatedAt: at}).Error
+	return tx.g.Create(&SessionEvent{SessionID: s.ID, State: state, Reasons: strings.Join(reasons, ","), CreatedAt: at}).Error
+}
+
+// UpdateSession applies changes that leave the state as it is.
+func (tx *Tx) UpdateSession(id int64, at time.Time, change SessionChange) error {
+	cols := change.columns()
+	cols["updated_at"] = at
+	return tx.g.Model(&Session{}).Where("id = ?", id).Updates(cols).Error
 }
 
 // PutSessionUpload records (or replaces) an upload and returns the key it replaced, if any.
-func PutSessionUpload(tx *gorm.DB, u *SessionUpload) (replaced string, err error) {
+func (tx *Tx) PutSessionUpload(u *SessionUpload) (replaced string, err error) {
 	var old SessionUpload
-	err = tx.Where("session_id = ? AND kind = ?", u.SessionID, u.Kind).Take(&old).Error
+	err = tx.g.Where("session_id = ? AND kind = ?", u.SessionID, u.Kind).Take(&old).Error
 	switch {
 	case err == nil:
 		replaced = old.Key
-		err = tx.Model(&SessionUpload{}).Where("id = ?", old.ID).
+		err = tx.g.Model(&SessionUpload{}).Where("id = ?", old.ID).
 			Updates(map[string]any{"key": u.Key, "size": u.Size, "updated_at": u.UpdatedAt}).Error
 		u.ID = old.ID
 		return replaced, err
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return "", tx.Create(u).Error
+		return "", tx.g.Create(u).Error
 	default:
 		return "", err
 	}
 }
 
+// EraseSession drops a session's uploads and personal fields and replaces its
+// token hash with one nobody holds; the row stays as an audit stub.
+func (tx *Tx) EraseSession(id int64, at time.Time) error {
+	if err := tx.g.Where("session_id = ?", id).Delete(&SessionUpload{}).Error; err != nil {
+		return err
+	}
+	dead := make([]byte, 32)
+	_, _ = rand.Read(dead)
+	return tx.g.Model(&Session{}).Where("id = ?", id).Updates(map[string]any{
+		"token_hash": dead, "user_ip": "", "user_agent": "", "given_names": "", "surname": "", "nationality": "",
+		"sex": "", "date_of_birth": "", "personal_number": "", "document_number": "", "expiry_date": "",
+		"portrait_key": "", "face_key": "", "face_match_score": nil, "deleted_at": at, "updated_at": at,
+	}).Error
+}
+
 // DueSessions lists open sessions past their expiry.
 func (db *DB) DueSessions(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(ctx).Model(&Session{}).
+	err := db.g.WithContext(ctx).Model(&Session{}).
 		Where("state IN ? AND expires_at <= ? AND deleted_at IS NULL", []string{SessionCreated, SessionUploading}, now).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err

@@ -16,7 +16,7 @@ import (
 // Tx is a transaction that GORM queries and the job queue share, so a row and
 // the job that processes it commit together or not at all.
 type Tx struct {
-	*gorm.DB
+	g     *gorm.DB
 	conn  *sql.Conn
 	sqlTx *sql.Tx
 }
@@ -34,9 +34,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	g := db.DB.Session(&gorm.Session{Context: ctx, NewDB: true})
+	g := db.g.Session(&gorm.Session{Context: ctx, NewDB: true})
 	g.Statement.ConnPool = sqlTx
-	tx := &Tx{DB: g, conn: conn, sqlTx: sqlTx}
+	tx := &Tx{g: g, conn: conn, sqlTx: sqlTx}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

@@ -45,6 +45,12 @@ type Result struct {
 // Valid is true when every check digit holds.
 func (r *Result) Valid() bool { return len(r.FailedChecks) == 0 }
 
+// Expired tells whether the document's expiry date is before now's UTC day (a
+// document expiring today is still valid). A missing date is not expired.
+func (r *Result) Expired(now time.Time) bool {
+	return r.ExpiryDate != "" && r.ExpiryDate < now.UTC().Format("2006-01-02")
+}
+
 // ErrFormat is returned for text that is not an MRZ of a known layout.
 var ErrFormat = errors.New("mrz: not a TD1, TD2, TD3 or MRV machine-readable zone")
 

@@ -22,10 +22,16 @@ func Build(reg *rpc.Registry, hooks ...Webhook) ([]byte, error) {
 	for _, m := range reg.Methods() {
 		paths["/api/v1/"+m.Name] = map[string]any{"post": g.operation(m)}
 	}
+	var names []string
+	for _, c := range rpc.Catalogue() {
+		names = append(names, c.Name())
+	}
+	sort.Strings(names)
 	g.schemas["Error"] = map[string]any{
 		"type": "object", "required": []string{"error_name", "error_message"},
 		"properties": map[string]any{
-			"error_name":    map[string]any{"type": "string", "description": "Stable name to switch on, e.g. SessionNotFound"},
+			"error_name": map[string]any{"type": "string", "enum": names,
+				"description": "Stable name to switch on, e.g. SessionNotFound; every name the API sends is listed (rpc/codes.go)"},
 			"error_message": map[string]any{"type": "string"},
 		},
 	}

@@ -11,11 +11,10 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 
+	"github.com/veridoc/veridoc/handlers"
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/rpc"
-	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/tools/sdkgen"
-	"github.com/veridoc/veridoc/verifications"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/openapi.json")
@@ -30,7 +29,7 @@ func registry(t *testing.T) *rpc.Registry {
 }
 
 func build(t *testing.T) []byte {
-	doc, err := openapi.Build(registry(t), append(sessions.Webhooks(), verifications.Webhooks()...)...)
+	doc, err := openapi.Build(registry(t), handlers.Webhooks()...)
 	if err != nil {
 		t.Fatal(err)
 	}

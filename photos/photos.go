@@ -116,7 +116,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if t.State == models.TaskSuccess || t.State == models.TaskFailure {
 		return nil
 	}
-	if err := w.DB.UpdatePhotoTask(ctx, t.ID, map[string]any{"state": models.TaskProcessing, "progress": 10}); err != nil {
+	if err := w.DB.StartPhotoTask(ctx, t.ID); err != nil {
 		return err
 	}
 	err = w.process(ctx, t)
@@ -176,8 +176,7 @@ func (w *Worker) process(ctx context.Context, t *models.PhotoTask) error {
 		return err
 	}
 	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online})
-	now := w.Now()
-	return w.DB.UpdatePhotoTask(ctx, t.ID, map[string]any{"state": models.TaskSuccess, "progress": 100, "result_json": string(out), "finished_at": now})
+	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
 }
 
 func (w *Worker) finishFailure(ctx context.Context, t *models.PhotoTask, f *imaging.Failure) error {
@@ -189,7 +188,5 @@ func (w *Worker) finishFailure(ctx context.Context, t *models.PhotoTask, f *imag
 		warnings = []string{}
 	}
 	out, _ := json.Marshal(Outcome{Warnings: warnings, FailureReasons: f.Reasons, ComplianceIssues: f.Issues})
-	now := w.Now()
-	return w.DB.UpdatePhotoTask(ctx, t.ID, map[string]any{"state": models.TaskFailure, "progress": 100,
-		"result_json": string(out), "error_code": f.Code(), "finished_at": now})
+	return w.DB.FailPhotoTask(ctx, t.ID, f.Code(), string(out), w.Now())
 }

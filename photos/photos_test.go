@@ -3,7 +3,7 @@ package photos_test
 import (
 	"bytes"
 	"context"
-	"os"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -56,7 +56,7 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 			}
 			task := &models.PhotoTask{AccountID: acc.ID, SpecID: spec.ID, State: models.TaskPending, OutputFormat: "url", SourceKey: key, PriceCents: 50}
 			err = db.InTx(ctx, func(tx *models.Tx) error {
-				if err := models.CreatePhotoTask(tx.DB, task); err != nil {
+				if err := tx.CreatePhotoTask(task); err != nil {
 					return err
 				}
 				return models.HoldForTask(tx, acc.ID, task.ID, 50)
@@ -71,7 +71,7 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 			if err := w.Work(ctx, job); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.Model(&models.PhotoTask{}).Where("id = ?", task.ID).Update("state", models.TaskProcessing).Error; err != nil {
+			if _, err := db.SQL.Exec(fmt.Sprintf("UPDATE photo_tasks SET state = '%s' WHERE id = %d", models.TaskProcessing, task.ID)); err != nil {
 				t.Fatal(err)
 			}
 			job.Attempt = 2
@@ -100,11 +100,7 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 
 func portrait(t *testing.T) []byte {
 	imaging.Start()
-	b, err := os.ReadFile(testenv.PhotoAstronaut)
-	if err != nil {
-		t.Skip("no test photo")
-	}
-	img, err := vips.NewImageFromBuffer(b)
+	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, testenv.PhotoAstronaut))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // A request struct declares its properties with `json` tags; `rpc:"required"`
@@ -19,6 +21,7 @@ type fieldInfo struct {
 	index    []int
 	name     string
 	required bool
+	enum     []string // allowed values of a string property (`enum:"A,B"`)
 }
 
 var fieldCache sync.Map // reflect.Type → []fieldInfo
@@ -50,7 +53,11 @@ func collectFields(t reflect.Type, prefix []int) []fieldInfo {
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, fieldInfo{index: index, name: name, required: hasTagOption(f.Tag.Get("rpc"), "required")})
+		fi := fieldInfo{index: index, name: name, required: hasTagOption(f.Tag.Get("rpc"), "required")}
+		if e := f.Tag.Get("enum"); e != "" {
+			fi.enum = strings.Split(e, ",")
+		}
+		out = append(out, fi)
 	}
 	return out
 }
@@ -95,6 +102,38 @@ func Decode(body []byte, dst any) error {
 		fv := v.FieldByIndex(f.index)
 		if err := json.Unmarshal(msg, fv.Addr().Interface()); err != nil {
 			return ErrInvalidRequest("%s: expected %s", f.name, JSONTypeName(fv.Type()))
+		}
+		if err := checkText(f, msg, fv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkText holds every decoded string to what the databases can store (no
+// NUL, valid UTF-8: encoding/json would silently replace bad bytes) and to
+// the property's enum, if it has one.
+func checkText(f fieldInfo, raw json.RawMessage, fv reflect.Value) error {
+	var texts []string
+	switch x := fv.Interface().(type) {
+	case string:
+		texts = []string{x}
+	case *string:
+		texts = []string{*x}
+	case []string:
+		texts = x
+	default:
+		return nil
+	}
+	if !utf8.Valid(raw) {
+		return ErrInvalidRequest("%s: must be valid UTF-8", f.name)
+	}
+	for _, t := range texts {
+		if strings.ContainsRune(t, 0) {
+			return ErrInvalidRequest("%s: must not contain NUL characters", f.name)
+		}
+		if f.enum != nil && (t != "" || f.required) && !slices.Contains(f.enum, t) {
+			return ErrInvalidRequest("%s: must be one of %s", f.name, strings.Join(f.enum, ", "))
 		}
 	}
 	return nil

@@ -16,6 +16,8 @@ type decodeTarget struct {
 	When    Timestamp  `json:"when"`
 	Since   *Timestamp `json:"since"`
 	Count   *int       `json:"count"`
+	State   string     `json:"state" enum:"OPEN,CLOSED"`
+	Kind    *string    `json:"kind" enum:"a,b"`
 	Skipped string     `json:"-"`
 }
 
@@ -50,6 +52,13 @@ func TestDecode(t *testing.T) {
 		{body: `null`, wantErr: "must be a JSON object"},
 		{body: `{"id": 1`, wantErr: "not valid JSON"},
 		{body: `{"id": 1} {"id": 2}`, wantErr: "not valid JSON"},
+		{body: `{"id": 1, "state": "OPEN", "kind": "b"}`, check: func(d *decodeTarget) bool { return d.State == "OPEN" && *d.Kind == "b" }},
+		{body: `{"id": 1, "state": ""}`, check: func(d *decodeTarget) bool { return d.State == "" }},
+		{body: `{"id": 1, "state": "open"}`, wantErr: "state: must be one of OPEN, CLOSED"},
+		{body: `{"id": 1, "kind": "c"}`, wantErr: "kind: must be one of a, b"},
+		{body: `{"id": 1, "name": "a\u0000b"}`, wantErr: "name: must not contain NUL characters"},
+		{body: `{"id": 1, "tags": ["ok", "\u0000"]}`, wantErr: "tags: must not contain NUL characters"},
+		{body: "{\"id\": 1, \"name\": \"\xff\xfe\"}", wantErr: "name: must be valid UTF-8"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.body, func(t *testing.T) {

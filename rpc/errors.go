@@ -5,7 +5,7 @@ package rpc
 import (
 	"errors"
 	"fmt"
-	"net/http"
+	"strings"
 )
 
 // Error is an API error: a stable name clients switch on, a human message and the
@@ -21,7 +21,8 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Name + ": " + e.Message }
 
-// Is matches errors by name so callers can write errors.Is(err, rpc.ErrNotFound("x")).
+// Is matches errors by name, so errors.Is(err, rpc.SessionNotFound.New("")) holds
+// for any SessionNotFound.
 func (e *Error) Is(target error) bool {
 	var t *Error
 	if errors.As(target, &t) {
@@ -30,48 +31,40 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// NewError builds an *Error with a formatted message.
-func NewError(status int, name, format string, args ...any) *Error {
-	return &Error{Name: name, Message: fmt.Sprintf(format, args...), Status: status}
+// Is tells whether err is an *Error of this code.
+func (c Code) Is(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Name == c.name
 }
 
-// Common errors. Classes add their own (SessionNotFound, …) with NewError.
-func ErrInvalidRequest(format string, args ...any) *Error {
-	return NewError(http.StatusBadRequest, "InvalidRequest", format, args...)
+func newError(c Code, format string, args ...any) *Error {
+	return &Error{Name: c.name, Message: fmt.Sprintf(format, args...), Status: c.status}
 }
+
+// ErrInvalidRequest is the usual 400: the message names the property.
+func ErrInvalidRequest(format string, args ...any) *Error { return InvalidRequest.New(format, args...) }
 
 // ErrUnauthorized never says which part of the credentials was wrong.
-func ErrUnauthorized() *Error {
-	return NewError(http.StatusUnauthorized, "Unauthorized", "No valid API credentials were provided")
+func ErrUnauthorized() *Error { return Unauthorized.New("No valid API credentials were provided") }
+
+// ErrNotFound is a class's NotFound with the usual message:
+// ErrNotFound(rpc.ApiKeyNotFound, 12) says "No api key found with id: 12".
+func ErrNotFound(c Code, id int64) *Error {
+	return c.New("No %s found with id: %d", humanClass(strings.TrimSuffix(c.name, "NotFound")), id)
 }
 
-func ErrForbidden(format string, args ...any) *Error {
-	return NewError(http.StatusForbidden, "Forbidden", format, args...)
-}
-
-// ErrNotFound names the class: ErrNotFound("ApiKey", 12) → ApiKeyNotFound.
-func ErrNotFound(class string, id int64) *Error {
-	return NewError(http.StatusNotFound, class+"NotFound", "No %s found with id: %d", humanClass(class), id)
-}
-
-func ErrMethodNotFound(name string) *Error {
-	return NewError(http.StatusNotFound, "MethodNotFound", "No method named %q", name)
-}
+func ErrMethodNotFound(name string) *Error { return MethodNotFound.New("No method named %q", name) }
 
 func ErrMethodNotAllowed(method string) *Error {
-	return NewError(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is not allowed; all API requests are POST", method)
+	return MethodNotAllowed.New("%s is not allowed; all API requests are POST", method)
 }
 
 func ErrRequestTooLarge(limit int64) *Error {
-	return NewError(http.StatusRequestEntityTooLarge, "RequestTooLarge", "The request body exceeds this method's limit of %d bytes", limit)
-}
-
-func ErrConflict(name, format string, args ...any) *Error {
-	return NewError(http.StatusConflict, name, format, args...)
+	return RequestTooLarge.New("The request body exceeds this method's limit of %d bytes", limit)
 }
 
 func ErrInternal() *Error {
-	return NewError(http.StatusInternalServerError, "InternalError", "Something went wrong on our end; the request can be retried")
+	return InternalError.New("Something went wrong on our end; the request can be retried")
 }
 
 // humanClass turns "ApiKey" into "api key" for messages.

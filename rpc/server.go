@@ -70,6 +70,16 @@ type Server struct {
 	Idempotency  IdempotencyStore
 	Limit        Limiter // nil: no rate limit
 	Logger       *slog.Logger
+	// MapError turns the errors of domain packages (sentinels, refusals) into
+	// *Error values of the catalogue; errors it leaves alone answer 500.
+	MapError func(error) error
+}
+
+func (s *Server) mapError(err error) error {
+	if s.MapError != nil {
+		return s.MapError(err)
+	}
+	return err
 }
 
 // Header names.
@@ -125,7 +135,7 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 		w.Header().Set("RateLimit-Remaining", strconv.FormatInt(max(q.Remaining, 0), 10))
 		w.Header().Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
 		if q.Remaining < 0 {
-			e := NewError(http.StatusTooManyRequests, "RateLimited", "This API key made more than %d requests this hour; retry in %d s", q.Limit, reset)
+			e := RateLimited.New("This API key made more than %d requests this hour; retry in %d s", q.Limit, reset)
 			e.RetryAfter = reset
 			WriteError(w, e)
 			return
@@ -138,7 +148,7 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 	}
 	if boundary, ok := isMultipart(r.Header.Get("Content-Type")); ok {
 		if !m.Multipart {
-			WriteError(w, NewError(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "%s takes a JSON body", m.Name))
+			WriteError(w, UnsupportedMediaType.New("%s takes a JSON body", m.Name))
 			return
 		}
 		if body, err = multipartToJSON(body, boundary, m.Request); err != nil {
@@ -161,7 +171,7 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 	sum := sha256.Sum256(append([]byte(m.Name+"\n"), body...))
 	stored, err := s.Idempotency.Begin(ctx, principal.AccountID, key, m.Name, sum[:])
 	if err != nil {
-		WriteError(w, err)
+		WriteError(w, s.mapError(err))
 		return
 	}
 	if stored != nil {
@@ -194,6 +204,7 @@ func (s *Server) invoke(ctx context.Context, m *Method, call *Call, body []byte)
 	}()
 	res, err := m.invoke(ctx, call, body)
 	if err != nil {
+		err = s.mapError(err)
 		var apiErr *Error
 		if !errors.As(err, &apiErr) {
 			s.Logger.Error("method failed", "method", m.Name, "err", err, "request_id", call.RequestID)

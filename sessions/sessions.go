@@ -10,21 +10,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"reflect"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/country"
-	"github.com/veridoc/veridoc/docread"
+	"github.com/veridoc/veridoc/engines"
 	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
-	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/storage"
 )
 
@@ -57,21 +53,14 @@ type Event struct {
 	Reference string `json:"reference,omitempty"`
 }
 
-// Webhooks describes the session events for the OpenAPI document.
-func Webhooks() []openapi.Webhook {
-	states := []string{models.SessionUploading, models.SessionProcessing, models.SessionApproved, models.SessionDeclined, models.SessionExpired}
-	out := make([]openapi.Webhook, 0, len(states))
-	for _, st := range states {
-		out = append(out, openapi.Webhook{Name: "session." + strings.ToLower(st),
-			Summary: "A session moved to " + st + " (sent to its callback_url)", Payload: reflect.TypeFor[Event]()})
-	}
-	return out
-}
+// CallbackStates are the states whose callbacks integrators receive; the
+// event type is "session." + the state in lower case.
+var CallbackStates = []string{models.SessionUploading, models.SessionProcessing, models.SessionApproved, models.SessionDeclined, models.SessionExpired}
 
 // Transition moves a session (locked in tx) to state, records the event and,
 // when the session has a live callback URL, queues the signed callback.
-func Transition(ctx context.Context, q jobs.Queue, tx *models.Tx, s *models.Session, state string, now time.Time, reasons []string, fields map[string]any) error {
-	if err := models.SetSessionState(tx.DB, s, state, now, reasons, fields); err != nil {
+func Transition(ctx context.Context, q jobs.Queue, tx *models.Tx, s *models.Session, state string, now time.Time, reasons []string, change models.SessionChange) error {
+	if err := tx.SetSessionState(s, state, now, reasons, change); err != nil {
 		return err
 	}
 	if s.CallbackURL == "" || s.CallbackDisabled {
@@ -103,27 +92,13 @@ type Args struct {
 // Kind names the job.
 func (Args) Kind() string { return "session.process" }
 
-// Engines loads the face models and the OCR reader on first use.
-type Engines struct {
-	ModelsDir string
-	Faces     func() (*imaging.FaceEngine, error) // shared with the photo pipeline
-	once      sync.Once
-	reader    *docread.Reader
-}
-
-// Reader is the shared document reader.
-func (e *Engines) Reader() *docread.Reader {
-	e.once.Do(func() { e.reader = docread.New(docread.Options{ModelsDir: e.ModelsDir}) })
-	return e.reader
-}
-
 // Worker processes submitted sessions.
 type Worker struct {
 	river.WorkerDefaults[Args]
 	DB      *models.DB
 	Store   storage.Store
 	Queue   jobs.Queue
-	Engines *Engines
+	Engines *engines.Set
 	Now     func() time.Time
 }
 
@@ -152,7 +127,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return err
 	}
 	return w.DB.InTx(ctx, func(tx *models.Tx) error {
-		locked, err := models.LockSession(tx.DB, s.ID)
+		locked, err := tx.LockSession(s.ID)
 		if err != nil {
 			return err
 		}
@@ -160,37 +135,20 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 			return nil
 		}
 		state := models.SessionApproved
-		if len(d.checks) > 0 {
+		if len(d.Checks) > 0 {
 			state = models.SessionDeclined
 		}
-		d.fields["checks"] = strings.Join(d.checks, ",")
-		d.fields["finished_at"] = w.Now()
-		return Transition(ctx, w.Queue, tx, locked, state, w.Now(), d.checks, d.fields)
+		now := w.Now()
+		return Transition(ctx, w.Queue, tx, locked, state, now, d.Checks, models.SessionChange{FinishedAt: &now, Result: d})
 	})
 }
 
-type decision struct {
-	checks []string
-	fields map[string]any
-}
-
-func (d *decision) fail(code string) { d.checks = append(d.checks, code) }
+func fail(d *models.SessionResult, code string) { d.Checks = append(d.Checks, code) }
 
 // decide reads the uploads and lists every check that failed.
-func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[string]models.SessionUpload) (*decision, error) {
-	d := &decision{fields: map[string]any{}}
-	read := func(kind string) ([]byte, error) {
-		u, ok := uploads[kind]
-		if !ok {
-			return nil, nil
-		}
-		rc, _, err := w.Store.Get(ctx, u.Key)
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		return io.ReadAll(rc)
-	}
+func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[string]models.SessionUpload) (*models.SessionResult, error) {
+	d := &models.SessionResult{}
+	read := func(kind string) ([]byte, error) { return storage.ReadAll(ctx, w.Store, uploads[kind].Key) }
 	front, err := read(DocumentFront)
 	if err != nil {
 		return nil, err
@@ -209,7 +167,7 @@ func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[stri
 	}
 
 	if front == nil {
-		d.fail(CheckDocumentMissing)
+		fail(d, CheckDocumentMissing)
 	} else {
 		if err := w.readDocument(d, s, front, back); err != nil {
 			return nil, err
@@ -220,63 +178,48 @@ func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[stri
 		portrait, err = faces.MainFace(front)
 		if err != nil {
 			// No face, or an image libvips cannot read: no usable portrait either way.
-			d.fail(CheckNoFaceOnDocument)
+			fail(d, CheckNoFaceOnDocument)
 		} else {
 			if err := w.put(ctx, PortraitKey(s.ID), portrait.Crop); err != nil {
 				return nil, err
 			}
-			d.fields["portrait_key"] = PortraitKey(s.ID)
+			d.PortraitKey = PortraitKey(s.ID)
 		}
 	}
 	var face *imaging.FaceShot
 	switch {
 	case selfie == nil && s.FaceVerification:
-		d.fail(CheckSelfieMissing)
+		fail(d, CheckSelfieMissing)
 	case selfie != nil:
 		face, err = faces.MainFace(selfie, 1024)
 		if err != nil {
 			if s.FaceVerification {
-				d.fail(CheckNoFaceOnSelfie)
+				fail(d, CheckNoFaceOnSelfie)
 			}
 			face = nil
 		} else {
 			if err := w.put(ctx, FaceKey(s.ID), face.Crop); err != nil {
 				return nil, err
 			}
-			d.fields["face_key"] = FaceKey(s.ID)
+			d.FaceKey = FaceKey(s.ID)
 		}
 	}
 	if portrait != nil && face != nil {
 		dist := imaging.Distance(portrait.Descriptor, face.Descriptor)
-		d.fields["face_match_score"] = imaging.MatchScore(dist)
+		score := imaging.MatchScore(dist)
+		d.FaceMatchScore = &score
 		if s.FaceVerification && dist >= imaging.MatchThreshold {
-			d.fail(CheckFaceMismatch)
+			fail(d, CheckFaceMismatch)
 		}
 	}
 	return d, nil
 }
 
 // readDocument reads the MRZ from the front, or the back (ID cards carry it there).
-func (w *Worker) readDocument(d *decision, s *models.Session, front, back []byte) error {
-	reader := w.Engines.Reader()
-	var best *docread.MRZRead
-	for _, img := range [][]byte{front, back} {
-		if img == nil {
-			continue
-		}
-		r, err := reader.ReadMRZ(img)
-		if err != nil {
-			continue // not found here (or unreadable): try the other side
-		}
-		if best == nil || len(r.FailedChecks) < len(best.FailedChecks) {
-			best = r
-		}
-		if r.Valid() {
-			break
-		}
-	}
+func (w *Worker) readDocument(d *models.SessionResult, s *models.Session, front, back []byte) error {
+	best := w.Engines.Reader().BestMRZ(front, back)
 	if best == nil {
-		d.fail(CheckMRZNotFound)
+		fail(d, CheckMRZNotFound)
 		return nil
 	}
 	m := best.Result
@@ -294,21 +237,17 @@ func (w *Worker) readDocument(d *decision, s *models.Session, front, back []byte
 	if c, ok := country.Lookup(m.IssuingCountry); ok {
 		issuer = c.Name
 	}
-	for k, v := range map[string]any{
-		"given_names": m.GivenNames, "surname": m.Surname, "nationality": country.FromMRZ(m.Nationality), "sex": m.Sex,
-		"date_of_birth": m.BirthDate, "personal_number": m.PersonalNumber, "document_type": docType,
-		"document_number": m.DocumentNumber, "expiry_date": m.ExpiryDate, "issuing_country": issuing, "issuer": issuer,
-	} {
-		d.fields[k] = v
-	}
+	d.GivenNames, d.Surname, d.Nationality, d.Sex = m.GivenNames, m.Surname, country.FromMRZ(m.Nationality), m.Sex
+	d.DateOfBirth, d.PersonalNumber, d.DocumentType = m.BirthDate, m.PersonalNumber, docType
+	d.DocumentNumber, d.ExpiryDate, d.IssuingCountry, d.Issuer = m.DocumentNumber, m.ExpiryDate, issuing, issuer
 	if !m.Valid() {
-		d.fail(CheckMRZCheckDigit)
+		fail(d, CheckMRZCheckDigit)
 	}
-	if m.ExpiryDate != "" && m.ExpiryDate < w.Now().UTC().Format("2006-01-02") {
-		d.fail(CheckDocumentExpired)
+	if m.Expired(w.Now()) {
+		fail(d, CheckDocumentExpired)
 	}
 	if s.PassportOnly && docType != "PASSPORT" {
-		d.fail(CheckDocumentTypeRefused)
+		fail(d, CheckDocumentTypeRefused)
 	}
 	return nil
 }
@@ -349,14 +288,14 @@ func (w *ExpireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error
 // Expire moves an open session past its lifetime to EXPIRED (a no-op otherwise).
 func Expire(ctx context.Context, db *models.DB, q jobs.Queue, id int64, now time.Time) error {
 	return db.InTx(ctx, func(tx *models.Tx) error {
-		s, err := models.LockSession(tx.DB, id)
+		s, err := tx.LockSession(id)
 		if err != nil {
 			return err
 		}
 		if !models.SessionOpen(s.State) || now.Before(s.ExpiresAt) || s.DeletedAt != nil {
 			return nil
 		}
-		return Transition(ctx, q, tx, s, models.SessionExpired, now, []string{"LIFETIME_ENDED"}, nil)
+		return Transition(ctx, q, tx, s, models.SessionExpired, now, []string{"LIFETIME_ENDED"}, models.SessionChange{})
 	})
 }
 

@@ -52,3 +52,17 @@ func ValidKey(key string) error {
 	}
 	return nil
 }
+
+// ReadAll reads a whole object; an empty key reads as nothing (nil, nil), so
+// optional images (a document's back side) need no check at the call site.
+func ReadAll(ctx context.Context, s Store, key string) ([]byte, error) {
+	if key == "" {
+		return nil, nil
+	}
+	rc, _, err := s.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}

@@ -11,8 +11,8 @@ import (
 	"github.com/veridoc/veridoc/imaging"
 )
 
-// Side is one image of a document for the PDF.
-type Side struct {
+// PDFSide is one image of a document for the PDF.
+type PDFSide struct {
 	Label       string // "Front", "Back"
 	Data        []byte
 	ContentType string // image/jpeg, image/png or application/pdf
@@ -21,7 +21,7 @@ type Side struct {
 // PDF makes the record of a document: a header with what it is and one A4
 // page per side with the image fitted. A side that was uploaded as a PDF is
 // attached to the file unchanged and named on its page.
-func PDF(title string, facts [][2]string, sides []Side, created time.Time) ([]byte, error) {
+func PDF(title string, facts [][2]string, sides []PDFSide, created time.Time) ([]byte, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCreationDate(created)
 	pdf.SetCatalogSort(true) // deterministic output

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -12,12 +11,11 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/veridoc/veridoc/country"
-	"github.com/veridoc/veridoc/docread"
+	"github.com/veridoc/veridoc/engines"
 	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
-	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/storage"
 )
 
@@ -35,7 +33,7 @@ type DocumentWorker struct {
 	DB      *models.DB
 	Store   storage.Store
 	Flows   *flows.Catalog
-	Engines *sessions.Engines
+	Engines *engines.Set
 	Now     func() time.Time
 }
 
@@ -44,7 +42,7 @@ func (w *DocumentWorker) Timeout(*river.Job[DocumentArgs]) time.Duration { retur
 
 // Work reads a document that is still Uploaded; anything else was handled or changed meanwhile.
 func (w *DocumentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs]) error {
-	d, err := w.DB.GetDocument(ctx, 0, job.Args.DocumentID)
+	d, err := w.DB.DocumentByID(ctx, job.Args.DocumentID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil // deleted before it was read
 	}
@@ -55,15 +53,14 @@ func (w *DocumentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs])
 		return nil
 	}
 	rev := d.Revision
-	if err := w.DB.WithContext(ctx).Model(&models.Document{}).Where("id = ? AND revision = ?", d.ID, rev).
-		Updates(map[string]any{"status": models.DocInProgress}).Error; err != nil {
+	if err := w.DB.ClaimDocument(ctx, d.ID, rev); err != nil {
 		return err
 	}
-	front, err := w.read(ctx, d.FrontKey)
+	front, err := storage.ReadAll(ctx, w.Store, d.FrontKey)
 	if err != nil {
 		return err
 	}
-	back, err := w.read(ctx, d.BackKey)
+	back, err := storage.ReadAll(ctx, w.Store, d.BackKey)
 	if err != nil {
 		return err
 	}
@@ -73,60 +70,37 @@ func (w *DocumentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs])
 	}
 	return w.DB.InTx(ctx, func(tx *models.Tx) error {
 		// Only if nobody replaced the images meanwhile (document.update bumps the revision).
-		res := tx.Model(&models.Document{}).Where("id = ? AND revision = ?", d.ID, rev).
-			Updates(map[string]any{"status": models.DocExtracted, "checks": strings.Join(r.checks, ","), "descriptor": r.descriptor})
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
-		}
-		if err := tx.Where("document_id = ? AND source = ?", d.ID, "AUTOMATIC").Delete(&models.ExtractedField{}).Error; err != nil {
-			return err
-		}
-		return models.SetExtracted(tx.DB, d.ID, r.fields, "AUTOMATIC", w.Now())
+		_, err := tx.FinishExtraction(d.ID, rev, models.Extraction(*r), w.Now())
+		return err
 	})
 }
 
-func (w *DocumentWorker) read(ctx context.Context, key string) ([]byte, error) {
-	if key == "" {
-		return nil, nil
-	}
-	rc, _, err := w.Store.Get(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
-}
+type extraction models.Extraction
 
-type extraction struct {
-	fields     map[string]string
-	checks     []string
-	descriptor []byte
-}
-
-func (x *extraction) fail(code string) { x.checks = append(x.checks, code) }
+func (x *extraction) fail(code string) { x.Checks = append(x.Checks, code) }
 
 // extract reads what the document's context calls for.
 func (w *DocumentWorker) extract(d *models.Document, front, back []byte) (*extraction, error) {
-	x := &extraction{fields: map[string]string{}}
+	x := &extraction{Fields: map[string]string{}}
 	t, _ := w.Flows.Type(d.DocumentTypeID)
 	c, _ := country.Lookup(d.Country)
-	x.fields["document_type"] = t.Name
-	x.fields["document_country_code"] = c.Alpha3
-	x.fields["document_country_name"] = c.Name
-	x.fields["document_identified"] = c.Name + " - " + t.Name
+	x.Fields["document_type"] = t.Name
+	x.Fields["document_country_code"] = c.Alpha3
+	x.Fields["document_country_name"] = c.Name
+	x.Fields["document_identified"] = c.Name + " - " + t.Name
 	faces, err := w.Engines.Faces()
 	if err != nil {
 		return nil, err
 	}
 	switch d.ContextType {
 	case flows.PhotoID:
-		x.fields["document_issuing_entity"] = "Government"
+		x.Fields["document_issuing_entity"] = "Government"
 		f, err := faces.MainFace(front)
 		if err == nil {
-			x.fields["document_has_selfie"] = "1"
-			x.descriptor = encodeDescriptor(f.Descriptor)
+			x.Fields["document_has_selfie"] = "1"
+			x.Descriptor = encodeDescriptor(f.Descriptor)
 		} else {
-			x.fields["document_has_selfie"] = "0"
+			x.Fields["document_has_selfie"] = "0"
 			x.fail(CheckNoFaceOnDocument)
 		}
 		w.readMRZ(x, t, front, back)
@@ -147,12 +121,12 @@ func (w *DocumentWorker) extract(d *models.Document, front, back []byte) (*extra
 			x.fail(CheckAddressNotFound)
 			return x, nil
 		}
-		x.fields["address_street"], x.fields["address_city"], x.fields["address_state"] = addr.Street, addr.City, addr.State
-		x.fields["address_zip"], x.fields["address_full"], x.fields["address_country"] = addr.Zip, addr.Full(), c.Alpha3
+		x.Fields["address_street"], x.Fields["address_city"], x.Fields["address_state"] = addr.Street, addr.City, addr.State
+		x.Fields["address_zip"], x.Fields["address_full"], x.Fields["address_country"] = addr.Zip, addr.Full(), c.Alpha3
 		if name == "" {
 			x.fail(CheckNameNotFound)
 		} else {
-			x.fields["person_full_name"] = name
+			x.Fields["person_full_name"] = name
 		}
 	case flows.Selfie:
 		f, err := faces.MainFace(front, 1024)
@@ -160,26 +134,14 @@ func (w *DocumentWorker) extract(d *models.Document, front, back []byte) (*extra
 			x.fail(CheckNoFaceOnSelfie)
 			return x, nil
 		}
-		x.descriptor = encodeDescriptor(f.Descriptor)
+		x.Descriptor = encodeDescriptor(f.Descriptor)
 	}
 	return x, nil
 }
 
 // readMRZ fills person and document fields from the MRZ (front, then back).
 func (w *DocumentWorker) readMRZ(x *extraction, t *flows.DocumentType, front, back []byte) {
-	var best *docread.MRZRead
-	for _, img := range [][]byte{front, back} {
-		if img == nil {
-			continue
-		}
-		r, err := w.Engines.Reader().ReadMRZ(img)
-		if err != nil {
-			continue
-		}
-		if best == nil || len(r.FailedChecks) < len(best.FailedChecks) {
-			best = r
-		}
-	}
+	best := w.Engines.Reader().BestMRZ(front, back)
 	if best == nil {
 		if t.MRZ {
 			x.fail(CheckMRZNotFound)
@@ -190,17 +152,17 @@ func (w *DocumentWorker) readMRZ(x *extraction, t *flows.DocumentType, front, ba
 		return
 	}
 	m := best.Result
-	x.fields["person_surname"] = m.Surname
-	x.fields["person_given_names"] = m.GivenNames
-	x.fields["person_full_name"] = strings.TrimSpace(m.Surname + " " + m.GivenNames)
-	x.fields["person_date_of_birth"] = m.BirthDate
-	x.fields["document_number"] = m.DocumentNumber
-	x.fields["document_expiration_date"] = m.ExpiryDate
-	x.fields["document_mrz_valid"] = fmt.Sprint(m.Valid())
+	x.Fields["person_surname"] = m.Surname
+	x.Fields["person_given_names"] = m.GivenNames
+	x.Fields["person_full_name"] = strings.TrimSpace(m.Surname + " " + m.GivenNames)
+	x.Fields["person_date_of_birth"] = m.BirthDate
+	x.Fields["document_number"] = m.DocumentNumber
+	x.Fields["document_expiration_date"] = m.ExpiryDate
+	x.Fields["document_mrz_valid"] = fmt.Sprint(m.Valid())
 	if !m.Valid() {
 		x.fail(CheckMRZCheckDigit)
 	}
-	if m.ExpiryDate != "" && m.ExpiryDate < w.Now().UTC().Format("2006-01-02") {
+	if m.Expired(w.Now()) {
 		x.fail(CheckDocumentExpired)
 	}
 }
@@ -244,7 +206,7 @@ type ReviewWorker struct {
 
 // Work waits for every document to be read, compares them and decides.
 func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) error {
-	v, err := w.DB.GetVerification(ctx, 0, job.Args.VerificationID)
+	v, err := w.DB.VerificationByID(ctx, job.Args.VerificationID)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -269,7 +231,7 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 	r := Review(v, docs, fields, w.Flows)
 	now := w.Now()
 	return w.DB.InTx(ctx, func(tx *models.Tx) error {
-		locked, err := models.LockVerification(tx.DB, 0, v.ID)
+		locked, err := tx.LockVerificationByID(v.ID)
 		if err != nil {
 			return err
 		}
@@ -277,21 +239,19 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 			return nil
 		}
 		for id, values := range r.Extra {
-			if err := models.SetExtracted(tx.DB, id, values, "AUTOMATIC", now); err != nil {
+			if err := tx.SetExtracted(id, values, models.SourceAutomatic, now); err != nil {
 				return err
 			}
 		}
 		for _, d := range docs {
 			verdict := Verdict(r.DocChecks[d.ID])
-			if err := tx.Model(&models.Document{}).Where("id = ?", d.ID).Update("status", DocStatusFor(verdict)).Error; err != nil {
-				return err
-			}
-			if err := tx.Create(&models.Decision{AccountID: v.AccountID, VerificationID: v.ID, DocumentID: d.ID, Status: verdict,
-				ValidationWorkflow: "AUTOMATIC", Reasons: strings.Join(r.DocChecks[d.ID], ","), CreatedAt: now, UpdatedAt: now}).Error; err != nil {
+			if err := tx.RecordDocumentDecision(&models.Decision{AccountID: v.AccountID, VerificationID: v.ID, DocumentID: d.ID, Status: verdict,
+				ValidationWorkflow: models.SourceAutomatic, Reasons: strings.Join(r.DocChecks[d.ID], ","), CreatedAt: now, UpdatedAt: now},
+				DocStatusFor(verdict)); err != nil {
 				return err
 			}
 		}
-		return Decide(ctx, w.Queue, tx, locked, &models.Decision{Status: Verdict(r.Checks), ValidationWorkflow: "AUTOMATIC",
+		return Decide(ctx, w.Queue, tx, locked, &models.Decision{Status: Verdict(r.Checks), ValidationWorkflow: models.SourceAutomatic,
 			Reasons: strings.Join(r.Checks, ",")}, now, false)
 	})
 }
@@ -302,24 +262,14 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 func Decide(ctx context.Context, q jobs.Queue, tx *models.Tx, v *models.Verification, dec *models.Decision, now time.Time, setDocs bool) error {
 	dec.AccountID, dec.VerificationID, dec.PreviousStatus = v.AccountID, v.ID, v.Status
 	dec.CreatedAt, dec.UpdatedAt = now, now
-	if err := tx.Create(dec).Error; err != nil {
-		return err
-	}
-	upd := map[string]any{"status": dec.Status, "updated_at": now}
 	final := dec.Status == models.VerificationApproved || dec.Status == models.VerificationRejected
-	if final {
-		upd["finished_at"] = now
+	docStatus := 0
+	if setDocs {
+		docStatus = DocStatusFor(dec.Status)
 	}
-	if err := tx.Model(&models.Verification{}).Where("id = ?", v.ID).Updates(upd).Error; err != nil {
+	if err := tx.RecordDecision(v, dec, final, docStatus); err != nil {
 		return err
 	}
-	if ds := DocStatusFor(dec.Status); setDocs && ds != 0 {
-		if err := tx.Model(&models.Document{}).Where("verification_id = ? AND status <> ?", v.ID, models.DocCanceled).
-			Update("status", ds).Error; err != nil {
-			return err
-		}
-	}
-	v.Status = dec.Status
 	if err := Emit(ctx, q, tx, v.AccountID, Event{Type: EventDecisionMade, VerificationID: v.ID, DecisionID: dec.ID, Status: dec.Status}, now); err != nil {
 		return err
 	}

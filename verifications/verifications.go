@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
-	"github.com/veridoc/veridoc/openapi"
 )
 
 // Events (issue 5).
@@ -46,18 +44,9 @@ type Event struct {
 	Status         string `json:"status"` // the verification's status, or the decision's
 }
 
-// Webhooks describes the verification events for the OpenAPI document.
-func Webhooks() []openapi.Webhook {
-	out := make([]openapi.Webhook, 0, len(AllEvents))
-	for _, e := range AllEvents {
-		out = append(out, openapi.Webhook{Name: e, Summary: "Sent to the account's webhook endpoints that want " + e, Payload: reflect.TypeFor[Event]()})
-	}
-	return out
-}
-
 // Emit queues ev for every live endpoint of the account that wants it, inside tx.
 func Emit(ctx context.Context, q jobs.Queue, tx *models.Tx, accountID int64, ev Event, now time.Time) error {
-	endpoints, err := models.LiveEndpoints(tx.DB, accountID)
+	endpoints, err := tx.LiveEndpoints(accountID)
 	if err != nil || len(endpoints) == 0 {
 		return err
 	}

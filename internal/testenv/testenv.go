@@ -15,7 +15,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -219,22 +221,54 @@ func ModelsDir(t testing.TB) string {
 	return models
 }
 
-// Debian test photos (STACK.md).
-const (
-	PhotoAstronaut   = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
-	PhotoGraceHopper = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg"
-	PhotoGrace512    = "/usr/share/doc/facedetect/examples/grace_hopper_512x512.jpg"
-	PhotoNoFace      = "/usr/share/doc/facedetect/examples/640px-IceBlockNearJoekullsarlon.jpg"
+// Photo is a test photo shipped by a Debian package (STACK.md).
+type Photo struct {
+	Package string // the Debian package
+	Path    string // where the package installs it today
+}
+
+func (p Photo) String() string { return p.Path }
+
+// Debian test photos.
+var (
+	PhotoAstronaut   = Photo{"python3-skimage", "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"}
+	PhotoGraceHopper = Photo{"python-matplotlib-data", "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg"}
+	PhotoGrace512    = Photo{"facedetect", "/usr/share/doc/facedetect/examples/grace_hopper_512x512.jpg"}
+	PhotoNoFace      = Photo{"facedetect", "/usr/share/doc/facedetect/examples/640px-IceBlockNearJoekullsarlon.jpg"}
 )
 
-// ReadPhoto reads a test photo from a Debian package.
-func ReadPhoto(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		missing(t, "test photo "+path+" (Debian packages python3-skimage, facedetect, python-matplotlib-data)")
+// Find locates the photo: at its usual path, or wherever the installed
+// package put a file of that name (paths move between releases, e.g. the
+// Python version in a path).
+func (p Photo) Find() (string, error) {
+	if _, err := os.Stat(p.Path); err == nil {
+		return p.Path, nil
 	}
-	return b
+	out, err := exec.Command("dpkg", "-L", p.Package).Output()
+	if err != nil {
+		return "", fmt.Errorf("the Debian package %s is not installed (apt-get install %s)", p.Package, p.Package)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if filepath.Base(line) == filepath.Base(p.Path) {
+			return line, nil
+		}
+	}
+	return "", fmt.Errorf("the Debian package %s holds no %s", p.Package, filepath.Base(p.Path))
+}
+
+// ReadPhoto reads a test photo; without its package the test is skipped
+// (failed under make test) with a message naming the package to install.
+func ReadPhoto(t testing.TB, p Photo) []byte {
+	t.Helper()
+	path, err := p.Find()
+	if err == nil {
+		var b []byte
+		if b, err = os.ReadFile(path); err == nil {
+			return b
+		}
+	}
+	missing(t, "test photo "+filepath.Base(p.Path)+": "+err.Error())
+	return nil
 }
 
 // PNGHeader is a PNG whose header claims w×h pixels and holds no pixel data:
@@ -251,4 +285,17 @@ func PNGHeader(w, h uint32) []byte {
 	b.Write(chunk)
 	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
 	return b.Bytes()
+}
+
+// WaitFor polls ok until it holds, failing the test after d. Tests wait on
+// what they can observe, never on a fixed sleep.
+func WaitFor(t testing.TB, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

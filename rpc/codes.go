@@ -1,0 +1,110 @@
+package rpc
+
+import "net/http"
+
+// Code is one entry of the error catalogue: the stable error_name clients
+// switch on and the HTTP status it is sent with. Its fields are unexported, so
+// the only codes are the ones declared below: an error name cannot be made up
+// at a call site.
+type Code struct {
+	name   string
+	status int
+}
+
+// Name is the error_name.
+func (c Code) Name() string { return c.name }
+
+// Status is the HTTP status.
+func (c Code) Status() int { return c.status }
+
+// New builds an error of this code with a formatted message.
+//
+//	return nil, rpc.SessionSubmitted.New("Session %d was submitted; it takes no more changes", id)
+func (c Code) New(format string, args ...any) *Error { return newError(c, format, args...) }
+
+// The catalogue. Each error is declared here once; Catalogue lists them for
+// the OpenAPI document and the registry tests. Twirp's code table is the model.
+var (
+	// Requests and the protocol.
+	InvalidRequest           = Code{"InvalidRequest", http.StatusBadRequest}
+	Unauthorized             = Code{"Unauthorized", http.StatusUnauthorized}
+	Forbidden                = Code{"Forbidden", http.StatusForbidden}
+	NotFound                 = Code{"NotFound", http.StatusNotFound} // no such path
+	MethodNotFound           = Code{"MethodNotFound", http.StatusNotFound}
+	MethodNotAllowed         = Code{"MethodNotAllowed", http.StatusMethodNotAllowed}
+	RequestTooLarge          = Code{"RequestTooLarge", http.StatusRequestEntityTooLarge}
+	UnsupportedMediaType     = Code{"UnsupportedMediaType", http.StatusUnsupportedMediaType}
+	RateLimited              = Code{"RateLimited", http.StatusTooManyRequests}
+	IdempotencyKeyReused     = Code{"IdempotencyKeyReused", http.StatusConflict}
+	IdempotencyKeyInProgress = Code{"IdempotencyKeyInProgress", http.StatusConflict}
+	InternalError            = Code{"InternalError", http.StatusInternalServerError}
+
+	// Objects that are not there (or belong to another account).
+	AccountNotFound         = Code{"AccountNotFound", http.StatusNotFound}
+	APIKeyNotFound          = Code{"ApiKeyNotFound", http.StatusNotFound}
+	SpecificationNotFound   = Code{"SpecificationNotFound", http.StatusNotFound}
+	TaskNotFound            = Code{"TaskNotFound", http.StatusNotFound}
+	TransactionNotFound     = Code{"TransactionNotFound", http.StatusNotFound}
+	SessionNotFound         = Code{"SessionNotFound", http.StatusNotFound}
+	FlowNotFound            = Code{"FlowNotFound", http.StatusNotFound}
+	VerificationNotFound    = Code{"VerificationNotFound", http.StatusNotFound}
+	DocumentNotFound        = Code{"DocumentNotFound", http.StatusNotFound}
+	DecisionNotFound        = Code{"DecisionNotFound", http.StatusNotFound}
+	WebhookEndpointNotFound = Code{"WebhookEndpointNotFound", http.StatusNotFound}
+
+	// Images and files.
+	InvalidImage         = Code{"InvalidImage", http.StatusBadRequest}
+	UnsupportedImageType = Code{"UnsupportedImageType", http.StatusUnsupportedMediaType}
+	PhotoTooLarge        = Code{"PhotoTooLarge", http.StatusRequestEntityTooLarge}
+
+	// Billing.
+	InsufficientBalance = Code{"InsufficientBalance", http.StatusPaymentRequired}
+	SandboxOnly         = Code{"SandboxOnly", http.StatusForbidden}
+
+	// Sessions and callbacks.
+	WebhookSecretMissing = Code{"WebhookSecretMissing", http.StatusConflict}
+	SessionExpired       = Code{"SessionExpired", http.StatusConflict}
+	SessionSubmitted     = Code{"SessionSubmitted", http.StatusConflict}
+	SessionProcessing    = Code{"SessionProcessing", http.StatusConflict}
+
+	// Document verification flows.
+	FlowMismatch             = Code{"FlowMismatch", http.StatusBadRequest}
+	DocumentTypeNotAllowed   = Code{"DocumentTypeNotAllowed", http.StatusBadRequest}
+	BackSideNotAllowed       = Code{"BackSideNotAllowed", http.StatusBadRequest}
+	DuplicateDocumentType    = Code{"DuplicateDocumentType", http.StatusConflict}
+	DocumentNotEditable      = Code{"DocumentNotEditable", http.StatusConflict}
+	DocumentCanceled         = Code{"DocumentCanceled", http.StatusConflict}
+	MissingDocuments         = Code{"MissingDocuments", http.StatusConflict}
+	VerificationNotStarted   = Code{"VerificationNotStarted", http.StatusConflict}
+	VerificationNotSubmitted = Code{"VerificationNotSubmitted", http.StatusConflict}
+	VerificationNotApproved  = Code{"VerificationNotApproved", http.StatusConflict}
+	VerificationCanceled     = Code{"VerificationCanceled", http.StatusConflict}
+	VerificationFinished     = Code{"VerificationFinished", http.StatusConflict}
+	DecisionNotCancelable    = Code{"DecisionNotCancelable", http.StatusConflict}
+)
+
+// Catalogue lists every code (a test checks it against the declarations above).
+func Catalogue() []Code {
+	return []Code{
+		InvalidRequest, Unauthorized, Forbidden, NotFound, MethodNotFound, MethodNotAllowed, RequestTooLarge,
+		UnsupportedMediaType, RateLimited, IdempotencyKeyReused, IdempotencyKeyInProgress, InternalError,
+		AccountNotFound, APIKeyNotFound, SpecificationNotFound, TaskNotFound, TransactionNotFound, SessionNotFound,
+		FlowNotFound, VerificationNotFound, DocumentNotFound, DecisionNotFound, WebhookEndpointNotFound,
+		InvalidImage, UnsupportedImageType, PhotoTooLarge,
+		InsufficientBalance, SandboxOnly,
+		WebhookSecretMissing, SessionExpired, SessionSubmitted, SessionProcessing,
+		FlowMismatch, DocumentTypeNotAllowed, BackSideNotAllowed, DuplicateDocumentType, DocumentNotEditable,
+		DocumentCanceled, MissingDocuments, VerificationNotStarted, VerificationNotSubmitted, VerificationNotApproved,
+		VerificationCanceled, VerificationFinished, DecisionNotCancelable,
+	}
+}
+
+// Known tells whether name is in the catalogue.
+func Known(name string) bool {
+	for _, c := range Catalogue() {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
