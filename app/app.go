@@ -50,9 +50,10 @@ type App struct {
 	Metrics  *metrics.Metrics
 	Now      func() time.Time
 
-	disk    *storage.Disk // set when the store is the disk store: it serves /files/
-	workers int           // jobs this process runs at once (0: API only)
-	echo    *echo.Echo
+	disk      *storage.Disk // set when the store is the disk store: it serves /files/
+	connState func(net.Conn, http.ConnState)
+	workers   int // jobs this process runs at once (0: API only)
+	echo      *echo.Echo
 }
 
 // Options tune a process beyond the config.
@@ -62,11 +63,14 @@ type Options struct {
 	Logger  *slog.Logger
 	// PollInterval for SQLite job polling (tests shorten it).
 	PollInterval time.Duration
+	// ConnState, when set, sees the HTTP server's connection state changes
+	// (tests wait on them instead of sleeping).
+	ConnState func(net.Conn, http.ConnState)
 }
 
 // New opens everything a process needs and applies migrations.
 func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
-	a := &App{Config: cfg, Logger: o.Logger, Now: func() time.Time { return time.Now().UTC() }}
+	a := &App{Config: cfg, Logger: o.Logger, Now: func() time.Time { return time.Now().UTC() }, connState: o.ConnState}
 	if a.Logger == nil {
 		a.Logger = NewLogger(cfg.LogLevel)
 	}
@@ -252,6 +256,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      75 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		ConnState:         a.connState,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

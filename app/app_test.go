@@ -79,7 +79,12 @@ func TestServeShutsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger("error")})
+	active := make(chan struct{}, 16) // a connection started a request
+	a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger("error"), ConnState: func(_ net.Conn, st http.ConnState) {
+		if st == http.StateActive {
+			active <- struct{}{}
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +98,7 @@ func TestServeShutsDown(t *testing.T) {
 	if code, _ := get(t, "http://"+ln.Addr().String()+"/healthz"); code != 200 {
 		t.Fatalf("healthz %d", code)
 	}
+	<-active // the health check's
 	acc, err := a.DB.CreateAccount(context.Background(), "drain", false)
 	if err != nil {
 		t.Fatal(err)
@@ -111,9 +117,20 @@ func TestServeShutsDown(t *testing.T) {
 		inFlight <- res
 	}()
 	_, _ = pw.Write([]byte(`{"name": "in fl`))
-	time.Sleep(200 * time.Millisecond) // the request is being read
+	select { // the server has accepted the connection and is reading the request
+	case <-active:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request never reached the server")
+	}
 	cancel()
-	time.Sleep(200 * time.Millisecond) // shutdown has begun
+	// Shutdown has begun once the listener refuses new connections.
+	testenv.WaitFor(t, 10*time.Second, "the listener to close", func() bool {
+		c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
 	_, _ = pw.Write([]byte(`ight"}`))
 	_ = pw.Close()
 	if res := <-inFlight; res == nil || res.StatusCode != 200 {

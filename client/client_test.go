@@ -129,22 +129,15 @@ func TestSDKSessionFlow(t *testing.T) {
 	if !errors.As(err, &apiErr) || !errors.Is(err, client.ErrConflict) || apiErr.Name != "SessionSubmitted" || apiErr.RequestID == "" {
 		t.Fatalf("second submit: %#v", err)
 	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		sess, err := c.Session.Get(ctx, &client.SessionIDRequest{ID: created.ID})
-		if err != nil {
+	var sess *client.Session
+	testenv.WaitFor(t, 90*time.Second, "the session decision", func() bool {
+		if sess, err = c.Session.Get(ctx, &client.SessionIDRequest{ID: created.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if sess.State == "APPROVED" || sess.State == "DECLINED" {
-			if sess.State != "APPROVED" || sess.Surname != "ERIKSSON" || sess.FaceMatchScore == nil || sess.Created.IsZero() {
-				t.Fatalf("session %+v", sess)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still %s", sess.State)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return sess.State == "APPROVED" || sess.State == "DECLINED"
+	})
+	if sess.State != "APPROVED" || sess.Surname != "ERIKSSON" || sess.FaceMatchScore == nil || sess.Created.IsZero() {
+		t.Fatalf("session %+v", sess)
 	}
 	select {
 	case <-got:

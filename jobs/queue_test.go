@@ -198,13 +198,7 @@ func TestSeparateWorkerProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(15 * time.Second)
-			for w.done.Load() == 0 {
-				if time.Now().After(deadline) {
-					t.Fatal("the worker process never ran the job")
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			testenv.WaitFor(t, 15*time.Second, "the worker process to run the job", func() bool { return w.done.Load() > 0 })
 		})
 	}
 }

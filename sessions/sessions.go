@@ -1,7 +1,9 @@
-// Package sessions runs identity-verification sessions after the end user
-// submits: read the document's MRZ, find the portrait and the selfie face,
-// compare them, decide, and notify the integrator. State changes go through
-// Transition so every one is recorded and called back.
+// Package sessions holds the rules of identity-verification sessions: opening
+// one, the end user's uploads and submit, expiry and erasure (Service), and
+// the job that decides a submitted session: read the document's MRZ, find the
+// portrait and the selfie face, compare them, decide, and notify the
+// integrator. State changes go through Transition so every one is recorded
+// and called back.
 package sessions
 
 import (

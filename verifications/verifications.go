@@ -1,7 +1,8 @@
-// Package verifications runs document verification flows (002_*): it reads
-// each uploaded document in a job (face, MRZ, address text), reviews a
-// submitted verification against the expected person data, records the
-// decisions and notifies the account's webhook endpoints.
+// Package verifications runs document verification flows (002_*). Service
+// holds the rules of verifications, their documents, corrections and manual
+// decisions; the jobs read each uploaded document (face, MRZ, address text)
+// and review a submitted verification against the expected person data. It
+// records the decisions and notifies the account's webhook endpoints.
 package verifications
 
 import (
