@@ -376,13 +376,19 @@ func extracted(g *gorm.DB, documentID int64) (map[string]ExtractedField, error) 
 }
 
 // SetExtracted writes values for a document (source AUTOMATIC or MANUAL).
+// Automatic values never replace a hand correction: a reading job that
+// finishes after a person corrected a field leaves the correction standing.
 func (tx *Tx) SetExtracted(documentID int64, values map[string]string, source string, at time.Time) error {
 	for k, v := range values {
 		row := ExtractedField{DocumentID: documentID, Key: k, Value: v, Source: source, UpdatedAt: at}
-		err := tx.g.Clauses(clause.OnConflict{
+		conflict := clause.OnConflict{
 			Columns:   []clause.Column{{Name: "document_id"}, {Name: "key"}},
 			DoUpdates: clause.AssignmentColumns([]string{"value", "source", "updated_at"}),
-		}).Create(&row).Error
+		}
+		if source != SourceManual {
+			conflict.Where = clause.Where{Exprs: []clause.Expression{clause.Neq{Column: clause.Column{Table: "extracted_fields", Name: "source"}, Value: SourceManual}}}
+		}
+		err := tx.g.Clauses(conflict).Create(&row).Error
 		if err != nil {
 			return err
 		}
