@@ -32,6 +32,7 @@ import (
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/photos"
+	"github.com/veridoc/veridoc/ratelimit"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
@@ -52,6 +53,10 @@ type App struct {
 
 	disk      *storage.Disk // set when the store is the disk store: it serves /files/
 	connState func(net.Conn, http.ConnState)
+	limits    ratelimit.Counter
+	stopSync  context.CancelFunc // ends the rate-count sync (Synced)
+	syncDone  chan struct{}
+	redis     *ratelimit.Redis
 	workers   int // jobs this process runs at once (0: API only)
 	echo      *echo.Echo
 }
@@ -138,7 +143,12 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if err := a.openLimits(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	h := &handlers.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Specs: catalog,
+		Limits: a.limits, Keys: &handlers.KeyCache{TTL: cfg.KeyCacheTTL},
 		Sessions:      &sessions.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Lifetime: cfg.SessionLifetime},
 		Verifications: &verifications.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Flows: flowCatalog, Logger: a.Logger, Now: a.Now},
 		Tiers:         tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
@@ -147,6 +157,27 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	h.Register(a.Registry)
 	a.echo = a.newEcho(h)
 	return a, nil
+}
+
+// openLimits chooses where request counts are shared: Redis when configured,
+// else the database, synced in the background.
+func (a *App) openLimits(ctx context.Context) error {
+	if a.Config.RedisURL != "" {
+		r, err := ratelimit.NewRedis(ctx, a.Config.RedisURL, a.Now)
+		if err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+		a.redis, a.limits = r, r
+		return nil
+	}
+	s := &ratelimit.Synced{Store: a.DB, Now: a.Now, Interval: a.Config.RateSyncInterval, Logger: a.Logger.With("component", "ratelimit")}
+	syncCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.limits, a.stopSync, a.syncDone = s, cancel, make(chan struct{})
+	go func() {
+		defer close(a.syncDone)
+		s.Run(syncCtx)
+	}()
+	return nil
 }
 
 // callbackGone stops deliveries to a receiver that answered 410 Gone.
@@ -308,6 +339,13 @@ func (a *App) shutdown(srv *http.Server) error {
 
 // Close releases the database.
 func (a *App) Close() {
+	if a.stopSync != nil {
+		a.stopSync() // the last counts are flushed before the database closes
+		<-a.syncDone
+	}
+	if a.redis != nil {
+		_ = a.redis.Close()
+	}
 	if a.DB != nil {
 		_ = a.DB.Close()
 	}

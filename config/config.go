@@ -49,6 +49,15 @@ type Config struct {
 	RateLimitPerHour int `env:"VERIDOC_RATE_LIMIT_PER_HOUR" envDefault:"1000"`
 	// AuthFailuresPerHour is how many failed authentications one client IP may make.
 	AuthFailuresPerHour int `env:"VERIDOC_AUTH_FAILURES_PER_HOUR" envDefault:"100"`
+	// RedisURL, when set, keeps the rate counts in Redis (exact across
+	// processes); otherwise each process counts and syncs with the database.
+	RedisURL string `env:"VERIDOC_REDIS_URL"`
+	// RateSyncInterval is how often a process adds its counts to the database:
+	// the limit can be exceeded by what the other processes admit in one interval.
+	RateSyncInterval time.Duration `env:"VERIDOC_RATE_SYNC_INTERVAL" envDefault:"1s"`
+	// KeyCacheTTL is how long an API key stays cached: a key revoked in
+	// another process stops working within it.
+	KeyCacheTTL time.Duration `env:"VERIDOC_KEY_CACHE_TTL" envDefault:"2s"`
 	// BillingTiers overrides the price table: "Base:0:0.50,Starter:100:0.40,…".
 	BillingTiers string `env:"VERIDOC_BILLING_TIERS"`
 
@@ -142,6 +151,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimitPerHour < 1 {
 		errs = append(errs, fmt.Errorf("VERIDOC_RATE_LIMIT_PER_HOUR %d: want at least 1", c.RateLimitPerHour))
+	}
+	if c.KeyCacheTTL < 0 || c.KeyCacheTTL > 5*time.Second {
+		errs = append(errs, fmt.Errorf("VERIDOC_KEY_CACHE_TTL %s: want 0 to 5s (revocation must take effect within 5 s)", c.KeyCacheTTL))
+	}
+	if c.RateSyncInterval < 100*time.Millisecond || c.RateSyncInterval > time.Minute {
+		errs = append(errs, fmt.Errorf("VERIDOC_RATE_SYNC_INTERVAL %s: want 100ms to 1m", c.RateSyncInterval))
 	}
 	if c.AuthFailuresPerHour < 1 {
 		errs = append(errs, fmt.Errorf("VERIDOC_AUTH_FAILURES_PER_HOUR %d: want at least 1", c.AuthFailuresPerHour))

@@ -102,6 +102,7 @@ func (h *Handlers) apiKeyDelete(ctx context.Context, call *rpc.Call, req *APIKey
 	if err != nil {
 		return nil, missing(err, rpc.APIKeyNotFound, req.ID)
 	}
+	h.Keys.Forget(k.ID) // other processes drop it within the cache's TTL
 	out := apiKeyOf(k)
 	return &out, nil
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -109,41 +110,94 @@ func TestDepositsAndTransactions(t *testing.T) {
 	})
 }
 
-// The limit is per key and shared by every API process on the database.
+// The limit is per key and shared by every API process on the database. A
+// process counts its own requests exactly and adds them to the shared count
+// every sync interval; it learns the others' counts when it syncs, so the
+// limit can be exceeded by what one process admits within one interval.
 func TestRateLimitAcrossProcesses(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
 			url := dbk.URL(t)
-			one, two := testenv.NewServer(t, url), testenv.NewServer(t, url)
+			fast := testenv.WithConfig(func(c *config.Config) { c.RateSyncInterval = 100 * time.Millisecond })
+			one, two := testenv.NewServer(t, url, fast), testenv.NewServer(t, url, fast)
 			c1, accID, pub, secret := account(t, one, "limited")
 			if err := one.DB.SetRateLimit(context.Background(), accID, 5); err != nil {
 				t.Fatal(err)
 			}
 			c2 := &client{t: t, base: two.URL, auth: basic(pub, secret)}
-			for i := 1; i <= 5; i++ {
-				c := c1
-				if i%2 == 0 {
-					c = c2
-				}
+			expect := func(c *client, remaining int) {
+				t.Helper()
 				r := c.call("account.get", nil)
-				if r.Status != 200 || r.Header.Get("RateLimit-Limit") != "5" || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(5-i) {
-					t.Fatalf("request %d: %d, limit %q remaining %q", i, r.Status, r.Header.Get("RateLimit-Limit"), r.Header.Get("RateLimit-Remaining"))
+				if r.Status != 200 || r.Header.Get("RateLimit-Limit") != "5" || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(remaining) {
+					t.Fatalf("want 200 with %d remaining: %d, limit %q remaining %q", remaining, r.Status, r.Header.Get("RateLimit-Limit"), r.Header.Get("RateLimit-Remaining"))
 				}
 				if reset, _ := strconv.Atoi(r.Header.Get("RateLimit-Reset")); reset < 1 || reset > 3600 {
 					t.Fatalf("RateLimit-Reset %q", r.Header.Get("RateLimit-Reset"))
 				}
 			}
+			for i := 1; i <= 3; i++ {
+				expect(c1, 5-i)
+			}
+			bucket := func() int64 {
+				var k int64
+				keys, _ := one.DB.ListAPIKeys(context.Background(), accID, 0, 10)
+				for _, key := range keys {
+					if key.PublicKey == pub {
+						k = key.ID
+					}
+				}
+				n, _ := one.DB.PeekRate(context.Background(), fmt.Sprintf("key:%d", k), time.Now().UTC().Truncate(time.Hour))
+				return n
+			}
+			testenv.WaitFor(t, 5*time.Second, "the first process to share its count", func() bool { return bucket() == 3 })
+			// The second process starts from the shared count.
+			expect(c2, 1)
+			expect(c2, 0)
 			r := c2.call("account.get", nil)
 			if r.Status != 429 || r.str("error_name") != "RateLimited" || r.Header.Get("Retry-After") == "" || r.Header.Get("RateLimit-Remaining") != "0" {
-				t.Fatalf("6th request: %d %s %v", r.Status, r.Raw, r.Header)
+				t.Fatalf("over the limit: %d %s %v", r.Status, r.Raw, r.Header)
 			}
+			// The first process refuses too once it has synced.
+			admitted := 0
+			testenv.WaitFor(t, 5*time.Second, "the first process to learn the shared count", func() bool {
+				if c1.call("account.get", nil).Status == 429 {
+					return true
+				}
+				admitted++
+				return false
+			})
+			t.Logf("the first process admitted %d requests over the limit before it synced", admitted)
 			// Another key of the same account has its own budget.
 			k, s2, _ := one.DB.CreateAPIKey(context.Background(), accID, "second")
 			if r := (&client{t: t, base: two.URL, auth: basic(k.PublicKey, s2)}).call("account.get", nil); r.Status != 200 {
 				t.Fatalf("second key: %s", r.Raw)
 			}
 		})
+	}
+}
+
+// An authenticated request writes nothing: the key comes from the cache after
+// the first request, its last use is recorded once a minute, and the rate
+// count is added to the database in the background.
+func TestAuthenticatedRequestsDoNotWrite(t *testing.T) {
+	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.RateSyncInterval = time.Minute }))
+	c, accID, _, _ := account(t, s, "reader")
+	for i := 0; i < 20; i++ {
+		if r := c.call("account.get", nil); r.Status != 200 || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(999-i) {
+			t.Fatalf("request %d: %d remaining %q", i, r.Status, r.Header.Get("RateLimit-Remaining"))
+		}
+	}
+	var counters int
+	if err := s.DB.SQL.QueryRow("SELECT count(*) FROM rate_counters").Scan(&counters); err != nil {
+		t.Fatal(err)
+	}
+	if counters != 0 {
+		t.Errorf("%d rate counter rows written during the sync interval", counters)
+	}
+	keys, err := s.DB.ListAPIKeys(context.Background(), accID, 0, 10)
+	if err != nil || len(keys) != 1 || keys[0].LastUsedAt == nil {
+		t.Fatalf("last use not recorded: %v %+v", err, keys)
 	}
 }
 
@@ -164,4 +218,25 @@ func TestFailedAuthIsThrottledPerIP(t *testing.T) {
 	if r := good.call("account.get", nil); r.Status != 429 {
 		t.Fatalf("good credentials from the blocked address: %d", r.Status)
 	}
+}
+
+// A key revoked through one API process stops working in another within the
+// key cache's TTL (2 s by default; the bound promised is 5 s).
+func TestRevocationReachesOtherProcesses(t *testing.T) {
+	url := testenv.SQLiteURL(t)
+	one, two := testenv.NewServer(t, url), testenv.NewServer(t, url)
+	c1, _, _, _ := account(t, one, "revoker")
+	victim := c1.call("api_key.create", map[string]any{"name": "to revoke"})
+	c2 := &client{t: t, base: two.URL, auth: basic(victim.str("public_key"), victim.str("secret"))}
+	if r := c2.call("account.get", nil); r.Status != 200 { // now cached in two
+		t.Fatalf("before revocation: %s", r.Raw)
+	}
+	if r := c1.call("api_key.delete", map[string]any{"id": victim.num("id")}); r.Status != 200 {
+		t.Fatalf("revoke: %s", r.Raw)
+	}
+	revoked := time.Now()
+	testenv.WaitFor(t, 5*time.Second, "the other process to refuse the revoked key", func() bool {
+		return c2.call("account.get", nil).Status == 401
+	})
+	t.Logf("refused by the other process %s after revocation", time.Since(revoked).Round(10*time.Millisecond))
 }

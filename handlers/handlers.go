@@ -14,6 +14,7 @@ import (
 	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/ratelimit"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
@@ -27,6 +28,8 @@ type Handlers struct {
 	Store         storage.Store
 	Sessions      *sessions.Service
 	Verifications *verifications.Service
+	Limits        ratelimit.Counter // request counts shared by the API processes
+	Keys          *KeyCache
 	Queue         jobs.Queue
 	Logger        *slog.Logger
 	Now           func() time.Time

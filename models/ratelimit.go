@@ -6,23 +6,24 @@ import (
 )
 
 // RateCounter counts requests of one bucket (an API key, a client IP) in one
-// fixed window. Every API process increments the same row, so the limit holds
-// across processes.
+// fixed window. Every API process adds its counts to the same row, so the
+// limit holds across processes.
 type RateCounter struct {
 	Bucket      string    `gorm:"primaryKey;size:100"`
 	WindowStart time.Time `gorm:"primaryKey"`
 	Count       int64     `gorm:"not null"`
 }
 
-// HitRate adds one to a bucket's window and returns the new count, in one
-// atomic upsert (both databases support ON CONFLICT … RETURNING).
-func (db *DB) HitRate(ctx context.Context, bucket string, window time.Time) (int64, error) {
-	var n int64
+// AddRate adds n to a bucket's window and returns the new count, in one
+// atomic upsert (both databases support ON CONFLICT … RETURNING). API
+// processes call it in the background with what they counted (ratelimit).
+func (db *DB) AddRate(ctx context.Context, bucket string, window time.Time, n int64) (int64, error) {
+	var total int64
 	err := db.g.WithContext(ctx).Raw(
-		`INSERT INTO rate_counters (bucket, window_start, count) VALUES (?, ?, 1)
-		 ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1
-		 RETURNING count`, bucket, window).Scan(&n).Error
-	return n, err
+		`INSERT INTO rate_counters (bucket, window_start, count) VALUES (?, ?, ?)
+		 ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + excluded.count
+		 RETURNING count`, bucket, window, n).Scan(&total).Error
+	return total, err
 }
 
 // PeekRate reads a bucket's count without adding to it.

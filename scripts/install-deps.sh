@@ -11,10 +11,10 @@ what="${1:-run}"
 # a C++ compiler and npm for `make models`.
 run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
   libatlas-base-dev libjpeg62-turbo-dev libopencv-imgproc-dev libtesseract-dev tesseract-ocr-eng npm)
-# PostgreSQL for the store tests; Debian packages that ship the test photos; the
+# PostgreSQL for the store tests; Redis for the Redis rate limiter; Debian packages that ship the test photos; the
 # OCR-B font for synthetic MRZ documents; poppler to open exported PDFs; Chromium
 # for the capture page's end-to-end test (driven by playwright-core from npm).
-test_pkgs=(postgresql postgresql-client python3 python3-skimage facedetect python-matplotlib-data
+test_pkgs=(postgresql postgresql-client redis-server redis-tools python3 python3-skimage facedetect python-matplotlib-data
   fonts-ocr-b poppler-utils chromium)
 
 pkgs=("${run_pkgs[@]}")

@@ -34,6 +34,7 @@ const (
 	envPostgres = "VERIDOC_TEST_POSTGRES_URL"
 	envS3       = "VERIDOC_TEST_S3_ENDPOINT"
 	envRequire  = "VERIDOC_TEST_REQUIRE_SERVICES"
+	envRedis    = "VERIDOC_TEST_REDIS_URL"
 )
 
 // missing skips the test, or fails it under `make test`, where every service must be there.
@@ -55,6 +56,20 @@ type Database struct {
 func Databases() []Database {
 	return []Database{{Name: "sqlite", URL: SQLiteURL}, {Name: "postgres", URL: PostgresURL}}
 }
+
+// RedisURL is the test Redis (a database number of its own; tests use keys
+// with a random prefix).
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(envRedis)
+	if u == "" {
+		missing(t, "Redis ("+envRedis+")")
+	}
+	return u
+}
+
+// RandomHex is n random bytes in hex, for names that must not collide.
+func RandomHex(n int) string { return randomHex(n) }
 
 // SQLiteURL is a new database file in the test's temp dir.
 func SQLiteURL(t testing.TB) string {
