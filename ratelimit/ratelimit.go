@@ -51,7 +51,7 @@ type Synced struct {
 }
 
 type count struct {
-	window  time.Time
+	window   time.Time
 	shared   int64 // the shared total when last read or flushed (includes our flushed hits)
 	flushing int64 // being added to the shared row right now
 	pending  int64 // counted here, not yet sent
