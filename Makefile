@@ -7,7 +7,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 export VERIDOC_DATA_DIR ?= ./data
 
-.PHONY: build run deps models bench test e2e-deps lint vet fmt-check staticcheck clean
+.PHONY: build run deps models bench loadtest test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -33,6 +33,15 @@ test: models e2e-deps lint
 bench: models
 	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./imaging
 	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./imaging
+
+# API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
+# account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite
+# and on PostgreSQL when one answers on 127.0.0.1:5432.
+BOMBARDIER_VERSION := v1.2.6
+loadtest: build
+	@scripts/install-deps.sh test
+	@[ -x $(GOBIN_DIR)/bombardier ] || GOFLAGS= $(GO) install github.com/codesenberg/bombardier@$(BOMBARDIER_VERSION)
+	$(GO) run ./tools/loadtest -bin $(BIN) -bombardier $(GOBIN_DIR)/bombardier -c $${LOADTEST_CONNECTIONS:-32} -d $${LOADTEST_DURATION:-10s}
 
 # playwright-core for the capture page's browser test (capture/e2e), from the lock file.
 e2e-deps:

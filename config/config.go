@@ -44,6 +44,9 @@ type Config struct {
 	// TrustProxy: take the client IP from X-Forwarded-For set by these proxies (CIDRs).
 	TrustedProxies []string `env:"VERIDOC_TRUSTED_PROXIES"`
 	LogLevel       string   `env:"VERIDOC_LOG_LEVEL" envDefault:"info"`
+	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there:
+	// a separate listener, never the API's.
+	PprofAddr string `env:"VERIDOC_PPROF_ADDR"`
 
 	// RateLimitPerHour is each API key's default request budget (accounts may have their own).
 	RateLimitPerHour int `env:"VERIDOC_RATE_LIMIT_PER_HOUR" envDefault:"1000"`
