@@ -299,13 +299,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return errors.Join(serveErr, a.shutdown(srv))
 }
 
-// StartJobs starts the workers and feeds their outcomes to the metrics.
+// StartJobs starts the workers and feeds their outcomes to the metrics. The
+// queue outlives ctx: shutdown stops it (Queue.Stop), letting running jobs
+// finish first. River cancels running jobs when its start context ends.
 func (a *App) StartJobs(ctx context.Context) error {
+	qctx := context.WithoutCancel(ctx)
 	if a.workers == 0 {
-		return a.Queue.Start(ctx) // an insert-only queue has no job events
+		return a.Queue.Start(qctx) // an insert-only queue has no job events
 	}
 	events, stop := a.Queue.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled, river.EventKindJobSnoozed)
-	if err := a.Queue.Start(ctx); err != nil {
+	if err := a.Queue.Start(qctx); err != nil {
 		stop()
 		return fmt.Errorf("start jobs: %w", err)
 	}

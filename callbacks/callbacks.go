@@ -84,7 +84,7 @@ func (w *Worker) NextRetry(job *river.Job[Args]) time.Time {
 }
 
 // Timeout bounds one attempt (the client has its own, shorter, timeout).
-func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return time.Minute }
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return jobs.MaxJobTimeout }
 
 // Work makes one delivery attempt.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {

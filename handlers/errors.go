@@ -8,6 +8,7 @@ import (
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
+	"github.com/veridoc/veridoc/storage"
 	"github.com/veridoc/veridoc/verifications"
 )
 
@@ -40,7 +41,8 @@ var ruleCodes = []struct {
 }
 
 // MapError is the edge between the domain packages and the API: refusals,
-// image errors and idempotency conflicts become errors of the catalogue.
+// image errors, idempotency conflicts and outages of the database or the
+// object store (503 with Retry-After) become errors of the catalogue.
 // Anything else passes through (an *rpc.Error as it is, the rest as a 500).
 func MapError(err error) error {
 	var r *refuse.Error
@@ -62,8 +64,21 @@ func MapError(err error) error {
 		return rpc.IdempotencyKeyReused.New("This Idempotency-Key was already used with a different request")
 	case errors.Is(err, models.ErrIdempotencyKeyInProgress):
 		return rpc.IdempotencyKeyInProgress.New("A request with this Idempotency-Key is still being processed; retry shortly")
+	case models.IsUnavailable(err):
+		return unavailable("The database is not answering; retry shortly")
+	case storage.IsUnavailable(err):
+		return unavailable("The object store is not answering; retry shortly")
 	}
 	return err
+}
+
+// outageRetry is the Retry-After of a 503: long enough for a restart.
+const outageRetry = 5
+
+func unavailable(msg string) error {
+	e := rpc.ServiceUnavailable.New("%s", msg)
+	e.RetryAfter = outageRetry
+	return e
 }
 
 // missing maps a models miss to the class's NotFound error.

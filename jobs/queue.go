@@ -6,6 +6,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -73,6 +74,13 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error
 	return err
 }
 
+// Job time limits. Each worker's Timeout must not exceed MaxJobTimeout, or
+// a slow job could be rescued while it still runs.
+const (
+	MaxJobTimeout = 20 * time.Second
+	RescueAfter   = 25 * time.Second
+)
+
 // New builds the queue for db.
 func New(db *models.DB, o Options) (Queue, error) {
 	logger := o.Logger
@@ -80,10 +88,14 @@ func New(db *models.DB, o Options) (Queue, error) {
 		logger = slog.Default()
 	}
 	cfg := &river.Config{
-		Logger:               slog.New(quietCancel{logger.Handler()}),
-		MaxAttempts:          10,
-		JobTimeout:           5 * time.Minute,
-		RescueStuckJobsAfter: 10 * time.Minute,
+		Logger:      slog.New(quietCancel{logger.Handler()}),
+		MaxAttempts: 10,
+		// A job whose process died is rescued once it has run this long, so
+		// every kind's timeout stays below it (JobTimeout is the default kind
+		// timeout). River's rescuer looks every 30 s: a dead process's job runs
+		// again within about a minute.
+		JobTimeout:           MaxJobTimeout,
+		RescueStuckJobsAfter: RescueAfter,
 	}
 	if o.Workers > 0 {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}}
@@ -132,11 +144,19 @@ func (q *queue[TTx]) Start(ctx context.Context) error {
 	return q.Client.Start(ctx)
 }
 
+// Stop stops fetching jobs and lets the running ones finish until ctx ends;
+// only then are the jobs still running cancelled (they run again later).
 func (q *queue[TTx]) Stop(ctx context.Context) error {
 	if !q.started {
 		return nil
 	}
-	return q.Client.Stop(ctx)
+	err := q.Client.Stop(ctx)
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return errors.Join(err, q.Client.StopAndCancel(cctx))
 }
 
 // quietCancel demotes River's errors caused by a canceled context, which it

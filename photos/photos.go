@@ -101,7 +101,7 @@ type Worker struct {
 }
 
 // Timeout bounds one attempt.
-func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 2 * time.Minute }
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 15 * time.Second }
 
 // Work processes a task once: finished tasks are left alone, outputs have
 // fixed keys, and the charge is keyed by the task.

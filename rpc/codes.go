@@ -38,6 +38,9 @@ var (
 	IdempotencyKeyReused     = Code{"IdempotencyKeyReused", http.StatusConflict}
 	IdempotencyKeyInProgress = Code{"IdempotencyKeyInProgress", http.StatusConflict}
 	InternalError            = Code{"InternalError", http.StatusInternalServerError}
+	// ServiceUnavailable: the database or the object store does not answer;
+	// sent with Retry-After, and safe to retry.
+	ServiceUnavailable = Code{"ServiceUnavailable", http.StatusServiceUnavailable}
 
 	// Objects that are not there (or belong to another account).
 	AccountNotFound         = Code{"AccountNotFound", http.StatusNotFound}
@@ -87,7 +90,7 @@ var (
 func Catalogue() []Code {
 	return []Code{
 		InvalidRequest, Unauthorized, Forbidden, NotFound, MethodNotFound, MethodNotAllowed, RequestTooLarge,
-		UnsupportedMediaType, RateLimited, IdempotencyKeyReused, IdempotencyKeyInProgress, InternalError,
+		UnsupportedMediaType, RateLimited, IdempotencyKeyReused, IdempotencyKeyInProgress, InternalError, ServiceUnavailable,
 		AccountNotFound, APIKeyNotFound, SpecificationNotFound, TaskNotFound, TransactionNotFound, SessionNotFound,
 		FlowNotFound, VerificationNotFound, DocumentNotFound, DecisionNotFound, WebhookEndpointNotFound,
 		InvalidImage, UnsupportedImageType, PhotoTooLarge,

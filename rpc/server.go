@@ -82,6 +82,15 @@ func (s *Server) mapError(err error) error {
 	return err
 }
 
+// logged logs an error that will be answered with a 5xx.
+func (s *Server) logged(err error, method, reqID string) error {
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Status >= 500 {
+		s.Logger.Error("method failed", "method", method, "err", err, "request_id", reqID)
+	}
+	return err
+}
+
 // Header names.
 const (
 	HeaderRequestID      = "X-Request-Id"
@@ -121,13 +130,13 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 	ctx := r.Context()
 	principal, err := s.Authenticate(ctx, r, m.Scope)
 	if err != nil {
-		WriteError(w, err)
+		WriteError(w, s.logged(s.mapError(err), name, reqID))
 		return
 	}
 	if s.Limit != nil {
 		q, err := s.Limit(ctx, principal)
 		if err != nil {
-			WriteError(w, err)
+			WriteError(w, s.logged(s.mapError(err), name, reqID))
 			return
 		}
 		reset := int64(math.Ceil(q.Reset.Seconds()))

@@ -105,7 +105,7 @@ type Worker struct {
 }
 
 // Timeout bounds one attempt.
-func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 3 * time.Minute }
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return jobs.MaxJobTimeout }
 
 // Work decides a session once: anything not PROCESSING is left alone, so a
 // retried job cannot decide twice.

@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/minio/minio-go/v7"
 )
 
 // Store is an object store.
@@ -65,4 +69,17 @@ func ReadAll(ctx context.Context, s Store, key string) ([]byte, error) {
 	}
 	defer rc.Close()
 	return io.ReadAll(rc)
+}
+
+// IsUnavailable tells whether err means the object store cannot be reached
+// or answered with a server error (an outage the client may retry).
+func IsUnavailable(err error) bool {
+	if err == nil || errors.Is(err, ErrNotFound) {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	return minio.ToErrorResponse(err).StatusCode >= 500
 }

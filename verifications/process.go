@@ -38,7 +38,7 @@ type DocumentWorker struct {
 }
 
 // Timeout bounds one attempt.
-func (w *DocumentWorker) Timeout(*river.Job[DocumentArgs]) time.Duration { return 3 * time.Minute }
+func (w *DocumentWorker) Timeout(*river.Job[DocumentArgs]) time.Duration { return jobs.MaxJobTimeout }
 
 // Work reads a document that is still Uploaded; anything else was handled or changed meanwhile.
 func (w *DocumentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs]) error {
