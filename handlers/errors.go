@@ -64,10 +64,10 @@ func MapError(err error) error {
 		return rpc.IdempotencyKeyReused.New("This Idempotency-Key was already used with a different request")
 	case errors.Is(err, models.ErrIdempotencyKeyInProgress):
 		return rpc.IdempotencyKeyInProgress.New("A request with this Idempotency-Key is still being processed; retry shortly")
+	case storage.IsUnavailable(err): // before the database: both are network errors underneath
+		return unavailable("The object store is not answering; retry shortly")
 	case models.IsUnavailable(err):
 		return unavailable("The database is not answering; retry shortly")
-	case storage.IsUnavailable(err):
-		return unavailable("The object store is not answering; retry shortly")
 	}
 	return err
 }

@@ -169,7 +169,7 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 
 	key := r.Header.Get(HeaderIdempotencyKey)
 	if key == "" || !m.SideEffects || s.Idempotency == nil {
-		status, out := s.invoke(ctx, m, call, body)
+		status, out := s.invoke(ctx, w, m, call, body)
 		writeRaw(w, status, out)
 		return
 	}
@@ -188,7 +188,7 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 		writeRaw(w, stored.Status, stored.Body)
 		return
 	}
-	status, out := s.invoke(ctx, m, call, body)
+	status, out := s.invoke(ctx, w, m, call, body)
 	// A 5xx is not a result: free the key so the client's retry runs the call again.
 	// The claim is finished with a context of its own so a client that hung up
 	// does not leave the key claimed.
@@ -204,7 +204,7 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 }
 
 // invoke runs the handler, turning panics and unknown errors into 500s.
-func (s *Server) invoke(ctx context.Context, m *Method, call *Call, body []byte) (status int, out []byte) {
+func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, m *Method, call *Call, body []byte) (status int, out []byte) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.Logger.Error("panic in method", "method", m.Name, "panic", fmt.Sprint(p), "request_id", call.RequestID, "stack", string(debug.Stack()))
@@ -217,6 +217,9 @@ func (s *Server) invoke(ctx context.Context, m *Method, call *Call, body []byte)
 		var apiErr *Error
 		if !errors.As(err, &apiErr) {
 			s.Logger.Error("method failed", "method", m.Name, "err", err, "request_id", call.RequestID)
+		}
+		if apiErr != nil && apiErr.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(apiErr.RetryAfter, 10))
 		}
 		return encodeError(err)
 	}

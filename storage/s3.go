@@ -54,7 +54,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, conte
 		return err
 	}
 	_, err := s.client.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{ContentType: contentType})
-	return err
+	return outage(err)
 }
 
 // Get opens an object. The stat runs first so a missing key is ErrNotFound at once.
@@ -67,11 +67,11 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, Info, error) {
 		if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
 			return nil, Info{}, ErrNotFound
 		}
-		return nil, Info{}, err
+		return nil, Info{}, outage(err)
 	}
 	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
-		return nil, Info{}, err
+		return nil, Info{}, outage(err)
 	}
 	return obj, Info{Size: st.Size, ContentType: st.ContentType}, nil
 }
@@ -81,7 +81,7 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	if err := ValidKey(key); err != nil {
 		return err
 	}
-	return s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
+	return outage(s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
 }
 
 // SignedURL is an S3 presigned GET URL.
@@ -99,5 +99,5 @@ func (s *S3) SignedURL(ctx context.Context, key string, ttl time.Duration) (stri
 // Ping checks the bucket is reachable.
 func (s *S3) Ping(ctx context.Context) error {
 	_, err := s.client.BucketExists(ctx, s.bucket)
-	return err
+	return outage(err)
 }

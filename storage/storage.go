@@ -71,15 +71,28 @@ func ReadAll(ctx context.Context, s Store, key string) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
-// IsUnavailable tells whether err means the object store cannot be reached
-// or answered with a server error (an outage the client may retry).
-func IsUnavailable(err error) bool {
-	if err == nil || errors.Is(err, ErrNotFound) {
-		return false
+// UnavailableError is a store that cannot be reached or answered with a
+// server error: an outage the client may retry.
+type UnavailableError struct{ Err error }
+
+func (e *UnavailableError) Error() string { return "storage unavailable: " + e.Err.Error() }
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// outage marks network failures and 5xx answers of the S3 server.
+func outage(err error) error {
+	if err == nil {
+		return nil
 	}
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
-		return true
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		minio.ToErrorResponse(err).StatusCode >= 500 {
+		return &UnavailableError{Err: err}
 	}
-	return minio.ToErrorResponse(err).StatusCode >= 500
+	return err
+}
+
+// IsUnavailable tells whether err is a store outage.
+func IsUnavailable(err error) bool {
+	var u *UnavailableError
+	return errors.As(err, &u)
 }

@@ -52,7 +52,7 @@ func TestTwoAPIsAndAWorker(t *testing.T) {
 
 	// A photo task: queued by one API process, done by the worker, read through both.
 	spec := c.call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any)[0].(map[string]any)["id"]
-	task := c.call("photo.process", map[string]any{"photo": b64(selfie), "spec_id": spec})
+	task := c.call("photo.process", map[string]any{"photo": b64(bigPhoto(t, 4)), "spec_id": spec})
 	if task.Status != 202 {
 		t.Fatalf("photo.process: %s", task.Raw)
 	}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -235,18 +234,11 @@ func (d *deployment) account(name string) (pub, secret string, id int64) {
 		d.t.Fatal(err)
 	}
 	d.cli("account", "deposit", "--account", fmt.Sprint(creds.AccountID), "--amount", "100.00")
+	// Tests poll often; the rate limit is tested on its own.
+	d.cli("account", "rate-limit", "--account", fmt.Sprint(creds.AccountID), "--per-hour", "1000000")
 	return creds.PublicKey, creds.Secret, creds.AccountID
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
-
-func contains(s string, subs ...string) bool {
-	for _, x := range subs {
-		if strings.Contains(s, x) {
-			return true
-		}
-	}
-	return false
-}
 
 func itoa(n int64) string { return fmt.Sprint(n) }
