@@ -6,6 +6,8 @@ BIN := bin/veridoc
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 export VERIDOC_DATA_DIR ?= ./data
+# Tesseract's OpenMP threads only spin on a busy machine (the binary sets this itself).
+export OMP_THREAD_LIMIT ?= 1
 
 .PHONY: build run deps models bench loadtest test e2e-deps lint vet fmt-check staticcheck clean
 
