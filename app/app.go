@@ -95,6 +95,12 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	if o.Workers != nil {
 		workers = *o.Workers
 	}
+	// A worker without its models would take jobs and fail them for ever.
+	if missing := engines.MissingModels(cfg.ModelsDir); workers > 0 && len(missing) > 0 {
+		a.Close()
+		return nil, fmt.Errorf("models: %s lacks %s: run `make models` (or set VERIDOC_MODELS_DIR to where they are), or set VERIDOC_WORKERS=0 for a process that only answers the API",
+			cfg.ModelsDir, strings.Join(missing, ", "))
+	}
 	catalog, err := specs.Load()
 	if err != nil {
 		a.Close()

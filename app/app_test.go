@@ -75,6 +75,7 @@ func TestServeShutsDown(t *testing.T) {
 	c := config.Defaults()
 	cfg := &c
 	cfg.Addr, cfg.DataDir, cfg.Workers, cfg.ShutdownTimeout = "127.0.0.1:0", t.TempDir(), 1, 5*time.Second
+	cfg.ModelsDir = testenv.ModelsDir(t)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -147,4 +148,26 @@ func TestServeShutsDown(t *testing.T) {
 	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
 		t.Fatal("server still answers after shutdown")
 	}
+}
+
+// A process with workers refuses to start without its models, saying how to
+// get them; an API-only process starts without them.
+func TestWorkersNeedModels(t *testing.T) {
+	c := config.Defaults()
+	cfg := &c
+	cfg.DataDir, cfg.ModelsDir = t.TempDir(), t.TempDir()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger("error")})
+	if err == nil || !strings.Contains(err.Error(), "make models") || !strings.Contains(err.Error(), "mrz.traineddata") {
+		t.Fatalf("start with workers and no models: %v", err)
+	}
+	none := 0
+	a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger("error"), Workers: &none})
+	if err != nil {
+		t.Fatalf("API-only start without models: %v", err)
+	}
+	a.Close()
 }

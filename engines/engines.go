@@ -4,6 +4,8 @@
 package engines
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/veridoc/veridoc/docread"
@@ -22,4 +24,25 @@ type Set struct {
 func (e *Set) Reader() *docread.Reader {
 	e.once.Do(func() { e.reader = docread.New(docread.Options{ModelsDir: e.ModelsDir}) })
 	return e.reader
+}
+
+// ModelFiles are the files a worker loads from the models folder (make models
+// puts them there): the face detector, the landmark predictor, the face
+// descriptor network and the MRZ OCR model.
+var ModelFiles = []string{
+	"mmod_human_face_detector.dat",
+	"shape_predictor_5_face_landmarks.dat",
+	"dlib_face_recognition_resnet_model_v1.dat",
+	"mrz.traineddata",
+}
+
+// MissingModels lists the model files dir lacks (empty files count as missing).
+func MissingModels(dir string) []string {
+	var missing []string
+	for _, f := range ModelFiles {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			missing = append(missing, f)
+		}
+	}
+	return missing
 }
