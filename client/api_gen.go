@@ -463,6 +463,8 @@ type APIKey struct {
 	Name       string     `json:"name"`
 	PublicKey  string     `json:"public_key"`
 	SecretHint string     `json:"secret_hint"`
+	Scopes     []string   `json:"scopes"`
+	Expires    *Timestamp `json:"expires"`
 	Created    Timestamp  `json:"created"`
 	LastUsed   *Timestamp `json:"last_used"`
 	Revoked    *Timestamp `json:"revoked"`
@@ -470,7 +472,9 @@ type APIKey struct {
 
 // APIKeyCreateRequest mirrors the server's handlers.APIKeyCreateRequest.
 type APIKeyCreateRequest struct {
-	Name string `json:"name"`
+	Name    string     `json:"name"`
+	Scopes  []string   `json:"scopes"` // one of photos, sessions, documents, billing, keys, read_only
+	Expires *Timestamp `json:"expires"`
 }
 
 // APIKeyCreated mirrors the server's handlers.APIKeyCreated.

@@ -24,7 +24,7 @@ type AccountGetRequest struct{}
 
 func (h *Handlers) registerAccount(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "account.get", Summary: "Get the account the credentials belong to.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.accountGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.accountGet)
 }
 
 func (h *Handlers) accountGet(ctx context.Context, call *rpc.Call, _ *AccountGetRequest) (*Account, error) {

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/rpc"
@@ -15,6 +17,8 @@ type APIKey struct {
 	Name       string         `json:"name"`
 	PublicKey  string         `json:"public_key"`
 	SecretHint string         `json:"secret_hint"` // "secret-…abcd"
+	Scopes     []string       `json:"scopes"`      // empty: every method
+	Expires    *rpc.Timestamp `json:"expires"`
 	Created    rpc.Timestamp  `json:"created"`
 	LastUsed   *rpc.Timestamp `json:"last_used"`
 	Revoked    *rpc.Timestamp `json:"revoked"`
@@ -23,14 +27,19 @@ type APIKey struct {
 func apiKeyOf(k *models.APIKey) APIKey {
 	return APIKey{
 		ID: k.ID, AccountID: k.AccountID, Name: k.Name, PublicKey: k.PublicKey,
-		SecretHint: models.SecretPrefix + "…" + k.SecretTail,
-		Created:    rpc.NewTimestamp(k.CreatedAt), LastUsed: rpc.TimestampPtr(k.LastUsedAt), Revoked: rpc.TimestampPtr(k.RevokedAt),
+		SecretHint: models.SecretPrefix + "…" + k.SecretTail, Scopes: append([]string{}, k.ScopeList()...), Expires: rpc.TimestampPtr(k.ExpiresAt),
+		Created: rpc.NewTimestamp(k.CreatedAt), LastUsed: rpc.TimestampPtr(k.LastUsedAt), Revoked: rpc.TimestampPtr(k.RevokedAt),
 	}
 }
 
-// APIKeyCreateRequest names the new key.
+// APIKeyCreateRequest names the new key and may limit it.
 type APIKeyCreateRequest struct {
 	Name string `json:"name"`
+	// Scopes limit the methods the key may call: photos, sessions, documents,
+	// billing, keys, read_only (methods without side effects). Empty: all.
+	Scopes []string `json:"scopes" enum:"photos,sessions,documents,billing,keys,read_only"`
+	// Expires is when the key stops working (401); empty: never.
+	Expires *rpc.Timestamp `json:"expires"`
 }
 
 // APIKeyCreated is a new key with its secret, shown this once.
@@ -51,13 +60,13 @@ type APIKeyListRequest struct {
 
 func (h *Handlers) registerAPIKey(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "api_key.create", Summary: "Create an API key; its secret is returned once.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.apiKeyCreate)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.apiKeyCreate)
 	rpc.Register(reg, rpc.Spec{Name: "api_key.get", Summary: "Get an API key (without its secret).",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.apiKeyGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody}, h.apiKeyGet)
 	rpc.Register(reg, rpc.Spec{Name: "api_key.list", Summary: "List the account's live API keys, newest first.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.apiKeyList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody}, h.apiKeyList)
 	rpc.Register(reg, rpc.Spec{Name: "api_key.delete", Summary: "Revoke an API key; it stops working at once.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.apiKeyDelete)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.apiKeyDelete)
 }
 
 func (h *Handlers) apiKeyCreate(ctx context.Context, call *rpc.Call, req *APIKeyCreateRequest) (*APIKeyCreated, error) {
@@ -65,7 +74,26 @@ func (h *Handlers) apiKeyCreate(ctx context.Context, call *rpc.Call, req *APIKey
 	if len(name) > 200 {
 		return nil, rpc.ErrInvalidRequest("name: must be at most 200 characters")
 	}
-	k, secret, err := h.DB.CreateAPIKey(ctx, call.AccountID(), name)
+	scopes := slices.Compact(slices.Sorted(slices.Values(req.Scopes)))
+	// A scoped key cannot make a key that may do more than itself.
+	if caller := call.Principal.Scopes; len(caller) > 0 {
+		for _, sc := range scopes {
+			if !slices.Contains(caller, sc) {
+				return nil, rpc.PermissionDenied.New("scopes: this key may not grant %q, which it does not have", sc)
+			}
+		}
+		if len(scopes) == 0 {
+			scopes = slices.Clone(caller)
+		}
+	}
+	var expires *time.Time
+	if req.Expires != nil {
+		if !req.Expires.After(h.Now()) {
+			return nil, rpc.ErrInvalidRequest("expires: must be in the future")
+		}
+		expires = &req.Expires.Time
+	}
+	k, secret, err := h.DB.CreateScopedAPIKey(ctx, call.AccountID(), name, scopes, expires)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/internal/testenv"
 	"github.com/veridoc/veridoc/rpc"
 )
@@ -554,4 +556,80 @@ func TestRegistryWide(t *testing.T) {
 			t.Errorf("only %d methods were checked with another account's ids", crossChecked)
 		}
 	})
+}
+
+// Scoped keys reach only their methods (403 PermissionDenied otherwise), for
+// every method of the registry; an expired key gets 401 everywhere.
+func TestKeyScopesAndExpiry(t *testing.T) {
+	// The expired key fails once per method: more than the per-IP failure budget.
+	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.AuthFailuresPerHour = 10000 }))
+	c, _, _, _ := account(t, s, "scopes")
+	key := func(body map[string]any) *client {
+		t.Helper()
+		r := c.call("api_key.create", body)
+		if r.Status != 200 {
+			t.Fatalf("api_key.create %v: %s", body, r.Raw)
+		}
+		return &client{t: t, base: s.URL, auth: basic(r.str("public_key"), r.str("secret"))}
+	}
+	photosOnly := key(map[string]any{"name": "photos", "scopes": []string{"photos"}})
+	readOnly := key(map[string]any{"name": "reader", "scopes": []string{"read_only"}})
+	docsReader := key(map[string]any{"name": "docs reader", "scopes": []string{"documents", "read_only"}})
+	checked := 0
+	for _, m := range s.Registry.Methods() {
+		if m.Scope != rpc.ScopeAccount {
+			continue
+		}
+		for _, k := range []struct {
+			name    string
+			c       *client
+			allowed bool
+		}{
+			{"photos", photosOnly, m.Permission == rpc.PermPhotos},
+			{"read_only", readOnly, !m.SideEffects},
+			{"documents+read_only", docsReader, m.Permission == rpc.PermDocuments && !m.SideEffects},
+		} {
+			r := k.c.call(m.Name, map[string]any{})
+			denied := r.Status == 403 && r.str("error_name") == "PermissionDenied"
+			if denied == k.allowed {
+				t.Errorf("%s with a %s key: %d %s", m.Name, k.name, r.Status, r.Raw)
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d calls checked", checked)
+	}
+	// A key cannot grant more than it has; unknown scopes are refused.
+	keysOnly := key(map[string]any{"name": "keys", "scopes": []string{"keys"}})
+	if r := keysOnly.call("api_key.create", map[string]any{"scopes": []string{"photos"}}); r.Status != 403 || r.str("error_name") != "PermissionDenied" {
+		t.Errorf("escalation: %s", r.Raw)
+	}
+	if r := keysOnly.call("api_key.create", map[string]any{}); r.Status != 200 || len(r.Body["scopes"].([]any)) != 1 {
+		t.Errorf("a scoped key's new key inherits its scopes: %s", r.Raw)
+	}
+	if r := c.call("api_key.create", map[string]any{"scopes": []string{"everything"}}); r.Status != 400 || !strings.Contains(r.str("error_message"), "read_only") {
+		t.Errorf("unknown scope: %s", r.Raw)
+	}
+	if r := c.call("api_key.create", map[string]any{"expires": "2020-01-01T00:00:00Z"}); r.Status != 400 {
+		t.Errorf("expiry in the past: %s", r.Raw)
+	}
+	// Expiry: the key works until its time, then every method answers 401.
+	created := c.call("api_key.create", map[string]any{"name": "short", "expires": rpc.NewTimestamp(time.Now().Add(2 * time.Second))})
+	if created.Status != 200 || created.str("expires") == "" {
+		t.Fatalf("api_key.create with expires: %s", created.Raw)
+	}
+	short := &client{t: t, base: s.URL, auth: basic(created.str("public_key"), created.str("secret"))}
+	if r := short.call("account.get", nil); r.Status != 200 {
+		t.Fatalf("before expiry: %s", r.Raw)
+	}
+	testenv.WaitFor(t, 10*time.Second, "the key to expire", func() bool { return short.call("account.get", nil).Status == 401 })
+	for _, m := range s.Registry.Methods() {
+		if m.Scope != rpc.ScopeAccount {
+			continue
+		}
+		if r := short.call(m.Name, map[string]any{}); r.Status != 401 {
+			t.Errorf("%s with an expired key: %d %s", m.Name, r.Status, r.Raw)
+		}
+	}
 }

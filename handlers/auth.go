@@ -137,12 +137,15 @@ func (h *Handlers) Authenticate(ctx context.Context, r *http.Request, scope rpc.
 		}
 		h.Keys.put(hash, key, now)
 	}
+	if key.Expired(now) {
+		return fail()
+	}
 	if h.Keys.shouldTouch(key.ID, now) {
 		if err := h.DB.TouchAPIKey(ctx, key.ID, now); err != nil {
 			h.Logger.Warn("record key use", "err", err)
 		}
 	}
-	p := rpc.Principal{AccountID: key.AccountID, APIKeyID: key.ID}
+	p := rpc.Principal{AccountID: key.AccountID, APIKeyID: key.ID, Scopes: key.ScopeList()}
 	if key.Account != nil {
 		p.RateLimit = key.Account.RateLimitPerHour
 	}

@@ -30,9 +30,9 @@ type DepositRequest struct {
 
 func (h *Handlers) registerBilling(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "billing.balance", Summary: "Get the balance, tier, price per photo and photos available.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.billingBalance)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.billingBalance)
 	rpc.Register(reg, rpc.Spec{Name: "billing.deposit", Summary: "Add test money to a sandbox account (real deposits come from the operator or a payment provider).",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.billingDeposit)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody, SideEffects: true}, h.billingDeposit)
 }
 
 func (h *Handlers) billingBalance(ctx context.Context, call *rpc.Call, _ *BalanceRequest) (*Balance, error) {

@@ -43,9 +43,9 @@ type CallbackAttempt struct {
 
 func (h *Handlers) registerCallback(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "webhook_secret.rotate", Summary: "Make a new secret that signs callbacks (Standard Webhooks); it is shown only in this answer.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.webhookSecretRotate)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.webhookSecretRotate)
 	rpc.Register(reg, rpc.Spec{Name: "callback.list", Summary: "List the delivery attempts of a session's or a verification's callbacks, newest first.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.callbackList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.callbackList)
 }
 
 func (h *Handlers) webhookSecretRotate(ctx context.Context, call *rpc.Call, _ *WebhookSecretRotateRequest) (*WebhookSecret, error) {

@@ -59,11 +59,11 @@ type DocumentTypeList struct {
 
 func (h *Handlers) registerFlow(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "flow.list", Summary: "List the verification flows (usps1583, identity).",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.flowList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.flowList)
 	rpc.Register(reg, rpc.Spec{Name: "flow.get", Summary: "Get one flow: its context types, the ones required to submit, its document types.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.flowGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.flowGet)
 	rpc.Register(reg, rpc.Spec{Name: "document_type.list", Summary: "List the document types a flow accepts in a country, with their sides.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.documentTypeList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.documentTypeList)
 }
 
 func (h *Handlers) flowOf(f *flows.Flow) Flow {

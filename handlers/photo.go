@@ -84,13 +84,13 @@ const (
 
 func (h *Handlers) registerPhoto(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "photo.process", Summary: "Upload a photo for a specification; answers 202 with a task to poll.",
-		Scope: rpc.ScopeAccount, MaxBody: photoBody, SideEffects: true, Status: http.StatusAccepted, Multipart: true}, h.photoProcess)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: photoBody, SideEffects: true, Status: http.StatusAccepted, Multipart: true}, h.photoProcess)
 	rpc.Register(reg, rpc.Spec{Name: "task.get", Summary: "Get a photo task: state, progress and, when finished, the result or the failure reasons.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.taskGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.taskGet)
 	rpc.Register(reg, rpc.Spec{Name: "photo.get", Summary: "Get a photo of the account's history (same object as task.get).",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.taskGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.taskGet)
 	rpc.Register(reg, rpc.Spec{Name: "photo.list", Summary: "List the account's photos, newest first.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.photoList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.photoList)
 }
 
 func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoProcessRequest) (*PhotoProcessResponse, error) {

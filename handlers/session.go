@@ -135,17 +135,17 @@ const (
 
 func (h *Handlers) registerSession(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "session.create", Summary: "Open a verification session; its token goes to the end user's device.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.sessionCreate)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.sessionCreate)
 	rpc.Register(reg, rpc.Spec{Name: "session.get", Summary: "Get a session with everything read from the document and the faces.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionGet)
 	rpc.Register(reg, rpc.Spec{Name: "session.state", Summary: "Get only a session's state.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionState)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionState)
 	rpc.Register(reg, rpc.Spec{Name: "session.list", Summary: "List the account's sessions, newest first, by state, reference or creation time.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionList)
 	rpc.Register(reg, rpc.Spec{Name: "session.delete", Summary: "Erase a session's images and personal data; an audit stub remains.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.sessionDelete)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.sessionDelete)
 	rpc.Register(reg, rpc.Spec{Name: "session_event.list", Summary: "List a session's state changes with their times and reasons.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.sessionEventList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionEventList)
 	rpc.Register(reg, rpc.Spec{Name: "session.upload", Summary: "End user (session token): upload the document front, back or a selfie.",
 		Scope: rpc.ScopeSession, MaxBody: uploadBody, Multipart: true}, h.sessionUpload)
 	rpc.Register(reg, rpc.Spec{Name: "session.submit", Summary: "End user (session token): submit the uploads for verification.",

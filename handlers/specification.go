@@ -31,9 +31,9 @@ var alpha2 = regexp.MustCompile(`^[A-Za-z]{2}$`)
 
 func (h *Handlers) registerSpecification(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "specification.list", Summary: "List a country's document photo specifications.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.specificationList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.specificationList)
 	rpc.Register(reg, rpc.Spec{Name: "specification.get", Summary: "Get a document photo specification: frame, resolution, head and eye bands, background, source.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.specificationGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.specificationGet)
 }
 
 func (h *Handlers) specificationList(_ context.Context, _ *rpc.Call, req *SpecificationListRequest) (*rpc.ListResponse[SpecificationSummary], error) {

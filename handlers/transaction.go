@@ -44,9 +44,9 @@ type TransactionGetRequest struct {
 
 func (h *Handlers) registerTransaction(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "transaction.list", Summary: "List ledger transactions, newest first; filter by type and creation time.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.transactionList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.transactionList)
 	rpc.Register(reg, rpc.Spec{Name: "transaction.get", Summary: "Get one ledger transaction.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.transactionGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.transactionGet)
 }
 
 func (h *Handlers) transactionList(ctx context.Context, call *rpc.Call, req *TransactionListRequest) (*rpc.ListResponse[Transaction], error) {

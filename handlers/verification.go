@@ -58,15 +58,15 @@ var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func (h *Handlers) registerVerification(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "verification.create", Summary: "Start a verification in a flow, optionally with the person data to expect.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.verificationCreate)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationCreate)
 	rpc.Register(reg, rpc.Spec{Name: "verification.get", Summary: "Get a verification.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.verificationGet)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.verificationGet)
 	rpc.Register(reg, rpc.Spec{Name: "verification.list", Summary: "List the account's verifications, newest first, by flow and status.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.verificationList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.verificationList)
 	rpc.Register(reg, rpc.Spec{Name: "verification.submit", Summary: "Submit a STARTED verification for review; its documents can no longer change.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.verificationSubmit)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationSubmit)
 	rpc.Register(reg, rpc.Spec{Name: "verification.cancel", Summary: "Cancel a verification that is not yet approved or rejected; its documents become Canceled.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.verificationCancel)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationCancel)
 }
 
 func (h *Handlers) verificationCreate(ctx context.Context, call *rpc.Call, req *VerificationCreateRequest) (*Verification, error) {

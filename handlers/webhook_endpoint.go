@@ -40,11 +40,11 @@ type WebhookEndpointList struct {
 
 func (h *Handlers) registerWebhookEndpoint(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.create", Summary: "Add an endpoint for the account's verification events (signed like session callbacks).",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.endpointCreate)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointCreate)
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.list", Summary: "List the account's webhook endpoints.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody}, h.endpointList)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.endpointList)
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.delete", Summary: "Delete a webhook endpoint.",
-		Scope: rpc.ScopeAccount, MaxBody: smallBody, SideEffects: true}, h.endpointDelete)
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointDelete)
 }
 
 func (h *Handlers) endpointCreate(ctx context.Context, call *rpc.Call, req *WebhookEndpointCreateRequest) (*WebhookEndpoint, error) {

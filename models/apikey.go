@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -32,7 +33,20 @@ type APIKey struct {
 	CreatedAt  time.Time `gorm:"not null"`
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time `gorm:"index"`
+	Scopes     string     `gorm:"size:200;not null;default:''"` // comma-separated; empty: everything
+	ExpiresAt  *time.Time // nil: never
 }
+
+// ScopeList splits Scopes (nil: everything).
+func (k *APIKey) ScopeList() []string {
+	if k.Scopes == "" {
+		return nil
+	}
+	return strings.Split(k.Scopes, ",")
+}
+
+// Expired tells whether the key has passed its expiry.
+func (k *APIKey) Expired(now time.Time) bool { return k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) }
 
 // NewCredentials makes a public key and a secret (32 random bytes each way).
 func NewCredentials() (publicKey, secret string) {
@@ -55,8 +69,15 @@ func HashSecret(secret string) string {
 
 // CreateAPIKey stores a new key and returns it with its secret, which is never stored.
 func (db *DB) CreateAPIKey(ctx context.Context, accountID int64, name string) (*APIKey, string, error) {
+	return db.CreateScopedAPIKey(ctx, accountID, name, nil, nil)
+}
+
+// CreateScopedAPIKey stores a key limited to scopes (nil: everything) until
+// expires (nil: never).
+func (db *DB) CreateScopedAPIKey(ctx context.Context, accountID int64, name string, scopes []string, expires *time.Time) (*APIKey, string, error) {
 	pub, secret := NewCredentials()
-	k := &APIKey{AccountID: accountID, Name: name, PublicKey: pub, SecretHash: HashSecret(secret), SecretTail: secret[len(secret)-4:]}
+	k := &APIKey{AccountID: accountID, Name: name, PublicKey: pub, SecretHash: HashSecret(secret), SecretTail: secret[len(secret)-4:],
+		Scopes: strings.Join(scopes, ","), ExpiresAt: expires}
 	if err := db.g.WithContext(ctx).Create(k).Error; err != nil {
 		return nil, "", err
 	}

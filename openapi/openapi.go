@@ -119,6 +119,7 @@ func (g *gen) operation(m *rpc.Method) map[string]any {
 		},
 		"x-body-limit-bytes": m.MaxBody,
 		"x-scope":            string(m.Scope),
+		"x-key-scope":        string(m.Permission), // what api_key.create's scopes must include
 	}
 	if m.Scope == rpc.ScopeSession {
 		op["security"] = []any{map[string]any{"sessionToken": []any{}}}

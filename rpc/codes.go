@@ -29,7 +29,8 @@ var (
 	InvalidRequest           = Code{"InvalidRequest", http.StatusBadRequest}
 	Unauthorized             = Code{"Unauthorized", http.StatusUnauthorized}
 	Forbidden                = Code{"Forbidden", http.StatusForbidden}
-	NotFound                 = Code{"NotFound", http.StatusNotFound} // no such path
+	PermissionDenied         = Code{"PermissionDenied", http.StatusForbidden} // outside the key's scopes
+	NotFound                 = Code{"NotFound", http.StatusNotFound}          // no such path
 	MethodNotFound           = Code{"MethodNotFound", http.StatusNotFound}
 	MethodNotAllowed         = Code{"MethodNotAllowed", http.StatusMethodNotAllowed}
 	RequestTooLarge          = Code{"RequestTooLarge", http.StatusRequestEntityTooLarge}
@@ -89,7 +90,7 @@ var (
 // Catalogue lists every code (a test checks it against the declarations above).
 func Catalogue() []Code {
 	return []Code{
-		InvalidRequest, Unauthorized, Forbidden, NotFound, MethodNotFound, MethodNotAllowed, RequestTooLarge,
+		InvalidRequest, Unauthorized, Forbidden, PermissionDenied, NotFound, MethodNotFound, MethodNotAllowed, RequestTooLarge,
 		UnsupportedMediaType, RateLimited, IdempotencyKeyReused, IdempotencyKeyInProgress, InternalError, ServiceUnavailable,
 		AccountNotFound, APIKeyNotFound, SpecificationNotFound, TaskNotFound, TransactionNotFound, SessionNotFound,
 		FlowNotFound, VerificationNotFound, DocumentNotFound, DecisionNotFound, WebhookEndpointNotFound,

@@ -122,10 +122,11 @@ func TestRegisterRejectsBadSpecs(t *testing.T) {
 	type res struct{}
 	h := Handler[req, res](nil)
 	cases := map[string]Spec{
-		"bad name":   {Name: "NoDot", Summary: "s", Scope: ScopeAccount, MaxBody: 1},
-		"no summary": {Name: "a.b", Scope: ScopeAccount, MaxBody: 1},
-		"no scope":   {Name: "a.b", Summary: "s", MaxBody: 1},
-		"no limit":   {Name: "a.b", Summary: "s", Scope: ScopeAccount},
+		"bad name":     {Name: "NoDot", Summary: "s", Scope: ScopeAccount, Permission: PermPhotos, MaxBody: 1},
+		"no summary":   {Name: "a.b", Scope: ScopeAccount, Permission: PermPhotos, MaxBody: 1},
+		"no scope":     {Name: "a.b", Summary: "s", Permission: PermPhotos, MaxBody: 1},
+		"no limit":     {Name: "a.b", Summary: "s", Scope: ScopeAccount, Permission: PermPhotos},
+		"no key scope": {Name: "a.b", Summary: "s", Scope: ScopeAccount, MaxBody: 1},
 	}
 	for name, spec := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -139,7 +140,7 @@ func TestRegisterRejectsBadSpecs(t *testing.T) {
 	}
 	t.Run("duplicate", func(t *testing.T) {
 		r := NewRegistry()
-		ok := Spec{Name: "a.b", Summary: "s", Scope: ScopeAccount, MaxBody: 1}
+		ok := Spec{Name: "a.b", Summary: "s", Scope: ScopeAccount, Permission: PermPhotos, MaxBody: 1}
 		Register(r, ok, h)
 		defer func() {
 			if recover() == nil {

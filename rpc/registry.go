@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 )
 
@@ -20,15 +21,33 @@ const (
 	ScopeSession Scope = "session"
 )
 
+// Permission is the API key scope a method needs (api_key.create's scopes).
+type Permission string
+
+// The key scopes. A key with none may call everything; ReadOnly, alone or
+// beside others, allows only methods without side effects.
+const (
+	PermPhotos    Permission = "photos"
+	PermSessions  Permission = "sessions"
+	PermDocuments Permission = "documents"
+	PermBilling   Permission = "billing"
+	PermKeys      Permission = "keys"
+	ReadOnly                 = "read_only"
+)
+
+// KeyScopes lists every scope a key may be given.
+var KeyScopes = []string{string(PermPhotos), string(PermSessions), string(PermDocuments), string(PermBilling), string(PermKeys), ReadOnly}
+
 // Spec describes a method once; the server, the OpenAPI document and the SDK read it.
 type Spec struct {
 	Name        string // "class.method"
 	Summary     string
 	Scope       Scope
-	MaxBody     int64 // bytes
-	SideEffects bool  // honours Idempotency-Key
-	Status      int   // success status, 200 unless set
-	Multipart   bool  // also accepts multipart/form-data (file parts arrive as base64)
+	Permission  Permission // the key scope it needs (ScopeAccount methods)
+	MaxBody     int64      // bytes
+	SideEffects bool       // honours Idempotency-Key
+	Status      int        // success status, 200 unless set
+	Multipart   bool       // also accepts multipart/form-data (file parts arrive as base64)
 }
 
 // Principal is who a request acts for, set by authentication.
@@ -38,6 +57,27 @@ type Principal struct {
 	SessionID int64 // set for ScopeSession
 	// RateLimit is the caller's requests per hour (0: the server default).
 	RateLimit int
+	// Scopes limit what the key may call (empty: everything).
+	Scopes []string
+}
+
+// Allows tells whether the principal's key scopes let it call m.
+func (p Principal) Allows(m *Method) bool {
+	if m.Scope != ScopeAccount || len(p.Scopes) == 0 {
+		return true
+	}
+	readOnly, classes := false, 0
+	for _, s := range p.Scopes {
+		if s == ReadOnly {
+			readOnly = true
+			continue
+		}
+		classes++
+	}
+	if readOnly && m.SideEffects {
+		return false
+	}
+	return classes == 0 || slices.Contains(p.Scopes, string(m.Permission))
 }
 
 // Call carries per-request facts into a handler.
@@ -84,6 +124,9 @@ func Register[Req, Res any](r *Registry, spec Spec, h Handler[Req, Res]) {
 	}
 	if spec.Summary == "" || spec.Scope == "" || spec.MaxBody <= 0 {
 		panic(fmt.Sprintf("rpc: method %q needs a summary, a scope and a body limit", spec.Name))
+	}
+	if spec.Scope == ScopeAccount && !slices.Contains(KeyScopes, string(spec.Permission)) {
+		panic(fmt.Sprintf("rpc: method %q needs the key scope (Permission) that may call it", spec.Name))
 	}
 	if reflect.TypeFor[Req]().Kind() != reflect.Struct || reflect.TypeFor[Res]().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("rpc: method %q: request and response must be structs", spec.Name))

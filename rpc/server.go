@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -131,6 +132,11 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 	principal, err := s.Authenticate(ctx, r, m.Scope)
 	if err != nil {
 		WriteError(w, s.logged(s.mapError(err), name, reqID))
+		return
+	}
+	if !principal.Allows(m) {
+		WriteError(w, PermissionDenied.New("This API key's scopes (%s) do not allow %s, which needs %q%s",
+			strings.Join(principal.Scopes, ", "), m.Name, m.Permission, map[bool]string{true: " and side effects", false: ""}[m.SideEffects]))
 		return
 	}
 	if s.Limit != nil {
