@@ -145,8 +145,16 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	t1 := time.Now()
 	g, others, err := p.analyse(det)
 	var noFace *Failure
-	if errors.As(err, &noFace) && noFace.Code() == NoFaceDetected && p.RetrySize > p.DetectSize && max(work.W, work.H) > p.DetectSize {
-		if det, err = work.resized(p.RetrySize); err != nil {
+	if errors.As(err, &noFace) && noFace.Code() == NoFaceDetected && p.RetrySize > p.DetectSize {
+		// A large photo gets a larger copy of its pixels; a small one (its face
+		// under the detector's window) an enlarged copy, so that a small
+		// portrait is told apart from one without a face (LOW_RESOLUTION below).
+		if max(work.W, work.H) > p.DetectSize {
+			det, err = work.resized(p.RetrySize)
+		} else {
+			det, err = work.enlarged(p.RetrySize)
+		}
+		if err != nil {
 			return nil, err
 		}
 		landmarks := g.landmarks

@@ -230,6 +230,9 @@ func TestProcessRejects(t *testing.T) {
 			}, false)
 		}, imaging.MultipleFaces},
 		{"too small", func(t *testing.T) []byte { return testenv.ReadPhoto(t, testenv.PhotoGrace512) }, imaging.LowResolution},
+		// A small portrait (about 150 px wide, the face about 50 px): the face is
+		// found on an enlarged copy, and the answer is the resolution, not "no face".
+		{"small portrait", func(t *testing.T) []byte { return compose(t, testenv.PhotoAstronaut, scale(0.3), false) }, imaging.LowResolution},
 		{"head at the top edge", func(t *testing.T) []byte {
 			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
 				if err := img.Resize(4, vips.KernelLanczos3); err != nil {

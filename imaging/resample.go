@@ -30,6 +30,19 @@ func (m *rgbImage) resized(size int) (*rgbImage, error) {
 	return out, nil
 }
 
+// enlarged is a copy of m scaled up (bicubic) to size px on its longer side,
+// for finding faces too small for the detector's window.
+func (m *rgbImage) enlarged(size int) (*rgbImage, error) {
+	k := float64(size) / float64(max(m.W, m.H))
+	if k <= 1 {
+		return m, nil
+	}
+	w, h := int(float64(m.W)*k+0.5), int(float64(m.H)*k+0.5)
+	// Output pixel centre u lands on source (u + 0.5)/k - 0.5.
+	off := 0.5/k - 0.5
+	return m.warp(affine{1 / k, 0, off, 0, 1 / k, off}, w, h, color.RGBA{255, 255, 255, 255})
+}
+
 // affine maps an output pixel (u, v) to the source: (A[0]u + A[1]v + A[2],
 // A[3]u + A[4]v + A[5]), pixel centres at whole coordinates.
 type affine [6]float64
