@@ -633,3 +633,30 @@ func TestKeyScopesAndExpiry(t *testing.T) {
 		}
 	}
 }
+
+// Text the databases cannot hold is refused by the decoder with 400 naming the
+// property, on both databases (PostgreSQL rejects NUL in text columns).
+func TestTextTheDatabaseCannotHold(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *testenv.Server) {
+		c, _, _, _ := account(t, s, "text")
+		cases := []struct {
+			method, prop string
+			body         string
+		}{
+			{"session.create", "reference", `{"reference": "order\u0000"}`},
+			{"session.list", "reference", `{"reference": "\u0000"}`},
+			{"verification.create", "expected_surname", `{"flow": "usps1583", "expected_surname": "Eriks\u0000son"}`},
+			{"api_key.create", "name", `{"name": "k\u0000"}`},
+			{"api_key.create", "name", "{\"name\": \"k\xff\"}"},
+		}
+		for _, tc := range cases {
+			r := c.call(tc.method, tc.body)
+			if r.Status != 400 || r.str("error_name") != "InvalidRequest" || !strings.HasPrefix(r.str("error_message"), tc.prop+":") {
+				t.Errorf("%s %q: %d %s", tc.method, tc.body, r.Status, r.Raw)
+			}
+		}
+		if r := c.call("session.create", `{"reference": "order-1"}`); r.Status != 200 {
+			t.Fatalf("clean text: %s", r.Raw)
+		}
+	})
+}
