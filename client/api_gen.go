@@ -394,6 +394,12 @@ func (s *WebhookEndpointService) List(ctx context.Context, req *WebhookEndpointL
 	return res, s.c.Call(ctx, "webhook_endpoint.list", false, req, res)
 }
 
+// Update: Change an endpoint's URL or events, or re-enable one that answered 410 Gone.
+func (s *WebhookEndpointService) Update(ctx context.Context, req *WebhookEndpointUpdateRequest) (*WebhookEndpoint, error) {
+	res := new(WebhookEndpoint)
+	return res, s.c.Call(ctx, "webhook_endpoint.update", true, req, res)
+}
+
 // WebhookSecretService calls the webhook_secret.* methods.
 type WebhookSecretService struct{ c *Client }
 
@@ -453,6 +459,7 @@ var MethodNames = []string{
 	"webhook_endpoint.create",
 	"webhook_endpoint.delete",
 	"webhook_endpoint.list",
+	"webhook_endpoint.update",
 	"webhook_secret.rotate",
 }
 
@@ -1092,6 +1099,14 @@ type WebhookEndpointList struct {
 
 // WebhookEndpointListRequest mirrors the server's handlers.WebhookEndpointListRequest.
 type WebhookEndpointListRequest struct {
+}
+
+// WebhookEndpointUpdateRequest mirrors the server's handlers.WebhookEndpointUpdateRequest.
+type WebhookEndpointUpdateRequest struct {
+	ID       int64     `json:"id"` // required
+	URL      *string   `json:"url"`
+	Events   *[]string `json:"events"`
+	Disabled *bool     `json:"disabled"`
 }
 
 // WebhookSecret mirrors the server's handlers.WebhookSecret.

@@ -660,3 +660,35 @@ func TestTextTheDatabaseCannotHold(t *testing.T) {
 		}
 	})
 }
+
+// webhook_endpoint.update changes only what it is given and re-enables an
+// endpoint that answered 410 Gone.
+func TestWebhookEndpointUpdate(t *testing.T) {
+	s := testenv.NewServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := account(t, s, "hooks")
+	c.call("webhook_secret.rotate", nil)
+	e := c.call("webhook_endpoint.create", map[string]any{"url": "https://example.com/a", "events": []string{"decision.made"}})
+	id := e.num("id")
+	if err := s.DB.DisableEndpoint(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.call("webhook_endpoint.list", nil); !r.Body["data"].([]any)[0].(map[string]any)["disabled"].(bool) {
+		t.Fatalf("not disabled: %s", r.Raw)
+	}
+	r := c.call("webhook_endpoint.update", map[string]any{"id": id, "events": []string{"verification.finished", "decision.made"}})
+	if r.Status != 200 || r.str("url") != "https://example.com/a" || len(r.Body["events"].([]any)) != 2 || !r.Body["disabled"].(bool) {
+		t.Fatalf("events only: %s", r.Raw)
+	}
+	r = c.call("webhook_endpoint.update", map[string]any{"id": id, "url": "https://example.com/b", "disabled": false})
+	if r.Status != 200 || r.str("url") != "https://example.com/b" || r.Body["disabled"].(bool) || len(r.Body["events"].([]any)) != 2 {
+		t.Fatalf("url and re-enable: %s", r.Raw)
+	}
+	for _, bad := range []map[string]any{{"id": id, "events": []string{"nope"}}, {"id": id, "url": "ftp://x"}} {
+		if r := c.call("webhook_endpoint.update", bad); r.Status != 400 {
+			t.Errorf("%v: %s", bad, r.Raw)
+		}
+	}
+	if r := c.call("webhook_endpoint.update", map[string]any{"id": id + 1000}); r.Status != 404 || r.str("error_name") != "WebhookEndpointNotFound" {
+		t.Errorf("unknown id: %s", r.Raw)
+	}
+}

@@ -16,6 +16,15 @@ type WebhookEndpointCreateRequest struct {
 	Events []string `json:"events"` // empty: every event
 }
 
+// WebhookEndpointUpdateRequest changes only the given properties. Setting
+// disabled to false re-enables an endpoint that answered 410 Gone.
+type WebhookEndpointUpdateRequest struct {
+	ID       int64     `json:"id" rpc:"required"`
+	URL      *string   `json:"url"`
+	Events   *[]string `json:"events"`
+	Disabled *bool     `json:"disabled"`
+}
+
 // WebhookEndpoint receives the account's verification events.
 type WebhookEndpoint struct {
 	ID       int64         `json:"id"`
@@ -41,6 +50,8 @@ type WebhookEndpointList struct {
 func (h *Handlers) registerWebhookEndpoint(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.create", Summary: "Add an endpoint for the account's verification events (signed like session callbacks).",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointCreate)
+	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.update", Summary: "Change an endpoint's URL or events, or re-enable one that answered 410 Gone.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointUpdate)
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.list", Summary: "List the account's webhook endpoints.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.endpointList)
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.delete", Summary: "Delete a webhook endpoint.",
@@ -51,10 +62,8 @@ func (h *Handlers) endpointCreate(ctx context.Context, call *rpc.Call, req *Webh
 	if err := checkCallbackURL("url", req.URL); err != nil {
 		return nil, err
 	}
-	for _, e := range req.Events {
-		if !slices.Contains(verifications.AllEvents, e) {
-			return nil, rpc.ErrInvalidRequest("events: %q is not an event; use %s", e, strings.Join(verifications.AllEvents, ", "))
-		}
+	if err := checkEvents(req.Events); err != nil {
+		return nil, err
 	}
 	acct, err := h.DB.GetAccount(ctx, call.AccountID())
 	if err != nil {
@@ -98,6 +107,43 @@ func (h *Handlers) endpointDelete(ctx context.Context, call *rpc.Call, req *Webh
 		return nil, missing(err, rpc.WebhookEndpointNotFound, req.ID)
 	}
 	if err := h.DB.DeleteEndpoint(ctx, call.AccountID(), e.ID, h.Now()); err != nil {
+		return nil, err
+	}
+	out := endpointOf(e)
+	return &out, nil
+}
+
+func checkEvents(events []string) error {
+	for _, e := range events {
+		if !slices.Contains(verifications.AllEvents, e) {
+			return rpc.ErrInvalidRequest("events: %q is not an event; use %s", e, strings.Join(verifications.AllEvents, ", "))
+		}
+	}
+	return nil
+}
+
+func (h *Handlers) endpointUpdate(ctx context.Context, call *rpc.Call, req *WebhookEndpointUpdateRequest) (*WebhookEndpoint, error) {
+	e, err := h.DB.GetEndpoint(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.WebhookEndpointNotFound, req.ID)
+	}
+	if req.URL != nil {
+		if err := checkCallbackURL("url", *req.URL); err != nil {
+			return nil, err
+		}
+		e.URL = *req.URL
+	}
+	if req.Events != nil {
+		if err := checkEvents(*req.Events); err != nil {
+			return nil, err
+		}
+		e.Events = strings.Join(*req.Events, ",")
+	}
+	if req.Disabled != nil {
+		e.Disabled = *req.Disabled
+	}
+	e.UpdatedAt = h.Now()
+	if err := h.DB.UpdateEndpoint(ctx, e); err != nil {
 		return nil, err
 	}
 	out := endpointOf(e)

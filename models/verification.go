@@ -504,6 +504,12 @@ func (db *DB) DeleteEndpoint(ctx context.Context, accountID, id int64, at time.T
 		Updates(map[string]any{"deleted_at": at, "updated_at": at}).Error
 }
 
+// UpdateEndpoint saves an endpoint's URL, events and disabled flag.
+func (db *DB) UpdateEndpoint(ctx context.Context, e *WebhookEndpoint) error {
+	return db.g.WithContext(ctx).Model(&WebhookEndpoint{}).Where("id = ? AND account_id = ? AND deleted_at IS NULL", e.ID, e.AccountID).
+		Updates(map[string]any{"url": e.URL, "events": e.Events, "disabled": e.Disabled, "updated_at": e.UpdatedAt}).Error
+}
+
 // DisableEndpoint stops deliveries to an endpoint (410 Gone).
 func (db *DB) DisableEndpoint(ctx context.Context, id int64) error {
 	return db.g.WithContext(ctx).Model(&WebhookEndpoint{}).Where("id = ?", id).Update("disabled", true).Error
