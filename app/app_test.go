@@ -1,7 +1,10 @@
 package app_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -80,10 +83,13 @@ func TestServeShutsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	active := make(chan struct{}, 16) // a connection started a request
-	a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger("error"), ConnState: func(_ net.Conn, st http.ConnState) {
+	active := make(chan string, 16) // the client address of a connection whose request the server has read
+	a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger("error"), ConnState: func(c net.Conn, st http.ConnState) {
 		if st == http.StateActive {
-			active <- struct{}{}
+			select {
+			case active <- c.RemoteAddr().String():
+			default: // nobody is waiting for it
+			}
 		}
 	}})
 	if err != nil {
@@ -99,30 +105,31 @@ func TestServeShutsDown(t *testing.T) {
 	if code, _ := get(t, "http://"+ln.Addr().String()+"/healthz"); code != 200 {
 		t.Fatalf("healthz %d", code)
 	}
-	<-active // the health check's
 	acc, err := a.DB.CreateAccount(context.Background(), "drain", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	key, secret, _ := a.DB.CreateAPIKey(context.Background(), acc.ID, "k")
-	// A request still uploading its body when shutdown starts is finished, not cut.
-	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/api_key.create", pr)
-	req.SetBasicAuth(key.PublicKey, secret)
-	inFlight := make(chan *http.Response, 1)
-	go func() {
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Error(err)
-		}
-		inFlight <- res
-	}()
-	_, _ = pw.Write([]byte(`{"name": "in fl`))
-	select { // the server has accepted the connection and is reading the request
-	case <-active:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the request never reached the server")
+	// A request still uploading its body when shutdown starts is finished, not
+	// cut. It is written by hand on its own connection, so the test knows when
+	// the server has read its headers.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer conn.Close()
+	body := `{"name": "in flight"}`
+	auth := base64.StdEncoding.EncodeToString([]byte(key.PublicKey + ":" + secret))
+	fmt.Fprintf(conn, "POST /api/v1/api_key.create HTTP/1.1\r\nHost: test\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		auth, len(body), body[:10])
+	testenv.WaitFor(t, 10*time.Second, "the server to read the request", func() bool {
+		select {
+		case addr := <-active:
+			return addr == conn.LocalAddr().String()
+		default:
+			return false
+		}
+	})
 	cancel()
 	// Shutdown has begun once the listener refuses new connections.
 	testenv.WaitFor(t, 10*time.Second, "the listener to close", func() bool {
@@ -132,11 +139,14 @@ func TestServeShutsDown(t *testing.T) {
 		}
 		return err != nil
 	})
-	_, _ = pw.Write([]byte(`ight"}`))
-	_ = pw.Close()
-	if res := <-inFlight; res == nil || res.StatusCode != 200 {
-		t.Fatalf("in-flight request during shutdown: %v", res)
+	if _, err := conn.Write([]byte(body[10:])); err != nil {
+		t.Fatalf("the rest of the body: %v", err)
 	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("in-flight request during shutdown: %v %v", res, err)
+	}
+	res.Body.Close()
 	select {
 	case err := <-done:
 		if err != nil {
