@@ -158,7 +158,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Sessions:      &sessions.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Lifetime: cfg.SessionLifetime},
 		Verifications: &verifications.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Flows: flowCatalog, Logger: a.Logger, Now: a.Now},
 		Tiers:         tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
-		SessionLifetime: cfg.SessionLifetime, Flows: flowCatalog, PublicURL: cfg.PublicURL}
+		Flows: flowCatalog, PublicURL: cfg.PublicURL}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
 	a.echo = a.newEcho(h)

@@ -39,7 +39,6 @@ type Handlers struct {
 	Tiers               billing.Tiers
 	RateLimitPerHour    int
 	AuthFailuresPerHour int
-	SessionLifetime     time.Duration
 	PublicURL           string // how end users reach this server (capture page links)
 }
 

@@ -14,29 +14,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/davidbyttow/govips/v2/vips"
-
 	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/internal/testenv"
 )
 
-// portrait is a Debian test photo scaled so the head has the pixels a 2×2 in photo needs.
+// portrait is a Debian test photo scaled so the head has the pixels a 2×2 in
+// photo needs, in base64.
 func portrait(t *testing.T, photo testenv.Photo, scale float64) string {
-	imaging.Start()
-	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, photo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer img.Close()
-	if err := img.Resize(scale, vips.KernelLanczos3); err != nil {
-		t.Fatal(err)
-	}
-	b, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 90})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.StdEncoding.EncodeToString(b)
+	return base64.StdEncoding.EncodeToString(testenv.ScaledPhoto(t, photo, scale))
 }
 
 func waitTask(t *testing.T, c *client, id int64) reply {

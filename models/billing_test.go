@@ -62,7 +62,7 @@ func TestLedgerUnderConcurrency(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			db := openDB(t, dbk.URL(t))
+			db := testenv.OpenDB(t, dbk.URL(t))
 			ctx := context.Background()
 			acc := newAccount(t, db)
 			var nextTask atomic.Int64
@@ -119,7 +119,7 @@ func TestHoldsCannotOverdraw(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			db := openDB(t, dbk.URL(t))
+			db := testenv.OpenDB(t, dbk.URL(t))
 			acc := newAccount(t, db)
 			if _, err := db.Deposit(context.Background(), acc, 100, "test"); err != nil {
 				t.Fatal(err)
@@ -153,7 +153,7 @@ func TestChargeIsOncePerTask(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			db := openDB(t, dbk.URL(t))
+			db := testenv.OpenDB(t, dbk.URL(t))
 			ctx := context.Background()
 			acc := newAccount(t, db)
 			if _, err := db.Deposit(ctx, acc, 1000, "test"); err != nil {

@@ -15,7 +15,7 @@ func TestCorrectionsWin(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			db := openDB(t, dbk.URL(t))
+			db := testenv.OpenDB(t, dbk.URL(t))
 			ctx := context.Background()
 			now := time.Now().UTC()
 			acc, err := db.CreateAccount(ctx, "x", false)

@@ -10,24 +10,11 @@ import (
 	"github.com/veridoc/veridoc/models"
 )
 
-func openDB(t *testing.T, url string) *models.DB {
-	t.Helper()
-	db, err := models.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 func TestIdempotencyLifetimes(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			db := openDB(t, dbk.URL(t))
+			db := testenv.OpenDB(t, dbk.URL(t))
 			ctx := context.Background()
 			clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 			s := &models.IdempotencyStore{DB: db, Now: func() time.Time { return clock }}

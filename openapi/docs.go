@@ -39,6 +39,9 @@ func Docs(spec []byte) ([]byte, error) {
 		m := method{Name: strings.TrimPrefix(path, "/api/v1/"), Summary: fmt.Sprint(op["summary"])}
 		m.Class, _, _ = strings.Cut(m.Name, ".")
 		m.Auth = "API key (Basic public-key:secret, or Bearer secret)"
+		if sc, _ := op["x-key-scope"].(string); sc != "" {
+			m.Auth += ", key scope " + sc
+		}
 		if op["x-scope"] == "session" {
 			m.Auth = "Session token (Bearer st_…)"
 		}

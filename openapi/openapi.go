@@ -223,7 +223,14 @@ func (g *gen) fields(t reflect.Type, request bool, props map[string]any, require
 		s := g.schemaFor(f.Type, request)
 		if enum := f.Tag.Get("enum"); enum != "" {
 			s = copyMap(s)
-			s["enum"] = strings.Split(enum, ",")
+			if items, ok := s["items"].(map[string]any); ok && s["type"] == "array" {
+				// An enum on a list applies to its elements (the decoder checks each).
+				items = copyMap(items)
+				items["enum"] = strings.Split(enum, ",")
+				s["items"] = items
+			} else {
+				s["enum"] = strings.Split(enum, ",")
+			}
 		}
 		props[name] = s
 		switch {

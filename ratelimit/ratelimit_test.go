@@ -7,22 +7,8 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/testenv"
-	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/ratelimit"
 )
-
-func openDB(t *testing.T, url string) *models.DB {
-	t.Helper()
-	db, err := models.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
 
 // Two processes count the same key: each is exact about its own requests,
 // learns the other's at its next flush, and a new process starts from the
@@ -31,7 +17,7 @@ func TestSyncedSharesCounts(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			db := openDB(t, dbk.URL(t))
+			db := testenv.OpenDB(t, dbk.URL(t))
 			ctx := context.Background()
 			clock := time.Date(2026, 12, 1, 10, 15, 0, 0, time.UTC)
 			now := func() time.Time { return clock }
@@ -91,7 +77,7 @@ func TestSyncedSharesCounts(t *testing.T) {
 
 // Concurrent hits and flushes lose nothing (run with -race).
 func TestSyncedConcurrent(t *testing.T) {
-	db := openDB(t, testenv.SQLiteURL(t))
+	db := testenv.OpenDB(t, testenv.SQLiteURL(t))
 	ctx := context.Background()
 	s := &ratelimit.Synced{Store: db, Now: time.Now}
 	var wg sync.WaitGroup

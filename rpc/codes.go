@@ -28,7 +28,6 @@ var (
 	// Requests and the protocol.
 	InvalidRequest           = Code{"InvalidRequest", http.StatusBadRequest}
 	Unauthorized             = Code{"Unauthorized", http.StatusUnauthorized}
-	Forbidden                = Code{"Forbidden", http.StatusForbidden}
 	PermissionDenied         = Code{"PermissionDenied", http.StatusForbidden} // outside the key's scopes
 	NotFound                 = Code{"NotFound", http.StatusNotFound}          // no such path
 	MethodNotFound           = Code{"MethodNotFound", http.StatusNotFound}
@@ -90,7 +89,7 @@ var (
 // Catalogue lists every code (a test checks it against the declarations above).
 func Catalogue() []Code {
 	return []Code{
-		InvalidRequest, Unauthorized, Forbidden, PermissionDenied, NotFound, MethodNotFound, MethodNotAllowed, RequestTooLarge,
+		InvalidRequest, Unauthorized, PermissionDenied, NotFound, MethodNotFound, MethodNotAllowed, RequestTooLarge,
 		UnsupportedMediaType, RateLimited, IdempotencyKeyReused, IdempotencyKeyInProgress, InternalError, ServiceUnavailable,
 		AccountNotFound, APIKeyNotFound, SpecificationNotFound, TaskNotFound, TransactionNotFound, SessionNotFound,
 		FlowNotFound, VerificationNotFound, DocumentNotFound, DecisionNotFound, WebhookEndpointNotFound,

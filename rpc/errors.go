@@ -48,7 +48,7 @@ func ErrInvalidRequest(format string, args ...any) *Error { return InvalidReques
 func ErrUnauthorized() *Error { return Unauthorized.New("No valid API credentials were provided") }
 
 // ErrNotFound is a class's NotFound with the usual message:
-// ErrNotFound(rpc.ApiKeyNotFound, 12) says "No api key found with id: 12".
+// ErrNotFound(rpc.APIKeyNotFound, 12) says "No api key found with id: 12".
 func ErrNotFound(c Code, id int64) *Error {
 	return c.New("No %s found with id: %d", humanClass(strings.TrimSuffix(c.name, "NotFound")), id)
 }

@@ -135,8 +135,11 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	if !principal.Allows(m) {
-		WriteError(w, PermissionDenied.New("This API key's scopes (%s) do not allow %s, which needs %q%s",
-			strings.Join(principal.Scopes, ", "), m.Name, m.Permission, map[bool]string{true: " and side effects", false: ""}[m.SideEffects]))
+		need := string(m.Permission)
+		if m.SideEffects {
+			need += ", and it has side effects"
+		}
+		WriteError(w, PermissionDenied.New("This API key's scopes (%s) do not allow %s (scope %s)", strings.Join(principal.Scopes, ", "), m.Name, need))
 		return
 	}
 	if s.Limit != nil {
@@ -219,14 +222,8 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, m *Method, c
 	}()
 	res, err := m.invoke(ctx, call, body)
 	if err != nil {
-		err = s.mapError(err)
-		var apiErr *Error
-		if !errors.As(err, &apiErr) {
-			s.Logger.Error("method failed", "method", m.Name, "err", err, "request_id", call.RequestID)
-		}
-		if apiErr != nil && apiErr.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.FormatInt(apiErr.RetryAfter, 10))
-		}
+		err = s.logged(s.mapError(err), m.Name, call.RequestID)
+		setRetryAfter(w, err)
 		return encodeError(err)
 	}
 	b, err := json.Marshal(res)
@@ -269,11 +266,16 @@ func encodeError(err error) (int, []byte) {
 
 // WriteError sends err as the error envelope.
 func WriteError(w http.ResponseWriter, err error) {
+	setRetryAfter(w, err)
+	status, b := encodeError(err)
+	writeRaw(w, status, b)
+}
+
+// setRetryAfter sends Retry-After for an error that carries one (429, 503).
+func setRetryAfter(w http.ResponseWriter, err error) {
 	if e := AsError(err); e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.FormatInt(e.RetryAfter, 10))
 	}
-	status, b := encodeError(err)
-	writeRaw(w, status, b)
 }
 
 func writeRaw(w http.ResponseWriter, status int, b []byte) {

@@ -154,8 +154,8 @@ func (sv *Service) Cancel(ctx context.Context, accountID, id int64) (*models.Ver
 	return out, err
 }
 
-// CheckType applies a flow's rules to a document type, context and country.
-func (sv *Service) CheckType(f *flows.Flow, typeID int64, contextType string, c country.Country) (*flows.DocumentType, error) {
+// checkType applies a flow's rules to a document type, context and country.
+func (sv *Service) checkType(f *flows.Flow, typeID int64, contextType string, c country.Country) (*flows.DocumentType, error) {
 	t, ok := sv.Flows.Type(typeID)
 	switch {
 	case !ok || !f.Allows(typeID):
@@ -236,7 +236,7 @@ func (sv *Service) AddDocument(ctx context.Context, accountID int64, f *flows.Fl
 	if v.Status != models.VerificationStarted {
 		return nil, notStarted(v)
 	}
-	t, err := sv.CheckType(f, p.DocumentTypeID, p.ContextType, p.Country)
+	t, err := sv.checkType(f, p.DocumentTypeID, p.ContextType, p.Country)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +366,7 @@ func (sv *Service) UpdateDocument(ctx context.Context, accountID, id int64, flow
 	if u.Country != nil {
 		c = *u.Country
 	}
-	t, err := sv.CheckType(f, typeID, ctxType, c)
+	t, err := sv.checkType(f, typeID, ctxType, c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -38,10 +38,7 @@ func waitState(t *testing.T, c *client, method string, body map[string]any, prop
 // processes; a photo task, a session and a USPS 1583 verification go through,
 // and the rate limit is shared.
 func TestTwoAPIsAndAWorker(t *testing.T) {
-	s3 := testenv.S3Options(t)
-	d := newDeployment(t, testenv.PostgresURL(t), testenv.S3URL(s3),
-		"S3_ACCESS_KEY="+s3.AccessKey, "S3_SECRET_KEY="+s3.SecretKey)
-	d.cli("migrate")
+	d := s3Deployment(t, testenv.PostgresURL(t))
 	api1, api2 := d.start("api1", "serve", 0), d.start("api2", "serve", 0)
 	d.start("worker", "worker", 2)
 	pub, secret, _ := d.account("deploy")

@@ -12,10 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/davidbyttow/govips/v2/vips"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/internal/testenv"
 )
 
@@ -101,20 +99,7 @@ func runningJobs(t *testing.T, dbURL string) int {
 // bigPhoto is a portrait scaled up: at 6x, a 12 MP JPEG, a job long enough
 // to be caught running.
 func bigPhoto(t *testing.T, scale float64) []byte {
-	imaging.Start()
-	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, testenv.PhotoAstronaut))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer img.Close()
-	if err := img.Resize(scale, vips.KernelLanczos3); err != nil {
-		t.Fatal(err)
-	}
-	b, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 90})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testenv.ScaledPhoto(t, testenv.PhotoAstronaut, scale)
 }
 
 func queueTasks(t *testing.T, c *client, photo []byte, n int) []int64 {
@@ -151,9 +136,7 @@ func waitTerminal(t *testing.T, c *client, ids []int64, within time.Duration) {
 // within about a minute; each task finishes once and is charged once.
 func TestWorkerKilledMidJob(t *testing.T) {
 	dbURL := testenv.PostgresURL(t)
-	s3 := testenv.S3Options(t)
-	d := newDeployment(t, dbURL, testenv.S3URL(s3), "S3_ACCESS_KEY="+s3.AccessKey, "S3_SECRET_KEY="+s3.SecretKey)
-	d.cli("migrate")
+	d := s3Deployment(t, dbURL)
 	dumpJobsOnFailure(t, dbURL)
 	api := d.start("api", "serve", 0)
 	pub, secret, _ := d.account("crash")
@@ -174,9 +157,7 @@ func TestWorkerKilledMidJob(t *testing.T) {
 // then exits.
 func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	dbURL := testenv.PostgresURL(t)
-	s3 := testenv.S3Options(t)
-	d := newDeployment(t, dbURL, testenv.S3URL(s3), "S3_ACCESS_KEY="+s3.AccessKey, "S3_SECRET_KEY="+s3.SecretKey)
-	d.cli("migrate")
+	d := s3Deployment(t, dbURL)
 	api := d.start("api", "serve", 0)
 	pub, secret, _ := d.account("drain")
 	c := newClient(t, pub, secret, api)
@@ -226,9 +207,7 @@ func readyz(t *testing.T, p *proc) int {
 // fails, and the process recovers by itself.
 func TestDatabaseOutage(t *testing.T) {
 	pg := ownPostgres(t)
-	s3 := testenv.S3Options(t)
-	d := newDeployment(t, pg.url, testenv.S3URL(s3), "S3_ACCESS_KEY="+s3.AccessKey, "S3_SECRET_KEY="+s3.SecretKey)
-	d.cli("migrate")
+	d := s3Deployment(t, pg.url)
 	api := d.start("api", "serve", 1)
 	pub, secret, _ := d.account("outage")
 	c := newClient(t, pub, secret, api)

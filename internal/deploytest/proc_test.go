@@ -55,6 +55,15 @@ func newDeployment(t *testing.T, dbURL, storageURL string, extra ...string) *dep
 	return &deployment{t: t, env: append(env, extra...)}
 }
 
+// s3Deployment is a migrated deployment on dbURL and a fresh bucket of the
+// test S3 server.
+func s3Deployment(t *testing.T, dbURL string) *deployment {
+	s3 := testenv.S3Options(t)
+	d := newDeployment(t, dbURL, testenv.S3URL(s3), "S3_ACCESS_KEY="+s3.AccessKey, "S3_SECRET_KEY="+s3.SecretKey)
+	d.cli("migrate")
+	return d
+}
+
 // cli runs a one-shot command and returns its stdout.
 func (d *deployment) cli(args ...string) []byte {
 	d.t.Helper()

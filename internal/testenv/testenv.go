@@ -22,11 +22,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/davidbyttow/govips/v2/vips"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/veridoc/veridoc/app"
 	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/engines"
+	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/storage"
 )
 
@@ -329,4 +332,39 @@ func WaitFor(t testing.TB, d time.Duration, what string, ok func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// OpenDB opens and migrates the database at url for a store-level test; it
+// closes with the test.
+func OpenDB(t testing.TB, url string) *models.DB {
+	t.Helper()
+	db, err := models.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// ScaledPhoto is a test photo resized by scale (Lanczos) as a JPEG: portraits
+// large enough for a document's head size, or too small on purpose.
+func ScaledPhoto(t testing.TB, p Photo, scale float64) []byte {
+	t.Helper()
+	imaging.Start()
+	img, err := vips.NewImageFromBuffer(ReadPhoto(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	if err := img.Resize(scale, vips.KernelLanczos3); err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
