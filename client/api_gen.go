@@ -798,6 +798,7 @@ type PhotoProcessRequest struct {
 	Photo        string `json:"photo"`         // required
 	SpecID       int64  `json:"spec_id"`       // required
 	OutputFormat string `json:"output_format"` // one of url, base64
+	Background   string `json:"background"`    // one of replace, keep
 }
 
 // PhotoProcessResponse mirrors the server's handlers.PhotoProcessResponse.
@@ -994,6 +995,9 @@ type Task struct {
 	HeadHeightMm         string     `json:"head_height_mm,omitempty"`
 	EyeLineMm            string     `json:"eye_line_mm,omitempty"`
 	ResolutionDPI        int        `json:"resolution_dpi"`
+	Background           string     `json:"background"` // one of replace, keep
+	BackgroundColor      string     `json:"background_color,omitempty"`
+	BackgroundSpread     string     `json:"background_spread,omitempty"`
 	Warnings             []string   `json:"warnings"`
 	SuitableForOnline    bool       `json:"suitable_for_online"`
 	Printable            bool       `json:"printable"`

@@ -28,12 +28,13 @@ func (e *Set) Reader() *docread.Reader {
 
 // ModelFiles are the files a worker loads from the models folder (make models
 // puts them there): the face detector, the landmark predictor, the face
-// descriptor network and the MRZ OCR model.
+// descriptor network, the MRZ OCR model and the person segmentation net.
 var ModelFiles = []string{
 	"mmod_human_face_detector.dat",
 	"shape_predictor_5_face_landmarks.dat",
 	"dlib_face_recognition_resnet_model_v1.dat",
 	"mrz.traineddata",
+	imaging.SegmentModelFile,
 }
 
 // MissingModels lists the model files dir lacks (empty files count as missing).

@@ -26,6 +26,9 @@ type PhotoProcessRequest struct {
 	Photo        string `json:"photo" rpc:"required"` // base64 JPEG or PNG
 	SpecID       int64  `json:"spec_id" rpc:"required"`
 	OutputFormat string `json:"output_format" enum:"url,base64"`
+	// Background: "replace" (default) cuts the person out and puts them on the
+	// spec's colour; "keep" keeps the photo's own, cleaned when light and plain.
+	Background string `json:"background" enum:"replace,keep"`
 }
 
 // PhotoProcessResponse is the 202 answer.
@@ -52,6 +55,9 @@ type Task struct {
 	HeadHeightMm         string           `json:"head_height_mm,omitempty"`
 	EyeLineMm            string           `json:"eye_line_mm,omitempty"`
 	ResolutionDPI        int              `json:"resolution_dpi"`
+	Background           string           `json:"background" enum:"replace,keep"`
+	BackgroundColor      string           `json:"background_color,omitempty"`  // measured on the finished photo, #rrggbb
+	BackgroundSpread     string           `json:"background_spread,omitempty"` // standard deviation of its luma, 0–255
 	Warnings             []string         `json:"warnings"`
 	SuitableForOnline    bool             `json:"suitable_for_online"`
 	Printable            bool             `json:"printable"`
@@ -97,6 +103,9 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	if req.OutputFormat == "" {
 		req.OutputFormat = "url"
 	}
+	if req.Background == "" {
+		req.Background = imaging.BackgroundReplace
+	}
 	if _, ok := h.Specs.Get(req.SpecID); !ok {
 		return nil, rpc.ErrNotFound(rpc.SpecificationNotFound, req.SpecID)
 	}
@@ -120,7 +129,7 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 		return nil, err
 	}
 	task := &models.PhotoTask{AccountID: call.AccountID(), SpecID: req.SpecID, State: models.TaskPending,
-		OutputFormat: req.OutputFormat, SourceKey: key, PriceCents: int64(tier.Rate)}
+		OutputFormat: req.OutputFormat, Background: req.Background, SourceKey: key, PriceCents: int64(tier.Rate)}
 	err = h.DB.InTx(ctx, func(tx *models.Tx) error {
 		if err := tx.CreatePhotoTask(task); err != nil {
 			return err
@@ -174,7 +183,7 @@ func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoList
 func (h *Handlers) taskOf(ctx context.Context, t *models.PhotoTask, withFiles bool) (*Task, error) {
 	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: t.State, Progress: t.Progress,
 		Created: rpc.NewTimestamp(t.CreatedAt), Finished: rpc.TimestampPtr(t.FinishedAt), Warnings: []string{},
-		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode}
+		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: t.Background}
 	if s, ok := h.Specs.Get(t.SpecID); ok {
 		out.CountryCode, out.DocumentType, out.ResolutionDPI = s.CountryCode, s.Name, s.DPI
 		out.PhotoSize = fmt.Sprintf("%gx%gmm", s.WidthMm, s.HeightMm)
@@ -196,6 +205,10 @@ func (h *Handlers) taskOf(ctx context.Context, t *models.PhotoTask, withFiles bo
 	}
 	out.HeadHeightMm = strconv.FormatFloat(o.HeadHeightMm, 'f', 1, 64)
 	out.EyeLineMm = strconv.FormatFloat(o.EyeLineMm, 'f', 1, 64)
+	out.BackgroundColor = o.BackgroundColor
+	if o.BackgroundColor != "" {
+		out.BackgroundSpread = strconv.FormatFloat(o.BackgroundSpread, 'f', 1, 64)
+	}
 	out.SuitableForOnline, out.Printable = o.Online, true
 	if !withFiles {
 		return out, nil

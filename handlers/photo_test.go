@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +24,17 @@ import (
 // photo needs, in base64.
 func portrait(t *testing.T, photo testenv.Photo, scale float64) string {
 	return base64.StdEncoding.EncodeToString(testenv.ScaledPhoto(t, photo, scale))
+}
+
+// strs turns a decoded JSON list of strings into a []string.
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, s := range list {
+		str, _ := s.(string)
+		out = append(out, str)
+	}
+	return out
 }
 
 func waitTask(t *testing.T, c *client, id int64) reply {
@@ -71,6 +83,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 				{map[string]any{"photo": base64.StdEncoding.EncodeToString(testenv.PNGHeader(100_000, 100_000)), "spec_id": usPassport}, 413, "PhotoTooLarge"},
 				{map[string]any{"photo": face, "spec_id": 99}, 404, "SpecificationNotFound"},
 				{map[string]any{"photo": face, "spec_id": usPassport, "output_format": "pdf"}, 400, "InvalidRequest"},
+				{map[string]any{"photo": face, "spec_id": usPassport, "background": "blur"}, 400, "InvalidRequest"},
 			}
 			for _, b := range bad {
 				if r := c.call("photo.process", b.body); r.Status != b.status || r.str("error_name") != b.name {
@@ -92,8 +105,15 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if head < 25 || head > 35 || eyes < 28 || eyes > 35 {
 				t.Errorf("measured head %v mm, eyes %v mm", head, eyes)
 			}
+			// The background was replaced by default, and the finished photo's is measured.
+			spread, err := strconv.ParseFloat(done.str("background_spread"), 64)
+			if done.str("background") != "replace" || !slices.Contains(strs(done.Body["warnings"]), "BACKGROUND_REPLACED") ||
+				!strings.HasPrefix(done.str("background_color"), "#f") || err != nil || spread > 5 {
+				t.Errorf("replaced background: %s", done.Raw)
+			}
 			if m := scrape(t, s.URL); !strings.Contains(m, `veridoc_photo_stage_seconds_count{stage="detect"} 1`) ||
-				!strings.Contains(m, `veridoc_photo_stage_seconds_count{stage="sheet"} 1`) {
+				!strings.Contains(m, `veridoc_photo_stage_seconds_count{stage="sheet"} 1`) ||
+				!strings.Contains(m, `veridoc_photo_stage_seconds_count{stage="segment"} 1`) {
 				t.Errorf("photo stage metrics missing:\n%s", grep(m, "photo_stage_seconds_count"))
 			}
 			photo := download(t, done.str("digital_photo_url"))
@@ -125,8 +145,11 @@ func TestPhotoProcessFlow(t *testing.T) {
 			}
 
 			// base64 output, and another account sees nothing.
-			b64 := c.call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64"})
+			b64 := c.call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64", "background": "keep"})
 			got := waitTask(t, c, b64.num("task_id"))
+			if got.str("background") != "keep" || slices.Contains(strs(got.Body["warnings"]), "BACKGROUND_REPLACED") {
+				t.Errorf("kept background: %s", got.Raw)
+			}
 			raw, err := base64.StdEncoding.DecodeString(got.str("digital_photo_base64"))
 			if err != nil || imaging.Sniff(raw) != "jpeg" || got.str("digital_photo_url") != "" {
 				t.Errorf("base64 output: %v", err)

@@ -42,7 +42,7 @@ func benchProcess(b *testing.B, mp float64) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		res, err := p.Process(src, usPassport)
+		res, err := p.Process(src, usPassport, imaging.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func BenchmarkThroughput2Workers(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			for range jobs {
-				if _, err := p.Process(src, usPassport); err != nil {
+				if _, err := p.Process(src, usPassport, imaging.Options{}); err != nil {
 					b.Error(err)
 					return
 				}

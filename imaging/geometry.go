@@ -161,23 +161,6 @@ func (l level) invert(p Point) Point {
 	return Point{l.c.X + d.X, l.c.Y + d.Y}
 }
 
-// box is a rectangle with real coordinates.
-type box struct{ Min, Max Point }
-
-func boxOf(pts ...Point) box {
-	b := box{Point{math.Inf(1), math.Inf(1)}, Point{math.Inf(-1), math.Inf(-1)}}
-	for _, p := range pts {
-		b.Min.X, b.Min.Y = math.Min(b.Min.X, p.X), math.Min(b.Min.Y, p.Y)
-		b.Max.X, b.Max.Y = math.Max(b.Max.X, p.X), math.Max(b.Max.Y, p.Y)
-	}
-	return b
-}
-
-// bounds is the box around a w×h photo in the levelled frame.
-func (l level) bounds(w, h float64) box {
-	return boxOf(l.apply(Point{0, 0}), l.apply(Point{w, 0}), l.apply(Point{0, h}), l.apply(Point{w, h}))
-}
-
 // level maps the geometry into the levelled frame. The crown lies on the
 // head's axis above the eyes; levelled, that axis is vertical.
 func (g Geometry) level(l level) Geometry {

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,10 +44,14 @@ const (
 	WarnBackgroundFace   = "SMALL_FACE_IN_BACKGROUND"
 	WarnBackgroundUneven = "BACKGROUND_NOT_UNIFORM"
 	WarnBackgroundDark   = "BACKGROUND_TOO_DARK"
+	// WarnBackgroundColor says the background's mean colour is not the spec's.
+	WarnBackgroundColor = "BACKGROUND_COLOR_MISMATCH"
 	// WarnBackgroundCleaned says the background was moved towards the spec's colour.
 	WarnBackgroundCleaned = "BACKGROUND_ADJUSTED"
-	WarnCrownEstimated    = "CROWN_ESTIMATED"
-	WarnTooLargeOnline    = "FILE_TOO_LARGE_FOR_ONLINE"
+	// WarnBackgroundReplaced says the person was cut out and put on the spec's colour.
+	WarnBackgroundReplaced = "BACKGROUND_REPLACED"
+	WarnCrownEstimated     = "CROWN_ESTIMATED"
+	WarnTooLargeOnline     = "FILE_TOO_LARGE_FOR_ONLINE"
 )
 
 // Reason explains a failure to the end user.
@@ -79,7 +84,7 @@ func fail(code, msg, suggestion string, issues ...string) *Failure {
 
 // Timings are per-stage durations, for benchmarks and metrics.
 type Timings struct {
-	Decode, Detect, Landmarks, Crop, Encode, Sheet, Measure time.Duration
+	Decode, Detect, Landmarks, Crop, Segment, Encode, Sheet, Measure time.Duration
 }
 
 // Result is a compliant photo.
@@ -89,6 +94,7 @@ type Result struct {
 	SheetA4      []byte // A4 PDF: the photo at true size, with cut marks
 	HeadHeightMm float64
 	EyeLineMm    float64
+	Background   Background // measured on the output
 	Warnings     []string
 	Online       bool // meets the spec's digital limits
 	Timings      Timings
@@ -97,6 +103,9 @@ type Result struct {
 // Processor runs the pipeline.
 type Processor struct {
 	Faces *FaceEngine
+	// Segment finds the person for background replacement; nil: only
+	// "keep" works.
+	Segment *Segmenter
 	// DetectSize is the longest side of the copy faces are detected on: HOG
 	// time grows with area, and an ID-photo face is large in the frame.
 	DetectSize int
@@ -112,7 +121,7 @@ func NewProcessor(faces *FaceEngine) *Processor {
 
 // Process makes the photo for spec from an upload. A *Failure is a rejected
 // photo; any other error is a fault worth retrying.
-func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
+func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error) {
 	res := &Result{}
 	hdr, err := CheckUpload(src)
 	if err != nil {
@@ -188,8 +197,8 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	bg := parseHex(spec.BackgroundHex)
 
 	// 4. Plan the crop in the levelled frame (turned about the eye midpoint so
-	// the eyes are level): head height and eye line in the middle of the
-	// spec's bands.
+	// the eyes are level): head height and eye line inside the spec's bands,
+	// then the person on the spec's background (or the photo's own).
 	roll := geo.RollDegrees()
 	if math.Abs(roll) <= 1 {
 		roll = 0
@@ -201,40 +210,35 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	if !geo.CrownFound {
 		res.Warnings = append(res.Warnings, WarnCrownEstimated)
 	}
-	outW, outH := spec.WidthPx, spec.HeightPx
-	s := wantHead / geo.HeadHeight()
-	cropW, cropH := float64(outW)/s, float64(outH)/s
-	eyeFromTop := float64(outH) - (spec.EyeMinMm+spec.EyeMaxMm)/2*pxmm
-	mid := geo.EyeMid()
-	left, top := mid.X-cropW/2, mid.Y-eyeFromTop/s
-	if (geo.Crown.Y-top)*s < 0 {
-		return nil, fail(HeadSizeInvalid, "The head cannot fit the frame with the eyes at the required height", "Use a photo with more space above the head")
+	plan := planCrop(geo, lv, float64(work.W), float64(work.H), spec)
+	if f := checkPlan(plan, geo, lv, work, spec, opt); f != nil {
+		return nil, f
 	}
-	// How far the crop leaves the (levelled) photo on each side.
-	ext := lv.bounds(float64(work.W), float64(work.H))
-	padL, padR := math.Max(0, ext.Min.X-left), math.Max(0, left+cropW-ext.Max.X)
-	padT, padB := math.Max(0, ext.Min.Y-top), math.Max(0, top+cropH-ext.Max.Y)
-	switch {
-	case padT > 0.06*cropH:
-		return nil, fail(EyePositionInvalid, "The head is too close to the top edge of the photo", "Leave more space above the head", "Not enough space above the head")
-	case padB > 0.12*cropH:
-		return nil, fail(EyePositionInvalid, "The face is too close to the bottom edge of the photo", "Include the shoulders in the photo", "Not enough space below the chin")
-	case padL > 0.06*cropW || padR > 0.06*cropW:
-		return nil, fail(HeadSizeInvalid, "The head is too close to a side of the photo, or too large in it", "Step back from the camera and centre the face", "Head size out of spec range")
+	var out *rgbImage
+	if opt.replace() {
+		var refined bool
+		if out, geo, refined, err = p.replaceBackground(work, lv, geo, &plan, spec, bg, &res.Timings); err != nil {
+			return nil, err
+		}
+		if refined {
+			res.Warnings = slices.DeleteFunc(res.Warnings, func(w string) bool { return w == WarnCrownEstimated })
+		}
+		res.Warnings = append(res.Warnings, WarnBackgroundReplaced)
+	} else {
+		if out, err = work.warp(cropMap(lv, plan.left, plan.top, plan.s), spec.WidthPx, spec.HeightPx, nil); err != nil {
+			return nil, err
+		}
+		// A light, uniform background is moved towards the spec's colour; the
+		// detection copy tells first whether it could be.
+		mid := geo.EyeMid()
+		headH := geo.HeadHeight() * plan.s
+		cx := (mid.X - plan.left) * plan.s
+		head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-plan.top)*plan.s), int(cx+0.4*headH), int((geo.Chin.Y-plan.top)*plan.s))
+		if mayClean(g.img, g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-plan.top)*plan.s, bg) {
+			res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
+		}
 	}
-	out, err := work.warp(cropMap(lv, left, top, s), outW, outH, bg)
-	if err != nil {
-		return nil, err
-	}
-	// A light, uniform background is moved towards the spec's colour; the
-	// detection copy tells first whether it could be.
-	headH := geo.HeadHeight() * s
-	cx := (mid.X - left) * s
-	head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-top)*s), int(cx+0.4*headH), int((geo.Chin.Y-top)*s))
-	if mayClean(g.img, g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-top)*s, bg) {
-		res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
-	}
-	res.Timings.Crop = time.Since(t2)
+	res.Timings.Crop = time.Since(t2) - res.Timings.Segment
 
 	// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
 	t3 := time.Now()
@@ -245,7 +249,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	if !res.Online {
 		res.Warnings = append(res.Warnings, WarnTooLargeOnline)
 	}
-	if spec.MinPx > 0 && min(outW, outH) < spec.MinPx {
+	if spec.MinPx > 0 && min(spec.WidthPx, spec.HeightPx) < spec.MinPx {
 		res.Online = false
 	}
 	res.Timings.Encode = time.Since(t3)
@@ -257,7 +261,7 @@ func (p *Processor) Process(src []byte, spec Spec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.HeadHeightMm, res.EyeLineMm = m.HeadHeightMm, m.EyeLineMm
+	res.HeadHeightMm, res.EyeLineMm, res.Background = m.HeadHeightMm, m.EyeLineMm, m.Background
 	res.Warnings = append(res.Warnings, m.Warnings...)
 	if m.HeadHeightMm < spec.HeadMinMm-0.5 || m.HeadHeightMm > spec.HeadMaxMm+0.5 {
 		f := fail(HeadSizeInvalid, fmt.Sprintf("The head measures %.1f mm; the document needs %g–%g mm", m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm),
@@ -301,6 +305,7 @@ const measureSize = 240
 // Measurement is what Measure reads off a finished photo.
 type Measurement struct {
 	HeadHeightMm, EyeLineMm float64
+	Background              Background
 	Warnings                []string
 }
 
@@ -335,7 +340,8 @@ func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
 		HeadHeightMm: round1(geo.HeadHeight() / pxmm),
 		EyeLineMm:    round1((float64(img.Bounds().Dy()) - geo.EyeMid().Y) / pxmm),
 	}
-	m.Warnings = checkBackground(img, geo)
+	m.Background = measureBackground(img, geo)
+	m.Warnings = backgroundWarnings(m.Background, parseHex(spec.BackgroundHex))
 	return m, nil
 }
 
@@ -435,38 +441,88 @@ func cropMap(l level, left, top, s float64) affine {
 	return affine{du.X - o.X, dv.X - o.X, o.X, du.Y - o.Y, dv.Y - o.Y, o.Y}
 }
 
-// checkBackground looks left and right of the head, above the shoulders.
-func checkBackground(img image.Image, g Geometry) []string {
+// Background limits of the finished photo: the spread (standard deviation
+// of luma) of a plain background, and how far its mean colour may be from the
+// spec's (Euclidean distance in 8-bit RGB).
+const (
+	maxBackgroundSpread   = 20.0
+	maxBackgroundDistance = 40.0
+)
+
+// Background is the measured background of a finished photo.
+type Background struct {
+	Mean   color.RGBA
+	Spread float64 // standard deviation of luma
+	Pixels int     // how many were sampled
+}
+
+// measureBackground samples the band around the head above the shoulders:
+// left and right of the face from the top down to the eyes, and above the
+// crown, keeping 3 % off the edges.
+func measureBackground(img image.Image, g Geometry) Background {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	y0, y1 := h/50, int(math.Max(float64(h/50+2), math.Min(g.EyeMid().Y, float64(h)/2)))
-	var sum, sumSq float64
+	edgeX, edgeY := w*3/100, h*2/100
+	// The head: the face box widened for the ears and hair, up to the crown.
+	cx, headH := g.EyeMid().X, g.HeadHeight()
+	half := math.Max(float64(g.Box.Dx())/2, 0.45*headH) + float64(w)/40
+	crownTop := g.Crown.Y - float64(h)/40
+	eyeY := math.Min(g.EyeMid().Y, float64(h)/2)
+	var sum [3]float64
+	var lumSum, lumSq float64
 	n := 0
-	for _, xs := range [][2]int{{w * 3 / 100, int(math.Max(float64(w*3/100+1), float64(g.Box.Min.X)-float64(w)/20))}, {int(math.Min(float64(w*97/100-1), float64(g.Box.Max.X)+float64(w)/20)), w * 97 / 100}} {
-		for y := y0; y < y1; y += 2 {
-			for x := xs[0]; x < xs[1]; x += 2 {
-				r, gg, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-				l := 0.299*float64(r>>8) + 0.587*float64(gg>>8) + 0.114*float64(bb>>8)
-				sum += l
-				sumSq += l * l
-				n++
+	for y := edgeY; y < int(eyeY); y += 2 {
+		for x := edgeX; x < w-edgeX; x += 2 {
+			fx, fy := float64(x), float64(y)
+			if math.Abs(fx-cx) < half && fy >= crownTop {
+				continue
 			}
+			r, gg, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			c := [3]float64{float64(r >> 8), float64(gg >> 8), float64(bb >> 8)}
+			for i := range sum {
+				sum[i] += c[i]
+			}
+			l := 0.299*c[0] + 0.587*c[1] + 0.114*c[2]
+			lumSum += l
+			lumSq += l * l
+			n++
 		}
 	}
-	if n < 10 {
+	if n == 0 {
+		return Background{}
+	}
+	mean := lumSum / float64(n)
+	u8 := func(v float64) uint8 { return uint8(math.Round(v / float64(n))) }
+	return Background{Mean: color.RGBA{u8(sum[0]), u8(sum[1]), u8(sum[2]), 255},
+		Spread: math.Sqrt(math.Max(0, lumSq/float64(n)-mean*mean)), Pixels: n}
+}
+
+// backgroundWarnings compares a measured background with the spec's colour.
+func backgroundWarnings(bg Background, want color.RGBA) []string {
+	if bg.Pixels < 10 {
 		return nil
 	}
-	mean := sum / float64(n)
-	sd := math.Sqrt(math.Max(0, sumSq/float64(n)-mean*mean))
 	var out []string
-	if sd > 20 {
+	if bg.Spread > maxBackgroundSpread {
 		out = append(out, WarnBackgroundUneven)
 	}
-	if mean < 150 {
+	luma := func(c color.RGBA) float64 { return 0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B) }
+	if luma(bg.Mean) < math.Min(150, luma(want)-50) {
 		out = append(out, WarnBackgroundDark)
+	}
+	if colorDistance(bg.Mean, want) > maxBackgroundDistance {
+		out = append(out, WarnBackgroundColor)
 	}
 	return out
 }
+
+func colorDistance(a, b color.RGBA) float64 {
+	dr, dg, db := float64(a.R)-float64(b.R), float64(a.G)-float64(b.G), float64(a.B)-float64(b.B)
+	return math.Sqrt(dr*dr + dg*dg + db*db)
+}
+
+// Hex writes a colour as #rrggbb.
+func Hex(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
 
 func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
 

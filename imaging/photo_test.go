@@ -36,9 +36,11 @@ func processor(t testing.TB) *imaging.Processor {
 	procOnce.Do(func() {
 		var e *imaging.FaceEngine
 		e, procErr = imaging.NewFaceEngine(dir)
-		if procErr == nil {
-			proc = imaging.NewProcessor(e)
+		if procErr != nil {
+			return
 		}
+		proc = imaging.NewProcessor(e)
+		proc.Segment, procErr = imaging.NewSegmenter(filepath.Join(dir, imaging.SegmentModelFile))
 	})
 	if procErr != nil {
 		t.Fatal(procErr)
@@ -130,7 +132,7 @@ func TestProcessAccepts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := p.Process(tc.src(t), tc.spec)
+			res, err := p.Process(tc.src(t), tc.spec, imaging.Options{})
 			if err != nil {
 				t.Fatalf("rejected: %v %+v", err, err)
 			}
@@ -233,19 +235,19 @@ func TestProcessRejects(t *testing.T) {
 		// A small portrait (about 150 px wide, the face about 50 px): the face is
 		// found on an enlarged copy, and the answer is the resolution, not "no face".
 		{"small portrait", func(t *testing.T) []byte { return compose(t, testenv.PhotoAstronaut, scale(0.3), false) }, imaging.LowResolution},
-		{"head at the top edge", func(t *testing.T) []byte {
+		{"head cut by the top edge", func(t *testing.T) []byte {
 			return compose(t, testenv.PhotoAstronaut, func(img *vips.ImageRef) error {
 				if err := img.Resize(4, vips.KernelLanczos3); err != nil {
 					return err
 				}
 				return img.ExtractArea(0, 300, 2048, 1748) // cuts through the hair
 			}, false)
-		}, imaging.EyePositionInvalid},
+		}, imaging.HeadSizeInvalid},
 		{"truncated JPEG", func(t *testing.T) []byte { return big[:len(big)*6/10] }, imaging.ProcessingFailed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := p.Process(tc.src(t), usPassport)
+			_, err := p.Process(tc.src(t), usPassport, imaging.Options{})
 			var f *imaging.Failure
 			if !errors.As(err, &f) || f.Code() != tc.code {
 				t.Fatalf("got %v, want %s", err, tc.code)
@@ -347,7 +349,7 @@ func TestProcessCleansBackground(t *testing.T) {
 	if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: 92}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.Process(buf.Bytes(), usPassport)
+	res, err := p.Process(buf.Bytes(), usPassport, imaging.Options{Background: imaging.BackgroundKeep})
 	if err != nil {
 		t.Fatalf("rejected: %v", err)
 	}
@@ -402,11 +404,14 @@ func TestProcessConvertsColourProfile(t *testing.T) {
 	if d := meanDiff(decode(plain), decode(tagged)); d < 5 {
 		t.Fatalf("the Adobe RGB pixels' mean colour differs from sRGB by only %.1f levels: the test proves nothing", d)
 	}
-	a, err := p.Process(plain, usPassport)
+	// The photo's own background: a replaced one would weigh the comparison
+	// with the two masks' differences.
+	keep := imaging.Options{Background: imaging.BackgroundKeep}
+	a, err := p.Process(plain, usPassport, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := p.Process(tagged, usPassport)
+	b, err := p.Process(tagged, usPassport, keep)
 	if err != nil {
 		t.Fatal(err)
 	}

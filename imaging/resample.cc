@@ -63,7 +63,9 @@ int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw
 	try {
 		cv::Mat in(sh, sw, CV_8UC3, const_cast<unsigned char*>(src));
 		cv::Mat out(dh, dw, CV_8UC3, dst);
-		cv::Scalar fill(bg[0], bg[1], bg[2]);
+		// No background colour: mirror the photo about its edges.
+		cv::Scalar fill = bg ? cv::Scalar(bg[0], bg[1], bg[2]) : cv::Scalar();
+		int border = bg ? cv::BORDER_CONSTANT : cv::BORDER_REFLECT_101;
 		// The source footprint of the output, with room for the kernels.
 		double k = std::sqrt(std::fabs(m[0] * m[4] - m[1] * m[3])); // source px per output px
 		double xs[4], ys[4];
@@ -81,6 +83,9 @@ int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw
 		int x1 = std::min(sw, (int)std::ceil(*std::max_element(xs, xs + 4) + pad));
 		int y1 = std::min(sh, (int)std::ceil(*std::max_element(ys, ys + 4) + pad));
 		if (x1 <= x0 || y1 <= y0) {
+			if (!bg) {
+				return -1;
+			}
 			out.setTo(fill);
 			return 0;
 		}
@@ -92,7 +97,7 @@ int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw
 		// Source pixel centre x lands at (x - x0 + 0.5)·fx - 0.5 in small.
 		cv::Mat map = (cv::Mat_<double>(2, 3) << m[0] * fx, m[1] * fx, (m[2] - x0 + 0.5) * fx - 0.5,
 			m[3] * fy, m[4] * fy, (m[5] - y0 + 0.5) * fy - 0.5);
-		cv::warpAffine(small, out, map, out.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, fill);
+		cv::warpAffine(small, out, map, out.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP, border, fill);
 		return out.data == dst ? 0 : -1;
 	} catch (...) {
 		return -1;

@@ -14,6 +14,8 @@ import (
 
 var errResample = errors.New("resampling failed")
 
+var white = color.RGBA{255, 255, 255, 255}
+
 // resized is a copy of m, area-averaged down to at most size px on its longer
 // side (m itself when it is no larger).
 func (m *rgbImage) resized(size int) (*rgbImage, error) {
@@ -40,7 +42,7 @@ func (m *rgbImage) enlarged(size int) (*rgbImage, error) {
 	w, h := int(float64(m.W)*k+0.5), int(float64(m.H)*k+0.5)
 	// Output pixel centre u lands on source (u + 0.5)/k - 0.5.
 	off := 0.5/k - 0.5
-	return m.warp(affine{1 / k, 0, off, 0, 1 / k, off}, w, h, color.RGBA{255, 255, 255, 255})
+	return m.warp(affine{1 / k, 0, off, 0, 1 / k, off}, w, h, &white)
 }
 
 // affine maps an output pixel (u, v) to the source: (A[0]u + A[1]v + A[2],
@@ -48,13 +50,18 @@ func (m *rgbImage) enlarged(size int) (*rgbImage, error) {
 type affine [6]float64
 
 // warp renders the w×h image whose pixels take src through a, with bg where
-// a leads outside src. It averages areas first when a shrinks.
-func (src *rgbImage) warp(a affine, w, h int, bg color.RGBA) (*rgbImage, error) {
+// a leads outside src (nil: src mirrored about its edges). It
+// averages areas first when a shrinks.
+func (src *rgbImage) warp(a affine, w, h int, bg *color.RGBA) (*rgbImage, error) {
 	out := &rgbImage{Pix: make([]byte, 3*w*h), W: w, H: h}
-	fill := [3]C.uchar{C.uchar(bg.R), C.uchar(bg.G), C.uchar(bg.B)}
+	var fill *C.uchar
+	if bg != nil {
+		f := [3]C.uchar{C.uchar(bg.R), C.uchar(bg.G), C.uchar(bg.B)}
+		fill = &f[0]
+	}
 	ca := [6]C.double{C.double(a[0]), C.double(a[1]), C.double(a[2]), C.double(a[3]), C.double(a[4]), C.double(a[5])}
 	if C.vd_warp((*C.uchar)(unsafe.Pointer(&src.Pix[0])), C.int(src.W), C.int(src.H),
-		(*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h), &ca[0], &fill[0]) != 0 {
+		(*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h), &ca[0], fill) != 0 {
 		return nil, errResample
 	}
 	return out, nil
@@ -64,7 +71,7 @@ func (src *rgbImage) warp(a affine, w, h int, bg color.RGBA) (*rgbImage, error) 
 // shrinks, bicubic when it enlarges).
 func (m *rgbImage) region(r image.Rectangle, w, h int) (*rgbImage, error) {
 	kx, ky := float64(r.Dx())/float64(w), float64(r.Dy())/float64(h)
-	return m.warp(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, w, h, color.RGBA{255, 255, 255, 255})
+	return m.warp(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, w, h, &white)
 }
 
 // oriented turns the image upright by its EXIF orientation (1–8).

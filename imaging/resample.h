@@ -6,7 +6,7 @@ extern "C" {
 int vd_resize_area(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw, int dh);
 // vd_warp fills dst (dw×dh): the pixel (u, v) takes src at
 // (m[0]u + m[1]v + m[2], m[3]u + m[4]v + m[5]), pixel centres at whole
-// coordinates, and bg outside src.
+// coordinates, and bg outside src (NULL: src mirrored about its edges).
 int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw, int dh, const double* m, const unsigned char* bg);
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -32,6 +34,8 @@ func (Args) Kind() string { return "photo.process" }
 type Outcome struct {
 	HeadHeightMm     float64          `json:"head_height_mm,omitempty"`
 	EyeLineMm        float64          `json:"eye_line_mm,omitempty"`
+	BackgroundColor  string           `json:"background_color,omitempty"`  // measured on the output, #rrggbb
+	BackgroundSpread float64          `json:"background_spread,omitempty"` // its luma's standard deviation
 	Warnings         []string         `json:"warnings"`
 	Online           bool             `json:"online"`
 	FailureReasons   []imaging.Reason `json:"failure_reasons,omitempty"`
@@ -74,7 +78,13 @@ func (e *Engine) Processor() (*imaging.Processor, error) {
 			e.err = err
 			return
 		}
+		seg, err := imaging.NewSegmenter(filepath.Join(e.Dir, imaging.SegmentModelFile))
+		if err != nil {
+			e.err = fmt.Errorf("segmentation model: %w (run make models)", err)
+			return
+		}
 		e.p = imaging.NewProcessor(faces)
+		e.p.Segment = seg
 	})
 	return e.p, e.err
 }
@@ -151,14 +161,14 @@ func (w *Worker) process(ctx context.Context, t *models.PhotoTask) error {
 	if err != nil {
 		return err
 	}
-	res, err := p.Process(src, SpecOf(spec))
+	res, err := p.Process(src, SpecOf(spec), imaging.Options{Background: t.Background})
 	if err != nil {
 		return err
 	}
 	if w.Observe != nil {
 		tm := res.Timings
 		for stage, d := range map[string]time.Duration{"decode": tm.Decode, "detect": tm.Detect, "landmarks": tm.Landmarks, "crop": tm.Crop,
-			"encode": tm.Encode, "sheet": tm.Sheet, "measure": tm.Measure} {
+			"segment": tm.Segment, "encode": tm.Encode, "sheet": tm.Sheet, "measure": tm.Measure} {
 			w.Observe(stage, d)
 		}
 	}
@@ -175,7 +185,8 @@ func (w *Worker) process(ctx context.Context, t *models.PhotoTask) error {
 	if _, err := w.DB.ChargeTask(ctx, t.ID); err != nil {
 		return err
 	}
-	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online})
+	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online,
+		BackgroundColor: imaging.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10})
 	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
 }
 

@@ -6,11 +6,11 @@ set -euo pipefail
 what="${1:-run}"
 
 # libvips (govips), dlib + BLAS/LAPACK + libjpeg (go-face; the photo encoder),
-# OpenCV imgproc (resampling in the photo pipeline), the 68-point landmark
+# OpenCV imgproc (resampling in the photo pipeline) and dnn (person segmentation), the 68-point landmark
 # model (libdlib-data), Tesseract (gosseract; English for proof-of-address text),
 # a C++ compiler and npm for `make models`.
 run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
-  libatlas-base-dev libjpeg62-turbo-dev libopencv-imgproc-dev libtesseract-dev tesseract-ocr-eng npm)
+  libatlas-base-dev libjpeg62-turbo-dev libopencv-imgproc-dev libopencv-dnn-dev libtesseract-dev tesseract-ocr-eng npm)
 # PostgreSQL for the store tests; Redis for the Redis rate limiter; Debian packages that ship the test photos; the
 # OCR-B font for synthetic MRZ documents; poppler to open exported PDFs; Chromium
 # for the capture page's end-to-end test (driven by playwright-core from npm).

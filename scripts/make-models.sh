@@ -7,6 +7,8 @@
 #  - dlib_face_recognition_resnet_model_v1.dat: built from npm
 #    @vladmandic/face-api@1.7.15 (MIT; dlib's weights are CC0) by tools/facemodel
 #  - mrz.traineddata: ../shared/models (DoubangoTelecom/tesseractMRZ, BSD-3)
+#  - selfie_segmentation.onnx: built from npm @mediapipe/selfie_segmentation
+#    (Apache-2.0; selfie_segmentation.tflite) by tools/segmodel
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="${VERIDOC_MODELS_DIR:-$root/models-data}"
@@ -36,5 +38,28 @@ if [ ! -s "$resnet" ] || [ "$(sha256sum "$resnet" | cut -d' ' -f1)" != "$want" ]
     exit 1
   fi
   mv "$tmp/resnet.dat" "$resnet"
+fi
+seg="$dest/selfie_segmentation.onnx"
+seg_want=70e77221f3bf130b005d7c7c7cba8197652aeb56df390c8ad94eb836814cff6c
+tflite_want=8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27
+if [ ! -s "$seg" ] || [ "$(sha256sum "$seg" | cut -d' ' -f1)" != "$seg_want" ]; then
+  tmp2=$(mktemp -d)
+  echo "make-models: converting the person segmentation net (once)" >&2
+  (cd "$tmp2" && npm pack --silent @mediapipe/selfie_segmentation@0.1.1675465747 >/dev/null && tar xzf mediapipe-selfie_segmentation-*.tgz)
+  got=$(sha256sum "$tmp2/package/selfie_segmentation.tflite" | cut -d' ' -f1)
+  if [ "$got" != "$tflite_want" ]; then
+    echo "make-models: selfie_segmentation.tflite has sha256 $got, want $tflite_want" >&2
+    rm -rf "$tmp2"
+    exit 1
+  fi
+  (cd "$root" && go run ./tools/segmodel "$tmp2/package/selfie_segmentation.tflite" "$tmp2/seg.onnx")
+  got=$(sha256sum "$tmp2/seg.onnx" | cut -d' ' -f1)
+  if [ "$got" != "$seg_want" ]; then
+    echo "make-models: converted segmentation net has sha256 $got, want $seg_want" >&2
+    rm -rf "$tmp2"
+    exit 1
+  fi
+  mv "$tmp2/seg.onnx" "$seg"
+  rm -rf "$tmp2"
 fi
 echo "make-models: models ready in $dest" >&2

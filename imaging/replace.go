@@ -1,0 +1,195 @@
+package imaging
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"time"
+)
+
+// Limits of the canvas extension with a replaced background, in shares of
+// the output: background can be added above the head and beside the
+// shoulders; below the photo only a few rows, mirrored from those above
+// (more would show a stretched suit).
+const (
+	maxExtendSide   = 0.20
+	maxExtendBottom = 0.02
+)
+
+// checkPlan refuses a plan only for what no background can fix: a head cut
+// by the photo's edge, missing chin and shoulders, or (keeping the photo's
+// background) a frame that runs out of the photo.
+func checkPlan(p cropPlan, geo Geometry, lv level, work *rgbImage, spec Spec, opt Options) *Failure {
+	outW, outH := float64(spec.WidthPx), float64(spec.HeightPx)
+	bottom := fail(EyePositionInvalid, "The face is too close to the bottom edge of the photo", "Include the shoulders in the photo", "Not enough space below the chin")
+	if !opt.replace() {
+		switch {
+		case p.padT > 0.06*outH:
+			return fail(EyePositionInvalid, "The head is too close to the top edge of the photo", "Leave more space above the head", "Not enough space above the head")
+		case p.padB > 0.12*outH:
+			return bottom
+		case p.padL > 0.06*outW || p.padR > 0.06*outW:
+			return fail(HeadSizeInvalid, "The head is too close to a side of the photo, or too large in it", "Step back from the camera and centre the face", "Head size out of spec range")
+		}
+		return nil
+	}
+	// In the photo's own pixels: is the whole face in it? (Whether the top of
+	// the head is, the person's mask tells: see replaceBackground.)
+	head := geo.HeadHeight()
+	mid := geo.EyeMid()
+	for _, dx := range []float64{-0.42 * head, 0.42 * head} {
+		if q := lv.invert(Point{mid.X + dx, mid.Y}); q.X < -0.5 || q.X > float64(work.W)-0.5 {
+			return fail(HeadSizeInvalid, "The head is cut off by a side of the photo", "Centre the face with space on both sides", "Head not fully visible")
+		}
+	}
+	if c := lv.invert(geo.Chin); c.Y > float64(work.H)-0.5-0.1*head {
+		return bottom
+	}
+	switch {
+	case p.padB > maxExtendBottom*outH:
+		return bottom
+	case p.padL > maxExtendSide*outW || p.padR > maxExtendSide*outW:
+		return fail(HeadSizeInvalid, "The head is too large in the photo or too close to a side", "Step back from the camera and centre the face", "Head size out of spec range")
+	}
+	return nil
+}
+
+// replaceBackground renders the planned frame with the person on the spec's
+// colour. The mask's top over the face is the crown: when it differs from
+// the one the plan assumed, the frame is planned and rendered once more with
+// it. It returns the image, the geometry used and whether the mask confirmed
+// or corrected the crown.
+func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, plan *cropPlan, spec Spec, bg color.RGBA, tm *Timings) (*rgbImage, Geometry, bool, error) {
+	if p.Segment == nil {
+		return nil, geo, false, fmt.Errorf("background replacement needs the segmentation model (%s)", SegmentModelFile)
+	}
+	w, h := spec.WidthPx, spec.HeightPx
+	for round := 0; ; round++ {
+		a := cropMap(lv, plan.left, plan.top, plan.s)
+		out, err := work.warp(a, w, h, &bg)
+		if err != nil {
+			return nil, geo, false, err
+		}
+		t := time.Now()
+		alpha, err := p.Segment.Mask(out)
+		tm.Segment += time.Since(t)
+		if err != nil {
+			return nil, geo, false, err
+		}
+		headPx := geo.HeadHeight() * plan.s
+		eyeY := (geo.EyeMid().Y - plan.top) * plan.s
+		cx := (geo.EyeMid().X - plan.left) * plan.s
+		if headCut(alpha, a, w, cx, headPx) {
+			return nil, geo, false, errHeadCut()
+		}
+		y, found := maskCrown(alpha, w, h, cx, eyeY, headPx)
+		if found && round == 0 && math.Abs(y-(geo.Crown.Y-plan.top)*plan.s) > 0.03*headPx {
+			// Plan again with the crown the mask shows, if that plan stands.
+			g := geo
+			g.Crown.Y, g.CrownFound = plan.top+y/plan.s, true
+			np := planCrop(g, lv, float64(work.W), float64(work.H), spec)
+			if checkPlan(np, g, lv, work, spec, Options{}) == nil {
+				geo, *plan = g, np
+				continue
+			}
+		}
+		composite(out, alpha, a, work.W, work.H, plan.s, bg)
+		return out, geo, found || geo.CrownFound, nil
+	}
+}
+
+func errHeadCut() *Failure {
+	return fail(HeadSizeInvalid, "The top of the head is cut off by the edge of the photo", "Leave space above the head", "Head not fully visible")
+}
+
+// headCut tells whether the person's mask runs into the photo's top edge over
+// the middle of the face (cx ± a fifth of the head, in output px): the first
+// two rows inside the photo there are mostly the person. a maps output px to
+// the photo's.
+func headCut(alpha []byte, a affine, w int, cx, headPx float64) bool {
+	x0, x1 := max(0, int(cx-0.2*headPx)), min(w, int(cx+0.2*headPx)+1)
+	h := len(alpha) / w
+	cut, n := 0, 0
+	for x := x0; x < x1; x++ {
+		// The first output row wholly inside the photo in this column.
+		v := 0
+		for v < h && a[3]*float64(x)+a[4]*float64(v)+a[5] < 0.5 {
+			v++
+		}
+		if v == 0 || v+1 >= h {
+			continue // the frame starts inside the photo here: nothing above to cut
+		}
+		n++
+		if alpha[v*w+x] >= 128 && alpha[(v+1)*w+x] >= 128 {
+			cut++
+		}
+	}
+	return n > 0 && float64(cut) >= 0.3*float64(n)
+}
+
+// maskCrown is the top of the person's mask over the middle of the face
+// (cx ± a fifth of the head), above the eyes, in output px; false when the
+// mask reaches the top edge there or shows nothing.
+func maskCrown(alpha []byte, w, h int, cx, eyeY, headPx float64) (float64, bool) {
+	x0, x1 := max(0, int(cx-0.2*headPx)), min(w, int(cx+0.2*headPx)+1)
+	need := max(2, (x1-x0)/10)
+	for y := 0; y < min(h, int(eyeY)); y++ {
+		n := 0
+		for x := x0; x < x1; x++ {
+			if alpha[y*w+x] >= 128 {
+				n++
+			}
+		}
+		if n >= need {
+			if y == 0 {
+				return 0, false
+			}
+			return float64(y), true
+		}
+	}
+	return 0, false
+}
+
+// composite puts out's person on bg. Each pixel weighs the person's alpha
+// by how much of it lies inside the photo (the map a into a sw×sh source at
+// s output px per source px), so canvas added above and beside the photo, and
+// the corners a levelling turn brings in there, are pure background. Below
+// the photo, each column continues as its mirror about the last row inside
+// it: the shoulders go on to the frame's edge instead of stopping in a line
+// over background.
+func composite(out *rgbImage, alpha []byte, a affine, sw, sh int, s float64, bg color.RGBA) {
+	bgc := [3]float64{float64(bg.R), float64(bg.G), float64(bg.B)}
+	src := func(u, v int) (float64, float64) {
+		return a[0]*float64(u) + a[1]*float64(v) + a[2], a[3]*float64(u) + a[4]*float64(v) + a[5]
+	}
+	for u := 0; u < out.W; u++ {
+		last := -1 // the last row wholly inside the photo's bottom edge
+		for v := 0; v < out.H; v++ {
+			i := v*out.W + u
+			x, y := src(u, v)
+			if (float64(sh)-0.5-y)*s >= 0.5 {
+				last = v
+			} else if last >= 0 {
+				// Mirrored about the last row inside: the texture goes on.
+				j := max(0, 2*last-v)*out.W + u
+				copy(out.Pix[3*i:3*i+3], out.Pix[3*j:3*j+3])
+				alpha[i] = alpha[j]
+				y = float64(sh) - 1 // as inside as the row it copies
+				x, _ = src(u, last)
+			}
+			// Distance inside the top and side edges, in output px.
+			d := math.Min(math.Min(x+0.5, float64(sw)-0.5-x), y+0.5) * s
+			k := float64(alpha[i]) / 255
+			if d < 0.5 {
+				k *= math.Max(0, d+0.5)
+			}
+			if k >= 1 {
+				continue
+			}
+			for c := 0; c < 3; c++ {
+				j := 3*i + c
+				out.Pix[j] = uint8(k*float64(out.Pix[j]) + (1-k)*bgc[c] + 0.5)
+			}
+		}
+	}
+}
