@@ -9,7 +9,7 @@ export VERIDOC_DATA_DIR ?= ./data
 # Tesseract's OpenMP threads only spin on a busy machine (the binary sets this itself).
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: build run deps models bench loadtest test e2e-deps lint vet fmt-check staticcheck clean
+.PHONY: build run deps models bench eval-photos loadtest test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -35,6 +35,12 @@ test: models e2e-deps lint
 bench: models
 	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./imaging
 	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./imaging
+
+# Photo evaluation: real portraits and variants through four specs, each output
+# measured again; prints a table and writes test-output/eval-photos.{jpg,txt}.
+eval-photos: models
+	@scripts/install-deps.sh test
+	VERIDOC_EVAL=1 $(GO) test -count=1 -run TestEvalPhotos -v -timeout 20m ./imaging
 
 # API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
 # account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite

@@ -210,66 +210,85 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 	if !geo.CrownFound {
 		res.Warnings = append(res.Warnings, WarnCrownEstimated)
 	}
-	plan := planCrop(geo, lv, float64(work.W), float64(work.H), spec)
-	if f := checkPlan(plan, geo, lv, work, spec, opt); f != nil {
-		return nil, f
-	}
+	// The plan rests on the crown and chin found on the photo; the output is
+	// measured again by detecting the face on it. When that measure leaves the
+	// spec's bands, the head height it shows corrects the plan once.
+	before := res.Warnings
+	refine := true
 	var out *rgbImage
-	if opt.replace() {
-		var refined bool
-		if out, geo, refined, err = p.replaceBackground(work, lv, geo, &plan, spec, bg, &res.Timings); err != nil {
+	var m *Measurement
+	for attempt := 0; ; attempt++ {
+		res.Warnings = slices.Clone(before)
+		plan := planCrop(geo, lv, float64(work.W), float64(work.H), spec)
+		if f := checkPlan(plan, geo, lv, work, spec, opt); f != nil {
+			return nil, f
+		}
+		segment := res.Timings.Segment
+		if opt.replace() {
+			var refined bool
+			if out, geo, refined, err = p.replaceBackground(work, lv, geo, &plan, spec, bg, refine, &res.Timings); err != nil {
+				return nil, err
+			}
+			if refined {
+				res.Warnings = slices.DeleteFunc(res.Warnings, func(w string) bool { return w == WarnCrownEstimated })
+			}
+			res.Warnings = append(res.Warnings, WarnBackgroundReplaced)
+		} else {
+			if out, err = work.warp(cropMap(lv, plan.left, plan.top, plan.s), spec.WidthPx, spec.HeightPx, nil); err != nil {
+				return nil, err
+			}
+			// A light, uniform background is moved towards the spec's colour; the
+			// detection copy tells first whether it could be.
+			mid := geo.EyeMid()
+			headH := geo.HeadHeight() * plan.s
+			cx := (mid.X - plan.left) * plan.s
+			head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-plan.top)*plan.s), int(cx+0.4*headH), int((geo.Chin.Y-plan.top)*plan.s))
+			if mayClean(g.img, g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-plan.top)*plan.s, bg) {
+				res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
+			}
+		}
+		res.Timings.Crop += time.Since(t2) - (res.Timings.Segment - segment)
+
+		// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
+		t3 := time.Now()
+		res.Photo, res.Online, err = encodeJPEG(out, spec.DPI, spec.MaxKB)
+		if err != nil {
 			return nil, err
 		}
-		if refined {
-			res.Warnings = slices.DeleteFunc(res.Warnings, func(w string) bool { return w == WarnCrownEstimated })
+		if !res.Online {
+			res.Warnings = append(res.Warnings, WarnTooLargeOnline)
 		}
-		res.Warnings = append(res.Warnings, WarnBackgroundReplaced)
-	} else {
-		if out, err = work.warp(cropMap(lv, plan.left, plan.top, plan.s), spec.WidthPx, spec.HeightPx, nil); err != nil {
+		if spec.MinPx > 0 && min(spec.WidthPx, spec.HeightPx) < spec.MinPx {
+			res.Online = false
+		}
+		res.Timings.Encode += time.Since(t3)
+
+		// 6. Measure the output itself, not the plan.
+		t4 := time.Now()
+		m, err = p.Measure(res.Photo, spec)
+		res.Timings.Measure += time.Since(t4)
+		if err != nil {
 			return nil, err
 		}
-		// A light, uniform background is moved towards the spec's colour; the
-		// detection copy tells first whether it could be.
-		mid := geo.EyeMid()
-		headH := geo.HeadHeight() * plan.s
-		cx := (mid.X - plan.left) * plan.s
-		head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-plan.top)*plan.s), int(cx+0.4*headH), int((geo.Chin.Y-plan.top)*plan.s))
-		if mayClean(g.img, g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-plan.top)*plan.s, bg) {
-			res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
+		if attempt == 1 || (inBand(m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm) && inBand(m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm)) {
+			break
 		}
-	}
-	res.Timings.Crop = time.Since(t2) - res.Timings.Segment
-
-	// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
-	t3 := time.Now()
-	res.Photo, res.Online, err = encodeJPEG(out, spec.DPI, spec.MaxKB)
-	if err != nil {
-		return nil, err
-	}
-	if !res.Online {
-		res.Warnings = append(res.Warnings, WarnTooLargeOnline)
-	}
-	if spec.MinPx > 0 && min(spec.WidthPx, spec.HeightPx) < spec.MinPx {
-		res.Online = false
-	}
-	res.Timings.Encode = time.Since(t3)
-
-	// 6. Measure the output itself, not the plan.
-	t4 := time.Now()
-	m, err := p.Measure(res.Photo, spec)
-	res.Timings.Measure = time.Since(t4)
-	if err != nil {
-		return nil, err
+		// Take the measured head height as the truth: the chin is the surer
+		// landmark, so the crown moves.
+		planned := plan.headPx / pxmm
+		geo.Crown.Y = geo.Chin.Y - geo.HeadHeight()*m.HeadHeightMm/planned
+		refine = false
+		t2 = time.Now()
 	}
 	res.HeadHeightMm, res.EyeLineMm, res.Background = m.HeadHeightMm, m.EyeLineMm, m.Background
 	res.Warnings = append(res.Warnings, m.Warnings...)
-	if m.HeadHeightMm < spec.HeadMinMm-0.5 || m.HeadHeightMm > spec.HeadMaxMm+0.5 {
+	if !inBand(m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm) {
 		f := fail(HeadSizeInvalid, fmt.Sprintf("The head measures %.1f mm; the document needs %g–%g mm", m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm),
 			"Use a photo with the whole head clearly visible against a plain background", "Head size out of spec range")
 		f.Warnings = res.Warnings
 		return nil, f
 	}
-	if m.EyeLineMm < spec.EyeMinMm-0.5 || m.EyeLineMm > spec.EyeMaxMm+0.5 {
+	if !inBand(m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm) {
 		f := fail(EyePositionInvalid, fmt.Sprintf("The eyes are %.1f mm from the bottom; the document needs %g–%g mm", m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm),
 			"Face the camera directly with the head level", "Eye position out of spec range")
 		f.Warnings = res.Warnings
@@ -288,6 +307,9 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 	res.Warnings = dedupe(res.Warnings)
 	return res, nil
 }
+
+// inBand: v (rounded to 0.1 mm, as reported) lies in [lo, hi].
+func inBand(v, lo, hi float64) bool { return v >= lo-1e-9 && v <= hi+1e-9 }
 
 // jpegShrink is the largest JPEG shrink-on-load factor (1, 2, 4 or 8) not
 // above ratio.

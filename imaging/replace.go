@@ -56,14 +56,18 @@ func checkPlan(p cropPlan, geo Geometry, lv level, work *rgbImage, spec Spec, op
 
 // replaceBackground renders the planned frame with the person on the spec's
 // colour. The mask's top over the face is the crown: when it differs from
-// the one the plan assumed, the frame is planned and rendered once more with
-// it. It returns the image, the geometry used and whether the mask confirmed
-// or corrected the crown.
-func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, plan *cropPlan, spec Spec, bg color.RGBA, tm *Timings) (*rgbImage, Geometry, bool, error) {
+// the one the plan assumed, the frame is planned and rendered again with it
+// (refine false: the crown is taken as given). When the mask runs into the
+// frame's top edge while the photo goes on above it, the head is taller than
+// planned, and the frame is planned again with room above. It returns the
+// image, the geometry used and whether the mask confirmed or corrected the
+// crown.
+func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, plan *cropPlan, spec Spec, bg color.RGBA, refine bool, tm *Timings) (*rgbImage, Geometry, bool, error) {
 	if p.Segment == nil {
 		return nil, geo, false, fmt.Errorf("background replacement needs the segmentation model (%s)", SegmentModelFile)
 	}
 	w, h := spec.WidthPx, spec.HeightPx
+	const rounds = 3
 	for round := 0; ; round++ {
 		a := cropMap(lv, plan.left, plan.top, plan.s)
 		out, err := work.warp(a, w, h, &bg)
@@ -82,11 +86,22 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 		if headCut(alpha, a, w, cx, headPx) {
 			return nil, geo, false, errHeadCut()
 		}
-		y, found := maskCrown(alpha, w, h, cx, eyeY, headPx)
-		if found && round == 0 && math.Abs(y-(geo.Crown.Y-plan.top)*plan.s) > 0.03*headPx {
-			// Plan again with the crown the mask shows, if that plan stands.
-			g := geo
+		y, top := maskCrown(alpha, w, h, cx, eyeY, headPx)
+		found := top == crownFound
+		var g Geometry
+		switch {
+		case !refine || round == rounds-1:
+		case top == crownAtFrameTop:
+			// The head goes on above the frame: plan for a head reaching a
+			// sixth of its height above it.
+			g = geo
+			g.Crown.Y = plan.top - geo.HeadHeight()/6
+		case found && math.Abs(y-(geo.Crown.Y-plan.top)*plan.s) > 0.03*headPx:
+			g = geo
 			g.Crown.Y, g.CrownFound = plan.top+y/plan.s, true
+		}
+		if g != (Geometry{}) {
+			// Plan again with that crown, if that plan stands.
 			np := planCrop(g, lv, float64(work.W), float64(work.H), spec)
 			if checkPlan(np, g, lv, work, spec, Options{}) == nil {
 				geo, *plan = g, np
@@ -127,10 +142,16 @@ func headCut(alpha []byte, a affine, w int, cx, headPx float64) bool {
 	return n > 0 && float64(cut) >= 0.3*float64(n)
 }
 
+// Where maskCrown found the top of the head.
+const (
+	crownNone       = iota // no person over the face's middle above the eyes
+	crownFound             // at the returned row
+	crownAtFrameTop        // the person reaches the frame's top row
+)
+
 // maskCrown is the top of the person's mask over the middle of the face
-// (cx ± a fifth of the head), above the eyes, in output px; false when the
-// mask reaches the top edge there or shows nothing.
-func maskCrown(alpha []byte, w, h int, cx, eyeY, headPx float64) (float64, bool) {
+// (cx ± a fifth of the head), above the eyes, in output px.
+func maskCrown(alpha []byte, w, h int, cx, eyeY, headPx float64) (float64, int) {
 	x0, x1 := max(0, int(cx-0.2*headPx)), min(w, int(cx+0.2*headPx)+1)
 	need := max(2, (x1-x0)/10)
 	for y := 0; y < min(h, int(eyeY)); y++ {
@@ -142,12 +163,12 @@ func maskCrown(alpha []byte, w, h int, cx, eyeY, headPx float64) (float64, bool)
 		}
 		if n >= need {
 			if y == 0 {
-				return 0, false
+				return 0, crownAtFrameTop
 			}
-			return float64(y), true
+			return float64(y), crownFound
 		}
 	}
-	return 0, false
+	return 0, crownNone
 }
 
 // composite puts out's person on bg. Each pixel weighs the person's alpha
@@ -158,10 +179,20 @@ func maskCrown(alpha []byte, w, h int, cx, eyeY, headPx float64) (float64, bool)
 // it: the shoulders go on to the frame's edge instead of stopping in a line
 // over background.
 func composite(out *rgbImage, alpha []byte, a affine, sw, sh int, s float64, bg color.RGBA) {
-	bgc := [3]float64{float64(bg.R), float64(bg.G), float64(bg.B)}
 	src := func(u, v int) (float64, float64) {
 		return a[0]*float64(u) + a[1]*float64(v) + a[2], a[3]*float64(u) + a[4]*float64(v) + a[5]
 	}
+	// Most frames lie wholly inside the photo: then alpha alone decides.
+	inside := true
+	for _, c := range [4][2]int{{0, 0}, {out.W - 1, 0}, {0, out.H - 1}, {out.W - 1, out.H - 1}} {
+		x, y := src(c[0], c[1])
+		inside = inside && x >= 0.5 && y >= 0.5 && x <= float64(sw)-1.5 && y <= float64(sh)-1.5
+	}
+	if inside {
+		blend(out.Pix, alpha, bg)
+		return
+	}
+	bgc := [3]float64{float64(bg.R), float64(bg.G), float64(bg.B)}
 	for u := 0; u < out.W; u++ {
 		last := -1 // the last row wholly inside the photo's bottom edge
 		for v := 0; v < out.H; v++ {
@@ -191,5 +222,20 @@ func composite(out *rgbImage, alpha []byte, a affine, sw, sh int, s float64, bg 
 				out.Pix[j] = uint8(k*float64(out.Pix[j]) + (1-k)*bgc[c] + 0.5)
 			}
 		}
+	}
+}
+
+// blend mixes packed RGB pix with bg by alpha (255: pix, 0: bg).
+func blend(pix, alpha []byte, bg color.RGBA) {
+	bgc := [3]uint32{uint32(bg.R), uint32(bg.G), uint32(bg.B)}
+	for i, a8 := range alpha {
+		if a8 == 255 {
+			continue
+		}
+		a, na := uint32(a8), 255-uint32(a8)
+		p := pix[3*i : 3*i+3 : 3*i+3]
+		p[0] = uint8((a*uint32(p[0]) + na*bgc[0] + 127) / 255)
+		p[1] = uint8((a*uint32(p[1]) + na*bgc[1] + 127) / 255)
+		p[2] = uint8((a*uint32(p[2]) + na*bgc[2] + 127) / 255)
 	}
 }
