@@ -142,7 +142,7 @@ func TestEvalPhotos(t *testing.T) {
 		}
 	}()
 	var compliantWant, compliantGot, refuseWant, refuseRight, outputs, inSpec, bgOK, bgHidden int
-	header := fmt.Sprintf("%-52s %-20s %-22s %-22s %6s %6s %-8s %6s", "photo", "spec", "result", "expected", "head", "eyes", "bg", "spread")
+	header := fmt.Sprintf("%-52s %-20s %-22s %-22s %6s %6s %-8s %6s %5s", "photo", "spec", "result", "expected", "head", "eyes", "bg", "spread", "mask")
 	fmt.Println(header)
 	rows = append(rows, header)
 	for _, ph := range photos {
@@ -193,7 +193,7 @@ func TestEvalPhotos(t *testing.T) {
 				default:
 					bgText += "  BACKGROUND OUT OF TOLERANCE"
 				}
-				row += fmt.Sprintf(" %6.1f %6.1f %s", m.HeadHeightMm, m.EyeLineMm, bgText)
+				row += fmt.Sprintf(" %6.1f %6.1f %s %5.2f", m.HeadHeightMm, m.EyeLineMm, bgText, res.PersonCoverage)
 				if !ok {
 					row += "  BANDS OUTSIDE THE SPEC"
 				}

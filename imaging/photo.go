@@ -95,9 +95,12 @@ type Result struct {
 	HeadHeightMm float64
 	EyeLineMm    float64
 	Background   Background // measured on the output
-	Warnings     []string
-	Online       bool // meets the spec's digital limits
-	Timings      Timings
+	// PersonCoverage is the share of the frame the person's mask covers
+	// (with the background replaced; 0 when kept).
+	PersonCoverage float64
+	Warnings       []string
+	Online         bool // meets the spec's digital limits
+	Timings        Timings
 }
 
 // Processor runs the pipeline.
@@ -225,11 +228,12 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 		}
 		segment := res.Timings.Segment
 		if opt.replace() {
-			var refined bool
-			if out, geo, refined, err = p.replaceBackground(work, lv, geo, &plan, spec, bg, refine, &res.Timings); err != nil {
+			r, err := p.replaceBackground(work, lv, geo, &plan, spec, bg, refine, &res.Timings)
+			if err != nil {
 				return nil, err
 			}
-			if refined {
+			out, geo, res.PersonCoverage = r.out, r.geo, r.coverage
+			if r.crownSeen {
 				res.Warnings = slices.DeleteFunc(res.Warnings, func(w string) bool { return w == WarnCrownEstimated })
 			}
 			res.Warnings = append(res.Warnings, WarnBackgroundReplaced)

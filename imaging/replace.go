@@ -59,12 +59,10 @@ func checkPlan(p cropPlan, geo Geometry, lv level, work *rgbImage, spec Spec, op
 // the one the plan assumed, the frame is planned and rendered again with it
 // (refine false: the crown is taken as given). When the mask runs into the
 // frame's top edge while the photo goes on above it, the head is taller than
-// planned, and the frame is planned again with room above. It returns the
-// image, the geometry used and whether the mask confirmed or corrected the
-// crown.
-func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, plan *cropPlan, spec Spec, bg color.RGBA, refine bool, tm *Timings) (*rgbImage, Geometry, bool, error) {
+// planned, and the frame is planned again with room above.
+func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, plan *cropPlan, spec Spec, bg color.RGBA, refine bool, tm *Timings) (*replaced, error) {
 	if p.Segment == nil {
-		return nil, geo, false, fmt.Errorf("background replacement needs the segmentation model (%s)", SegmentModelFile)
+		return nil, fmt.Errorf("background replacement needs the segmentation model (%s)", SegmentModelFile)
 	}
 	w, h := spec.WidthPx, spec.HeightPx
 	const rounds = 3
@@ -72,19 +70,19 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 		a := cropMap(lv, plan.left, plan.top, plan.s)
 		out, err := work.warp(a, w, h, &bg)
 		if err != nil {
-			return nil, geo, false, err
+			return nil, err
 		}
 		t := time.Now()
 		alpha, err := p.Segment.Mask(out)
 		tm.Segment += time.Since(t)
 		if err != nil {
-			return nil, geo, false, err
+			return nil, err
 		}
 		headPx := geo.HeadHeight() * plan.s
 		eyeY := (geo.EyeMid().Y - plan.top) * plan.s
 		cx := (geo.EyeMid().X - plan.left) * plan.s
 		if headCut(alpha, a, w, cx, headPx) {
-			return nil, geo, false, errHeadCut()
+			return nil, errHeadCut()
 		}
 		y, top := maskCrown(alpha, w, h, cx, eyeY, headPx)
 		found := top == crownFound
@@ -109,8 +107,20 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 			}
 		}
 		composite(out, alpha, a, work.W, work.H, plan.s, bg)
-		return out, geo, found || geo.CrownFound, nil
+		sum := 0
+		for _, v := range alpha {
+			sum += int(v)
+		}
+		return &replaced{out: out, geo: geo, crownSeen: found || geo.CrownFound, coverage: float64(sum) / 255 / float64(len(alpha))}, nil
 	}
+}
+
+// replaced is a frame with its background replaced.
+type replaced struct {
+	out       *rgbImage
+	geo       Geometry // with the crown the mask showed
+	crownSeen bool     // the crown was found, on the photo or in the mask
+	coverage  float64  // share of the frame the person covers (mean alpha)
 }
 
 func errHeadCut() *Failure {

@@ -121,6 +121,10 @@ func checkReplaced(t *testing.T, res *imaging.Result, spec imaging.Spec) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A head and shoulders fill a fair share of an ID photo, never all of it.
+	if res.PersonCoverage < 0.2 || res.PersonCoverage > 0.85 {
+		t.Errorf("the person covers %.2f of the frame", res.PersonCoverage)
+	}
 	want := hexColor(t, spec.BackgroundHex)
 	w, h := spec.WidthPx, spec.HeightPx
 	pxmm := float64(spec.DPI) / 25.4
