@@ -90,7 +90,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("veridoc: %s (HTTP %d): %s", e.Name, e.HTTPStatus, e.Message)
 }
 
-// Sentinels for errors.Is: they match by HTTP status.
+// Sentinels for errors.Is: they match by HTTP status. ErrInvalidRequest also
+// matches a 422, which the verification flow methods answer for validation
+// errors (as 002_* does).
 var (
 	ErrInvalidRequest = &Error{HTTPStatus: http.StatusBadRequest}
 	ErrUnauthorized   = &Error{HTTPStatus: http.StatusUnauthorized}
@@ -111,8 +113,11 @@ func (e *Error) Is(target error) bool {
 	if t.Name != "" {
 		return t.Name == e.Name
 	}
-	if t.HTTPStatus == http.StatusInternalServerError {
+	switch t.HTTPStatus {
+	case http.StatusInternalServerError:
 		return e.HTTPStatus >= 500
+	case http.StatusBadRequest:
+		return e.HTTPStatus == http.StatusBadRequest || e.HTTPStatus == http.StatusUnprocessableEntity
 	}
 	return t.HTTPStatus == e.HTTPStatus
 }

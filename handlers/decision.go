@@ -47,13 +47,13 @@ type DecisionIDRequest struct {
 }
 
 func (h *Handlers) registerDecision(reg *rpc.Registry) {
-	rpc.Register(reg, rpc.Spec{Name: "decision.create", Summary: "Record a manual decision: approve, reject, double check or hold a verification.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "decision.create", Summary: "Record a manual decision: approve, reject, double check or hold a verification.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.decisionCreate)
-	rpc.Register(reg, rpc.Spec{Name: "decision.list", Summary: "List a verification's decisions (automatic and manual), newest first.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "decision.list", Summary: "List a verification's decisions (automatic and manual), newest first.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.decisionList)
-	rpc.Register(reg, rpc.Spec{Name: "decision.get", Summary: "Get a decision.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "decision.get", Summary: "Get a decision.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.decisionGet)
-	rpc.Register(reg, rpc.Spec{Name: "decision.cancel", Summary: "Cancel the latest verification decision; the verification returns to DOUBLE_CHECK.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "decision.cancel", Summary: "Cancel the latest verification decision; the verification returns to DOUBLE_CHECK.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.decisionCancel)
 }
 

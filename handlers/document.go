@@ -82,15 +82,15 @@ const (
 )
 
 func (h *Handlers) registerDocument(reg *rpc.Registry) {
-	rpc.Register(reg, rpc.Spec{Name: "document.create", Summary: "Upload a document (base64 front and, for double-sided types, back) to a STARTED verification.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.create", Summary: "Upload a document (base64 front and, for double-sided types, back) to a STARTED verification.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: documentBody, SideEffects: true}, h.documentCreate)
-	rpc.Register(reg, rpc.Spec{Name: "document.get", Summary: "Get a document with signed image URLs (30 minutes).",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.get", Summary: "Get a document with signed image URLs (30 minutes).",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.documentGet)
-	rpc.Register(reg, rpc.Spec{Name: "document.update", Summary: "Change an Uploaded document of a STARTED verification; only the given fields change.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.update", Summary: "Change an Uploaded document of a STARTED verification; only the given fields change.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: documentBody, SideEffects: true}, h.documentUpdate)
-	rpc.Register(reg, rpc.Spec{Name: "document.delete", Summary: "Delete a document of a STARTED verification; the same type can then be uploaded again.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.delete", Summary: "Delete a document of a STARTED verification; the same type can then be uploaded again.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.documentDelete)
-	rpc.Register(reg, rpc.Spec{Name: "document.pdf", Summary: "The document's images as a PDF (base64), once its verification is APPROVED.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.pdf", Summary: "The document's images as a PDF (base64), once its verification is APPROVED.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.documentPDF)
 }
 

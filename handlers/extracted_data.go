@@ -78,11 +78,11 @@ type ExtractedChangeList struct {
 }
 
 func (h *Handlers) registerExtractedData(reg *rpc.Registry) {
-	rpc.Register(reg, rpc.Spec{Name: "extracted_data.get", Summary: "Get what was read from a document, as flat keys (person_*, address_*, document_*).",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "extracted_data.get", Summary: "Get what was read from a document, as flat keys (person_*, address_*, document_*).",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.extractedGet)
-	rpc.Register(reg, rpc.Spec{Name: "extracted_data.update", Summary: "Correct extracted values by hand; every change is audited.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "extracted_data.update", Summary: "Correct extracted values by hand; every change is audited.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.extractedUpdate)
-	rpc.Register(reg, rpc.Spec{Name: "extracted_data_change.list", Summary: "List the hand corrections of a document's extracted data.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "extracted_data_change.list", Summary: "List the hand corrections of a document's extracted data.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.extractedChanges)
 }
 

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/veridoc/veridoc/country"
@@ -57,12 +58,21 @@ type DocumentTypeList struct {
 	Data []DocumentType `json:"data"`
 }
 
+// flowStatuses are the statuses of the verification flow methods (002_*)
+// where they differ from the catalogue's: a validation error is a 422, and
+// image data that is not an acceptable image a 400, keeping the error_name.
+var flowStatuses = map[string]int{
+	rpc.InvalidRequest.Name():       http.StatusUnprocessableEntity,
+	rpc.UnsupportedImageType.Name(): http.StatusBadRequest,
+	rpc.PhotoTooLarge.Name():        http.StatusBadRequest,
+}
+
 func (h *Handlers) registerFlow(reg *rpc.Registry) {
-	rpc.Register(reg, rpc.Spec{Name: "flow.list", Summary: "List the verification flows (usps1583, identity).",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "flow.list", Summary: "List the verification flows (usps1583, identity).",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.flowList)
-	rpc.Register(reg, rpc.Spec{Name: "flow.get", Summary: "Get one flow: its context types, the ones required to submit, its document types.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "flow.get", Summary: "Get one flow: its context types, the ones required to submit, its document types.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.flowGet)
-	rpc.Register(reg, rpc.Spec{Name: "document_type.list", Summary: "List the document types a flow accepts in a country, with their sides.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document_type.list", Summary: "List the document types a flow accepts in a country, with their sides.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.documentTypeList)
 }
 

@@ -57,15 +57,15 @@ type VerificationListRequest struct {
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func (h *Handlers) registerVerification(reg *rpc.Registry) {
-	rpc.Register(reg, rpc.Spec{Name: "verification.create", Summary: "Start a verification in a flow, optionally with the person data to expect.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.create", Summary: "Start a verification in a flow, optionally with the person data to expect.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationCreate)
-	rpc.Register(reg, rpc.Spec{Name: "verification.get", Summary: "Get a verification.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.get", Summary: "Get a verification.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.verificationGet)
-	rpc.Register(reg, rpc.Spec{Name: "verification.list", Summary: "List the account's verifications, newest first, by flow and status.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.list", Summary: "List the account's verifications, newest first, by flow and status.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.verificationList)
-	rpc.Register(reg, rpc.Spec{Name: "verification.submit", Summary: "Submit a STARTED verification for review; its documents can no longer change.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.submit", Summary: "Submit a STARTED verification for review; its documents can no longer change.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationSubmit)
-	rpc.Register(reg, rpc.Spec{Name: "verification.cancel", Summary: "Cancel a verification that is not yet approved or rejected; its documents become Canceled.",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.cancel", Summary: "Cancel a verification that is not yet approved or rejected; its documents become Canceled.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationCancel)
 }
 

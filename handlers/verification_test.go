@@ -95,7 +95,7 @@ func TestVerificationFlow(t *testing.T) {
 				}
 				ids[ctx] = r.num("id")
 			}
-			if r := c.call("document.pdf", map[string]any{"id": ids["PHOTO_ID"]}); r.Status != 409 || r.str("error_name") != "VerificationNotApproved" {
+			if r := c.call("document.pdf", map[string]any{"id": ids["PHOTO_ID"]}); r.Status != 400 || r.str("error_name") != "VerificationNotApproved" {
 				t.Fatalf("pdf before approval: %s", r.Raw)
 			}
 			// Every document is read before the review starts.
@@ -232,18 +232,21 @@ func TestDocumentRules(t *testing.T) {
 		{"verification must belong to the flow", doc("identity", v, "PHOTO_ID", 1, "US", img), 400, "FlowMismatch"},
 		{"verification must exist", doc("usps1583", 1<<40, "PHOTO_ID", 1, "US", img), 404, "VerificationNotFound"},
 		{"another account's verification is not found", doc("usps1583", otherV, "PHOTO_ID", 1, "US", img), 404, "VerificationNotFound"},
-		{"verification must not be canceled", doc("usps1583", canceled, "PHOTO_ID", 1, "US", img), 409, "VerificationCanceled"},
-		{"verification must be STARTED", doc("usps1583", submitted, "SELFIE", 30, "US", img), 409, "VerificationNotStarted"},
+		{"verification must not be canceled", doc("usps1583", canceled, "PHOTO_ID", 1, "US", img), 400, "VerificationCanceled"},
+		{"verification must be STARTED", doc("usps1583", submitted, "SELFIE", 30, "US", img), 400, "VerificationNotStarted"},
 		{"type must be configured for the flow", doc("identity", identity, "PROOF_OF_ADDRESS", 20, "US", img), 400, "DocumentTypeNotAllowed"},
 		{"type must match the context", doc("usps1583", v, "PROOF_OF_ADDRESS", 1, "US", img), 400, "DocumentTypeNotAllowed"},
 		{"type must be issued in the country", doc("usps1583", v, "PHOTO_ID", 3, "DEU", img), 400, "DocumentTypeNotAllowed"},
-		{"country must be ISO 3166", doc("usps1583", v, "PHOTO_ID", 1, "XYZ", img), 400, "InvalidRequest"},
+		{"country must be ISO 3166", doc("usps1583", v, "PHOTO_ID", 1, "XYZ", img), 422, "InvalidRequest"},
+		{"fields are required", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PHOTO_ID", "country": "US", "front_side_data": base64.StdEncoding.EncodeToString(img)}, 422, "InvalidRequest"},
+		{"fields have their types", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PHOTO_ID", "document_type_id": "one", "country": "US", "front_side_data": base64.StdEncoding.EncodeToString(img)}, 422, "InvalidRequest"},
+		{"context type is one of three", doc("usps1583", v, "PASSPORT", 1, "US", img), 422, "InvalidRequest"},
 		{"back side refused for a single-sided type", withBack(doc("usps1583", v, "PHOTO_ID", 1, "US", img), img), 400, "BackSideNotAllowed"},
 		{"back side refused where the country makes the type single-sided", withBack(doc("usps1583", v, "PHOTO_ID", 10, "GBR", img), img), 400, "BackSideNotAllowed"},
 		{"image must be valid base64", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PHOTO_ID", "document_type_id": 1, "country": "US", "front_side_data": "%%%"}, 400, "InvalidImage"},
-		{"image must be an image", doc("usps1583", v, "PHOTO_ID", 1, "US", []byte("just text")), 415, "UnsupportedImageType"},
-		{"a PDF only for proof of address", doc("usps1583", v, "PHOTO_ID", 1, "US", pdf), 415, "UnsupportedImageType"},
-		{"a pixel bomb is refused before decoding", doc("usps1583", v, "PHOTO_ID", 1, "US", testenv.PNGHeader(100000, 100000)), 413, "PhotoTooLarge"},
+		{"image must be an image", doc("usps1583", v, "PHOTO_ID", 1, "US", []byte("just text")), 400, "UnsupportedImageType"},
+		{"a PDF only for proof of address", doc("usps1583", v, "PHOTO_ID", 1, "US", pdf), 400, "UnsupportedImageType"},
+		{"a pixel bomb is refused before decoding", doc("usps1583", v, "PHOTO_ID", 1, "US", testenv.PNGHeader(100000, 100000)), 400, "PhotoTooLarge"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -266,13 +269,49 @@ func TestDocumentRules(t *testing.T) {
 			t.Fatalf("%s", r.Raw)
 		}
 	})
+	// The rules of document.get, .update, .delete and .pdf (002_*) and their statuses.
+	t.Run("rules of the other document methods", func(t *testing.T) {
+		w := newV("usps1583")
+		d := c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img))
+		if d.Status != 200 {
+			t.Fatalf("create: %s", d.Raw)
+		}
+		id := d.num("id")
+		otherDoc := other.call("document.create", doc("usps1583", otherV, "PHOTO_ID", 1, "US", img)).num("id")
+		rules := []struct {
+			rule   string
+			method string
+			body   map[string]any
+			status int
+			name   string
+		}{
+			{"get: the document's verification must belong to the flow", "document.get", map[string]any{"id": id, "flow": "identity"}, 400, "FlowMismatch"},
+			{"get: unknown document", "document.get", map[string]any{"id": 1 << 40}, 404, "DocumentNotFound"},
+			{"get: another account's document is not found", "document.get", map[string]any{"id": otherDoc}, 404, "DocumentNotFound"},
+			{"get: id is required", "document.get", map[string]any{}, 422, "InvalidRequest"},
+			{"update: flow mismatch", "document.update", map[string]any{"id": id, "flow": "identity", "country": "US"}, 400, "FlowMismatch"},
+			{"update: status is 1–7", "document.update", map[string]any{"id": id, "status": 9}, 422, "InvalidRequest"},
+			{"update: type not allowed", "document.update", map[string]any{"id": id, "document_type_id": 21}, 400, "DocumentTypeNotAllowed"},
+			{"update: another account's document is not found", "document.update", map[string]any{"id": otherDoc, "country": "US"}, 404, "DocumentNotFound"},
+			{"delete: flow mismatch", "document.delete", map[string]any{"id": id, "flow": "identity"}, 400, "FlowMismatch"},
+			{"delete: another account's document is not found", "document.delete", map[string]any{"id": otherDoc}, 404, "DocumentNotFound"},
+			{"pdf: flow mismatch", "document.pdf", map[string]any{"id": id, "flow": "identity"}, 400, "FlowMismatch"},
+			{"pdf: the verification must be approved", "document.pdf", map[string]any{"id": id}, 400, "VerificationNotApproved"},
+			{"pdf: another account's document is not found", "document.pdf", map[string]any{"id": otherDoc}, 404, "DocumentNotFound"},
+		}
+		for _, tc := range rules {
+			if r := c.call(tc.method, tc.body); r.Status != tc.status || r.str("error_name") != tc.name {
+				t.Errorf("%s: got %d %s", tc.rule, r.Status, r.Raw)
+			}
+		}
+	})
 	var first int64
 	t.Run("at most one document per type; after delete the type can be uploaded again", func(t *testing.T) {
 		r := c.call("document.create", doc("usps1583", v, "PHOTO_ID", 1, "US", img))
 		if r.Status != 200 {
 			t.Fatalf("first: %s", r.Raw)
 		}
-		if r2 := c.call("document.create", doc("usps1583", v, "PHOTO_ID", 2, "US", img)); r2.Status != 409 || r2.str("error_name") != "DuplicateDocumentType" {
+		if r2 := c.call("document.create", doc("usps1583", v, "PHOTO_ID", 2, "US", img)); r2.Status != 400 || r2.str("error_name") != "DuplicateDocumentType" {
 			t.Fatalf("second photo ID: %s", r2.Raw)
 		}
 		if d := c.call("document.delete", map[string]any{"id": r.num("id"), "flow": "identity"}); d.Status != 400 || d.str("error_name") != "FlowMismatch" {
@@ -311,7 +350,7 @@ func TestDocumentRules(t *testing.T) {
 		if r := c.call("document.update", map[string]any{"id": first, "status": 7}); r.Status != 200 || r.num("status") != 7 {
 			t.Fatalf("status change: %s", r.Raw)
 		}
-		if r := c.call("document.update", map[string]any{"id": first, "country": "US"}); r.Status != 409 || r.str("error_name") != "DocumentNotEditable" {
+		if r := c.call("document.update", map[string]any{"id": first, "country": "US"}); r.Status != 400 || r.str("error_name") != "DocumentNotEditable" {
 			t.Fatalf("update after extraction: %s", r.Raw)
 		}
 	})
@@ -320,17 +359,17 @@ func TestDocumentRules(t *testing.T) {
 		docID := c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img)).num("id")
 		c.call("document.create", doc("usps1583", w, "PROOF_OF_ADDRESS", 20, "US", img))
 		c.call("verification.submit", map[string]any{"id": w})
-		if r := c.call("document.update", map[string]any{"id": docID, "country": "CAN"}); r.Status != 409 || r.str("error_name") != "VerificationNotStarted" {
+		if r := c.call("document.update", map[string]any{"id": docID, "country": "CAN"}); r.Status != 400 || r.str("error_name") != "VerificationNotStarted" {
 			t.Fatalf("%s", r.Raw)
 		}
-		if r := c.call("document.delete", map[string]any{"id": docID}); r.Status != 409 {
+		if r := c.call("document.delete", map[string]any{"id": docID}); r.Status != 400 {
 			t.Fatalf("delete after submit: %s", r.Raw)
 		}
 	})
 	t.Run("submit needs the flow's required documents", func(t *testing.T) {
 		w := newV("usps1583")
 		c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img))
-		if r := c.call("verification.submit", map[string]any{"id": w}); r.Status != 409 || r.str("error_name") != "MissingDocuments" || !strings.Contains(r.str("error_message"), "PROOF_OF_ADDRESS") {
+		if r := c.call("verification.submit", map[string]any{"id": w}); r.Status != 400 || r.str("error_name") != "MissingDocuments" || !strings.Contains(r.str("error_message"), "PROOF_OF_ADDRESS") {
 			t.Fatalf("%s", r.Raw)
 		}
 	})
@@ -343,15 +382,15 @@ func TestDocumentRules(t *testing.T) {
 		if r := c.call("document.get", map[string]any{"id": d}); r.num("status") != 6 || r.str("status_label") != "Canceled" {
 			t.Fatalf("%s", r.Raw)
 		}
-		if r := c.call("verification.cancel", map[string]any{"id": w}); r.Status != 409 {
+		if r := c.call("verification.cancel", map[string]any{"id": w}); r.Status != 400 {
 			t.Fatalf("second cancel: %s", r.Raw)
 		}
 	})
 	t.Run("decisions: manual, audited corrections, cancel", func(t *testing.T) {
-		if r := c.call("decision.create", map[string]any{"verification_id": v, "status": "APPROVED"}); r.Status != 409 || r.str("error_name") != "VerificationNotSubmitted" {
+		if r := c.call("decision.create", map[string]any{"verification_id": v, "status": "APPROVED"}); r.Status != 400 || r.str("error_name") != "VerificationNotSubmitted" {
 			t.Fatalf("decision on a STARTED verification: %s", r.Raw)
 		}
-		if r := c.call("decision.create", map[string]any{"verification_id": submitted, "status": "MAYBE"}); r.Status != 400 {
+		if r := c.call("decision.create", map[string]any{"verification_id": submitted, "status": "MAYBE"}); r.Status != 422 || r.str("error_name") != "InvalidRequest" {
 			t.Fatalf("bad status: %s", r.Raw)
 		}
 		d := c.call("decision.create", map[string]any{"verification_id": submitted, "status": "APPROVED", "comment": "checked by hand"})
@@ -371,7 +410,7 @@ func TestDocumentRules(t *testing.T) {
 		if r := c.call("verification.get", map[string]any{"id": submitted}); r.str("status") != "DOUBLE_CHECK" {
 			t.Fatalf("after canceling the decision: %s", r.Raw)
 		}
-		if r := c.call("decision.cancel", map[string]any{"id": d.num("id")}); r.Status != 409 {
+		if r := c.call("decision.cancel", map[string]any{"id": d.num("id")}); r.Status != 400 {
 			t.Fatalf("cancel twice: %s", r.Raw)
 		}
 		// Corrections change only the given keys and are audited.

@@ -70,20 +70,20 @@ var (
 	SessionSubmitted     = Code{"SessionSubmitted", http.StatusConflict}
 	SessionProcessing    = Code{"SessionProcessing", http.StatusConflict}
 
-	// Document verification flows.
+	// Document verification flows: a business rule refused is a 400, as in 002_*.
 	FlowMismatch             = Code{"FlowMismatch", http.StatusBadRequest}
 	DocumentTypeNotAllowed   = Code{"DocumentTypeNotAllowed", http.StatusBadRequest}
 	BackSideNotAllowed       = Code{"BackSideNotAllowed", http.StatusBadRequest}
-	DuplicateDocumentType    = Code{"DuplicateDocumentType", http.StatusConflict}
-	DocumentNotEditable      = Code{"DocumentNotEditable", http.StatusConflict}
-	DocumentCanceled         = Code{"DocumentCanceled", http.StatusConflict}
-	MissingDocuments         = Code{"MissingDocuments", http.StatusConflict}
-	VerificationNotStarted   = Code{"VerificationNotStarted", http.StatusConflict}
-	VerificationNotSubmitted = Code{"VerificationNotSubmitted", http.StatusConflict}
-	VerificationNotApproved  = Code{"VerificationNotApproved", http.StatusConflict}
-	VerificationCanceled     = Code{"VerificationCanceled", http.StatusConflict}
-	VerificationFinished     = Code{"VerificationFinished", http.StatusConflict}
-	DecisionNotCancelable    = Code{"DecisionNotCancelable", http.StatusConflict}
+	DuplicateDocumentType    = Code{"DuplicateDocumentType", http.StatusBadRequest}
+	DocumentNotEditable      = Code{"DocumentNotEditable", http.StatusBadRequest}
+	DocumentCanceled         = Code{"DocumentCanceled", http.StatusBadRequest}
+	MissingDocuments         = Code{"MissingDocuments", http.StatusBadRequest}
+	VerificationNotStarted   = Code{"VerificationNotStarted", http.StatusBadRequest}
+	VerificationNotSubmitted = Code{"VerificationNotSubmitted", http.StatusBadRequest}
+	VerificationNotApproved  = Code{"VerificationNotApproved", http.StatusBadRequest}
+	VerificationCanceled     = Code{"VerificationCanceled", http.StatusBadRequest}
+	VerificationFinished     = Code{"VerificationFinished", http.StatusBadRequest}
+	DecisionNotCancelable    = Code{"DecisionNotCancelable", http.StatusBadRequest}
 )
 
 // Catalogue lists every code (a test checks it against the declarations above).

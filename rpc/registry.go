@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -48,6 +49,25 @@ type Spec struct {
 	SideEffects bool       // honours Idempotency-Key
 	Status      int        // success status, 200 unless set
 	Multipart   bool       // also accepts multipart/form-data (file parts arrive as base64)
+	// Statuses answers some errors of the catalogue with another status for
+	// this method, where the product's published API does (002_*: 422 for a
+	// validation error), keeping the error_name.
+	Statuses map[string]int
+}
+
+// restatus applies the method's own status for err, if it has one.
+func (spec Spec) restatus(err error) error {
+	var e *Error
+	if len(spec.Statuses) == 0 || !errors.As(err, &e) {
+		return err
+	}
+	st, ok := spec.Statuses[e.Name]
+	if !ok {
+		return err
+	}
+	c := *e
+	c.Status = st
+	return &c
 }
 
 // Principal is who a request acts for, set by authentication.

@@ -222,7 +222,7 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, m *Method, c
 	}()
 	res, err := m.invoke(ctx, call, body)
 	if err != nil {
-		err = s.logged(s.mapError(err), m.Name, call.RequestID)
+		err = s.logged(m.restatus(s.mapError(err)), m.Name, call.RequestID)
 		setRetryAfter(w, err)
 		return encodeError(err)
 	}
