@@ -61,6 +61,40 @@ func Enqueue(ctx context.Context, q jobs.Queue, tx *models.Tx, c *models.Callbac
 	return err
 }
 
+// SecretOverlap is how long a rotated-out secret keeps signing beside the new one.
+const SecretOverlap = 24 * time.Hour
+
+// ErrStillPending: the callback is queued already.
+var ErrStillPending = errors.New("callback still pending")
+
+// ErrEndpointDisabled: the callback's endpoint answered 410 or was deleted.
+var ErrEndpointDisabled = errors.New("endpoint disabled")
+
+// Redeliver queues a finished callback again, with the same webhook-id so a
+// receiver can tell a repeat. Its attempts go on counting in its log.
+func Redeliver(ctx context.Context, db *models.DB, q jobs.Queue, c *models.Callback, now time.Time) error {
+	return db.InTx(ctx, func(tx *models.Tx) error {
+		if c.EndpointID != 0 {
+			disabled, err := tx.EndpointDisabled(c.EndpointID)
+			if err != nil {
+				return err
+			}
+			if disabled {
+				return ErrEndpointDisabled
+			}
+		}
+		ok, err := tx.RequeueCallback(c, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrStillPending
+		}
+		_, err = q.InsertTx(ctx, tx, Args{CallbackID: c.ID}, &river.InsertOpts{MaxAttempts: len(Schedule) + 1})
+		return err
+	})
+}
+
 // Worker delivers callbacks.
 type Worker struct {
 	river.WorkerDefaults[Args]
@@ -103,12 +137,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if err != nil {
 		return err
 	}
-	if account.WebhookSecret == "" {
+	secrets := account.SigningSecrets(w.Now())
+	if len(secrets) == 0 {
 		// Never send unsigned: the receiver could not tell us from anyone.
 		attempt.Error = "the account has no webhook secret (webhook_secret.rotate)"
 		return w.finish(ctx, c, attempt, models.CallbackFailed, river.JobCancel(errors.New(attempt.Error)))
 	}
-	status, sendErr := w.send(ctx, c, account.WebhookSecret)
+	status, sendErr := w.send(ctx, c, secrets)
 	attempt.DurationMs = w.Now().Sub(attempt.CreatedAt).Milliseconds()
 	attempt.StatusCode = status
 	switch {
@@ -146,17 +181,24 @@ func (w *Worker) finish(ctx context.Context, c *models.Callback, a *models.Callb
 	return result
 }
 
-// send POSTs the payload with the Standard Webhooks headers.
-func (w *Worker) send(ctx context.Context, c *models.Callback, secret string) (int, error) {
-	wh, err := standardwebhooks.NewWebhook(secret)
-	if err != nil {
-		return 0, err
-	}
+// send POSTs the payload with the Standard Webhooks headers, signed with
+// each secret: webhook-signature holds the signatures space-separated, and a
+// receiver accepts the message if one of them verifies with its secret.
+func (w *Worker) send(ctx context.Context, c *models.Callback, secrets []string) (int, error) {
 	ts := w.Now()
-	sig, err := wh.Sign(c.MessageID, ts, []byte(c.Payload))
-	if err != nil {
-		return 0, err
+	var sigs []string
+	for _, secret := range secrets {
+		wh, err := standardwebhooks.NewWebhook(secret)
+		if err != nil {
+			return 0, err
+		}
+		sig, err := wh.Sign(c.MessageID, ts, []byte(c.Payload))
+		if err != nil {
+			return 0, err
+		}
+		sigs = append(sigs, sig)
 	}
+	sig := strings.Join(sigs, " ")
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader([]byte(c.Payload)))
 	if err != nil {
 		return 0, err

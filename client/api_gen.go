@@ -109,6 +109,12 @@ func (s *CallbackService) List(ctx context.Context, req *CallbackListRequest) (*
 	return res, s.c.Call(ctx, "callback.list", false, req, res)
 }
 
+// Redeliver: Send a delivered or failed callback again, with the same webhook-id.
+func (s *CallbackService) Redeliver(ctx context.Context, req *CallbackRedeliverRequest) (*CallbackRedelivered, error) {
+	res := new(CallbackRedelivered)
+	return res, s.c.Call(ctx, "callback.redeliver", true, req, res)
+}
+
 // DecisionService calls the decision.* methods.
 type DecisionService struct{ c *Client }
 
@@ -419,6 +425,7 @@ var MethodNames = []string{
 	"billing.balance",
 	"billing.deposit",
 	"callback.list",
+	"callback.redeliver",
 	"decision.cancel",
 	"decision.create",
 	"decision.get",
@@ -551,6 +558,18 @@ type CallbackListRequest struct {
 	ListRequest
 	SessionID      int64 `json:"session_id"`
 	VerificationID int64 `json:"verification_id"`
+}
+
+// CallbackRedeliverRequest mirrors the server's handlers.CallbackRedeliverRequest.
+type CallbackRedeliverRequest struct {
+	ID int64 `json:"id"` // required
+}
+
+// CallbackRedelivered mirrors the server's handlers.CallbackRedelivered.
+type CallbackRedelivered struct {
+	ID        int64  `json:"id"`
+	State     string `json:"state"` // one of PENDING
+	WebhookID string `json:"webhook_id"`
 }
 
 // Decision mirrors the server's handlers.Decision.
@@ -1115,7 +1134,8 @@ type WebhookEndpointUpdateRequest struct {
 
 // WebhookSecret mirrors the server's handlers.WebhookSecret.
 type WebhookSecret struct {
-	Secret string `json:"secret"`
+	Secret                string     `json:"secret"`
+	PreviousSecretExpires *Timestamp `json:"previous_secret_expires"`
 }
 
 // WebhookSecretRotateRequest mirrors the server's handlers.WebhookSecretRotateRequest.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 
 	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/models"
@@ -11,9 +12,23 @@ import (
 // WebhookSecretRotateRequest has no properties.
 type WebhookSecretRotateRequest struct{}
 
-// WebhookSecret is shown once, when it is made.
+// WebhookSecret is shown once, when it is made. The secret it replaced keeps
+// signing beside it until previous_secret_expires (absent for a first secret).
 type WebhookSecret struct {
-	Secret string `json:"secret"`
+	Secret                string         `json:"secret"`
+	PreviousSecretExpires *rpc.Timestamp `json:"previous_secret_expires"`
+}
+
+// CallbackRedeliverRequest names a callback (callback_id in callback.list).
+type CallbackRedeliverRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
+// CallbackRedelivered says the callback is queued again.
+type CallbackRedelivered struct {
+	ID        int64  `json:"id"`
+	State     string `json:"state" enum:"PENDING"`
+	WebhookID string `json:"webhook_id"` // the same as before: receivers can tell a repeat
 }
 
 // CallbackListRequest names the session or the verification whose callback attempts to list.
@@ -44,16 +59,43 @@ type CallbackAttempt struct {
 func (h *Handlers) registerCallback(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "webhook_secret.rotate", Summary: "Make a new secret that signs callbacks (Standard Webhooks); it is shown only in this answer.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.webhookSecretRotate)
+	rpc.Register(reg, rpc.Spec{Name: "callback.redeliver", Summary: "Send a delivered or failed callback again, with the same webhook-id.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.callbackRedeliver)
 	rpc.Register(reg, rpc.Spec{Name: "callback.list", Summary: "List the delivery attempts of a session's or a verification's callbacks, newest first.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.callbackList)
 }
 
 func (h *Handlers) webhookSecretRotate(ctx context.Context, call *rpc.Call, _ *WebhookSecretRotateRequest) (*WebhookSecret, error) {
-	secret := callbacks.NewSecret()
-	if err := h.DB.SetWebhookSecret(ctx, call.AccountID(), secret); err != nil {
+	acct, err := h.DB.GetAccount(ctx, call.AccountID())
+	if err != nil {
 		return nil, err
 	}
-	return &WebhookSecret{Secret: secret}, nil
+	secret := callbacks.NewSecret()
+	until := h.Now().Add(callbacks.SecretOverlap)
+	if err := h.DB.RotateWebhookSecret(ctx, call.AccountID(), secret, until); err != nil {
+		return nil, err
+	}
+	out := &WebhookSecret{Secret: secret}
+	if acct.WebhookSecret != "" {
+		out.PreviousSecretExpires = rpc.TimestampPtr(&until)
+	}
+	return out, nil
+}
+
+func (h *Handlers) callbackRedeliver(ctx context.Context, call *rpc.Call, req *CallbackRedeliverRequest) (*CallbackRedelivered, error) {
+	c, err := h.DB.GetCallback(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.CallbackNotFound, req.ID)
+	}
+	switch err := callbacks.Redeliver(ctx, h.DB, h.Queue, c, h.Now()); {
+	case errors.Is(err, callbacks.ErrStillPending):
+		return nil, rpc.CallbackPending.New("Callback %d is still being delivered", c.ID)
+	case errors.Is(err, callbacks.ErrEndpointDisabled):
+		return nil, rpc.EndpointDisabled.New("The endpoint of callback %d is disabled or deleted; re-enable it with webhook_endpoint.update first", c.ID)
+	case err != nil:
+		return nil, err
+	}
+	return &CallbackRedelivered{ID: c.ID, State: c.State, WebhookID: c.MessageID}, nil
 }
 
 func (h *Handlers) callbackList(ctx context.Context, call *rpc.Call, req *CallbackListRequest) (*rpc.ListResponse[CallbackAttempt], error) {

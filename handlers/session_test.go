@@ -445,6 +445,59 @@ func TestCallbackDelivery(t *testing.T) {
 			t.Errorf("webhook-id %q", id)
 		}
 	})
+	t.Run("a rotated secret keeps signing for a day; a callback can be redelivered", func(t *testing.T) {
+		s := sessionServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := account(t, s, "rotation")
+		recv := newReceiver(t)
+		first := c.call("webhook_secret.rotate", nil)
+		if first.Body["previous_secret_expires"] != nil {
+			t.Errorf("a first secret has no previous one: %s", first.Raw)
+		}
+		oldSecret := first.str("secret")
+		recv.secret = oldSecret
+		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+		device(c, cr.str("token")).call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		count := func() int { return len(recv.types()) }
+		testenv.WaitFor(t, 20*time.Second, "the first delivery", func() bool { return count() == 1 })
+		cbID := int64(c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)[0].(map[string]any)["callback_id"].(float64))
+
+		second := c.call("webhook_secret.rotate", nil)
+		exp, err := time.Parse(time.RFC3339, second.str("previous_secret_expires"))
+		if left := time.Until(exp); err != nil || left < 23*time.Hour || left > 25*time.Hour {
+			t.Fatalf("rotation: %s", second.Raw)
+		}
+		// The receiver still knows only the old secret: the redelivery verifies with it.
+		re := c.call("callback.redeliver", map[string]any{"id": cbID})
+		if re.Status != 200 || re.str("state") != "PENDING" || re.num("id") != cbID || re.str("webhook_id") == "" {
+			t.Fatalf("redeliver: %s", re.Raw)
+		}
+		testenv.WaitFor(t, 20*time.Second, "the redelivery under the old secret", func() bool { return count() == 2 })
+		// And one that switched to the new secret verifies too.
+		recv.mu.Lock()
+		recv.secret = second.str("secret")
+		recv.mu.Unlock()
+		testenv.WaitFor(t, 20*time.Second, "the callback delivered again", func() bool {
+			return c.call("callback.redeliver", map[string]any{"id": cbID}).Status == 200
+		})
+		testenv.WaitFor(t, 20*time.Second, "the redelivery under the new secret", func() bool { return count() == 3 })
+		recv.mu.Lock()
+		bad, sig, ids := recv.bad, recv.headers[2].Get("webhook-signature"), []string{recv.headers[0].Get("webhook-id"), recv.headers[2].Get("webhook-id")}
+		recv.mu.Unlock()
+		if bad != 0 || len(strings.Fields(sig)) != 2 || ids[0] != ids[1] {
+			t.Errorf("%d bad signatures; signature header %q; webhook-ids %v", bad, sig, ids)
+		}
+		other, _, _, _ := account(t, s, "other")
+		for _, tc := range []struct {
+			who  *client
+			id   int64
+			code int
+			name string
+		}{{c, 1 << 40, 404, "CallbackNotFound"}, {other, cbID, 404, "CallbackNotFound"}} {
+			if r := tc.who.call("callback.redeliver", map[string]any{"id": tc.id}); r.Status != tc.code || r.str("error_name") != tc.name {
+				t.Errorf("redeliver %d: %s", tc.id, r.Raw)
+			}
+		}
+	})
 	t.Run("410 disables the callback", func(t *testing.T) {
 		s := sessionServer(t, testenv.SQLiteURL(t))
 		c, _, _, _ := account(t, s, "gone")

@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Account owns every other object; ids of one account are invisible to others.
@@ -15,12 +17,36 @@ type Account struct {
 	// WebhookSecret signs callbacks (Standard Webhooks, "whsec_" + base64).
 	// It is kept as is because signing needs it; the API shows it only once.
 	WebhookSecret string `gorm:"size:100;not null;default:''"`
-	CreatedAt     time.Time
+	// PreviousWebhookSecret is the secret a rotation replaced: it keeps
+	// signing beside the new one until PreviousSecretUntil, so receivers can
+	// switch without missing an event.
+	PreviousWebhookSecret string `gorm:"size:100;not null;default:''"`
+	PreviousSecretUntil   *time.Time
+	CreatedAt             time.Time
 }
 
-// SetWebhookSecret replaces the account's callback signing secret.
-func (db *DB) SetWebhookSecret(ctx context.Context, accountID int64, secret string) error {
-	return db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("webhook_secret", secret).Error
+// SigningSecrets are the secrets that sign a callback sent at now: the
+// current one, and the previous one while its overlap lasts.
+func (a *Account) SigningSecrets(now time.Time) []string {
+	var out []string
+	if a.WebhookSecret != "" {
+		out = append(out, a.WebhookSecret)
+	}
+	if a.PreviousWebhookSecret != "" && a.PreviousSecretUntil != nil && now.Before(*a.PreviousSecretUntil) {
+		out = append(out, a.PreviousWebhookSecret)
+	}
+	return out
+}
+
+// RotateWebhookSecret makes secret the account's signing secret. The one it
+// replaces keeps signing until until (one statement: SQL reads the old row
+// on the right of SET, on PostgreSQL and SQLite alike).
+func (db *DB) RotateWebhookSecret(ctx context.Context, accountID int64, secret string, until time.Time) error {
+	return db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Updates(map[string]any{
+		"previous_webhook_secret": gorm.Expr("webhook_secret"),
+		"previous_secret_until":   until,
+		"webhook_secret":          secret,
+	}).Error
 }
 
 // CreateAccount inserts an account.

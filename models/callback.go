@@ -65,6 +65,37 @@ func (db *DB) CallbackByID(ctx context.Context, id int64) (*Callback, error) {
 	return &c, nil
 }
 
+// GetCallback loads a callback of the account.
+func (db *DB) GetCallback(ctx context.Context, accountID, id int64) (*Callback, error) {
+	var c Callback
+	if err := db.g.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&c).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// RequeueCallback makes a finished callback pending again (its attempts go
+// on counting) and reports whether it was finished; the caller queues its job
+// in the same transaction.
+func (tx *Tx) RequeueCallback(c *Callback, now time.Time) (bool, error) {
+	res := tx.g.Model(&Callback{}).Where("id = ? AND state <> ?", c.ID, CallbackPending).
+		Updates(map[string]any{"state": CallbackPending, "updated_at": now})
+	if res.Error != nil {
+		return false, res.Error
+	}
+	c.State = CallbackPending
+	return res.RowsAffected == 1, nil
+}
+
+// EndpointDisabled tells whether an endpoint was disabled (by a 410) or deleted.
+func (tx *Tx) EndpointDisabled(id int64) (bool, error) {
+	var e WebhookEndpoint
+	if err := tx.g.Where("id = ?", id).Take(&e).Error; err != nil {
+		return false, notFound(err)
+	}
+	return e.Disabled || e.DeletedAt != nil, nil
+}
+
 // RecordAttempt logs an attempt and moves the callback to state.
 func (db *DB) RecordAttempt(ctx context.Context, c *Callback, a *CallbackAttempt, state string, now time.Time) error {
 	return db.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

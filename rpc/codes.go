@@ -69,6 +69,9 @@ var (
 	SessionExpired       = Code{"SessionExpired", http.StatusConflict}
 	SessionSubmitted     = Code{"SessionSubmitted", http.StatusConflict}
 	SessionProcessing    = Code{"SessionProcessing", http.StatusConflict}
+	CallbackNotFound     = Code{"CallbackNotFound", http.StatusNotFound}
+	CallbackPending      = Code{"CallbackPending", http.StatusConflict}
+	EndpointDisabled     = Code{"EndpointDisabled", http.StatusConflict}
 
 	// Document verification flows: a business rule refused is a 400, as in 002_*.
 	FlowMismatch             = Code{"FlowMismatch", http.StatusBadRequest}
@@ -95,7 +98,7 @@ func Catalogue() []Code {
 		FlowNotFound, VerificationNotFound, DocumentNotFound, DecisionNotFound, WebhookEndpointNotFound,
 		InvalidImage, UnsupportedImageType, PhotoTooLarge,
 		InsufficientBalance, SandboxOnly,
-		WebhookSecretMissing, SessionExpired, SessionSubmitted, SessionProcessing,
+		WebhookSecretMissing, SessionExpired, SessionSubmitted, SessionProcessing, CallbackNotFound, CallbackPending, EndpointDisabled,
 		FlowMismatch, DocumentTypeNotAllowed, BackSideNotAllowed, DuplicateDocumentType, DocumentNotEditable,
 		DocumentCanceled, MissingDocuments, VerificationNotStarted, VerificationNotSubmitted, VerificationNotApproved,
 		VerificationCanceled, VerificationFinished, DecisionNotCancelable,
