@@ -392,7 +392,7 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 	})
 
 	api := &rpc.Server{Registry: a.Registry, Authenticate: h.Authenticate, Limit: h.Limit,
-		Idempotency: idempotency{&models.IdempotencyStore{DB: a.DB, Now: a.Now}}, Logger: a.Logger, MapError: handlers.MapError}
+		Idempotency: idempotency{&models.IdempotencyStore{DB: a.DB, Now: a.Now}}, Logger: a.Logger, MapError: handlers.MapError, Audit: h.Audit}
 	serve := func(c *echo.Context) error {
 		name := c.Param("method")
 		if strings.Contains(name, "/") { // the router's param may span segments

@@ -8,6 +8,7 @@ import "context"
 type services struct {
 	Account             *AccountService
 	APIKey              *APIKeyService
+	AuditEvent          *AuditEventService
 	Billing             *BillingService
 	Callback            *CallbackService
 	Decision            *DecisionService
@@ -30,6 +31,7 @@ type services struct {
 func (c *Client) initServices() {
 	c.Account = &AccountService{c: c}
 	c.APIKey = &APIKeyService{c: c}
+	c.AuditEvent = &AuditEventService{c: c}
 	c.Billing = &BillingService{c: c}
 	c.Callback = &CallbackService{c: c}
 	c.Decision = &DecisionService{c: c}
@@ -83,6 +85,15 @@ func (s *APIKeyService) Get(ctx context.Context, req *APIKeyIDRequest) (*APIKey,
 func (s *APIKeyService) List(ctx context.Context, req *APIKeyListRequest) (*ListResponse[APIKey], error) {
 	res := new(ListResponse[APIKey])
 	return res, s.c.Call(ctx, "api_key.list", false, req, res)
+}
+
+// AuditEventService calls the audit_event.* methods.
+type AuditEventService struct{ c *Client }
+
+// List: List the account's audit log, newest first: every state-changing call, every link to a personal image handed out.
+func (s *AuditEventService) List(ctx context.Context, req *AuditEventListRequest) (*ListResponse[AuditEvent], error) {
+	res := new(ListResponse[AuditEvent])
+	return res, s.c.Call(ctx, "audit_event.list", false, req, res)
 }
 
 // BillingService calls the billing.* methods.
@@ -422,6 +433,7 @@ var MethodNames = []string{
 	"api_key.delete",
 	"api_key.get",
 	"api_key.list",
+	"audit_event.list",
 	"billing.balance",
 	"billing.deposit",
 	"callback.list",
@@ -517,6 +529,27 @@ type Account struct {
 
 // AccountGetRequest mirrors the server's handlers.AccountGetRequest.
 type AccountGetRequest struct {
+}
+
+// AuditEvent mirrors the server's handlers.AuditEvent.
+type AuditEvent struct {
+	ID        int64     `json:"id"`
+	AccountID int64     `json:"account_id"`
+	Actor     string    `json:"actor"`
+	Action    string    `json:"action"`
+	Object    string    `json:"object"`
+	IP        string    `json:"ip"`
+	RequestID string    `json:"request_id"`
+	Created   Timestamp `json:"created"`
+}
+
+// AuditEventListRequest mirrors the server's handlers.AuditEventListRequest.
+type AuditEventListRequest struct {
+	ListRequest
+	Object        string     `json:"object"`
+	Action        string     `json:"action"`
+	CreatedAfter  *Timestamp `json:"created_after"`
+	CreatedBefore *Timestamp `json:"created_before"`
 }
 
 // Balance mirrors the server's handlers.Balance.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 
@@ -171,7 +172,11 @@ func (h *Handlers) documentGet(ctx context.Context, call *rpc.Call, req *Documen
 	if err != nil {
 		return nil, missing(err, rpc.DocumentNotFound, req.ID)
 	}
-	return h.documentOf(ctx, d, v.Flow)
+	out, err := h.documentOf(ctx, d, v.Flow)
+	if err == nil && (out.URLFront != "" || out.URLBack != "") {
+		h.auditLinks(ctx, call, fmt.Sprintf("document:%d", d.ID))
+	}
+	return out, err
 }
 
 func (h *Handlers) documentUpdate(ctx context.Context, call *rpc.Call, req *DocumentUpdateRequest) (*Document, error) {

@@ -63,6 +63,7 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerExtractedData(reg)
 	h.registerDecision(reg)
 	h.registerWebhookEndpoint(reg)
+	h.registerAudit(reg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -156,7 +156,11 @@ func (h *Handlers) taskGet(ctx context.Context, call *rpc.Call, req *TaskIDReque
 	if err != nil {
 		return nil, missing(err, rpc.TaskNotFound, req.ID)
 	}
-	return h.taskOf(ctx, t, true)
+	out, err := h.taskOf(ctx, t, true)
+	if err == nil && (out.DigitalPhotoURL != "" || out.DigitalPhotoBase64 != "") {
+		h.auditLinks(ctx, call, fmt.Sprintf("task:%d", t.ID))
+	}
+	return out, err
 }
 
 func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoListRequest) (*rpc.ListResponse[Task], error) {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -191,7 +192,11 @@ func (h *Handlers) sessionGet(ctx context.Context, call *rpc.Call, req *SessionI
 	if err != nil {
 		return nil, err
 	}
-	return h.sessionOf(ctx, s, true)
+	out, err := h.sessionOf(ctx, s, true)
+	if err == nil && (out.Portrait != "" || out.Face != "") {
+		h.auditLinks(ctx, call, fmt.Sprintf("session:%d", s.ID))
+	}
+	return out, err
 }
 
 func (h *Handlers) sessionState(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*SessionStateResponse, error) {

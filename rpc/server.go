@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,56 @@ type Server struct {
 	// MapError turns the errors of domain packages (sentinels, refusals) into
 	// *Error values of the catalogue; errors it leaves alone answer 500.
 	MapError func(error) error
+	// Audit is told of every successful call of a method with side effects
+	// (nil: nothing is recorded).
+	Audit func(ctx context.Context, r AuditRecord)
+}
+
+// AuditRecord is a call worth recording: who did what to which object.
+type AuditRecord struct {
+	AccountID, APIKeyID, SessionID int64
+	Action                         string // the method, or another named action
+	Object                         string // "<class>:<id>", "" when the call names none
+	IP, RequestID                  string
+}
+
+// NewAuditRecord fills the actor, IP and request of a call.
+func NewAuditRecord(ctx context.Context, call *Call, action, object string) AuditRecord {
+	return AuditRecord{AccountID: call.Principal.AccountID, APIKeyID: call.Principal.APIKeyID, SessionID: call.Principal.SessionID,
+		Action: action, Object: object, IP: ClientIP(ctx), RequestID: call.RequestID}
+}
+
+// auditObject names the object of a call: the id in its answer, else the id
+// in its request, else the first <class>_id there, as "<class>:<id>".
+func auditObject(m *Method, body, out []byte) string {
+	class, _, _ := strings.Cut(m.Name, ".")
+	var res struct {
+		ID json.Number `json:"id"`
+	}
+	if json.Unmarshal(out, &res) == nil && res.ID != "" && res.ID != "0" {
+		return class + ":" + res.ID.String()
+	}
+	var req map[string]json.RawMessage
+	if json.Unmarshal(body, &req) != nil {
+		return ""
+	}
+	if id, ok := req["id"]; ok {
+		return class + ":" + strings.Trim(string(id), `"`)
+	}
+	keys := make([]string, 0, len(req))
+	for k := range req {
+		if strings.HasSuffix(k, "_id") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var n json.Number
+		if json.Unmarshal(req[k], &n) == nil {
+			return strings.TrimSuffix(k, "_id") + ":" + n.String()
+		}
+	}
+	return ""
 }
 
 func (s *Server) mapError(err error) error {
@@ -230,6 +281,9 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, m *Method, c
 	if err != nil {
 		s.Logger.Error("encode response", "method", m.Name, "err", err)
 		return encodeError(ErrInternal())
+	}
+	if m.SideEffects && s.Audit != nil {
+		s.Audit(context.WithoutCancel(ctx), NewAuditRecord(ctx, call, m.Name, auditObject(m, body, b)))
 	}
 	return m.Status, b
 }
