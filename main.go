@@ -36,6 +36,9 @@ Usage:
                                     record a deposit (prints the transaction)
   veridoc account rate-limit --account ID --per-hour N
                                     set an account's requests per hour per key (0: default)
+  veridoc retention sweep [--as-of 2026-12-31T00:00:00Z]
+                                    erase what is past its account's retention now
+                                    (or as if at that time); prints the counts
   veridoc <command> --help          help for one command
 
 Configuration comes from the environment (see README): VERIDOC_ADDR,
@@ -87,12 +90,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		cmd, rest = "account "+rest[0], rest[1:]
 	}
+	if cmd == "retention" {
+		if len(rest) == 0 {
+			return errors.New("retention: want a subcommand: sweep")
+		}
+		cmd, rest = "retention "+rest[0], rest[1:]
+	}
 	fs := flag.NewFlagSet("veridoc "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var name, amount, desc string
 	var sandbox bool
 	var accountID int64
 	var perHour int
+	var asOf string
 	switch cmd {
 	case "serve", "worker", "migrate", "account bootstrap":
 	case "account create":
@@ -105,6 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "account rate-limit":
 		fs.Int64Var(&accountID, "account", 0, "account id (required)")
 		fs.IntVar(&perHour, "per-hour", -1, "requests per hour per API key; 0 restores the server default (required)")
+	case "retention sweep":
+		fs.StringVar(&asOf, "as-of", "", "erase as if at this time (YYYY-MM-DDTHH:MM:SSZ; default: now)")
 	default:
 		return fmt.Errorf("unknown command %q (see veridoc --help)", cmd)
 	}
@@ -160,6 +172,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			return json.NewEncoder(stdout).Encode(map[string]any{"transaction_id": t.ID, "account_id": t.AccountID,
 				"amount_usd": billing.Cents(t.AmountCents).String(), "balance_after_usd": billing.Cents(t.BalanceAfterCents).String()})
+		})
+	case "retention sweep":
+		at := time.Now().UTC()
+		if asOf != "" {
+			if at, err = time.Parse(time.RFC3339, asOf); err != nil {
+				return fmt.Errorf("--as-of: %v", err)
+			}
+		}
+		return withDB(ctx, cfg, func(a *app.App) error {
+			r, err := a.Eraser.Sweep(ctx, at)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(stdout).Encode(r)
 		})
 	case "account rate-limit":
 		if perHour < 0 {

@@ -33,6 +33,7 @@ import (
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/photos"
 	"github.com/veridoc/veridoc/ratelimit"
+	"github.com/veridoc/veridoc/retention"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
@@ -50,6 +51,8 @@ type App struct {
 	Registry *rpc.Registry
 	Metrics  *metrics.Metrics
 	Now      func() time.Time
+	// Eraser erases personal data on request and when retention has passed.
+	Eraser *retention.Eraser
 
 	disk      *storage.Disk // set when the store is the disk store: it serves /files/
 	connState func(net.Conn, http.ConnState)
@@ -135,6 +138,10 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	river.AddWorker(registry, &callbacks.Worker{DB: a.DB, Client: guard.Client(15 * time.Second), Scale: cfg.CallbackRetryScale,
 		Now: a.Now, Logger: a.Logger.With("component", "callbacks"), Gone: a.callbackGone})
 	periodic = append(periodic, sessions.Periodic()...)
+	a.Eraser = &retention.Eraser{DB: a.DB, Store: a.Store, Now: a.Now, DefaultDays: cfg.RetentionDays,
+		Sessions: &sessions.Service{DB: a.DB, Store: a.Store, Queue: lazyQueue, Logger: a.Logger, Now: a.Now, Lifetime: cfg.SessionLifetime}}
+	river.AddWorker(registry, &retention.Worker{Eraser: a.Eraser})
+	periodic = append(periodic, retention.Periodic()...)
 	a.Queue, err = jobs.New(a.DB, jobs.Options{
 		Workers: workers, Registry: registry, PeriodicJobs: periodic,
 		Logger: a.Logger.With("component", "jobs"), PollInterval: o.PollInterval,
@@ -158,7 +165,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Sessions:      &sessions.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Lifetime: cfg.SessionLifetime},
 		Verifications: &verifications.Service{DB: a.DB, Store: a.Store, Queue: a.Queue, Flows: flowCatalog, Logger: a.Logger, Now: a.Now},
 		Tiers:         tiers, RateLimitPerHour: cfg.RateLimitPerHour, AuthFailuresPerHour: cfg.AuthFailuresPerHour,
-		Flows: flowCatalog, PublicURL: cfg.PublicURL}
+		Flows: flowCatalog, PublicURL: cfg.PublicURL, Eraser: a.Eraser, RetentionDays: cfg.RetentionDays}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
 	a.echo = a.newEcho(h)

@@ -60,6 +60,12 @@ func (s *AccountService) Get(ctx context.Context, req *AccountGetRequest) (*Acco
 	return res, s.c.Call(ctx, "account.get", false, req, res)
 }
 
+// Update: Set the account's retention_days: finished objects older than that lose their images and personal fields (0: keep).
+func (s *AccountService) Update(ctx context.Context, req *AccountUpdateRequest) (*Account, error) {
+	res := new(Account)
+	return res, s.c.Call(ctx, "account.update", true, req, res)
+}
+
 // APIKeyService calls the api_key.* methods.
 type APIKeyService struct{ c *Client }
 
@@ -237,6 +243,12 @@ func (s *FlowService) List(ctx context.Context, req *FlowListRequest) (*FlowList
 // PhotoService calls the photo.* methods.
 type PhotoService struct{ c *Client }
 
+// Delete: Erase a finished photo's upload and outputs; the task stays as a stub (state, times, measurements).
+func (s *PhotoService) Delete(ctx context.Context, req *TaskIDRequest) (*Task, error) {
+	res := new(Task)
+	return res, s.c.Call(ctx, "photo.delete", true, req, res)
+}
+
 // Get: Get a photo of the account's history (same object as task.get).
 func (s *PhotoService) Get(ctx context.Context, req *TaskIDRequest) (*Task, error) {
 	res := new(Task)
@@ -372,6 +384,12 @@ func (s *VerificationService) Create(ctx context.Context, req *VerificationCreat
 	return res, s.c.Call(ctx, "verification.create", true, req, res)
 }
 
+// Delete: Erase a verification's document images and personal data; ids, states, times, reference and decisions stay.
+func (s *VerificationService) Delete(ctx context.Context, req *VerificationIDRequest) (*Verification, error) {
+	res := new(Verification)
+	return res, s.c.Call(ctx, "verification.delete", true, req, res)
+}
+
 // Get: Get a verification.
 func (s *VerificationService) Get(ctx context.Context, req *VerificationIDRequest) (*Verification, error) {
 	res := new(Verification)
@@ -429,6 +447,7 @@ func (s *WebhookSecretService) Rotate(ctx context.Context, req *WebhookSecretRot
 // MethodNames lists every API method the SDK knows, sorted.
 var MethodNames = []string{
 	"account.get",
+	"account.update",
 	"api_key.create",
 	"api_key.delete",
 	"api_key.get",
@@ -453,6 +472,7 @@ var MethodNames = []string{
 	"extracted_data_change.list",
 	"flow.get",
 	"flow.list",
+	"photo.delete",
 	"photo.get",
 	"photo.list",
 	"photo.process",
@@ -472,6 +492,7 @@ var MethodNames = []string{
 	"transaction.list",
 	"verification.cancel",
 	"verification.create",
+	"verification.delete",
 	"verification.get",
 	"verification.list",
 	"verification.submit",
@@ -521,14 +542,21 @@ type APIKeyListRequest struct {
 
 // Account mirrors the server's handlers.Account.
 type Account struct {
-	ID      int64     `json:"id"`
-	Name    string    `json:"name"`
-	Sandbox bool      `json:"sandbox"`
-	Created Timestamp `json:"created"`
+	ID                 int64     `json:"id"`
+	Name               string    `json:"name"`
+	Sandbox            bool      `json:"sandbox"`
+	RetentionDays      int       `json:"retention_days"`
+	RetentionIsDefault bool      `json:"retention_is_default"`
+	Created            Timestamp `json:"created"`
 }
 
 // AccountGetRequest mirrors the server's handlers.AccountGetRequest.
 type AccountGetRequest struct {
+}
+
+// AccountUpdateRequest mirrors the server's handlers.AccountUpdateRequest.
+type AccountUpdateRequest struct {
+	RetentionDays int `json:"retention_days"` // required
 }
 
 // AuditEvent mirrors the server's handlers.AuditEvent.
@@ -1059,6 +1087,7 @@ type Task struct {
 	PrintableA4URL       string     `json:"printable_a4_url,omitempty"`
 	DigitalPhotoBase64   string     `json:"digital_photo_base64,omitempty"`
 	PrintablePhotoBase64 string     `json:"printable_photo_base64,omitempty"`
+	Erased               *Timestamp `json:"erased"`
 	ErrorCode            string     `json:"error_code,omitempty"`
 	FailureReasons       []Reason   `json:"failure_reasons,omitempty"`
 	ComplianceIssues     []string   `json:"compliance_issues,omitempty"`
@@ -1107,6 +1136,7 @@ type Verification struct {
 	Updated       Timestamp  `json:"updated"`
 	Submitted     *Timestamp `json:"submitted"`
 	Finished      *Timestamp `json:"finished"`
+	Erased        *Timestamp `json:"erased"`
 }
 
 // VerificationCreateRequest mirrors the server's handlers.VerificationCreateRequest.

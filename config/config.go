@@ -50,6 +50,10 @@ type Config struct {
 
 	// RateLimitPerHour is each API key's default request budget (accounts may have their own).
 	RateLimitPerHour int `env:"VERIDOC_RATE_LIMIT_PER_HOUR" envDefault:"1000"`
+	// RetentionDays is how long finished sessions, verifications and photos
+	// keep their images and personal fields, for accounts without their own
+	// (0: kept until deleted).
+	RetentionDays int `env:"VERIDOC_RETENTION_DAYS" envDefault:"0"`
 	// AuthFailuresPerHour is how many failed authentications one client IP may make.
 	AuthFailuresPerHour int `env:"VERIDOC_AUTH_FAILURES_PER_HOUR" envDefault:"100"`
 	// RedisURL, when set, keeps the rate counts in Redis (exact across

@@ -6,6 +6,7 @@ import (
 	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/internal/refuse"
 	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/retention"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/storage"
@@ -38,6 +39,8 @@ var ruleCodes = []struct {
 	{verifications.ErrCanceled, rpc.VerificationCanceled},
 	{verifications.ErrFinished, rpc.VerificationFinished},
 	{verifications.ErrDecisionNotCancelable, rpc.DecisionNotCancelable},
+	{retention.ErrTaskRunning, rpc.TaskProcessing},
+	{retention.ErrDocumentsReading, rpc.DocumentsProcessing},
 }
 
 // MapError is the edge between the domain packages and the API: refusals,

@@ -15,6 +15,7 @@ import (
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/ratelimit"
+	"github.com/veridoc/veridoc/retention"
 	"github.com/veridoc/veridoc/rpc"
 	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
@@ -28,6 +29,7 @@ type Handlers struct {
 	Store         storage.Store
 	Sessions      *sessions.Service
 	Verifications *verifications.Service
+	Eraser        *retention.Eraser
 	Limits        ratelimit.Counter // request counts shared by the API processes
 	Keys          *KeyCache
 	Queue         jobs.Queue
@@ -40,6 +42,7 @@ type Handlers struct {
 	RateLimitPerHour    int
 	AuthFailuresPerHour int
 	PublicURL           string // how end users reach this server (capture page links)
+	RetentionDays       int    // the server default (VERIDOC_RETENTION_DAYS)
 }
 
 // Body limits.

@@ -67,6 +67,7 @@ type Task struct {
 	PrintableA4URL       string           `json:"printable_a4_url,omitempty"`
 	DigitalPhotoBase64   string           `json:"digital_photo_base64,omitempty"`
 	PrintablePhotoBase64 string           `json:"printable_photo_base64,omitempty"`
+	Erased               *rpc.Timestamp   `json:"erased"` // upload and outputs deleted (photo.delete or retention)
 	ErrorCode            string           `json:"error_code,omitempty"`
 	FailureReasons       []imaging.Reason `json:"failure_reasons,omitempty"`
 	ComplianceIssues     []string         `json:"compliance_issues,omitempty"`
@@ -95,6 +96,8 @@ func (h *Handlers) registerPhoto(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.taskGet)
 	rpc.Register(reg, rpc.Spec{Name: "photo.get", Summary: "Get a photo of the account's history (same object as task.get).",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.taskGet)
+	rpc.Register(reg, rpc.Spec{Name: "photo.delete", Summary: "Erase a finished photo's upload and outputs; the task stays as a stub (state, times, measurements).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody, SideEffects: true}, h.photoDelete)
 	rpc.Register(reg, rpc.Spec{Name: "photo.list", Summary: "List the account's photos, newest first.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.photoList)
 }
@@ -163,6 +166,14 @@ func (h *Handlers) taskGet(ctx context.Context, call *rpc.Call, req *TaskIDReque
 	return out, err
 }
 
+func (h *Handlers) photoDelete(ctx context.Context, call *rpc.Call, req *TaskIDRequest) (*Task, error) {
+	t, err := h.Eraser.PhotoTask(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.TaskNotFound, req.ID)
+	}
+	return h.taskOf(ctx, t, true)
+}
+
 func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoListRequest) (*rpc.ListResponse[Task], error) {
 	page, err := req.Page()
 	if err != nil {
@@ -187,7 +198,7 @@ func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoList
 func (h *Handlers) taskOf(ctx context.Context, t *models.PhotoTask, withFiles bool) (*Task, error) {
 	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: t.State, Progress: t.Progress,
 		Created: rpc.NewTimestamp(t.CreatedAt), Finished: rpc.TimestampPtr(t.FinishedAt), Warnings: []string{},
-		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: t.Background}
+		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: t.Background, Erased: rpc.TimestampPtr(t.ErasedAt)}
 	if s, ok := h.Specs.Get(t.SpecID); ok {
 		out.CountryCode, out.DocumentType, out.ResolutionDPI = s.CountryCode, s.Name, s.DPI
 		out.PhotoSize = fmt.Sprintf("%gx%gmm", s.WidthMm, s.HeightMm)
@@ -214,7 +225,7 @@ func (h *Handlers) taskOf(ctx context.Context, t *models.PhotoTask, withFiles bo
 		out.BackgroundSpread = strconv.FormatFloat(o.BackgroundSpread, 'f', 1, 64)
 	}
 	out.SuitableForOnline, out.Printable = o.Online, true
-	if !withFiles {
+	if !withFiles || t.ErasedAt != nil {
 		return out, nil
 	}
 	photoKey, sheetKey, a4Key := photos.Keys(t.ID)

@@ -40,6 +40,7 @@ type Verification struct {
 	Updated       rpc.Timestamp  `json:"updated"`
 	Submitted     *rpc.Timestamp `json:"submitted"`
 	Finished      *rpc.Timestamp `json:"finished"`
+	Erased        *rpc.Timestamp `json:"erased"` // images and personal data erased (verification.delete or retention)
 }
 
 // VerificationIDRequest addresses one verification.
@@ -65,6 +66,8 @@ func (h *Handlers) registerVerification(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.verificationList)
 	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.submit", Summary: "Submit a STARTED verification for review; its documents can no longer change.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationSubmit)
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.delete", Summary: "Erase a verification's document images and personal data; ids, states, times, reference and decisions stay.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationDelete)
 	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "verification.cancel", Summary: "Cancel a verification that is not yet approved or rejected; its documents become Canceled.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.verificationCancel)
 }
@@ -109,7 +112,15 @@ func (h *Handlers) verificationOf(ctx context.Context, v *models.Verification) (
 		ExpectedGivenNames: v.ExpectedGivenNames, ExpectedSurname: v.ExpectedSurname, ExpectedDateOfBirth: v.ExpectedDateOfBirth,
 		ExpectedStreet: v.ExpectedStreet, ExpectedCity: v.ExpectedCity, ExpectedState: v.ExpectedState, ExpectedZip: v.ExpectedZip,
 		ExpectedCountry: v.ExpectedCountry}, DocumentCount: n, Created: rpc.NewTimestamp(v.CreatedAt), Updated: rpc.NewTimestamp(v.UpdatedAt),
-		Submitted: rpc.TimestampPtr(v.SubmittedAt), Finished: rpc.TimestampPtr(v.FinishedAt)}, nil
+		Submitted: rpc.TimestampPtr(v.SubmittedAt), Finished: rpc.TimestampPtr(v.FinishedAt), Erased: rpc.TimestampPtr(v.ErasedAt)}, nil
+}
+
+func (h *Handlers) verificationDelete(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
+	v, err := h.Eraser.Verification(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.VerificationNotFound, req.ID)
+	}
+	return h.verificationOf(ctx, v)
 }
 
 func (h *Handlers) verificationGet(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {

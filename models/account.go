@@ -22,7 +22,11 @@ type Account struct {
 	// switch without missing an event.
 	PreviousWebhookSecret string `gorm:"size:100;not null;default:''"`
 	PreviousSecretUntil   *time.Time
-	CreatedAt             time.Time
+	// RetentionDays: finished sessions, verifications and photos older than
+	// this lose their images and personal fields; nil: the server default,
+	// 0: kept.
+	RetentionDays *int
+	CreatedAt     time.Time
 }
 
 // SigningSecrets are the secrets that sign a callback sent at now: the

@@ -29,6 +29,7 @@ type PhotoTask struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	FinishedAt   *time.Time
+	ErasedAt     *time.Time // upload and outputs deleted; the row kept as a stub
 }
 
 // GetPhotoTask loads a task of the account.

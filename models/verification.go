@@ -55,6 +55,7 @@ type Verification struct {
 	ExpectedZip         string `gorm:"size:20;not null;default:''"`
 	ExpectedCountry     string `gorm:"size:2;not null;default:''"`
 	SubmittedAt         *time.Time
+	ErasedAt            *time.Time // images and personal fields erased; ids, states, times, reference and decisions kept
 	FinishedAt          *time.Time
 	CreatedAt           time.Time
 	UpdatedAt           time.Time

@@ -87,6 +87,8 @@ var (
 	VerificationCanceled     = Code{"VerificationCanceled", http.StatusBadRequest}
 	VerificationFinished     = Code{"VerificationFinished", http.StatusBadRequest}
 	DecisionNotCancelable    = Code{"DecisionNotCancelable", http.StatusBadRequest}
+	DocumentsProcessing      = Code{"DocumentsProcessing", http.StatusBadRequest}
+	TaskProcessing           = Code{"TaskProcessing", http.StatusConflict}
 )
 
 // Catalogue lists every code (a test checks it against the declarations above).
@@ -101,7 +103,7 @@ func Catalogue() []Code {
 		WebhookSecretMissing, SessionExpired, SessionSubmitted, SessionProcessing, CallbackNotFound, CallbackPending, EndpointDisabled,
 		FlowMismatch, DocumentTypeNotAllowed, BackSideNotAllowed, DuplicateDocumentType, DocumentNotEditable,
 		DocumentCanceled, MissingDocuments, VerificationNotStarted, VerificationNotSubmitted, VerificationNotApproved,
-		VerificationCanceled, VerificationFinished, DecisionNotCancelable,
+		VerificationCanceled, VerificationFinished, DecisionNotCancelable, DocumentsProcessing, TaskProcessing,
 	}
 }
 
