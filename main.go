@@ -21,6 +21,7 @@ import (
 	"github.com/veridoc/veridoc/app"
 	"github.com/veridoc/veridoc/billing"
 	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/engines"
 	"github.com/veridoc/veridoc/models"
 )
 
@@ -39,6 +40,8 @@ Usage:
   veridoc retention sweep [--as-of 2026-12-31T00:00:00Z]
                                     erase what is past its account's retention now
                                     (or as if at that time); prints the counts
+  veridoc models                    list the model files with SHA-256, source, licence
+                                    and use, and whether VERIDOC_MODELS_DIR holds them
   veridoc <command> --help          help for one command
 
 Configuration comes from the environment (see README): VERIDOC_ADDR,
@@ -104,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var perHour int
 	var asOf string
 	switch cmd {
-	case "serve", "worker", "migrate", "account bootstrap":
+	case "serve", "worker", "migrate", "account bootstrap", "models":
 	case "account create":
 		fs.StringVar(&name, "name", "", "account name (required)")
 		fs.BoolVar(&sandbox, "sandbox", false, "a sandbox account (may call test-only methods)")
@@ -173,6 +176,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return json.NewEncoder(stdout).Encode(map[string]any{"transaction_id": t.ID, "account_id": t.AccountID,
 				"amount_usd": billing.Cents(t.AmountCents).String(), "balance_after_usd": billing.Cents(t.BalanceAfterCents).String()})
 		})
+	case "models":
+		list, err := engines.Inspect(cfg.ModelsDir)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
 	case "retention sweep":
 		at := time.Now().UTC()
 		if asOf != "" {

