@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+
+	"github.com/veridoc/veridoc/internal/onnxw"
 )
 
 func main() {
@@ -42,24 +44,24 @@ func run(in, out string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, g.model("veridoc tools/segmodel"), 0o644)
+	return os.WriteFile(out, g.Model("veridoc tools/segmodel"), 0o644)
 }
 
 // converter holds the graph being built and the constant tensors (weights
 // after DEQUANTIZE) by TFLite tensor index.
 type converter struct {
 	m      *tfModel
-	g      graph
+	g      onnxw.Graph
 	consts map[int][]float32
 }
 
-func convert(m *tfModel) (*graph, error) {
+func convert(m *tfModel) (*onnxw.Graph, error) {
 	if len(m.Inputs) != 1 || len(m.Outputs) != 1 {
 		return nil, fmt.Errorf("want one input and one output, got %d and %d", len(m.Inputs), len(m.Outputs))
 	}
 	c := &converter{m: m, consts: map[int][]float32{}}
 	in, out := m.Tensors[m.Inputs[0]], m.Tensors[m.Outputs[0]]
-	c.g = graph{name: "selfie_segmentation", input: in.Name, inputDims: nchw(in.Shape), output: out.Name, outputDims: nchw(out.Shape)}
+	c.g = onnxw.Graph{Name: "selfie_segmentation", Input: in.Name, InputDims: nchw(in.Shape), Output: out.Name, OutputDims: nchw(out.Shape)}
 	for i, op := range m.Operators {
 		if err := c.op(op); err != nil {
 			return nil, fmt.Errorf("operator %d (%d %s): %w", i, op.Code, op.Custom, err)
@@ -103,13 +105,13 @@ func (c *converter) constant(t int) ([]float32, error) {
 	return nil, fmt.Errorf("tensor %s is not a constant", tt.Name)
 }
 
-func (c *converter) emit(op string, inputs []string, output string, attrs ...attr) {
-	c.g.nodes = append(c.g.nodes, node{op: op, name: output, inputs: inputs, outputs: []string{output}, attrs: attrs})
+func (c *converter) emit(op string, inputs []string, output string, attrs ...onnxw.Attr) {
+	c.g.Nodes = append(c.g.Nodes, onnxw.Node{Op: op, Name: output, Inputs: inputs, Outputs: []string{output}, Attrs: attrs})
 }
 
 // emitActivated emits an op whose TFLite form fuses an activation: the op
 // writes output directly, or output+"/pre" followed by the activation.
-func (c *converter) emitActivated(fused byte, op string, inputs []string, output string, attrs ...attr) error {
+func (c *converter) emitActivated(fused byte, op string, inputs []string, output string, attrs ...onnxw.Attr) error {
 	switch fused {
 	case 0:
 		c.emit(op, inputs, output, attrs...)
@@ -171,9 +173,9 @@ func (c *converter) op(op tfOperator) error {
 			}
 		}
 		scales := out + "/scales"
-		c.g.initializers = append(c.g.initializers, initializer{name: scales, dims: []int{4},
-			f32: []float32{1, 1, float32(res[1]) / float32(in[1]), float32(res[2]) / float32(in[2])}})
-		c.emit("Resize", []string{ins[0], "", scales}, out, strAttr("mode", "linear"), strAttr("coordinate_transformation_mode", mode))
+		c.g.Initializers = append(c.g.Initializers, onnxw.Initializer{Name: scales, Dims: []int{4},
+			F32: []float32{1, 1, float32(res[1]) / float32(in[1]), float32(res[2]) / float32(in[2])}})
+		c.emit("Resize", []string{ins[0], "", scales}, out, onnxw.StrAttr("mode", "linear"), onnxw.StrAttr("coordinate_transformation_mode", mode))
 	default:
 		return fmt.Errorf("builtin op %d not supported", op.Code)
 	}
@@ -251,12 +253,12 @@ func (c *converter) conv(op tfOperator, input, out string) error {
 		pl, pr = samePads(in[2], kw, sw, dw)
 	}
 	wName, bName := out+"/W", out+"/B"
-	c.g.initializers = append(c.g.initializers,
-		initializer{name: wName, dims: dims, f32: data},
-		initializer{name: bName, dims: []int{len(b)}, f32: b})
+	c.g.Initializers = append(c.g.Initializers,
+		onnxw.Initializer{Name: wName, Dims: dims, F32: data},
+		onnxw.Initializer{Name: bName, Dims: []int{len(b)}, F32: b})
 	return c.emitActivated(fused, "Conv", []string{input, wName, bName}, out,
-		intsAttr("kernel_shape", kh, kw), intsAttr("strides", sh, sw), intsAttr("dilations", dh, dw),
-		intsAttr("pads", pt, pl, pb, pr), intAttr("group", group))
+		onnxw.IntsAttr("kernel_shape", kh, kw), onnxw.IntsAttr("strides", sh, sw), onnxw.IntsAttr("dilations", dh, dw),
+		onnxw.IntsAttr("pads", pt, pl, pb, pr), onnxw.IntAttr("group", group))
 }
 
 // transposeConv converts Convolution2DTransposeBias: its custom options are
@@ -297,12 +299,12 @@ func (c *converter) transposeConv(op tfOperator, input, out string) error {
 		return fmt.Errorf("output %v larger than a transpose convolution of %v gives", res, in)
 	}
 	wName, bName := out+"/W", out+"/B"
-	c.g.initializers = append(c.g.initializers,
-		initializer{name: wName, dims: []int{ic, oc, kh, kw}, f32: data},
-		initializer{name: bName, dims: []int{len(b)}, f32: b})
+	c.g.Initializers = append(c.g.Initializers,
+		onnxw.Initializer{Name: wName, Dims: []int{ic, oc, kh, kw}, F32: data},
+		onnxw.Initializer{Name: bName, Dims: []int{len(b)}, F32: b})
 	c.emit("ConvTranspose", []string{input, wName, bName}, out,
-		intsAttr("kernel_shape", kh, kw), intsAttr("strides", sh, sw),
-		intsAttr("pads", ph/2, pw/2, ph-ph/2, pw-pw/2))
+		onnxw.IntsAttr("kernel_shape", kh, kw), onnxw.IntsAttr("strides", sh, sw),
+		onnxw.IntsAttr("pads", ph/2, pw/2, ph-ph/2, pw-pw/2))
 	return nil
 }
 

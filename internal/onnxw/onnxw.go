@@ -1,4 +1,7 @@
-package main
+// Package onnxw writes ONNX models: a minimal writer (onnx/onnx.proto, MIT): only the messages and fields
+// a plain feed-forward graph needs, encoded with protowire. Repeated scalars
+// are written unpacked, as proto2 (which onnx.proto is) does by default.
+package onnxw
 
 import (
 	"encoding/binary"
@@ -6,10 +9,6 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
-
-// A minimal ONNX writer (onnx/onnx.proto, MIT): only the messages and fields
-// a plain feed-forward graph needs, encoded with protowire. Repeated scalars
-// are written unpacked, as proto2 (which onnx.proto is) does by default.
 
 const (
 	onnxFloat = 1 // TensorProto.DataType FLOAT
@@ -21,7 +20,8 @@ const (
 	attrInts  = 7
 )
 
-type attr struct {
+// Attr is a node attribute.
+type Attr struct {
 	name string
 	kind int
 	i    int64
@@ -30,40 +30,44 @@ type attr struct {
 	ints []int64
 }
 
-func intAttr(name string, v int) attr { return attr{name: name, kind: attrInt, i: int64(v)} }
-func strAttr(name, v string) attr     { return attr{name: name, kind: attrStr, s: v} }
-func intsAttr(name string, v ...int) attr {
-	a := attr{name: name, kind: attrInts}
+// IntAttr, StrAttr and IntsAttr make attributes.
+func IntAttr(name string, v int) Attr { return Attr{name: name, kind: attrInt, i: int64(v)} }
+func StrAttr(name, v string) Attr     { return Attr{name: name, kind: attrStr, s: v} }
+func IntsAttr(name string, v ...int) Attr {
+	a := Attr{name: name, kind: attrInts}
 	for _, x := range v {
 		a.ints = append(a.ints, int64(x))
 	}
 	return a
 }
 
-type node struct {
-	op      string
-	name    string
-	inputs  []string
-	outputs []string
-	attrs   []attr
+// Node is one operator.
+type Node struct {
+	Op      string
+	Name    string
+	Inputs  []string
+	Outputs []string
+	Attrs   []Attr
 }
 
-type initializer struct {
-	name  string
-	dims  []int
-	f32   []float32
-	i64   []int64
-	isInt bool
+// Initializer is a constant tensor (float32, or int64 when IsInt).
+type Initializer struct {
+	Name  string
+	Dims  []int
+	F32   []float32
+	I64   []int64
+	IsInt bool
 }
 
-type graph struct {
-	name         string
-	nodes        []node
-	initializers []initializer
-	input        string
-	inputDims    []int
-	output       string
-	outputDims   []int
+// Graph is a feed-forward graph with one float input and one float output.
+type Graph struct {
+	Name         string
+	Nodes        []Node
+	Initializers []Initializer
+	Input        string
+	InputDims    []int
+	Output       string
+	OutputDims   []int
 }
 
 func bytesField(b []byte, num protowire.Number, v []byte) []byte {
@@ -80,7 +84,7 @@ func varintField(b []byte, num protowire.Number, v int64) []byte {
 	return protowire.AppendVarint(b, uint64(v))
 }
 
-func (a attr) encode() []byte {
+func (a Attr) encode() []byte {
 	var b []byte
 	b = stringField(b, 1, a.name)
 	switch a.kind {
@@ -99,40 +103,40 @@ func (a attr) encode() []byte {
 	return varintField(b, 20, int64(a.kind))
 }
 
-func (n node) encode() []byte {
+func (n Node) encode() []byte {
 	var b []byte
-	for _, in := range n.inputs {
+	for _, in := range n.Inputs {
 		b = stringField(b, 1, in)
 	}
-	for _, out := range n.outputs {
+	for _, out := range n.Outputs {
 		b = stringField(b, 2, out)
 	}
-	b = stringField(b, 3, n.name)
-	b = stringField(b, 4, n.op)
-	for _, a := range n.attrs {
+	b = stringField(b, 3, n.Name)
+	b = stringField(b, 4, n.Op)
+	for _, a := range n.Attrs {
 		b = bytesField(b, 5, a.encode())
 	}
 	return b
 }
 
-func (t initializer) encode() []byte {
+func (t Initializer) encode() []byte {
 	var b []byte
-	for _, d := range t.dims {
+	for _, d := range t.Dims {
 		b = varintField(b, 1, int64(d))
 	}
 	var raw []byte
-	if t.isInt {
+	if t.IsInt {
 		b = varintField(b, 2, onnxInt64)
-		for _, v := range t.i64 {
+		for _, v := range t.I64 {
 			raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
 		}
 	} else {
 		b = varintField(b, 2, onnxFloat)
-		for _, v := range t.f32 {
+		for _, v := range t.F32 {
 			raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
 		}
 	}
-	b = stringField(b, 8, t.name)
+	b = stringField(b, 8, t.Name)
 	return bytesField(b, 9, raw)
 }
 
@@ -149,18 +153,18 @@ func valueInfo(name string, dims []int) []byte {
 	return bytesField(b, 2, typ)
 }
 
-// model encodes g as an ONNX model at IR version 7, opset 14.
-func (g graph) model(producer string) []byte {
+// Model encodes g as an ONNX model at IR version 7, opset 14.
+func (g Graph) Model(producer string) []byte {
 	var gb []byte
-	for _, n := range g.nodes {
+	for _, n := range g.Nodes {
 		gb = bytesField(gb, 1, n.encode())
 	}
-	gb = stringField(gb, 2, g.name)
-	for _, t := range g.initializers {
+	gb = stringField(gb, 2, g.Name)
+	for _, t := range g.Initializers {
 		gb = bytesField(gb, 5, t.encode())
 	}
-	gb = bytesField(gb, 11, valueInfo(g.input, g.inputDims))
-	gb = bytesField(gb, 12, valueInfo(g.output, g.outputDims))
+	gb = bytesField(gb, 11, valueInfo(g.Input, g.InputDims))
+	gb = bytesField(gb, 12, valueInfo(g.Output, g.OutputDims))
 
 	var b []byte
 	b = varintField(b, 1, 7)
