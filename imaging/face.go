@@ -32,21 +32,25 @@ type FaceEngine struct {
 	recErr  error
 }
 
-// ModelFiles are the files NewFaceEngine loads from its directory (make models).
-var ModelFiles = []string{"shape_predictor_5_face_landmarks.dat", "dlib_face_recognition_resnet_model_v1.dat", "mmod_human_face_detector.dat"}
+// ModelFiles are the files NewFaceEngine loads from its directory (make
+// models): the landmark net for detection, and go-face's three files for
+// descriptors and the CNN detector (loaded on first use).
+var ModelFiles = []string{LandmarkModelFile, "shape_predictor_5_face_landmarks.dat", "dlib_face_recognition_resnet_model_v1.dat", "mmod_human_face_detector.dat"}
 
-// NewFaceEngine loads the models from dir.
+// NewFaceEngine loads the models from dir. Detection takes its landmarks
+// from the face-api net, so a process that only detects never loads dlib's
+// 100 MB predictor.
 func NewFaceEngine(dir string) (*FaceEngine, error) {
 	for _, f := range ModelFiles {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			return nil, fmt.Errorf("face models: %s missing in %s (run make models)", f, dir)
 		}
 	}
-	f, err := newFinder(filepath.Join(dir, ModelFiles[0]), runtime.GOMAXPROCS(0))
+	marks, err := NewLandmarker(filepath.Join(dir, LandmarkModelFile))
 	if err != nil {
 		return nil, fmt.Errorf("face models: %w", err)
 	}
-	return &FaceEngine{dir: dir, finder: f}, nil
+	return &FaceEngine{dir: dir, finder: newNetFinder(marks, runtime.GOMAXPROCS(0))}, nil
 }
 
 // recognizer loads go-face (landmarks again, the ResNet and the CNN detector) once.

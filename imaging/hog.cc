@@ -56,6 +56,10 @@ int vd_find(void* det, void* sp, const unsigned char* rgb, int w, int h, int* bo
 			boxes[4 * n + 1] = r.top();
 			boxes[4 * n + 2] = r.right() + 1;
 			boxes[4 * n + 3] = r.bottom() + 1;
+			if (!sp) { // landmarks come from elsewhere
+				n++;
+				continue;
+			}
 			auto t0 = std::chrono::steady_clock::now();
 			full_object_detection s = (*static_cast<shape_predictor*>(sp))(img, r);
 			*landmark_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();

@@ -5,7 +5,8 @@ void* vd_detector_new(void);
 void vd_detector_free(void* d);
 void* vd_shapes_load(const char* path, char* err, int errlen);
 void vd_shapes_free(void* sp);
-// vd_find detects faces in packed RGB pixels and their landmarks. It returns
+// vd_find detects faces in packed RGB pixels and, when sp is not NULL, their
+// landmarks. It returns
 // the number of faces found (boxes and points are filled for at most
 // max_faces), or -1 on an error. It adds the time the landmarks took to
 // *landmark_ns.

@@ -10,6 +10,8 @@
 #  - dlib_face_recognition_resnet_model_v1.dat: built from npm
 #    @vladmandic/face-api@1.7.15 (MIT; dlib's weights are CC0) by tools/facemodel
 #  - mrz.traineddata: DoubangoTelecom/tesseractMRZ tessdata_best (BSD-3)
+#  - face_landmark_68.onnx: built from npm @vladmandic/face-api@1.7.15
+#    (MIT; model/face_landmark_68_model.bin) by tools/landmarkmodel
 #  - selfie_segmentation.onnx: built from npm @mediapipe/selfie_segmentation
 #    (Apache-2.0; selfie_segmentation.tflite) by tools/segmodel
 set -euo pipefail
@@ -81,6 +83,23 @@ if [ ! -s "$resnet" ] || [ "$(sha256sum "$resnet" | cut -d' ' -f1)" != "$want" ]
   fi
   mv "$tmp/resnet.dat" "$resnet"
 fi
+lm="$dest/face_landmark_68.onnx"
+lm_want=394661001ade6ebd0efe289ce205db3b955e8552de4a9f98ecd9dca74e273cf7
+if [ ! -s "$lm" ] || [ "$(sha "$lm")" != "$lm_want" ]; then
+  tmp3=$(mktemp -d)
+  echo "make-models: converting the 68-point landmark net (once)" >&2
+  (cd "$tmp3" && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null && tar xzf vladmandic-face-api-*.tgz)
+  (cd "$root" && go run ./tools/landmarkmodel "$tmp3/package/model/face_landmark_68_model-weights_manifest.json" "$tmp3/lm.onnx")
+  got=$(sha "$tmp3/lm.onnx")
+  if [ "$got" != "$lm_want" ]; then
+    echo "make-models: converted landmark net has sha256 $got, want $lm_want" >&2
+    rm -rf "$tmp3"
+    exit 1
+  fi
+  mv "$tmp3/lm.onnx" "$lm"
+  rm -rf "$tmp3"
+fi
+
 seg="$dest/selfie_segmentation.onnx"
 seg_want=70e77221f3bf130b005d7c7c7cba8197652aeb56df390c8ad94eb836814cff6c
 tflite_want=8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27
