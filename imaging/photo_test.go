@@ -191,6 +191,93 @@ func checkOutput(t *testing.T, p *imaging.Processor, photo []byte, spec imaging.
 	if m.EyeLineMm < spec.EyeMinMm || m.EyeLineMm > spec.EyeMaxMm {
 		t.Errorf("eye line measures %.1f mm, band %g–%g", m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm)
 	}
+	checkIndependently(t, p, photo, img, spec)
+}
+
+// checkIndependently measures the photo without the model under test: eyes
+// and chin from dlib's 68-point predictor (through go-face), and, on a plain
+// background, the crown as the first row from the top whose middle differs
+// from the background. Its own error allows 1 mm on the head and 0.5 mm on
+// the eye line beyond the bands.
+func checkIndependently(t *testing.T, p *imaging.Processor, photo []byte, img image.Image, spec imaging.Spec) {
+	t.Helper()
+	faces, err := p.Faces.Detect(photo)
+	if err != nil {
+		t.Fatalf("dlib on the output: %v", err)
+	}
+	if len(faces) == 0 {
+		t.Errorf("dlib finds no face on the output")
+		return
+	}
+	f := faces[0]
+	mean := func(idx ...int) (float64, float64) {
+		var x, y float64
+		for _, i := range idx {
+			x += float64(f.Landmarks[i].X)
+			y += float64(f.Landmarks[i].Y)
+		}
+		return x / float64(len(idx)), y / float64(len(idx))
+	}
+	eyeX, eyeY := mean(36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47)
+	_, chinY := mean(8)
+	pxmm := float64(spec.DPI) / 25.4
+	h := float64(img.Bounds().Dy())
+	if eye := (h - eyeY) / pxmm; eye < spec.EyeMinMm-0.5 || eye > spec.EyeMaxMm+0.5 {
+		t.Errorf("dlib's eye line: %.1f mm, band %g–%g", eye, spec.EyeMinMm, spec.EyeMaxMm)
+	}
+	// The background's colour from the top corners; a busy one gives no crown.
+	bg, spread := cornerColour(img)
+	if spread > 6 {
+		return
+	}
+	w := img.Bounds().Dx()
+	x0, x1 := max(0, int(eyeX)-w/10), min(w, int(eyeX)+w/10)
+	for y := 0; y < int(eyeY); y++ {
+		off := 0
+		for x := x0; x < x1; x++ {
+			if colourFar(img.At(x, y), bg) > 40 {
+				off++
+			}
+		}
+		if off*5 >= x1-x0 {
+			if head := (chinY - float64(y)) / pxmm; head < spec.HeadMinMm-1 || head > spec.HeadMaxMm+1 {
+				t.Errorf("head by dlib's chin and the background edge: %.1f mm, band %g–%g", head, spec.HeadMinMm, spec.HeadMaxMm)
+			}
+			return
+		}
+	}
+}
+
+// cornerColour is the mean colour of the two top corners (10×10 px) and its
+// largest channel spread.
+func cornerColour(img image.Image) (color.RGBA, float64) {
+	b := img.Bounds()
+	var sum, sq [3]float64
+	n := 0.0
+	for _, x0 := range []int{b.Min.X, b.Max.X - 10} {
+		for y := b.Min.Y; y < b.Min.Y+10; y++ {
+			for x := x0; x < x0+10; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				for i, v := range []float64{float64(r >> 8), float64(g >> 8), float64(bl >> 8)} {
+					sum[i] += v
+					sq[i] += v * v
+				}
+				n++
+			}
+		}
+	}
+	spread := 0.0
+	for i := range sum {
+		m := sum[i] / n
+		spread = math.Max(spread, math.Sqrt(math.Max(0, sq[i]/n-m*m)))
+	}
+	return color.RGBA{uint8(sum[0] / n), uint8(sum[1] / n), uint8(sum[2] / n), 255}, spread
+}
+
+func colourFar(c color.Color, bg color.RGBA) float64 {
+	r, g, b, _ := c.RGBA()
+	dr, dg, db := float64(r>>8)-float64(bg.R), float64(g>>8)-float64(bg.G), float64(b>>8)-float64(bg.B)
+	return math.Sqrt(dr*dr + dg*dg + db*db)
 }
 
 // jfifDPI reads the density of a JFIF APP0 segment (0 when absent or not in DPI).
