@@ -66,6 +66,8 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 	}
 	w, h := spec.WidthPx, spec.HeightPx
 	const rounds = 3
+	var prevAlpha []byte
+	var prev cropPlan
 	for round := 0; ; round++ {
 		a := cropMap(lv, plan.left, plan.top, plan.s)
 		out, err := work.warp(a, w, h, &bg)
@@ -73,11 +75,18 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 			return nil, err
 		}
 		t := time.Now()
-		alpha, err := p.Segment.Mask(out)
+		var alpha []byte
+		if m, ok := within(prev, *plan, w, h); ok && prevAlpha != nil {
+			// The new frame lies inside the last one: its mask, moved, serves.
+			alpha, err = warpMask(prevAlpha, w, h, m, w, h)
+		} else {
+			alpha, err = p.Segment.Mask(out)
+		}
 		tm.Segment += time.Since(t)
 		if err != nil {
 			return nil, err
 		}
+		prevAlpha, prev = alpha, *plan
 		headPx := geo.HeadHeight() * plan.s
 		eyeY := (geo.EyeMid().Y - plan.top) * plan.s
 		cx := (geo.EyeMid().X - plan.left) * plan.s
@@ -121,6 +130,25 @@ type replaced struct {
 	geo       Geometry // with the crown the mask showed
 	crownSeen bool     // the crown was found, on the photo or in the mask
 	coverage  float64  // share of the frame the person covers (mean alpha)
+}
+
+// within maps the pixels of frame next (w×h) to those of frame last, both
+// in the same levelled photo, and tells whether next lies inside last.
+func within(last, next cropPlan, w, h int) (affine, bool) {
+	if last.s == 0 {
+		return affine{}, false
+	}
+	k := last.s / next.s
+	ox := (next.left-last.left)*last.s + 0.5*k - 0.5
+	oy := (next.top-last.top)*last.s + 0.5*k - 0.5
+	m := affine{k, 0, ox, 0, k, oy}
+	for _, c := range [][2]float64{{0, 0}, {float64(w - 1), float64(h - 1)}} {
+		x, y := k*c[0]+ox, k*c[1]+oy
+		if x < -0.5 || y < -0.5 || x > float64(w)-0.5 || y > float64(h)-0.5 {
+			return m, false
+		}
+	}
+	return m, true
 }
 
 func errHeadCut() *Failure {

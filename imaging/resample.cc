@@ -104,6 +104,18 @@ int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw
 	}
 }
 
+int vd_warp_mask(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw, int dh, const double* m) {
+	try {
+		cv::Mat in(sh, sw, CV_8U, const_cast<unsigned char*>(src));
+		cv::Mat out(dh, dw, CV_8U, dst);
+		cv::Mat map = (cv::Mat_<double>(2, 3) << m[0], m[1], m[2], m[3], m[4], m[5]);
+		cv::warpAffine(in, out, map, out.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
+		return out.data == dst ? 0 : -1;
+	} catch (...) {
+		return -1;
+	}
+}
+
 int vd_orient(const unsigned char* src, int w, int h, int orientation, unsigned char* dst) {
 	try {
 		cv::Mat in(h, w, CV_8UC3, const_cast<unsigned char*>(src));

@@ -67,6 +67,17 @@ func (src *rgbImage) warp(a affine, w, h int, bg *color.RGBA) (*rgbImage, error)
 	return out, nil
 }
 
+// warpMask renders the w×h mask whose pixels take src (sw×sh, one byte
+// each) through a, bilinearly, with 0 outside src.
+func warpMask(src []byte, sw, sh int, a affine, w, h int) ([]byte, error) {
+	out := make([]byte, w*h)
+	ca := [6]C.double{C.double(a[0]), C.double(a[1]), C.double(a[2]), C.double(a[3]), C.double(a[4]), C.double(a[5])}
+	if C.vd_warp_mask((*C.uchar)(unsafe.Pointer(&src[0])), C.int(sw), C.int(sh), (*C.uchar)(unsafe.Pointer(&out[0])), C.int(w), C.int(h), &ca[0]) != 0 {
+		return nil, errResample
+	}
+	return out, nil
+}
+
 // region renders the part r of m scaled to w×h (area averaging when it
 // shrinks, bicubic when it enlarges).
 func (m *rgbImage) region(r image.Rectangle, w, h int) (*rgbImage, error) {

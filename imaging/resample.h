@@ -8,6 +8,8 @@ int vd_resize_area(const unsigned char* src, int sw, int sh, unsigned char* dst,
 // (m[0]u + m[1]v + m[2], m[3]u + m[4]v + m[5]), pixel centres at whole
 // coordinates, and bg outside src (NULL: src mirrored about its edges).
 int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw, int dh, const double* m, const unsigned char* bg);
+// vd_warp_mask is vd_warp for one 8-bit channel (bilinear, 0 outside src).
+int vd_warp_mask(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw, int dh, const double* m);
 #ifdef __cplusplus
 }
 #endif
