@@ -68,10 +68,7 @@ func (f *finder) find(img image.Image) ([]Face, time.Duration, error) {
 		}
 	}()
 	boxes := make([]C.int, 4*maxFaces)
-	points := make([]C.int, 2) // unused: vd_find fills it only with a shape predictor
-	var landmarkNs C.longlong
-	n := int(C.vd_find(det, nil, (*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h),
-		&boxes[0], &points[0], C.int(maxFaces), 0, &landmarkNs))
+	n := int(C.vd_find(det, (*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h), &boxes[0], C.int(maxFaces)))
 	if n < 0 {
 		return nil, 0, errors.New("face detector failed")
 	}

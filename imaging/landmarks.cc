@@ -2,29 +2,12 @@
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
+#include "dnnnet_internal.hpp"
 #include "landmarks.h"
-
-struct vd_lmnet {
-	cv::dnn::Net net;
-};
 
 extern "C" {
 
-vd_lmnet* vd_lm_new(const unsigned char* onnx, size_t len) {
-	try {
-		auto* n = new vd_lmnet;
-		n->net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(onnx), len);
-		n->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-		n->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-		return n;
-	} catch (...) {
-		return nullptr;
-	}
-}
-
-void vd_lm_free(vd_lmnet* n) { delete n; }
-
-int vd_lm_run(vd_lmnet* n, const unsigned char* src, int w, int h, double x0, double y0, double side, float* out) {
+int vd_lm_run(vd_net* n, const unsigned char* src, int w, int h, double x0, double y0, double side, float* out) {
 	try {
 		const int size = 112;
 		cv::Mat in(h, w, CV_8UC3, const_cast<unsigned char*>(src));

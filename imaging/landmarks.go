@@ -5,10 +5,7 @@ package imaging
 import "C"
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"sync"
 	"unsafe"
 )
 
@@ -16,60 +13,16 @@ import (
 // face-api.js net (MIT) converted to ONNX by tools/landmarkmodel.
 const LandmarkModelFile = "face_landmark_68.onnx"
 
-// Landmarker places the 68 points of a face found by the detector. Each
-// OpenCV net serves one caller at a time: a free list grows to the callers.
-type Landmarker struct {
-	model []byte
-	mu    sync.Mutex
-	free  []*C.vd_lmnet
-	all   []*C.vd_lmnet
-}
+// Landmarker places the 68 points of a face found by the detector.
+type Landmarker struct{ *netPool }
 
-// NewLandmarker loads the ONNX model at path.
+// NewLandmarker loads the ONNX model at path and checks that OpenCV reads it.
 func NewLandmarker(path string) (*Landmarker, error) {
-	model, err := os.ReadFile(path)
+	p, err := newNetPool("landmark", path)
 	if err != nil {
 		return nil, err
 	}
-	l := &Landmarker{model: model}
-	n, err := l.get()
-	if err != nil {
-		return nil, err
-	}
-	l.put(n)
-	return l, nil
-}
-
-func (l *Landmarker) get() (*C.vd_lmnet, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if k := len(l.free); k > 0 {
-		n := l.free[k-1]
-		l.free = l.free[:k-1]
-		return n, nil
-	}
-	n := C.vd_lm_new((*C.uchar)(unsafe.Pointer(&l.model[0])), C.size_t(len(l.model)))
-	if n == nil {
-		return nil, errors.New("the landmark model cannot be read by OpenCV's dnn module")
-	}
-	l.all = append(l.all, n)
-	return n, nil
-}
-
-func (l *Landmarker) put(n *C.vd_lmnet) {
-	l.mu.Lock()
-	l.free = append(l.free, n)
-	l.mu.Unlock()
-}
-
-// Close frees the nets.
-func (l *Landmarker) Close() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, n := range l.all {
-		C.vd_lm_free(n)
-	}
-	l.all, l.free = nil, nil
+	return &Landmarker{p}, nil
 }
 
 // Points returns the 68 points of the face in the square x0, y0, side of img.

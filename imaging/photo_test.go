@@ -235,7 +235,7 @@ func checkIndependently(t *testing.T, p *imaging.Processor, photo []byte, img im
 	for y := 0; y < int(eyeY); y++ {
 		off := 0
 		for x := x0; x < x1; x++ {
-			if colourFar(img.At(x, y), bg) > 40 {
+			if colourDistance(img.At(x, y), bg) > 40 {
 				off++
 			}
 		}
@@ -272,12 +272,6 @@ func cornerColour(img image.Image) (color.RGBA, float64) {
 		spread = math.Max(spread, math.Sqrt(math.Max(0, sq[i]/n-m*m)))
 	}
 	return color.RGBA{uint8(sum[0] / n), uint8(sum[1] / n), uint8(sum[2] / n), 255}, spread
-}
-
-func colourFar(c color.Color, bg color.RGBA) float64 {
-	r, g, b, _ := c.RGBA()
-	dr, dg, db := float64(r>>8)-float64(bg.R), float64(g>>8)-float64(bg.G), float64(b>>8)-float64(bg.B)
-	return math.Sqrt(dr*dr + dg*dg + db*db)
 }
 
 // jfifDPI reads the density of a JFIF APP0 segment (0 when absent or not in DPI).

@@ -130,11 +130,7 @@ func checkReplaced(t *testing.T, res *imaging.Result, spec imaging.Spec) {
 	pxmm := float64(spec.DPI) / 25.4
 	eyeY := float64(h) - res.EyeLineMm*pxmm
 	headPx := res.HeadHeightMm * pxmm
-	far := func(x, y int) float64 {
-		r, g, b, _ := img.At(x, y).RGBA()
-		dr, dg, db := float64(r>>8)-float64(want.R), float64(g>>8)-float64(want.G), float64(b>>8)-float64(want.B)
-		return math.Sqrt(dr*dr + dg*dg + db*db)
-	}
+	far := func(x, y int) float64 { return colourDistance(img.At(x, y), want) }
 	regions := map[string]image.Rectangle{
 		"top-left corner":  image.Rect(0, 0, 12, 12),
 		"top-right corner": image.Rect(w-12, 0, w, 12),
@@ -245,12 +241,10 @@ func TestProcessKeepsBackground(t *testing.T) {
 	if !contains(res.Warnings, imaging.WarnBackgroundColor) || !contains(res.Warnings, imaging.WarnBackgroundUneven) {
 		t.Errorf("warnings %v: the kept background is neither white nor plain", res.Warnings)
 	}
-	if d := math.Sqrt(sq(float64(res.Background.Mean.R)-255) + sq(float64(res.Background.Mean.G)-255) + sq(float64(res.Background.Mean.B)-255)); d < 60 {
+	if d := colourDistance(res.Background.Mean, color.RGBA{255, 255, 255, 255}); d < 60 {
 		t.Errorf("kept background measures %s, close to white", imaging.Hex(res.Background.Mean))
 	}
 }
-
-func sq(v float64) float64 { return v * v }
 
 // regexpNumbers matches a message with two sizes in px ("is 120 px … about 354 px").
 var regexpNumbers = regexp.MustCompile(`\d+ px.*\d+ px`)

@@ -2,29 +2,12 @@
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
+#include "dnnnet_internal.hpp"
 #include "segment.h"
-
-struct vd_segnet {
-	cv::dnn::Net net;
-};
 
 extern "C" {
 
-vd_segnet* vd_seg_new(const unsigned char* onnx, size_t len) {
-	try {
-		auto* n = new vd_segnet;
-		n->net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(onnx), len);
-		n->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-		n->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-		return n;
-	} catch (...) {
-		return nullptr;
-	}
-}
-
-void vd_seg_free(vd_segnet* n) { delete n; }
-
-int vd_seg_run(vd_segnet* n, const unsigned char* src, int w, int h, unsigned char* alpha, float lo, float hi, float sigma) {
+int vd_seg_run(vd_net* n, const unsigned char* src, int w, int h, unsigned char* alpha, float lo, float hi, float sigma) {
 	try {
 		const int side = 256; // the net's input
 		cv::Mat in(h, w, CV_8UC3, const_cast<unsigned char*>(src));

@@ -1,15 +1,11 @@
 package imaging
 
-// #cgo LDFLAGS: -lopencv_dnn
 // #include <stdlib.h>
 // #include "segment.h"
 import "C"
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"sync"
 	"unsafe"
 )
 
@@ -25,60 +21,16 @@ const (
 	segSigma     = 1.2
 )
 
-// Segmenter finds the person in a photo. Each OpenCV net serves one caller
-// at a time, so it keeps a free list that grows to the number of callers.
-type Segmenter struct {
-	model []byte
-	mu    sync.Mutex
-	free  []*C.vd_segnet
-	all   []*C.vd_segnet
-}
+// Segmenter finds the person in a photo.
+type Segmenter struct{ *netPool }
 
 // NewSegmenter loads the ONNX model at path and checks that OpenCV reads it.
 func NewSegmenter(path string) (*Segmenter, error) {
-	model, err := os.ReadFile(path)
+	p, err := newNetPool("segmentation", path)
 	if err != nil {
 		return nil, err
 	}
-	s := &Segmenter{model: model}
-	n, err := s.get()
-	if err != nil {
-		return nil, err
-	}
-	s.put(n)
-	return s, nil
-}
-
-func (s *Segmenter) get() (*C.vd_segnet, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k := len(s.free); k > 0 {
-		n := s.free[k-1]
-		s.free = s.free[:k-1]
-		return n, nil
-	}
-	n := C.vd_seg_new((*C.uchar)(unsafe.Pointer(&s.model[0])), C.size_t(len(s.model)))
-	if n == nil {
-		return nil, errors.New("the segmentation model cannot be read by OpenCV's dnn module")
-	}
-	s.all = append(s.all, n)
-	return n, nil
-}
-
-func (s *Segmenter) put(n *C.vd_segnet) {
-	s.mu.Lock()
-	s.free = append(s.free, n)
-	s.mu.Unlock()
-}
-
-// Close frees the nets; the Segmenter must not be used after it.
-func (s *Segmenter) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, n := range s.all {
-		C.vd_seg_free(n)
-	}
-	s.all, s.free = nil, nil
+	return &Segmenter{p}, nil
 }
 
 // Mask returns the person's alpha (0–255, one byte per pixel) over img.
