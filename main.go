@@ -40,6 +40,12 @@ Usage:
   veridoc retention sweep [--as-of 2026-12-31T00:00:00Z]
                                     erase what is past its account's retention now
                                     (or as if at that time); prints the counts
+  veridoc keys rotate               add a new master key (the key file's primary), rewrap
+                                    the database's data keys and queue the rewrap of
+                                    every stored object for the workers
+  veridoc keys rewrap               rewrap now, in this process (prints what it did)
+  veridoc keys status               each master key and what it still wraps
+  veridoc keys retire               drop master keys that wrap nothing any more
   veridoc models                    list the model files with SHA-256, source, licence
                                     and use, and whether VERIDOC_MODELS_DIR holds them
   veridoc <command> --help          help for one command
@@ -99,6 +105,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		cmd, rest = "retention "+rest[0], rest[1:]
 	}
+	if cmd == "keys" {
+		if len(rest) == 0 {
+			return errors.New("keys: want a subcommand: rotate, rewrap, status or retire")
+		}
+		cmd, rest = "keys "+rest[0], rest[1:]
+	}
 	fs := flag.NewFlagSet("veridoc "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var name, amount, desc string
@@ -107,7 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var perHour int
 	var asOf string
 	switch cmd {
-	case "serve", "worker", "migrate", "account bootstrap", "models":
+	case "serve", "worker", "migrate", "account bootstrap", "models", "keys rotate", "keys rewrap", "keys status", "keys retire":
 	case "account create":
 		fs.StringVar(&name, "name", "", "account name (required)")
 		fs.BoolVar(&sandbox, "sandbox", false, "a sandbox account (may call test-only methods)")
@@ -197,6 +209,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			return json.NewEncoder(stdout).Encode(r)
+		})
+	case "keys rotate":
+		return withDB(ctx, cfg, func(a *app.App) error {
+			id, err := a.RotateKeys(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "new primary master key %s in %s; the workers rewrap the stored objects (veridoc keys status shows the progress). Back up the key file now.\n", id, a.Keys.Path())
+			return nil
+		})
+	case "keys rewrap":
+		return withDB(ctx, cfg, func(a *app.App) error {
+			rep, err := a.Rekeyer.Run(ctx)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(stdout).Encode(rep)
+		})
+	case "keys status":
+		return withDB(ctx, cfg, func(a *app.App) error {
+			st, err := a.Rekeyer.Status(ctx)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(st)
+		})
+	case "keys retire":
+		return withDB(ctx, cfg, func(a *app.App) error {
+			gone, err := a.Rekeyer.Retire(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "retired %d master keys %v; the key file holds %s\n", len(gone), gone, a.Keys.Describe())
+			return nil
 		})
 	case "account rate-limit":
 		if perHour < 0 {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/internal/testenv"
 )
 
@@ -20,7 +21,8 @@ func TestAccountCreatePrintsWorkingCredentials(t *testing.T) {
 		t.Run(db.Name, func(t *testing.T) {
 			url := db.URL(t)
 			t.Setenv("DATABASE_URL", url)
-			t.Setenv("VERIDOC_DATA_DIR", t.TempDir())
+			dir := t.TempDir()
+			t.Setenv("VERIDOC_DATA_DIR", dir)
 			var out, errOut bytes.Buffer
 			if err := run(context.Background(), []string{"account", "create", "--name", "Acme"}, &out, &errOut); err != nil {
 				t.Fatalf("account create: %v (%s)", err, errOut.String())
@@ -33,7 +35,7 @@ func TestAccountCreatePrintsWorkingCredentials(t *testing.T) {
 			if creds.AccountID <= 0 || !strings.HasPrefix(creds.PublicKey, "public-key-") || !strings.HasPrefix(creds.Secret, "secret-") {
 				t.Fatalf("credentials %+v", creds)
 			}
-			s := testenv.NewServer(t, url)
+			s := testenv.NewServer(t, url, cliKeys(dir))
 			req, _ := http.NewRequest("POST", s.URL+"/api/v1/account.get", nil)
 			req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(creds.PublicKey+":"+creds.Secret)))
 			res, err := http.DefaultClient.Do(req)
@@ -47,6 +49,13 @@ func TestAccountCreatePrintsWorkingCredentials(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cliKeys makes a test server share the CLI's data dir, as processes on one
+// machine do: one with another master key could not open the database's
+// data keys.
+func cliKeys(dir string) testenv.Option {
+	return testenv.WithConfig(func(c *config.Config) { c.DataDir, c.MasterKey = dir, "" })
 }
 
 func TestCLIErrors(t *testing.T) {
@@ -79,7 +88,8 @@ func TestCLIErrors(t *testing.T) {
 func TestAccountDepositAndRateLimit(t *testing.T) {
 	url := testenv.SQLiteURL(t)
 	t.Setenv("DATABASE_URL", url)
-	t.Setenv("VERIDOC_DATA_DIR", t.TempDir())
+	dir := t.TempDir()
+	t.Setenv("VERIDOC_DATA_DIR", dir)
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
 	if err := run(ctx, []string{"account", "create", "--name", "Payer"}, &out, &errOut); err != nil {
@@ -111,7 +121,7 @@ func TestAccountDepositAndRateLimit(t *testing.T) {
 	if err := run(ctx, []string{"account", "rate-limit", "--account", id, "--per-hour", "2"}, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	s := testenv.NewServer(t, url)
+	s := testenv.NewServer(t, url, cliKeys(dir))
 	var last *http.Response
 	for i := 0; i < 3; i++ {
 		req, _ := http.NewRequest("POST", s.URL+"/api/v1/billing.balance", nil)
@@ -137,11 +147,12 @@ func TestAccountDepositAndRateLimit(t *testing.T) {
 func TestRetentionSweepCommand(t *testing.T) {
 	url := testenv.SQLiteURL(t)
 	t.Setenv("DATABASE_URL", url)
-	t.Setenv("VERIDOC_DATA_DIR", t.TempDir())
+	dir := t.TempDir()
+	t.Setenv("VERIDOC_DATA_DIR", dir)
 	t.Setenv("VERIDOC_RETENTION_DAYS", "7")
 	t.Setenv("VERIDOC_WORKERS", "0")
 	ctx := context.Background()
-	s := testenv.NewServer(t, url)
+	s := testenv.NewServer(t, url, cliKeys(dir))
 	acc, err := s.DB.CreateAccount(ctx, "kept a week", false)
 	if err != nil {
 		t.Fatal(err)

@@ -33,8 +33,10 @@ import (
 	"github.com/veridoc/veridoc/openapi"
 	"github.com/veridoc/veridoc/photos"
 	"github.com/veridoc/veridoc/ratelimit"
+	"github.com/veridoc/veridoc/rekey"
 	"github.com/veridoc/veridoc/retention"
 	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/seal"
 	"github.com/veridoc/veridoc/sessions"
 	"github.com/veridoc/veridoc/specs"
 	"github.com/veridoc/veridoc/storage"
@@ -43,18 +45,22 @@ import (
 
 // App is a running Veridoc process: API, workers, or both.
 type App struct {
-	Config   *config.Config
-	Logger   *slog.Logger
-	DB       *models.DB
-	Store    storage.Store
+	Config *config.Config
+	Logger *slog.Logger
+	DB     *models.DB
+	Store  *storage.Sealed
+	// Keys is the master keyring that wraps the data keys of stored objects
+	// and personal columns.
+	Keys     *seal.Keyring
 	Queue    jobs.Queue
 	Registry *rpc.Registry
 	Metrics  *metrics.Metrics
 	Now      func() time.Time
 	// Eraser erases personal data on request and when retention has passed.
 	Eraser *retention.Eraser
+	// Rekeyer moves data keys under the newest master key after a rotation.
+	Rekeyer *rekey.Rekeyer
 
-	disk      *storage.Disk // set when the store is the disk store: it serves /files/
 	connState func(net.Conn, http.ConnState)
 	limits    ratelimit.Counter
 	stopSync  context.CancelFunc // ends the rate-count sync (Synced)
@@ -87,6 +93,10 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	if err := a.Migrate(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openKeys(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -141,6 +151,8 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	a.Eraser = &retention.Eraser{DB: a.DB, Store: a.Store, Now: a.Now, DefaultDays: cfg.RetentionDays,
 		Sessions: &sessions.Service{DB: a.DB, Store: a.Store, Queue: lazyQueue, Logger: a.Logger, Now: a.Now, Lifetime: cfg.SessionLifetime}}
 	river.AddWorker(registry, &retention.Worker{Eraser: a.Eraser})
+	a.Rekeyer = &rekey.Rekeyer{DB: a.DB, Store: a.Store, Ring: a.Keys, Logger: a.Logger.With("component", "rekey")}
+	river.AddWorker(registry, &rekey.Worker{Rekeyer: a.Rekeyer})
 	periodic = append(periodic, retention.Periodic()...)
 	a.Queue, err = jobs.New(a.DB, jobs.Options{
 		Workers: workers, Registry: registry, PeriodicJobs: periodic,
@@ -232,26 +244,50 @@ func (a *App) openStore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var backend storage.Backend
 	switch st.Kind {
 	case config.StorageS3:
-		a.Store, err = storage.NewS3(ctx, storage.S3Options{
+		backend, err = storage.NewS3(ctx, storage.S3Options{
 			Endpoint: st.Endpoint, Bucket: st.Bucket, Region: st.Region, Secure: st.Secure,
 			AccessKey: a.Config.S3AccessKey, SecretKey: a.Config.S3SecretKey,
 		})
-		return err
 	default:
-		key, err := a.signingKey()
-		if err != nil {
-			return err
-		}
-		signer, err := storage.NewSigner(key, a.Now)
-		if err != nil {
-			return err
-		}
-		a.disk, err = storage.NewDisk(st.Path, a.Config.PublicURL, signer)
-		a.Store = a.disk
+		backend, err = storage.NewDisk(st.Path)
+	}
+	if err != nil {
 		return err
 	}
+	key, err := a.signingKey()
+	if err != nil {
+		return err
+	}
+	signer, err := storage.NewSigner(key, a.Now)
+	if err != nil {
+		return err
+	}
+	a.Store = storage.NewSealed(backend, a.Keys, signer, a.Config.PublicURL)
+	return nil
+}
+
+// openKeys loads the master keyring (generating one in the data dir on a
+// first start without VERIDOC_MASTER_KEY) and the database's column keys.
+func (a *App) openKeys(ctx context.Context) error {
+	ring, generated, err := seal.OpenKeyring(seal.Source{
+		Key: a.Config.MasterKey, File: a.Config.MasterKeyFile,
+		DefaultFile: filepath.Join(a.Config.DataDir, "master-key.json"),
+	})
+	if err != nil {
+		return err
+	}
+	if generated {
+		a.Logger.Warn("generated a master key: back it up, nothing stored can be read without it", "path", ring.Path())
+	}
+	cols, err := a.DB.ColumnKeys(ctx, ring)
+	if err != nil {
+		return err
+	}
+	a.Keys = ring
+	return a.DB.UseSealer(cols)
 }
 
 // signingKey is VERIDOC_SIGNING_KEY, or a random key kept in the data dir so
@@ -282,6 +318,23 @@ func (a *App) signingKey() ([]byte, error) {
 	defer f.Close()
 	_, err = f.WriteString(key + "\n")
 	return []byte(key), err
+}
+
+// RotateKeys adds a new primary master key, rewraps the database's data
+// keysets under it at once and queues the rewrap of every stored object for
+// the workers. Old keys keep decrypting meanwhile.
+func (a *App) RotateKeys(ctx context.Context) (string, error) {
+	id, err := a.Keys.Rotate()
+	if err != nil {
+		return "", err
+	}
+	if _, err := a.DB.RewrapKeys(ctx, a.Keys); err != nil {
+		return "", err
+	}
+	if _, err := a.Queue.Insert(ctx, rekey.Args{}, nil); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%08x", id), nil
 }
 
 // Handler is the HTTP handler of the API process.
@@ -451,10 +504,8 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 		}
 		return c.JSON(status, checks)
 	})
-	if a.disk != nil {
-		e.GET(storage.FilesPrefix+"*", echo.WrapHandler(a.disk))
-		e.HEAD(storage.FilesPrefix+"*", echo.WrapHandler(a.disk))
-	}
+	e.GET(storage.FilesPrefix+"*", echo.WrapHandler(a.Store))
+	e.HEAD(storage.FilesPrefix+"*", echo.WrapHandler(a.Store))
 	return e
 }
 

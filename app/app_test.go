@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/veridoc/veridoc/app"
 	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/internal/testenv"
+	"github.com/veridoc/veridoc/seal"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -180,4 +183,45 @@ func TestWorkersNeedModels(t *testing.T) {
 		t.Fatalf("API-only start without models: %v", err)
 	}
 	a.Close()
+}
+
+// TestMasterKeys: the embedded default makes a key file (mode 0600) once; a
+// process given another master key than the one that wrapped the database's
+// data keys refuses to start and says why.
+func TestMasterKeys(t *testing.T) {
+	ctx := context.Background()
+	none := 0
+	dir := t.TempDir()
+	start := func(mod func(*config.Config)) (*app.App, error) {
+		c := config.Defaults()
+		c.DataDir = dir
+		mod(&c)
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		return app.New(ctx, &c, app.Options{Logger: app.NewLogger("error"), Workers: &none})
+	}
+	a, err := start(func(*config.Config) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := a.Keys.PrimaryID()
+	a.Close()
+	st, err := os.Stat(filepath.Join(dir, "master-key.json"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	a, err = start(func(*config.Config) {})
+	if err != nil || a.Keys.PrimaryID() != first {
+		t.Fatalf("restart: %v", err)
+	}
+	a.Close()
+	other, err := seal.NewKeyset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = start(func(c *config.Config) { c.MasterKey = string(other) })
+	if err == nil || !strings.Contains(err.Error(), "VERIDOC_MASTER_KEY") {
+		t.Fatalf("another master key: %v", err)
+	}
 }

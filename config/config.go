@@ -31,6 +31,11 @@ type Config struct {
 	// which every process sharing that dir reads.
 	SigningKey     string `env:"VERIDOC_SIGNING_KEY"`
 	SigningKeyFile string `env:"VERIDOC_SIGNING_KEY_FILE,file"` // the key read from a file (secrets mounts)
+	// MasterKey is the Tink keyset (JSON, or its base64) that wraps every data
+	// key; MasterKeyFile is the path of a file that holds one (veridoc keys
+	// rotate rewrites it). Neither: <data dir>/master-key.json, made on first start.
+	MasterKey     string `env:"VERIDOC_MASTER_KEY"`
+	MasterKeyFile string `env:"VERIDOC_MASTER_KEY_FILE"`
 	// S3 credentials for an s3:// STORAGE_URL.
 	S3AccessKey     string `env:"S3_ACCESS_KEY"`
 	S3SecretKey     string `env:"S3_SECRET_KEY"`

@@ -234,6 +234,11 @@ func TestSessionFlow(t *testing.T) {
 				t.Errorf("event %v", last)
 			}
 			recv.mu.Unlock()
+			// At rest: images sealed, names, numbers, birth date and the
+			// webhook secret not in the clear (the reference is, by design).
+			sealedAtRest(t, s, "order-17", "ERIKSSON", "ANNA MARIA", "L898902C3", "ZE184226B", "1974-08-12",
+				strings.TrimPrefix(sec.str("secret"), "whsec_"))
+
 			attempts := c.call("callback.list", map[string]any{"session_id": id})
 			if n := len(attempts.Body["data"].([]any)); n != 3 {
 				t.Errorf("callback.list: %d attempts: %s", n, attempts.Raw)

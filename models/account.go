@@ -15,12 +15,12 @@ type Account struct {
 	// RateLimitPerHour is requests per hour per API key; 0 means the server default.
 	RateLimitPerHour int `gorm:"not null;default:0"`
 	// WebhookSecret signs callbacks (Standard Webhooks, "whsec_" + base64).
-	// It is kept as is because signing needs it; the API shows it only once.
-	WebhookSecret string `gorm:"size:100;not null;default:''"`
+	// Signing needs it, so it is encrypted, not hashed; the API shows it only once.
+	WebhookSecret string `gorm:"serializer:sealed;type:text;not null;default:''"`
 	// PreviousWebhookSecret is the secret a rotation replaced: it keeps
 	// signing beside the new one until PreviousSecretUntil, so receivers can
 	// switch without missing an event.
-	PreviousWebhookSecret string `gorm:"size:100;not null;default:''"`
+	PreviousWebhookSecret string `gorm:"serializer:sealed;type:text;not null;default:''"`
 	PreviousSecretUntil   *time.Time
 	// RetentionDays: finished sessions, verifications and photos older than
 	// this lose their images and personal fields; nil: the server default,

@@ -30,7 +30,7 @@ type Callback struct {
 	EndpointID  int64  `gorm:"not null;default:0"` // webhook endpoint, 0 for a session's callback_url
 	Event       string `gorm:"size:60;not null"`
 	URL         string `gorm:"size:2048;not null"`
-	Payload     string `gorm:"type:text;not null"`
+	Payload     string `gorm:"serializer:sealed;type:text;not null"`
 	MessageID   string `gorm:"size:40;not null;uniqueIndex"` // webhook-id: the same on every attempt
 	State       string `gorm:"size:12;not null"`
 	Attempts    int    `gorm:"not null;default:0"`

@@ -23,8 +23,8 @@ type IdempotencyKey struct {
 	Key         string    `gorm:"size:255;not null;uniqueIndex:idx_idem_account_key"`
 	Method      string    `gorm:"size:100;not null"`
 	RequestHash string    `gorm:"size:64;not null"`
-	Status      int       `gorm:"not null;default:0"` // 0 while the call runs
-	Response    []byte    // JSON body
+	Status      int       `gorm:"not null;default:0"`           // 0 while the call runs
+	Response    []byte    `gorm:"serializer:sealed;type:bytes"` // JSON body (personal data when the call echoes it)
 	CreatedAt   time.Time `gorm:"not null;index"`
 }
 

@@ -41,14 +41,14 @@ type Session struct {
 	UserAgent        string `gorm:"size:512;not null;default:''"`
 
 	// Read from the document (MRZ) and the faces.
-	GivenNames     string `gorm:"size:200;not null;default:''"`
-	Surname        string `gorm:"size:200;not null;default:''"`
+	GivenNames     string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	Surname        string `gorm:"serializer:sealed;type:text;not null;default:''"`
 	Nationality    string `gorm:"size:3;not null;default:''"`
 	Sex            string `gorm:"size:1;not null;default:''"`
-	DateOfBirth    string `gorm:"size:10;not null;default:''"`
-	PersonalNumber string `gorm:"size:40;not null;default:''"`
+	DateOfBirth    string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	PersonalNumber string `gorm:"serializer:sealed;type:text;not null;default:''"`
 	DocumentType   string `gorm:"size:20;not null;default:''"`
-	DocumentNumber string `gorm:"size:40;not null;default:''"`
+	DocumentNumber string `gorm:"serializer:sealed;type:text;not null;default:''"`
 	ExpiryDate     string `gorm:"size:10;not null;default:''"`
 	IssuingCountry string `gorm:"size:3;not null;default:''"`
 	Issuer         string `gorm:"size:200;not null;default:''"`

@@ -46,13 +46,13 @@ type Verification struct {
 	Status    string `gorm:"size:16;not null"`
 	Reference string `gorm:"size:200;not null;default:''"`
 	// Expected person data to compare the documents with (all optional).
-	ExpectedGivenNames  string `gorm:"size:200;not null;default:''"`
-	ExpectedSurname     string `gorm:"size:200;not null;default:''"`
-	ExpectedDateOfBirth string `gorm:"size:10;not null;default:''"`
-	ExpectedStreet      string `gorm:"size:300;not null;default:''"`
-	ExpectedCity        string `gorm:"size:200;not null;default:''"`
-	ExpectedState       string `gorm:"size:100;not null;default:''"`
-	ExpectedZip         string `gorm:"size:20;not null;default:''"`
+	ExpectedGivenNames  string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	ExpectedSurname     string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	ExpectedDateOfBirth string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	ExpectedStreet      string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	ExpectedCity        string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	ExpectedState       string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	ExpectedZip         string `gorm:"serializer:sealed;type:text;not null;default:''"`
 	ExpectedCountry     string `gorm:"size:2;not null;default:''"`
 	SubmittedAt         *time.Time
 	ErasedAt            *time.Time // images and personal fields erased; ids, states, times, reference and decisions kept
@@ -75,8 +75,8 @@ type Document struct {
 	BackKey        string `gorm:"size:300;not null;default:''"`
 	BackType       string `gorm:"size:40;not null;default:''"`
 	Checks         string `gorm:"size:500;not null;default:''"` // failed check codes from processing
-	Descriptor     []byte // face descriptor (128 float32), for the selfie comparison
-	Revision       int    `gorm:"not null;default:1"` // bumped by document.update; the reading job checks it
+	Descriptor     []byte `gorm:"serializer:sealed;type:bytes"` // face descriptor (128 float32), for the selfie comparison
+	Revision       int    `gorm:"not null;default:1"`           // bumped by document.update; the reading job checks it
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -86,7 +86,7 @@ type ExtractedField struct {
 	ID         int64  `gorm:"primaryKey"`
 	DocumentID int64  `gorm:"not null;uniqueIndex:idx_extracted_key,priority:1"`
 	Key        string `gorm:"size:60;not null;uniqueIndex:idx_extracted_key,priority:2"`
-	Value      string `gorm:"size:2000;not null"`
+	Value      string `gorm:"serializer:sealed;type:text;not null"`
 	Source     string `gorm:"size:10;not null"` // AUTOMATIC or MANUAL
 	UpdatedAt  time.Time
 }
@@ -96,8 +96,8 @@ type ExtractedChange struct {
 	ID         int64  `gorm:"primaryKey"`
 	DocumentID int64  `gorm:"not null;index"`
 	Key        string `gorm:"size:60;not null"`
-	OldValue   string `gorm:"size:2000;not null"`
-	NewValue   string `gorm:"size:2000;not null"`
+	OldValue   string `gorm:"serializer:sealed;type:text;not null"`
+	NewValue   string `gorm:"serializer:sealed;type:text;not null"`
 	APIKeyID   int64  `gorm:"not null"`
 	CreatedAt  time.Time
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/photos"
 	"github.com/veridoc/veridoc/specs"
-	"github.com/veridoc/veridoc/storage"
 )
 
 // A worker killed after charging but before recording success runs again:
@@ -34,12 +33,9 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
+			testenv.UseSealer(t, db)
 			dir := t.TempDir()
-			signer, _ := storage.NewSigner(bytes.Repeat([]byte("k"), 32), time.Now)
-			store, err := storage.NewDisk(dir, "http://localhost", signer)
-			if err != nil {
-				t.Fatal(err)
-			}
+			store := testenv.SealedDisk(t, dir)
 			catalog, err := specs.Load()
 			if err != nil {
 				t.Fatal(err)

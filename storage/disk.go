@@ -6,30 +6,23 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
-// Disk stores objects as files under a root folder. Its signed URLs point at
-// the app's GET /files/<key> route, which Disk.ServeHTTP answers.
+// Disk stores objects as files under a root folder, each beside a
+// "<name>.type" file that holds its content type.
 type Disk struct {
-	root    string
-	baseURL string // e.g. http://localhost:4000
-	signer  *Signer
+	root string
 }
 
-// FilesPrefix is the route disk-store URLs are served under.
-const FilesPrefix = "/files/"
-
 // NewDisk opens (and creates) a disk store.
-func NewDisk(root, baseURL string, signer *Signer) (*Disk, error) {
+func NewDisk(root string) (*Disk, error) {
 	if err := os.MkdirAll(root, 0o750); err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return &Disk{root: root, baseURL: strings.TrimRight(baseURL, "/"), signer: signer}, nil
+	return &Disk{root: root}, nil
 }
 
 func (d *Disk) path(key string) (string, error) {
@@ -105,14 +98,6 @@ func (d *Disk) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// SignedURL points at the app's /files route with an HMAC signature.
-func (d *Disk) SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	if err := ValidKey(key); err != nil {
-		return "", err
-	}
-	return d.baseURL + FilesPrefix + key + "?" + d.signer.Query(key, ttl).Encode(), nil
-}
-
 // Ping checks the root folder is writable.
 func (d *Disk) Ping(ctx context.Context) error {
 	f, err := os.CreateTemp(d.root, ".ping-*")
@@ -123,32 +108,32 @@ func (d *Disk) Ping(ctx context.Context) error {
 	return os.Remove(f.Name())
 }
 
-// ServeHTTP answers GET /files/<key>?expires=…&signature=… for signed URLs.
-func (d *Disk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	key := strings.TrimPrefix(r.URL.Path, FilesPrefix)
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
+// List walks the folder; content-type files and half-written temporaries are
+// not objects.
+func (d *Disk) List(ctx context.Context, prefix string, fn func(key string) error) error {
+	err := filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := e.Name()
+		if e.IsDir() || strings.HasSuffix(name, ".type") || strings.HasPrefix(name, ".") {
+			return nil
+		}
+		rel, err := filepath.Rel(d.root, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		return fn(key)
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
-	if ValidKey(key) != nil || d.signer.Verify(key, r.URL.Query()) != nil {
-		// Expired and tampered look the same from outside.
-		http.Error(w, "this link is invalid or has expired", http.StatusForbidden)
-		return
-	}
-	rc, info, err := d.Get(r.Context(), key)
-	if err != nil {
-		http.Error(w, "not found", http.StatusNotFound)
-		return
-	}
-	defer rc.Close()
-	if info.ContentType != "" {
-		w.Header().Set("Content-Type", info.ContentType)
-	}
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if f, ok := rc.(*os.File); ok {
-		http.ServeContent(w, r, "", time.Time{}, f)
-		return
-	}
-	_, _ = io.Copy(w, rc)
+	return err
 }

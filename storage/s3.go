@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -84,16 +83,19 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	return outage(s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
 }
 
-// SignedURL is an S3 presigned GET URL.
-func (s *S3) SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	if err := ValidKey(key); err != nil {
-		return "", err
+// List lists the bucket's keys under prefix.
+func (s *S3) List(ctx context.Context, prefix string, fn func(key string) error) error {
+	ctx, cancel := context.WithCancel(ctx) // stops the listing if fn stops early
+	defer cancel()
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return outage(obj.Err)
+		}
+		if err := fn(obj.Key); err != nil {
+			return err
+		}
 	}
-	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, nil)
-	if err != nil {
-		return "", err
-	}
-	return u.String(), nil
+	return nil
 }
 
 // Ping checks the bucket is reachable.

@@ -1,5 +1,6 @@
 // Package storage keeps uploaded and generated files (images, PDFs) in one of
-// two real object stores, local disk or S3, and hands out signed, expiring URLs.
+// two real object stores, local disk or S3, sealed (encrypted) on the way in,
+// and serves them through signed, expiring URLs that decrypt on the way out.
 package storage
 
 import (
@@ -15,23 +16,32 @@ import (
 	"github.com/minio/minio-go/v7"
 )
 
-// Store is an object store.
-type Store interface {
-	// Put writes an object, replacing any with the same key.
+// Backend is where object bytes live: the disk or an S3 bucket. It stores
+// what it is given; Sealed gives it ciphertext.
+type Backend interface {
+	// Put writes an object, replacing any with the same key; size -1: unknown.
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 	// Get opens an object; ErrNotFound when it does not exist.
 	Get(ctx context.Context, key string) (io.ReadCloser, Info, error)
 	// Delete removes an object; deleting a missing object is not an error.
 	Delete(ctx context.Context, key string) error
-	// SignedURL is a URL anyone can GET until it expires.
-	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+	// List calls fn with every object key under prefix ("" for all).
+	List(ctx context.Context, prefix string, fn func(key string) error) error
 	// Ping checks that the store answers (for /readyz).
 	Ping(ctx context.Context) error
 }
 
+// Store is what the application uses: a Backend whose objects are sealed,
+// plus URLs that let a client download an object without credentials.
+type Store interface {
+	Backend
+	// SignedURL is a URL anyone can GET until it expires.
+	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+}
+
 // Info describes a stored object.
 type Info struct {
-	Size        int64
+	Size        int64 // -1 when unknown (a sealed object's plaintext size)
 	ContentType string
 }
 
@@ -59,7 +69,7 @@ func ValidKey(key string) error {
 
 // ReadAll reads a whole object; an empty key reads as nothing (nil, nil), so
 // optional images (a document's back side) need no check at the call site.
-func ReadAll(ctx context.Context, s Store, key string) ([]byte, error) {
+func ReadAll(ctx context.Context, s Backend, key string) ([]byte, error) {
 	if key == "" {
 		return nil, nil
 	}

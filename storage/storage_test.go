@@ -4,43 +4,55 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/veridoc/veridoc/internal/testenv"
+	"github.com/veridoc/veridoc/seal"
 	"github.com/veridoc/veridoc/storage"
 )
 
-// stores runs the same contract on the disk store (served by a real HTTP
-// server, as the app does) and on the real S3 server.
-func stores(t *testing.T) map[string]func(t *testing.T, now func() time.Time) storage.Store {
-	return map[string]func(t *testing.T, now func() time.Time) storage.Store{
-		"disk": func(t *testing.T, now func() time.Time) storage.Store {
-			srv := httptest.NewUnstartedServer(nil)
-			signer, err := storage.NewSigner(bytes.Repeat([]byte("k"), 32), now)
+// stores runs the same contract on a sealed disk store and a sealed store on
+// the real S3 server, each served by a real HTTP server as the app does.
+func stores(t *testing.T) map[string]func(t *testing.T, now func() time.Time) *storage.Sealed {
+	open := func(t *testing.T, now func() time.Time, backend storage.Backend) *storage.Sealed {
+		srv := httptest.NewUnstartedServer(nil)
+		signer, err := storage.NewSigner(bytes.Repeat([]byte("k"), 32), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring, _, err := seal.OpenKeyring(seal.Source{DefaultFile: filepath.Join(t.TempDir(), "master-key.json")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := storage.NewSealed(backend, ring, signer, "http://"+srv.Listener.Addr().String())
+		srv.Config.Handler = s
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return s
+	}
+	return map[string]func(t *testing.T, now func() time.Time) *storage.Sealed{
+		"disk": func(t *testing.T, now func() time.Time) *storage.Sealed {
+			d, err := storage.NewDisk(t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := storage.NewDisk(t.TempDir(), "http://"+srv.Listener.Addr().String(), signer)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv.Config.Handler = d
-			srv.Start()
-			t.Cleanup(srv.Close)
-			return d
+			return open(t, now, d)
 		},
-		"s3": func(t *testing.T, _ func() time.Time) storage.Store {
+		"s3": func(t *testing.T, now func() time.Time) *storage.Sealed {
 			s, err := storage.NewS3(context.Background(), testenv.S3Options(t))
 			if err != nil {
 				t.Fatal(err)
 			}
-			return s
+			return open(t, now, s)
 		},
 	}
 }
@@ -64,8 +76,14 @@ func TestStoreContract(t *testing.T) {
 			}
 			got, _ := io.ReadAll(rc)
 			rc.Close()
-			if !bytes.Equal(got, payload) || info.Size != int64(len(payload)) || info.ContentType != "image/jpeg" {
+			if !bytes.Equal(got, payload) || info.ContentType != "image/jpeg" {
 				t.Fatalf("round trip: %d bytes, info %+v", len(got), info)
+			}
+
+			// The backend holds ciphertext only.
+			raw, err := storage.ReadAll(ctx, st.Backend(), key)
+			if err != nil || bytes.Contains(raw, payload[:64]) || len(raw) < len(payload) {
+				t.Fatalf("raw object: %d bytes, holds plaintext: %v (%v)", len(raw), bytes.Contains(raw, payload[:64]), err)
 			}
 
 			// A signed URL downloads the object without credentials.
@@ -108,8 +126,7 @@ func TestStoreContract(t *testing.T) {
 	}
 }
 
-// Expiry is checked on both stores with the clock they really use: S3 presigns
-// with a short lifetime; the disk store's clock is moved forward.
+// Expiry is checked on both stores with the clock the signer uses.
 func TestSignedURLExpires(t *testing.T) {
 	ctx := context.Background()
 	for name, open := range stores(t) {
@@ -124,22 +141,81 @@ func TestSignedURLExpires(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if status, _ := fetch(t, u); status != 200 {
-				t.Fatalf("fresh URL: %d", status)
+			if status, body := fetch(t, u); status != 200 || string(body) != "hello" {
+				t.Fatalf("fresh URL: %d %q", status, body)
 			}
-			if name == "disk" {
-				clock = clock.Add(2 * ttl)
-				if status, _ := fetch(t, u); status != 403 {
-					t.Fatalf("expired URL answered %d", status)
+			clock = clock.Add(2 * ttl)
+			if status, _ := fetch(t, u); status != 403 {
+				t.Fatalf("expired URL answered %d", status)
+			}
+		})
+	}
+}
+
+// TestListAndRewrap: after a master-key rotation every object, sealed under
+// the old key or stored in the clear before encryption, is rewrapped under the
+// new one and still reads the same; a damaged object is an error, not bytes.
+func TestListAndRewrap(t *testing.T) {
+	ctx := context.Background()
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			st := open(t, time.Now)
+			prefix := fmt.Sprintf("rewrap-%d/", time.Now().UnixNano())
+			want := map[string]string{prefix + "a/1.jpg": "one", prefix + "a/2.pdf": "two"}
+			for k, v := range want {
+				if err := st.Put(ctx, k, strings.NewReader(v), int64(len(v)), "text/plain"); err != nil {
+					t.Fatal(err)
 				}
-				return
 			}
-			// The S3 server checks the expiry against its own clock, from a
-			// signing time in whole seconds: wait for the URL to stop working.
-			testenv.WaitFor(t, 10*time.Second, "the signed URL to expire", func() bool {
-				status, _ := fetch(t, u)
-				return status == 403
-			})
+			legacy := prefix + "b/old.txt"
+			want[legacy] = "stored before encryption"
+			if err := st.Backend().Put(ctx, legacy, strings.NewReader(want[legacy]), -1, "text/plain"); err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			if err := st.List(ctx, prefix, func(k string) error { keys = append(keys, k); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(keys)
+			if len(keys) != 3 || keys[2] != legacy {
+				t.Fatalf("list: %v", keys)
+			}
+			ring := st.Ring()
+			old := ring.PrimaryID()
+			if _, err := ring.Rotate(); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range keys {
+				changed, err := st.Rewrap(ctx, k)
+				if err != nil || !changed {
+					t.Fatalf("rewrap %s: %v %v", k, changed, err)
+				}
+				if changed, err := st.Rewrap(ctx, k); err != nil || changed {
+					t.Fatalf("second rewrap %s wrote again: %v", k, err)
+				}
+				raw, _ := storage.ReadAll(ctx, st.Backend(), k)
+				h, _, err := seal.ReadHeader(bytes.NewReader(raw))
+				if err != nil || h.MasterKeyID() == old || h.MasterKeyID() != ring.PrimaryID() {
+					t.Fatalf("%s after rewrap: %v", k, err)
+				}
+				got, err := storage.ReadAll(ctx, st, k)
+				if err != nil || string(got) != want[k] {
+					t.Fatalf("%s reads %q, %v", k, got, err)
+				}
+			}
+			// A flipped byte in the ciphertext fails the read and the download.
+			raw, _ := storage.ReadAll(ctx, st.Backend(), keys[0])
+			raw[len(raw)-3] ^= 0x40
+			if err := st.Backend().Put(ctx, keys[0], bytes.NewReader(raw), int64(len(raw)), "text/plain"); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := storage.ReadAll(ctx, st, keys[0]); err == nil {
+				t.Fatalf("damaged object read as %q", got)
+			}
+			u, _ := st.SignedURL(ctx, keys[0], time.Minute)
+			if status, body := fetch(t, u); status == 200 && string(body) == want[keys[0]] {
+				t.Fatal("damaged object downloaded")
+			}
 		})
 	}
 }

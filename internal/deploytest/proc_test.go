@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/testenv"
+	"github.com/veridoc/veridoc/seal"
 )
 
 // bin is the veridoc binary, built once for the package.
@@ -47,8 +48,17 @@ type deployment struct {
 }
 
 func newDeployment(t *testing.T, dbURL, storageURL string, extra ...string) *deployment {
+	// Every process, each with its own data dir, shares one master key file.
+	ks, err := seal.NewKeyset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "master-key.json")
+	if err := os.WriteFile(keyFile, ks, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := append(os.Environ(),
-		"DATABASE_URL="+dbURL, "STORAGE_URL="+storageURL,
+		"DATABASE_URL="+dbURL, "STORAGE_URL="+storageURL, "VERIDOC_MASTER_KEY_FILE="+keyFile,
 		"VERIDOC_SIGNING_KEY=deploy-test-signing-key-0123456789abcdef",
 		"VERIDOC_MODELS_DIR="+testenv.ModelsDir(t), "VERIDOC_LOG_LEVEL=warn",
 		"VERIDOC_RATE_SYNC_INTERVAL=200ms", "VERIDOC_SHUTDOWN_TIMEOUT=30s")

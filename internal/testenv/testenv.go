@@ -30,6 +30,7 @@ import (
 	"github.com/veridoc/veridoc/engines"
 	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/seal"
 	"github.com/veridoc/veridoc/storage"
 )
 
@@ -150,6 +151,20 @@ type Option func(*config.Config)
 // WithStorageURL uses another store than the disk default.
 func WithStorageURL(u string) Option { return func(c *config.Config) { c.StorageURL = u } }
 
+var masterKey = sync.OnceValues(seal.NewKeyset)
+
+func sharedMasterKey(t testing.TB) string {
+	ks, err := masterKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(ks)
+}
+
+// OwnMasterKey gives a server the embedded default instead of the tests'
+// shared key: a key file in its data dir, made on start (rotation edits it).
+func OwnMasterKey() Option { return func(c *config.Config) { c.MasterKey = "" } }
+
 // NewServer starts an app on dbURL with in-process workers; it stops with the test.
 func NewServer(t testing.TB, dbURL string, opts ...Option) *Server {
 	t.Helper()
@@ -159,6 +174,9 @@ func NewServer(t testing.TB, dbURL string, opts ...Option) *Server {
 	cfg.Addr, cfg.DataDir, cfg.DatabaseURL, cfg.PublicURL = "127.0.0.1:0", t.TempDir(), dbURL, base
 	cfg.ShutdownTimeout, cfg.LogLevel = 10*time.Second, "warn"
 	cfg.S3AccessKey, cfg.S3SecretKey = os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
+	// Servers of one test share its databases as a deployment's processes
+	// do, so they share a master key too (OwnMasterKey opts out).
+	cfg.MasterKey = sharedMasterKey(t)
 	// Workers need their models (the server refuses to start without them);
 	// where they are missing, the server only answers the API, and tests that
 	// need jobs skip through ModelsDir.
@@ -346,7 +364,45 @@ func OpenDB(t testing.TB, url string) *models.DB {
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	UseSealer(t, db)
 	return db
+}
+
+// Keyring is a fresh master keyring in a temporary folder.
+func Keyring(t testing.TB) *seal.Keyring {
+	t.Helper()
+	ring, _, err := seal.OpenKeyring(seal.Source{DefaultFile: filepath.Join(t.TempDir(), "master-key.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ring
+}
+
+// UseSealer gives a migrated database its column keys under a fresh keyring,
+// as the app does at start.
+func UseSealer(t testing.TB, db *models.DB) {
+	t.Helper()
+	cols, err := db.ColumnKeys(context.Background(), Keyring(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UseSealer(cols); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SealedDisk is a sealed disk store in dir, as the app opens it.
+func SealedDisk(t testing.TB, dir string) *storage.Sealed {
+	t.Helper()
+	d, err := storage.NewDisk(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := storage.NewSigner([]byte(strings.Repeat("k", 32)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return storage.NewSealed(d, Keyring(t), signer, "http://localhost")
 }
 
 // ScaledPhoto is a test photo resized by scale (Lanczos) as a JPEG: portraits
