@@ -103,7 +103,11 @@ func (w *DocumentWorker) extract(d *models.Document, front, back []byte) (*extra
 			x.Fields["document_has_selfie"] = "0"
 			x.fail(CheckNoFaceOnDocument)
 		}
-		w.readMRZ(x, t, front, back)
+		if readsBarcode(t.Name, c.Alpha2) {
+			w.readLicence(x, t.Name, c.Alpha2, front, back)
+		} else {
+			w.readMRZ(x, t, front, back)
+		}
 	case flows.ProofOfAddress:
 		page := front
 		if d.FrontType == "application/pdf" {

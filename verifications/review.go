@@ -46,6 +46,12 @@ func Review(v *models.Verification, docs []models.Document, fields map[int64]map
 			fail(id, CheckBirthDateMismatch)
 		}
 	}
+	// A licence or ID card read from its barcode carries the holder's address.
+	if id != nil && val(id, "address_zip") != "" && (v.ExpectedZip != "" || v.ExpectedStreet != "") {
+		if !SameAddress(Address{Street: val(id, "address_street"), Zip: val(id, "address_zip")}, v.ExpectedStreet, v.ExpectedZip) {
+			fail(id, CheckIDAddressMismatch)
+		}
+	}
 	if poa := byContext[flows.ProofOfAddress]; poa != nil && val(poa, "address_zip") != "" {
 		name := val(poa, "person_full_name")
 		switch {
