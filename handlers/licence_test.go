@@ -112,3 +112,47 @@ func TestDriverLicenceFlow(t *testing.T) {
 		t.Fatalf("front and barcode disagree: %s; decisions %s", got.Raw, decisions.Raw)
 	}
 }
+
+// TestSessionDriverLicence: a session with a licence's front and back fills
+// the same fields as a passport; an expired licence declines it.
+func TestSessionDriverLicence(t *testing.T) {
+	s := sessionServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := account(t, s, "licence sessions")
+	selfie := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	front := testdocs.LicenseSide(t, testdocs.Card{Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper),
+		Lines: []string{"TENNESSEE", "DRIVER LICENSE", "DL NO 123456789", "ERIKSSON", "ANNA MARIA"}})
+	for _, tc := range []struct {
+		expiry, state, expiryDate string
+		checks                    []string
+	}{
+		{"08122031", "APPROVED", "2031-08-12", nil},
+		{"08122025", "DECLINED", "2025-08-12", []string{"DOCUMENT_EXPIRED"}},
+	} {
+		back := testdocs.LicenseSide(t, testdocs.Card{Barcode: tennessee(tc.expiry), RotateDeg: 5, Blur: 0.6})
+		cr := c.call("session.create", map[string]any{"face_verification": true})
+		dev := device(c, cr.str("token"))
+		for kind, img := range map[string][]byte{"document_front": front, "document_back": back, "selfie": selfie} {
+			if r := dev.call("session.upload", map[string]any{"kind": kind, "image": b64(img)}); r.Status != 200 {
+				t.Fatalf("upload %s: %s", kind, r.Raw)
+			}
+		}
+		if r := dev.call("session.submit", nil); r.Status != 200 {
+			t.Fatalf("submit: %s", r.Raw)
+		}
+		got := waitDecided(t, c, cr.num("id"))
+		for k, v := range map[string]string{"state": tc.state, "surname": "ERIKSSON", "given_names": "ANNA MARIA", "sex": "F",
+			"date_of_birth": "1974-08-12", "document_type": "DRIVER_LICENSE", "document_number": "123456789",
+			"expiry_date": tc.expiryDate, "issuing_country": "US", "issuer": "Tennessee"} {
+			if got.str(k) != v {
+				t.Errorf("%s: %s = %q, want %q", tc.state, k, got.str(k), v)
+			}
+		}
+		var checks []string
+		for _, ch := range got.Body["checks"].([]any) {
+			checks = append(checks, ch.(string))
+		}
+		if !slices.Equal(checks, tc.checks) {
+			t.Errorf("%s: checks %v, want %v", tc.state, checks, tc.checks)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/veridoc/veridoc/aamva"
 	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/country"
 	"github.com/veridoc/veridoc/engines"
@@ -217,10 +218,15 @@ func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[stri
 	return d, nil
 }
 
-// readDocument reads the MRZ from the front, or the back (ID cards carry it there).
+// readDocument reads the MRZ from the front, or the back (ID cards carry it
+// there); without one, the PDF417 of a US or Canadian licence or ID card.
 func (w *Worker) readDocument(d *models.SessionResult, s *models.Session, front, back []byte) error {
 	best := w.Engines.Reader().BestMRZ(front, back)
 	if best == nil {
+		if l := w.readBarcode(back, front); l != nil {
+			w.fillLicence(d, s, l)
+			return nil
+		}
 		fail(d, CheckMRZNotFound)
 		return nil
 	}
@@ -307,5 +313,41 @@ func Periodic() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 			return ExpireArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
+}
+
+// readBarcode reads an AAMVA licence from the first side that has one.
+func (w *Worker) readBarcode(sides ...[]byte) *aamva.License {
+	for _, side := range sides {
+		if side == nil {
+			continue
+		}
+		if r, err := w.Engines.Reader().ReadBarcode(side); err == nil && r.License != nil {
+			return r.License
+		}
+	}
+	return nil
+}
+
+// fillLicence fills the session as for a passport: the document type is
+// DRIVER_LICENSE or ID_CARD, the issuer the state or province.
+func (w *Worker) fillLicence(d *models.SessionResult, s *models.Session, l *aamva.License) {
+	d.GivenNames, d.Surname, d.Sex = l.GivenNames(), l.FamilyName, l.Sex
+	if !l.BirthDate.IsZero() {
+		d.DateOfBirth = l.BirthDate.Format("2006-01-02")
+	}
+	d.DocumentType = "DRIVER_LICENSE"
+	if l.IDCard() {
+		d.DocumentType = "ID_CARD"
+	}
+	d.DocumentNumber, d.IssuingCountry, d.Issuer = l.Number, l.Country, l.Jurisdiction.Name
+	if !l.ExpiryDate.IsZero() {
+		d.ExpiryDate = l.ExpiryDate.Format("2006-01-02")
+	}
+	if l.ExpiryDate.IsZero() || !l.ExpiryDate.After(w.Now()) {
+		fail(d, CheckDocumentExpired)
+	}
+	if s.PassportOnly {
+		fail(d, CheckDocumentTypeRefused)
 	}
 }
