@@ -48,17 +48,17 @@ var licences = []aamvatest.Card{
 }
 
 // TestReadBarcode reads generated licence backs photographed as phones do:
-// turned up to ±8°, blurred, JPEG-compressed. It counts exact reads (the
-// parsed licence equals the one parsed from the text written) and reports the
-// time per card.
+// turned up to ±8°, blurred, JPEG-compressed, at three sizes (the card 1000
+// to 1900 px wide) and under uneven light. It counts exact reads (the bytes
+// read are the bytes written) and reports the time per card.
 func TestReadBarcode(t *testing.T) {
 	r := reader(t)
 	rng := rand.New(rand.NewPCG(42, 1))
-	n := 12 // photos per licence
+	n := 6 // photos per licence (VERIDOC_EVAL=1: 40)
 	if os.Getenv("VERIDOC_EVAL") != "" {
 		n = 40
 	}
-	total, exact := 0, 0
+	total, exact, retried := 0, 0, 0
 	var took []time.Duration
 	for li, card := range licences {
 		text := aamvatest.Build(card)
@@ -70,18 +70,24 @@ func TestReadBarcode(t *testing.T) {
 			deg := rng.Float64()*16 - 8
 			blur := []float64{0, 0.6, 1.0}[i%3]
 			q := []int{70, 85, 92}[(i/3)%3]
+			scale := []float64{1.2, 1.6, 2.2}[rng.IntN(3)]
+			shade := []float64{0, 0, 0.45}[rng.IntN(3)]
 			photo := testdocs.LicenseSide(t, testdocs.Card{Barcode: text, Lines: []string{"DONOR", want.Number},
-				RotateDeg: deg, Blur: blur, Quality: q, Seed: uint64(li*100 + i)})
+				RotateDeg: deg, Blur: blur, Quality: q, Scale: scale, Shade: shade, Seed: uint64(li*100 + i)})
 			total++
 			got, err := r.ReadBarcode(photo)
 			if err != nil {
-				t.Logf("%s %d: %.1f° blur %.1f q%d: %v", want.Jurisdiction.Code, i, deg, blur, q, err)
+				t.Logf("%s %d: %.1f° blur %.1f q%d scale %.1f shade %.2f: %v", want.Jurisdiction.Code, i, deg, blur, q, scale, shade, err)
 				if i == 0 {
 					_ = os.WriteFile(fmt.Sprintf("/tmp/barcode-miss-%d.jpg", li), photo, 0o644)
 				}
 				continue
 			}
 			took = append(took, got.Took)
+			if got.Attempts > 1 {
+				retried++
+				t.Logf("%s %d: %.1f° scale %.1f shade %.2f: read at %.1f° after %d searches, %v", want.Jurisdiction.Code, i, deg, scale, shade, got.Angle, got.Attempts, got.Took)
+			}
 			if string(got.Raw) != text {
 				t.Logf("%s %d: read differs", want.Jurisdiction.Code, i)
 				continue
@@ -91,7 +97,7 @@ func TestReadBarcode(t *testing.T) {
 	}
 	slices.Sort(took)
 	rate := float64(exact) / float64(total)
-	t.Logf("PDF417 exact reads: %d/%d (%.1f %%); time per card p50 %v, p95 %v", exact, total, 100*rate,
+	t.Logf("PDF417 exact reads: %d/%d (%.1f %%), %d after more than one search; time per card p50 %v, p95 %v", exact, total, 100*rate, retried,
 		took[len(took)/2].Round(time.Millisecond), took[len(took)*95/100].Round(time.Millisecond))
 	if rate < 0.98 {
 		t.Errorf("exact-read rate %.1f %% < 98 %%", 100*rate)

@@ -7,8 +7,11 @@ package docread
 import "C"
 
 import (
+	"bytes"
 	"errors"
 	"image"
+	_ "image/jpeg" // DecodeConfig reads their headers
+	_ "image/png"
 	"math"
 	"time"
 	"unsafe"
@@ -18,10 +21,11 @@ import (
 
 // BarcodeRead is what the back of a driver licence or ID card gave.
 type BarcodeRead struct {
-	License *aamva.License
-	Raw     []byte        // the symbol's bytes
-	Angle   float64       // the turn (degrees) that levelled the photo for the read
-	Took    time.Duration // decoding and every attempt
+	License  *aamva.License
+	Raw      []byte        // the symbol's bytes
+	Angle    float64       // the turn (degrees) that levelled the photo for the read
+	Attempts int           // zxing searches it took
+	Took     time.Duration // decoding and every attempt
 }
 
 // Errors of ReadBarcode.
@@ -29,9 +33,25 @@ var (
 	ErrNoBarcode = errors.New("docread: no PDF417 barcode could be read")
 )
 
-// barcodeSide is the size a photo is read at: a card's PDF417 modules stay
-// at least 2 px wide when the card fills a third of the frame.
-const barcodeSide = 2000
+// barcodeSide is the least long side a photo is read at: a card's PDF417
+// modules stay at least 2 px wide when the card fills half the frame.
+const barcodeSide = 1200
+
+// readSide is the long side to decode a photo at: its own, halved while that
+// stays at least barcodeSide. Halving is JPEG shrink-on-load, nearly free; a
+// size in between would cost a full decode and a resample.
+func readSide(img []byte) int {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
+	if err != nil {
+		return 2 * barcodeSide
+	}
+	long := max(cfg.Width, cfg.Height)
+	f := 1
+	for long/(f*2) >= barcodeSide {
+		f *= 2
+	}
+	return (long + f - 1) / f
+}
 
 // ReadBarcode reads the PDF417 barcode of a card's back and parses it as
 // AAMVA DL/ID data. zxing reads PDF417 only within about ±3° of level, so the
@@ -39,7 +59,7 @@ const barcodeSide = 2000
 // that fails, turned in steps that cover ±12°.
 func (r *Reader) ReadBarcode(img []byte) (*BarcodeRead, error) {
 	start := time.Now()
-	g, err := loadGray(img, barcodeSide, 0)
+	g, err := loadGray(img, readSide(img), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -47,12 +67,18 @@ func (r *Reader) ReadBarcode(img []byte) (*BarcodeRead, error) {
 	ink := inkMap(small, 15, 12)
 	skew := skewDegrees(ink, small.Rect.Dx(), small.Rect.Dy(), 12)
 	tried := map[float64]bool{}
-	for _, a := range []float64{skew, 0, skew - 3, skew + 3, -6, 6, -10, 10} {
+	attempts := 0
+	first := skew
+	if math.Abs(skew) < 1.5 {
+		first = 0 // zxing reads within about ±3°: no turn needed
+	}
+	for _, a := range []float64{first, 0, skew - 3, skew + 3, -6, 6, -10, 10} {
 		a = math.Round(a*2) / 2
 		if tried[a] {
 			continue
 		}
 		tried[a] = true
+		attempts++
 		src := g
 		if a != 0 {
 			src = rotateGray(g, -a)
@@ -63,9 +89,9 @@ func (r *Reader) ReadBarcode(img []byte) (*BarcodeRead, error) {
 		}
 		lic, err := aamva.Parse(raw)
 		if err != nil {
-			return &BarcodeRead{Raw: raw, Angle: a, Took: time.Since(start)}, err
+			return &BarcodeRead{Raw: raw, Angle: a, Attempts: attempts, Took: time.Since(start)}, err
 		}
-		return &BarcodeRead{License: lic, Raw: raw, Angle: a, Took: time.Since(start)}, nil
+		return &BarcodeRead{License: lic, Raw: raw, Angle: a, Attempts: attempts, Took: time.Since(start)}, nil
 	}
 	return nil, ErrNoBarcode
 }
@@ -107,33 +133,37 @@ func downscale(g *image.Gray, side int) *image.Gray {
 	return out
 }
 
-// rotateGray turns g by deg (clockwise on screen) about its centre, bilinear,
-// into a canvas of the same size (corners outside repeat white: the card's
-// barcode sits well inside the frame).
+// rotateGray turns g by deg (clockwise on screen) about its centre, bilinear
+// in 8-bit fixed point, into a canvas of the same size (corners outside are
+// white: the card's barcode sits well inside the frame).
 func rotateGray(g *image.Gray, deg float64) *image.Gray {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	out := image.NewGray(image.Rect(0, 0, w, h))
-	s, c := math.Sincos(deg * math.Pi / 180)
+	sn, cs := math.Sincos(deg * math.Pi / 180)
 	cx, cy := float64(w-1)/2, float64(h-1)/2
+	const one = 1 << 16
+	dxx, dxy := int64(cs*one), int64(-sn*one) // source step per output x
 	for y := 0; y < h; y++ {
 		dy := float64(y) - cy
-		// Source of (x, y): turned back by deg. Step along the row.
-		sx := -cx*c + dy*s + cx
-		sy := cx*s + dy*c + cy
-		row := out.Pix[y*out.Stride:]
-		for x := 0; x < w; x++ {
-			fx, fy := sx+float64(x)*c, sy-float64(x)*s
-			x0, y0 := int(math.Floor(fx)), int(math.Floor(fy))
-			if x0 < 0 || y0 < 0 || x0 >= w-1 || y0 >= h-1 {
+		// The source of (0, y), turned back by deg, in 16.16 fixed point.
+		fx := int64((-cx*cs + dy*sn + cx) * one)
+		fy := int64((cx*sn + dy*cs + cy) * one)
+		row := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x := range row {
+			x0, y0 := int(fx>>16), int(fy>>16)
+			if fx < 0 || fy < 0 || x0 >= w-1 || y0 >= h-1 {
 				row[x] = 255
-				continue
+			} else {
+				ax, ay := int32(fx>>8)&0xff, int32(fy>>8)&0xff
+				i := y0*g.Stride + x0
+				p0, p1 := int32(g.Pix[i]), int32(g.Pix[i+1])
+				q0, q1 := int32(g.Pix[i+g.Stride]), int32(g.Pix[i+g.Stride+1])
+				top := p0<<8 + ax*(p1-p0)
+				bot := q0<<8 + ax*(q1-q0)
+				row[x] = uint8((top<<8 + ay*(bot-top) + 1<<15) >> 16)
 			}
-			ax, ay := fx-float64(x0), fy-float64(y0)
-			p := g.Pix[y0*g.Stride+x0:]
-			q := g.Pix[(y0+1)*g.Stride+x0:]
-			top := float64(p[0]) + ax*(float64(p[1])-float64(p[0]))
-			bot := float64(q[0]) + ax*(float64(q[1])-float64(q[0]))
-			row[x] = uint8(top + ay*(bot-top) + 0.5)
+			fx += dxx
+			fy += dxy
 		}
 	}
 	return out

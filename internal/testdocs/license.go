@@ -31,6 +31,7 @@ type Card struct {
 	Blur      float64 // Gaussian sigma in px of the photo
 	Quality   int     // JPEG quality (default 85)
 	Scale     float64 // photo pixels per card pixel (default 1.6: the card about 1400 px wide)
+	Shade     float64 // 0–1: light falling off across the photo (a lamp on one side), darkest at the right
 	Seed      uint64
 }
 
@@ -106,6 +107,18 @@ func LicenseSide(t testing.TB, c Card) []byte {
 	scene := image.NewRGBA(image.Rect(0, 0, w+2*margin, h+2*margin))
 	draw.Draw(scene, scene.Bounds(), &image.Uniform{color.RGBA{70, 62, 55, 255}}, image.Point{}, draw.Src)
 	draw.Draw(scene, card.Bounds().Add(image.Pt(margin, margin)), card, image.Point{}, draw.Src)
+	if c.Shade > 0 {
+		sw := scene.Bounds().Dx()
+		for y := 0; y < scene.Bounds().Dy(); y++ {
+			for x := 0; x < sw; x++ {
+				k := 1 - c.Shade*float64(x)/float64(sw)
+				i := scene.PixOffset(x, y)
+				for ch := 0; ch < 3; ch++ {
+					scene.Pix[i+ch] = uint8(float64(scene.Pix[i+ch]) * k)
+				}
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, scene); err != nil {
 		t.Fatal(err)
