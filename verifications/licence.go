@@ -129,7 +129,7 @@ func FrontDisagreements(ocr string, l *aamva.License) []string {
 	if !has(l.Number) {
 		out = append(out, CheckFrontNumber)
 	}
-	if !has(l.FamilyName) {
+	if !has(l.FamilyName) || (l.FirstName != "" && !has(l.FirstName)) {
 		out = append(out, CheckFrontName)
 	}
 	if !hasDate(l.BirthDate) {
