@@ -21,6 +21,7 @@ import (
 	"github.com/veridoc/veridoc/app"
 	"github.com/veridoc/veridoc/billing"
 	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/console"
 	"github.com/veridoc/veridoc/engines"
 	"github.com/veridoc/veridoc/models"
 )
@@ -40,6 +41,9 @@ Usage:
   veridoc retention sweep [--as-of 2026-12-31T00:00:00Z]
                                     erase what is past its account's retention now
                                     (or as if at that time); prints the counts
+  veridoc user create --account ID --email E --role owner|reviewer|viewer [--password-stdin]
+                                    add a console user; prints {"user_id", "email", "role",
+                                    "password"} (generated unless read from stdin)
   veridoc keys rotate               add a new master key (the key file's primary), rewrap
                                     the database's data keys and queue the rewrap of
                                     every stored object for the workers
@@ -105,6 +109,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		cmd, rest = "retention "+rest[0], rest[1:]
 	}
+	if cmd == "user" {
+		if len(rest) == 0 {
+			return errors.New("user: want a subcommand: create")
+		}
+		cmd, rest = "user "+rest[0], rest[1:]
+	}
 	if cmd == "keys" {
 		if len(rest) == 0 {
 			return errors.New("keys: want a subcommand: rotate, rewrap, status or retire")
@@ -118,6 +128,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var accountID int64
 	var perHour int
 	var asOf string
+	var email, role string
+	var passwordStdin bool
 	switch cmd {
 	case "serve", "worker", "migrate", "account bootstrap", "models", "keys rotate", "keys rewrap", "keys status", "keys retire":
 	case "account create":
@@ -130,6 +142,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "account rate-limit":
 		fs.Int64Var(&accountID, "account", 0, "account id (required)")
 		fs.IntVar(&perHour, "per-hour", -1, "requests per hour per API key; 0 restores the server default (required)")
+	case "user create":
+		fs.Int64Var(&accountID, "account", 0, "account id (required)")
+		fs.StringVar(&email, "email", "", "the user's email, their sign-in name (required)")
+		fs.StringVar(&role, "role", "", "owner, reviewer or viewer (required)")
+		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from stdin instead of generating one")
 	case "retention sweep":
 		fs.StringVar(&asOf, "as-of", "", "erase as if at this time (YYYY-MM-DDTHH:MM:SSZ; default: now)")
 	default:
@@ -209,6 +226,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			return json.NewEncoder(stdout).Encode(r)
+		})
+	case "user create":
+		password := ""
+		if passwordStdin {
+			b, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
+			if err != nil {
+				return err
+			}
+			password = strings.TrimRight(string(b), "\r\n")
+		}
+		return withDB(ctx, cfg, func(a *app.App) error {
+			u, pw, err := console.CreateUser(ctx, a.DB, accountID, email, role, password, time.Now().UTC())
+			if errors.Is(err, models.ErrNotFound) {
+				return fmt.Errorf("no account with id %d", accountID)
+			}
+			if errors.Is(err, models.ErrDuplicate) {
+				return fmt.Errorf("a console user with email %s exists", email)
+			}
+			if err != nil {
+				return fmt.Errorf("user create: %w", err)
+			}
+			return json.NewEncoder(stdout).Encode(map[string]any{"user_id": u.ID, "email": u.Email, "role": u.Role, "password": pw})
 		})
 	case "keys rotate":
 		return withDB(ctx, cfg, func(a *app.App) error {

@@ -24,6 +24,7 @@ import (
 	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/capture"
 	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/console"
 	"github.com/veridoc/veridoc/engines"
 	"github.com/veridoc/veridoc/flows"
 	"github.com/veridoc/veridoc/handlers"
@@ -67,6 +68,7 @@ type App struct {
 	syncDone  chan struct{}
 	redis     *ratelimit.Redis
 	workers   int // jobs this process runs at once (0: API only)
+	console   *console.Console
 	echo      *echo.Echo
 }
 
@@ -180,6 +182,12 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Flows: flowCatalog, PublicURL: cfg.PublicURL, Eraser: a.Eraser, RetentionDays: cfg.RetentionDays}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
+	a.console, err = console.New(&console.Console{DB: a.DB, Store: a.Store, Verifications: h.Verifications, Limits: a.limits,
+		Now: a.Now, Logger: a.Logger.With("component", "console"), SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.echo = a.newEcho(h)
 	return a, nil
 }
@@ -504,6 +512,15 @@ func (a *App) newEcho(h *handlers.Handlers) *echo.Echo {
 		}
 		return c.JSON(status, checks)
 	})
+	// The console: its own routes (net/http patterns), with the client
+	// address resolved as for the API (proxies considered).
+	consoleHandler := func(c *echo.Context) error {
+		r := c.Request()
+		a.console.ServeHTTP(c.Response(), r.WithContext(rpc.WithClientIP(r.Context(), c.RealIP())))
+		return nil
+	}
+	e.Any("/console", consoleHandler)
+	e.Any("/console/*", consoleHandler)
 	e.GET(storage.FilesPrefix+"*", echo.WrapHandler(a.Store))
 	e.HEAD(storage.FilesPrefix+"*", echo.WrapHandler(a.Store))
 	return e

@@ -116,7 +116,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
 // all is every model, in creation order.
 var all = []any{&Account{}, &APIKey{}, &IdempotencyKey{}, &Transaction{}, &BillingHold{}, &RateCounter{}, &PhotoTask{},
 	&Session{}, &SessionUpload{}, &SessionEvent{}, &Callback{}, &CallbackAttempt{},
-	&Verification{}, &Document{}, &ExtractedField{}, &ExtractedChange{}, &Decision{}, &WebhookEndpoint{}, &AuditEvent{}, &EncryptionKey{}}
+	&Verification{}, &Document{}, &ExtractedField{}, &ExtractedChange{}, &Decision{}, &WebhookEndpoint{}, &AuditEvent{}, &EncryptionKey{}, &ConsoleUser{}, &ConsoleSession{}}
 
 // Migrate applies the schema. On PostgreSQL an advisory lock keeps concurrently
 // starting processes from migrating at the same time.

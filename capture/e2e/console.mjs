@@ -1,0 +1,45 @@
+// Drives the staff console in Debian's Chromium with playwright-core (it
+// shares this folder's node_modules with the capture page's test): sign in,
+// open the review queue and a verification, correct a field, approve.
+// Prints one JSON line with what it saw.
+// Env: BASE_URL, EMAIL, PASSWORD, VERIFICATION_ID, SURNAME (the correction), SHOTS (dir), CHROMIUM.
+import { chromium } from "playwright-core";
+
+const env = process.env;
+const browser = await chromium.launch({
+  executablePath: env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+const result = { errors: [] };
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("console", (m) => { if (m.type() === "error") result.errors.push(m.text()); });
+  page.on("pageerror", (e) => result.errors.push(String(e)));
+  page.on("request", (r) => { if (!r.url().startsWith(env.BASE_URL)) result.errors.push("off-origin request " + r.url()); });
+  await page.goto(`${env.BASE_URL}/console/login`);
+  await page.fill("input[name=email]", env.EMAIL);
+  await page.fill("input[name=password]", env.PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL("**/console/review");
+  await page.screenshot({ path: `${env.SHOTS}/1-review.png`, fullPage: true });
+  await page.click(`a[href="/console/verifications/${env.VERIFICATION_ID}"]`);
+  await page.waitForURL(`**/console/verifications/${env.VERIFICATION_ID}`);
+  result.images = await page.evaluate(() => [...document.images].filter((i) => i.complete && i.naturalWidth > 0).length);
+  await page.screenshot({ path: `${env.SHOTS}/2-verification.png`, fullPage: true });
+  await page.fill("input[name=person_surname]", env.SURNAME);
+  await page.click("text=Save corrections");
+  await page.waitForSelector(".flash");
+  await page.selectOption("select[name=status]", "APPROVED");
+  await page.fill("textarea[name=comment]", "Checked against the licence by hand");
+  await page.click("text=Record decision");
+  await page.waitForURL("**done=decided");
+  result.flash = await page.textContent(".flash");
+  await page.screenshot({ path: `${env.SHOTS}/3-decided.png`, fullPage: true });
+} catch (e) {
+  result.errors.push(String(e));
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));
