@@ -23,6 +23,7 @@ type services struct {
 	Specification       *SpecificationService
 	Task                *TaskService
 	Transaction         *TransactionService
+	User                *UserService
 	Verification        *VerificationService
 	WebhookEndpoint     *WebhookEndpointService
 	WebhookSecret       *WebhookSecretService
@@ -46,6 +47,7 @@ func (c *Client) initServices() {
 	c.Specification = &SpecificationService{c: c}
 	c.Task = &TaskService{c: c}
 	c.Transaction = &TransactionService{c: c}
+	c.User = &UserService{c: c}
 	c.Verification = &VerificationService{c: c}
 	c.WebhookEndpoint = &WebhookEndpointService{c: c}
 	c.WebhookSecret = &WebhookSecretService{c: c}
@@ -369,6 +371,27 @@ func (s *TransactionService) List(ctx context.Context, req *TransactionListReque
 	return res, s.c.Call(ctx, "transaction.list", false, req, res)
 }
 
+// UserService calls the user.* methods.
+type UserService struct{ c *Client }
+
+// Create: Add a console user (owner, reviewer or viewer); the password is returned once.
+func (s *UserService) Create(ctx context.Context, req *UserCreateRequest) (*UserCreated, error) {
+	res := new(UserCreated)
+	return res, s.c.Call(ctx, "user.create", true, req, res)
+}
+
+// Delete: Disable a console user: signed out everywhere, and cannot sign in again.
+func (s *UserService) Delete(ctx context.Context, req *UserIDRequest) (*User, error) {
+	res := new(User)
+	return res, s.c.Call(ctx, "user.delete", true, req, res)
+}
+
+// List: List the account's console users.
+func (s *UserService) List(ctx context.Context, req *UserListRequest) (*UserList, error) {
+	res := new(UserList)
+	return res, s.c.Call(ctx, "user.list", false, req, res)
+}
+
 // VerificationService calls the verification.* methods.
 type VerificationService struct{ c *Client }
 
@@ -490,6 +513,9 @@ var MethodNames = []string{
 	"task.get",
 	"transaction.get",
 	"transaction.list",
+	"user.create",
+	"user.delete",
+	"user.list",
 	"verification.cancel",
 	"verification.create",
 	"verification.delete",
@@ -1122,6 +1148,44 @@ type TransactionListRequest struct {
 	Type          string     `json:"type"` // one of deposit, charge, refund, adjustment
 	CreatedAfter  *Timestamp `json:"created_after"`
 	CreatedBefore *Timestamp `json:"created_before"`
+}
+
+// User mirrors the server's handlers.User.
+type User struct {
+	ID       int64      `json:"id"`
+	Email    string     `json:"email"`
+	Role     string     `json:"role"`
+	Created  Timestamp  `json:"created"`
+	Disabled *Timestamp `json:"disabled"`
+}
+
+// UserCreateRequest mirrors the server's handlers.UserCreateRequest.
+type UserCreateRequest struct {
+	Email    string `json:"email"` // required
+	Role     string `json:"role"`  // required; one of owner, reviewer, viewer
+	Password string `json:"password"`
+}
+
+// UserCreated mirrors the server's handlers.UserCreated.
+type UserCreated struct {
+	UserID   int64  `json:"user_id"`
+	Email    string `json:"email"`
+	Role     string `json:"role"`
+	Password string `json:"password"`
+}
+
+// UserIDRequest mirrors the server's handlers.UserIDRequest.
+type UserIDRequest struct {
+	ID int64 `json:"id"` // required
+}
+
+// UserList mirrors the server's handlers.UserList.
+type UserList struct {
+	Data []User `json:"data"`
+}
+
+// UserListRequest mirrors the server's handlers.UserListRequest.
+type UserListRequest struct {
 }
 
 // Verification mirrors the server's handlers.Verification.

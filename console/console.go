@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/ratelimit"
 	"github.com/veridoc/veridoc/rpc"
@@ -52,6 +53,7 @@ type Console struct {
 	DB            *models.DB
 	Store         storage.Store
 	Verifications *verifications.Service
+	Queue         jobs.Queue        // redeliveries
 	Limits        ratelimit.Counter // counts sign-in attempts per client address
 	Now           func() time.Time
 	Logger        *slog.Logger
@@ -108,6 +110,9 @@ func New(c *Console) (*Console, error) {
 	m.HandleFunc("GET /console/sessions", c.auth(models.RoleViewer, c.sessions))
 	m.HandleFunc("GET /console/sessions/{id}", c.auth(models.RoleViewer, c.session))
 	m.HandleFunc("GET /console/photos", c.auth(models.RoleViewer, c.photos))
+	m.HandleFunc("GET /console/photos/{id}", c.auth(models.RoleViewer, c.photo))
+	m.HandleFunc("POST /console/billing/deposit", c.auth(models.RoleOwner, c.deposit))
+	m.HandleFunc("POST /console/callbacks/{id}/redeliver", c.auth(models.RoleOwner, c.redeliver))
 	m.HandleFunc("GET /console/keys", c.auth(models.RoleOwner, c.keys))
 	m.HandleFunc("POST /console/keys", c.auth(models.RoleOwner, c.createKey))
 	m.HandleFunc("POST /console/keys/{id}/revoke", c.auth(models.RoleOwner, c.revokeKey))

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/veridoc/veridoc/billing"
+	"github.com/veridoc/veridoc/callbacks"
 	"github.com/veridoc/veridoc/models"
+	"github.com/veridoc/veridoc/photos"
 )
 
 func (c *Console) review(w http.ResponseWriter, r *http.Request) {
@@ -203,6 +207,11 @@ func (c *Console) session(w http.ResponseWriter, r *http.Request) {
 		c.serverError(w, r, err)
 		return
 	}
+	attempts, err := c.DB.ListAttempts(r.Context(), v.User.AccountID, models.SubjectSession, s.ID, 0, 50)
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
 	images := map[string]string{}
 	for name, k := range map[string]string{"Portrait": s.PortraitKey, "Face": s.FaceKey} {
 		if k != "" {
@@ -216,7 +225,7 @@ func (c *Console) session(w http.ResponseWriter, r *http.Request) {
 		c.audit(r, "image.link", fmt.Sprintf("session:%d", s.ID))
 	}
 	c.render(w, r, http.StatusOK, "session", page{Title: fmt.Sprintf("Session %d", s.ID), Active: "sessions",
-		Data: map[string]any{"S": s, "Events": events, "Images": images, "Checks": s.CheckList()}})
+		Data: map[string]any{"S": s, "Events": events, "Images": images, "Checks": s.CheckList(), "Attempts": attempts}})
 }
 
 func (c *Console) photos(w http.ResponseWriter, r *http.Request) {
@@ -290,8 +299,14 @@ func (c *Console) billing(w http.ResponseWriter, r *http.Request) {
 		c.serverError(w, r, err)
 		return
 	}
+	acc, err := c.DB.GetAccount(r.Context(), v.User.AccountID)
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
 	usd := func(cents int64) string { return billing.Cents(cents).String() }
-	c.render(w, r, http.StatusOK, "billing", page{Title: "Billing", Active: "billing", Data: map[string]any{"Sum": sum, "Tx": tx, "USD": usd}})
+	c.render(w, r, http.StatusOK, "billing", page{Title: "Billing", Active: "billing",
+		Data: map[string]any{"Sum": sum, "Tx": tx, "USD": usd, "Sandbox": acc.Sandbox}})
 }
 
 func (c *Console) webhooks(w http.ResponseWriter, r *http.Request) {
@@ -301,7 +316,99 @@ func (c *Console) webhooks(w http.ResponseWriter, r *http.Request) {
 		c.serverError(w, r, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "webhooks", page{Title: "Webhooks", Active: "webhooks", Data: rows})
+	attempts, err := c.DB.ListAttempts(r.Context(), v.User.AccountID, models.SubjectVerification, 0, 0, 100)
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "webhooks", page{Title: "Webhooks", Active: "webhooks", Flash: r.URL.Query().Get("done"),
+		Data: map[string]any{"Endpoints": rows, "Attempts": attempts}})
+}
+
+// redeliver sends a callback again through the same code as callback.redeliver.
+func (c *Console) redeliver(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r.Context())
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r, "callback", 0)
+		return
+	}
+	cb, err := c.DB.GetCallback(r.Context(), v.User.AccountID, id)
+	if errors.Is(err, models.ErrNotFound) {
+		c.notFound(w, r, "callback", id)
+		return
+	}
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	if err := callbacks.Redeliver(r.Context(), c.DB, c.Queue, cb, c.Now()); err != nil {
+		c.fail(w, r, http.StatusConflict, err.Error())
+		return
+	}
+	c.audit(r, "callback.redeliver", fmt.Sprintf("callback:%d", cb.ID))
+	http.Redirect(w, r, "/console/webhooks?done=redelivered", http.StatusSeeOther)
+}
+
+func (c *Console) photo(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r.Context())
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r, "photo task", 0)
+		return
+	}
+	t, err := c.DB.GetPhotoTask(r.Context(), v.User.AccountID, id)
+	if errors.Is(err, models.ErrNotFound) {
+		c.notFound(w, r, "photo task", id)
+		return
+	}
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	links := map[string]string{}
+	if t.State == models.TaskSuccess && t.ErasedAt == nil {
+		photo, sheet, _ := photos.Keys(t.ID)
+		for name, k := range map[string]string{"Photo": photo, "Sheet": sheet} {
+			if links[name], err = c.Store.SignedURL(r.Context(), k, imageLinkTTL); err != nil {
+				c.serverError(w, r, err)
+				return
+			}
+		}
+		c.audit(r, "image.link", fmt.Sprintf("task:%d", t.ID))
+	}
+	var report bytes.Buffer
+	if t.ResultJSON != "" {
+		_ = json.Indent(&report, []byte(t.ResultJSON), "", "  ")
+	}
+	c.render(w, r, http.StatusOK, "photo", page{Title: fmt.Sprintf("Photo task %d", t.ID), Active: "photos",
+		Data: map[string]any{"T": t, "Links": links, "Report": report.String()}})
+}
+
+// deposit adds test money to a sandbox account (as billing.deposit does).
+func (c *Console) deposit(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r.Context())
+	acc, err := c.DB.GetAccount(r.Context(), v.User.AccountID)
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	if !acc.Sandbox {
+		c.fail(w, r, http.StatusForbidden, "Deposits from the console are for sandbox accounts; the operator records real ones.")
+		return
+	}
+	amount, err := billing.ParseUSD(r.PostFormValue("amount_usd"))
+	if err != nil {
+		c.fail(w, r, http.StatusBadRequest, "Amount: "+err.Error())
+		return
+	}
+	t, err := c.DB.Deposit(r.Context(), acc.ID, amount, "sandbox deposit (console)")
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	c.audit(r, "billing.deposit", fmt.Sprintf("transaction:%d", t.ID))
+	http.Redirect(w, r, "/console/billing", http.StatusSeeOther)
 }
 
 func splitList(s string) []string {

@@ -158,6 +158,16 @@ func TestConsole(t *testing.T) {
 				t.Errorf("%s: %d", p, res.StatusCode)
 			}
 		}
+		if res, _ := b.get("/console/photos/999999"); res.StatusCode != 404 {
+			t.Errorf("a missing photo task: %d", res.StatusCode)
+		}
+		b.get("/console/billing")
+		if res, _ := b.post("/console/billing/deposit", url.Values{"amount_usd": {"10.00"}}); res.StatusCode != 403 {
+			t.Errorf("a deposit to a live account: %d", res.StatusCode)
+		}
+		if res, body := b.get("/console/webhooks"); res.StatusCode != 200 || !strings.Contains(body, "Deliveries") {
+			t.Errorf("webhooks: %d", res.StatusCode)
+		}
 		// A key is created and its secret shown once.
 		b.get("/console/keys")
 		if res, body := b.post("/console/keys", url.Values{"name": {"from the console"}}); res.StatusCode != 200 || !strings.Contains(body, "secret-") {
@@ -201,6 +211,47 @@ func TestConsole(t *testing.T) {
 		stranger.get("/console/review")
 		if res, _ := stranger.post("/console/verifications/"+strconv.FormatInt(vid, 10)+"/decision", url.Values{"status": {"APPROVED"}}); res.StatusCode != 404 {
 			t.Errorf("deciding another account's verification: %d", res.StatusCode)
+		}
+	})
+
+	t.Run("user methods", func(t *testing.T) {
+		r := c.call("user.create", map[string]any{"email": "api-made@example.com", "role": "reviewer"})
+		if r.Status != 200 || len(r.str("password")) < 12 || r.str("role") != "reviewer" {
+			t.Fatalf("user.create: %s", r.Raw)
+		}
+		uid := r.num("user_id")
+		for _, tc := range []struct {
+			body map[string]any
+			code int
+			name string
+		}{
+			{map[string]any{"email": "api-made@example.com", "role": "viewer"}, 409, "UserExists"},
+			{map[string]any{"email": "x@example.com", "role": "admin"}, 400, "InvalidRequest"},
+			{map[string]any{"email": "not-an-email", "role": "viewer"}, 400, "InvalidRequest"},
+			{map[string]any{"email": "y@example.com", "role": "viewer", "password": "short"}, 400, "InvalidRequest"},
+		} {
+			if got := c.call("user.create", tc.body); got.Status != tc.code || got.str("error_name") != tc.name {
+				t.Errorf("user.create %v: %s", tc.body, got.Raw)
+			}
+		}
+		b := newBrowser(t, s.URL)
+		if res := b.login("api-made@example.com", r.str("password")); res.StatusCode != 303 {
+			t.Fatalf("sign in as the API-made user: %d", res.StatusCode)
+		}
+		if got := other.call("user.delete", map[string]any{"id": uid}); got.Status != 404 || got.str("error_name") != "UserNotFound" {
+			t.Errorf("another account's user: %s", got.Raw)
+		}
+		if got := c.call("user.delete", map[string]any{"id": uid}); got.Status != 200 || got.str("disabled") == "" {
+			t.Fatalf("user.delete: %s", got.Raw)
+		}
+		if res, _ := b.get("/console/review"); res.StatusCode != 303 {
+			t.Errorf("a disabled user's session still works: %d", res.StatusCode)
+		}
+		if res := b.login("api-made@example.com", r.str("password")); res.StatusCode != 401 {
+			t.Errorf("a disabled user signed in: %d", res.StatusCode)
+		}
+		if l := c.call("user.list", nil); len(l.Body["data"].([]any)) != 4 {
+			t.Errorf("user.list: %s", l.Raw)
 		}
 	})
 

@@ -67,6 +67,7 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerDecision(reg)
 	h.registerWebhookEndpoint(reg)
 	h.registerAudit(reg)
+	h.registerUser(reg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

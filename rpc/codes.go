@@ -54,6 +54,9 @@ var (
 	DocumentNotFound        = Code{"DocumentNotFound", http.StatusNotFound}
 	DecisionNotFound        = Code{"DecisionNotFound", http.StatusNotFound}
 	WebhookEndpointNotFound = Code{"WebhookEndpointNotFound", http.StatusNotFound}
+	UserNotFound            = Code{"UserNotFound", http.StatusNotFound}
+	// UserExists: the email already signs in to the console.
+	UserExists = Code{"UserExists", http.StatusConflict}
 
 	// Images and files.
 	InvalidImage         = Code{"InvalidImage", http.StatusBadRequest}
@@ -97,7 +100,7 @@ func Catalogue() []Code {
 		InvalidRequest, Unauthorized, PermissionDenied, NotFound, MethodNotFound, MethodNotAllowed, RequestTooLarge,
 		UnsupportedMediaType, RateLimited, IdempotencyKeyReused, IdempotencyKeyInProgress, InternalError, ServiceUnavailable,
 		AccountNotFound, APIKeyNotFound, SpecificationNotFound, TaskNotFound, TransactionNotFound, SessionNotFound,
-		FlowNotFound, VerificationNotFound, DocumentNotFound, DecisionNotFound, WebhookEndpointNotFound,
+		FlowNotFound, VerificationNotFound, DocumentNotFound, DecisionNotFound, WebhookEndpointNotFound, UserNotFound, UserExists,
 		InvalidImage, UnsupportedImageType, PhotoTooLarge,
 		InsufficientBalance, SandboxOnly,
 		WebhookSecretMissing, SessionExpired, SessionSubmitted, SessionProcessing, CallbackNotFound, CallbackPending, EndpointDisabled,
