@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/veridoc/veridoc/billing"
 	"github.com/veridoc/veridoc/jobs"
 	"github.com/veridoc/veridoc/models"
 	"github.com/veridoc/veridoc/ratelimit"
@@ -54,6 +55,7 @@ type Console struct {
 	Store         storage.Store
 	Verifications *verifications.Service
 	Queue         jobs.Queue        // redeliveries
+	Tiers         billing.Tiers     // the price table, to show an account's tier
 	Limits        ratelimit.Counter // counts sign-in attempts per client address
 	Now           func() time.Time
 	Logger        *slog.Logger

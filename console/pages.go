@@ -304,9 +304,14 @@ func (c *Console) billing(w http.ResponseWriter, r *http.Request) {
 		c.serverError(w, r, err)
 		return
 	}
+	tier, err := c.DB.PriceFor(r.Context(), acc.ID, c.Tiers)
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
 	usd := func(cents int64) string { return billing.Cents(cents).String() }
 	c.render(w, r, http.StatusOK, "billing", page{Title: "Billing", Active: "billing",
-		Data: map[string]any{"Sum": sum, "Tx": tx, "USD": usd, "Sandbox": acc.Sandbox}})
+		Data: map[string]any{"Sum": sum, "Tx": tx, "USD": usd, "Sandbox": acc.Sandbox, "Tier": tier}})
 }
 
 func (c *Console) webhooks(w http.ResponseWriter, r *http.Request) {

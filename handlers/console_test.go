@@ -161,7 +161,9 @@ func TestConsole(t *testing.T) {
 		if res, _ := b.get("/console/photos/999999"); res.StatusCode != 404 {
 			t.Errorf("a missing photo task: %d", res.StatusCode)
 		}
-		b.get("/console/billing")
+		if res, body := b.get("/console/billing"); res.StatusCode != 200 || !strings.Contains(body, "per photo") {
+			t.Errorf("billing: %d", res.StatusCode)
+		}
 		if res, _ := b.post("/console/billing/deposit", url.Values{"amount_usd": {"10.00"}}); res.StatusCode != 403 {
 			t.Errorf("a deposit to a live account: %d", res.StatusCode)
 		}
