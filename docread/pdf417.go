@@ -133,38 +133,16 @@ func downscale(g *image.Gray, side int) *image.Gray {
 	return out
 }
 
-// rotateGray turns g by deg (clockwise on screen) about its centre, bilinear
-// in 8-bit fixed point, into a canvas of the same size (corners outside are
-// white: the card's barcode sits well inside the frame).
+// rotateGray turns g by deg (clockwise on screen) about its centre, bilinear,
+// into a canvas of the same size (corners outside are white: the card's
+// barcode sits well inside the frame). In C: it runs on every levelled read.
 func rotateGray(g *image.Gray, deg float64) *image.Gray {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	out := image.NewGray(image.Rect(0, 0, w, h))
-	sn, cs := math.Sincos(deg * math.Pi / 180)
-	cx, cy := float64(w-1)/2, float64(h-1)/2
-	const one = 1 << 16
-	dxx, dxy := int64(cs*one), int64(-sn*one) // source step per output x
-	for y := 0; y < h; y++ {
-		dy := float64(y) - cy
-		// The source of (0, y), turned back by deg, in 16.16 fixed point.
-		fx := int64((-cx*cs + dy*sn + cx) * one)
-		fy := int64((cx*sn + dy*cs + cy) * one)
-		row := out.Pix[y*out.Stride : y*out.Stride+w]
-		for x := range row {
-			x0, y0 := int(fx>>16), int(fy>>16)
-			if fx < 0 || fy < 0 || x0 >= w-1 || y0 >= h-1 {
-				row[x] = 255
-			} else {
-				ax, ay := int32(fx>>8)&0xff, int32(fy>>8)&0xff
-				i := y0*g.Stride + x0
-				p0, p1 := int32(g.Pix[i]), int32(g.Pix[i+1])
-				q0, q1 := int32(g.Pix[i+g.Stride]), int32(g.Pix[i+g.Stride+1])
-				top := p0<<8 + ax*(p1-p0)
-				bot := q0<<8 + ax*(q1-q0)
-				row[x] = uint8((top<<8 + ay*(bot-top) + 1<<15) >> 16)
-			}
-			fx += dxx
-			fy += dxy
-		}
+	if w == 0 || h == 0 {
+		return out
 	}
+	C.vd_rotate_gray((*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(w), C.int(h), C.int(g.Stride), C.double(deg),
+		(*C.uchar)(unsafe.Pointer(&out.Pix[0])))
 	return out
 }

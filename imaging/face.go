@@ -1,16 +1,12 @@
 package imaging
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
-
-	face "github.com/Kagami/go-face"
 )
 
 // Face is one detected face in the coordinates of the image it was found in.
@@ -20,26 +16,29 @@ type Face struct {
 	Descriptor [128]float32  // dlib ResNet embedding, for face matching
 }
 
-// FaceEngine detects faces (dlib HOG), their 68 landmarks and descriptors.
-// It is safe for concurrent use. Boxes and landmarks come from a direct dlib
-// bridge (Find); descriptors and the CNN detector from go-face, loaded on
-// first use, so a photo worker never holds the recognition network.
+// FaceEngine detects faces (dlib HOG), their 68 landmarks (the face-api
+// net) and descriptors (dlib's ResNet, aligned on those landmarks). It is safe
+// for concurrent use. The descriptor net and the CNN detector load on first
+// use, so a photo worker that only detects never holds them.
 type FaceEngine struct {
-	dir     string
-	finder  *finder
-	recOnce sync.Once
-	rec     *face.Recognizer
-	recErr  error
+	dir    string
+	finder *finder
+	descr  *dlibPool
+	cnn    *dlibPool
 }
 
-// ModelFiles are the files NewFaceEngine loads from its directory (make
-// models): the landmark net for detection, and go-face's three files for
-// descriptors and the CNN detector (loaded on first use).
-var ModelFiles = []string{LandmarkModelFile, "shape_predictor_5_face_landmarks.dat", "dlib_face_recognition_resnet_model_v1.dat", "mmod_human_face_detector.dat"}
+// Model files of the descriptor net and the CNN (MMOD) detector.
+const (
+	DescriptorModelFile = "dlib_face_recognition_resnet_model_v1.dat"
+	CNNModelFile        = "mmod_human_face_detector.dat"
+)
 
-// NewFaceEngine loads the models from dir. Detection takes its landmarks
-// from the face-api net, so a process that only detects never loads dlib's
-// 100 MB predictor.
+// ModelFiles are the files NewFaceEngine loads from its directory (make
+// models): the landmark net for detection, the descriptor net and the CNN
+// detector (these two on first use).
+var ModelFiles = []string{LandmarkModelFile, DescriptorModelFile, CNNModelFile}
+
+// NewFaceEngine loads the models from dir.
 func NewFaceEngine(dir string) (*FaceEngine, error) {
 	for _, f := range ModelFiles {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
@@ -50,25 +49,17 @@ func NewFaceEngine(dir string) (*FaceEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("face models: %w", err)
 	}
-	return &FaceEngine{dir: dir, finder: newNetFinder(marks, runtime.GOMAXPROCS(0))}, nil
-}
-
-// recognizer loads go-face (landmarks again, the ResNet and the CNN detector) once.
-func (e *FaceEngine) recognizer() (*face.Recognizer, error) {
-	e.recOnce.Do(func() {
-		if e.rec, e.recErr = face.NewRecognizer(e.dir); e.recErr != nil {
-			e.recErr = fmt.Errorf("face models: %w", e.recErr)
-		}
-	})
-	return e.rec, e.recErr
+	n := runtime.GOMAXPROCS(0)
+	return &FaceEngine{dir: dir, finder: newNetFinder(marks, n),
+		descr: newDescriptorPool(filepath.Join(dir, DescriptorModelFile), n),
+		cnn:   newCNNPool(filepath.Join(dir, CNNModelFile), 1)}, nil
 }
 
 // Close frees the models.
 func (e *FaceEngine) Close() {
 	e.finder.close()
-	if e.rec != nil {
-		e.rec.Close()
-	}
+	e.descr.close()
+	e.cnn.close()
 }
 
 // Find detects faces and their landmarks in an image, without descriptors
@@ -78,42 +69,44 @@ func (e *FaceEngine) Find(img image.Image) ([]Face, error) {
 	return faces, err
 }
 
-// Detect finds the faces in a JPEG with their descriptors (keep it near 1000
-// px: HOG time grows with area).
-func (e *FaceEngine) Detect(jpeg []byte) ([]Face, error) {
-	rec, err := e.recognizer()
+// Detect finds the faces in a JPEG or PNG with their descriptors (keep it
+// near 1000 px: HOG time grows with area).
+func (e *FaceEngine) Detect(src []byte) ([]Face, error) {
+	img, err := decode(src, 1)
+	if err != nil {
+		return nil, fmt.Errorf("face detection: cannot read image: %w", err)
+	}
+	return e.detect(img)
+}
+
+func (e *FaceEngine) detect(img *rgbImage) ([]Face, error) {
+	faces, _, err := e.finder.find(img)
 	if err != nil {
 		return nil, err
 	}
-	faces, err := rec.Recognize(jpeg)
-	if err != nil {
-		var imgErr face.ImageLoadError
-		if errors.As(err, &imgErr) {
-			return nil, fmt.Errorf("face detection: cannot read image: %w", err)
+	for i := range faces {
+		if err := describe(e.descr, img, &faces[i]); err != nil {
+			return nil, err
 		}
-		return nil, err
 	}
-	out := make([]Face, len(faces))
-	for i, f := range faces {
-		out[i] = Face{Box: f.Rectangle, Landmarks: f.Shapes, Descriptor: f.Descriptor}
-	}
-	return out, nil
+	return faces, nil
 }
 
 // DetectCNN runs dlib's CNN (MMOD) detector: slower but far fewer false
 // positives than HOG. Only for small images (its cost explodes with size).
-func (e *FaceEngine) DetectCNN(jpeg []byte) ([]Face, error) {
-	rec, err := e.recognizer()
+// The faces carry boxes only.
+func (e *FaceEngine) DetectCNN(src []byte) ([]Face, error) {
+	img, err := decode(src, 1)
+	if err != nil {
+		return nil, fmt.Errorf("face detection: cannot read image: %w", err)
+	}
+	boxes, err := cnnFind(e.cnn, img)
 	if err != nil {
 		return nil, err
 	}
-	faces, err := rec.RecognizeCNN(jpeg)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Face, len(faces))
-	for i, f := range faces {
-		out[i] = Face{Box: f.Rectangle, Landmarks: f.Shapes, Descriptor: f.Descriptor}
+	out := make([]Face, len(boxes))
+	for i, b := range boxes {
+		out[i] = Face{Box: b}
 	}
 	return out, nil
 }

@@ -1,7 +1,7 @@
 // Package imaging turns an uploaded portrait into a compliant ID photo: it
 // checks the upload, decodes it once (libjpeg-turbo; libvips for PNG, CMYK
-// and colour profiles), finds the face and its landmarks (dlib, called
-// directly; go-face for descriptors), plans the crop from a document spec's
+// and colour profiles), finds the face (dlib's HOG detector), its landmarks
+// (the face-api net) and descriptor (dlib's ResNet), plans the crop from a document spec's
 // head and eye bands, renders the digital photo (OpenCV resampling, libjpeg
 // encoding) and the printable sheets, and measures the result again. Bytes
 // in, results out: no database, no HTTP.

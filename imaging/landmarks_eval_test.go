@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/veridoc/veridoc/internal/dlibref"
 )
 
 // TestEvalLandmarks compares the face-api 68-point net with dlib's predictor
-// on the Congress portraits in ../shared (VERIDOC_EVAL=1): for several crops
+// (internal/dlibref) on the Congress portraits in ../shared (VERIDOC_EVAL=1): for several crops
 // around the HOG box it prints the chin and eye errors in px and as a share
 // of the head height (taken as 2 × eye-to-chin, about crown to chin).
 func TestEvalLandmarks(t *testing.T) {
@@ -21,10 +23,11 @@ func TestEvalLandmarks(t *testing.T) {
 	if len(files) == 0 {
 		t.Skip("no ../shared/data/faces")
 	}
-	e, err := NewFaceEngine("../models-data")
+	ref, err := dlibref.New()
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer ref.Close()
 	lm, err := NewLandmarker(filepath.Join("../models-data", LandmarkModelFile))
 	if err != nil {
 		t.Fatal(err)
@@ -43,11 +46,11 @@ func TestEvalLandmarks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		faces, _, err := e.finder.find(img)
-		if err != nil || len(faces) != 1 {
+		found, err := ref.Find(img)
+		if err != nil || len(found) != 1 {
 			continue
 		}
-		set = append(set, sample{img, faces[0]})
+		set = append(set, sample{img, Face{Box: found[0].Box, Landmarks: found[0].Points[:]}})
 	}
 	t.Logf("%d of %d portraits with one HOG face", len(set), len(files))
 	mean := func(pts []Point, idx ...int) Point {

@@ -50,11 +50,7 @@ func (e *FaceEngine) MainFace(src []byte, sizes ...int) (*FaceShot, error) {
 		if err != nil {
 			return nil, err
 		}
-		buf, err := work.encode(jpegOptions{Quality: 92, Optimize: false, DPI: 72})
-		if err != nil {
-			return nil, err
-		}
-		faces, err := e.Detect(buf)
+		faces, err := e.detect(work)
 		if err != nil {
 			return nil, err
 		}

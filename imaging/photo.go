@@ -431,12 +431,8 @@ func (p *Processor) confirm(det *rgbImage, box image.Rectangle) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	buf, err := crop.encode(jpegOptions{Quality: 92, DPI: 72})
-	if err != nil {
-		return false, err
-	}
-	faces, err := p.Faces.DetectCNN(buf)
-	return len(faces) > 0, err
+	boxes, err := cnnFind(p.Faces.cnn, crop)
+	return len(boxes) > 0, err
 }
 
 // toSRGB makes a 3-band sRGB image: greyscale is expanded, alpha flattened on white.

@@ -22,6 +22,7 @@ import (
 	"github.com/davidbyttow/govips/v2/vips"
 
 	"github.com/veridoc/veridoc/imaging"
+	"github.com/veridoc/veridoc/internal/dlibref"
 	"github.com/veridoc/veridoc/internal/testenv"
 )
 
@@ -194,14 +195,22 @@ func checkOutput(t *testing.T, p *imaging.Processor, photo []byte, spec imaging.
 	checkIndependently(t, p, photo, img, spec)
 }
 
+// dlibRef is dlib's own detector and 68-point predictor, loaded once for
+// every test that measures independently.
+var dlibRef = sync.OnceValues(dlibref.New)
+
 // checkIndependently measures the photo without the model under test: eyes
-// and chin from dlib's 68-point predictor (through go-face), and, on a plain
+// and chin from dlib's 68-point predictor (internal/dlibref), and, on a plain
 // background, the crown as the first row from the top whose middle differs
 // from the background. Its own error allows 1 mm on the head and 0.5 mm on
 // the eye line beyond the bands.
 func checkIndependently(t *testing.T, p *imaging.Processor, photo []byte, img image.Image, spec imaging.Spec) {
 	t.Helper()
-	faces, err := p.Faces.Detect(photo)
+	ref, err := dlibRef()
+	if err != nil {
+		t.Fatal(err)
+	}
+	faces, err := ref.Find(img)
 	if err != nil {
 		t.Fatalf("dlib on the output: %v", err)
 	}
@@ -213,8 +222,8 @@ func checkIndependently(t *testing.T, p *imaging.Processor, photo []byte, img im
 	mean := func(idx ...int) (float64, float64) {
 		var x, y float64
 		for _, i := range idx {
-			x += float64(f.Landmarks[i].X)
-			y += float64(f.Landmarks[i].Y)
+			x += float64(f.Points[i].X)
+			y += float64(f.Points[i].Y)
 		}
 		return x / float64(len(idx)), y / float64(len(idx))
 	}

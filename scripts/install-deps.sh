@@ -5,11 +5,11 @@
 set -euo pipefail
 what="${1:-run}"
 
-# libvips (govips), dlib + BLAS/LAPACK + libjpeg (go-face; the photo encoder),
-# OpenCV imgproc (resampling in the photo pipeline) and dnn (person segmentation), the 68-point landmark
-# model (libdlib-data), Tesseract (gosseract; English for proof-of-address text),
+# libvips (govips), dlib + BLAS/LAPACK + libjpeg (face detector and descriptor; the photo encoder),
+# OpenCV imgproc (resampling in the photo pipeline) and dnn (segmentation, landmarks),
+# Tesseract (gosseract; English for proof-of-address text),
 # zxing-cpp (PDF417 on the back of driver licences), a C++ compiler and npm for `make models`.
-run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
+run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libopenblas-dev liblapack-dev
   libatlas-base-dev libjpeg62-turbo-dev libopencv-imgproc-dev libopencv-dnn-dev libtesseract-dev tesseract-ocr-eng
   libzxing-dev npm)
 # PostgreSQL for the store tests; Redis for the Redis rate limiter; Debian packages that ship the test photos; the
@@ -17,7 +17,7 @@ run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libdlib-data li
 # for the capture page's end-to-end test (driven by playwright-core from npm); zint writes the
 # PDF417 barcodes of the synthetic driver licences.
 test_pkgs=(postgresql postgresql-client redis-server redis-tools python3 python3-skimage facedetect python-matplotlib-data
-  fonts-ocr-b poppler-utils chromium zint)
+  fonts-ocr-b poppler-utils chromium zint libdlib-data)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -5,8 +5,6 @@
 # URL, tried after a local mirror, and is checked by SHA-256 (the same table is
 # in engines.Models; `veridoc models` prints it):
 #  - mmod_human_face_detector.dat: davisking/dlib-models (CC0)
-#  - shape_predictor_5_face_landmarks.dat: Debian's 68-point predictor under the
-#    name go-face loads (libdlib-data; iBUG 300-W terms: no commercial use)
 #  - dlib_face_recognition_resnet_model_v1.dat: built from npm
 #    @vladmandic/face-api@1.7.15 (MIT; dlib's weights are CC0) by tools/facemodel
 #  - mrz.traineddata: DoubangoTelecom/tesseractMRZ tessdata_best (BSD-3)
@@ -58,13 +56,10 @@ fetch mmod_human_face_detector.dat be467b1a76f482693de3b0f6a1ff91d092319be71523d
 fetch mrz.traineddata ece2a54f125a73792f9cec74e6f8e62f6e5e00c7f19153ba865af689be5b5f01 \
   https://github.com/DoubangoTelecom/tesseractMRZ/raw/master/tessdata_best/mrz.traineddata
 
-sp=/usr/share/dlib/shape_predictor_68_face_landmarks.dat
-sp_want=fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f
-[ -s "$sp" ] || { echo "make-models: $sp missing (apt-get install libdlib-data)" >&2; exit 1; }
-if [ ! -s "$dest/shape_predictor_5_face_landmarks.dat" ] || [ "$(sha "$dest/shape_predictor_5_face_landmarks.dat")" != "$sp_want" ]; then
-  [ "$(sha "$sp")" = "$sp_want" ] || { echo "make-models: $sp has sha256 $(sha "$sp"), want $sp_want (libdlib-data 19.24)" >&2; exit 1; }
-  cp "$sp" "$dest/shape_predictor_5_face_landmarks.dat"
-fi
+# The product loads no shape predictor: dlib's 68-point model (Debian
+# libdlib-data) is iBUG 300-W licensed, no commercial use. Only the tests load
+# it, from /usr/share/dlib, as an independent measure (internal/dlibref).
+rm -f "$dest/shape_predictor_5_face_landmarks.dat"
 
 resnet="$dest/dlib_face_recognition_resnet_model_v1.dat"
 want=cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a

@@ -221,9 +221,14 @@ func (w *Worker) decide(ctx context.Context, s *models.Session, uploads map[stri
 // readDocument reads the MRZ from the front, or the back (ID cards carry it
 // there); without one, the PDF417 of a US or Canadian licence or ID card.
 func (w *Worker) readDocument(d *models.SessionResult, s *models.Session, front, back []byte) error {
+	// A back with a PDF417 is a licence or ID card: no MRZ search needed.
+	if l := w.readBarcode(back); l != nil {
+		w.fillLicence(d, s, l)
+		return nil
+	}
 	best := w.Engines.Reader().BestMRZ(front, back)
 	if best == nil {
-		if l := w.readBarcode(back, front); l != nil {
+		if l := w.readBarcode(front); l != nil {
 			w.fillLicence(d, s, l)
 			return nil
 		}

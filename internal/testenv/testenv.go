@@ -344,11 +344,15 @@ func PNGHeader(w, h uint32) []byte {
 func WaitFor(t testing.TB, d time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
+	// From 50 ms up to 500 ms between tries: a long wait on the API stays
+	// well inside an API key's hourly rate limit.
+	pause := 50 * time.Millisecond
 	for !ok() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", d, what)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(pause)
+		pause = min(pause*3/2, 500*time.Millisecond)
 	}
 }
 
