@@ -182,7 +182,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Flows: flowCatalog, PublicURL: cfg.PublicURL, Eraser: a.Eraser, RetentionDays: cfg.RetentionDays}
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
-	a.console, err = console.New(&console.Console{DB: a.DB, Store: a.Store, Verifications: h.Verifications, Queue: a.Queue, Tiers: tiers, Limits: a.limits,
+	a.console, err = console.New(&console.Console{DB: a.DB, Store: a.Store, Verifications: h.Verifications, Queue: a.Queue, Tiers: tiers, Limits: a.limits, LoginsPerHour: cfg.ConsoleLoginsPerHour,
 		Now: a.Now, Logger: a.Logger.With("component", "console"), SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	if err != nil {
 		a.Close()

@@ -61,6 +61,8 @@ type Config struct {
 	RetentionDays int `env:"VERIDOC_RETENTION_DAYS" envDefault:"0"`
 	// AuthFailuresPerHour is how many failed authentications one client IP may make.
 	AuthFailuresPerHour int `env:"VERIDOC_AUTH_FAILURES_PER_HOUR" envDefault:"100"`
+	// ConsoleLoginsPerHour is how many console sign-ins one client IP may try.
+	ConsoleLoginsPerHour int `env:"VERIDOC_CONSOLE_LOGINS_PER_HOUR" envDefault:"30"`
 	// RedisURL, when set, keeps the rate counts in Redis (exact across
 	// processes); otherwise each process counts and syncs with the database.
 	RedisURL string `env:"VERIDOC_REDIS_URL"`
@@ -172,6 +174,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AuthFailuresPerHour < 1 {
 		errs = append(errs, fmt.Errorf("VERIDOC_AUTH_FAILURES_PER_HOUR %d: want at least 1", c.AuthFailuresPerHour))
+	}
+	if c.ConsoleLoginsPerHour < 1 {
+		errs = append(errs, fmt.Errorf("VERIDOC_CONSOLE_LOGINS_PER_HOUR %d: want at least 1", c.ConsoleLoginsPerHour))
 	}
 	if _, err := c.Tiers(); err != nil {
 		errs = append(errs, fmt.Errorf("VERIDOC_BILLING_TIERS: %v", err))

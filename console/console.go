@@ -44,9 +44,7 @@ const (
 // Settings.
 const (
 	SessionLifetime = 12 * time.Hour
-	// LoginAttemptsPerHour is how many sign-ins one client address may try.
-	LoginAttemptsPerHour = 30
-	imageLinkTTL         = 10 * time.Minute
+	imageLinkTTL    = 10 * time.Minute
 )
 
 // Console serves /console.
@@ -57,6 +55,8 @@ type Console struct {
 	Queue         jobs.Queue        // redeliveries
 	Tiers         billing.Tiers     // the price table, to show an account's tier
 	Limits        ratelimit.Counter // counts sign-in attempts per client address
+	// LoginsPerHour is how many sign-ins one client address may try an hour.
+	LoginsPerHour int
 	Now           func() time.Time
 	Logger        *slog.Logger
 	// SecureCookies marks cookies Secure (the server is reached over HTTPS).
@@ -257,7 +257,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Limits != nil {
 		n, _, err := c.Limits.Hit(r.Context(), "console-login:"+rpc.ClientIP(r.Context()))
-		if err == nil && n > LoginAttemptsPerHour {
+		if err == nil && n > int64(c.LoginsPerHour) {
 			c.fail(w, r, http.StatusTooManyRequests, "Too many sign-in attempts from your address; try again in an hour.")
 			return
 		}

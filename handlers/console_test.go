@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veridoc/veridoc/config"
 	"github.com/veridoc/veridoc/console"
 	"github.com/veridoc/veridoc/internal/testenv"
 	"github.com/veridoc/veridoc/models"
@@ -254,6 +255,18 @@ func TestConsole(t *testing.T) {
 		}
 		if l := c.call("user.list", nil); len(l.Body["data"].([]any)) != 4 {
 			t.Errorf("user.list: %s", l.Raw)
+		}
+	})
+
+	t.Run("sign-ins are limited per client address", func(t *testing.T) {
+		limited := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.ConsoleLoginsPerHour, c.Workers = 3, 0 }))
+		b := newBrowser(t, limited.URL)
+		for i := 1; i <= 4; i++ {
+			b.get("/console/login")
+			res, _ := b.post("/console/login", url.Values{"email": {"nobody@example.com"}, "password": {"not the password"}})
+			if want := map[bool]int{true: 401, false: 429}[i <= 3]; res.StatusCode != want {
+				t.Fatalf("attempt %d: %d, want %d", i, res.StatusCode, want)
+			}
 		}
 	})
 
