@@ -13,29 +13,12 @@
 package main
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"math"
 	"os"
-	"path/filepath"
 
 	"github.com/veridoc/veridoc/internal/onnxw"
+	"github.com/veridoc/veridoc/internal/tfjs"
 )
-
-type manifest []struct {
-	Paths   []string `json:"paths"`
-	Weights []struct {
-		Name         string `json:"name"`
-		Shape        []int  `json:"shape"`
-		DType        string `json:"dtype"`
-		Quantization *struct {
-			DType string  `json:"dtype"`
-			Scale float64 `json:"scale"`
-			Min   float64 `json:"min"`
-		} `json:"quantization"`
-	} `json:"weights"`
-}
 
 type tensor struct {
 	shape []int
@@ -65,59 +48,15 @@ func run(manifestPath, out string) error {
 	return os.WriteFile(out, g.Model("veridoc tools/landmarkmodel"), 0o644)
 }
 
-// load reads and dequantizes the weights (value = byte × scale + min).
+// load reads the weights by name.
 func load(manifestPath string) (map[string]tensor, error) {
-	raw, err := os.ReadFile(manifestPath)
+	ts, err := tfjs.Load(manifestPath)
 	if err != nil {
 		return nil, err
 	}
-	var m manifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
-	}
-	if len(m) != 1 {
-		return nil, fmt.Errorf("want one weight group, got %d", len(m))
-	}
-	var data []byte
-	for _, p := range m[0].Paths {
-		b, err := os.ReadFile(filepath.Join(filepath.Dir(manifestPath), p))
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, b...)
-	}
 	out := map[string]tensor{}
-	off := 0
-	for _, wt := range m[0].Weights {
-		n := 1
-		for _, d := range wt.Shape {
-			n *= d
-		}
-		t := tensor{shape: wt.Shape, data: make([]float32, n)}
-		switch {
-		case wt.Quantization != nil && wt.Quantization.DType == "uint8":
-			if off+n > len(data) {
-				return nil, fmt.Errorf("%s: weights file too short", wt.Name)
-			}
-			for i := range t.data {
-				t.data[i] = float32(float64(data[off+i])*wt.Quantization.Scale + wt.Quantization.Min)
-			}
-			off += n
-		case wt.Quantization == nil && wt.DType == "float32":
-			if off+4*n > len(data) {
-				return nil, fmt.Errorf("%s: weights file too short", wt.Name)
-			}
-			for i := range t.data {
-				t.data[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[off+4*i:]))
-			}
-			off += 4 * n
-		default:
-			return nil, fmt.Errorf("%s: unsupported dtype %s", wt.Name, wt.DType)
-		}
-		out[wt.Name] = t
-	}
-	if off != len(data) {
-		return nil, fmt.Errorf("weights file has %d bytes, the manifest describes %d", len(data), off)
+	for _, t := range ts {
+		out[t.Name] = tensor{shape: t.Shape, data: t.Data}
 	}
 	return out, nil
 }
