@@ -17,8 +17,14 @@ import (
 	"github.com/veridoc/veridoc/storage"
 )
 
-// plainMarks are what a stored image or PDF starts with or carries.
-var plainMarks = [][]byte{{0xFF, 0xD8, 0xFF}, []byte("JFIF"), []byte("Exif"), []byte("\x89PNG"), []byte("%PDF")}
+// plainStarts are what a stored image or PDF starts with; plainMarks what
+// one carries inside, long enough (4 bytes and more) not to turn up by chance
+// in kilobytes of ciphertext (a 3-byte JPEG start would, about once in a
+// hundred runs).
+var (
+	plainStarts = [][]byte{{0xFF, 0xD8, 0xFF}, []byte("\x89PNG"), []byte("%PDF")}
+	plainMarks  = [][]byte{[]byte("JFIF"), []byte("Exif\x00"), []byte("\x89PNG\r\n"), []byte("%PDF-1.")}
+)
 
 // sealedAtRest reads the raw store and database and fails on any stored
 // object that is not sealed or carries image/PDF magic, and on any of the
@@ -37,6 +43,11 @@ func sealedAtRest(t *testing.T, s *testenv.Server, control string, plain ...stri
 		n++
 		if _, _, err := seal.ReadHeader(bytes.NewReader(raw)); err != nil {
 			t.Errorf("object %s is not sealed: %v", key, err)
+		}
+		for _, m := range plainStarts {
+			if bytes.HasPrefix(raw, m) {
+				t.Errorf("object %s starts with %q", key, m)
+			}
 		}
 		for _, m := range plainMarks {
 			if bytes.Contains(raw, m) {
