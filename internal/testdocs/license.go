@@ -1,7 +1,6 @@
 package testdocs
 
 import (
-	"bytes"
 	"image"
 	"image/color"
 	"image/draw"
@@ -119,36 +118,9 @@ func LicenseSide(t testing.TB, c Card) []byte {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, scene); err != nil {
-		t.Fatal(err)
-	}
-	img, err := vips.NewImageFromBuffer(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer img.Close()
 	scale := c.Scale
 	if scale == 0 {
 		scale = 1.6
 	}
-	if c.RotateDeg != 0 || scale != 1 {
-		if err := img.Similarity(scale, c.RotateDeg, &vips.ColorRGBA{R: 70, G: 62, B: 55, A: 255}, 0, 0, 0, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if c.Blur > 0 {
-		if err := img.GaussianBlur(c.Blur); err != nil {
-			t.Fatal(err)
-		}
-	}
-	q := c.Quality
-	if q == 0 {
-		q = 85
-	}
-	out, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: q})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return photograph(t, scene, vips.ColorRGBA{R: 70, G: 62, B: 55, A: 255}, scale, c.RotateDeg, c.Blur, c.Quality)
 }

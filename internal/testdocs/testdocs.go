@@ -125,6 +125,13 @@ func Render(t testing.TB, d Doc) []byte {
 	scene := image.NewRGBA(image.Rect(0, 0, w+2*margin, h+2*margin))
 	draw.Draw(scene, scene.Bounds(), &image.Uniform{color.RGBA{92, 84, 76, 255}}, image.Point{}, draw.Src)
 	draw.Draw(scene, page.Bounds().Add(image.Pt(margin, margin)), page, image.Point{}, draw.Src)
+	return photograph(t, scene, vips.ColorRGBA{R: 92, G: 84, B: 76, A: 255}, 1, d.RotateDeg, d.Blur, d.Quality)
+}
+
+// photograph turns a rendered scene into a photo of it: scaled and turned
+// (the corners filled with bg), blurred, JPEG-compressed (quality 0: 85).
+func photograph(t testing.TB, scene image.Image, bg vips.ColorRGBA, scale, rotateDeg, blur float64, quality int) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, scene); err != nil {
 		t.Fatal(err)
@@ -134,21 +141,20 @@ func Render(t testing.TB, d Doc) []byte {
 		t.Fatal(err)
 	}
 	defer img.Close()
-	if d.RotateDeg != 0 {
-		if err := img.Similarity(1, d.RotateDeg, &vips.ColorRGBA{R: 92, G: 84, B: 76, A: 255}, 0, 0, 0, 0); err != nil {
+	if rotateDeg != 0 || scale != 1 {
+		if err := img.Similarity(scale, rotateDeg, &bg, 0, 0, 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if d.Blur > 0 {
-		if err := img.GaussianBlur(d.Blur); err != nil {
+	if blur > 0 {
+		if err := img.GaussianBlur(blur); err != nil {
 			t.Fatal(err)
 		}
 	}
-	q := d.Quality
-	if q == 0 {
-		q = 85
+	if quality == 0 {
+		quality = 85
 	}
-	out, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: q})
+	out, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: quality})
 	if err != nil {
 		t.Fatal(err)
 	}
