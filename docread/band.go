@@ -137,3 +137,56 @@ func similar(group []textLine) bool {
 	}
 	return true
 }
+
+// medianHeight is the median height of the lines whose middle lies in reg,
+// 0 when none does.
+func medianHeight(lines []textLine, reg image.Rectangle) int {
+	var hs []int
+	for _, l := range lines {
+		if mid := (l.top + l.bottom) / 2; mid >= reg.Min.Y && mid < reg.Max.Y {
+			hs = append(hs, l.height())
+		}
+	}
+	if len(hs) == 0 {
+		return 0
+	}
+	return median(hs)
+}
+
+// textColumns narrows reg to its widest run of inked columns (gaps under two
+// line heights), plus a line height each side. A document's edge or a
+// neighbouring field beside the MRZ would otherwise widen the band that OCR
+// must read, which costs time in proportion.
+func textColumns(ink []bool, w int, reg image.Rectangle, lineH int) image.Rectangle {
+	if lineH <= 0 {
+		return reg
+	}
+	need := max(1, reg.Dy()*15/100)
+	bestL, bestR := -1, -1
+	runL, lastInk := -1, -1
+	for x := reg.Min.X; x <= reg.Max.X; x++ {
+		inked := false
+		if x < reg.Max.X {
+			n := 0
+			for y := reg.Min.Y; y < reg.Max.Y && n < need; y++ {
+				if ink[y*w+x] {
+					n++
+				}
+			}
+			inked = n >= need
+		}
+		if inked {
+			if runL < 0 || x-lastInk > 2*lineH {
+				runL = x
+			}
+			lastInk = x
+			if lastInk-runL > bestR-bestL {
+				bestL, bestR = runL, lastInk
+			}
+		}
+	}
+	if bestL < 0 {
+		return reg
+	}
+	return image.Rect(max(reg.Min.X, bestL-lineH), reg.Min.Y, min(reg.Max.X, bestR+1+lineH), reg.Max.Y)
+}

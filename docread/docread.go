@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	xdraw "golang.org/x/image/draw"
-
 	"github.com/veridoc/veridoc/imaging"
 	"github.com/veridoc/veridoc/mrz"
 )
@@ -63,15 +61,15 @@ func (r *Reader) Close() {
 // MRZRead is what ReadMRZ found.
 type MRZRead struct {
 	*mrz.Result
-	Lines    []string        // the MRZ as parsed (after length repairs)
 	Raw      string          // the OCR text of the chosen region
 	SkewDeg  float64         // how far the document was turned (clockwise)
 	Region   image.Rectangle // in the deskewed working image
 	Attempts int             // regions recognised
 }
 
-// workSize is the longest side the document is read at: an MRZ character
-// is then about 30 px tall when the document fills the photo.
+// workSize is the least longer side a document is read at (a JPEG shrinks
+// on load only while it keeps it): an MRZ character is then at least about
+// 30 px tall when the document fills the photo.
 const workSize = 1600
 
 // BestMRZ reads the MRZ of each side given (nil sides are skipped) and keeps
@@ -101,37 +99,54 @@ func (r *Reader) BestMRZ(sides ...[]byte) *MRZRead {
 // ReadMRZ finds, recognises and parses the MRZ of a document photo. It
 // returns ErrNoMRZ when nothing MRZ-shaped parses; a parsed MRZ with failed
 // check digits is returned as read (the caller decides what that means).
+//
+// The photo is decoded once. The skew and the MRZ's lines are found on a
+// copy at most 1000 px long; only the band that OCR reads is cut from the
+// photo's own pixels, levelled and scaled in one pass. OCR is most of the
+// time, and it grows with the band's width.
 func (r *Reader) ReadMRZ(img []byte) (*MRZRead, error) {
-	small, err := loadGray(img, 800, 0)
+	g, err := decodeGray(img, workSize)
 	if err != nil {
 		return nil, err
 	}
+	small, f := downscale(g, workSize*5/8)
 	sw, sh := small.Rect.Dx(), small.Rect.Dy()
 	skew := skewDegrees(inkMap(small, max(15, sw/40), 10), sw, sh, 20)
-	g, err := loadGray(img, workSize, -skew)
-	if err != nil {
-		return nil, err
+	level := small
+	if skew != 0 {
+		level = rotateGray(small, -skew)
 	}
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	ink := inkMap(g, max(25, w/40), 12)
-	regions := mrzCandidates(textLines(ink, w, h, 14), w, h)
+	ink := inkMap(level, max(15, sw/40), 12)
+	lines := textLines(ink, sw, sh, 14)
+	regions := mrzCandidates(lines, sw, sh)
+	for i, reg := range regions {
+		regions[i] = textColumns(ink, sw, reg, medianHeight(lines, reg))
+	}
 	// Last resort: the bottom half of the document, where the MRZ always is.
-	regions = append(regions, image.Rect(0, h/2, w, h))
+	regions = append(regions, image.Rect(0, sh/2, sw, sh))
 
 	var best *MRZRead
 	for i, reg := range regions {
 		if i >= 5 {
 			break
 		}
-		text, err := r.mrzOCR.text(cropPNG(g, reg))
+		lineH := medianHeight(lines, reg)
+		// A text line about 36 px tall: Tesseract's sweet spot.
+		scale := 1.0
+		if lineH > 0 {
+			scale = math.Max(0.25, math.Min(3, 36/float64(lineH*f)))
+		}
+		band := levelledBand(g, -skew, f, small.Rect.Size(), reg, scale)
+		text, err := r.mrzOCR.text(pgm(band))
 		if err != nil {
 			return nil, err
 		}
-		res, lines := parseBest(text, r.now())
+		res := parseBest(text, r.now())
 		if res == nil {
 			continue
 		}
-		read := &MRZRead{Result: res, Lines: lines, Raw: text, SkewDeg: skew, Region: reg, Attempts: i + 1}
+		full := image.Rect(reg.Min.X*f, reg.Min.Y*f, reg.Max.X*f, reg.Max.Y*f)
+		read := &MRZRead{Result: res, Raw: text, SkewDeg: skew, Region: full, Attempts: i + 1}
 		if best == nil || len(res.FailedChecks) < len(best.FailedChecks) {
 			best = read
 		}
@@ -143,31 +158,6 @@ func (r *Reader) ReadMRZ(img []byte) (*MRZRead, error) {
 		return nil, ErrNoMRZ
 	}
 	return best, nil
-}
-
-// cropPNG cuts reg out of g, scaled so a text line is about 36 px tall
-// (Tesseract's sweet spot), as PNG.
-func cropPNG(g *image.Gray, reg image.Rectangle) []byte {
-	sub := g.SubImage(reg).(*image.Gray)
-	lines := textLines(inkMap(sub, max(25, reg.Dx()/40), 12), reg.Dx(), reg.Dy(), 14)
-	scale := 1.0
-	if len(lines) > 0 {
-		hs := make([]int, len(lines))
-		for i, l := range lines {
-			hs[i] = l.height()
-		}
-		med := float64(median(hs))
-		scale = math.Max(0.5, math.Min(3, 36/med))
-	}
-	var out image.Image = sub
-	if math.Abs(scale-1) > 0.1 {
-		dst := image.NewGray(image.Rect(0, 0, int(float64(reg.Dx())*scale), int(float64(reg.Dy())*scale)))
-		xdraw.CatmullRom.Scale(dst, dst.Rect, sub, sub.Rect, xdraw.Src, nil)
-		out = dst
-	}
-	var buf bytes.Buffer
-	_ = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, out)
-	return buf.Bytes()
 }
 
 func median(v []int) int {
@@ -183,7 +173,7 @@ var formats = []struct{ lines, chars int }{{3, 30}, {2, 44}, {2, 36}}
 // runs of fillers, so each line of the wrong length is also tried with its
 // filler runs stretched or shrunk; only the check digits can confirm such a
 // repair, and the parse with the fewest failed checks wins.
-func parseBest(text string, now time.Time) (*mrz.Result, []string) {
+func parseBest(text string, now time.Time) *mrz.Result {
 	var rows []string
 	for _, l := range strings.Split(text, "\n") {
 		l = strings.Map(func(r rune) rune {
@@ -197,7 +187,6 @@ func parseBest(text string, now time.Time) (*mrz.Result, []string) {
 		}
 	}
 	var best *mrz.Result
-	var bestLines []string
 	for _, f := range formats {
 		if len(rows) < f.lines {
 			continue
@@ -223,14 +212,14 @@ func parseBest(text string, now time.Time) (*mrz.Result, []string) {
 				continue
 			}
 			if best == nil || len(res.FailedChecks) < len(best.FailedChecks) {
-				best, bestLines = res, combo
+				best = res
 			}
 			if res.Valid() {
-				return best, bestLines
+				return best
 			}
 		}
 	}
-	return best, bestLines
+	return best
 }
 
 // fitLength proposes versions of line with exactly n characters: cut or

@@ -6,7 +6,19 @@ import (
 	"math"
 
 	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/veridoc/veridoc/imaging"
 )
+
+// decodeGray decodes a JPEG's brightness at the smallest free (DCT) scale
+// that keeps its longer side at least side; anything else goes through
+// loadGray, scaled to at most side.
+func decodeGray(b []byte, side int) (*image.Gray, error) {
+	if g, ok := imaging.DecodeGray(b, side); ok {
+		return g, nil
+	}
+	return loadGray(b, side, 0)
+}
 
 // loadGray decodes an image with its EXIF orientation applied, scaled so the
 // longest side is at most maxSide, as 8-bit grey. rotateDeg (clockwise on
@@ -77,6 +89,9 @@ func inkMap(g *image.Gray, window int, margin float64) []bool {
 	return ink
 }
 
+// skewPoints bounds the ink points skewDegrees scores at each angle.
+const skewPoints = 20000
+
 // skewDegrees estimates how far text lines are turned (clockwise on screen,
 // in degrees): the angle whose row projection of the ink is sharpest.
 func skewDegrees(ink []bool, w, h int, maxDeg float64) float64 {
@@ -91,6 +106,15 @@ func skewDegrees(ink []bool, w, h int, maxDeg float64) float64 {
 	}
 	if len(pts) == 0 {
 		return 0
+	}
+	// Every angle scores every point: a fixed sample of them keeps the cost
+	// bounded on a busy page without moving the sharpest angle.
+	if step := len(pts)/skewPoints + 1; step > 1 {
+		kept := pts[:0]
+		for i := 0; i < len(pts); i += step {
+			kept = append(kept, pts[i])
+		}
+		pts = kept
 	}
 	diag := int(math.Hypot(float64(w), float64(h))) + 2
 	bins := make([]float64, diag)

@@ -1,7 +1,6 @@
 // PDF417 through zxing-cpp 1.4 (Debian libzxing-dev, Apache-2.0).
 #include "pdf417.h"
 
-#include <cmath>
 #include <cstring>
 
 #define ZX_USE_UTF8 1 // text() as UTF-8; we only read bytes()
@@ -28,29 +27,5 @@ extern "C" int vd_read_pdf417(const unsigned char* gray, int width, int height, 
         return (int)b.size();
     } catch (...) {
         return -1;
-    }
-}
-
-extern "C" void vd_rotate_gray(const unsigned char* src, int w, int h, int stride, double deg, unsigned char* dst) {
-    const double sn = std::sin(deg * M_PI / 180), cs = std::cos(deg * M_PI / 180);
-    const double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-    for (int y = 0; y < h; y++) {
-        const double dy = y - cy;
-        // The source of (0, y), turned back by deg; then one step per x.
-        double fx = -cx * cs + dy * sn + cx, fy = cx * sn + dy * cs + cy;
-        unsigned char* row = dst + size_t(y) * w;
-        for (int x = 0; x < w; x++, fx += cs, fy -= sn) {
-            const int x0 = int(std::floor(fx)), y0 = int(std::floor(fy));
-            if (x0 < 0 || y0 < 0 || x0 >= w - 1 || y0 >= h - 1) {
-                row[x] = 255;
-                continue;
-            }
-            const double ax = fx - x0, ay = fy - y0;
-            const unsigned char* p = src + size_t(y0) * stride + x0;
-            const unsigned char* q = p + stride;
-            const double top = p[0] + ax * (p[1] - p[0]);
-            const double bot = q[0] + ax * (q[1] - q[0]);
-            row[x] = (unsigned char)(top + ay * (bot - top) + 0.5);
-        }
     }
 }

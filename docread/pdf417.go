@@ -17,6 +17,7 @@ import (
 	"unsafe"
 
 	"github.com/veridoc/veridoc/aamva"
+	"github.com/veridoc/veridoc/imaging"
 )
 
 // BarcodeRead is what the back of a driver licence or ID card gave.
@@ -37,9 +38,8 @@ var (
 // modules stay at least 2 px wide when the card fills half the frame.
 const barcodeSide = 1200
 
-// readSide is the long side to decode a photo at: its own, halved while that
-// stays at least barcodeSide. Halving is JPEG shrink-on-load, nearly free; a
-// size in between would cost a full decode and a resample.
+// readSide is the long side to decode a PNG at: its own, halved while that
+// stays at least barcodeSide, as imaging.DecodeGray does for a JPEG.
 func readSide(img []byte) int {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
 	if err != nil {
@@ -59,11 +59,14 @@ func readSide(img []byte) int {
 // that fails, turned in steps that cover ±12°.
 func (r *Reader) ReadBarcode(img []byte) (*BarcodeRead, error) {
 	start := time.Now()
-	g, err := loadGray(img, readSide(img), 0)
-	if err != nil {
-		return nil, err
+	g, ok := imaging.DecodeGray(img, barcodeSide)
+	if !ok {
+		var err error
+		if g, err = loadGray(img, readSide(img), 0); err != nil {
+			return nil, err
+		}
 	}
-	small := downscale(g, 700)
+	small, _ := downscale(g, 700)
 	ink := inkMap(small, 15, 12)
 	skew := skewDegrees(ink, small.Rect.Dx(), small.Rect.Dy(), 12)
 	tried := map[float64]bool{}
@@ -108,41 +111,4 @@ func readPDF417(g *image.Gray) ([]byte, bool) {
 		return nil, false
 	}
 	return out[:n], true
-}
-
-// downscale shrinks g so its longer side is at most side (box filter).
-func downscale(g *image.Gray, side int) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	f := (max(w, h) + side - 1) / side
-	if f <= 1 {
-		return g
-	}
-	out := image.NewGray(image.Rect(0, 0, w/f, h/f))
-	for y := 0; y < h/f; y++ {
-		for x := 0; x < w/f; x++ {
-			sum := 0
-			for dy := 0; dy < f; dy++ {
-				row := g.Pix[(y*f+dy)*g.Stride+x*f:]
-				for dx := 0; dx < f; dx++ {
-					sum += int(row[dx])
-				}
-			}
-			out.Pix[y*out.Stride+x] = uint8(sum / (f * f))
-		}
-	}
-	return out
-}
-
-// rotateGray turns g by deg (clockwise on screen) about its centre, bilinear,
-// into a canvas of the same size (corners outside are white: the card's
-// barcode sits well inside the frame). In C: it runs on every levelled read.
-func rotateGray(g *image.Gray, deg float64) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	out := image.NewGray(image.Rect(0, 0, w, h))
-	if w == 0 || h == 0 {
-		return out
-	}
-	C.vd_rotate_gray((*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(w), C.int(h), C.int(g.Stride), C.double(deg),
-		(*C.uchar)(unsafe.Pointer(&out.Pix[0])))
-	return out
 }

@@ -10,10 +10,6 @@ extern "C" {
 int vd_read_pdf417(const unsigned char* gray, int width, int height, int stride,
                    unsigned char* out, int cap, int* corners);
 
-// vd_rotate_gray turns src by deg (clockwise on screen) about its centre into
-// dst (same size, bilinear; outside is white).
-void vd_rotate_gray(const unsigned char* src, int width, int height, int stride, double deg, unsigned char* dst);
-
 #ifdef __cplusplus
 }
 #endif

@@ -24,11 +24,13 @@ static void vd_count_warning(j_common_ptr c, int level) {
 	if (level < 0) c->err->num_warnings++;
 }
 
-static int vd_setup_decode(struct jpeg_decompress_struct* d, const unsigned char* buf, unsigned long len, int denom) {
+static int vd_setup_decode(struct jpeg_decompress_struct* d, const unsigned char* buf, unsigned long len, int denom, int channels) {
 	jpeg_mem_src(d, buf, len);
 	if (jpeg_read_header(d, TRUE) != JPEG_HEADER_OK) return -1;
 	if (d->jpeg_color_space == JCS_CMYK || d->jpeg_color_space == JCS_YCCK) return 1;
-	d->out_color_space = JCS_RGB;
+	// Grey output takes the luma plane as it is: no chroma upsampling, no
+	// colour conversion.
+	d->out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
 	d->scale_num = 1;
 	d->scale_denom = (unsigned int)denom;
 	jpeg_calc_output_dimensions(d);
@@ -46,14 +48,14 @@ int vd_jpeg_size(const unsigned char* buf, unsigned long len, int denom, int* w,
 		return -1;
 	}
 	jpeg_create_decompress(&d);
-	int rc = vd_setup_decode(&d, buf, len, denom);
+	int rc = vd_setup_decode(&d, buf, len, denom, 3);
 	*w = (int)d.output_width;
 	*h = (int)d.output_height;
 	jpeg_destroy_decompress(&d);
 	return rc;
 }
 
-int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int denom, unsigned char* rgb, int w, int h) {
+int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int denom, int channels, unsigned char* out, int w, int h) {
 	struct jpeg_decompress_struct d;
 	struct vd_err err;
 	d.err = jpeg_std_error(&err.pub);
@@ -65,13 +67,13 @@ int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int denom, unsig
 		return -1;
 	}
 	jpeg_create_decompress(&d);
-	if (vd_setup_decode(&d, buf, len, denom) != 0 || (int)d.output_width != w || (int)d.output_height != h) {
+	if (vd_setup_decode(&d, buf, len, denom, channels) != 0 || (int)d.output_width != w || (int)d.output_height != h) {
 		jpeg_destroy_decompress(&d);
 		return -1;
 	}
 	jpeg_start_decompress(&d);
 	while (d.output_scanline < d.output_height) {
-		JSAMPROW row = (JSAMPROW)(rgb + (size_t)d.output_scanline * (size_t)w * 3);
+		JSAMPROW row = (JSAMPROW)(out + (size_t)d.output_scanline * (size_t)w * (size_t)channels);
 		jpeg_read_scanlines(&d, &row, 1);
 	}
 	jpeg_finish_decompress(&d);

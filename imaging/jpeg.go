@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"errors"
+	"image"
 	"unsafe"
 )
 
@@ -53,7 +54,7 @@ func decodeJPEG(src []byte, shrink int) (img *rgbImage, ok bool) {
 		return nil, false
 	}
 	img = &rgbImage{Pix: make([]byte, 3*int(w)*int(h)), W: int(w), H: int(h)}
-	if C.vd_jpeg_decode(buf, n, C.int(shrink), (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
+	if C.vd_jpeg_decode(buf, n, C.int(shrink), 3, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
 		return nil, false
 	}
 	return img, true
@@ -86,4 +87,28 @@ func encodeJPEG(img *rgbImage, dpi, maxKB int) ([]byte, bool, error) {
 		}
 	}
 	return buf, false, nil
+}
+
+// jpegSize is the size a JPEG decodes to at 1/shrink scale; ok is false when
+// it cannot be decoded here (see decodeJPEG).
+func jpegSize(src []byte, shrink int) (w, h int, ok bool) {
+	var cw, ch C.int
+	if C.vd_jpeg_size((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(shrink), &cw, &ch) != 0 || cw <= 0 || ch <= 0 {
+		return 0, 0, false
+	}
+	return int(cw), int(ch), true
+}
+
+// decodeJPEGGray decodes a JPEG's luma at 1/shrink scale (see decodeJPEG).
+func decodeJPEGGray(src []byte, shrink int) (*image.Gray, bool) {
+	w, h, ok := jpegSize(src, shrink)
+	if !ok {
+		return nil, false
+	}
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	if C.vd_jpeg_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(shrink), 1,
+		(*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(w), C.int(h)) != 0 {
+		return nil, false
+	}
+	return g, true
 }

@@ -46,6 +46,34 @@ func decode(src []byte, shrink int) (*rgbImage, error) {
 	return decodeVips(src, shrink, foreign)
 }
 
+// DecodeGray decodes a JPEG's brightness, turned upright by its EXIF
+// orientation, at the smallest DCT scale (1, 1/2, 1/4 or 1/8) whose longer
+// side is still at least minSide: shrinking on load costs nothing, while a
+// resample to an exact size would cost a full decode and a pass more. ok is
+// false for anything else (PNG, CMYK) or a damaged file, for the caller's
+// general decoder to judge. Colour profiles are ignored: reading text and
+// codes needs contrast, not colour.
+func DecodeGray(src []byte, minSide int) (g *image.Gray, ok bool) {
+	if Sniff(src) != "jpeg" {
+		return nil, false
+	}
+	w, h, ok := jpegSize(src, 1)
+	if !ok {
+		return nil, false
+	}
+	shrink := 1
+	for shrink < 8 && (max(w, h)+2*shrink-1)/(2*shrink) >= minSide {
+		shrink *= 2
+	}
+	g, ok = decodeJPEGGray(src, shrink)
+	if !ok {
+		return nil, false
+	}
+	orient, _ := probe(src)
+	g, err := orientedGray(g, orient)
+	return g, err == nil
+}
+
 // probe reads the header: the EXIF orientation (1 when there is none), and
 // whether an embedded colour profile is other than sRGB (phones often embed
 // Display P3): those pixels must be converted, or the colours shift.

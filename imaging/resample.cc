@@ -116,11 +116,12 @@ int vd_warp_mask(const unsigned char* src, int sw, int sh, unsigned char* dst, i
 	}
 }
 
-int vd_orient(const unsigned char* src, int w, int h, int orientation, unsigned char* dst) {
+int vd_orient(const unsigned char* src, int w, int h, int channels, int orientation, unsigned char* dst) {
 	try {
-		cv::Mat in(h, w, CV_8UC3, const_cast<unsigned char*>(src));
+		const int type = channels == 1 ? CV_8UC1 : CV_8UC3;
+		cv::Mat in(h, w, type, const_cast<unsigned char*>(src));
 		bool turned = orientation >= 5 && orientation <= 8;
-		cv::Mat out(turned ? w : h, turned ? h : w, CV_8UC3, dst);
+		cv::Mat out(turned ? w : h, turned ? h : w, type, dst);
 		switch (orientation) {
 		case 2: cv::flip(in, out, 1); break;
 		case 3: cv::flip(in, out, -1); break;

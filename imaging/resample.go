@@ -78,6 +78,23 @@ func warpMask(src []byte, sw, sh int, a affine, w, h int) ([]byte, error) {
 	return out, nil
 }
 
+// orientedGray turns a grey image upright by its EXIF orientation (1–8).
+func orientedGray(g *image.Gray, orientation int) (*image.Gray, error) {
+	if orientation < 2 || orientation > 8 {
+		return g, nil
+	}
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if orientation >= 5 {
+		w, h = h, w
+	}
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	if C.vd_orient((*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(g.Rect.Dx()), C.int(g.Rect.Dy()), 1, C.int(orientation),
+		(*C.uchar)(unsafe.Pointer(&out.Pix[0]))) != 0 {
+		return nil, errResample
+	}
+	return out, nil
+}
+
 // region renders the part r of m scaled to w×h (area averaging when it
 // shrinks, bicubic when it enlarges).
 func (m *rgbImage) region(r image.Rectangle, w, h int) (*rgbImage, error) {
@@ -95,7 +112,7 @@ func (m *rgbImage) oriented(orientation int) (*rgbImage, error) {
 		w, h = h, w
 	}
 	out := &rgbImage{Pix: make([]byte, len(m.Pix)), W: w, H: h}
-	if C.vd_orient((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H), C.int(orientation), (*C.uchar)(unsafe.Pointer(&out.Pix[0]))) != 0 {
+	if C.vd_orient((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H), 3, C.int(orientation), (*C.uchar)(unsafe.Pointer(&out.Pix[0]))) != 0 {
 		return nil, errResample
 	}
 	return out, nil

@@ -18,7 +18,7 @@ extern "C" {
 #endif
 // vd_orient turns src (w×h) upright by its EXIF orientation (2–8) into dst,
 // which is h×w for orientations 5–8.
-int vd_orient(const unsigned char* src, int w, int h, int orientation, unsigned char* dst);
+int vd_orient(const unsigned char* src, int w, int h, int channels, int orientation, unsigned char* dst);
 #ifdef __cplusplus
 }
 #endif

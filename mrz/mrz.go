@@ -7,6 +7,7 @@ package mrz
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,6 +41,8 @@ type Result struct {
 	// Repairs lists OCR corrections that a check digit confirmed.
 	Repairs  []string
 	Warnings []string
+	// Lines is the MRZ as read, with the confirmed repairs made.
+	Lines []string
 }
 
 // Valid is true when every check digit holds.
@@ -103,31 +106,47 @@ func Parse(text string, o Options) (*Result, error) {
 			}
 		}
 	}
-	p := &parser{r: &Result{}, now: o.Now}
+	p := &parser{r: &Result{}, now: o.Now, lines: lines}
 	switch {
 	case len(lines) == 3 && len(lines[0]) == 30 && len(lines[1]) == 30 && len(lines[2]) == 30:
-		p.td1(lines)
+		p.td1()
 	case len(lines) == 2 && len(lines[0]) == 44 && len(lines[1]) == 44:
 		if lines[0][0] == 'V' {
-			p.visa(lines, MRVA)
+			p.visa(MRVA)
 		} else {
-			p.td3(lines)
+			p.td3()
 		}
 	case len(lines) == 2 && len(lines[0]) == 36 && len(lines[1]) == 36:
 		if lines[0][0] == 'V' {
-			p.visa(lines, MRVB)
+			p.visa(MRVB)
 		} else {
-			p.td2(lines)
+			p.td2()
 		}
 	default:
 		return nil, ErrFormat
 	}
+	p.r.Lines = p.lines
 	return p.r, nil
 }
 
 type parser struct {
-	r   *Result
-	now time.Time
+	r     *Result
+	now   time.Time
+	lines []string // the MRZ, repairs written back so later checks see them
+}
+
+// field checks the n characters at start of a line against the check digit
+// after them and writes the value to use, and a check digit read as a
+// letter when the check held, back into the line.
+func (p *parser) field(name string, line, start, n int, numeric bool, confirm func(string) bool) string {
+	l := p.lines[line]
+	cd := l[start+n]
+	v := p.checked(name, l[start:start+n], cd, numeric, confirm)
+	if !slices.Contains(p.r.FailedChecks, name) {
+		cd = toDigit(cd)
+	}
+	p.lines[line] = l[:start] + v + string(cd) + l[start+n+1:]
+	return v
 }
 
 func trimFiller(s string) string { return strings.Trim(s, "<") }
@@ -245,71 +264,75 @@ func (p *parser) date(name, yymmdd string, birth bool) string {
 	return fmt.Sprintf("%04d-%02d-%02d", y, int(t.Month()), t.Day())
 }
 
-// line2 fills the fields shared by TD2, TD3 and visas. compositeEnd is where
-// the composite check digit sits (0: the format has none).
-func (p *parser) line2(l2 string, compositeEnd int) {
+// line2 fills the fields shared by TD2, TD3 and visas from line 1 (the
+// second). compositeEnd is where the composite check digit sits (0: the
+// format has none). The dates go first: a repaired date is then part of the
+// composite that confirms a repair of the document number.
+func (p *parser) line2(compositeEnd int) {
+	birth := p.field("birth_date", 1, 13, 6, true, nil)
+	expiry := p.field("expiry_date", 1, 21, 6, true, nil)
 	var confirm func(string) bool
 	if compositeEnd > 0 {
 		confirm = func(doc string) bool {
+			l2 := p.lines[1]
 			d, ok := CheckDigit(doc + l2[9:10] + l2[13:20] + l2[21:compositeEnd])
 			return ok && d == toDigit(l2[compositeEnd])
 		}
 	}
-	p.r.DocumentNumber = trimFiller(p.checked("document_number", l2[0:9], l2[9], false, confirm))
+	doc := p.field("document_number", 1, 0, 9, false, confirm)
+	l2 := p.lines[1]
+	p.r.DocumentNumber = trimFiller(doc)
 	p.r.Nationality = trimFiller(l2[10:13])
-	p.r.BirthDate = p.date("birth_date", p.checked("birth_date", l2[13:19], l2[19], true, nil), true)
+	p.r.BirthDate = p.date("birth_date", birth, true)
 	p.sex(l2[20])
-	p.r.ExpiryDate = p.date("expiry_date", p.checked("expiry_date", l2[21:27], l2[27], true, nil), false)
+	p.r.ExpiryDate = p.date("expiry_date", expiry, false)
 }
 
-func (p *parser) composite(data string, cd byte) {
-	if d, ok := CheckDigit(data); !ok || d != toDigit(cd) {
+func (p *parser) composite(line, end int, data string) {
+	if d, ok := CheckDigit(data); !ok || d != toDigit(p.lines[line][end]) {
 		p.r.FailedChecks = append(p.r.FailedChecks, "composite")
 	}
 }
 
-func (p *parser) td3(l []string) {
+func (p *parser) td3() {
 	p.r.Format = TD3
-	p.header(l[0], 5)
-	p.line2(l[1], 43)
-	personal := l[1][28:42]
-	if !(l[1][42] == '<' && strings.Trim(personal, "<") == "") {
-		personal = p.checked("personal_number", personal, l[1][42], false, nil)
+	p.header(p.lines[0], 5)
+	p.line2(43)
+	l2 := p.lines[1]
+	personal := l2[28:42]
+	if !(l2[42] == '<' && strings.Trim(personal, "<") == "") {
+		personal = p.field("personal_number", 1, 28, 14, false, nil)
 	}
 	p.r.PersonalNumber = trimFiller(personal)
-	p.composite(l[1][0:10]+l[1][13:20]+l[1][21:43], l[1][43])
+	l2 = p.lines[1]
+	p.composite(1, 43, l2[0:10]+l2[13:20]+l2[21:43])
 }
 
-func (p *parser) td2(l []string) {
+func (p *parser) td2() {
 	p.r.Format = TD2
-	p.header(l[0], 5)
-	p.line2(l[1], 35)
-	p.r.OptionalData = trimFiller(l[1][28:35])
-	p.composite(l[1][0:10]+l[1][13:20]+l[1][21:35], l[1][35])
+	p.header(p.lines[0], 5)
+	p.line2(35)
+	l2 := p.lines[1]
+	p.r.OptionalData = trimFiller(l2[28:35])
+	p.composite(1, 35, l2[0:10]+l2[13:20]+l2[21:35])
 }
 
-func (p *parser) visa(l []string, format string) {
+func (p *parser) visa(format string) {
 	p.r.Format = format
-	p.header(l[0], 5)
-	p.line2(l[1], 0)
-	p.r.OptionalData = trimFiller(l[1][28:])
+	p.header(p.lines[0], 5)
+	p.line2(0)
+	p.r.OptionalData = trimFiller(p.lines[1][28:])
 }
 
-func (p *parser) td1(l []string) {
+func (p *parser) td1() {
 	p.r.Format = TD1
-	p.header(l[0], 0)
-	l2 := l[1]
-	docNo, optional := l[0][5:14], l[0][15:30]
-	// The composite covers line 1 from the document number on, so a repaired
-	// number is confirmed by recomputing it with the repair in place.
-	confirm := func(start int, old string) func(string) bool {
-		return func(doc string) bool {
-			l1 := l[0][:start] + doc + l[0][start+len(old):]
-			d, ok := CheckDigit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
-			return ok && d == toDigit(l2[29])
-		}
-	}
-	if l[0][14] == '<' && trimFiller(optional) != "" {
+	p.header(p.lines[0], 0)
+	l2 := p.lines[1]
+	birth := p.field("birth_date", 1, 0, 6, true, nil)
+	expiry := p.field("expiry_date", 1, 8, 6, true, nil)
+	l1, l2 := p.lines[0], p.lines[1]
+	docNo, optional := l1[5:14], l1[15:30]
+	if l1[14] == '<' && trimFiller(optional) != "" {
 		// Long document number (9303-5 note j): it continues in the optional
 		// field up to its check digit, which is followed by a filler.
 		rest := strings.TrimRight(optional, "<")
@@ -322,13 +345,22 @@ func (p *parser) td1(l []string) {
 		}
 		p.r.DocumentNumber = trimFiller(p.checked("document_number", docNo+ext, cd, false, nil))
 	} else {
-		p.r.DocumentNumber = trimFiller(p.checked("document_number", docNo, l[0][14], false, confirm(5, docNo)))
+		// The composite covers line 1 from the document number on, so a
+		// repaired number is confirmed by recomputing it with the repair in place.
+		confirm := func(doc string) bool {
+			l1 := l1[:5] + doc + l1[14:]
+			d, ok := CheckDigit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
+			return ok && d == toDigit(l2[29])
+		}
+		doc := p.field("document_number", 0, 5, 9, false, confirm)
+		p.r.DocumentNumber = trimFiller(doc)
 	}
 	p.r.OptionalData = trimFiller(optional)
-	p.r.BirthDate = p.date("birth_date", p.checked("birth_date", l2[0:6], l2[6], true, nil), true)
+	p.r.BirthDate = p.date("birth_date", birth, true)
 	p.sex(l2[7])
-	p.r.ExpiryDate = p.date("expiry_date", p.checked("expiry_date", l2[8:14], l2[14], true, nil), false)
+	p.r.ExpiryDate = p.date("expiry_date", expiry, false)
 	p.r.Nationality = trimFiller(l2[15:18])
-	p.composite(l[0][5:30]+l2[0:7]+l2[8:15]+l2[18:29], l2[29])
-	p.names(l[2])
+	l1 = p.lines[0]
+	p.composite(1, 29, l1[5:30]+l2[0:7]+l2[8:15]+l2[18:29])
+	p.names(p.lines[2])
 }

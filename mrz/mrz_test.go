@@ -111,6 +111,21 @@ func TestRepairs(t *testing.T) {
 	if got.BirthDate != "1974-08-12" || got.ExpiryDate != "2012-04-15" || len(got.Repairs) != 2 {
 		t.Fatalf("%+v", got)
 	}
+	// The repaired dates are part of the composite, which then holds.
+	if !got.Valid() || got.Lines[1] != "L898902C36UTO7408122F1204159ZE184226B<<<<<10" {
+		t.Fatalf("repairs not carried into the composite: %+v", got)
+	}
+	// O for 0 in a TD3 document number: its check digit and the composite
+	// (computed with the repair) confirm it; Lines holds the repaired MRZ.
+	got, _ = Parse("P<UTOIFIW<<BATPSQYG<SKHVGJ<<<<<<<<<<<<<<<<<<\nOWYJZUPOE9UTO7802041M3410026CZBZ747<<<<<<<92", Options{Now: now})
+	if got.DocumentNumber != "0WYJZUPOE" || !got.Valid() || got.Lines[1] != "0WYJZUPOE9UTO7802041M3410026CZBZ747<<<<<<<92" {
+		t.Fatalf("TD3 document repair: %+v", got)
+	}
+	// A check digit read as a letter.
+	got, _ = Parse("I<UTOD231458907<<<<<<<<<<<<<<<\n74O812ZF12O4159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<", Options{Now: now})
+	if !got.Valid() || got.Lines[1] != "7408122F1204159UTO<<<<<<<<<<<6" {
+		t.Fatalf("TD1 date and check digit repair: %+v", got)
+	}
 	// S for 5 in the document number, confirmed by its check digit and the composite.
 	got, _ = Parse("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD2314S8907UTO7408122F1204159<<<<<<<6", Options{Now: now})
 	if got.DocumentNumber != "D23145890" || !contains(got.Repairs, "document_number") {
