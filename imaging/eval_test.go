@@ -192,6 +192,9 @@ func TestEvalPhotos(t *testing.T) {
 					bgOK++
 				default:
 					bgText += "  BACKGROUND OUT OF TOLERANCE"
+					if dir := os.Getenv("VERIDOC_EVAL_KEEP"); dir != "" {
+						_ = os.WriteFile(filepath.Join(dir, strings.NewReplacer(" ", "_", "/", "_").Replace(ph.name+"-"+sp.name)+".jpg"), res.Photo, 0o644)
+					}
 				}
 				row += fmt.Sprintf(" %6.1f %6.1f %s %5.2f", m.HeadHeightMm, m.EyeLineMm, bgText, res.PersonCoverage)
 				if !ok {
