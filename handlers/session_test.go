@@ -464,7 +464,14 @@ func TestCallbackDelivery(t *testing.T) {
 		device(c, cr.str("token")).call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
 		count := func() int { return len(recv.types()) }
 		testenv.WaitFor(t, 20*time.Second, "the first delivery", func() bool { return count() == 1 })
-		cbID := int64(c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)[0].(map[string]any)["callback_id"].(float64))
+		// The attempt is logged once the receiver's answer is back, a moment
+		// after the receiver has seen the request.
+		var logged []any
+		testenv.WaitFor(t, 10*time.Second, "the logged attempt", func() bool {
+			logged, _ = c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+			return len(logged) > 0
+		})
+		cbID := int64(logged[0].(map[string]any)["callback_id"].(float64))
 
 		second := c.call("webhook_secret.rotate", nil)
 		exp, err := time.Parse(time.RFC3339, second.str("previous_secret_expires"))
