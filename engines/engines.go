@@ -5,10 +5,12 @@ package engines
 
 import (
 	"crypto/sha256"
+	_ "embed" // the model checksums, shared with scripts/make-models.sh
 	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/veridoc/veridoc/docread"
@@ -29,8 +31,24 @@ func (e *Set) Reader() *docread.Reader {
 	return e.reader
 }
 
+// modelSums is models.sha256 (sha256sum's format): the one list of the model
+// files' checksums, which scripts/make-models.sh checks too.
+//
+//go:embed models.sha256
+var modelSums string
+
+// sumOf is file's SHA-256 in modelSums; a file missing there is a bug.
+func sumOf(file string) string {
+	for _, line := range strings.Split(modelSums, "\n") {
+		if sum, name, ok := strings.Cut(line, "  "); ok && name == file {
+			return sum
+		}
+	}
+	panic("engines: " + file + " is not in models.sha256")
+}
+
 // Model is one file a worker loads from the models folder, with where
-// `make models` takes it from (scripts/make-models.sh checks the same SHA-256).
+// `make models` takes it from.
 type Model struct {
 	File    string `json:"file"`
 	SHA256  string `json:"sha256"`
@@ -41,19 +59,19 @@ type Model struct {
 
 // Models are every model file the server loads.
 var Models = []Model{
-	{"mmod_human_face_detector.dat", "be467b1a76f482693de3b0f6a1ff91d092319be71523d4d4b0628f6a53fcb87a",
+	{"mmod_human_face_detector.dat", sumOf("mmod_human_face_detector.dat"),
 		"https://github.com/davisking/dlib-models/raw/master/mmod_human_face_detector.dat.bz2 (decompressed)", "CC0-1.0",
 		"dlib CNN face detector: confirms faces when HOG finds several"},
-	{imaging.LandmarkModelFile, "394661001ade6ebd0efe289ce205db3b955e8552de4a9f98ecd9dca74e273cf7",
+	{imaging.LandmarkModelFile, sumOf(imaging.LandmarkModelFile),
 		"npm @vladmandic/face-api@1.7.15 model/face_landmark_68_model-weights_manifest.json + .bin, converted by tools/landmarkmodel",
 		"MIT", "68 face landmarks (eyes, chin) for detection and for aligning faces before the descriptor: photos, sessions, documents"},
-	{"dlib_face_recognition_resnet_model_v1.dat", "cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a",
+	{"dlib_face_recognition_resnet_model_v1.dat", sumOf("dlib_face_recognition_resnet_model_v1.dat"),
 		"npm @vladmandic/face-api@1.7.15 model/face_recognition_model-weights_manifest.json + .bin, converted by tools/facemodel",
 		"MIT (package), CC0 (dlib's weights)", "face descriptors: selfie against document portrait"},
-	{"mrz.traineddata", "ece2a54f125a73792f9cec74e6f8e62f6e5e00c7f19153ba865af689be5b5f01",
+	{"mrz.traineddata", sumOf("mrz.traineddata"),
 		"https://github.com/DoubangoTelecom/tesseractMRZ/raw/master/tessdata_best/mrz.traineddata", "BSD-3-Clause",
 		"Tesseract model for the MRZ (OCR-B)"},
-	{imaging.SegmentModelFile, "70e77221f3bf130b005d7c7c7cba8197652aeb56df390c8ad94eb836814cff6c",
+	{imaging.SegmentModelFile, sumOf(imaging.SegmentModelFile),
 		"npm @mediapipe/selfie_segmentation@0.1.1675465747 selfie_segmentation.tflite (sha256 8d13b7fa…), converted by tools/segmodel",
 		"Apache-2.0", "person segmentation: background replacement in ID photos"},
 }

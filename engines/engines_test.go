@@ -3,6 +3,8 @@ package engines
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -33,5 +35,21 @@ func TestInspect(t *testing.T) {
 				t.Errorf("models-data: %s present %v, sha256 %s", m.File, m.Present, m.FileSHA)
 			}
 		}
+	}
+}
+
+// models.sha256 lists exactly the files in Models: make models checks what
+// the server expects, and no stale line is left behind.
+func TestModelSums(t *testing.T) {
+	var listed []string
+	for _, line := range strings.Split(strings.TrimSpace(modelSums), "\n") {
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok || len(sum) != 64 {
+			t.Fatalf("bad line %q", line)
+		}
+		listed = append(listed, name)
+	}
+	if !slices.Equal(listed, ModelFiles) {
+		t.Fatalf("models.sha256 lists %v, Models %v", listed, ModelFiles)
 	}
 }

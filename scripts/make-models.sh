@@ -2,8 +2,9 @@
 # Puts the model files Veridoc loads into models-data/ (ignored by git; the
 # project must not commit them). Idempotent.
 # Every file comes from a package registry (Debian, npm) or a pinned upstream
-# URL, tried after a local mirror, and is checked by SHA-256 (the same table is
-# in engines.Models; `veridoc models` prints it):
+# URL, tried after a local mirror, and is checked by its SHA-256 in
+# engines/models.sha256 (the server embeds the same file; `veridoc models`
+# prints the table):
 #  - mmod_human_face_detector.dat: davisking/dlib-models (CC0)
 #  - dlib_face_recognition_resnet_model_v1.dat: built from npm
 #    @vladmandic/face-api@1.7.15 (MIT; dlib's weights are CC0) by tools/facemodel
@@ -21,6 +22,16 @@ mirror="${VERIDOC_MODELS_MIRROR:-${VERIDOC_SHARED_DIR:-$root/../shared}/models}"
 mkdir -p "$dest"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+# want FILE: the file's SHA-256 from engines/models.sha256.
+want() {
+  local sum
+  sum=$(awk -v f="$1" '$2 == f { print $1 }' "$root/engines/models.sha256")
+  if [ -z "$sum" ]; then
+    echo "make-models: $1 is not in engines/models.sha256" >&2
+    exit 1
+  fi
+  echo "$sum"
+}
 
 # fetch FILE SHA256 URL: from the mirror, else from the pinned upstream URL
 # (a .bz2 is decompressed), checked against SHA256. Kept when already right.
@@ -51,9 +62,11 @@ fetch() {
   mv "$out.tmp" "$out"
 }
 
-fetch mmod_human_face_detector.dat be467b1a76f482693de3b0f6a1ff91d092319be71523d4d4b0628f6a53fcb87a \
+mmod_want=$(want mmod_human_face_detector.dat)
+mrz_want=$(want mrz.traineddata)
+fetch mmod_human_face_detector.dat "$mmod_want" \
   https://github.com/davisking/dlib-models/raw/master/mmod_human_face_detector.dat.bz2
-fetch mrz.traineddata ece2a54f125a73792f9cec74e6f8e62f6e5e00c7f19153ba865af689be5b5f01 \
+fetch mrz.traineddata "$mrz_want" \
   https://github.com/DoubangoTelecom/tesseractMRZ/raw/master/tessdata_best/mrz.traineddata
 
 # The product loads no shape predictor: dlib's 68-point model (Debian
@@ -62,8 +75,8 @@ fetch mrz.traineddata ece2a54f125a73792f9cec74e6f8e62f6e5e00c7f19153ba865af689be
 rm -f "$dest/shape_predictor_5_face_landmarks.dat"
 
 resnet="$dest/dlib_face_recognition_resnet_model_v1.dat"
-want=cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a
-if [ ! -s "$resnet" ] || [ "$(sha256sum "$resnet" | cut -d' ' -f1)" != "$want" ]; then
+resnet_want=$(want dlib_face_recognition_resnet_model_v1.dat)
+if [ ! -s "$resnet" ] || [ "$(sha "$resnet")" != "$resnet_want" ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   echo "make-models: building the face descriptor ResNet (once)" >&2
@@ -71,15 +84,15 @@ if [ ! -s "$resnet" ] || [ "$(sha256sum "$resnet" | cut -d' ' -f1)" != "$want" ]
   (cd "$root" && go run ./tools/facemodel "$tmp/package/model/face_recognition_model-weights_manifest.json" "$tmp/weights.f32")
   g++ -O2 -std=c++17 -o "$tmp/convert" "$root/tools/facemodel/cc/convert.cc" -ldlib -lopenblas -llapack -lpthread
   "$tmp/convert" "$tmp/weights.f32" "$tmp/resnet.dat"
-  got=$(sha256sum "$tmp/resnet.dat" | cut -d' ' -f1)
-  if [ "$got" != "$want" ]; then
-    echo "make-models: converted model has sha256 $got, want $want" >&2
+  got=$(sha "$tmp/resnet.dat")
+  if [ "$got" != "$resnet_want" ]; then
+    echo "make-models: converted model has sha256 $got, want $resnet_want" >&2
     exit 1
   fi
   mv "$tmp/resnet.dat" "$resnet"
 fi
 lm="$dest/face_landmark_68.onnx"
-lm_want=394661001ade6ebd0efe289ce205db3b955e8552de4a9f98ecd9dca74e273cf7
+lm_want=$(want face_landmark_68.onnx)
 if [ ! -s "$lm" ] || [ "$(sha "$lm")" != "$lm_want" ]; then
   tmp3=$(mktemp -d)
   echo "make-models: converting the 68-point landmark net (once)" >&2
@@ -96,7 +109,7 @@ if [ ! -s "$lm" ] || [ "$(sha "$lm")" != "$lm_want" ]; then
 fi
 
 seg="$dest/selfie_segmentation.onnx"
-seg_want=70e77221f3bf130b005d7c7c7cba8197652aeb56df390c8ad94eb836814cff6c
+seg_want=$(want selfie_segmentation.onnx)
 tflite_want=8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27
 if [ ! -s "$seg" ] || [ "$(sha256sum "$seg" | cut -d' ' -f1)" != "$seg_want" ]; then
   tmp2=$(mktemp -d)
