@@ -225,7 +225,7 @@ func ParseDatabaseURL(raw string) (Database, error) {
 		}
 		// WAL for concurrent readers, a busy timeout instead of SQLITE_BUSY errors, and
 		// BEGIN IMMEDIATE so a read-then-write transaction cannot deadlock on upgrade.
-		dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		dsn := path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate"
 		return Database{Kind: DatabaseSQLite, DSN: dsn}, nil
 	default:
 		return Database{}, fmt.Errorf("DATABASE_URL %q: want postgres://… or sqlite://PATH", redact(raw))
