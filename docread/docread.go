@@ -72,6 +72,10 @@ type MRZRead struct {
 // 30 px tall when the document fills the photo.
 const workSize = 1600
 
+// findSize bounds the copy the skew and the MRZ's lines are found on: a
+// text line there is still 10 px or more, and the search costs a quarter.
+const findSize = 1000
+
 // BestMRZ reads the MRZ of each side given (nil sides are skipped) and keeps
 // the read with the fewest failed check digits, stopping at the first valid
 // one: ID cards carry it on the back, passports on the front. Nil when no
@@ -109,7 +113,7 @@ func (r *Reader) ReadMRZ(img []byte) (*MRZRead, error) {
 	if err != nil {
 		return nil, err
 	}
-	small, f := downscale(g, workSize*5/8)
+	small, f := downscale(g, findSize)
 	sw, sh := small.Rect.Dx(), small.Rect.Dy()
 	skew := skewDegrees(inkMap(small, max(15, sw/40), 10), sw, sh, 20)
 	level := small
