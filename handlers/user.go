@@ -89,18 +89,10 @@ func (h *Handlers) userList(ctx context.Context, call *rpc.Call, _ *UserListRequ
 }
 
 func (h *Handlers) userDelete(ctx context.Context, call *rpc.Call, req *UserIDRequest) (*User, error) {
-	if err := h.DB.DisableConsoleUser(ctx, call.AccountID(), req.ID, h.Now()); err != nil {
+	row, err := h.DB.DisableConsoleUser(ctx, call.AccountID(), req.ID, h.Now())
+	if err != nil {
 		return nil, missing(err, rpc.UserNotFound, req.ID)
 	}
-	rows, err := h.DB.ListConsoleUsers(ctx, call.AccountID())
-	if err != nil {
-		return nil, err
-	}
-	for i := range rows {
-		if rows[i].ID == req.ID {
-			u := userOf(&rows[i])
-			return &u, nil
-		}
-	}
-	return nil, rpc.UserNotFound.New("No user found with id: %d", req.ID)
+	u := userOf(row)
+	return &u, nil
 }

@@ -55,9 +55,11 @@ func (db *DB) ListConsoleUsers(ctx context.Context, accountID int64) ([]ConsoleU
 	return out, db.g.WithContext(ctx).Where("account_id = ?", accountID).Order("id").Find(&out).Error
 }
 
-// DisableConsoleUser signs a user out everywhere and keeps them out.
-func (db *DB) DisableConsoleUser(ctx context.Context, accountID, id int64, at time.Time) error {
-	return db.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// DisableConsoleUser signs a user out everywhere and keeps them out; it
+// returns the user as disabled.
+func (db *DB) DisableConsoleUser(ctx context.Context, accountID, id int64, at time.Time) (*ConsoleUser, error) {
+	var u ConsoleUser
+	err := db.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&ConsoleUser{}).Where("id = ? AND account_id = ? AND disabled_at IS NULL", id, accountID).Update("disabled_at", at)
 		if res.Error != nil {
 			return res.Error
@@ -65,8 +67,12 @@ func (db *DB) DisableConsoleUser(ctx context.Context, accountID, id int64, at ti
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
-		return tx.Where("user_id = ?", id).Delete(&ConsoleSession{}).Error
+		if err := tx.Where("user_id = ?", id).Delete(&ConsoleSession{}).Error; err != nil {
+			return err
+		}
+		return tx.Take(&u, id).Error
 	})
+	return &u, err
 }
 
 // CreateConsoleSession records a sign-in.
