@@ -215,6 +215,28 @@ func (c *Console) serverError(w http.ResponseWriter, r *http.Request, err error)
 	c.fail(w, r, http.StatusInternalServerError, "Something went wrong; it has been logged.")
 }
 
+// load reads the object the path's id names, in the viewer's account, with
+// get. It answers 404 (a bad or unknown id, or another account's) or 500
+// itself when it cannot; ok is false then.
+func load[T any](c *Console, w http.ResponseWriter, r *http.Request, what string,
+	get func(ctx context.Context, accountID, id int64) (T, error)) (obj T, ok bool) {
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r, what, 0)
+		return obj, false
+	}
+	obj, err := get(r.Context(), viewerOf(r.Context()).User.AccountID, id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		c.notFound(w, r, what, id)
+		return obj, false
+	case err != nil:
+		c.serverError(w, r, err)
+		return obj, false
+	}
+	return obj, true
+}
+
 func pathID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	return id, err == nil && id > 0

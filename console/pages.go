@@ -48,18 +48,8 @@ var editable = []string{"person_surname", "person_given_names", "person_full_nam
 
 func (c *Console) verification(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	id, ok := pathID(r)
+	ver, ok := load(c, w, r, "verification", c.DB.GetVerification)
 	if !ok {
-		c.notFound(w, r, "verification", 0)
-		return
-	}
-	ver, err := c.DB.GetVerification(r.Context(), v.User.AccountID, id)
-	if errors.Is(err, models.ErrNotFound) {
-		c.notFound(w, r, "verification", id)
-		return
-	}
-	if err != nil {
-		c.serverError(w, r, err)
 		return
 	}
 	docs, err := c.DB.Documents(r.Context(), ver.ID)
@@ -147,18 +137,8 @@ func (c *Console) decide(w http.ResponseWriter, r *http.Request) {
 // correct changes extracted values through the same code as extracted_data.update.
 func (c *Console) correct(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	id, ok := pathID(r)
+	d, ok := load(c, w, r, "document", c.DB.GetDocument)
 	if !ok {
-		c.notFound(w, r, "document", 0)
-		return
-	}
-	d, err := c.DB.GetDocument(r.Context(), v.User.AccountID, id)
-	if errors.Is(err, models.ErrNotFound) {
-		c.notFound(w, r, "document", id)
-		return
-	}
-	if err != nil {
-		c.serverError(w, r, err)
 		return
 	}
 	changes := map[string]string{}
@@ -188,18 +168,8 @@ func (c *Console) sessions(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) session(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	id, ok := pathID(r)
+	s, ok := load(c, w, r, "session", c.DB.GetSession)
 	if !ok {
-		c.notFound(w, r, "session", 0)
-		return
-	}
-	s, err := c.DB.GetSession(r.Context(), v.User.AccountID, id)
-	if errors.Is(err, models.ErrNotFound) {
-		c.notFound(w, r, "session", id)
-		return
-	}
-	if err != nil {
-		c.serverError(w, r, err)
 		return
 	}
 	events, err := c.DB.SessionEvents(r.Context(), s.ID)
@@ -332,19 +302,8 @@ func (c *Console) webhooks(w http.ResponseWriter, r *http.Request) {
 
 // redeliver sends a callback again through the same code as callback.redeliver.
 func (c *Console) redeliver(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r.Context())
-	id, ok := pathID(r)
+	cb, ok := load(c, w, r, "callback", c.DB.GetCallback)
 	if !ok {
-		c.notFound(w, r, "callback", 0)
-		return
-	}
-	cb, err := c.DB.GetCallback(r.Context(), v.User.AccountID, id)
-	if errors.Is(err, models.ErrNotFound) {
-		c.notFound(w, r, "callback", id)
-		return
-	}
-	if err != nil {
-		c.serverError(w, r, err)
 		return
 	}
 	if err := callbacks.Redeliver(r.Context(), c.DB, c.Queue, cb, c.Now()); err != nil {
@@ -356,22 +315,12 @@ func (c *Console) redeliver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) photo(w http.ResponseWriter, r *http.Request) {
-	v := viewerOf(r.Context())
-	id, ok := pathID(r)
+	t, ok := load(c, w, r, "photo task", c.DB.GetPhotoTask)
 	if !ok {
-		c.notFound(w, r, "photo task", 0)
-		return
-	}
-	t, err := c.DB.GetPhotoTask(r.Context(), v.User.AccountID, id)
-	if errors.Is(err, models.ErrNotFound) {
-		c.notFound(w, r, "photo task", id)
-		return
-	}
-	if err != nil {
-		c.serverError(w, r, err)
 		return
 	}
 	links := map[string]string{}
+	var err error
 	if t.State == models.TaskSuccess && t.ErasedAt == nil {
 		photo, sheet, _ := photos.Keys(t.ID)
 		for name, k := range map[string]string{"Photo": photo, "Sheet": sheet} {

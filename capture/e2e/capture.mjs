@@ -2,21 +2,14 @@
 // /verify/<token>, upload the document and the selfie, submit, wait for the
 // outcome and take screenshots. Prints one JSON line with what it saw.
 // Env: BASE_URL, TOKEN, FRONT, SELFIE (file paths, optional), SHOTS (dir), CHROMIUM.
-import { chromium } from "playwright-core";
+import { launch, watch } from "./browser.mjs";
 
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch(env);
 const result = { errors: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-  page.on("console", (m) => { if (m.type() === "error") result.errors.push(m.text()); });
-  page.on("pageerror", (e) => result.errors.push(String(e)));
-  page.on("request", (r) => { if (!r.url().startsWith(env.BASE_URL) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) result.errors.push("off-origin request " + r.url()); });
+  watch(page, result, [env.BASE_URL, "blob:", "data:"]);
   await page.goto(`${env.BASE_URL}/verify/${env.TOKEN}`);
   if (!env.FRONT) {
     await page.waitForFunction(() => document.querySelector("#status").textContent.includes("not valid"), null, { timeout: 15000 });

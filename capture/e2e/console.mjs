@@ -3,21 +3,14 @@
 // open the review queue and a verification, correct a field, approve.
 // Prints one JSON line with what it saw.
 // Env: BASE_URL, EMAIL, PASSWORD, VERIFICATION_ID, SURNAME (the correction), SHOTS (dir), CHROMIUM.
-import { chromium } from "playwright-core";
+import { launch, watch } from "./browser.mjs";
 
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch(env);
 const result = { errors: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("console", (m) => { if (m.type() === "error") result.errors.push(m.text()); });
-  page.on("pageerror", (e) => result.errors.push(String(e)));
-  page.on("request", (r) => { if (!r.url().startsWith(env.BASE_URL)) result.errors.push("off-origin request " + r.url()); });
+  watch(page, result, [env.BASE_URL]);
   await page.goto(`${env.BASE_URL}/console/login`);
   await page.fill("input[name=email]", env.EMAIL);
   await page.fill("input[name=password]", env.PASSWORD);
