@@ -64,6 +64,9 @@ func (db *DB) CreateAccount(ctx context.Context, name string, sandbox bool) (*Ac
 
 // GetAccount loads one account.
 func (db *DB) GetAccount(ctx context.Context, id int64) (*Account, error) {
+	if db.hot != nil {
+		return db.hot.accounts.take(ctx, db.Pool, db.cols, "id = $1", id)
+	}
 	var a Account
 	if err := db.g.WithContext(ctx).First(&a, id).Error; err != nil {
 		return nil, notFound(err)

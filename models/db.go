@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/veridoc/veridoc/config"
+	"github.com/veridoc/veridoc/seal"
 )
 
 // DB is an open database: GORM for queries and the handles the job queue needs.
@@ -29,6 +30,8 @@ type DB struct {
 	Kind string        // config.DatabaseSQLite or config.DatabasePostgres
 	SQL  *sql.DB       // shared pool under GORM
 	Pool *pgxpool.Pool // PostgreSQL only: the pool under SQL, for River
+	cols *seal.Columns // the sealed columns' keys (UseSealer), for hot's reads
+	hot  *hotReads     // PostgreSQL only
 }
 
 // Open connects to the database described by a DATABASE_URL.
@@ -65,6 +68,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		// wait on a pool that idle connections have emptied.
 		db.SQL.SetMaxOpenConns(int(pcfg.MaxConns) - 4)
 		db.g, err = gorm.Open(postgres.New(postgres.Config{Conn: db.SQL}), gcfg)
+		if err == nil {
+			db.hot, err = newHotReads(db.g)
+		}
 		if err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("database: %w", err)

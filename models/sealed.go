@@ -94,6 +94,7 @@ func sealValue(c *seal.Columns, v any) (any, error) {
 // UseSealer makes every statement of db encrypt and decrypt its personal
 // columns with cols.
 func (db *DB) UseSealer(cols *seal.Columns) error {
+	db.cols = cols
 	inject := func(tx *gorm.DB) {
 		tx.Statement.Context = context.WithValue(tx.Statement.Context, sealerKey{}, cols)
 	}

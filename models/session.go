@@ -112,6 +112,9 @@ func (tx *Tx) CreateSession(s *Session) error {
 
 // GetSession loads a session of the account.
 func (db *DB) GetSession(ctx context.Context, accountID, id int64) (*Session, error) {
+	if db.hot != nil {
+		return db.hot.sessions.take(ctx, db.Pool, db.cols, "id = $1 AND account_id = $2", id, accountID)
+	}
 	var s Session
 	if err := db.g.WithContext(ctx).Where("id = ? AND account_id = ?", id, accountID).Take(&s).Error; err != nil {
 		return nil, notFound(err)

@@ -33,24 +33,38 @@ func main() {
 	bomb := flag.String("bombardier", "bombardier", "the bombardier binary (make loadtest installs v1.2.6)")
 	conc := flag.Int("c", 32, "connections (requests in flight)")
 	dur := flag.Duration("d", 10*time.Second, "duration of each measurement")
+	warm := flag.Duration("warmup", 2*time.Second, "unmeasured load on each target before its measurement (opens connections, prepares statements)")
 	photo := flag.String("photo", "/usr/share/doc/facedetect/examples/grace_hopper_512x512.jpg", "a JPEG for photo.process (Debian package facedetect)")
 	pg := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL admin URL; skipped when it does not answer")
+	pgParams := flag.String("postgres-params", "", "extra query parameters for the server's PostgreSQL URL, e.g. pool_max_conns=8")
+	only := flag.String("databases", "sqlite,postgres", "which databases to measure")
 	flag.Parse()
 	img, err := os.ReadFile(*photo)
 	if err != nil {
 		fail(fmt.Errorf("%v (apt-get install facedetect, or pass -photo)", err))
 	}
-	fmt.Printf("veridoc load test: %d connections, %s per target, GOMAXPROCS of the server = its default, on %s\n", *conc, *dur, hostname())
+	fmt.Printf("veridoc load test: %d connections, %s per target after %s of warm-up, GOMAXPROCS of the server = its default, on %s\n", *conc, *dur, *warm, hostname())
 	fmt.Printf("%-10s %-14s %10s %9s %9s %9s %8s\n", "database", "target", "req/s", "p50 ms", "p99 ms", "max ms", "errors")
-	dbs := []struct{ name, url string }{{"sqlite", ""}}
-	if u, cleanup, err := freshPostgres(*pg); err == nil {
+	var dbs []struct{ name, url string }
+	if strings.Contains(*only, "sqlite") {
+		dbs = append(dbs, struct{ name, url string }{"sqlite", ""})
+	}
+	if !strings.Contains(*only, "postgres") {
+		*pg = ""
+	}
+	if *pg == "" {
+		fmt.Println("postgres: not measured")
+	} else if u, cleanup, err := freshPostgres(*pg); err == nil {
 		defer cleanup()
+		if *pgParams != "" {
+			u += "&" + *pgParams
+		}
 		dbs = append(dbs, struct{ name, url string }{"postgres", u})
 	} else {
 		fmt.Printf("postgres: skipped (%v)\n", err)
 	}
 	for _, db := range dbs {
-		if err := runOne(*bin, *bomb, db.name, db.url, img, *conc, *dur); err != nil {
+		if err := runOne(*bin, *bomb, db.name, db.url, img, *conc, *dur, *warm); err != nil {
 			fail(fmt.Errorf("%s: %w", db.name, err))
 		}
 	}
@@ -97,7 +111,7 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func runOne(bin, bomb, dbName, dbURL string, img []byte, conc int, dur time.Duration) error {
+func runOne(bin, bomb, dbName, dbURL string, img []byte, conc int, dur, warm time.Duration) error {
 	dir, err := os.MkdirTemp("", "veridoc-load-")
 	if err != nil {
 		return err
@@ -196,6 +210,11 @@ func runOne(bin, bomb, dbName, dbURL string, img []byte, conc int, dur time.Dura
 		{"/healthz", target{url: base + "/healthz"}},
 	}
 	for _, tg := range targets {
+		if warm > 0 {
+			if _, err := attack(bomb, dir, tg.t, conc, warm); err != nil {
+				return err
+			}
+		}
 		r, err := attack(bomb, dir, tg.t, conc, dur)
 		if err != nil {
 			return err
