@@ -125,7 +125,8 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	registry := river.NewWorkers()
 	periodic := jobs.Maintenance(registry, a.DB, a.Now)
 	a.Metrics = metrics.New(a.DB)
-	photoEngine := &photos.Engine{Dir: cfg.ModelsDir}
+	// One segmentation net per two workers: it is a seventh of a photo's time.
+	photoEngine := &photos.Engine{Dir: cfg.ModelsDir, SegmentNets: (cfg.Workers + 1) / 2}
 	river.AddWorker(registry, &photos.Worker{DB: a.DB, Store: a.Store, Specs: catalog, Engine: photoEngine, Now: a.Now,
 		Observe: a.Metrics.ObserveStage})
 	guard, err := callbacks.NewGuard(cfg.CallbackAllow)

@@ -31,7 +31,9 @@ func Start() {
 				slog.Debug("vips", "domain", domain, "msg", msg)
 			}
 		}, vips.LogLevelError)
-		vips.Startup(&vips.Config{ConcurrencyLevel: 1, MaxCacheFiles: 0, MaxCacheMem: 0, MaxCacheSize: 0})
+		withoutModules(func() {
+			vips.Startup(&vips.Config{ConcurrencyLevel: 1, MaxCacheFiles: 0, MaxCacheMem: 0, MaxCacheSize: 0})
+		})
 	})
 }
 

@@ -47,14 +47,18 @@ func b2i(b bool) int {
 // decodeJPEG decodes a JPEG at 1/shrink scale; ok is false when it cannot
 // here (CMYK, or libjpeg warned of a corrupt or truncated file) and libvips
 // should have its say.
-func decodeJPEG(src []byte, shrink int) (img *rgbImage, ok bool) {
+func decodeJPEG(src []byte, shrink int, offHeap bool) (img *rgbImage, ok bool) {
 	var w, h C.int
 	buf, n := (*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src))
 	if C.vd_jpeg_size(buf, n, C.int(shrink), &w, &h) != 0 || w <= 0 || h <= 0 {
 		return nil, false
 	}
-	img = &rgbImage{Pix: make([]byte, 3*int(w)*int(h)), W: int(w), H: int(h)}
+	img, err := newRGB(int(w), int(h), offHeap)
+	if err != nil {
+		return nil, false
+	}
 	if C.vd_jpeg_decode(buf, n, C.int(shrink), 3, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
+		img.free()
 		return nil, false
 	}
 	return img, true

@@ -18,7 +18,7 @@ type Landmarker struct{ *netPool }
 
 // NewLandmarker loads the ONNX model at path and checks that OpenCV reads it.
 func NewLandmarker(path string) (*Landmarker, error) {
-	p, err := newNetPool("landmark", path)
+	p, err := newNetPool("landmark", path, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -140,10 +140,18 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 	if hdr.Format == "jpeg" {
 		shrink = jpegShrink(float64(min(hdr.Width, hdr.Height)) * 0.3 / wantHead)
 	}
-	work, err := decode(src, shrink)
+	work, err := decodeTo(src, shrink, true)
 	if err != nil {
 		return nil, err
 	}
+	// Every decode of the upload is freed on return, not before: the
+	// detection copy may be the first one itself.
+	decoded := []*rgbImage{work}
+	defer func() {
+		for _, m := range decoded {
+			m.free()
+		}
+	}()
 	// The decoded copy's scale in the full photo (its orientation applied).
 	full := float64(max(hdr.Width, hdr.Height)) / float64(max(work.W, work.H))
 	det, err := work.resized(p.DetectSize)
@@ -191,9 +199,10 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 	t2 := time.Now()
 	if workHead < wantHead && shrink > 1 {
 		if s := jpegShrink(srcHead / (1.25 * wantHead)); s < shrink {
-			if work, err = decode(src, s); err != nil {
+			if work, err = decodeTo(src, s, true); err != nil {
 				return nil, err
 			}
+			decoded = append(decoded, work)
 		}
 	}
 	geo := g.geo.scaled(float64(work.W) / float64(g.img.W))
@@ -283,6 +292,10 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 		geo.Crown.Y = geo.Chin.Y - geo.HeadHeight()*m.HeadHeightMm/planned
 		refine = false
 		t2 = time.Now()
+	}
+	// The upload's pixels are done with: the sheets are made from the output.
+	for _, d := range decoded {
+		d.free()
 	}
 	res.HeadHeightMm, res.EyeLineMm, res.Background = m.HeadHeightMm, m.EyeLineMm, m.Background
 	res.Warnings = append(res.Warnings, m.Warnings...)

@@ -41,7 +41,8 @@ func processor(t testing.TB) *imaging.Processor {
 			return
 		}
 		proc = imaging.NewProcessor(e)
-		proc.Segment, procErr = imaging.NewSegmenter(filepath.Join(dir, imaging.SegmentModelFile))
+		// One net, as the app gives two workers.
+		proc.Segment, procErr = imaging.NewSegmenter(filepath.Join(dir, imaging.SegmentModelFile), 1)
 	})
 	if procErr != nil {
 		t.Fatal(procErr)

@@ -14,6 +14,8 @@ import (
 type rgbImage struct {
 	Pix  []byte
 	W, H int
+	// mapped: Pix is a mapping of its own (newRGB with offHeap), for free.
+	mapped bool
 }
 
 func (m *rgbImage) ColorModel() color.Model { return color.RGBAModel }
@@ -32,15 +34,22 @@ func (m *rgbImage) At(x, y int) color.Color {
 // EXIF orientation, shrunk on load by shrink (1, 2, 4 or 8; JPEG only).
 // The pipeline decodes an upload once: a JPEG's entropy decoding costs the
 // same at every shrink factor, so a second decode would cost as much again.
-func decode(src []byte, shrink int) (*rgbImage, error) {
+func decode(src []byte, shrink int) (*rgbImage, error) { return decodeTo(src, shrink, false) }
+
+// decodeTo is decode; offHeap decodes a JPEG into C memory (see newRGB),
+// which the caller frees.
+func decodeTo(src []byte, shrink int, offHeap bool) (*rgbImage, error) {
 	orient, foreign := probe(src)
 	if Sniff(src) == "jpeg" && !foreign {
-		if img, ok := decodeJPEG(src, shrink); ok {
-			img, err := img.oriented(orient)
+		if img, ok := decodeJPEG(src, shrink, offHeap); ok {
+			up, err := img.oriented(orient)
+			if up != img {
+				img.free()
+			}
 			if err != nil {
 				return nil, undecodable()
 			}
-			return img, nil
+			return up, nil
 		}
 	}
 	return decodeVips(src, shrink, foreign)

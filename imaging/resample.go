@@ -111,8 +111,12 @@ func (m *rgbImage) oriented(orientation int) (*rgbImage, error) {
 	if orientation >= 5 {
 		w, h = h, w
 	}
-	out := &rgbImage{Pix: make([]byte, len(m.Pix)), W: w, H: h}
+	out, err := newRGB(w, h, m.mapped)
+	if err != nil {
+		return nil, err
+	}
 	if C.vd_orient((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H), 3, C.int(orientation), (*C.uchar)(unsafe.Pointer(&out.Pix[0]))) != 0 {
+		out.free()
 		return nil, errResample
 	}
 	return out, nil

@@ -47,6 +47,10 @@ func SheetPDF(photo []byte, spec Spec) ([]byte, error) {
 	pdf.SetCreationDate(time.Unix(0, 0).UTC()) // the same photo gives the same file
 	pdf.SetCatalogSort(true)
 	pdf.SetProducer("Veridoc", false)
+	// The page holds a few hundred bytes of drawing and the photo is JPEG
+	// already: compressing them saved little and allocated a deflate
+	// state (about 1 MB) per sheet.
+	pdf.SetCompression(false)
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.AddPage()

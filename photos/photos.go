@@ -64,10 +64,13 @@ func SpecOf(s *specs.Spec) imaging.Spec {
 // Engine loads the face models on first use, so processes that never process
 // a photo never pay for them.
 type Engine struct {
-	Dir  string
-	once sync.Once
-	p    *imaging.Processor
-	err  error
+	Dir string
+	// SegmentNets bounds the copies of the segmentation net (0: one per
+	// photo in progress).
+	SegmentNets int
+	once        sync.Once
+	p           *imaging.Processor
+	err         error
 }
 
 // Processor returns the shared pipeline.
@@ -78,7 +81,7 @@ func (e *Engine) Processor() (*imaging.Processor, error) {
 			e.err = err
 			return
 		}
-		seg, err := imaging.NewSegmenter(filepath.Join(e.Dir, imaging.SegmentModelFile))
+		seg, err := imaging.NewSegmenter(filepath.Join(e.Dir, imaging.SegmentModelFile), e.SegmentNets)
 		if err != nil {
 			e.err = fmt.Errorf("segmentation model: %w (run make models)", err)
 			return

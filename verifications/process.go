@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/davidbyttow/govips/v2/vips"
 	"github.com/riverqueue/river"
 
 	"github.com/veridoc/veridoc/country"
@@ -172,24 +171,7 @@ func (w *DocumentWorker) readMRZ(x *extraction, t *flows.DocumentType, front, ba
 }
 
 // RenderPDFPage draws a PDF's first page at 200 DPI as PNG (libvips with poppler).
-func RenderPDFPage(pdf []byte) ([]byte, error) {
-	imaging.Start()
-	p := vips.NewImportParams()
-	p.Density.Set(200)
-	p.Page.Set(0)
-	img, err := vips.LoadImageFromBuffer(pdf, p)
-	if err != nil {
-		return nil, err
-	}
-	defer img.Close()
-	if img.HasAlpha() {
-		if err := img.Flatten(&vips.Color{R: 255, G: 255, B: 255}); err != nil {
-			return nil, err
-		}
-	}
-	out, _, err := img.ExportPng(vips.NewPngExportParams())
-	return out, err
-}
+func RenderPDFPage(pdf []byte) ([]byte, error) { return imaging.PDFPage(pdf, 200) }
 
 // ReviewArgs reviews a submitted verification once its documents are read.
 type ReviewArgs struct {
