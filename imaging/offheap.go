@@ -12,8 +12,8 @@ import (
 // heap each one turned into garbage that the collector let pile up to twice
 // the live heap: with two workers the Go heap peaked near 50 MB, a third of
 // the worker's resident memory. The mapping asks for transparent huge
-// pages: fresh 4 KB pages cost the decoder about 4 ms of page faults per
-// 12 MP photo, huge pages about a tenth of that.
+// pages: with C malloc's fresh 4 KB pages the decode of a 12 MP photo took
+// 3–4 ms longer than on the Go heap; with this mapping it measured the same.
 func newRGB(w, h int, offHeap bool) (*rgbImage, error) {
 	n := 3 * w * h
 	if n <= 0 {

@@ -144,14 +144,15 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	// Every decode of the upload is freed on return, not before: the
-	// detection copy may be the first one itself.
+	// Every decode of the upload is freed once the output is made (the
+	// detection copy may be the first decode itself), or on an early return.
 	decoded := []*rgbImage{work}
-	defer func() {
+	freeDecoded := func() {
 		for _, m := range decoded {
 			m.free()
 		}
-	}()
+	}
+	defer freeDecoded()
 	// The decoded copy's scale in the full photo (its orientation applied).
 	full := float64(max(hdr.Width, hdr.Height)) / float64(max(work.W, work.H))
 	det, err := work.resized(p.DetectSize)
@@ -293,10 +294,7 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 		refine = false
 		t2 = time.Now()
 	}
-	// The upload's pixels are done with: the sheets are made from the output.
-	for _, d := range decoded {
-		d.free()
-	}
+	freeDecoded() // the sheets are made from the output
 	res.HeadHeightMm, res.EyeLineMm, res.Background = m.HeadHeightMm, m.EyeLineMm, m.Background
 	res.Warnings = append(res.Warnings, m.Warnings...)
 	if !inBand(m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm) {

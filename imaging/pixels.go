@@ -36,8 +36,8 @@ func (m *rgbImage) At(x, y int) color.Color {
 // same at every shrink factor, so a second decode would cost as much again.
 func decode(src []byte, shrink int) (*rgbImage, error) { return decodeTo(src, shrink, false) }
 
-// decodeTo is decode; offHeap decodes a JPEG into C memory (see newRGB),
-// which the caller frees.
+// decodeTo is decode; offHeap decodes a JPEG into a mapping of its own (see
+// newRGB), which the caller frees.
 func decodeTo(src []byte, shrink int, offHeap bool) (*rgbImage, error) {
 	orient, foreign := probe(src)
 	if Sniff(src) == "jpeg" && !foreign {

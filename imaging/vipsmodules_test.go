@@ -21,7 +21,7 @@ func TestPDFPage(t *testing.T) {
 			}
 		}
 	}
-	doc, err := imaging.SheetPDF(mustRead(t, "testdata/portraits/obama.jpg"), usPassport)
+	doc, err := imaging.SheetPDF(portrait(t, "obama.jpg"), usPassport)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +56,4 @@ func TestPDFPage(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -80,7 +80,7 @@ func (r *pgxReader[T]) take(ctx context.Context, pool *pgxpool.Pool, cols *seal.
 			continue
 		}
 		if cols == nil {
-			return nil, errors.New("models: personal columns need a column key (DB.UseSealer was not called)")
+			return nil, errNoSealer
 		}
 		var v any
 		switch f.FieldType.Kind() {

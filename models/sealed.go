@@ -27,8 +27,10 @@ func sealerFrom(ctx context.Context) (*seal.Columns, error) {
 	if c, ok := ctx.Value(sealerKey{}).(*seal.Columns); ok {
 		return c, nil
 	}
-	return nil, errors.New("models: personal columns need a column key (DB.UseSealer was not called)")
+	return nil, errNoSealer
 }
+
+var errNoSealer = errors.New("models: personal columns need a column key (DB.UseSealer was not called)")
 
 type sealedSerializer struct{}
 

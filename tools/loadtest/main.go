@@ -50,9 +50,6 @@ func main() {
 		dbs = append(dbs, struct{ name, url string }{"sqlite", ""})
 	}
 	if !strings.Contains(*only, "postgres") {
-		*pg = ""
-	}
-	if *pg == "" {
 		fmt.Println("postgres: not measured")
 	} else if u, cleanup, err := freshPostgres(*pg); err == nil {
 		defer cleanup()
