@@ -24,20 +24,21 @@ static void vd_count_warning(j_common_ptr c, int level) {
 	if (level < 0) c->err->num_warnings++;
 }
 
-static int vd_setup_decode(struct jpeg_decompress_struct* d, const unsigned char* buf, unsigned long len, int denom, int channels) {
+static int vd_setup_decode(struct jpeg_decompress_struct* d, const unsigned char* buf, unsigned long len, int eighths, int channels) {
 	jpeg_mem_src(d, buf, len);
 	if (jpeg_read_header(d, TRUE) != JPEG_HEADER_OK) return -1;
 	if (d->jpeg_color_space == JCS_CMYK || d->jpeg_color_space == JCS_YCCK) return 1;
 	// Grey output takes the luma plane as it is: no chroma upsampling, no
 	// colour conversion.
 	d->out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
-	d->scale_num = 1;
-	d->scale_denom = (unsigned int)denom;
+	// libjpeg-turbo scales by M/8 in the inverse DCT for any M in 1–16.
+	d->scale_num = (unsigned int)eighths;
+	d->scale_denom = 8;
 	jpeg_calc_output_dimensions(d);
 	return 0;
 }
 
-int vd_jpeg_size(const unsigned char* buf, unsigned long len, int denom, int* w, int* h) {
+int vd_jpeg_size(const unsigned char* buf, unsigned long len, int eighths, int* w, int* h) {
 	struct jpeg_decompress_struct d;
 	struct vd_err err;
 	d.err = jpeg_std_error(&err.pub);
@@ -48,14 +49,14 @@ int vd_jpeg_size(const unsigned char* buf, unsigned long len, int denom, int* w,
 		return -1;
 	}
 	jpeg_create_decompress(&d);
-	int rc = vd_setup_decode(&d, buf, len, denom, 3);
+	int rc = vd_setup_decode(&d, buf, len, eighths, 3);
 	*w = (int)d.output_width;
 	*h = (int)d.output_height;
 	jpeg_destroy_decompress(&d);
 	return rc;
 }
 
-int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int denom, int channels, unsigned char* out, int w, int h) {
+int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int channels, unsigned char* out, int w, int h) {
 	struct jpeg_decompress_struct d;
 	struct vd_err err;
 	d.err = jpeg_std_error(&err.pub);
@@ -67,7 +68,7 @@ int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int denom, int c
 		return -1;
 	}
 	jpeg_create_decompress(&d);
-	if (vd_setup_decode(&d, buf, len, denom, channels) != 0 || (int)d.output_width != w || (int)d.output_height != h) {
+	if (vd_setup_decode(&d, buf, len, eighths, channels) != 0 || (int)d.output_width != w || (int)d.output_height != h) {
 		jpeg_destroy_decompress(&d);
 		return -1;
 	}

@@ -44,20 +44,20 @@ func b2i(b bool) int {
 	return 0
 }
 
-// decodeJPEG decodes a JPEG at 1/shrink scale; ok is false when it cannot
+// decodeJPEG decodes a JPEG at eighths/8 of its size; ok is false when it cannot
 // here (CMYK, or libjpeg warned of a corrupt or truncated file) and libvips
 // should have its say.
-func decodeJPEG(src []byte, shrink int, offHeap bool) (img *rgbImage, ok bool) {
+func decodeJPEG(src []byte, eighths int, pool *pixelPool) (img *rgbImage, ok bool) {
 	var w, h C.int
 	buf, n := (*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src))
-	if C.vd_jpeg_size(buf, n, C.int(shrink), &w, &h) != 0 || w <= 0 || h <= 0 {
+	if C.vd_jpeg_size(buf, n, C.int(eighths), &w, &h) != 0 || w <= 0 || h <= 0 {
 		return nil, false
 	}
-	img, err := newRGB(int(w), int(h), offHeap)
+	img, err := newRGB(int(w), int(h), pool)
 	if err != nil {
 		return nil, false
 	}
-	if C.vd_jpeg_decode(buf, n, C.int(shrink), 3, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
+	if C.vd_jpeg_decode(buf, n, C.int(eighths), 3, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
 		img.free()
 		return nil, false
 	}
@@ -93,24 +93,24 @@ func encodeJPEG(img *rgbImage, dpi, maxKB int) ([]byte, bool, error) {
 	return buf, false, nil
 }
 
-// jpegSize is the size a JPEG decodes to at 1/shrink scale; ok is false when
+// jpegSize is the size a JPEG decodes to at eighths/8 of its size; ok is false when
 // it cannot be decoded here (see decodeJPEG).
-func jpegSize(src []byte, shrink int) (w, h int, ok bool) {
+func jpegSize(src []byte, eighths int) (w, h int, ok bool) {
 	var cw, ch C.int
-	if C.vd_jpeg_size((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(shrink), &cw, &ch) != 0 || cw <= 0 || ch <= 0 {
+	if C.vd_jpeg_size((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(eighths), &cw, &ch) != 0 || cw <= 0 || ch <= 0 {
 		return 0, 0, false
 	}
 	return int(cw), int(ch), true
 }
 
-// decodeJPEGGray decodes a JPEG's luma at 1/shrink scale (see decodeJPEG).
-func decodeJPEGGray(src []byte, shrink int) (*image.Gray, bool) {
-	w, h, ok := jpegSize(src, shrink)
+// decodeJPEGGray decodes a JPEG's luma at eighths/8 of its size (see decodeJPEG).
+func decodeJPEGGray(src []byte, eighths int) (*image.Gray, bool) {
+	w, h, ok := jpegSize(src, eighths)
 	if !ok {
 		return nil, false
 	}
 	g := image.NewGray(image.Rect(0, 0, w, h))
-	if C.vd_jpeg_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(shrink), 1,
+	if C.vd_jpeg_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(eighths), 1,
 		(*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(w), C.int(h)) != 0 {
 		return nil, false
 	}

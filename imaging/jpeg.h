@@ -13,13 +13,13 @@ int vd_jpeg_encode(const unsigned char* rgb, int w, int h, int quality, int subs
 extern "C" {
 #endif
 // vd_jpeg_size reads a JPEG's header and gives the size it decodes to at
-// 1/denom scale (1, 2, 4 or 8). It returns 0, 1 when the file's colour space
+// eighths/8 of its size (1–8). It returns 0, 1 when the file's colour space
 // cannot be decoded to RGB here (CMYK), or -1 when the header is bad.
-int vd_jpeg_size(const unsigned char* buf, unsigned long len, int denom, int* w, int* h);
+int vd_jpeg_size(const unsigned char* buf, unsigned long len, int eighths, int* w, int* h);
 // vd_jpeg_decode decodes into out (w×h×channels, from vd_jpeg_size):
 // channels 3 is RGB, 1 grey. Any warning of libjpeg (a truncated or corrupt
 // file) fails the decode: -1.
-int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int denom, int channels, unsigned char* out, int w, int h);
+int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int channels, unsigned char* out, int w, int h);
 // vd_jpeg_encode_sheet encodes a sheet of paper (pw×ph white) with copies of
 // photo (w×h) in cols×rows at (x0 + c·step_x, y0 + r·step_y), each with a
 // grey line one pixel outside, one scanline at a time (no sheet in memory).

@@ -14,8 +14,9 @@ import (
 type rgbImage struct {
 	Pix  []byte
 	W, H int
-	// mapped: Pix is a mapping of its own (newRGB with offHeap), for free.
-	mapped bool
+	// pool: Pix lies in mapping, from pool (see newRGB), for free.
+	pool    *pixelPool
+	mapping []byte
 }
 
 func (m *rgbImage) ColorModel() color.Model { return color.RGBAModel }
@@ -34,14 +35,15 @@ func (m *rgbImage) At(x, y int) color.Color {
 // EXIF orientation, shrunk on load by shrink (1, 2, 4 or 8; JPEG only).
 // The pipeline decodes an upload once: a JPEG's entropy decoding costs the
 // same at every shrink factor, so a second decode would cost as much again.
-func decode(src []byte, shrink int) (*rgbImage, error) { return decodeTo(src, shrink, false) }
+func decode(src []byte, shrink int) (*rgbImage, error) { return decodeTo(src, 8/shrink, nil) }
 
-// decodeTo is decode; offHeap decodes a JPEG into a mapping of its own (see
-// newRGB), which the caller frees.
-func decodeTo(src []byte, shrink int, offHeap bool) (*rgbImage, error) {
+// decodeTo is decode at eighths/8 of the photo's size (1–8; a JPEG scales
+// in its inverse DCT, which costs next to nothing; other files are decoded
+// whole), into pool's memory (see newRGB), which the caller frees.
+func decodeTo(src []byte, eighths int, pool *pixelPool) (*rgbImage, error) {
 	orient, foreign := probe(src)
 	if Sniff(src) == "jpeg" && !foreign {
-		if img, ok := decodeJPEG(src, shrink, offHeap); ok {
+		if img, ok := decodeJPEG(src, eighths, pool); ok {
 			up, err := img.oriented(orient)
 			if up != img {
 				img.free()
@@ -52,7 +54,8 @@ func decodeTo(src []byte, shrink int, offHeap bool) (*rgbImage, error) {
 			return up, nil
 		}
 	}
-	return decodeVips(src, shrink, foreign)
+	// libvips shrinks a JPEG on load by 2, 4 or 8 only.
+	return decodeVips(src, jpegShrink(8/float64(eighths)), foreign)
 }
 
 // DecodeGray decodes a JPEG's brightness, turned upright by its EXIF
@@ -66,7 +69,7 @@ func DecodeGray(src []byte, minSide int) (g *image.Gray, ok bool) {
 	if Sniff(src) != "jpeg" {
 		return nil, false
 	}
-	w, h, ok := jpegSize(src, 1)
+	w, h, ok := jpegSize(src, 8)
 	if !ok {
 		return nil, false
 	}
@@ -74,7 +77,7 @@ func DecodeGray(src []byte, minSide int) (g *image.Gray, ok bool) {
 	for shrink < 8 && (max(w, h)+2*shrink-1)/(2*shrink) >= minSide {
 		shrink *= 2
 	}
-	g, ok = decodeJPEGGray(src, shrink)
+	g, ok = decodeJPEGGray(src, 8/shrink)
 	if !ok {
 		return nil, false
 	}

@@ -70,7 +70,7 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 	var prev cropPlan
 	for round := 0; ; round++ {
 		a := cropMap(lv, plan.left, plan.top, plan.s)
-		out, err := work.warp(a, w, h, &bg)
+		out, err := work.warpTo(a, w, h, &bg, work.pool)
 		if err != nil {
 			return nil, err
 		}
@@ -84,6 +84,7 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 		}
 		tm.Segment += time.Since(t)
 		if err != nil {
+			out.free()
 			return nil, err
 		}
 		prevAlpha, prev = alpha, *plan
@@ -91,6 +92,7 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 		eyeY := (geo.EyeMid().Y - plan.top) * plan.s
 		cx := (geo.EyeMid().X - plan.left) * plan.s
 		if headCut(alpha, a, w, cx, headPx) {
+			out.free()
 			return nil, errHeadCut()
 		}
 		y, top := maskCrown(alpha, w, h, cx, eyeY, headPx)
@@ -112,6 +114,7 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 			np := planCrop(g, lv, float64(work.W), float64(work.H), spec)
 			if checkPlan(np, g, lv, work, spec, Options{}) == nil {
 				geo, *plan = g, np
+				out.free() // this frame is rendered again
 				continue
 			}
 		}
@@ -126,10 +129,10 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 
 // replaced is a frame with its background replaced.
 type replaced struct {
-	out       *rgbImage
-	geo       Geometry // with the crown the mask showed
-	crownSeen bool     // the crown was found, on the photo or in the mask
-	coverage  float64  // share of the frame the person covers (mean alpha)
+	out       *rgbImage // pooled: the caller frees it
+	geo       Geometry  // with the crown the mask showed
+	crownSeen bool      // the crown was found, on the photo or in the mask
+	coverage  float64   // share of the frame the person covers (mean alpha)
 }
 
 // within maps the pixels of frame next (w×h) to those of frame last, both

@@ -59,6 +59,17 @@ int vd_resize_area(const unsigned char* src, int sw, int sh, unsigned char* dst,
 	}
 }
 
+int vd_box_shrink(const unsigned char* src, int sw, int sh, int n, unsigned char* dst) {
+	try {
+		cv::Mat in(sh, sw, CV_8UC3, const_cast<unsigned char*>(src));
+		cv::Mat out(sh / n, sw / n, CV_8UC3, dst);
+		cv::resize(in(cv::Rect(0, 0, out.cols * n, out.rows * n)), out, out.size(), 0, 0, cv::INTER_AREA);
+		return out.data == dst ? 0 : -1;
+	} catch (...) {
+		return -1;
+	}
+}
+
 int vd_warp(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw, int dh, const double* m, const unsigned char* bg) {
 	try {
 		cv::Mat in(sh, sw, CV_8UC3, const_cast<unsigned char*>(src));

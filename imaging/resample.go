@@ -17,16 +17,36 @@ var errResample = errors.New("resampling failed")
 var white = color.RGBA{255, 255, 255, 255}
 
 // resized is a copy of m, area-averaged down to at most size px on its longer
-// side (m itself when it is no larger).
+// side (m itself when it is no larger). The copy of a pooled image is pooled
+// too, for the caller to free.
 func (m *rgbImage) resized(size int) (*rgbImage, error) {
 	if max(m.W, m.H) <= size {
 		return m, nil
 	}
 	k := float64(size) / float64(max(m.W, m.H))
 	w, h := max(1, int(float64(m.W)*k+0.5)), max(1, int(float64(m.H)*k+0.5))
-	out := &rgbImage{Pix: make([]byte, 3*w*h), W: w, H: h}
+	out, err := newRGB(w, h, m.pool)
+	if err != nil {
+		return nil, err
+	}
 	if C.vd_resize_area((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H),
 		(*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h)) != 0 {
+		out.free()
+		return nil, errResample
+	}
+	return out, nil
+}
+
+// boxShrunk is m averaged over n×n blocks (n ≥ 2), (W/n)×(H/n) px with the
+// last W%n columns and H%n rows left out; pooled when m is (see newRGB), for
+// the caller to free. Pixel centre x of the copy lies at n·x + (n-1)/2 in m.
+func (m *rgbImage) boxShrunk(n int) (*rgbImage, error) {
+	out, err := newRGB(m.W/n, m.H/n, m.pool)
+	if err != nil {
+		return nil, err
+	}
+	if C.vd_box_shrink((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H), C.int(n), (*C.uchar)(unsafe.Pointer(&out.Pix[0]))) != 0 {
+		out.free()
 		return nil, errResample
 	}
 	return out, nil
@@ -53,7 +73,16 @@ type affine [6]float64
 // a leads outside src (nil: src mirrored about its edges). It
 // averages areas first when a shrinks.
 func (src *rgbImage) warp(a affine, w, h int, bg *color.RGBA) (*rgbImage, error) {
-	out := &rgbImage{Pix: make([]byte, 3*w*h), W: w, H: h}
+	return src.warpTo(a, w, h, bg, nil)
+}
+
+// warpTo is warp into pool's memory (see newRGB), which the caller frees:
+// the photo pipeline's frames, a megabyte each.
+func (src *rgbImage) warpTo(a affine, w, h int, bg *color.RGBA, pool *pixelPool) (*rgbImage, error) {
+	out, err := newRGB(w, h, pool)
+	if err != nil {
+		return nil, err
+	}
 	var fill *C.uchar
 	if bg != nil {
 		f := [3]C.uchar{C.uchar(bg.R), C.uchar(bg.G), C.uchar(bg.B)}
@@ -62,6 +91,7 @@ func (src *rgbImage) warp(a affine, w, h int, bg *color.RGBA) (*rgbImage, error)
 	ca := [6]C.double{C.double(a[0]), C.double(a[1]), C.double(a[2]), C.double(a[3]), C.double(a[4]), C.double(a[5])}
 	if C.vd_warp((*C.uchar)(unsafe.Pointer(&src.Pix[0])), C.int(src.W), C.int(src.H),
 		(*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h), &ca[0], fill) != 0 {
+		out.free()
 		return nil, errResample
 	}
 	return out, nil
@@ -96,10 +126,10 @@ func orientedGray(g *image.Gray, orientation int) (*image.Gray, error) {
 }
 
 // region renders the part r of m scaled to w×h (area averaging when it
-// shrinks, bicubic when it enlarges).
+// shrinks, bicubic when it enlarges); pooled when m is, like resized.
 func (m *rgbImage) region(r image.Rectangle, w, h int) (*rgbImage, error) {
 	kx, ky := float64(r.Dx())/float64(w), float64(r.Dy())/float64(h)
-	return m.warp(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, w, h, &white)
+	return m.warpTo(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, w, h, &white, m.pool)
 }
 
 // oriented turns the image upright by its EXIF orientation (1–8).
@@ -111,7 +141,7 @@ func (m *rgbImage) oriented(orientation int) (*rgbImage, error) {
 	if orientation >= 5 {
 		w, h = h, w
 	}
-	out, err := newRGB(w, h, m.mapped)
+	out, err := newRGB(w, h, m.pool)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,9 @@ extern "C" {
 // Packed 8-bit RGB in and out; both return 0, or -1 on an error.
 // vd_resize_area scales src (sw×sh) to dst (dw×dh) by area averaging.
 int vd_resize_area(const unsigned char* src, int sw, int sh, unsigned char* dst, int dw, int dh);
+// vd_box_shrink averages src (sw×sh) over n×n blocks into dst (sw/n × sh/n);
+// the last sw%n columns and sh%n rows are left out.
+int vd_box_shrink(const unsigned char* src, int sw, int sh, int n, unsigned char* dst);
 // vd_warp fills dst (dw×dh): the pixel (u, v) takes src at
 // (m[0]u + m[1]v + m[2], m[3]u + m[4]v + m[5]), pixel centres at whole
 // coordinates, and bg outside src (NULL: src mirrored about its edges).

@@ -23,6 +23,7 @@ func sheet4x6(photo *rgbImage, spec Spec) ([]byte, error) {
 		if photo, err = photo.region(photo.Bounds(), pw, ph); err != nil {
 			return nil, err
 		}
+		defer photo.free()
 	}
 	gap, margin := int(2*pxmm), int(5*pxmm)
 	cols := max(1, (sheetW-2*margin+gap)/(pw+gap))
