@@ -423,7 +423,11 @@ func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
 		HeadHeightMm: round1(geo.HeadHeight() / pxmm),
 		EyeLineMm:    round1((float64(img.Bounds().Dy()) - geo.EyeMid().Y) / pxmm),
 	}
-	m.Background = measureBackground(img, geo)
+	var jaw []image.Point
+	if len(faces[0].Landmarks) == landmarkCount {
+		jaw = faces[0].Landmarks[:17]
+	}
+	m.Background = measureBackground(img, geo, jaw)
 	m.Warnings = backgroundWarnings(m.Background, parseHex(spec.BackgroundHex))
 	return m, nil
 }
@@ -536,15 +540,24 @@ type Background struct {
 }
 
 // measureBackground samples the band around the head above the shoulders:
-// left and right of the face from the top down to the eyes, and above the
-// crown, keeping 3 % off the edges.
-func measureBackground(img image.Image, g Geometry) Background {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
+// the rows above the crown, and beside the head from the top down to the
+// eyes, keeping 3 % off the photo's edges. The head reaches on each side as
+// far as the wider of two guesses: the face box or 0.45 head heights from
+// the eyes (full hair), and the outermost jaw landmark (0–16, level with
+// the ears) widened by earMargin for the ears and the hair over them. The
+// second is taken on each side by itself: a face turned a little shows one
+// ear far wider of the eyes than the other, and a band centred on the eyes
+// measured it as background.
+func measureBackground(img *rgbImage, g Geometry, jaw []image.Point) Background {
+	w, h := img.W, img.H
 	edgeX, edgeY := w*3/100, h*2/100
-	// The head: the face box widened for the ears and hair, up to the crown.
-	cx, headH := g.EyeMid().X, g.HeadHeight()
+	headH := g.HeadHeight()
 	half := math.Max(float64(g.Box.Dx())/2, 0.45*headH) + float64(w)/40
+	left, right := g.EyeMid().X-half, g.EyeMid().X+half
+	for _, q := range jaw {
+		left = math.Min(left, float64(q.X)-earMargin*headH)
+		right = math.Max(right, float64(q.X)+earMargin*headH)
+	}
 	crownTop := g.Crown.Y - float64(h)/40
 	eyeY := math.Min(g.EyeMid().Y, float64(h)/2)
 	var sum [3]float64
@@ -552,12 +565,11 @@ func measureBackground(img image.Image, g Geometry) Background {
 	n := 0
 	for y := edgeY; y < int(eyeY); y += 2 {
 		for x := edgeX; x < w-edgeX; x += 2 {
-			fx, fy := float64(x), float64(y)
-			if math.Abs(fx-cx) < half && fy >= crownTop {
+			if fx := float64(x); fx > left && fx < right && float64(y) >= crownTop {
 				continue
 			}
-			r, gg, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			c := [3]float64{float64(r >> 8), float64(gg >> 8), float64(bb >> 8)}
+			p := img.Pix[3*(y*w+x) : 3*(y*w+x)+3]
+			c := [3]float64{float64(p[0]), float64(p[1]), float64(p[2])}
 			for i := range sum {
 				sum[i] += c[i]
 			}
@@ -575,6 +587,11 @@ func measureBackground(img image.Image, g Geometry) Background {
 	return Background{Mean: color.RGBA{u8(sum[0]), u8(sum[1]), u8(sum[2]), 255},
 		Spread: math.Sqrt(math.Max(0, lumSq/float64(n)-mean*mean)), Pixels: n}
 }
+
+// earMargin: how far ears and hair reach beyond the jaw's outermost
+// landmarks, in head heights (ears stand 1–2 cm out from a head about 23 cm
+// from chin to crown; hair over them adds as much).
+const earMargin = 0.15
 
 // backgroundWarnings compares a measured background with the spec's colour.
 func backgroundWarnings(bg Background, want color.RGBA) []string {

@@ -111,6 +111,49 @@ func TestProcessReplacesBackground(t *testing.T) {
 	}
 }
 
+// TestProcessTurnedHead: a face turned a little shows one ear far wider of
+// the eyes than the other, and on a 35×45 mm spec that ear reaches the
+// frame's side. The pipeline measured it as background (BACKGROUND_UNEVEN,
+// spread 25); the background itself, beside the other side of the head, is
+// the spec's colour.
+func TestProcessTurnedHead(t *testing.T) {
+	p := processor(t)
+	res, err := p.Process(portrait(t, "obama-press.jpg"), ukPassport, imaging.Options{})
+	if err != nil {
+		t.Fatalf("rejected: %v", err)
+	}
+	checkOutput(t, p, res.Photo, ukPassport)
+	for _, w := range []string{imaging.WarnBackgroundUneven, imaging.WarnBackgroundDark, imaging.WarnBackgroundColor} {
+		if contains(res.Warnings, w) {
+			t.Errorf("warnings %v: %s", res.Warnings, w)
+		}
+	}
+	if res.Background.Pixels < 10 || res.Background.Spread > 20 {
+		t.Errorf("background measured %+v", res.Background)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(res.Photo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := hexColor(t, ukPassport.BackgroundHex)
+	pxmm := float64(ukPassport.DPI) / 25.4
+	eyeY := float64(ukPassport.HeightPx) - res.EyeLineMm*pxmm
+	headPx := res.HeadHeightMm * pxmm
+	w := ukPassport.WidthPx
+	bad, n := 0, 0
+	for y := int(eyeY - 0.5*headPx); y < int(eyeY); y++ {
+		for x := int(float64(w)/2 + 0.4*headPx); x < w; x++ {
+			n++
+			if colourDistance(img.At(x, y), want) > 30 {
+				bad++
+			}
+		}
+	}
+	if n < 1000 || float64(bad) > 0.03*float64(n) {
+		t.Errorf("right of the head %d of %d px are not the background colour", bad, n)
+	}
+}
+
 // checkReplaced measures the background of a finished photo without the
 // pipeline's code: the corners (where a levelling turn would leave wedges)
 // and the top strip are the spec's colour, and so is the band beside the head
