@@ -213,9 +213,10 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 		}
 	}
 	// A head far larger in the decoded copy than the spec's largest is more
-	// pixels than any output can use: they are averaged down once by a whole
-	// factor, so the renders and the mask work on the smaller copy, and the
-	// large one (9 MB at 12 MP) is freed before them.
+	// pixels than any output can use (a PNG is decoded whole; a JPEG scaled
+	// for a head of 30 % of the frame may hold a much larger one): they are
+	// averaged down once by a whole factor, so the renders and the mask work
+	// on the smaller copy, and the large one is freed before them.
 	maxHead := preShrinkMargin * spec.HeadMaxMm * pxmm
 	if n := int(g.geo.HeadHeight() * float64(work.W) / float64(g.img.W) / maxHead); n >= 2 {
 		small, err := work.boxShrunk(n)

@@ -82,6 +82,24 @@ func TestProcessReplacesBackground(t *testing.T) {
 				return img.Similarity(1, 8, &vips.ColorRGBA{R: 90, G: 70, B: 60, A: 255}, 0, 0, 0, 0)
 			})
 		}, usPassport},
+		// A PNG is decoded whole: its head, over twice the 150 DPI spec's
+		// largest, is averaged down once before the renders.
+		{"large PNG, head far larger than the spec needs", func(t *testing.T) []byte {
+			img, err := vips.NewImageFromBuffer(portrait(t, "obama.jpg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer img.Close()
+			if err := img.Resize(1.3, vips.KernelLanczos3); err != nil {
+				t.Fatal(err)
+			}
+			out, _, err := img.ExportPng(vips.NewPngExportParams())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}, imaging.Spec{WidthMm: 35, HeightMm: 45, DPI: 150, WidthPx: 207, HeightPx: 266,
+			HeadMinMm: 32, HeadMaxMm: 36, EyeMinMm: 22, EyeMaxMm: 32, BackgroundHex: "#ffffff"}},
 		{"off-centre", func(t *testing.T) []byte {
 			return transformed(t, portrait(t, "biden-tight.jpg"), func(img *vips.ImageRef) error {
 				return img.ExtractArea(0, 0, 1050, 1200) // the face moves right of the middle
