@@ -38,8 +38,8 @@ func (m *rgbImage) At(x, y int) color.Color {
 func decode(src []byte, shrink int) (*rgbImage, error) { return decodeTo(src, 8/shrink, nil) }
 
 // decodeTo is decode at eighths/8 of the photo's size (1–8; a JPEG scales
-// in its inverse DCT, which costs next to nothing; other files are decoded
-// whole), into pool's memory (see newRGB), which the caller frees.
+// in its inverse DCT, other files are decoded whole), into pool's memory
+// (see newRGB), which the caller frees.
 func decodeTo(src []byte, eighths int, pool *pixelPool) (*rgbImage, error) {
 	orient, foreign := probe(src)
 	if Sniff(src) == "jpeg" && !foreign {
