@@ -3,4 +3,7 @@
 
 struct vd_net {
 	cv::dnn::Net net;
+	// A run's input, kept from one run to the next: fresh buffers cost page
+	// faults on every run (see segment.cc).
+	cv::Mat small, blob;
 };

@@ -272,8 +272,9 @@ func composite(out *rgbImage, alpha []byte, a affine, sw, sh int, s float64, bg 
 // it onto the new colour left a thin line of the old one around hair and
 // shoulders (a dark fringe over white hair in front of curtains). Each edge
 // pixel takes instead the mean colour of the person near it: the pixels the
-// mask calls wholly the person (alpha 247 or more), averaged over
-// unmixBlock-px blocks, two blocks around; the blend then mixes that with
+// mask calls wholly the person (alpha 247 or more), summed over
+// unmixBlock-px blocks two blocks around and interpolated between blocks;
+// the blend then mixes that with
 // the new colour by the same alpha. (Solving the mix for the person's colour
 // with the old background read the same way overshot into coloured fringes
 // wherever the background was uneven.) Where no such pixel is near, the
@@ -303,27 +304,49 @@ func unmix(pix, alpha []byte, w, h int) {
 	if !edges {
 		return
 	}
-	for y := 0; y < h; y++ {
-		by := y / blk
-		for x := 0; x < w; x++ {
-			i := y*w + x
-			if a := alpha[i]; a == 0 || a >= 247 {
-				continue
-			}
+	// Each block's sums over the blocks within reach, then each edge pixel
+	// interpolates the four nearest blocks' bilinearly (taking one block's
+	// mean for all its pixels showed as 4 px steps along the ears).
+	near := make([]acc, bw*bh)
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
 			var sum acc
-			bx := x / blk
 			for v := max(0, by-reach); v <= min(bh-1, by+reach); v++ {
 				for u := max(0, bx-reach); u <= min(bw-1, bx+reach); u++ {
 					c := grid[v*bw+u]
 					sum.r, sum.g, sum.b, sum.n = sum.r+c.r, sum.g+c.g, sum.b+c.b, sum.n+c.n
 				}
 			}
-			if sum.n < 4 {
+			near[by*bw+bx] = sum
+		}
+	}
+	for y := 0; y < h; y++ {
+		fy := (float64(y)+0.5)/blk - 0.5
+		y0 := int(math.Floor(fy))
+		ty := fy - float64(y0)
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			if a := alpha[i]; a == 0 || a >= 247 {
 				continue
 			}
-			pix[3*i] = uint8((sum.r + sum.n/2) / sum.n)
-			pix[3*i+1] = uint8((sum.g + sum.n/2) / sum.n)
-			pix[3*i+2] = uint8((sum.b + sum.n/2) / sum.n)
+			fx := (float64(x)+0.5)/blk - 0.5
+			x0 := int(math.Floor(fx))
+			tx := fx - float64(x0)
+			var r, g, b, n float64
+			for _, k := range [4]struct {
+				u, v int
+				w    float64
+			}{{x0, y0, (1 - tx) * (1 - ty)}, {x0 + 1, y0, tx * (1 - ty)}, {x0, y0 + 1, (1 - tx) * ty}, {x0 + 1, y0 + 1, tx * ty}} {
+				u, v := min(bw-1, max(0, k.u)), min(bh-1, max(0, k.v))
+				c := near[v*bw+u]
+				r, g, b, n = r+k.w*float64(c.r), g+k.w*float64(c.g), b+k.w*float64(c.b), n+k.w*float64(c.n)
+			}
+			if n < 4 {
+				continue
+			}
+			pix[3*i] = uint8(r/n + 0.5)
+			pix[3*i+1] = uint8(g/n + 0.5)
+			pix[3*i+2] = uint8(b/n + 0.5)
 		}
 	}
 }
