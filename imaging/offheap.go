@@ -8,7 +8,7 @@ import (
 )
 
 // pixelPool holds the pixels of a photo job's images outside the Go heap:
-// the decoded upload (about 9 MB at 12 MP), its copies and the frames
+// the decoded upload (5 MB for a 12 MP photo read at 3/8), its copies and the frames
 // rendered from it (a megabyte each). On the Go heap each one turned into
 // garbage that the collector let pile up to twice the live heap; here an
 // image is given back by free the moment it is done with.
