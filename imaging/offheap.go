@@ -25,6 +25,7 @@ type pixelPool struct {
 	idle  [][]byte // whole mappings, ready for reuse
 	bytes int      // in idle
 	limit int
+	out   int // mappings given out and not yet back: a leak shows here
 }
 
 // poolLimit bounds the mappings a pool keeps unused: a few frames and
@@ -44,6 +45,7 @@ const mapGranule = 64 << 10
 // made from it writes all its pixels.
 func (p *pixelPool) get(n int) ([]byte, error) {
 	p.mu.Lock()
+	p.out++
 	best := -1
 	for i, b := range p.idle {
 		if len(b) >= n && len(b) <= 2*n+mapGranule && (best < 0 || len(b) < len(p.idle[best])) {
@@ -62,6 +64,9 @@ func (p *pixelPool) get(n int) ([]byte, error) {
 	size := (n + mapGranule - 1) / mapGranule * mapGranule
 	b, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
+		p.mu.Lock()
+		p.out--
+		p.mu.Unlock()
 		return nil, err
 	}
 	if size >= poolMaxMapping {
@@ -73,6 +78,7 @@ func (p *pixelPool) get(n int) ([]byte, error) {
 // put keeps a mapping for reuse, or unmaps it when the pool is full.
 func (p *pixelPool) put(b []byte) {
 	p.mu.Lock()
+	p.out--
 	if len(b) < poolMaxMapping && p.bytes+len(b) <= p.limit {
 		p.idle = append(p.idle, b)
 		p.bytes += len(b)

@@ -273,7 +273,7 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 			}
 			res.Warnings = append(res.Warnings, WarnBackgroundReplaced)
 		} else {
-			if out, err = work.warpTo(cropMap(lv, plan.left, plan.top, plan.s), spec.WidthPx, spec.HeightPx, nil, work.pool); err != nil {
+			if out, err = work.warp(cropMap(lv, plan.left, plan.top, plan.s), spec.WidthPx, spec.HeightPx, nil); err != nil {
 				return nil, err
 			}
 			// A light, uniform background is moved towards the spec's colour; the
@@ -493,6 +493,7 @@ func (p *Processor) confirm(det *rgbImage, box image.Rectangle) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	defer crop.free()
 	boxes, err := cnnFind(p.Faces.cnn, crop)
 	return len(boxes) > 0, err
 }

@@ -135,6 +135,7 @@ func TestProcessAccepts(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := p.Process(tc.src(t), tc.spec, imaging.Options{})
+			checkPixelsBack(t, p)
 			if err != nil {
 				t.Fatalf("rejected: %v %+v", err, err)
 			}
@@ -165,6 +166,15 @@ func TestProcessAccepts(t *testing.T) {
 
 // checkOutput measures the photo itself: pixel size, DPI in the file, colour,
 // no metadata, and head and eye bands found again by detection.
+// checkPixelsBack: a Process call that returned, accepted or refused, has
+// given every pooled image back (they are mappings the collector never frees).
+func checkPixelsBack(t *testing.T, p *imaging.Processor) {
+	t.Helper()
+	if n := imaging.PixelsOut(p); n != 0 {
+		t.Errorf("%d pooled images not freed", n)
+	}
+}
+
 func checkOutput(t *testing.T, p *imaging.Processor, photo []byte, spec imaging.Spec) {
 	t.Helper()
 	img, err := jpeg.Decode(bytes.NewReader(photo))
@@ -339,6 +349,7 @@ func TestProcessRejects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := p.Process(tc.src(t), usPassport, imaging.Options{})
+			checkPixelsBack(t, p)
 			var f *imaging.Failure
 			if !errors.As(err, &f) || f.Code() != tc.code {
 				t.Fatalf("got %v, want %s", err, tc.code)

@@ -70,7 +70,7 @@ func (p *Processor) replaceBackground(work *rgbImage, lv level, geo Geometry, pl
 	var prev cropPlan
 	for round := 0; ; round++ {
 		a := cropMap(lv, plan.left, plan.top, plan.s)
-		out, err := work.warpTo(a, w, h, &bg, work.pool)
+		out, err := work.warp(a, w, h, &bg)
 		if err != nil {
 			return nil, err
 		}

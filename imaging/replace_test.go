@@ -109,6 +109,7 @@ func TestProcessReplacesBackground(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := p.Process(tc.src(t), tc.spec, imaging.Options{})
+			checkPixelsBack(t, p)
 			if err != nil {
 				t.Fatalf("rejected: %v %+v", err, err)
 			}
@@ -275,6 +276,7 @@ func TestProcessReplaceRejects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := p.Process(tc.src(t), usPassport, tc.opt)
+			checkPixelsBack(t, p)
 			var f *imaging.Failure
 			if !errors.As(err, &f) || f.Code() != tc.code {
 				t.Fatalf("got %v, want %s", err, tc.code)

@@ -71,15 +71,11 @@ type affine [6]float64
 
 // warp renders the w×h image whose pixels take src through a, with bg where
 // a leads outside src (nil: src mirrored about its edges). It
-// averages areas first when a shrinks.
+// averages areas first when a shrinks. The image of a pooled one is pooled
+// too (see newRGB), for the caller to free: the photo pipeline's frames, a
+// megabyte each.
 func (src *rgbImage) warp(a affine, w, h int, bg *color.RGBA) (*rgbImage, error) {
-	return src.warpTo(a, w, h, bg, nil)
-}
-
-// warpTo is warp into pool's memory (see newRGB), which the caller frees:
-// the photo pipeline's frames, a megabyte each.
-func (src *rgbImage) warpTo(a affine, w, h int, bg *color.RGBA, pool *pixelPool) (*rgbImage, error) {
-	out, err := newRGB(w, h, pool)
+	out, err := newRGB(w, h, src.pool)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +125,7 @@ func orientedGray(g *image.Gray, orientation int) (*image.Gray, error) {
 // shrinks, bicubic when it enlarges); pooled when m is, like resized.
 func (m *rgbImage) region(r image.Rectangle, w, h int) (*rgbImage, error) {
 	kx, ky := float64(r.Dx())/float64(w), float64(r.Dy())/float64(h)
-	return m.warpTo(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, w, h, &white, m.pool)
+	return m.warp(affine{kx, 0, float64(r.Min.X) + (kx-1)/2, 0, ky, float64(r.Min.Y) + (ky-1)/2}, w, h, &white)
 }
 
 // oriented turns the image upright by its EXIF orientation (1–8).
