@@ -9,7 +9,7 @@ export VERIDOC_DATA_DIR ?= ./data
 # Tesseract's OpenMP threads only spin on a busy machine (the binary sets this itself).
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: build run deps models bench eval-photos loadtest test e2e-deps lint vet fmt-check staticcheck clean
+.PHONY: build run deps test-deps models bench eval-photos loadtest test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -17,6 +17,10 @@ build:
 # System packages the server needs at run time (Debian); installs only what is missing.
 deps:
 	@scripts/install-deps.sh run
+
+# Plus what the tests need (PostgreSQL, Redis, test photos, fonts, Chromium, zint).
+test-deps:
+	@scripts/install-deps.sh test
 
 # Model files (face detector, landmarks, descriptor ResNet, MRZ OCR) into models-data/.
 models:
@@ -27,7 +31,8 @@ run: deps models build
 	@echo "Starting Veridoc on $${VERIDOC_ADDR:-:4000} (Ctrl-C to stop)"
 	@exec $(BIN) serve
 
-test: models e2e-deps lint
+# Sets up everything it needs on a fresh Debian machine, as `make run` does.
+test: test-deps models e2e-deps lint
 	scripts/with-services.sh $(GO) test -race -count=1 -timeout 15m ./...
 
 # Photo pipeline numbers: per-stage times and p50/p95 on one core (12 MP and 1 MP
