@@ -38,14 +38,14 @@ test: test-deps models e2e-deps lint
 # Photo pipeline numbers: per-stage times and p50/p95 on one core (12 MP and 1 MP
 # JPEGs), photos/s with two workers, peak RSS. Each benchmark runs in its own process.
 bench: models
-	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./imaging
-	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./imaging
+	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./internal/vision/imaging
+	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./internal/vision/imaging
 
 # Photo evaluation: real portraits and variants through four specs, each output
 # measured again; prints a table and writes test-output/eval-photos.{jpg,txt}.
 eval-photos: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -run TestEvalPhotos -v -timeout 20m ./imaging
+	VERIDOC_EVAL=1 $(GO) test -count=1 -run TestEvalPhotos -v -timeout 20m ./internal/vision/imaging
 
 # API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
 # account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite
@@ -56,9 +56,9 @@ loadtest: build
 	@[ -x $(GOBIN_DIR)/bombardier ] || GOFLAGS= $(GO) install github.com/codesenberg/bombardier@$(BOMBARDIER_VERSION)
 	$(GO) run ./tools/loadtest -bin $(BIN) -bombardier $(GOBIN_DIR)/bombardier -c $${LOADTEST_CONNECTIONS:-32} -d $${LOADTEST_DURATION:-10s}
 
-# playwright-core for the capture page's browser test (capture/e2e), from the lock file.
+# playwright-core for the capture page's browser test (internal/web/capture/e2e), from the lock file.
 e2e-deps:
-	@[ -d capture/e2e/node_modules/playwright-core ] || (cd capture/e2e && npm ci --no-audit --no-fund --silent)
+	@[ -d internal/web/capture/e2e/node_modules/playwright-core ] || (cd internal/web/capture/e2e && npm ci --no-audit --no-fund --silent)
 
 lint: fmt-check vet staticcheck
 

@@ -529,7 +529,7 @@ var MethodNames = []string{
 	"webhook_secret.rotate",
 }
 
-// APIKey mirrors the server's handlers.APIKey.
+// APIKey mirrors the server's api.APIKey.
 type APIKey struct {
 	ID         int64      `json:"id"`
 	AccountID  int64      `json:"account_id"`
@@ -543,30 +543,30 @@ type APIKey struct {
 	Revoked    *Timestamp `json:"revoked"`
 }
 
-// APIKeyCreateRequest mirrors the server's handlers.APIKeyCreateRequest.
+// APIKeyCreateRequest mirrors the server's api.APIKeyCreateRequest.
 type APIKeyCreateRequest struct {
 	Name    string     `json:"name"`
 	Scopes  []string   `json:"scopes"` // one of photos, sessions, documents, billing, keys, read_only
 	Expires *Timestamp `json:"expires"`
 }
 
-// APIKeyCreated mirrors the server's handlers.APIKeyCreated.
+// APIKeyCreated mirrors the server's api.APIKeyCreated.
 type APIKeyCreated struct {
 	APIKey
 	Secret string `json:"secret"`
 }
 
-// APIKeyIDRequest mirrors the server's handlers.APIKeyIDRequest.
+// APIKeyIDRequest mirrors the server's api.APIKeyIDRequest.
 type APIKeyIDRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// APIKeyListRequest mirrors the server's handlers.APIKeyListRequest.
+// APIKeyListRequest mirrors the server's api.APIKeyListRequest.
 type APIKeyListRequest struct {
 	ListRequest
 }
 
-// Account mirrors the server's handlers.Account.
+// Account mirrors the server's api.Account.
 type Account struct {
 	ID                 int64     `json:"id"`
 	Name               string    `json:"name"`
@@ -576,16 +576,16 @@ type Account struct {
 	Created            Timestamp `json:"created"`
 }
 
-// AccountGetRequest mirrors the server's handlers.AccountGetRequest.
+// AccountGetRequest mirrors the server's api.AccountGetRequest.
 type AccountGetRequest struct {
 }
 
-// AccountUpdateRequest mirrors the server's handlers.AccountUpdateRequest.
+// AccountUpdateRequest mirrors the server's api.AccountUpdateRequest.
 type AccountUpdateRequest struct {
 	RetentionDays int `json:"retention_days"` // required
 }
 
-// AuditEvent mirrors the server's handlers.AuditEvent.
+// AuditEvent mirrors the server's api.AuditEvent.
 type AuditEvent struct {
 	ID        int64     `json:"id"`
 	AccountID int64     `json:"account_id"`
@@ -597,7 +597,7 @@ type AuditEvent struct {
 	Created   Timestamp `json:"created"`
 }
 
-// AuditEventListRequest mirrors the server's handlers.AuditEventListRequest.
+// AuditEventListRequest mirrors the server's api.AuditEventListRequest.
 type AuditEventListRequest struct {
 	ListRequest
 	Object        string     `json:"object"`
@@ -606,7 +606,7 @@ type AuditEventListRequest struct {
 	CreatedBefore *Timestamp `json:"created_before"`
 }
 
-// Balance mirrors the server's handlers.Balance.
+// Balance mirrors the server's api.Balance.
 type Balance struct {
 	BalanceUSD          string `json:"balance_usd"`
 	HeldUSD             string `json:"held_usd"`
@@ -618,11 +618,11 @@ type Balance struct {
 	Currency            string `json:"currency"`
 }
 
-// BalanceRequest mirrors the server's handlers.BalanceRequest.
+// BalanceRequest mirrors the server's api.BalanceRequest.
 type BalanceRequest struct {
 }
 
-// CallbackAttempt mirrors the server's handlers.CallbackAttempt.
+// CallbackAttempt mirrors the server's api.CallbackAttempt.
 type CallbackAttempt struct {
 	ID             int64     `json:"id"`
 	CallbackID     int64     `json:"callback_id"`
@@ -640,26 +640,26 @@ type CallbackAttempt struct {
 	Created        Timestamp `json:"created"`
 }
 
-// CallbackListRequest mirrors the server's handlers.CallbackListRequest.
+// CallbackListRequest mirrors the server's api.CallbackListRequest.
 type CallbackListRequest struct {
 	ListRequest
 	SessionID      int64 `json:"session_id"`
 	VerificationID int64 `json:"verification_id"`
 }
 
-// CallbackRedeliverRequest mirrors the server's handlers.CallbackRedeliverRequest.
+// CallbackRedeliverRequest mirrors the server's api.CallbackRedeliverRequest.
 type CallbackRedeliverRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// CallbackRedelivered mirrors the server's handlers.CallbackRedelivered.
+// CallbackRedelivered mirrors the server's api.CallbackRedelivered.
 type CallbackRedelivered struct {
 	ID        int64  `json:"id"`
 	State     string `json:"state"` // one of PENDING
 	WebhookID string `json:"webhook_id"`
 }
 
-// Decision mirrors the server's handlers.Decision.
+// Decision mirrors the server's api.Decision.
 type Decision struct {
 	ID                 int64      `json:"id"`
 	VerificationID     int64      `json:"verification_id"`
@@ -674,36 +674,36 @@ type Decision struct {
 	Created            Timestamp  `json:"created"`
 }
 
-// DecisionCreateRequest mirrors the server's handlers.DecisionCreateRequest.
+// DecisionCreateRequest mirrors the server's api.DecisionCreateRequest.
 type DecisionCreateRequest struct {
 	VerificationID int64  `json:"verification_id"` // required
 	Status         string `json:"status"`          // required; one of APPROVED, REJECTED, DOUBLE_CHECK, HOLD
 	Comment        string `json:"comment"`
 }
 
-// DecisionIDRequest mirrors the server's handlers.DecisionIDRequest.
+// DecisionIDRequest mirrors the server's api.DecisionIDRequest.
 type DecisionIDRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// DecisionList mirrors the server's handlers.DecisionList.
+// DecisionList mirrors the server's api.DecisionList.
 type DecisionList struct {
 	Data []Decision `json:"data"`
 }
 
-// DecisionListRequest mirrors the server's handlers.DecisionListRequest.
+// DecisionListRequest mirrors the server's api.DecisionListRequest.
 type DecisionListRequest struct {
 	VerificationID int64 `json:"verification_id"` // required
 	DocumentID     int64 `json:"document_id"`
 }
 
-// DepositRequest mirrors the server's handlers.DepositRequest.
+// DepositRequest mirrors the server's api.DepositRequest.
 type DepositRequest struct {
 	AmountUSD   string `json:"amount_usd"` // required
 	Description string `json:"description"`
 }
 
-// Document mirrors the server's handlers.Document.
+// Document mirrors the server's api.Document.
 type Document struct {
 	ID               int64     `json:"id"`
 	VerificationID   int64     `json:"verification_id"`
@@ -726,7 +726,7 @@ type Document struct {
 	Updated          Timestamp `json:"updated"`
 }
 
-// DocumentCreateRequest mirrors the server's handlers.DocumentCreateRequest.
+// DocumentCreateRequest mirrors the server's api.DocumentCreateRequest.
 type DocumentCreateRequest struct {
 	Flow           string `json:"flow"`             // required
 	VerificationID int64  `json:"verification_id"`  // required
@@ -737,24 +737,24 @@ type DocumentCreateRequest struct {
 	BackSideData   string `json:"back_side_data"`
 }
 
-// DocumentDeleted mirrors the server's handlers.DocumentDeleted.
+// DocumentDeleted mirrors the server's api.DocumentDeleted.
 type DocumentDeleted struct {
 	ID      int64 `json:"id"`
 	Deleted bool  `json:"deleted"`
 }
 
-// DocumentIDRequest mirrors the server's handlers.DocumentIDRequest.
+// DocumentIDRequest mirrors the server's api.DocumentIDRequest.
 type DocumentIDRequest struct {
 	ID   int64  `json:"id"` // required
 	Flow string `json:"flow"`
 }
 
-// DocumentPDF mirrors the server's handlers.DocumentPDF.
+// DocumentPDF mirrors the server's api.DocumentPDF.
 type DocumentPDF struct {
 	Data string `json:"data"`
 }
 
-// DocumentType mirrors the server's handlers.DocumentType.
+// DocumentType mirrors the server's api.DocumentType.
 type DocumentType struct {
 	ID          int64  `json:"id"`
 	Name        string `json:"name"`
@@ -768,19 +768,19 @@ type DocumentType struct {
 	HasMRZ      bool   `json:"has_mrz"`
 }
 
-// DocumentTypeList mirrors the server's handlers.DocumentTypeList.
+// DocumentTypeList mirrors the server's api.DocumentTypeList.
 type DocumentTypeList struct {
 	Data []DocumentType `json:"data"`
 }
 
-// DocumentTypeListRequest mirrors the server's handlers.DocumentTypeListRequest.
+// DocumentTypeListRequest mirrors the server's api.DocumentTypeListRequest.
 type DocumentTypeListRequest struct {
 	Flow        string `json:"flow"` // required
 	Country     string `json:"country"`
 	ContextType string `json:"context_type"` // one of PHOTO_ID, PROOF_OF_ADDRESS, SELFIE
 }
 
-// DocumentUpdateRequest mirrors the server's handlers.DocumentUpdateRequest.
+// DocumentUpdateRequest mirrors the server's api.DocumentUpdateRequest.
 type DocumentUpdateRequest struct {
 	ID             int64   `json:"id"` // required
 	Flow           string  `json:"flow"`
@@ -792,7 +792,7 @@ type DocumentUpdateRequest struct {
 	BackSideData   *string `json:"back_side_data"`
 }
 
-// ExpectedPerson mirrors the server's handlers.ExpectedPerson.
+// ExpectedPerson mirrors the server's api.ExpectedPerson.
 type ExpectedPerson struct {
 	ExpectedGivenNames  string `json:"expected_given_names"`
 	ExpectedSurname     string `json:"expected_surname"`
@@ -804,7 +804,7 @@ type ExpectedPerson struct {
 	ExpectedCountry     string `json:"expected_address_country"`
 }
 
-// ExtractedChange mirrors the server's handlers.ExtractedChange.
+// ExtractedChange mirrors the server's api.ExtractedChange.
 type ExtractedChange struct {
 	ID         int64     `json:"id"`
 	DocumentID int64     `json:"document_id"`
@@ -815,12 +815,12 @@ type ExtractedChange struct {
 	Created    Timestamp `json:"created"`
 }
 
-// ExtractedChangeList mirrors the server's handlers.ExtractedChangeList.
+// ExtractedChangeList mirrors the server's api.ExtractedChangeList.
 type ExtractedChangeList struct {
 	Data []ExtractedChange `json:"data"`
 }
 
-// ExtractedData mirrors the server's handlers.ExtractedData.
+// ExtractedData mirrors the server's api.ExtractedData.
 type ExtractedData struct {
 	DocumentID               int64    `json:"document_id"`
 	Status                   int      `json:"status"`
@@ -848,12 +848,12 @@ type ExtractedData struct {
 	CorrectedFields          []string `json:"corrected_fields"`
 }
 
-// ExtractedDataRequest mirrors the server's handlers.ExtractedDataRequest.
+// ExtractedDataRequest mirrors the server's api.ExtractedDataRequest.
 type ExtractedDataRequest struct {
 	DocumentID int64 `json:"document_id"` // required
 }
 
-// ExtractedDataUpdateRequest mirrors the server's handlers.ExtractedDataUpdateRequest.
+// ExtractedDataUpdateRequest mirrors the server's api.ExtractedDataUpdateRequest.
 type ExtractedDataUpdateRequest struct {
 	DocumentID             int64   `json:"document_id"` // required
 	PersonSurname          *string `json:"person_surname"`
@@ -871,7 +871,7 @@ type ExtractedDataUpdateRequest struct {
 	DocumentExpirationDate *string `json:"document_expiration_date"`
 }
 
-// Flow mirrors the server's handlers.Flow.
+// Flow mirrors the server's api.Flow.
 type Flow struct {
 	Name          string   `json:"name"`
 	Label         string   `json:"label"`
@@ -880,26 +880,26 @@ type Flow struct {
 	DocumentTypes []int64  `json:"document_type_ids"`
 }
 
-// FlowGetRequest mirrors the server's handlers.FlowGetRequest.
+// FlowGetRequest mirrors the server's api.FlowGetRequest.
 type FlowGetRequest struct {
 	Name string `json:"name"` // required
 }
 
-// FlowList mirrors the server's handlers.FlowList.
+// FlowList mirrors the server's api.FlowList.
 type FlowList struct {
 	Data []Flow `json:"data"`
 }
 
-// FlowListRequest mirrors the server's handlers.FlowListRequest.
+// FlowListRequest mirrors the server's api.FlowListRequest.
 type FlowListRequest struct {
 }
 
-// PhotoListRequest mirrors the server's handlers.PhotoListRequest.
+// PhotoListRequest mirrors the server's api.PhotoListRequest.
 type PhotoListRequest struct {
 	ListRequest
 }
 
-// PhotoProcessRequest mirrors the server's handlers.PhotoProcessRequest.
+// PhotoProcessRequest mirrors the server's api.PhotoProcessRequest.
 type PhotoProcessRequest struct {
 	Photo        string `json:"photo"`         // required
 	SpecID       int64  `json:"spec_id"`       // required
@@ -907,7 +907,7 @@ type PhotoProcessRequest struct {
 	Background   string `json:"background"`    // one of replace, keep
 }
 
-// PhotoProcessResponse mirrors the server's handlers.PhotoProcessResponse.
+// PhotoProcessResponse mirrors the server's api.PhotoProcessResponse.
 type PhotoProcessResponse struct {
 	Status  string `json:"status"`
 	TaskID  int64  `json:"task_id"`
@@ -921,7 +921,7 @@ type Reason struct {
 	Suggestion string `json:"suggestion"`
 }
 
-// Session mirrors the server's handlers.Session.
+// Session mirrors the server's api.Session.
 type Session struct {
 	ID               int64      `json:"id"`
 	Created          Timestamp  `json:"created"`
@@ -953,7 +953,7 @@ type Session struct {
 	Deleted          *Timestamp `json:"deleted"`
 }
 
-// SessionCreateRequest mirrors the server's handlers.SessionCreateRequest.
+// SessionCreateRequest mirrors the server's api.SessionCreateRequest.
 type SessionCreateRequest struct {
 	CallbackURL      string `json:"callback_url"`
 	FaceVerification bool   `json:"face_verification"`
@@ -961,14 +961,14 @@ type SessionCreateRequest struct {
 	PassportOnly     bool   `json:"passport_only"`
 }
 
-// SessionCreateResponse mirrors the server's handlers.SessionCreateResponse.
+// SessionCreateResponse mirrors the server's api.SessionCreateResponse.
 type SessionCreateResponse struct {
 	ID        int64  `json:"id"`
 	Token     string `json:"token"`
 	VerifyURL string `json:"verify_url"`
 }
 
-// SessionCurrent mirrors the server's handlers.SessionCurrent.
+// SessionCurrent mirrors the server's api.SessionCurrent.
 type SessionCurrent struct {
 	ID               int64     `json:"id"`
 	State            string    `json:"state"` // one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED
@@ -979,11 +979,11 @@ type SessionCurrent struct {
 	Selfie           bool      `json:"selfie"`
 }
 
-// SessionCurrentRequest mirrors the server's handlers.SessionCurrentRequest.
+// SessionCurrentRequest mirrors the server's api.SessionCurrentRequest.
 type SessionCurrentRequest struct {
 }
 
-// SessionEvent mirrors the server's handlers.SessionEvent.
+// SessionEvent mirrors the server's api.SessionEvent.
 type SessionEvent struct {
 	ID        int64     `json:"id"`
 	SessionID int64     `json:"session_id"`
@@ -992,22 +992,22 @@ type SessionEvent struct {
 	Created   Timestamp `json:"created"`
 }
 
-// SessionEventList mirrors the server's handlers.SessionEventList.
+// SessionEventList mirrors the server's api.SessionEventList.
 type SessionEventList struct {
 	Data []SessionEvent `json:"data"`
 }
 
-// SessionEventListRequest mirrors the server's handlers.SessionEventListRequest.
+// SessionEventListRequest mirrors the server's api.SessionEventListRequest.
 type SessionEventListRequest struct {
 	SessionID int64 `json:"session_id"` // required
 }
 
-// SessionIDRequest mirrors the server's handlers.SessionIDRequest.
+// SessionIDRequest mirrors the server's api.SessionIDRequest.
 type SessionIDRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// SessionListRequest mirrors the server's handlers.SessionListRequest.
+// SessionListRequest mirrors the server's api.SessionListRequest.
 type SessionListRequest struct {
 	ListRequest
 	State         string     `json:"state"` // one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED
@@ -1016,22 +1016,22 @@ type SessionListRequest struct {
 	CreatedBefore *Timestamp `json:"created_before"`
 }
 
-// SessionStateResponse mirrors the server's handlers.SessionStateResponse.
+// SessionStateResponse mirrors the server's api.SessionStateResponse.
 type SessionStateResponse struct {
 	State string `json:"state"` // one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED
 }
 
-// SessionSubmitRequest mirrors the server's handlers.SessionSubmitRequest.
+// SessionSubmitRequest mirrors the server's api.SessionSubmitRequest.
 type SessionSubmitRequest struct {
 }
 
-// SessionUploadRequest mirrors the server's handlers.SessionUploadRequest.
+// SessionUploadRequest mirrors the server's api.SessionUploadRequest.
 type SessionUploadRequest struct {
 	Kind  string `json:"kind"`  // required; one of document_front, document_back, selfie
 	Image string `json:"image"` // required
 }
 
-// SessionUploadResponse mirrors the server's handlers.SessionUploadResponse.
+// SessionUploadResponse mirrors the server's api.SessionUploadResponse.
 type SessionUploadResponse struct {
 	Kind  string `json:"kind"`
 	Size  int64  `json:"size"`
@@ -1066,17 +1066,17 @@ type Spec struct {
 	Notes         string  `json:"notes,omitempty"`
 }
 
-// SpecificationGetRequest mirrors the server's handlers.SpecificationGetRequest.
+// SpecificationGetRequest mirrors the server's api.SpecificationGetRequest.
 type SpecificationGetRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// SpecificationListRequest mirrors the server's handlers.SpecificationListRequest.
+// SpecificationListRequest mirrors the server's api.SpecificationListRequest.
 type SpecificationListRequest struct {
 	CountryCode string `json:"country_code"` // required
 }
 
-// SpecificationSummary mirrors the server's handlers.SpecificationSummary.
+// SpecificationSummary mirrors the server's api.SpecificationSummary.
 type SpecificationSummary struct {
 	ID          int64  `json:"id"`
 	Name        string `json:"name"`
@@ -1084,7 +1084,7 @@ type SpecificationSummary struct {
 	CountryCode string `json:"country_code"`
 }
 
-// Task mirrors the server's handlers.Task.
+// Task mirrors the server's api.Task.
 type Task struct {
 	ID                   int64      `json:"id"`
 	AccountID            int64      `json:"account_id"`
@@ -1119,12 +1119,12 @@ type Task struct {
 	ComplianceIssues     []string   `json:"compliance_issues,omitempty"`
 }
 
-// TaskIDRequest mirrors the server's handlers.TaskIDRequest.
+// TaskIDRequest mirrors the server's api.TaskIDRequest.
 type TaskIDRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// Transaction mirrors the server's handlers.Transaction.
+// Transaction mirrors the server's api.Transaction.
 type Transaction struct {
 	ID              int64     `json:"id"`
 	AccountID       int64     `json:"account_id"`
@@ -1137,12 +1137,12 @@ type Transaction struct {
 	Created         Timestamp `json:"created"`
 }
 
-// TransactionGetRequest mirrors the server's handlers.TransactionGetRequest.
+// TransactionGetRequest mirrors the server's api.TransactionGetRequest.
 type TransactionGetRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// TransactionListRequest mirrors the server's handlers.TransactionListRequest.
+// TransactionListRequest mirrors the server's api.TransactionListRequest.
 type TransactionListRequest struct {
 	ListRequest
 	Type          string     `json:"type"` // one of deposit, charge, refund, adjustment
@@ -1150,7 +1150,7 @@ type TransactionListRequest struct {
 	CreatedBefore *Timestamp `json:"created_before"`
 }
 
-// User mirrors the server's handlers.User.
+// User mirrors the server's api.User.
 type User struct {
 	ID       int64      `json:"id"`
 	Email    string     `json:"email"`
@@ -1159,14 +1159,14 @@ type User struct {
 	Disabled *Timestamp `json:"disabled"`
 }
 
-// UserCreateRequest mirrors the server's handlers.UserCreateRequest.
+// UserCreateRequest mirrors the server's api.UserCreateRequest.
 type UserCreateRequest struct {
 	Email    string `json:"email"` // required
 	Role     string `json:"role"`  // required; one of owner, reviewer, viewer
 	Password string `json:"password"`
 }
 
-// UserCreated mirrors the server's handlers.UserCreated.
+// UserCreated mirrors the server's api.UserCreated.
 type UserCreated struct {
 	UserID   int64  `json:"user_id"`
 	Email    string `json:"email"`
@@ -1174,21 +1174,21 @@ type UserCreated struct {
 	Password string `json:"password"`
 }
 
-// UserIDRequest mirrors the server's handlers.UserIDRequest.
+// UserIDRequest mirrors the server's api.UserIDRequest.
 type UserIDRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// UserList mirrors the server's handlers.UserList.
+// UserList mirrors the server's api.UserList.
 type UserList struct {
 	Data []User `json:"data"`
 }
 
-// UserListRequest mirrors the server's handlers.UserListRequest.
+// UserListRequest mirrors the server's api.UserListRequest.
 type UserListRequest struct {
 }
 
-// Verification mirrors the server's handlers.Verification.
+// Verification mirrors the server's api.Verification.
 type Verification struct {
 	ID        int64  `json:"id"`
 	Flow      string `json:"flow"`
@@ -1203,26 +1203,26 @@ type Verification struct {
 	Erased        *Timestamp `json:"erased"`
 }
 
-// VerificationCreateRequest mirrors the server's handlers.VerificationCreateRequest.
+// VerificationCreateRequest mirrors the server's api.VerificationCreateRequest.
 type VerificationCreateRequest struct {
 	Flow      string `json:"flow"` // required
 	Reference string `json:"reference"`
 	ExpectedPerson
 }
 
-// VerificationIDRequest mirrors the server's handlers.VerificationIDRequest.
+// VerificationIDRequest mirrors the server's api.VerificationIDRequest.
 type VerificationIDRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// VerificationListRequest mirrors the server's handlers.VerificationListRequest.
+// VerificationListRequest mirrors the server's api.VerificationListRequest.
 type VerificationListRequest struct {
 	ListRequest
 	Flow   string `json:"flow"`
 	Status string `json:"status"` // one of STARTED, SUBMITTED, IN_PROGRESS, APPROVED, REJECTED, DOUBLE_CHECK, CANCELED, HOLD
 }
 
-// WebhookEndpoint mirrors the server's handlers.WebhookEndpoint.
+// WebhookEndpoint mirrors the server's api.WebhookEndpoint.
 type WebhookEndpoint struct {
 	ID       int64     `json:"id"`
 	URL      string    `json:"url"`
@@ -1231,27 +1231,27 @@ type WebhookEndpoint struct {
 	Created  Timestamp `json:"created"`
 }
 
-// WebhookEndpointCreateRequest mirrors the server's handlers.WebhookEndpointCreateRequest.
+// WebhookEndpointCreateRequest mirrors the server's api.WebhookEndpointCreateRequest.
 type WebhookEndpointCreateRequest struct {
 	URL    string   `json:"url"` // required
 	Events []string `json:"events"`
 }
 
-// WebhookEndpointIDRequest mirrors the server's handlers.WebhookEndpointIDRequest.
+// WebhookEndpointIDRequest mirrors the server's api.WebhookEndpointIDRequest.
 type WebhookEndpointIDRequest struct {
 	ID int64 `json:"id"` // required
 }
 
-// WebhookEndpointList mirrors the server's handlers.WebhookEndpointList.
+// WebhookEndpointList mirrors the server's api.WebhookEndpointList.
 type WebhookEndpointList struct {
 	Data []WebhookEndpoint `json:"data"`
 }
 
-// WebhookEndpointListRequest mirrors the server's handlers.WebhookEndpointListRequest.
+// WebhookEndpointListRequest mirrors the server's api.WebhookEndpointListRequest.
 type WebhookEndpointListRequest struct {
 }
 
-// WebhookEndpointUpdateRequest mirrors the server's handlers.WebhookEndpointUpdateRequest.
+// WebhookEndpointUpdateRequest mirrors the server's api.WebhookEndpointUpdateRequest.
 type WebhookEndpointUpdateRequest struct {
 	ID       int64     `json:"id"` // required
 	URL      *string   `json:"url"`
@@ -1259,12 +1259,12 @@ type WebhookEndpointUpdateRequest struct {
 	Disabled *bool     `json:"disabled"`
 }
 
-// WebhookSecret mirrors the server's handlers.WebhookSecret.
+// WebhookSecret mirrors the server's api.WebhookSecret.
 type WebhookSecret struct {
 	Secret                string     `json:"secret"`
 	PreviousSecretExpires *Timestamp `json:"previous_secret_expires"`
 }
 
-// WebhookSecretRotateRequest mirrors the server's handlers.WebhookSecretRotateRequest.
+// WebhookSecretRotateRequest mirrors the server's api.WebhookSecretRotateRequest.
 type WebhookSecretRotateRequest struct {
 }

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/client"
-	"github.com/veridoc/veridoc/config"
-	"github.com/veridoc/veridoc/internal/testdocs"
-	"github.com/veridoc/veridoc/internal/testenv"
+	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
 // proxy sits between the SDK and a real server and misbehaves as told: fail

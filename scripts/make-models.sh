@@ -3,7 +3,7 @@
 # project must not commit them). Idempotent.
 # Every file comes from a package registry (Debian, npm) or a pinned upstream
 # URL, tried after a local mirror, and is checked by its SHA-256 in
-# engines/models.sha256 (the server embeds the same file; `veridoc models`
+# internal/vision/engines/models.sha256 (the server embeds the same file; `veridoc models`
 # prints the table):
 #  - mmod_human_face_detector.dat: davisking/dlib-models (CC0)
 #  - dlib_face_recognition_resnet_model_v1.dat: built from npm
@@ -22,12 +22,12 @@ mirror="${VERIDOC_MODELS_MIRROR:-${VERIDOC_SHARED_DIR:-$root/../shared}/models}"
 mkdir -p "$dest"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-# want FILE: the file's SHA-256 from engines/models.sha256.
+# want FILE: the file's SHA-256 from internal/vision/engines/models.sha256.
 want() {
   local sum
-  sum=$(awk -v f="$1" '$2 == f { print $1 }' "$root/engines/models.sha256")
+  sum=$(awk -v f="$1" '$2 == f { print $1 }' "$root/internal/vision/engines/models.sha256")
   if [ -z "$sum" ]; then
-    echo "make-models: $1 is not in engines/models.sha256" >&2
+    echo "make-models: $1 is not in internal/vision/engines/models.sha256" >&2
     exit 1
   fi
   echo "$sum"
@@ -71,7 +71,7 @@ fetch mrz.traineddata "$mrz_want" \
 
 # The product loads no shape predictor: dlib's 68-point model (Debian
 # libdlib-data) is iBUG 300-W licensed, no commercial use. Only the tests load
-# it, from /usr/share/dlib, as an independent measure (internal/dlibref).
+# it, from /usr/share/dlib, as an independent measure (internal/testsupport/dlibref).
 rm -f "$dest/shape_predictor_5_face_landmarks.dat"
 
 resnet="$dest/dlib_face_recognition_resnet_model_v1.dat"

@@ -15,7 +15,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/veridoc/veridoc/internal/tfjs"
+	"github.com/veridoc/veridoc/tools/internal/tfjs"
 )
 
 func main() {

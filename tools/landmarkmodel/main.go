@@ -16,8 +16,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/veridoc/veridoc/internal/onnxw"
-	"github.com/veridoc/veridoc/internal/tfjs"
+	"github.com/veridoc/veridoc/tools/internal/onnxw"
+	"github.com/veridoc/veridoc/tools/internal/tfjs"
 )
 
 type tensor struct {

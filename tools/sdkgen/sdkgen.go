@@ -11,9 +11,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/veridoc/veridoc/flows"
-	"github.com/veridoc/veridoc/handlers"
-	"github.com/veridoc/veridoc/rpc"
+	"github.com/veridoc/veridoc/internal/api"
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/flows"
 )
 
 // Registry is the server's method registry.
@@ -23,7 +23,7 @@ func Registry() (*rpc.Registry, error) {
 		return nil, err
 	}
 	reg := rpc.NewRegistry()
-	(&handlers.Handlers{Flows: cat}).Register(reg)
+	(&api.Handlers{Flows: cat}).Register(reg)
 	return reg, nil
 }
 
@@ -113,7 +113,7 @@ func (g *gen) typeName(t reflect.Type) string {
 func (g *gen) structName(t reflect.Type) string {
 	name := t.Name()
 	if i := strings.IndexByte(name, '['); i >= 0 {
-		// ListResponse[github.com/…/handlers.Task] → the generic ListResponse[Task] of client.go.
+		// ListResponse[github.com/…/api.Task] → the generic ListResponse[Task] of client.go.
 		base, inner := name[:i], name[i+1:len(name)-1]
 		if base != "ListResponse" {
 			panic("sdkgen: unsupported generic type " + name)

@@ -17,7 +17,7 @@ import (
 	"math"
 	"os"
 
-	"github.com/veridoc/veridoc/internal/onnxw"
+	"github.com/veridoc/veridoc/tools/internal/onnxw"
 )
 
 func main() {

@@ -1,10 +1,10 @@
-// Command speccatalog regenerates specs/catalog.json, the document photo
+// Command speccatalog regenerates internal/domain/specs/catalog.json, the document photo
 // specifications Veridoc ships:
 //
-//	go run ./tools/speccatalog ../shared/data/passport-photo-specs.json specs/catalog.json
+//	go run ./tools/speccatalog ../shared/data/passport-photo-specs.json internal/domain/specs/catalog.json
 //
 // Frame sizes, pixels, DPI and backgrounds come from passport-photo-specs (MIT,
-// BlondDev-Art/passport-photo-specs; licence in specs/LICENSE.passport-photo-specs).
+// BlondDev-Art/passport-photo-specs; licence in internal/domain/specs/LICENSE.passport-photo-specs).
 // Head and eye bands come from the table below (official pages where found,
 // secondary reprints otherwise, each with its source); where none is known the
 // ICAO default applies and the spec says so. Ids already in the output file are
@@ -19,7 +19,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/veridoc/veridoc/specs"
+	"github.com/veridoc/veridoc/internal/domain/specs"
 )
 
 // band is what we know beyond the frame, keyed by the dataset's document id.

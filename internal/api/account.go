@@ -1,0 +1,63 @@
+package api
+
+import (
+	"context"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/platform/database"
+)
+
+// Account is the account object. retention_days is the one in force (the
+// account's own, else the server default; 0: kept until deleted).
+type Account struct {
+	ID                 int64         `json:"id"`
+	Name               string        `json:"name"`
+	Sandbox            bool          `json:"sandbox"`
+	RetentionDays      int           `json:"retention_days"`
+	RetentionIsDefault bool          `json:"retention_is_default"`
+	Created            rpc.Timestamp `json:"created"`
+}
+
+func (h *Handlers) accountOf(a *database.Account) *Account {
+	out := &Account{ID: a.ID, Name: a.Name, Sandbox: a.Sandbox, Created: rpc.NewTimestamp(a.CreatedAt),
+		RetentionDays: h.RetentionDays, RetentionIsDefault: true}
+	if a.RetentionDays != nil {
+		out.RetentionDays, out.RetentionIsDefault = *a.RetentionDays, false
+	}
+	return out
+}
+
+// AccountUpdateRequest sets the account's retention: finished sessions,
+// verifications and photos older than retention_days lose their images and
+// personal fields (0: kept until deleted). It overrides the server default.
+type AccountUpdateRequest struct {
+	RetentionDays int `json:"retention_days" rpc:"required"`
+}
+
+// AccountGetRequest has no properties: it is always the caller's account.
+type AccountGetRequest struct{}
+
+func (h *Handlers) registerAccount(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "account.get", Summary: "Get the account the credentials belong to.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.accountGet)
+	rpc.Register(reg, rpc.Spec{Name: "account.update", Summary: "Set the account's retention_days: finished objects older than that lose their images and personal fields (0: keep).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.accountUpdate)
+}
+
+func (h *Handlers) accountUpdate(ctx context.Context, call *rpc.Call, req *AccountUpdateRequest) (*Account, error) {
+	if req.RetentionDays < 0 || req.RetentionDays > 36500 {
+		return nil, rpc.ErrInvalidRequest("retention_days: must be 0–36500")
+	}
+	if err := h.DB.SetRetention(ctx, call.AccountID(), &req.RetentionDays); err != nil {
+		return nil, missing(err, rpc.AccountNotFound, call.AccountID())
+	}
+	return h.accountGet(ctx, call, nil)
+}
+
+func (h *Handlers) accountGet(ctx context.Context, call *rpc.Call, _ *AccountGetRequest) (*Account, error) {
+	a, err := h.DB.GetAccount(ctx, call.AccountID())
+	if err != nil {
+		return nil, missing(err, rpc.AccountNotFound, call.AccountID())
+	}
+	return h.accountOf(a), nil
+}

@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/billing"
+)
+
+// Balance is billing.balance's answer (field names of 000_*).
+type Balance struct {
+	BalanceUSD          string `json:"balance_usd"`
+	HeldUSD             string `json:"held_usd"` // reserved by tasks still running
+	PhotosAvailable     int64  `json:"photos_available"`
+	Tier                string `json:"tier"`
+	RatePerPhoto        string `json:"rate_per_photo"`
+	LifetimeDepositsUSD string `json:"lifetime_deposits_usd"`
+	PhotosProcessed     int64  `json:"photos_processed"`
+	Currency            string `json:"currency"`
+}
+
+// BalanceRequest has no properties.
+type BalanceRequest struct{}
+
+// DepositRequest adds test money to a sandbox account.
+type DepositRequest struct {
+	AmountUSD   string `json:"amount_usd" rpc:"required"` // "100.00"
+	Description string `json:"description"`
+}
+
+func (h *Handlers) registerBilling(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "billing.balance", Summary: "Get the balance, tier, price per photo and photos available.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.billingBalance)
+	rpc.Register(reg, rpc.Spec{Name: "billing.deposit", Summary: "Add test money to a sandbox account (real deposits come from the operator or a payment provider).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody, SideEffects: true}, h.billingDeposit)
+}
+
+func (h *Handlers) billingBalance(ctx context.Context, call *rpc.Call, _ *BalanceRequest) (*Balance, error) {
+	s, err := h.DB.BillingSummary(ctx, call.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	tier := h.Tiers.For(s.LifetimeDeposits)
+	return &Balance{
+		BalanceUSD: s.Balance.String(), HeldUSD: s.Held.String(),
+		PhotosAvailable: max(int64(s.Available()/tier.Rate), 0),
+		Tier:            tier.Name, RatePerPhoto: tier.Rate.String(),
+		LifetimeDepositsUSD: s.LifetimeDeposits.String(), PhotosProcessed: s.PhotosProcessed,
+		Currency: billing.Currency,
+	}, nil
+}
+
+func (h *Handlers) billingDeposit(ctx context.Context, call *rpc.Call, req *DepositRequest) (*Transaction, error) {
+	acc, err := h.DB.GetAccount(ctx, call.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	if !acc.Sandbox {
+		return nil, rpc.SandboxOnly.New("billing.deposit is for sandbox accounts; deposits to live accounts are made by the operator")
+	}
+	amount, err := billing.ParseUSD(req.AmountUSD)
+	if err != nil {
+		return nil, rpc.ErrInvalidRequest("amount_usd: %v", err)
+	}
+	desc := req.Description
+	if desc == "" {
+		desc = "sandbox deposit"
+	}
+	if len(desc) > 200 {
+		return nil, rpc.ErrInvalidRequest("description: must be at most 200 characters")
+	}
+	t, err := h.DB.Deposit(ctx, call.AccountID(), amount, desc)
+	if err != nil {
+		return nil, err
+	}
+	return transactionOf(t), nil
+}

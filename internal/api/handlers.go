@@ -1,0 +1,73 @@
+// Package handlers implements the API classes: one file per class. A handler
+// decodes nothing itself (rpc does): it checks the input's form, calls the
+// domain package (sessions, verifications, billing) or a models query scoped
+// by the caller's account, and shapes the flat response. Business rules live
+// in the domain packages; MapError turns their refusals into API errors.
+package api
+
+import (
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/billing"
+	"github.com/veridoc/veridoc/internal/domain/flows"
+	"github.com/veridoc/veridoc/internal/domain/retention"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
+	"github.com/veridoc/veridoc/internal/domain/specs"
+	"github.com/veridoc/veridoc/internal/domain/verifications"
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/jobs"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/platform/ratelimit"
+)
+
+// Handlers holds what the API classes need.
+type Handlers struct {
+	DB            *database.DB
+	Store         objectstore.Store
+	Sessions      *sessions.Service
+	Verifications *verifications.Service
+	Eraser        *retention.Eraser
+	Limits        ratelimit.Counter // request counts shared by the API processes
+	Keys          *KeyCache
+	Queue         jobs.Queue
+	Logger        *slog.Logger
+	Now           func() time.Time
+
+	Specs               *specs.Catalog
+	Flows               *flows.Catalog
+	Tiers               billing.Tiers
+	RateLimitPerHour    int
+	AuthFailuresPerHour int
+	PublicURL           string // how end users reach this server (capture page links)
+	RetentionDays       int    // the server default (VERIDOC_RETENTION_DAYS)
+}
+
+// Body limits.
+const (
+	smallBody = 16 << 10 // requests with ids and short strings
+)
+
+// Register adds every API method to reg. This list is the API.
+func (h *Handlers) Register(reg *rpc.Registry) {
+	h.registerAccount(reg)
+	h.registerAPIKey(reg)
+	h.registerBilling(reg)
+	h.registerTransaction(reg)
+	h.registerSpecification(reg)
+	h.registerPhoto(reg)
+	h.registerSession(reg)
+	h.registerCallback(reg)
+	h.registerFlow(reg)
+	h.registerVerification(reg)
+	h.registerDocument(reg)
+	h.registerExtractedData(reg)
+	h.registerDecision(reg)
+	h.registerWebhookEndpoint(reg)
+	h.registerAudit(reg)
+	h.registerUser(reg)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,255 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/billing"
+	"github.com/veridoc/veridoc/internal/domain/photos"
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/vision/imaging"
+)
+
+// PhotoProcessRequest uploads a photo for a spec (000_*).
+type PhotoProcessRequest struct {
+	Photo        string `json:"photo" rpc:"required"` // base64 JPEG or PNG
+	SpecID       int64  `json:"spec_id" rpc:"required"`
+	OutputFormat string `json:"output_format" enum:"url,base64"`
+	// Background: "replace" (default) cuts the person out and puts them on the
+	// spec's colour; "keep" keeps the photo's own, cleaned when light and plain.
+	Background string `json:"background" enum:"replace,keep"`
+}
+
+// PhotoProcessResponse is the 202 answer.
+type PhotoProcessResponse struct {
+	Status  string `json:"status"`
+	TaskID  int64  `json:"task_id"`
+	Message string `json:"message"`
+}
+
+// Task is a photo task and, once finished, its flat result.
+type Task struct {
+	ID                   int64            `json:"id"`
+	AccountID            int64            `json:"account_id"`
+	SpecificationID      int64            `json:"specification_id"`
+	State                string           `json:"state" enum:"PENDING,PROCESSING,SUCCESS,FAILURE"`
+	Progress             int              `json:"progress"`
+	Created              rpc.Timestamp    `json:"created"`
+	Finished             *rpc.Timestamp   `json:"finished"`
+	CountryCode          string           `json:"country_code"`
+	DocumentType         string           `json:"document_type"`
+	OverallSuccess       *bool            `json:"overall_success"`
+	PhotoSize            string           `json:"photo_size"`
+	HeadMeasurements     string           `json:"head_measurements"`
+	HeadHeightMm         string           `json:"head_height_mm,omitempty"`
+	EyeLineMm            string           `json:"eye_line_mm,omitempty"`
+	ResolutionDPI        int              `json:"resolution_dpi"`
+	Background           string           `json:"background" enum:"replace,keep"`
+	BackgroundColor      string           `json:"background_color,omitempty"`  // measured on the finished photo, #rrggbb
+	BackgroundSpread     string           `json:"background_spread,omitempty"` // standard deviation of its luma, 0–255
+	Warnings             []string         `json:"warnings"`
+	SuitableForOnline    bool             `json:"suitable_for_online"`
+	Printable            bool             `json:"printable"`
+	PriceUSD             string           `json:"price_usd"`
+	DigitalPhotoURL      string           `json:"digital_photo_url,omitempty"`
+	PrintablePhotoURL    string           `json:"printable_photo_url,omitempty"`
+	PrintableA4URL       string           `json:"printable_a4_url,omitempty"`
+	DigitalPhotoBase64   string           `json:"digital_photo_base64,omitempty"`
+	PrintablePhotoBase64 string           `json:"printable_photo_base64,omitempty"`
+	Erased               *rpc.Timestamp   `json:"erased"` // upload and outputs deleted (photo.delete or retention)
+	ErrorCode            string           `json:"error_code,omitempty"`
+	FailureReasons       []imaging.Reason `json:"failure_reasons,omitempty"`
+	ComplianceIssues     []string         `json:"compliance_issues,omitempty"`
+}
+
+// TaskIDRequest addresses one task.
+type TaskIDRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
+// PhotoListRequest pages through the account's tasks.
+type PhotoListRequest struct {
+	rpc.ListRequest
+}
+
+// Limits of photo.process: a 15 MB photo is 20 MB in base64 (multipart sends it raw).
+const (
+	photoBody = 21 << 20
+	urlTTL    = time.Hour
+)
+
+func (h *Handlers) registerPhoto(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "photo.process", Summary: "Upload a photo for a specification; answers 202 with a task to poll.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: photoBody, SideEffects: true, Status: http.StatusAccepted, Multipart: true}, h.photoProcess)
+	rpc.Register(reg, rpc.Spec{Name: "task.get", Summary: "Get a photo task: state, progress and, when finished, the result or the failure reasons.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.taskGet)
+	rpc.Register(reg, rpc.Spec{Name: "photo.get", Summary: "Get a photo of the account's history (same object as task.get).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.taskGet)
+	rpc.Register(reg, rpc.Spec{Name: "photo.delete", Summary: "Erase a finished photo's upload and outputs; the task stays as a stub (state, times, measurements).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody, SideEffects: true}, h.photoDelete)
+	rpc.Register(reg, rpc.Spec{Name: "photo.list", Summary: "List the account's photos, newest first.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.photoList)
+}
+
+func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoProcessRequest) (*PhotoProcessResponse, error) {
+	if req.OutputFormat == "" {
+		req.OutputFormat = "url"
+	}
+	if req.Background == "" {
+		req.Background = imaging.BackgroundReplace
+	}
+	if _, ok := h.Specs.Get(req.SpecID); !ok {
+		return nil, rpc.ErrNotFound(rpc.SpecificationNotFound, req.SpecID)
+	}
+	data, err := base64.StdEncoding.DecodeString(req.Photo)
+	if err != nil {
+		return nil, rpc.ErrInvalidRequest("photo: must be base64 (standard alphabet, padded)")
+	}
+	if _, err := imaging.CheckUpload(data); err != nil {
+		return nil, err // MapError names it (UnsupportedImageType, PhotoTooLarge, InvalidImage)
+	}
+	tier, err := h.DB.PriceFor(ctx, call.AccountID(), h.Tiers)
+	if err != nil {
+		return nil, err
+	}
+	// The upload is stored first so the job always finds it; a failed
+	// transaction below removes it again.
+	token := make([]byte, 16)
+	_, _ = rand.Read(token)
+	key := photos.SourceKey(call.AccountID(), hex.EncodeToString(token))
+	if err := h.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/octet-stream"); err != nil {
+		return nil, err
+	}
+	task := &database.PhotoTask{AccountID: call.AccountID(), SpecID: req.SpecID, State: database.TaskPending,
+		OutputFormat: req.OutputFormat, Background: req.Background, SourceKey: key, PriceCents: int64(tier.Rate)}
+	err = h.DB.InTx(ctx, func(tx *database.Tx) error {
+		if err := tx.CreatePhotoTask(task); err != nil {
+			return err
+		}
+		if err := database.HoldForTask(tx, call.AccountID(), task.ID, tier.Rate); err != nil {
+			return err
+		}
+		_, err := h.Queue.InsertTx(ctx, tx, photos.Args{TaskID: task.ID}, nil)
+		return err
+	})
+	if err != nil {
+		_ = h.Store.Delete(context.WithoutCancel(ctx), key)
+		if errors.Is(err, database.ErrInsufficientBalance) {
+			return nil, rpc.InsufficientBalance.New(
+				"The balance less running tasks is below the price of a photo (%s %s); make a deposit", tier.Rate, billing.Currency)
+		}
+		return nil, err
+	}
+	return &PhotoProcessResponse{Status: "processing", TaskID: task.ID, Message: "Photo queued for processing"}, nil
+}
+
+func (h *Handlers) taskGet(ctx context.Context, call *rpc.Call, req *TaskIDRequest) (*Task, error) {
+	t, err := h.DB.GetPhotoTask(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.TaskNotFound, req.ID)
+	}
+	out, err := h.taskOf(ctx, t, true)
+	if err == nil && (out.DigitalPhotoURL != "" || out.DigitalPhotoBase64 != "") {
+		h.auditLinks(ctx, call, fmt.Sprintf("task:%d", t.ID))
+	}
+	return out, err
+}
+
+func (h *Handlers) photoDelete(ctx context.Context, call *rpc.Call, req *TaskIDRequest) (*Task, error) {
+	t, err := h.Eraser.PhotoTask(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.TaskNotFound, req.ID)
+	}
+	return h.taskOf(ctx, t, true)
+}
+
+func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoListRequest) (*rpc.ListResponse[Task], error) {
+	page, err := req.Page()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := h.DB.ListPhotoTasks(ctx, call.AccountID(), page.BeforeID, page.Limit+1)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Task, 0, len(rows))
+	for i := range rows {
+		t, err := h.taskOf(ctx, &rows[i], false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *t)
+	}
+	return rpc.NewList(out, page, func(t Task) int64 { return t.ID }), nil
+}
+
+// taskOf shapes a task; links (or base64 bodies) only for a single get.
+func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles bool) (*Task, error) {
+	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: t.State, Progress: t.Progress,
+		Created: rpc.NewTimestamp(t.CreatedAt), Finished: rpc.TimestampPtr(t.FinishedAt), Warnings: []string{},
+		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: t.Background, Erased: rpc.TimestampPtr(t.ErasedAt)}
+	if s, ok := h.Specs.Get(t.SpecID); ok {
+		out.CountryCode, out.DocumentType, out.ResolutionDPI = s.CountryCode, s.Name, s.DPI
+		out.PhotoSize = fmt.Sprintf("%gx%gmm", s.WidthMm, s.HeightMm)
+		out.HeadMeasurements = fmt.Sprintf("%g-%gmm", s.HeadMinMm, s.HeadMaxMm)
+	}
+	if t.State != database.TaskSuccess && t.State != database.TaskFailure {
+		return out, nil
+	}
+	var o photos.Outcome
+	if err := json.Unmarshal([]byte(t.ResultJSON), &o); err != nil {
+		return nil, fmt.Errorf("task %d result: %w", t.ID, err)
+	}
+	ok := t.State == database.TaskSuccess
+	out.OverallSuccess = &ok
+	out.Warnings = append(out.Warnings, o.Warnings...)
+	out.FailureReasons, out.ComplianceIssues = o.FailureReasons, o.ComplianceIssues
+	if !ok {
+		return out, nil
+	}
+	out.HeadHeightMm = strconv.FormatFloat(o.HeadHeightMm, 'f', 1, 64)
+	out.EyeLineMm = strconv.FormatFloat(o.EyeLineMm, 'f', 1, 64)
+	out.BackgroundColor = o.BackgroundColor
+	if o.BackgroundColor != "" {
+		out.BackgroundSpread = strconv.FormatFloat(o.BackgroundSpread, 'f', 1, 64)
+	}
+	out.SuitableForOnline, out.Printable = o.Online, true
+	if !withFiles || t.ErasedAt != nil {
+		return out, nil
+	}
+	photoKey, sheetKey, a4Key := photos.Keys(t.ID)
+	if t.OutputFormat == "base64" {
+		var err error
+		if out.DigitalPhotoBase64, err = h.readBase64(ctx, photoKey); err != nil {
+			return nil, err
+		}
+		if out.PrintablePhotoBase64, err = h.readBase64(ctx, sheetKey); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	for key, dst := range map[string]*string{photoKey: &out.DigitalPhotoURL, sheetKey: &out.PrintablePhotoURL, a4Key: &out.PrintableA4URL} {
+		u, err := h.Store.SignedURL(ctx, key, urlTTL)
+		if err != nil {
+			return nil, err
+		}
+		*dst = u
+	}
+	return out, nil
+}
+
+func (h *Handlers) readBase64(ctx context.Context, key string) (string, error) {
+	b, err := objectstore.ReadAll(ctx, h.Store, key)
+	return base64.StdEncoding.EncodeToString(b), err
+}

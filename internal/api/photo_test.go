@@ -1,0 +1,214 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/imaging"
+)
+
+// portrait is a Debian test photo scaled so the head has the pixels a 2×2 in
+// photo needs, in base64.
+func portrait(t *testing.T, photo testenv.Photo, scale float64) string {
+	return base64.StdEncoding.EncodeToString(testenv.ScaledPhoto(t, photo, scale))
+}
+
+var stageSeen = regexp.MustCompile(`veridoc_photo_stage_seconds_count\{stage="detect"\} [1-9]`)
+
+// strs turns a decoded JSON list of strings into a []string.
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, s := range list {
+		str, _ := s.(string)
+		out = append(out, str)
+	}
+	return out
+}
+
+func waitTask(t *testing.T, c *client, id int64) reply {
+	t.Helper()
+	var r reply
+	testenv.WaitFor(t, 90*time.Second, fmt.Sprintf("task %d to finish", id), func() bool {
+		r = c.call("task.get", map[string]any{"id": id})
+		if r.Status != 200 {
+			t.Fatalf("task.get: %s", r.Raw)
+		}
+		return r.str("state") == "SUCCESS" || r.str("state") == "FAILURE"
+	})
+	return r
+}
+
+func TestPhotoProcessFlow(t *testing.T) {
+	models := testenv.ModelsDir(t)
+	face := portrait(t, testenv.PhotoAstronaut, 4)
+	noFace := portrait(t, testenv.PhotoNoFace, 2)
+	for _, dbk := range testenv.Databases() {
+		t.Run(dbk.Name, func(t *testing.T) {
+			s := testenv.NewServer(t, dbk.URL(t), testenv.WithConfig(func(c *config.Config) { c.ModelsDir = models }))
+			c, accID, _, _ := account(t, s, "photos")
+			usPassport := int64(0)
+			for _, row := range c.call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any) {
+				if m := row.(map[string]any); m["type"] == "passport" {
+					usPassport = int64(m["id"].(float64))
+				}
+			}
+			req := map[string]any{"photo": face, "spec_id": usPassport}
+			if r := c.call("photo.process", req); r.Status != 402 || r.str("error_name") != "InsufficientBalance" {
+				t.Fatalf("without funds: %s", r.Raw)
+			}
+			if _, err := s.DB.Deposit(context.Background(), accID, 150, "test"); err != nil {
+				t.Fatal(err)
+			}
+
+			// Intake refuses bad uploads before queueing anything.
+			bad := []struct {
+				body   map[string]any
+				status int
+				name   string
+			}{
+				{map[string]any{"photo": "%%%", "spec_id": usPassport}, 400, "InvalidRequest"},
+				{map[string]any{"photo": base64.StdEncoding.EncodeToString([]byte("not an image at all")), "spec_id": usPassport}, 415, "UnsupportedImageType"},
+				{map[string]any{"photo": base64.StdEncoding.EncodeToString(testenv.PNGHeader(100_000, 100_000)), "spec_id": usPassport}, 413, "PhotoTooLarge"},
+				{map[string]any{"photo": face, "spec_id": 99}, 404, "SpecificationNotFound"},
+				{map[string]any{"photo": face, "spec_id": usPassport, "output_format": "pdf"}, 400, "InvalidRequest"},
+				{map[string]any{"photo": face, "spec_id": usPassport, "background": "blur"}, 400, "InvalidRequest"},
+			}
+			for _, b := range bad {
+				if r := c.call("photo.process", b.body); r.Status != b.status || r.str("error_name") != b.name {
+					t.Errorf("%v: %s", b.name, r.Raw)
+				}
+			}
+
+			acc := c.call("photo.process", req)
+			if acc.Status != 202 || acc.str("status") != "processing" || acc.num("task_id") == 0 || acc.str("message") != "Photo queued for processing" {
+				t.Fatalf("photo.process: %d %s", acc.Status, acc.Raw)
+			}
+			done := waitTask(t, c, acc.num("task_id"))
+			if done.str("state") != "SUCCESS" || done.Body["overall_success"] != true || done.str("photo_size") != "51x51mm" ||
+				done.str("head_measurements") != "25-35mm" || done.num("progress") != 100 || done.str("country_code") != "US" {
+				t.Fatalf("task: %s", done.Raw)
+			}
+			head, _ := strconv.ParseFloat(done.str("head_height_mm"), 64)
+			eyes, _ := strconv.ParseFloat(done.str("eye_line_mm"), 64)
+			if head < 25 || head > 35 || eyes < 28 || eyes > 35 {
+				t.Errorf("measured head %v mm, eyes %v mm", head, eyes)
+			}
+			// The background was replaced by default, and the finished photo's is measured.
+			spread, err := strconv.ParseFloat(done.str("background_spread"), 64)
+			if done.str("background") != "replace" || !slices.Contains(strs(done.Body["warnings"]), "BACKGROUND_REPLACED") ||
+				!strings.HasPrefix(done.str("background_color"), "#f") || err != nil || spread > 5 {
+				t.Errorf("replaced background: %s", done.Raw)
+			}
+			// At least once: a job that timed out on a loaded machine is retried and observed again.
+			if m := scrape(t, s.URL); !stageSeen.MatchString(m) || !strings.Contains(m, `stage="sheet"`) || !strings.Contains(m, `stage="segment"`) {
+				t.Errorf("photo stage metrics missing:\n%s", grep(m, "photo_stage_seconds_count"))
+			}
+			photo := download(t, done.str("digital_photo_url"))
+			if cfg, err := jpeg.DecodeConfig(bytes.NewReader(photo)); err != nil || cfg.Width != 600 || cfg.Height != 600 {
+				t.Errorf("digital photo %dx%d %v", cfg.Width, cfg.Height, err)
+			}
+			if sheet := download(t, done.str("printable_photo_url")); len(sheet) == 0 {
+				t.Error("empty sheet")
+			}
+			// Charged once, at the Base rate in force.
+			bal := c.call("billing.balance", nil)
+			if bal.str("balance_usd") != "1.00" || bal.num("photos_processed") != 1 || bal.str("held_usd") != "0.00" {
+				t.Errorf("balance after one photo: %s", bal.Raw)
+			}
+			charges := c.call("transaction.list", map[string]any{"type": "charge"}).Body["data"].([]any)
+			if len(charges) != 1 || int64(charges[0].(map[string]any)["task_id"].(float64)) != acc.num("task_id") {
+				t.Errorf("charges: %v", charges)
+			}
+
+			// A rejected photo is not charged and says why.
+			rej := c.call("photo.process", map[string]any{"photo": noFace, "spec_id": usPassport, "output_format": "base64"})
+			failed := waitTask(t, c, rej.num("task_id"))
+			reasons, _ := failed.Body["failure_reasons"].([]any)
+			if failed.str("state") != "FAILURE" || failed.str("error_code") != "NO_FACE_DETECTED" || len(reasons) != 1 || failed.Body["overall_success"] != false {
+				t.Fatalf("no-face task: %s", failed.Raw)
+			}
+			if bal := c.call("billing.balance", nil); bal.str("balance_usd") != "1.00" || bal.str("held_usd") != "0.00" {
+				t.Errorf("balance after a rejected photo: %s", bal.Raw)
+			}
+
+			// base64 output, and another account sees nothing.
+			b64 := c.call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64", "background": "keep"})
+			got := waitTask(t, c, b64.num("task_id"))
+			if got.str("background") != "keep" || slices.Contains(strs(got.Body["warnings"]), "BACKGROUND_REPLACED") {
+				t.Errorf("kept background: %s", got.Raw)
+			}
+			raw, err := base64.StdEncoding.DecodeString(got.str("digital_photo_base64"))
+			if err != nil || imaging.Sniff(raw) != "jpeg" || got.str("digital_photo_url") != "" {
+				t.Errorf("base64 output: %v", err)
+			}
+			other, _, _, _ := account(t, s, "other")
+			for _, m := range []string{"task.get", "photo.get"} {
+				if r := other.call(m, map[string]any{"id": acc.num("task_id")}); r.Status != 404 || r.str("error_name") != "TaskNotFound" {
+					t.Errorf("%s of another account's task: %s", m, r.Raw)
+				}
+			}
+			// multipart/form-data, as in 000_*'s curl -F photo=@photo.jpg -F spec_id=822.
+			raw, _ = base64.StdEncoding.DecodeString(face)
+			mp := multipartCall(t, c, map[string]string{"spec_id": strconv.FormatInt(usPassport, 10)}, raw)
+			if mp.Status != 202 {
+				t.Fatalf("multipart: %s", mp.Raw)
+			}
+			if r := waitTask(t, c, mp.num("task_id")); r.str("state") != "SUCCESS" {
+				t.Fatalf("multipart task: %s", r.Raw)
+			}
+			if r := multipartCall(t, c, map[string]string{"spec_id": "eight"}, raw); r.Status != 400 || r.str("error_message") != "spec_id: expected integer" {
+				t.Errorf("multipart wrong type: %s", r.Raw)
+			}
+			if list := c.call("photo.list", nil).Body["data"].([]any); len(list) != 4 {
+				t.Errorf("photo.list has %d tasks", len(list))
+			}
+			// No funds left for a third charge at $0.50.
+			if r := c.call("photo.process", req); r.Status != 402 {
+				t.Errorf("with $0.00 left: %s", r.Raw)
+			}
+		})
+	}
+}
+
+func multipartCall(t *testing.T, c *client, fields map[string]string, file []byte) reply {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("photo", "photo.jpg")
+	_, _ = fw.Write(file)
+	_ = w.Close()
+	cc := c.with("Content-Type", w.FormDataContentType())
+	return cc.raw(http.MethodPost, "/api/v1/photo.process", body.Bytes())
+}
+
+func download(t *testing.T, u string) []byte {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	return b
+}

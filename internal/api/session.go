@@ -1,0 +1,332 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
+	"github.com/veridoc/veridoc/internal/platform/database"
+)
+
+// SessionCreateRequest opens a verification session (001_*).
+type SessionCreateRequest struct {
+	CallbackURL      string `json:"callback_url"`
+	FaceVerification bool   `json:"face_verification"`
+	Reference        string `json:"reference"`
+	PassportOnly     bool   `json:"passport_only"`
+}
+
+// SessionCreateResponse carries the token for the end user's device.
+type SessionCreateResponse struct {
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+	// VerifyURL is the hosted capture page for this session, to send to the end user.
+	VerifyURL string `json:"verify_url"`
+}
+
+// Session is a session as the integrator sees it.
+type Session struct {
+	ID               int64          `json:"id"`
+	Created          rpc.Timestamp  `json:"created"`
+	Expires          rpc.Timestamp  `json:"expires"`
+	State            string         `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	Reference        string         `json:"reference"`
+	CallbackURL      string         `json:"callback_url"`
+	FaceVerification bool           `json:"face_verification"`
+	PassportOnly     bool           `json:"passport_only"`
+	UserIP           string         `json:"user_ip"`
+	UserAgent        string         `json:"user_agent"`
+	GivenNames       string         `json:"given_names"`
+	Surname          string         `json:"surname"`
+	Nationality      string         `json:"nationality"`
+	Sex              string         `json:"sex"`
+	DateOfBirth      string         `json:"date_of_birth"`
+	PersonalNumber   string         `json:"personal_number"`
+	DocumentType     string         `json:"document_type"`
+	DocumentNumber   string         `json:"document_number"`
+	ExpiryDate       string         `json:"expiry_date"`
+	IssuingCountry   string         `json:"issuing_country"`
+	Issuer           string         `json:"issuer"`
+	Portrait         string         `json:"portrait"` // signed URL of the document portrait
+	Face             string         `json:"face"`     // signed URL of the selfie face
+	FaceMatchScore   *int           `json:"face_match_score"`
+	Checks           []string       `json:"checks"`
+	Submitted        *rpc.Timestamp `json:"submitted"`
+	Finished         *rpc.Timestamp `json:"finished"`
+	Deleted          *rpc.Timestamp `json:"deleted"`
+}
+
+// SessionIDRequest addresses one session.
+type SessionIDRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
+// SessionStateResponse is session.state's answer.
+type SessionStateResponse struct {
+	State string `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+}
+
+// SessionListRequest filters the account's sessions.
+type SessionListRequest struct {
+	rpc.ListRequest
+	State         string         `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	Reference     string         `json:"reference"`
+	CreatedAfter  *rpc.Timestamp `json:"created_after"`
+	CreatedBefore *rpc.Timestamp `json:"created_before"`
+}
+
+// SessionUploadRequest is an image from the end user's device.
+type SessionUploadRequest struct {
+	Kind  string `json:"kind" rpc:"required" enum:"document_front,document_back,selfie"`
+	Image string `json:"image" rpc:"required"` // base64 JPEG or PNG
+}
+
+// SessionUploadResponse confirms an upload.
+type SessionUploadResponse struct {
+	Kind  string `json:"kind"`
+	Size  int64  `json:"size"`
+	State string `json:"state"`
+}
+
+// SessionSubmitRequest has no properties: the token names the session.
+type SessionSubmitRequest struct{}
+
+// SessionCurrentRequest has no properties: the token names the session.
+type SessionCurrentRequest struct{}
+
+// SessionCurrent is what the end user's device may know about its session.
+type SessionCurrent struct {
+	ID               int64         `json:"id"`
+	State            string        `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	Expires          rpc.Timestamp `json:"expires"`
+	FaceVerification bool          `json:"face_verification"`
+	DocumentFront    bool          `json:"document_front"`
+	DocumentBack     bool          `json:"document_back"`
+	Selfie           bool          `json:"selfie"`
+}
+
+// SessionEvent is one recorded state change.
+type SessionEvent struct {
+	ID        int64         `json:"id"`
+	SessionID int64         `json:"session_id"`
+	State     string        `json:"state"`
+	Reasons   []string      `json:"reasons"`
+	Created   rpc.Timestamp `json:"created"`
+}
+
+// SessionEventListRequest names the session.
+type SessionEventListRequest struct {
+	SessionID int64 `json:"session_id" rpc:"required"`
+}
+
+// SessionEventList is every state change of a session, oldest first.
+type SessionEventList struct {
+	Data []SessionEvent `json:"data"`
+}
+
+const (
+	uploadBody  = 21 << 20 // a 15 MB image in base64
+	sessionURLs = 15 * time.Minute
+)
+
+func (h *Handlers) registerSession(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "session.create", Summary: "Open a verification session; its token goes to the end user's device.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.sessionCreate)
+	rpc.Register(reg, rpc.Spec{Name: "session.get", Summary: "Get a session with everything read from the document and the faces.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionGet)
+	rpc.Register(reg, rpc.Spec{Name: "session.state", Summary: "Get only a session's state.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionState)
+	rpc.Register(reg, rpc.Spec{Name: "session.list", Summary: "List the account's sessions, newest first, by state, reference or creation time.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionList)
+	rpc.Register(reg, rpc.Spec{Name: "session.delete", Summary: "Erase a session's images and personal data; an audit stub remains.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.sessionDelete)
+	rpc.Register(reg, rpc.Spec{Name: "session_event.list", Summary: "List a session's state changes with their times and reasons.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionEventList)
+	rpc.Register(reg, rpc.Spec{Name: "session.upload", Summary: "End user (session token): upload the document front, back or a selfie.",
+		Scope: rpc.ScopeSession, MaxBody: uploadBody, Multipart: true}, h.sessionUpload)
+	rpc.Register(reg, rpc.Spec{Name: "session.submit", Summary: "End user (session token): submit the uploads for verification.",
+		Scope: rpc.ScopeSession, MaxBody: smallBody, SideEffects: true}, h.sessionSubmit)
+	rpc.Register(reg, rpc.Spec{Name: "session.current", Summary: "End user (session token): the session's state and which uploads it has.",
+		Scope: rpc.ScopeSession, MaxBody: smallBody}, h.sessionCurrent)
+}
+
+func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *SessionCreateRequest) (*SessionCreateResponse, error) {
+	if req.CallbackURL != "" {
+		if err := checkCallbackURL("callback_url", req.CallbackURL); err != nil {
+			return nil, err
+		}
+	}
+	if len(req.Reference) > 200 {
+		return nil, rpc.ErrInvalidRequest("reference: must be at most 200 characters")
+	}
+	s, token, err := h.Sessions.Create(ctx, call.AccountID(), sessions.CreateParams{CallbackURL: req.CallbackURL,
+		Reference: req.Reference, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly})
+	if err != nil {
+		return nil, err
+	}
+	return &SessionCreateResponse{ID: s.ID, Token: token, VerifyURL: h.PublicURL + "/verify/" + token}, nil
+}
+
+// checkCallbackURL accepts absolute http(s) URLs without credentials. Where
+// they may connect is decided at delivery time, after DNS (callbacks.Guard).
+func checkCallbackURL(field, raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > 2048:
+		return rpc.ErrInvalidRequest("%s: must be at most 2048 characters", field)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return rpc.ErrInvalidRequest("%s: must be an absolute http or https URL", field)
+	case u.User != nil:
+		return rpc.ErrInvalidRequest("%s: must not contain credentials", field)
+	}
+	return nil
+}
+
+func (h *Handlers) sessionGet(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
+	s, err := h.loadSession(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := h.sessionOf(ctx, s, true)
+	if err == nil && (out.Portrait != "" || out.Face != "") {
+		h.auditLinks(ctx, call, fmt.Sprintf("session:%d", s.ID))
+	}
+	return out, err
+}
+
+func (h *Handlers) sessionState(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*SessionStateResponse, error) {
+	s, err := h.loadSession(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &SessionStateResponse{State: s.State}, nil
+}
+
+// loadSession reads a session of the account, expiring it first when its time is up.
+func (h *Handlers) loadSession(ctx context.Context, accountID, id int64) (*database.Session, error) {
+	s, err := h.Sessions.Load(ctx, accountID, id)
+	return s, missing(err, rpc.SessionNotFound, id)
+}
+
+func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *SessionListRequest) (*rpc.ListResponse[Session], error) {
+	page, err := req.Page()
+	if err != nil {
+		return nil, err
+	}
+	f := database.SessionFilter{State: req.State, Reference: req.Reference, BeforeID: page.BeforeID, Limit: page.Limit + 1}
+	if req.CreatedAfter != nil {
+		f.CreatedAfter = &req.CreatedAfter.Time
+	}
+	if req.CreatedBefore != nil {
+		f.CreatedBefore = &req.CreatedBefore.Time
+	}
+	rows, err := h.DB.ListSessions(ctx, call.AccountID(), f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Session, 0, len(rows))
+	for i := range rows {
+		s, err := h.sessionOf(ctx, &rows[i], false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *s)
+	}
+	return rpc.NewList(out, page, func(s Session) int64 { return s.ID }), nil
+}
+
+func (h *Handlers) sessionDelete(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
+	s, err := h.Sessions.Delete(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.SessionNotFound, req.ID)
+	}
+	return h.sessionOf(ctx, s, false)
+}
+
+func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *SessionEventListRequest) (*SessionEventList, error) {
+	if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
+		return nil, missing(err, rpc.SessionNotFound, req.SessionID)
+	}
+	rows, err := h.DB.SessionEvents(ctx, req.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	out := &SessionEventList{Data: make([]SessionEvent, 0, len(rows))}
+	for _, e := range rows {
+		reasons := []string{}
+		if e.Reasons != "" {
+			reasons = strings.Split(e.Reasons, ",")
+		}
+		out.Data = append(out.Data, SessionEvent{ID: e.ID, SessionID: e.SessionID, State: e.State, Reasons: reasons, Created: rpc.NewTimestamp(e.CreatedAt)})
+	}
+	return out, nil
+}
+
+// sessionOf shapes a session; image links only for a single get.
+func (h *Handlers) sessionOf(ctx context.Context, s *database.Session, links bool) (*Session, error) {
+	out := &Session{ID: s.ID, Created: rpc.NewTimestamp(s.CreatedAt), Expires: rpc.NewTimestamp(s.ExpiresAt), State: s.State,
+		Reference: s.Reference, CallbackURL: s.CallbackURL, FaceVerification: s.FaceVerification, PassportOnly: s.PassportOnly,
+		UserIP: s.UserIP, UserAgent: s.UserAgent, GivenNames: s.GivenNames, Surname: s.Surname, Nationality: s.Nationality,
+		Sex: s.Sex, DateOfBirth: s.DateOfBirth, PersonalNumber: s.PersonalNumber, DocumentType: s.DocumentType,
+		DocumentNumber: s.DocumentNumber, ExpiryDate: s.ExpiryDate, IssuingCountry: s.IssuingCountry, Issuer: s.Issuer,
+		FaceMatchScore: s.FaceMatchScore, Checks: s.CheckList(), Submitted: rpc.TimestampPtr(s.SubmittedAt),
+		Finished: rpc.TimestampPtr(s.FinishedAt), Deleted: rpc.TimestampPtr(s.DeletedAt)}
+	if !links {
+		return out, nil
+	}
+	for key, dst := range map[string]*string{s.PortraitKey: &out.Portrait, s.FaceKey: &out.Face} {
+		if key == "" {
+			continue
+		}
+		u, err := h.Store.SignedURL(ctx, key, sessionURLs)
+		if err != nil {
+			return nil, err
+		}
+		*dst = u
+	}
+	return out, nil
+}
+
+// --- End-user side (session token) ---
+
+func (h *Handlers) sessionUpload(ctx context.Context, call *rpc.Call, req *SessionUploadRequest) (*SessionUploadResponse, error) {
+	data, err := base64.StdEncoding.DecodeString(req.Image)
+	if err != nil {
+		return nil, rpc.ErrInvalidRequest("image: must be base64 (standard alphabet, padded)")
+	}
+	state, err := h.Sessions.Upload(ctx, call.AccountID(), call.Principal.SessionID, req.Kind, data,
+		sessions.Client{IP: rpc.ClientIP(ctx), UserAgent: call.Request.UserAgent()})
+	if err != nil {
+		return nil, missing(err, rpc.SessionNotFound, call.Principal.SessionID)
+	}
+	return &SessionUploadResponse{Kind: req.Kind, Size: int64(len(data)), State: state}, nil
+}
+
+func (h *Handlers) sessionSubmit(ctx context.Context, call *rpc.Call, _ *SessionSubmitRequest) (*SessionStateResponse, error) {
+	state, err := h.Sessions.Submit(ctx, call.AccountID(), call.Principal.SessionID)
+	if err != nil {
+		return nil, missing(err, rpc.SessionNotFound, call.Principal.SessionID)
+	}
+	return &SessionStateResponse{State: state}, nil
+}
+
+func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *SessionCurrentRequest) (*SessionCurrent, error) {
+	s, err := h.loadSession(ctx, call.AccountID(), call.Principal.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	uploads, err := h.DB.SessionUploads(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, front := uploads[sessions.DocumentFront]
+	_, back := uploads[sessions.DocumentBack]
+	_, selfie := uploads[sessions.Selfie]
+	return &SessionCurrent{ID: s.ID, State: s.State, Expires: rpc.NewTimestamp(s.ExpiresAt), FaceVerification: s.FaceVerification,
+		DocumentFront: front, DocumentBack: back, Selfie: selfie}, nil
+}

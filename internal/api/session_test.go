@@ -1,0 +1,584 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	sdkclient "github.com/veridoc/veridoc/client"
+	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+)
+
+// receiver is an integrator's callback endpoint: it checks every signature
+// and answers with the next scripted status (200 once the script runs out).
+type receiver struct {
+	*httptest.Server
+	mu      sync.Mutex
+	secret  string
+	script  []int
+	events  []map[string]any
+	bad     int // requests whose signature did not verify
+	headers []http.Header
+}
+
+func newReceiver(t *testing.T, script ...int) *receiver {
+	r := &receiver{script: script}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		wh, err := standardwebhooks.NewWebhook(r.secret)
+		if err != nil || wh.Verify(body, req.Header) != nil {
+			r.bad++
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		status := http.StatusOK
+		if len(r.script) > 0 {
+			status, r.script = r.script[0], r.script[1:]
+		}
+		if status == http.StatusOK {
+			var ev map[string]any
+			_ = json.Unmarshal(body, &ev)
+			r.events = append(r.events, ev)
+			r.headers = append(r.headers, req.Header.Clone())
+		}
+		if status == http.StatusFound {
+			w.Header().Set("Location", "/elsewhere")
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) types() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.events {
+		out = append(out, e["type"].(string))
+	}
+	return out
+}
+
+func sessionServer(t *testing.T, dbURL string, extra ...func(*config.Config)) *testenv.Server {
+	models := testenv.ModelsDir(t)
+	return testenv.NewServer(t, dbURL, testenv.WithConfig(func(c *config.Config) {
+		c.ModelsDir = models
+		c.CallbackAllow = []string{"127.0.0.1/32"}
+		c.CallbackRetryScale = 0.001
+		for _, fn := range extra {
+			fn(c)
+		}
+	}))
+}
+
+// device is the end user's side of a session.
+func device(c *client, token string) *client {
+	cp := *c
+	cp.auth = "Bearer " + token
+	return &cp
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+var anna = testdocs.Person{Code: "P<", Issuer: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA", Number: "L898902C3",
+	Nationality: "UTO", Birth: "740812", Sex: "F", Expiry: "340415", Optional: "ZE184226B"}
+
+func waitDecided(t *testing.T, c *client, id int64) reply {
+	t.Helper()
+	var r reply
+	testenv.WaitFor(t, 120*time.Second, "the session decision", func() bool {
+		r = c.call("session.get", map[string]any{"id": id})
+		if r.Status != 200 {
+			t.Fatalf("session.get: %s", r.Raw)
+		}
+		s := r.str("state")
+		return s == "APPROVED" || s == "DECLINED"
+	})
+	return r
+}
+
+func TestSessionFlow(t *testing.T) {
+	doc := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper),
+		Fields: []string{"PASSPORT", "ERIKSSON", "ANNA MARIA"}, RotateDeg: 3, Blur: 0.6, Quality: 80})
+	selfie := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	for _, dbk := range testenv.Databases() {
+		t.Run(dbk.Name, func(t *testing.T) {
+			t.Parallel()
+			s := sessionServer(t, dbk.URL(t))
+			c, _, _, _ := account(t, s, "sessions")
+			recv := newReceiver(t)
+			if r := c.call("session.create", map[string]any{"callback_url": recv.URL + "/hook"}); r.Status != 409 || r.str("error_name") != "WebhookSecretMissing" {
+				t.Fatalf("callback without a secret: %s", r.Raw)
+			}
+			sec := c.call("webhook_secret.rotate", nil)
+			if sec.Status != 200 || !strings.HasPrefix(sec.str("secret"), "whsec_") {
+				t.Fatalf("rotate: %s", sec.Raw)
+			}
+			recv.mu.Lock()
+			recv.secret = sec.str("secret")
+			recv.mu.Unlock()
+
+			cr := c.call("session.create", map[string]any{"callback_url": recv.URL + "/hook", "face_verification": true, "reference": "order-17"})
+			if cr.Status != 200 || cr.num("id") == 0 || !strings.HasPrefix(cr.str("token"), "st_") || cr.str("verify_url") != s.URL+"/verify/"+cr.str("token") {
+				t.Fatalf("session.create: %s", cr.Raw)
+			}
+			id, token := cr.num("id"), cr.str("token")
+			if r := c.call("session.state", map[string]any{"id": id}); r.str("state") != "CREATED" {
+				t.Fatalf("state: %s", r.Raw)
+			}
+			dev := device(c, token).with("User-Agent", "VeridocTest/1.0")
+			// The token opens only the end-user methods, and the keys only the others.
+			if r := dev.call("session.get", map[string]any{"id": id}); r.Status != 401 {
+				t.Fatalf("token on session.get: %s", r.Raw)
+			}
+			if r := c.call("session.upload", map[string]any{"kind": "selfie", "image": b64(selfie)}); r.Status != 401 {
+				t.Fatalf("API key on session.upload: %s", r.Raw)
+			}
+			if r := dev.call("session.upload", map[string]any{"kind": "passport", "image": b64(selfie)}); r.Status != 400 {
+				t.Fatalf("bad kind: %s", r.Raw)
+			}
+			if r := dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64([]byte("not an image"))}); r.Status != 415 {
+				t.Fatalf("non-image upload: %s", r.Raw)
+			}
+			if r := dev.call("session.upload", map[string]any{"kind": "document_front", "image": b64(doc)}); r.Status != 200 || r.str("state") != "UPLOADING" {
+				t.Fatalf("upload front: %s", r.Raw)
+			}
+			// Multipart, as a browser form sends it.
+			if r := multipartUpload(t, dev, "selfie", selfie); r.Status != 200 {
+				t.Fatalf("multipart selfie: %s", r.Raw)
+			}
+			if r := dev.call("session.current", nil); r.num("id") != id || r.Body["document_front"] != true || r.Body["selfie"] != true || r.Body["document_back"] != false {
+				t.Fatalf("session.current: %s", r.Raw)
+			}
+			if r := dev.call("session.submit", nil); r.Status != 200 || r.str("state") != "PROCESSING" {
+				t.Fatalf("submit: %s", r.Raw)
+			}
+			if r := dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64(selfie)}); r.Status != 409 || r.str("error_name") != "SessionSubmitted" {
+				t.Fatalf("upload after submit: %s", r.Raw)
+			}
+			if r := dev.call("session.submit", nil); r.Status != 409 {
+				t.Fatalf("second submit: %s", r.Raw)
+			}
+			got := waitDecided(t, c, id)
+			want := map[string]string{"state": "APPROVED", "surname": "ERIKSSON", "given_names": "ANNA MARIA", "nationality": "UTO",
+				"sex": "F", "date_of_birth": "1974-08-12", "document_type": "PASSPORT", "document_number": "L898902C3",
+				"expiry_date": "2034-04-15", "issuing_country": "UTO", "personal_number": "ZE184226B", "reference": "order-17",
+				"user_agent": "VeridocTest/1.0", "user_ip": "127.0.0.1"}
+			for k, v := range want {
+				if got.str(k) != v {
+					t.Errorf("%s = %q, want %q", k, got.str(k), v)
+				}
+			}
+			if score := got.num("face_match_score"); score <= 50 {
+				t.Errorf("same person scored %d", score)
+			}
+			if checks := got.Body["checks"].([]any); len(checks) != 0 {
+				t.Errorf("checks %v", checks)
+			}
+			for _, k := range []string{"portrait", "face"} {
+				img := download(t, got.str(k))
+				if _, err := jpeg.Decode(bytes.NewReader(img)); err != nil {
+					t.Errorf("%s is not a JPEG: %v", k, err)
+				}
+			}
+			for _, k := range []string{"created", "expires", "submitted", "finished"} {
+				if !timestampRE.MatchString(got.str(k)) {
+					t.Errorf("%s = %q", k, got.str(k))
+				}
+			}
+			ev := c.call("session_event.list", map[string]any{"session_id": id})
+			var states []string
+			for _, e := range ev.Body["data"].([]any) {
+				states = append(states, e.(map[string]any)["state"].(string))
+			}
+			if strings.Join(states, ",") != "CREATED,UPLOADING,PROCESSING,APPROVED" {
+				t.Errorf("state history %v", states)
+			}
+			testenv.WaitFor(t, 30*time.Second, "three callbacks", func() bool { return len(recv.types()) >= 3 })
+			// Deliveries run in parallel, so arrival order is not guaranteed; each event carries its timestamp.
+			types := recv.types()
+			slices.Sort(types)
+			if got := strings.Join(types, ","); got != "session.approved,session.processing,session.uploading" {
+				t.Errorf("callbacks %s", got)
+			}
+			recv.mu.Lock()
+			if recv.bad != 0 {
+				t.Errorf("%d callbacks with bad signatures", recv.bad)
+			}
+			var last map[string]any
+			for _, e := range recv.events {
+				if e["type"] == "session.approved" {
+					last = e
+				}
+			}
+			if last["session_id"].(float64) != float64(id) || last["state"] != "APPROVED" || last["reference"] != "order-17" {
+				t.Errorf("event %v", last)
+			}
+			recv.mu.Unlock()
+			// At rest: images sealed, names, numbers, birth date and the
+			// webhook secret not in the clear (the reference is, by design).
+			sealedAtRest(t, s, "order-17", "ERIKSSON", "ANNA MARIA", "L898902C3", "ZE184226B", "1974-08-12",
+				strings.TrimPrefix(sec.str("secret"), "whsec_"))
+
+			attempts := c.call("callback.list", map[string]any{"session_id": id})
+			if n := len(attempts.Body["data"].([]any)); n != 3 {
+				t.Errorf("callback.list: %d attempts: %s", n, attempts.Raw)
+			}
+			for _, a := range attempts.Body["data"].([]any) {
+				if m := a.(map[string]any); m["status_code"].(float64) != 200 || m["callback_state"] != "DELIVERED" {
+					t.Errorf("attempt %v", m)
+				}
+			}
+
+			// Another account sees none of it.
+			other, _, _, _ := account(t, s, "other")
+			for _, m := range []string{"session.get", "session.state", "session.delete"} {
+				if r := other.call(m, map[string]any{"id": id}); r.Status != 404 || r.str("error_name") != "SessionNotFound" {
+					t.Errorf("%s from another account: %s", m, r.Raw)
+				}
+			}
+			if r := other.call("callback.list", map[string]any{"session_id": id}); r.Status != 404 {
+				t.Errorf("callback.list from another account: %s", r.Raw)
+			}
+			if r := other.call("session.list", nil); len(r.Body["data"].([]any)) != 0 {
+				t.Errorf("session.list from another account: %s", r.Raw)
+			}
+			if r := c.call("session.list", map[string]any{"state": "APPROVED", "reference": "order-17"}); len(r.Body["data"].([]any)) != 1 {
+				t.Errorf("session.list filtered: %s", r.Raw)
+			}
+			if r := c.call("session.list", map[string]any{"created_after": "2099-01-01T00:00:00Z"}); len(r.Body["data"].([]any)) != 0 {
+				t.Errorf("session.list created_after: %s", r.Raw)
+			}
+
+			// Delete erases images and personal data, keeps the stub, and kills the token.
+			del := c.call("session.delete", map[string]any{"id": id})
+			if del.Status != 200 || del.str("surname") != "" || del.str("deleted") == "" || del.str("state") != "APPROVED" {
+				t.Fatalf("delete: %s", del.Raw)
+			}
+			res, err := http.Get(got.str("portrait"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 404 {
+				t.Errorf("portrait after delete: HTTP %d", res.StatusCode)
+			}
+			if r := dev.call("session.current", nil); r.Status != 401 {
+				t.Errorf("token after delete: %s", r.Raw)
+			}
+			after := c.call("session.get", map[string]any{"id": id})
+			if after.str("portrait") != "" || after.str("document_number") != "" || after.Body["face_match_score"] != nil {
+				t.Errorf("after delete: %s", after.Raw)
+			}
+		})
+	}
+}
+
+func multipartUpload(t *testing.T, c *client, kind string, file []byte) reply {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("kind", kind)
+	fw, _ := w.CreateFormFile("image", "image.jpg")
+	_, _ = fw.Write(file)
+	_ = w.Close()
+	return c.with("Content-Type", w.FormDataContentType()).raw(http.MethodPost, "/api/v1/session.upload", body.Bytes())
+}
+
+// TestSessionDecisions: each case must be declined for exactly its reason
+// (or approved), read from real images by the real engines.
+func TestSessionDecisions(t *testing.T) {
+	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
+	graceSelfie := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	astronaut := testenv.ReadPhoto(t, testenv.PhotoAstronaut)
+	expired := anna
+	expired.Expiry = "200415"
+	badDigit := testdocs.TD3(anna)
+	badDigit[1] = strings.Replace(badDigit[1], "L898902C36", "L898902C35", 1)
+	card := anna
+	card.Code, card.Number, card.Optional = "ID", "D23145890", ""
+	cardFront := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD1(card), Portrait: grace, Fields: []string{"IDENTITY CARD", "ERIKSSON"}})
+	cardBack := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD1(card), BackOnly: true, RotateDeg: -2})
+	passport := func(lines []string) []byte {
+		return testdocs.Render(t, testdocs.Doc{MRZ: lines, Portrait: grace, RotateDeg: -2})
+	}
+	cases := []struct {
+		name    string
+		create  sdkclient.SessionCreateRequest
+		uploads map[string][]byte
+		state   string
+		checks  []string
+		docType string
+	}{
+		{"same person", sdkclient.SessionCreateRequest{FaceVerification: true},
+			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": graceSelfie}, "APPROVED", nil, "PASSPORT"},
+		{"another person", sdkclient.SessionCreateRequest{FaceVerification: true},
+			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": astronaut}, "DECLINED", []string{"FACE_MISMATCH"}, "PASSPORT"},
+		{"expired document", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": passport(testdocs.TD3(expired))}, "DECLINED", []string{"DOCUMENT_EXPIRED"}, "PASSPORT"},
+		{"bad check digit", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": passport(badDigit)}, "DECLINED", []string{"MRZ_CHECK_DIGIT"}, "PASSPORT"},
+		{"no face on the document", sdkclient.SessionCreateRequest{},
+			map[string][]byte{"document_front": testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna)})}, "DECLINED", []string{"NO_FACE_ON_DOCUMENT"}, "PASSPORT"},
+		{"nothing uploaded", sdkclient.SessionCreateRequest{FaceVerification: true}, nil, "DECLINED", []string{"DOCUMENT_MISSING", "SELFIE_MISSING"}, ""},
+		{"selfie without a face", sdkclient.SessionCreateRequest{FaceVerification: true},
+			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": testenv.ReadPhoto(t, testenv.PhotoNoFace)}, "DECLINED", []string{"NO_FACE_ON_SELFIE"}, "PASSPORT"},
+		{"id card, MRZ on the back", sdkclient.SessionCreateRequest{FaceVerification: true},
+			map[string][]byte{"document_front": cardFront, "document_back": cardBack, "selfie": graceSelfie}, "APPROVED", nil, "ID_CARD"},
+		{"id card where only passports count", sdkclient.SessionCreateRequest{PassportOnly: true},
+			map[string][]byte{"document_front": cardFront, "document_back": cardBack}, "DECLINED", []string{"DOCUMENT_TYPE_NOT_ALLOWED"}, "ID_CARD"},
+		{"portrait photo without an MRZ", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": grace}, "DECLINED", []string{"MRZ_NOT_FOUND"}, ""},
+	}
+	// This test speaks through the Go SDK, as an integrator would.
+	s := sessionServer(t, testenv.SQLiteURL(t))
+	c, _, pub, secret := account(t, s, "decisions")
+	sdk := sdkclient.New(s.URL, pub, secret)
+	ctx := t.Context()
+	ids := make([]int64, len(cases))
+	for i, tc := range cases {
+		cr, err := sdk.Session.Create(ctx, &tc.create)
+		if err != nil {
+			t.Fatalf("%s: create: %v", tc.name, err)
+		}
+		ids[i] = cr.ID
+		dev := sdkclient.NewWithToken(s.URL, cr.Token)
+		for _, kind := range []string{"document_front", "document_back", "selfie"} {
+			if img, ok := tc.uploads[kind]; ok {
+				if _, err := dev.Session.Upload(ctx, &sdkclient.SessionUploadRequest{Kind: kind, Image: b64(img)}); err != nil {
+					t.Fatalf("%s: upload %s: %v", tc.name, kind, err)
+				}
+			}
+		}
+		if _, err := dev.Session.Submit(ctx, &sdkclient.SessionSubmitRequest{}); err != nil {
+			t.Fatalf("%s: submit: %v", tc.name, err)
+		}
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := waitDecided(t, c, ids[i])
+			var checks []string
+			for _, ch := range got.Body["checks"].([]any) {
+				checks = append(checks, ch.(string))
+			}
+			slices.Sort(checks)
+			want := slices.Clone(tc.checks)
+			slices.Sort(want)
+			if got.str("state") != tc.state || strings.Join(checks, ",") != strings.Join(want, ",") {
+				t.Fatalf("state %s checks %v; want %s %v (%s)", got.str("state"), checks, tc.state, want, got.Raw)
+			}
+			if got.str("document_type") != tc.docType {
+				t.Errorf("document_type %q, want %q", got.str("document_type"), tc.docType)
+			}
+			if tc.name == "another person" && got.num("face_match_score") >= 50 {
+				t.Errorf("another person scored %d", got.num("face_match_score"))
+			}
+			if tc.docType == "ID_CARD" && (got.str("document_number") != "D23145890" || got.str("surname") != "ERIKSSON") {
+				t.Errorf("card fields: %s", got.Raw)
+			}
+		})
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	s := sessionServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := account(t, s, "expiry")
+	recv := newReceiver(t)
+	recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
+	cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+	id := cr.num("id")
+	if _, err := s.DB.SQL.Exec("UPDATE sessions SET expires_at = ? WHERE id = ?", time.Now().UTC().Add(-time.Second), id); err != nil {
+		t.Fatal(err)
+	}
+	dev := device(c, cr.str("token"))
+	if r := dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))}); r.Status != 409 || r.str("error_name") != "SessionExpired" {
+		t.Fatalf("upload to an expired session: %s", r.Raw)
+	}
+	if r := c.call("session.state", map[string]any{"id": id}); r.str("state") != "EXPIRED" {
+		t.Fatalf("state: %s", r.Raw)
+	}
+	testenv.WaitFor(t, 20*time.Second, "the expiry callback", func() bool { return slices.Contains(recv.types(), "session.expired") })
+}
+
+func TestCallbackDelivery(t *testing.T) {
+	t.Run("retries after 500s until 2xx", func(t *testing.T) {
+		s := sessionServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := account(t, s, "retries")
+		recv := newReceiver(t, 500, 503)
+		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
+		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+		// One upload makes exactly one event (UPLOADING), so the receiver's
+		// script of failures applies to it alone.
+		device(c, cr.str("token")).call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		testenv.WaitFor(t, 30*time.Second, "delivery after two failures", func() bool { return slices.Contains(recv.types(), "session.uploading") })
+		list := func() []map[string]any {
+			var out []map[string]any
+			for _, a := range c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any) {
+				if m := a.(map[string]any); m["event"] == "session.uploading" {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		var attempts []map[string]any
+		testenv.WaitFor(t, 10*time.Second, "three logged attempts", func() bool { attempts = list(); return len(attempts) == 3 })
+		// Newest first: 200, 503, 500 — one webhook-id on all of them.
+		for i, want := range []float64{200, 503, 500} {
+			if attempts[i]["status_code"] != want || attempts[i]["attempt"] != float64(3-i) || attempts[i]["webhook_id"] != attempts[0]["webhook_id"] {
+				t.Errorf("attempt %d: %v", i, attempts[i])
+			}
+		}
+		recv.mu.Lock()
+		defer recv.mu.Unlock()
+		if id := recv.headers[0].Get("webhook-id"); id != attempts[0]["webhook_id"] {
+			t.Errorf("webhook-id %q", id)
+		}
+	})
+	t.Run("a rotated secret keeps signing for a day; a callback can be redelivered", func(t *testing.T) {
+		s := sessionServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := account(t, s, "rotation")
+		recv := newReceiver(t)
+		first := c.call("webhook_secret.rotate", nil)
+		if first.Body["previous_secret_expires"] != nil {
+			t.Errorf("a first secret has no previous one: %s", first.Raw)
+		}
+		oldSecret := first.str("secret")
+		recv.secret = oldSecret
+		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+		device(c, cr.str("token")).call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		count := func() int { return len(recv.types()) }
+		testenv.WaitFor(t, 20*time.Second, "the first delivery", func() bool { return count() == 1 })
+		// The attempt is logged once the receiver's answer is back, a moment
+		// after the receiver has seen the request.
+		var logged []any
+		testenv.WaitFor(t, 10*time.Second, "the logged attempt", func() bool {
+			logged, _ = c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+			return len(logged) > 0
+		})
+		cbID := int64(logged[0].(map[string]any)["callback_id"].(float64))
+
+		second := c.call("webhook_secret.rotate", nil)
+		exp, err := time.Parse(time.RFC3339, second.str("previous_secret_expires"))
+		if left := time.Until(exp); err != nil || left < 23*time.Hour || left > 25*time.Hour {
+			t.Fatalf("rotation: %s", second.Raw)
+		}
+		// The receiver still knows only the old secret: the redelivery verifies with it.
+		re := c.call("callback.redeliver", map[string]any{"id": cbID})
+		if re.Status != 200 || re.str("state") != "PENDING" || re.num("id") != cbID || re.str("webhook_id") == "" {
+			t.Fatalf("redeliver: %s", re.Raw)
+		}
+		testenv.WaitFor(t, 20*time.Second, "the redelivery under the old secret", func() bool { return count() == 2 })
+		// And one that switched to the new secret verifies too.
+		recv.mu.Lock()
+		recv.secret = second.str("secret")
+		recv.mu.Unlock()
+		testenv.WaitFor(t, 20*time.Second, "the callback delivered again", func() bool {
+			return c.call("callback.redeliver", map[string]any{"id": cbID}).Status == 200
+		})
+		testenv.WaitFor(t, 20*time.Second, "the redelivery under the new secret", func() bool { return count() == 3 })
+		recv.mu.Lock()
+		bad, sig, ids := recv.bad, recv.headers[2].Get("webhook-signature"), []string{recv.headers[0].Get("webhook-id"), recv.headers[2].Get("webhook-id")}
+		recv.mu.Unlock()
+		if bad != 0 || len(strings.Fields(sig)) != 2 || ids[0] != ids[1] {
+			t.Errorf("%d bad signatures; signature header %q; webhook-ids %v", bad, sig, ids)
+		}
+		other, _, _, _ := account(t, s, "other")
+		for _, tc := range []struct {
+			who  *client
+			id   int64
+			code int
+			name string
+		}{{c, 1 << 40, 404, "CallbackNotFound"}, {other, cbID, 404, "CallbackNotFound"}} {
+			if r := tc.who.call("callback.redeliver", map[string]any{"id": tc.id}); r.Status != tc.code || r.str("error_name") != tc.name {
+				t.Errorf("redeliver %d: %s", tc.id, r.Raw)
+			}
+		}
+	})
+	t.Run("410 disables the callback", func(t *testing.T) {
+		s := sessionServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := account(t, s, "gone")
+		recv := newReceiver(t, 410)
+		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
+		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+		dev := device(c, cr.str("token"))
+		dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		testenv.WaitFor(t, 20*time.Second, "the 410 attempt", func() bool {
+			d := c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+			return len(d) == 1 && d[0].(map[string]any)["callback_state"] == "DISABLED"
+		})
+		dev.call("session.submit", nil)
+		// Callbacks are queued in the transaction of each state change, so once
+		// the session is decided every callback it would send exists.
+		waitDecided(t, c, cr.num("id"))
+		var queued int
+		if err := s.DB.SQL.QueryRow(fmt.Sprintf("SELECT count(*) FROM callbacks WHERE subject = '%s' AND subject_id = %d", database.SubjectSession, cr.num("id"))).Scan(&queued); err != nil {
+			t.Fatal(err)
+		}
+		if queued != 1 {
+			t.Fatalf("after 410, %d callbacks were queued, want only the first", queued)
+		}
+	})
+	t.Run("redirects are not followed", func(t *testing.T) {
+		s := sessionServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := account(t, s, "redirect")
+		recv := newReceiver(t, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)
+		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
+		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+		device(c, cr.str("token")).call("session.submit", nil)
+		testenv.WaitFor(t, 20*time.Second, "an attempt", func() bool {
+			return len(c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)) > 0
+		})
+		a := c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+		if m := a[len(a)-1].(map[string]any); m["status_code"] != float64(302) || m["error"] != "HTTP 302" {
+			t.Errorf("attempt %v", m)
+		}
+	})
+	t.Run("internal addresses are refused", func(t *testing.T) {
+		s := sessionServer(t, testenv.SQLiteURL(t), func(c *config.Config) { c.CallbackAllow = nil })
+		c, _, _, _ := account(t, s, "ssrf")
+		recv := newReceiver(t)
+		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
+		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+		device(c, cr.str("token")).call("session.submit", nil)
+		var a map[string]any
+		testenv.WaitFor(t, 20*time.Second, "the refused attempt", func() bool {
+			d := c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+			if len(d) > 0 {
+				a = d[0].(map[string]any)
+			}
+			return len(d) > 0
+		})
+		if a["callback_state"] != "FAILED" || !strings.Contains(a["error"].(string), "loopback") || a["status_code"] != float64(0) {
+			t.Errorf("attempt %v", a)
+		}
+		if n := len(recv.types()); n != 0 {
+			t.Errorf("the receiver got %d requests", n)
+		}
+	})
+	t.Run("callback_url is validated", func(t *testing.T) {
+		s := testenv.NewServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := account(t, s, "urls")
+		c.call("webhook_secret.rotate", nil)
+		for _, u := range []string{"ftp://example.com/x", "/relative", "http://user:pw@example.com/", "http://"} {
+			if r := c.call("session.create", map[string]any{"callback_url": u}); r.Status != 400 {
+				t.Errorf("%q: %s", u, r.Raw)
+			}
+		}
+	})
+}

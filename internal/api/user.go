@@ -1,0 +1,98 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/web/console"
+)
+
+// User is a console user (never with a password).
+type User struct {
+	ID       int64          `json:"id"`
+	Email    string         `json:"email"`
+	Role     string         `json:"role"`
+	Created  rpc.Timestamp  `json:"created"`
+	Disabled *rpc.Timestamp `json:"disabled"`
+}
+
+func userOf(u *database.ConsoleUser) User {
+	return User{ID: u.ID, Email: u.Email, Role: u.Role, Created: rpc.NewTimestamp(u.CreatedAt), Disabled: rpc.TimestampPtr(u.DisabledAt)}
+}
+
+// UserCreateRequest adds a console user; without a password one is generated.
+type UserCreateRequest struct {
+	Email    string `json:"email" rpc:"required"`
+	Role     string `json:"role" rpc:"required" enum:"owner,reviewer,viewer"`
+	Password string `json:"password"` // at least 12 characters
+}
+
+// UserCreated is the new user with the password, shown this once.
+type UserCreated struct {
+	UserID   int64  `json:"user_id"`
+	Email    string `json:"email"`
+	Role     string `json:"role"`
+	Password string `json:"password"`
+}
+
+// UserIDRequest addresses one user.
+type UserIDRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
+// UserListRequest takes nothing: an account has few users.
+type UserListRequest struct{}
+
+// UserList is every console user of the account.
+type UserList struct {
+	Data []User `json:"data"`
+}
+
+func (h *Handlers) registerUser(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "user.create", Summary: "Add a console user (owner, reviewer or viewer); the password is returned once.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.userCreate)
+	rpc.Register(reg, rpc.Spec{Name: "user.list", Summary: "List the account's console users.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody}, h.userList)
+	rpc.Register(reg, rpc.Spec{Name: "user.delete", Summary: "Disable a console user: signed out everywhere, and cannot sign in again.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.userDelete)
+}
+
+func (h *Handlers) userCreate(ctx context.Context, call *rpc.Call, req *UserCreateRequest) (*UserCreated, error) {
+	u, pw, err := console.CreateUser(ctx, h.DB, call.AccountID(), req.Email, req.Role, req.Password, h.Now())
+	switch {
+	case errors.Is(err, console.ErrBadEmail):
+		return nil, rpc.ErrInvalidRequest("email: %v", err)
+	case errors.Is(err, console.ErrBadRole):
+		return nil, rpc.ErrInvalidRequest("role: %v", err)
+	case errors.Is(err, console.ErrShort):
+		return nil, rpc.ErrInvalidRequest("password: %v", err)
+	case errors.Is(err, database.ErrDuplicate):
+		return nil, rpc.UserExists.New("A console user with email %s exists", req.Email)
+	case err != nil:
+		return nil, err
+	}
+	return &UserCreated{UserID: u.ID, Email: u.Email, Role: u.Role, Password: pw}, nil
+}
+
+func (h *Handlers) userList(ctx context.Context, call *rpc.Call, _ *UserListRequest) (*UserList, error) {
+	rows, err := h.DB.ListConsoleUsers(ctx, call.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	out := &UserList{Data: []User{}}
+	for i := range rows {
+		out.Data = append(out.Data, userOf(&rows[i]))
+	}
+	return out, nil
+}
+
+func (h *Handlers) userDelete(ctx context.Context, call *rpc.Call, req *UserIDRequest) (*User, error) {
+	row, err := h.DB.DisableConsoleUser(ctx, call.AccountID(), req.ID, h.Now())
+	if err != nil {
+		return nil, missing(err, rpc.UserNotFound, req.ID)
+	}
+	u := userOf(row)
+	return &u, nil
+}

@@ -1,0 +1,151 @@
+package api
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/verifications"
+	"github.com/veridoc/veridoc/internal/platform/database"
+)
+
+// WebhookEndpointCreateRequest adds an endpoint for verification events.
+type WebhookEndpointCreateRequest struct {
+	URL    string   `json:"url" rpc:"required"`
+	Events []string `json:"events"` // empty: every event
+}
+
+// WebhookEndpointUpdateRequest changes only the given properties. Setting
+// disabled to false re-enables an endpoint that answered 410 Gone.
+type WebhookEndpointUpdateRequest struct {
+	ID       int64     `json:"id" rpc:"required"`
+	URL      *string   `json:"url"`
+	Events   *[]string `json:"events"`
+	Disabled *bool     `json:"disabled"`
+}
+
+// WebhookEndpoint receives the account's verification events.
+type WebhookEndpoint struct {
+	ID       int64         `json:"id"`
+	URL      string        `json:"url"`
+	Events   []string      `json:"events"`
+	Disabled bool          `json:"disabled"`
+	Created  rpc.Timestamp `json:"created"`
+}
+
+// WebhookEndpointIDRequest addresses one endpoint.
+type WebhookEndpointIDRequest struct {
+	ID int64 `json:"id" rpc:"required"`
+}
+
+// WebhookEndpointListRequest has no properties.
+type WebhookEndpointListRequest struct{}
+
+// WebhookEndpointList lists live endpoints.
+type WebhookEndpointList struct {
+	Data []WebhookEndpoint `json:"data"`
+}
+
+func (h *Handlers) registerWebhookEndpoint(reg *rpc.Registry) {
+	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.create", Summary: "Add an endpoint for the account's verification events (signed like session callbacks).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointCreate)
+	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.update", Summary: "Change an endpoint's URL or events, or re-enable one that answered 410 Gone.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointUpdate)
+	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.list", Summary: "List the account's webhook endpoints.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.endpointList)
+	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.delete", Summary: "Delete a webhook endpoint.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointDelete)
+}
+
+func (h *Handlers) endpointCreate(ctx context.Context, call *rpc.Call, req *WebhookEndpointCreateRequest) (*WebhookEndpoint, error) {
+	if err := checkCallbackURL("url", req.URL); err != nil {
+		return nil, err
+	}
+	if err := checkEvents(req.Events); err != nil {
+		return nil, err
+	}
+	acct, err := h.DB.GetAccount(ctx, call.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	if acct.WebhookSecret == "" {
+		return nil, rpc.WebhookSecretMissing.New("Events are signed with the account's webhook secret; call webhook_secret.rotate first")
+	}
+	now := h.Now()
+	e := &database.WebhookEndpoint{AccountID: call.AccountID(), URL: req.URL, Events: strings.Join(req.Events, ","), CreatedAt: now, UpdatedAt: now}
+	if err := h.DB.CreateEndpoint(ctx, e); err != nil {
+		return nil, err
+	}
+	out := endpointOf(e)
+	return &out, nil
+}
+
+func endpointOf(e *database.WebhookEndpoint) WebhookEndpoint {
+	events := []string{}
+	if e.Events != "" {
+		events = strings.Split(e.Events, ",")
+	}
+	return WebhookEndpoint{ID: e.ID, URL: e.URL, Events: events, Disabled: e.Disabled, Created: rpc.NewTimestamp(e.CreatedAt)}
+}
+
+func (h *Handlers) endpointList(ctx context.Context, call *rpc.Call, _ *WebhookEndpointListRequest) (*WebhookEndpointList, error) {
+	rows, err := h.DB.ListEndpoints(ctx, call.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	out := &WebhookEndpointList{Data: []WebhookEndpoint{}}
+	for i := range rows {
+		out.Data = append(out.Data, endpointOf(&rows[i]))
+	}
+	return out, nil
+}
+
+func (h *Handlers) endpointDelete(ctx context.Context, call *rpc.Call, req *WebhookEndpointIDRequest) (*WebhookEndpoint, error) {
+	e, err := h.DB.GetEndpoint(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.WebhookEndpointNotFound, req.ID)
+	}
+	if err := h.DB.DeleteEndpoint(ctx, call.AccountID(), e.ID, h.Now()); err != nil {
+		return nil, err
+	}
+	out := endpointOf(e)
+	return &out, nil
+}
+
+func checkEvents(events []string) error {
+	for _, e := range events {
+		if !slices.Contains(verifications.AllEvents, e) {
+			return rpc.ErrInvalidRequest("events: %q is not an event; use %s", e, strings.Join(verifications.AllEvents, ", "))
+		}
+	}
+	return nil
+}
+
+func (h *Handlers) endpointUpdate(ctx context.Context, call *rpc.Call, req *WebhookEndpointUpdateRequest) (*WebhookEndpoint, error) {
+	e, err := h.DB.GetEndpoint(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, missing(err, rpc.WebhookEndpointNotFound, req.ID)
+	}
+	if req.URL != nil {
+		if err := checkCallbackURL("url", *req.URL); err != nil {
+			return nil, err
+		}
+		e.URL = *req.URL
+	}
+	if req.Events != nil {
+		if err := checkEvents(*req.Events); err != nil {
+			return nil, err
+		}
+		e.Events = strings.Join(*req.Events, ",")
+	}
+	if req.Disabled != nil {
+		e.Disabled = *req.Disabled
+	}
+	e.UpdatedAt = h.Now()
+	if err := h.DB.UpdateEndpoint(ctx, e); err != nil {
+		return nil, err
+	}
+	out := endpointOf(e)
+	return &out, nil
+}

@@ -1,0 +1,206 @@
+// Package photos runs photo.process tasks: the job that turns an upload into
+// a compliant photo and sheets, stores them, and settles the task's charge.
+package photos
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/veridoc/veridoc/internal/domain/specs"
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/vision/imaging"
+)
+
+// Args is the job of one task.
+type Args struct {
+	TaskID int64 `json:"task_id"`
+}
+
+// Kind names the job.
+func (Args) Kind() string { return "photo.process" }
+
+// Outcome is what a finished task records (database.PhotoTask.ResultJSON).
+type Outcome struct {
+	HeadHeightMm     float64          `json:"head_height_mm,omitempty"`
+	EyeLineMm        float64          `json:"eye_line_mm,omitempty"`
+	BackgroundColor  string           `json:"background_color,omitempty"`  // measured on the output, #rrggbb
+	BackgroundSpread float64          `json:"background_spread,omitempty"` // its luma's standard deviation
+	Warnings         []string         `json:"warnings"`
+	Online           bool             `json:"online"`
+	FailureReasons   []imaging.Reason `json:"failure_reasons,omitempty"`
+	ComplianceIssues []string         `json:"compliance_issues,omitempty"`
+}
+
+// Object keys of a task's outputs. They depend only on the task, so a retried
+// job overwrites rather than adds.
+func Keys(taskID int64) (photo, sheet, sheetA4 string) {
+	p := fmt.Sprintf("photos/%d/", taskID)
+	return p + "photo.jpg", p + "sheet-4x6.jpg", p + "sheet-a4.pdf"
+}
+
+// SourceKey is where an upload is kept.
+func SourceKey(accountID int64, token string) string {
+	return fmt.Sprintf("uploads/%d/%s", accountID, token)
+}
+
+// SpecOf adapts a catalogue spec for the pipeline.
+func SpecOf(s *specs.Spec) imaging.Spec {
+	return imaging.Spec{WidthMm: s.WidthMm, HeightMm: s.HeightMm, DPI: s.DPI, WidthPx: s.WidthPx, HeightPx: s.HeightPx,
+		HeadMinMm: s.HeadMinMm, HeadMaxMm: s.HeadMaxMm, EyeMinMm: s.EyeLineMinMm, EyeMaxMm: s.EyeLineMaxMm,
+		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB}
+}
+
+// Engine loads the face models on first use, so processes that never process
+// a photo never pay for them.
+type Engine struct {
+	Dir string
+	// SegmentNets bounds the copies of the segmentation net (0: one per
+	// photo in progress).
+	SegmentNets int
+	once        sync.Once
+	p           *imaging.Processor
+	err         error
+}
+
+// Processor returns the shared pipeline.
+func (e *Engine) Processor() (*imaging.Processor, error) {
+	e.once.Do(func() {
+		faces, err := imaging.NewFaceEngine(e.Dir)
+		if err != nil {
+			e.err = err
+			return
+		}
+		seg, err := imaging.NewSegmenter(filepath.Join(e.Dir, imaging.SegmentModelFile), e.SegmentNets)
+		if err != nil {
+			e.err = fmt.Errorf("segmentation model: %w (run make models)", err)
+			return
+		}
+		e.p = imaging.NewProcessor(faces)
+		e.p.Segment = seg
+	})
+	return e.p, e.err
+}
+
+// Faces is the face engine of the shared pipeline (sessions use it too).
+func (e *Engine) Faces() (*imaging.FaceEngine, error) {
+	p, err := e.Processor()
+	if err != nil {
+		return nil, err
+	}
+	return p.Faces, nil
+}
+
+// Worker runs Args jobs.
+type Worker struct {
+	river.WorkerDefaults[Args]
+	DB     *database.DB
+	Store  objectstore.Store
+	Specs  *specs.Catalog
+	Engine *Engine
+	Now    func() time.Time
+	// Observe receives each pipeline stage's time (metrics); nil: not recorded.
+	Observe func(stage string, d time.Duration)
+}
+
+// Timeout bounds one attempt.
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 15 * time.Second }
+
+// Work processes a task once: finished tasks are left alone, outputs have
+// fixed keys, and the charge is keyed by the task.
+func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	t, err := w.DB.PhotoTaskByID(ctx, job.Args.TaskID)
+	if errors.Is(err, database.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if t.State == database.TaskSuccess || t.State == database.TaskFailure {
+		return nil
+	}
+	if err := w.DB.StartPhotoTask(ctx, t.ID); err != nil {
+		return err
+	}
+	err = w.process(ctx, t)
+	var rejected *imaging.Failure
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &rejected):
+		return w.finishFailure(ctx, t, rejected)
+	case job.Attempt >= job.MaxAttempts:
+		return w.finishFailure(ctx, t, &imaging.Failure{Reasons: []imaging.Reason{{Code: imaging.ProcessingFailed,
+			Message: "Photo processing failed", Suggestion: "Try again later or with another photo"}}})
+	}
+	return err
+}
+
+func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
+	spec, ok := w.Specs.Get(t.SpecID)
+	if !ok {
+		return &imaging.Failure{Reasons: []imaging.Reason{{Code: imaging.ProcessingFailed, Message: "The specification no longer exists", Suggestion: "Choose another specification"}}}
+	}
+	rc, _, err := w.Store.Get(ctx, t.SourceKey)
+	if err != nil {
+		return err
+	}
+	src, err := io.ReadAll(io.LimitReader(rc, imaging.MaxUploadBytes+1))
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	p, err := w.Engine.Processor()
+	if err != nil {
+		return err
+	}
+	res, err := p.Process(src, SpecOf(spec), imaging.Options{Background: t.Background})
+	if err != nil {
+		return err
+	}
+	if w.Observe != nil {
+		tm := res.Timings
+		for stage, d := range map[string]time.Duration{"decode": tm.Decode, "detect": tm.Detect, "landmarks": tm.Landmarks, "crop": tm.Crop,
+			"segment": tm.Segment, "encode": tm.Encode, "sheet": tm.Sheet, "measure": tm.Measure} {
+			w.Observe(stage, d)
+		}
+	}
+	photoKey, sheetKey, a4Key := Keys(t.ID)
+	for key, b := range map[string][]byte{photoKey: res.Photo, sheetKey: res.Sheet, a4Key: res.SheetA4} {
+		ctype := "image/jpeg"
+		if key == a4Key {
+			ctype = "application/pdf"
+		}
+		if err := w.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), ctype); err != nil {
+			return err
+		}
+	}
+	if _, err := w.DB.ChargeTask(ctx, t.ID); err != nil {
+		return err
+	}
+	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online,
+		BackgroundColor: imaging.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10})
+	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
+}
+
+func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *imaging.Failure) error {
+	if err := w.DB.ReleaseTask(ctx, t.ID); err != nil {
+		return err
+	}
+	warnings := f.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	out, _ := json.Marshal(Outcome{Warnings: warnings, FailureReasons: f.Reasons, ComplianceIssues: f.Issues})
+	return w.DB.FailPhotoTask(ctx, t.ID, f.Code(), string(out), w.Now())
+}

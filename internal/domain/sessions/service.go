@@ -1,0 +1,243 @@
+package sessions
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/jobs"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/platform/refuse"
+	"github.com/veridoc/veridoc/internal/vision/imaging"
+)
+
+// Why a session refuses a change. A refusal (internal/refuse) wraps one of
+// these with the full message; the API maps each to its error name.
+var (
+	ErrWebhookSecretMissing = errors.New("webhook secret missing")
+	ErrExpired              = errors.New("session expired")
+	ErrSubmitted            = errors.New("session submitted")
+	ErrProcessing           = errors.New("session processing")
+)
+
+func submitted(id int64) error {
+	return refuse.New(ErrSubmitted, "Session %d was submitted; it takes no more changes", id)
+}
+
+// TokenPrefix marks session tokens, so they are never mistaken for secrets.
+const TokenPrefix = "st_"
+
+// Service holds the rules of a session's life before processing: opening it,
+// the end user's uploads and submit, expiry on access, and erasure.
+type Service struct {
+	DB       *database.DB
+	Store    objectstore.Store
+	Queue    jobs.Queue
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Lifetime time.Duration
+}
+
+// CreateParams are what the integrator sets on a new session.
+type CreateParams struct {
+	CallbackURL      string
+	Reference        string
+	FaceVerification bool
+	PassportOnly     bool
+}
+
+// Create opens a session and returns it with the token for the end user's
+// device; only the token's hash is stored.
+func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) (*database.Session, string, error) {
+	if p.CallbackURL != "" {
+		acct, err := sv.DB.GetAccount(ctx, accountID)
+		if err != nil {
+			return nil, "", err
+		}
+		if acct.WebhookSecret == "" {
+			return nil, "", refuse.New(ErrWebhookSecretMissing, "Callbacks are signed with the account's webhook secret; call webhook_secret.rotate first")
+		}
+	}
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	now := sv.Now()
+	s := &database.Session{AccountID: accountID, TokenHash: database.HashToken(token), State: database.SessionCreated,
+		Reference: p.Reference, CallbackURL: p.CallbackURL, FaceVerification: p.FaceVerification, PassportOnly: p.PassportOnly,
+		ExpiresAt: now.Add(sv.Lifetime), CreatedAt: now, UpdatedAt: now}
+	if err := sv.DB.InTx(ctx, func(tx *database.Tx) error { return tx.CreateSession(s) }); err != nil {
+		return nil, "", err
+	}
+	return s, token, nil
+}
+
+// Load reads a session of the account, expiring it first when its time is up.
+func (sv *Service) Load(ctx context.Context, accountID, id int64) (*database.Session, error) {
+	s, err := sv.DB.GetSession(ctx, accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if database.SessionOpen(s.State) && !sv.Now().Before(s.ExpiresAt) {
+		if err := Expire(ctx, sv.DB, sv.Queue, s.ID, sv.Now()); err != nil {
+			return nil, err
+		}
+		return sv.DB.GetSession(ctx, accountID, id)
+	}
+	return s, nil
+}
+
+// open loads the token's session and refuses changes once it left the upload states.
+func (sv *Service) open(ctx context.Context, accountID, id int64) (*database.Session, error) {
+	s, err := sv.Load(ctx, accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.State == database.SessionExpired {
+		return s, refuse.New(ErrExpired, "Session %d expired at %s", s.ID, s.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if !database.SessionOpen(s.State) {
+		return s, submitted(s.ID)
+	}
+	return s, nil
+}
+
+// Client is what is recorded of the end user's device.
+type Client struct{ IP, UserAgent string }
+
+// Upload stores an image of one kind (a new one replaces the old) and moves a
+// new session to UPLOADING. It returns the session's state after the upload.
+func (sv *Service) Upload(ctx context.Context, accountID, sessionID int64, kind string, data []byte, client Client) (string, error) {
+	if _, err := sv.open(ctx, accountID, sessionID); err != nil {
+		return "", err
+	}
+	if _, err := imaging.CheckUpload(data); err != nil {
+		return "", err
+	}
+	tok := make([]byte, 8)
+	_, _ = rand.Read(tok)
+	key := UploadKey(sessionID, kind, hex.EncodeToString(tok))
+	if err := sv.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/octet-stream"); err != nil {
+		return "", err
+	}
+	now := sv.Now()
+	ip, ua := truncate(client.IP, 64), truncate(client.UserAgent, 512)
+	change := database.SessionChange{UserIP: &ip, UserAgent: &ua}
+	var replaced, state string
+	err := sv.DB.InTx(ctx, func(tx *database.Tx) error {
+		s, err := tx.LockSession(sessionID)
+		if err != nil {
+			return err
+		}
+		// Checked again under the lock: a submit may have won the race.
+		if !database.SessionOpen(s.State) || s.DeletedAt != nil {
+			return submitted(s.ID)
+		}
+		if replaced, err = tx.PutSessionUpload(&database.SessionUpload{SessionID: s.ID, Kind: kind, Key: key,
+			Size: int64(len(data)), CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		if s.State == database.SessionCreated {
+			if err := Transition(ctx, sv.Queue, tx, s, database.SessionUploading, now, nil, change); err != nil {
+				return err
+			}
+		} else if err := tx.UpdateSession(s.ID, now, change); err != nil {
+			return err
+		}
+		state = s.State
+		return nil
+	})
+	if err != nil {
+		_ = sv.Store.Delete(context.WithoutCancel(ctx), key)
+		return "", err
+	}
+	if replaced != "" {
+		if err := sv.Store.Delete(ctx, replaced); err != nil {
+			sv.Logger.Warn("delete replaced upload", "key", replaced, "err", err)
+		}
+	}
+	return state, nil
+}
+
+// Submit closes the uploads and queues processing.
+func (sv *Service) Submit(ctx context.Context, accountID, sessionID int64) (string, error) {
+	if _, err := sv.open(ctx, accountID, sessionID); err != nil {
+		return "", err
+	}
+	now := sv.Now()
+	var state string
+	err := sv.DB.InTx(ctx, func(tx *database.Tx) error {
+		s, err := tx.LockSession(sessionID)
+		if err != nil {
+			return err
+		}
+		if !database.SessionOpen(s.State) || s.DeletedAt != nil {
+			return submitted(s.ID)
+		}
+		if err := Transition(ctx, sv.Queue, tx, s, database.SessionProcessing, now, nil, database.SessionChange{SubmittedAt: &now}); err != nil {
+			return err
+		}
+		state = s.State
+		_, err = sv.Queue.InsertTx(ctx, tx, Args{SessionID: s.ID}, nil)
+		return err
+	})
+	return state, err
+}
+
+// Delete erases a session's images and personal data; the row stays as an
+// audit stub. A session being processed is refused (ErrProcessing).
+func (sv *Service) Delete(ctx context.Context, accountID, id int64) (*database.Session, error) {
+	s, err := sv.DB.GetSession(ctx, accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.State == database.SessionProcessing {
+		return s, refuse.New(ErrProcessing, "Session %d is being processed; delete it once it is decided", s.ID)
+	}
+	uploads, err := sv.DB.SessionUploads(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Images first: if the row update then fails, a retry finds nothing left to
+	// delete, and no personal image outlives a delete that reported success.
+	keys := []string{s.PortraitKey, s.FaceKey}
+	for _, u := range uploads {
+		keys = append(keys, u.Key)
+	}
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if err := sv.Store.Delete(ctx, k); err != nil {
+			return nil, err
+		}
+	}
+	now := sv.Now()
+	err = sv.DB.InTx(ctx, func(tx *database.Tx) error {
+		locked, err := tx.LockSession(s.ID)
+		if err != nil {
+			return err
+		}
+		if locked.DeletedAt != nil {
+			return nil
+		}
+		return tx.EraseSession(s.ID, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sv.DB.GetSession(ctx, accountID, id)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

@@ -1,0 +1,85 @@
+package database
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Account owns every other object; ids of one account are invisible to others.
+type Account struct {
+	ID      int64  `gorm:"primaryKey"`
+	Name    string `gorm:"size:200;not null"`
+	Sandbox bool   `gorm:"not null;default:false"`
+	// RateLimitPerHour is requests per hour per API key; 0 means the server default.
+	RateLimitPerHour int `gorm:"not null;default:0"`
+	// WebhookSecret signs callbacks (Standard Webhooks, "whsec_" + base64).
+	// Signing needs it, so it is encrypted, not hashed; the API shows it only once.
+	WebhookSecret string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	// PreviousWebhookSecret is the secret a rotation replaced: it keeps
+	// signing beside the new one until PreviousSecretUntil, so receivers can
+	// switch without missing an event.
+	PreviousWebhookSecret string `gorm:"serializer:sealed;type:text;not null;default:''"`
+	PreviousSecretUntil   *time.Time
+	// RetentionDays: finished sessions, verifications and photos older than
+	// this lose their images and personal fields; nil: the server default,
+	// 0: kept.
+	RetentionDays *int
+	CreatedAt     time.Time
+}
+
+// SigningSecrets are the secrets that sign a callback sent at now: the
+// current one, and the previous one while its overlap lasts.
+func (a *Account) SigningSecrets(now time.Time) []string {
+	var out []string
+	if a.WebhookSecret != "" {
+		out = append(out, a.WebhookSecret)
+	}
+	if a.PreviousWebhookSecret != "" && a.PreviousSecretUntil != nil && now.Before(*a.PreviousSecretUntil) {
+		out = append(out, a.PreviousWebhookSecret)
+	}
+	return out
+}
+
+// RotateWebhookSecret makes secret the account's signing secret. The one it
+// replaces keeps signing until until (one statement: SQL reads the old row
+// on the right of SET, on PostgreSQL and SQLite alike).
+func (db *DB) RotateWebhookSecret(ctx context.Context, accountID int64, secret string, until time.Time) error {
+	return db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Updates(map[string]any{
+		"previous_webhook_secret": gorm.Expr("webhook_secret"),
+		"previous_secret_until":   until,
+		"webhook_secret":          secret,
+	}).Error
+}
+
+// CreateAccount inserts an account.
+func (db *DB) CreateAccount(ctx context.Context, name string, sandbox bool) (*Account, error) {
+	a := &Account{Name: name, Sandbox: sandbox}
+	if err := db.g.WithContext(ctx).Create(a).Error; err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// GetAccount loads one account.
+func (db *DB) GetAccount(ctx context.Context, id int64) (*Account, error) {
+	if db.hot != nil {
+		return db.hot.accounts.take(ctx, db.Pool, db.cols, "id = $1", id)
+	}
+	var a Account
+	if err := db.g.WithContext(ctx).First(&a, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &a, nil
+}
+
+// CountAccounts tells whether an install has been bootstrapped.
+func (db *DB) CountAccounts(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.g.WithContext(ctx).Model(&Account{}).Count(&n).Error
+	return n, err
+}
+
+// InsertAccount creates an account inside a transaction.
+func (tx *Tx) InsertAccount(a *Account) error { return tx.g.Create(a).Error }

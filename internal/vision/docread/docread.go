@@ -1,0 +1,302 @@
+// Package docread reads identity documents from photos: it finds and deskews
+// the machine-readable zone, recognises it with Tesseract and the MRZ model,
+// and parses it with package mrz; it also recognises plain printed text (proof
+// of address). The parsing rules live in mrz; this package only sees pixels.
+package docread
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/png"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/mrz"
+)
+
+// ErrNoMRZ means no machine-readable zone could be read in the image.
+var ErrNoMRZ = errors.New("no machine-readable zone found")
+
+// Reader reads documents. It is safe for concurrent use.
+type Reader struct {
+	mrzOCR  *ocrPool
+	textOCR *ocrPool
+	now     func() time.Time
+}
+
+// Options configure a Reader.
+type Options struct {
+	ModelsDir   string // holds mrz.traineddata (make models)
+	TessdataDir string // holds eng.traineddata; "" = Tesseract's default (Debian's package)
+	TextLang    string // printed-text language, "eng" unless set
+	Now         func() time.Time
+}
+
+// New makes a Reader; models load on first use.
+func New(o Options) *Reader {
+	imaging.Start()
+	if o.TextLang == "" {
+		o.TextLang = "eng"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Reader{
+		mrzOCR:  newOCRPool(4, newMRZClient(o.ModelsDir)),
+		textOCR: newOCRPool(2, newTextClient(o.TessdataDir, o.TextLang)),
+		now:     o.Now,
+	}
+}
+
+// Close frees the OCR engines.
+func (r *Reader) Close() {
+	r.mrzOCR.close()
+	r.textOCR.close()
+}
+
+// MRZRead is what ReadMRZ found.
+type MRZRead struct {
+	*mrz.Result
+	Raw      string          // the OCR text of the chosen region
+	SkewDeg  float64         // how far the document was turned (clockwise)
+	Region   image.Rectangle // in the deskewed working image
+	Attempts int             // regions recognised
+}
+
+// workSize is the least longer side a document is read at (a JPEG shrinks
+// on load only while it keeps it): an MRZ character is then at least about
+// 30 px tall when the document fills the photo.
+const workSize = 1600
+
+// findSize bounds the copy the skew and the MRZ's lines are found on: a
+// text line there is still 10 px or more, and the search costs a quarter.
+const findSize = 1000
+
+// BestMRZ reads the MRZ of each side given (nil sides are skipped) and keeps
+// the read with the fewest failed check digits, stopping at the first valid
+// one: ID cards carry it on the back, passports on the front. Nil when no
+// side has a readable MRZ.
+func (r *Reader) BestMRZ(sides ...[]byte) *MRZRead {
+	var best *MRZRead
+	for _, img := range sides {
+		if img == nil {
+			continue
+		}
+		m, err := r.ReadMRZ(img)
+		if err != nil {
+			continue // not found on this side (or unreadable): try the next
+		}
+		if best == nil || len(m.FailedChecks) < len(best.FailedChecks) {
+			best = m
+		}
+		if m.Valid() {
+			break
+		}
+	}
+	return best
+}
+
+// ReadMRZ finds, recognises and parses the MRZ of a document photo. It
+// returns ErrNoMRZ when nothing MRZ-shaped parses; a parsed MRZ with failed
+// check digits is returned as read (the caller decides what that means).
+//
+// The photo is decoded once. The skew and the MRZ's lines are found on a
+// copy at most 1000 px long; only the band that OCR reads is cut from the
+// photo's own pixels, levelled and scaled in one pass. OCR is most of the
+// time, and it grows with the band's width.
+func (r *Reader) ReadMRZ(img []byte) (*MRZRead, error) {
+	g, err := decodeGray(img, workSize)
+	if err != nil {
+		return nil, err
+	}
+	small, f := downscale(g, findSize)
+	sw, sh := small.Rect.Dx(), small.Rect.Dy()
+	skew := skewDegrees(inkMap(small, max(15, sw/40), 10), sw, sh, 20)
+	level := small
+	if skew != 0 {
+		level = rotateGray(small, -skew)
+	}
+	ink := inkMap(level, max(15, sw/40), 12)
+	lines := textLines(ink, sw, sh, 14)
+	regions := mrzCandidates(lines, sw, sh)
+	for i, reg := range regions {
+		regions[i] = textColumns(ink, sw, reg, medianHeight(lines, reg))
+	}
+	// Last resort: the bottom half of the document, where the MRZ always is.
+	regions = append(regions, image.Rect(0, sh/2, sw, sh))
+
+	var best *MRZRead
+	for i, reg := range regions {
+		if i >= 5 {
+			break
+		}
+		lineH := medianHeight(lines, reg)
+		// A text line about 36 px tall: Tesseract's sweet spot.
+		scale := 1.0
+		if lineH > 0 {
+			scale = math.Max(0.25, math.Min(3, 36/float64(lineH*f)))
+		}
+		band := levelledBand(g, -skew, f, small.Rect.Size(), reg, scale)
+		text, err := r.mrzOCR.text(pgm(band))
+		if err != nil {
+			return nil, err
+		}
+		res := parseBest(text, r.now())
+		if res == nil {
+			continue
+		}
+		full := image.Rect(reg.Min.X*f, reg.Min.Y*f, reg.Max.X*f, reg.Max.Y*f)
+		read := &MRZRead{Result: res, Raw: text, SkewDeg: skew, Region: full, Attempts: i + 1}
+		if best == nil || len(res.FailedChecks) < len(best.FailedChecks) {
+			best = read
+		}
+		if res.Valid() {
+			break
+		}
+	}
+	if best == nil {
+		return nil, ErrNoMRZ
+	}
+	return best, nil
+}
+
+func median(v []int) int {
+	c := slices.Clone(v)
+	slices.Sort(c)
+	return c[len(c)/2]
+}
+
+// formats are the MRZ shapes: lines × characters.
+var formats = []struct{ lines, chars int }{{3, 30}, {2, 44}, {2, 36}}
+
+// parseBest turns OCR text into MRZ lines and parses them. OCR often miscounts
+// runs of fillers, so each line of the wrong length is also tried with its
+// filler runs stretched or shrunk; only the check digits can confirm such a
+// repair, and the parse with the fewest failed checks wins.
+func parseBest(text string, now time.Time) *mrz.Result {
+	var rows []string
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(mrzAlphabet, r) {
+				return r
+			}
+			return -1
+		}, strings.ToUpper(l))
+		if len(l) >= 20 {
+			rows = append(rows, l)
+		}
+	}
+	var best *mrz.Result
+	for _, f := range formats {
+		if len(rows) < f.lines {
+			continue
+		}
+		// The MRZ is the last block of the text.
+		block := rows[len(rows)-f.lines:]
+		ok := true
+		for _, l := range block {
+			if d := len(l) - f.chars; d < -6 || d > 6 {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		variants := make([][]string, len(block))
+		for i, l := range block {
+			variants[i] = fitLength(l, f.chars)
+		}
+		for _, combo := range product(variants, 64) {
+			res, err := mrz.Parse(strings.Join(combo, "\n"), mrz.Options{Now: now})
+			if err != nil {
+				continue
+			}
+			if best == nil || len(res.FailedChecks) < len(best.FailedChecks) {
+				best = res
+			}
+			if res.Valid() {
+				return best
+			}
+		}
+	}
+	return best
+}
+
+// fitLength proposes versions of line with exactly n characters: cut or
+// padded at the end, or with one run of fillers made longer or shorter.
+func fitLength(line string, n int) []string {
+	if len(line) == n {
+		return []string{line}
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if len(s) == n && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	d := n - len(line)
+	if d > 0 {
+		add(line + strings.Repeat("<", d))
+	} else {
+		add(line[:n])
+	}
+	for i := 0; i < len(line); {
+		if line[i] != '<' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && line[j] == '<' {
+			j++
+		}
+		if d > 0 {
+			add(line[:j] + strings.Repeat("<", d) + line[j:])
+		} else if j-i >= -d {
+			add(line[:i] + line[i-d:])
+		}
+		i = j
+	}
+	return out
+}
+
+// product lists combinations of one variant per line, at most limit.
+func product(variants [][]string, limit int) [][]string {
+	out := [][]string{{}}
+	for _, vs := range variants {
+		var next [][]string
+		for _, prefix := range out {
+			for _, v := range vs {
+				if len(next) >= limit {
+					break
+				}
+				next = append(next, append(append([]string(nil), prefix...), v))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// Text recognises the printed text of a page image (JPEG or PNG) with the
+// text model, the page turned upright first when it was photographed askew.
+func (r *Reader) Text(img []byte) (string, error) {
+	small, err := loadGray(img, 800, 0)
+	if err != nil {
+		return "", err
+	}
+	sw, sh := small.Rect.Dx(), small.Rect.Dy()
+	skew := skewDegrees(inkMap(small, max(15, sw/40), 10), sw, sh, 15)
+	g, err := loadGray(img, 2400, -skew)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	_ = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, g)
+	return r.textOCR.text(buf.Bytes())
+}

@@ -1,0 +1,144 @@
+package docread_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/docread"
+)
+
+var now = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+
+func reader(t testing.TB) *docread.Reader {
+	t.Helper()
+	r := docread.New(docread.Options{ModelsDir: testenv.ModelsDir(t), Now: func() time.Time { return now }})
+	t.Cleanup(r.Close)
+	return r
+}
+
+var anna = testdocs.Person{Code: "P<", Issuer: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA", Number: "L898902C3",
+	Nationality: "UTO", Birth: "740812", Sex: "F", Expiry: "340415", Optional: "ZE184226B"}
+
+func TestReadMRZ(t *testing.T) {
+	r := reader(t)
+	face := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
+	card := anna
+	card.Code, card.Number, card.Optional = "I<", "D23145890", ""
+	cases := []struct {
+		name string
+		doc  testdocs.Doc
+		want []string
+	}{
+		{"td3 straight", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face}, testdocs.TD3(anna)},
+		{"td3 turned 4 deg", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: 4}, testdocs.TD3(anna)},
+		{"td3 turned -9 deg blurred", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: -9, Blur: 1.2}, testdocs.TD3(anna)},
+		{"td3 low jpeg quality", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: 2, Quality: 30}, testdocs.TD3(anna)},
+		{"td1 card back", testdocs.Doc{MRZ: testdocs.TD1(card), BackOnly: true, RotateDeg: -3}, testdocs.TD1(card)},
+		{"td2", testdocs.Doc{MRZ: []string{"I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"}, Portrait: face},
+			[]string{"I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			img := testdocs.Render(t, tc.doc)
+			if dir := os.Getenv("VERIDOC_TEST_ARTIFACTS"); dir != "" {
+				_ = os.WriteFile(dir+"/"+strings.ReplaceAll(tc.name, " ", "_")+".jpg", img, 0o644)
+			}
+			got, err := r.ReadMRZ(img)
+			if err != nil {
+				t.Fatalf("ReadMRZ: %v", err)
+			}
+			if strings.Join(got.Lines, "\n") != strings.Join(tc.want, "\n") {
+				t.Fatalf("read\n%s\nwant\n%s\n(raw OCR %q, skew %.1f)", strings.Join(got.Lines, "\n"), strings.Join(tc.want, "\n"), got.Raw, got.SkewDeg)
+			}
+			if !got.Valid() {
+				t.Fatalf("failed checks %v", got.FailedChecks)
+			}
+			if want := -tc.doc.RotateDeg; tc.doc.RotateDeg != 0 && (got.SkewDeg-(-want) > 1 || got.SkewDeg-(-want) < -1) {
+				t.Errorf("skew %.1f, want about %.1f", got.SkewDeg, tc.doc.RotateDeg)
+			}
+		})
+	}
+}
+
+func TestReadMRZNone(t *testing.T) {
+	r := reader(t)
+	if _, err := r.ReadMRZ(testenv.ReadPhoto(t, testenv.PhotoGraceHopper)); err == nil {
+		t.Fatal("a portrait photo has no MRZ")
+	}
+}
+
+// TestMRZReadRate reads random synthetic passports and cards under random
+// rotation, blur and compression, and reports the exact-read rate and time.
+func TestMRZReadRate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	r := reader(t)
+	face := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	rng := rand.New(rand.NewPCG(42, 1))
+	n := 24
+	if s := os.Getenv("VERIDOC_MRZ_SAMPLES"); s != "" {
+		_, _ = fmt.Sscan(s, &n)
+	}
+	exact := 0
+	var total time.Duration
+	var misses []string
+	for i := 0; i < n; i++ {
+		p := randomPerson(rng)
+		lines := testdocs.TD3(p)
+		if i%3 == 2 {
+			p.Code = "ID"
+			p.Number = p.Number[:9]
+			lines = testdocs.TD1(p)
+		}
+		fields := []string{"PASSPORT  " + p.Issuer, "SURNAME  " + p.Surname, "GIVEN NAMES  " + p.GivenNames, "NO  " + p.Number, "BIRTH  " + p.Birth}
+		doc := testdocs.Doc{MRZ: lines, Portrait: face, Fields: fields, RotateDeg: rng.Float64()*16 - 8, Blur: rng.Float64() * 1.2,
+			Quality: 40 + rng.IntN(50), Seed: uint64(i), BackOnly: len(lines) == 3}
+		img := testdocs.Render(t, doc)
+		t0 := time.Now()
+		got, err := r.ReadMRZ(img)
+		total += time.Since(t0)
+		if err == nil && strings.Join(got.Lines, "\n") == strings.Join(lines, "\n") {
+			exact++
+			continue
+		}
+		misses = append(misses, fmt.Sprintf("#%d rot %.1f blur %.2f q %d", i, doc.RotateDeg, doc.Blur, doc.Quality))
+	}
+	t.Logf("MRZ exact reads: %d/%d (%.0f%%), %.0f ms per image; misses: %v", exact, n, 100*float64(exact)/float64(n),
+		float64(total.Milliseconds())/float64(n), misses)
+	if exact*10 < n*9 {
+		t.Fatalf("exact-read rate %d/%d is below 90%%", exact, n)
+	}
+}
+
+func randomPerson(rng *rand.Rand) testdocs.Person {
+	letters := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('A' + rng.IntN(26))
+		}
+		return string(b)
+	}
+	alnum := func(n int) string {
+		const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = a[rng.IntN(len(a))]
+		}
+		return string(b)
+	}
+	date := func(y0, span int) string {
+		return fmt.Sprintf("%02d%02d%02d", (y0+rng.IntN(span))%100, 1+rng.IntN(12), 1+rng.IntN(28))
+	}
+	countries := []string{"UTO", "D<<", "FRA", "USA", "GBR", "NLD", "CAN"}
+	c := countries[rng.IntN(len(countries))]
+	return testdocs.Person{Code: "P<", Issuer: c, Surname: letters(3 + rng.IntN(9)), GivenNames: letters(3+rng.IntN(6)) + " " + letters(2+rng.IntN(5)),
+		Number: alnum(9), Nationality: c, Birth: date(50, 50), Sex: []string{"M", "F"}[rng.IntN(2)], Expiry: date(27, 10),
+		Optional: alnum(rng.IntN(10))}
+}

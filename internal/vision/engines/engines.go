@@ -1,0 +1,128 @@
+// Package engines loads the face engine and the document reader once per
+// process, on first use, and shares them between the session and document
+// workers.
+package engines
+
+import (
+	"crypto/sha256"
+	_ "embed" // the model checksums, shared with scripts/make-models.sh
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/veridoc/veridoc/internal/vision/docread"
+	"github.com/veridoc/veridoc/internal/vision/imaging"
+)
+
+// Set is the engines a worker process shares.
+type Set struct {
+	ModelsDir string
+	Faces     func() (*imaging.FaceEngine, error) // shared with the photo pipeline
+	once      sync.Once
+	reader    *docread.Reader
+}
+
+// Reader is the shared document reader.
+func (e *Set) Reader() *docread.Reader {
+	e.once.Do(func() { e.reader = docread.New(docread.Options{ModelsDir: e.ModelsDir}) })
+	return e.reader
+}
+
+// modelSums is models.sha256 (sha256sum's format): the one list of the model
+// files' checksums, which scripts/make-models.sh checks too.
+//
+//go:embed models.sha256
+var modelSums string
+
+// sumOf is file's SHA-256 in modelSums; a file missing there is a bug.
+func sumOf(file string) string {
+	for _, line := range strings.Split(modelSums, "\n") {
+		if sum, name, ok := strings.Cut(line, "  "); ok && name == file {
+			return sum
+		}
+	}
+	panic("engines: " + file + " is not in models.sha256")
+}
+
+// Model is one file a worker loads from the models folder, with where
+// `make models` takes it from.
+type Model struct {
+	File    string `json:"file"`
+	SHA256  string `json:"sha256"`
+	Source  string `json:"source"`
+	Licence string `json:"licence"`
+	UsedFor string `json:"used_for"`
+}
+
+// Models are every model file the server loads.
+var Models = []Model{
+	{"mmod_human_face_detector.dat", sumOf("mmod_human_face_detector.dat"),
+		"https://github.com/davisking/dlib-models/raw/master/mmod_human_face_detector.dat.bz2 (decompressed)", "CC0-1.0",
+		"dlib CNN face detector: confirms faces when HOG finds several"},
+	{imaging.LandmarkModelFile, sumOf(imaging.LandmarkModelFile),
+		"npm @vladmandic/face-api@1.7.15 model/face_landmark_68_model-weights_manifest.json + .bin, converted by tools/landmarkmodel",
+		"MIT", "68 face landmarks (eyes, chin) for detection and for aligning faces before the descriptor: photos, sessions, documents"},
+	{"dlib_face_recognition_resnet_model_v1.dat", sumOf("dlib_face_recognition_resnet_model_v1.dat"),
+		"npm @vladmandic/face-api@1.7.15 model/face_recognition_model-weights_manifest.json + .bin, converted by tools/facemodel",
+		"MIT (package), CC0 (dlib's weights)", "face descriptors: selfie against document portrait"},
+	{"mrz.traineddata", sumOf("mrz.traineddata"),
+		"https://github.com/DoubangoTelecom/tesseractMRZ/raw/master/tessdata_best/mrz.traineddata", "BSD-3-Clause",
+		"Tesseract model for the MRZ (OCR-B)"},
+	{imaging.SegmentModelFile, sumOf(imaging.SegmentModelFile),
+		"npm @mediapipe/selfie_segmentation@0.1.1675465747 selfie_segmentation.tflite (sha256 8d13b7fa…), converted by tools/segmodel",
+		"Apache-2.0", "person segmentation: background replacement in ID photos"},
+}
+
+// ModelFiles are the files a worker loads from the models folder.
+var ModelFiles = func() []string {
+	out := make([]string, len(Models))
+	for i, m := range Models {
+		out[i] = m.File
+	}
+	return out
+}()
+
+// Installed is a model with what the models folder holds of it.
+type Installed struct {
+	Model
+	Present   bool   `json:"present"`
+	FileSHA   string `json:"file_sha256,omitempty"` // of the file found, when it differs from the expected one
+	SizeBytes int64  `json:"size_bytes"`
+}
+
+// Inspect reports every model and the file dir holds for it.
+func Inspect(dir string) ([]Installed, error) {
+	var out []Installed
+	for _, m := range Models {
+		in := Installed{Model: m}
+		f, err := os.Open(filepath.Join(dir, m.File))
+		if err == nil {
+			h := sha256.New()
+			n, err := io.Copy(h, f)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+			in.Present, in.SizeBytes = n > 0, n
+			if sum := hex.EncodeToString(h.Sum(nil)); sum != m.SHA256 {
+				in.FileSHA = sum
+			}
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// MissingModels lists the model files dir lacks (empty files count as missing).
+func MissingModels(dir string) []string {
+	var missing []string
+	for _, f := range ModelFiles {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			missing = append(missing, f)
+		}
+	}
+	return missing
+}

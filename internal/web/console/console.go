@@ -1,0 +1,328 @@
+// Package console is the back office for an account's staff at /console:
+// server-rendered pages (html/template, embedded assets, strict CSP, no
+// JavaScript needed) over the same domain code as the API.
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/billing"
+	"github.com/veridoc/veridoc/internal/domain/verifications"
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/jobs"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/platform/ratelimit"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Cookie names.
+const (
+	sessionCookie  = "vd_console"
+	loginCSRFCooky = "vd_login_csrf"
+)
+
+// Settings.
+const (
+	SessionLifetime = 12 * time.Hour
+	imageLinkTTL    = 10 * time.Minute
+)
+
+// Console serves /console.
+type Console struct {
+	DB            *database.DB
+	Store         objectstore.Store
+	Verifications *verifications.Service
+	Queue         jobs.Queue        // redeliveries
+	Tiers         billing.Tiers     // the price table, to show an account's tier
+	Limits        ratelimit.Counter // counts sign-in attempts per client address
+	// LoginsPerHour is how many sign-ins one client address may try an hour.
+	LoginsPerHour int
+	Now           func() time.Time
+	Logger        *slog.Logger
+	// SecureCookies marks cookies Secure (the server is reached over HTTPS).
+	SecureCookies bool
+
+	mux   *http.ServeMux
+	tmpl  map[string]*template.Template
+	dummy func() string // a hash to check unknown emails against, so they cost what known ones do
+}
+
+// New builds the console's routes and templates.
+func New(c *Console) (*Console, error) {
+	funcs := template.FuncMap{"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+		"tsp": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04:05Z")
+		}}
+	c.tmpl = map[string]*template.Template{}
+	c.dummy = sync.OnceValue(func() string { h, _ := HashPassword(randomHex(16)); return h })
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", p)
+		if err != nil {
+			return nil, err
+		}
+		c.tmpl[name] = t
+	}
+	m := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /console/login", c.loginPage)
+	m.HandleFunc("POST /console/login", c.login)
+	m.HandleFunc("POST /console/logout", c.auth(database.RoleViewer, c.logout))
+	m.HandleFunc("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/review", http.StatusSeeOther)
+	})
+	m.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/review", http.StatusSeeOther)
+	})
+	m.HandleFunc("GET /console/review", c.auth(database.RoleViewer, c.review))
+	m.HandleFunc("GET /console/verifications/{id}", c.auth(database.RoleViewer, c.verification))
+	m.HandleFunc("POST /console/verifications/{id}/decision", c.auth(database.RoleReviewer, c.decide))
+	m.HandleFunc("POST /console/documents/{id}/extracted", c.auth(database.RoleReviewer, c.correct))
+	m.HandleFunc("GET /console/sessions", c.auth(database.RoleViewer, c.sessions))
+	m.HandleFunc("GET /console/sessions/{id}", c.auth(database.RoleViewer, c.session))
+	m.HandleFunc("GET /console/photos", c.auth(database.RoleViewer, c.photos))
+	m.HandleFunc("GET /console/photos/{id}", c.auth(database.RoleViewer, c.photo))
+	m.HandleFunc("POST /console/billing/deposit", c.auth(database.RoleOwner, c.deposit))
+	m.HandleFunc("POST /console/callbacks/{id}/redeliver", c.auth(database.RoleOwner, c.redeliver))
+	m.HandleFunc("GET /console/keys", c.auth(database.RoleOwner, c.keys))
+	m.HandleFunc("POST /console/keys", c.auth(database.RoleOwner, c.createKey))
+	m.HandleFunc("POST /console/keys/{id}/revoke", c.auth(database.RoleOwner, c.revokeKey))
+	m.HandleFunc("GET /console/billing", c.auth(database.RoleOwner, c.billing))
+	m.HandleFunc("GET /console/webhooks", c.auth(database.RoleOwner, c.webhooks))
+	c.mux = m
+	return c, nil
+}
+
+// ServeHTTP sets the security headers every page carries and routes.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	c.mux.ServeHTTP(w, r)
+}
+
+// viewer is the signed-in user of a request.
+type viewer struct {
+	User    *database.ConsoleUser
+	Session *database.ConsoleSession
+}
+
+type viewerKey struct{}
+
+func viewerOf(ctx context.Context) *viewer { v, _ := ctx.Value(viewerKey{}).(*viewer); return v }
+
+var roleRank = map[string]int{database.RoleViewer: 1, database.RoleReviewer: 2, database.RoleOwner: 3}
+
+// auth requires a signed-in user with at least role; forms must carry the
+// session's CSRF token.
+func (c *Console) auth(role string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ck, err := r.Cookie(sessionCookie)
+		if err != nil {
+			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+			return
+		}
+		s, u, err := c.DB.ConsoleSessionByToken(r.Context(), ck.Value, c.Now())
+		if err != nil {
+			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf_token")), []byte(s.CSRF)) != 1 {
+			c.fail(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again.")
+			return
+		}
+		v := &viewer{User: u, Session: s}
+		ctx := context.WithValue(r.Context(), viewerKey{}, v)
+		if roleRank[u.Role] < roleRank[role] {
+			c.fail(w, r.WithContext(ctx), http.StatusForbidden, "Your role ("+u.Role+") may not do this.")
+			return
+		}
+		next(w, r.WithContext(ctx))
+	}
+}
+
+// page is what every template gets.
+type page struct {
+	Title  string
+	User   *database.ConsoleUser
+	CSRF   string
+	Active string
+	Error  string
+	Flash  string
+	Data   any
+}
+
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	if v := viewerOf(r.Context()); v != nil {
+		p.User, p.CSRF = v.User, v.Session.CSRF
+	}
+	t, ok := c.tmpl[name]
+	if !ok {
+		http.Error(w, "no template "+name, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := t.Execute(w, p); err != nil {
+		c.Logger.Error("console template", "page", name, "err", err)
+	}
+}
+
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	c.render(w, r, status, "error", page{Title: http.StatusText(status), Error: msg})
+}
+
+// notFound answers a missing object, and equally another account's.
+func (c *Console) notFound(w http.ResponseWriter, r *http.Request, what string, id int64) {
+	c.fail(w, r, http.StatusNotFound, fmt.Sprintf("No %s found with id %d.", what, id))
+}
+
+func (c *Console) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	c.Logger.Error("console", "path", r.URL.Path, "err", err)
+	c.fail(w, r, http.StatusInternalServerError, "Something went wrong; it has been logged.")
+}
+
+// load reads the object the path's id names, in the viewer's account, with
+// get. It answers 404 (a bad or unknown id, or another account's) or 500
+// itself when it cannot; ok is false then.
+func load[T any](c *Console, w http.ResponseWriter, r *http.Request, what string,
+	get func(ctx context.Context, accountID, id int64) (T, error)) (obj T, ok bool) {
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r, what, 0)
+		return obj, false
+	}
+	obj, err := get(r.Context(), viewerOf(r.Context()).User.AccountID, id)
+	switch {
+	case errors.Is(err, database.ErrNotFound):
+		c.notFound(w, r, what, id)
+		return obj, false
+	case err != nil:
+		c.serverError(w, r, err)
+		return obj, false
+	}
+	return obj, true
+}
+
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// audit records an action with the console user as actor.
+func (c *Console) audit(r *http.Request, action, object string) {
+	v := viewerOf(r.Context())
+	e := &database.AuditEvent{AccountID: v.User.AccountID, CreatedAt: c.Now(), Actor: fmt.Sprintf("console_user:%d", v.User.ID),
+		Action: action, Object: object, IP: rpc.ClientIP(r.Context())}
+	if err := c.DB.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
+		c.Logger.Error("console audit", "action", action, "err", err)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (c *Console) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/console", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.SecureCookies}
+}
+
+func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
+	token := randomHex(16)
+	http.SetCookie(w, c.cookie(loginCSRFCooky, token, 3600))
+	c.render(w, r, http.StatusOK, "login", page{Title: "Sign in", CSRF: token})
+}
+
+// login checks the form's token against its cookie (double submit), counts
+// the attempt per client address, and signs in.
+func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	ck, err := r.Cookie(loginCSRFCooky)
+	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostFormValue("csrf_token"))) != 1 {
+		c.fail(w, r, http.StatusForbidden, "This sign-in form has expired. Reload the page and try again.")
+		return
+	}
+	if c.Limits != nil {
+		n, _, err := c.Limits.Hit(r.Context(), "console-login:"+rpc.ClientIP(r.Context()))
+		if err == nil && n > int64(c.LoginsPerHour) {
+			c.fail(w, r, http.StatusTooManyRequests, "Too many sign-in attempts from your address; try again in an hour.")
+			return
+		}
+	}
+	again := func() {
+		token := randomHex(16)
+		http.SetCookie(w, c.cookie(loginCSRFCooky, token, 3600))
+		c.render(w, r, http.StatusUnauthorized, "login", page{Title: "Sign in", CSRF: token, Error: "Wrong email or password."})
+	}
+	u, err := c.DB.ConsoleUserByEmail(r.Context(), r.PostFormValue("email"))
+	if errors.Is(err, database.ErrNotFound) {
+		_, _ = CheckPassword(c.dummy(), r.PostFormValue("password")) // the same time as a real user
+		again()
+		return
+	}
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	if ok, err := CheckPassword(u.PasswordHash, r.PostFormValue("password")); err != nil || !ok {
+		again()
+		return
+	}
+	token := randomHex(32)
+	s := &database.ConsoleSession{UserID: u.ID, TokenHash: database.HashToken(token), CSRF: randomHex(32),
+		ExpiresAt: c.Now().Add(SessionLifetime), CreatedAt: c.Now()}
+	if err := c.DB.CreateConsoleSession(r.Context(), s); err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	http.SetCookie(w, c.cookie(loginCSRFCooky, "", -1))
+	http.SetCookie(w, c.cookie(sessionCookie, token, int(SessionLifetime.Seconds())))
+	ctx := context.WithValue(r.Context(), viewerKey{}, &viewer{User: u, Session: s})
+	c.audit(r.WithContext(ctx), "console.login", fmt.Sprintf("console_user:%d", u.ID))
+	http.Redirect(w, r, "/console/review", http.StatusSeeOther)
+}
+
+func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r.Context())
+	if err := c.DB.DeleteConsoleSession(r.Context(), v.Session.ID); err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	http.SetCookie(w, c.cookie(sessionCookie, "", -1))
+	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
