@@ -12,7 +12,7 @@ export OMP_THREAD_LIMIT ?= 1
 .PHONY: build run deps test-deps models bench eval-photos loadtest test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
-	$(GO) build -o $(BIN) .
+	$(GO) build -o $(BIN) ./cmd/veridoc
 
 # System packages the server needs at run time (Debian); installs only what is missing.
 deps:

@@ -45,19 +45,16 @@ func (h *Handlers) registerAccount(reg *rpc.Registry) {
 }
 
 func (h *Handlers) accountUpdate(ctx context.Context, call *rpc.Call, req *AccountUpdateRequest) (*Account, error) {
-	if req.RetentionDays < 0 || req.RetentionDays > 36500 {
-		return nil, rpc.ErrInvalidRequest("retention_days: must be 0–36500")
-	}
-	if err := h.DB.SetRetention(ctx, call.AccountID(), &req.RetentionDays); err != nil {
-		return nil, missing(err, rpc.AccountNotFound, call.AccountID())
+	if err := h.Accounts.SetRetention(ctx, call.AccountID(), req.RetentionDays); err != nil {
+		return nil, err
 	}
 	return h.accountGet(ctx, call, nil)
 }
 
 func (h *Handlers) accountGet(ctx context.Context, call *rpc.Call, _ *AccountGetRequest) (*Account, error) {
-	a, err := h.DB.GetAccount(ctx, call.AccountID())
+	a, err := h.Accounts.Get(ctx, call.AccountID())
 	if err != nil {
-		return nil, missing(err, rpc.AccountNotFound, call.AccountID())
+		return nil, err
 	}
 	return h.accountOf(a), nil
 }

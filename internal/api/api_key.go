@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
@@ -70,40 +68,21 @@ func (h *Handlers) registerAPIKey(reg *rpc.Registry) {
 }
 
 func (h *Handlers) apiKeyCreate(ctx context.Context, call *rpc.Call, req *APIKeyCreateRequest) (*APIKeyCreated, error) {
-	name := strings.TrimSpace(req.Name)
-	if len(name) > 200 {
-		return nil, rpc.ErrInvalidRequest("name: must be at most 200 characters")
-	}
-	scopes := slices.Compact(slices.Sorted(slices.Values(req.Scopes)))
-	// A scoped key cannot make a key that may do more than itself.
-	if caller := call.Principal.Scopes; len(caller) > 0 {
-		for _, sc := range scopes {
-			if !slices.Contains(caller, sc) {
-				return nil, rpc.PermissionDenied.New("scopes: this key may not grant %q, which it does not have", sc)
-			}
-		}
-		if len(scopes) == 0 {
-			scopes = slices.Clone(caller)
-		}
-	}
-	var expires *time.Time
+	kr := accounts.KeyRequest{Name: req.Name, Scopes: req.Scopes}
 	if req.Expires != nil {
-		if !req.Expires.After(h.Now()) {
-			return nil, rpc.ErrInvalidRequest("expires: must be in the future")
-		}
-		expires = &req.Expires.Time
+		kr.Expires = &req.Expires.Time
 	}
-	k, secret, err := h.DB.CreateScopedAPIKey(ctx, call.AccountID(), name, scopes, expires)
+	k, err := h.Accounts.CreateKey(ctx, call.AccountID(), call.Principal.Reach(), kr)
 	if err != nil {
 		return nil, err
 	}
-	return &APIKeyCreated{APIKey: apiKeyOf(k), Secret: secret}, nil
+	return &APIKeyCreated{APIKey: apiKeyOf(k.APIKey), Secret: k.Secret}, nil
 }
 
 func (h *Handlers) apiKeyGet(ctx context.Context, call *rpc.Call, req *APIKeyIDRequest) (*APIKey, error) {
-	k, err := h.DB.GetAPIKey(ctx, call.AccountID(), req.ID)
+	k, err := h.Accounts.GetKey(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.APIKeyNotFound, req.ID)
+		return nil, err
 	}
 	out := apiKeyOf(k)
 	return &out, nil
@@ -114,7 +93,7 @@ func (h *Handlers) apiKeyList(ctx context.Context, call *rpc.Call, req *APIKeyLi
 	if err != nil {
 		return nil, err
 	}
-	keys, err := h.DB.ListAPIKeys(ctx, call.AccountID(), page.BeforeID, page.Limit+1)
+	keys, err := h.Accounts.ListKeys(ctx, call.AccountID(), page.BeforeID, page.Limit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -126,11 +105,10 @@ func (h *Handlers) apiKeyList(ctx context.Context, call *rpc.Call, req *APIKeyLi
 }
 
 func (h *Handlers) apiKeyDelete(ctx context.Context, call *rpc.Call, req *APIKeyIDRequest) (*APIKey, error) {
-	k, err := h.DB.RevokeAPIKey(ctx, call.AccountID(), req.ID, h.Now())
+	k, err := h.Accounts.RevokeKey(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.APIKeyNotFound, req.ID)
+		return nil, err
 	}
-	h.Keys.Forget(k.ID) // other processes drop it within the cache's TTL
 	out := apiKeyOf(k)
 	return &out, nil
 }

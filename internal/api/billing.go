@@ -36,40 +36,24 @@ func (h *Handlers) registerBilling(reg *rpc.Registry) {
 }
 
 func (h *Handlers) billingBalance(ctx context.Context, call *rpc.Call, _ *BalanceRequest) (*Balance, error) {
-	s, err := h.DB.BillingSummary(ctx, call.AccountID())
+	b, err := h.Accounts.Balance(ctx, call.AccountID())
 	if err != nil {
 		return nil, err
 	}
-	tier := h.Tiers.For(s.LifetimeDeposits)
 	return &Balance{
-		BalanceUSD: s.Balance.String(), HeldUSD: s.Held.String(),
-		PhotosAvailable: max(int64(s.Available()/tier.Rate), 0),
-		Tier:            tier.Name, RatePerPhoto: tier.Rate.String(),
-		LifetimeDepositsUSD: s.LifetimeDeposits.String(), PhotosProcessed: s.PhotosProcessed,
+		BalanceUSD: b.Balance.String(), HeldUSD: b.Held.String(), PhotosAvailable: b.PhotosAvailable,
+		Tier: b.Tier.Name, RatePerPhoto: b.Tier.Rate.String(),
+		LifetimeDepositsUSD: b.LifetimeDeposits.String(), PhotosProcessed: b.PhotosProcessed,
 		Currency: billing.Currency,
 	}, nil
 }
 
 func (h *Handlers) billingDeposit(ctx context.Context, call *rpc.Call, req *DepositRequest) (*Transaction, error) {
-	acc, err := h.DB.GetAccount(ctx, call.AccountID())
-	if err != nil {
-		return nil, err
-	}
-	if !acc.Sandbox {
-		return nil, rpc.SandboxOnly.New("billing.deposit is for sandbox accounts; deposits to live accounts are made by the operator")
-	}
 	amount, err := billing.ParseUSD(req.AmountUSD)
 	if err != nil {
 		return nil, rpc.ErrInvalidRequest("amount_usd: %v", err)
 	}
-	desc := req.Description
-	if desc == "" {
-		desc = "sandbox deposit"
-	}
-	if len(desc) > 200 {
-		return nil, rpc.ErrInvalidRequest("description: must be at most 200 characters")
-	}
-	t, err := h.DB.Deposit(ctx, call.AccountID(), amount, desc)
+	t, err := h.Accounts.SandboxDeposit(ctx, call.AccountID(), amount, req.Description)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func TestBillingBalanceAndTiers(t *testing.T) {
 		}
 		for _, st := range steps {
 			amount, _ := billing.ParseUSD(st.deposit)
-			if _, err := s.DB.Deposit(ctx, accID, amount, "test"); err != nil {
+			if _, err := s.DB.Deposit(ctx, accID, int64(amount), "test"); err != nil {
 				t.Fatal(err)
 			}
 			r := c.call("billing.balance", nil)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/domain/callbacks"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
+	"github.com/veridoc/veridoc/internal/domain/verifications"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
@@ -66,32 +68,23 @@ func (h *Handlers) registerCallback(reg *rpc.Registry) {
 }
 
 func (h *Handlers) webhookSecretRotate(ctx context.Context, call *rpc.Call, _ *WebhookSecretRotateRequest) (*WebhookSecret, error) {
-	acct, err := h.DB.GetAccount(ctx, call.AccountID())
+	r, err := h.Accounts.RotateWebhookSecret(ctx, call.AccountID())
 	if err != nil {
 		return nil, err
 	}
-	secret := callbacks.NewSecret()
-	until := h.Now().Add(callbacks.SecretOverlap)
-	if err := h.DB.RotateWebhookSecret(ctx, call.AccountID(), secret, until); err != nil {
-		return nil, err
-	}
-	out := &WebhookSecret{Secret: secret}
-	if acct.WebhookSecret != "" {
-		out.PreviousSecretExpires = rpc.TimestampPtr(&until)
-	}
-	return out, nil
+	return &WebhookSecret{Secret: r.Secret, PreviousSecretExpires: rpc.TimestampPtr(r.PreviousUntil)}, nil
 }
 
 func (h *Handlers) callbackRedeliver(ctx context.Context, call *rpc.Call, req *CallbackRedeliverRequest) (*CallbackRedelivered, error) {
 	c, err := h.DB.GetCallback(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.CallbackNotFound, req.ID)
+		return nil, missing(err, callbacks.ErrNotFound, req.ID)
 	}
 	switch err := callbacks.Redeliver(ctx, h.DB, h.Queue, c, h.Now()); {
 	case errors.Is(err, callbacks.ErrStillPending):
-		return nil, rpc.CallbackPending.New("Callback %d is still being delivered", c.ID)
+		return nil, callbacks.ErrStillPending.New("Callback %d is still being delivered", c.ID)
 	case errors.Is(err, callbacks.ErrEndpointDisabled):
-		return nil, rpc.EndpointDisabled.New("The endpoint of callback %d is disabled or deleted; re-enable it with webhook_endpoint.update first", c.ID)
+		return nil, callbacks.ErrEndpointDisabled.New("The endpoint of callback %d is disabled or deleted; re-enable it with webhook_endpoint.update first", c.ID)
 	case err != nil:
 		return nil, err
 	}
@@ -109,12 +102,12 @@ func (h *Handlers) callbackList(ctx context.Context, call *rpc.Call, req *Callba
 		return nil, rpc.ErrInvalidRequest("session_id or verification_id: give exactly one")
 	case req.SessionID != 0:
 		if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
-			return nil, missing(err, rpc.SessionNotFound, req.SessionID)
+			return nil, missing(err, sessions.ErrNotFound, req.SessionID)
 		}
 	default:
 		subject, id = database.SubjectVerification, req.VerificationID
 		if _, err := h.DB.GetVerification(ctx, call.AccountID(), req.VerificationID); err != nil {
-			return nil, missing(err, rpc.VerificationNotFound, req.VerificationID)
+			return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
 		}
 	}
 	rows, err := h.DB.ListAttempts(ctx, call.AccountID(), subject, id, page.BeforeID, page.Limit+1)

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/domain/accounts"
+	"github.com/veridoc/veridoc/internal/testsupport/repo"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
@@ -18,12 +19,11 @@ import (
 // and approves; then checks both through the API. The screenshots are kept
 // under test-output/console/.
 func TestConsoleInBrowser(t *testing.T) {
-	wd, _ := os.Getwd()
-	root := filepath.Dir(wd)
+	root := repo.Root()
 	script := filepath.Join(root, "internal", "web", "capture", "e2e", "console.mjs")
 	for what, ok := range map[string]bool{
-		"Debian's chromium":                       fileExists("/usr/bin/chromium"),
-		"playwright-core (npm ci in capture/e2e)": fileExists(filepath.Join(root, "internal", "web", "capture", "e2e", "node_modules", "playwright-core")),
+		"Debian's chromium": fileExists("/usr/bin/chromium"),
+		"playwright-core (npm ci in internal/web/capture/e2e)": fileExists(filepath.Join(root, "internal", "web", "capture", "e2e", "node_modules", "playwright-core")),
 	} {
 		if !ok {
 			if os.Getenv("VERIDOC_TEST_REQUIRE_SERVICES") != "" {
@@ -35,7 +35,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	s := sessionServer(t, testenv.SQLiteURL(t))
 	c, accID, _, _ := account(t, s, "console e2e")
 	vid, docID := doubleCheck(t, c)
-	pw := consoleUser(t, s, accID, "reviewer@example.com", database.RoleReviewer)
+	pw := consoleUser(t, s, accID, "reviewer@example.com", accounts.RoleReviewer)
 	shots := filepath.Join(root, "test-output", "console")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)

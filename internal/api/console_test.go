@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,10 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/platform/config"
-	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
-	"github.com/veridoc/veridoc/internal/web/console"
 )
 
 // browser is a cookie-keeping client that does not follow redirects.
@@ -79,7 +79,7 @@ func (b *browser) login(email, password string) *http.Response {
 
 func consoleUser(t *testing.T, s *testenv.Server, accountID int64, email, role string) string {
 	t.Helper()
-	_, pw, err := console.CreateUser(context.Background(), s.DB, accountID, email, role, "", time.Now())
+	_, pw, err := s.Accounts.CreateUser(context.Background(), accountID, accounts.Full, accounts.UserRequest{Email: email, Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +111,10 @@ func TestConsole(t *testing.T) {
 	other, otherID, _, _ := account(t, s, "other")
 	vid, docID := doubleCheck(t, c)
 	otherV, _ := doubleCheck(t, other)
-	ownerPW := consoleUser(t, s, accID, "owner@example.com", database.RoleOwner)
-	reviewerPW := consoleUser(t, s, accID, "reviewer@example.com", database.RoleReviewer)
-	viewerPW := consoleUser(t, s, accID, "viewer@example.com", database.RoleViewer)
-	strangerPW := consoleUser(t, s, otherID, "stranger@example.com", database.RoleOwner)
+	ownerPW := consoleUser(t, s, accID, "owner@example.com", accounts.RoleOwner)
+	reviewerPW := consoleUser(t, s, accID, "reviewer@example.com", accounts.RoleReviewer)
+	viewerPW := consoleUser(t, s, accID, "viewer@example.com", accounts.RoleViewer)
+	strangerPW := consoleUser(t, s, otherID, "stranger@example.com", accounts.RoleOwner)
 
 	t.Run("login page, headers, refusals", func(t *testing.T) {
 		b := newBrowser(t, s.URL)
@@ -171,11 +171,7 @@ func TestConsole(t *testing.T) {
 		if res, body := b.get("/console/webhooks"); res.StatusCode != 200 || !strings.Contains(body, "Deliveries") {
 			t.Errorf("webhooks: %d", res.StatusCode)
 		}
-		// A key is created and its secret shown once.
-		b.get("/console/keys")
-		if res, body := b.post("/console/keys", url.Values{"name": {"from the console"}}); res.StatusCode != 200 || !strings.Contains(body, "secret-") {
-			t.Errorf("create key: %d", res.StatusCode)
-		}
+		consoleKeys(t, b, c, s.URL)
 		// Signing out ends the session.
 		b.get("/console/review")
 		if res, _ := b.post("/console/logout", nil); res.StatusCode != 303 {
@@ -302,4 +298,56 @@ func TestConsole(t *testing.T) {
 			t.Errorf("audit: %s", audit.Raw)
 		}
 	})
+}
+
+var (
+	publicKeyRE = regexp.MustCompile(`public-key-[A-Za-z0-9_-]+`)
+	secretRE    = regexp.MustCompile(`secret-[A-Za-z0-9_-]{20,}`)
+)
+
+// consoleKeys: a key made in the console names its scopes and expires; it
+// works within its scopes, and stops at the first call after the console
+// revokes it (this process forgets it at once, cached or not).
+func consoleKeys(t *testing.T, b *browser, owner *client, base string) {
+	t.Helper()
+	b.get("/console/keys")
+	for _, bad := range []url.Values{
+		{"name": {"no scopes"}, "expires_days": {"90"}},
+		{"name": {"for ever"}, "scope": {"photos"}, "expires_days": {"0"}},
+		{"name": {"made up"}, "scope": {"everything"}, "expires_days": {"30"}},
+	} {
+		if res, _ := b.post("/console/keys", bad); res.StatusCode != 400 {
+			t.Errorf("key form %v: %d, want 400", bad, res.StatusCode)
+		}
+	}
+	res, body := b.post("/console/keys", url.Values{"name": {"from the console"}, "scope": {"sessions", "read_only"}, "expires_days": {"30"}})
+	pub, secret := publicKeyRE.FindString(body), secretRE.FindString(body)
+	if res.StatusCode != 200 || pub == "" || secret == "" {
+		t.Fatalf("create key: %d, public %q", res.StatusCode, pub)
+	}
+	key := &client{t: t, base: base, auth: basic(pub, secret)}
+	if r := key.raw("POST", "/api/v1/session.list", nil); r.Status != 200 {
+		t.Fatalf("the console's key in its scope: %s", r.Raw)
+	}
+	if r := key.raw("POST", "/api/v1/photo.list", nil); r.Status != 403 {
+		t.Errorf("the console's key outside its scope: %s", r.Raw)
+	}
+	var id int64
+	for _, k := range owner.call("api_key.list", nil).Body["data"].([]any) {
+		k := k.(map[string]any)
+		if k["public_key"] == pub {
+			id = int64(k["id"].(float64))
+			exp, _ := time.Parse(time.RFC3339, k["expires"].(string))
+			if d := time.Until(exp); d < 29*24*time.Hour || d > 31*24*time.Hour || fmt.Sprint(k["scopes"]) != "[read_only sessions]" {
+				t.Errorf("the console's key: expires in %s, scopes %v", d, k["scopes"])
+			}
+		}
+	}
+	b.get("/console/keys")
+	if res, _ := b.post(fmt.Sprintf("/console/keys/%d/revoke", id), nil); res.StatusCode != 303 {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	if r := key.raw("POST", "/api/v1/session.list", nil); r.Status != 401 {
+		t.Errorf("the first call after the console revoked the key: %d, want 401", r.Status)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/verifications"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
@@ -75,7 +76,7 @@ func (h *Handlers) decisionCreate(ctx context.Context, call *rpc.Call, req *Deci
 	}
 	dec, err := h.Verifications.DecideManually(ctx, call.AccountID(), call.Principal.APIKeyID, req.VerificationID, req.Status, req.Comment)
 	if err != nil {
-		return nil, missing(err, rpc.VerificationNotFound, req.VerificationID)
+		return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
 	}
 	out := decisionOf(dec)
 	return &out, nil
@@ -83,7 +84,7 @@ func (h *Handlers) decisionCreate(ctx context.Context, call *rpc.Call, req *Deci
 
 func (h *Handlers) decisionList(ctx context.Context, call *rpc.Call, req *DecisionListRequest) (*DecisionList, error) {
 	if _, err := h.DB.GetVerification(ctx, call.AccountID(), req.VerificationID); err != nil {
-		return nil, missing(err, rpc.VerificationNotFound, req.VerificationID)
+		return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
 	}
 	rows, err := h.DB.ListDecisions(ctx, call.AccountID(), req.VerificationID, req.DocumentID)
 	if err != nil {
@@ -99,7 +100,7 @@ func (h *Handlers) decisionList(ctx context.Context, call *rpc.Call, req *Decisi
 func (h *Handlers) decisionGet(ctx context.Context, call *rpc.Call, req *DecisionIDRequest) (*Decision, error) {
 	d, err := h.DB.GetDecision(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.DecisionNotFound, req.ID)
+		return nil, missing(err, verifications.ErrDecisionNotFound, req.ID)
 	}
 	out := decisionOf(d)
 	return &out, nil
@@ -108,7 +109,7 @@ func (h *Handlers) decisionGet(ctx context.Context, call *rpc.Call, req *Decisio
 func (h *Handlers) decisionCancel(ctx context.Context, call *rpc.Call, req *DecisionIDRequest) (*Decision, error) {
 	dec, err := h.Verifications.CancelDecision(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.DecisionNotFound, req.ID)
+		return nil, missing(err, verifications.ErrDecisionNotFound, req.ID)
 	}
 	out := decisionOf(dec)
 	return &out, nil

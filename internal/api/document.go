@@ -12,6 +12,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/flows"
 	"github.com/veridoc/veridoc/internal/domain/verifications"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/vision/imaging"
 )
 
 // DocumentCreateRequest uploads a document to a STARTED verification (002_*).
@@ -100,7 +101,7 @@ func (h *Handlers) registerDocument(reg *rpc.Registry) {
 func decodeSide(field, data string) (*verifications.Side, error) {
 	b, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
-		return nil, rpc.InvalidImage.New("%s: must be base64 (standard alphabet, padded) of an image", field)
+		return nil, imaging.ErrUnreadable.New("%s: must be base64 (standard alphabet, padded) of an image", field)
 	}
 	return &verifications.Side{Field: field, Data: b}, nil
 }
@@ -135,7 +136,7 @@ func (h *Handlers) documentCreate(ctx context.Context, call *rpc.Call, req *Docu
 	}
 	d, err := h.Verifications.AddDocument(ctx, call.AccountID(), f, p)
 	if err != nil {
-		return nil, missing(err, rpc.VerificationNotFound, req.VerificationID)
+		return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
 	}
 	return h.documentOf(ctx, d, f.Name)
 }
@@ -170,7 +171,7 @@ func (h *Handlers) documentGet(ctx context.Context, call *rpc.Call, req *Documen
 	}
 	d, v, err := h.Verifications.LoadDocument(ctx, call.AccountID(), req.ID, f)
 	if err != nil {
-		return nil, missing(err, rpc.DocumentNotFound, req.ID)
+		return nil, missing(err, verifications.ErrDocumentNotFound, req.ID)
 	}
 	out, err := h.documentOf(ctx, d, v.Flow)
 	if err == nil && (out.URLFront != "" || out.URLBack != "") {
@@ -207,7 +208,7 @@ func (h *Handlers) documentUpdate(ctx context.Context, call *rpc.Call, req *Docu
 	}
 	d, v, err := h.Verifications.UpdateDocument(ctx, call.AccountID(), req.ID, f, u)
 	if err != nil {
-		return nil, missing(err, rpc.DocumentNotFound, req.ID)
+		return nil, missing(err, verifications.ErrDocumentNotFound, req.ID)
 	}
 	return h.documentOf(ctx, d, v.Flow)
 }
@@ -219,7 +220,7 @@ func (h *Handlers) documentDelete(ctx context.Context, call *rpc.Call, req *Docu
 	}
 	d, err := h.Verifications.DeleteDocument(ctx, call.AccountID(), req.ID, f)
 	if err != nil {
-		return nil, missing(err, rpc.DocumentNotFound, req.ID)
+		return nil, missing(err, verifications.ErrDocumentNotFound, req.ID)
 	}
 	return &DocumentDeleted{ID: d.ID, Deleted: true}, nil
 }
@@ -231,7 +232,7 @@ func (h *Handlers) documentPDF(ctx context.Context, call *rpc.Call, req *Documen
 	}
 	pdf, err := h.Verifications.DocumentPDF(ctx, call.AccountID(), req.ID, f)
 	if err != nil {
-		return nil, missing(err, rpc.DocumentNotFound, req.ID)
+		return nil, missing(err, verifications.ErrDocumentNotFound, req.ID)
 	}
 	return &DocumentPDF{Data: base64.StdEncoding.EncodeToString(pdf)}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/verifications"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
@@ -102,7 +103,7 @@ func jsonFields(v any) map[string]**string {
 func (h *Handlers) extractedGet(ctx context.Context, call *rpc.Call, req *ExtractedDataRequest) (*ExtractedData, error) {
 	d, err := h.DB.GetDocument(ctx, call.AccountID(), req.DocumentID)
 	if err != nil {
-		return nil, missing(err, rpc.DocumentNotFound, req.DocumentID)
+		return nil, missing(err, verifications.ErrDocumentNotFound, req.DocumentID)
 	}
 	values, err := h.DB.Extracted(ctx, d.ID)
 	if err != nil {
@@ -132,14 +133,14 @@ func (h *Handlers) extractedUpdate(ctx context.Context, call *rpc.Call, req *Ext
 		}
 	}
 	if err := h.Verifications.CorrectExtracted(ctx, call.AccountID(), call.Principal.APIKeyID, req.DocumentID, changes); err != nil {
-		return nil, missing(err, rpc.DocumentNotFound, req.DocumentID)
+		return nil, missing(err, verifications.ErrDocumentNotFound, req.DocumentID)
 	}
 	return h.extractedGet(ctx, call, &ExtractedDataRequest{DocumentID: req.DocumentID})
 }
 
 func (h *Handlers) extractedChanges(ctx context.Context, call *rpc.Call, req *ExtractedDataRequest) (*ExtractedChangeList, error) {
 	if _, err := h.DB.GetDocument(ctx, call.AccountID(), req.DocumentID); err != nil {
-		return nil, missing(err, rpc.DocumentNotFound, req.DocumentID)
+		return nil, missing(err, verifications.ErrDocumentNotFound, req.DocumentID)
 	}
 	rows, err := h.DB.ExtractedChanges(ctx, req.DocumentID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/domain/country"
 	"github.com/veridoc/veridoc/internal/domain/flows"
+	"github.com/veridoc/veridoc/internal/vision/imaging"
 )
 
 // Flow is a verification flow's configuration.
@@ -62,9 +63,9 @@ type DocumentTypeList struct {
 // where they differ from the catalogue's: a validation error is a 422, and
 // image data that is not an acceptable image a 400, keeping the error_name.
 var flowStatuses = map[string]int{
-	rpc.InvalidRequest.Name():       http.StatusUnprocessableEntity,
-	rpc.UnsupportedImageType.Name(): http.StatusBadRequest,
-	rpc.PhotoTooLarge.Name():        http.StatusBadRequest,
+	rpc.InvalidRequest.Name():         http.StatusUnprocessableEntity,
+	imaging.ErrUnsupportedType.Name(): http.StatusBadRequest,
+	imaging.ErrTooLarge.Name():        http.StatusBadRequest,
 }
 
 func (h *Handlers) registerFlow(reg *rpc.Registry) {
@@ -101,7 +102,7 @@ func (h *Handlers) flowGet(_ context.Context, _ *rpc.Call, req *FlowGetRequest) 
 func (h *Handlers) flow(name string) (*flows.Flow, error) {
 	f, ok := h.Flows.Flow(strings.ToLower(strings.TrimSpace(name)))
 	if !ok {
-		return nil, rpc.FlowNotFound.New("No flow named %q (see flow.list)", name)
+		return nil, flows.ErrNotFound.New("No flow named %q (see flow.list)", name)
 	}
 	return f, nil
 }

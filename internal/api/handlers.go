@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
-	"github.com/veridoc/veridoc/internal/domain/billing"
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/domain/flows"
+	"github.com/veridoc/veridoc/internal/domain/photos"
 	"github.com/veridoc/veridoc/internal/domain/retention"
 	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/domain/specs"
@@ -25,20 +26,20 @@ import (
 
 // Handlers holds what the API classes need.
 type Handlers struct {
-	DB            *database.DB
+	DB            *database.DB // reads; every change goes through a domain service
 	Store         objectstore.Store
+	Accounts      *accounts.Service
+	Photos        *photos.Service
 	Sessions      *sessions.Service
 	Verifications *verifications.Service
 	Eraser        *retention.Eraser
 	Limits        ratelimit.Counter // request counts shared by the API processes
-	Keys          *KeyCache
 	Queue         jobs.Queue
 	Logger        *slog.Logger
 	Now           func() time.Time
 
 	Specs               *specs.Catalog
 	Flows               *flows.Catalog
-	Tiers               billing.Tiers
 	RateLimitPerHour    int
 	AuthFailuresPerHour int
 	PublicURL           string // how end users reach this server (capture page links)

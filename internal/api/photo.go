@@ -1,13 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -109,46 +105,13 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	if req.Background == "" {
 		req.Background = imaging.BackgroundReplace
 	}
-	if _, ok := h.Specs.Get(req.SpecID); !ok {
-		return nil, rpc.ErrNotFound(rpc.SpecificationNotFound, req.SpecID)
-	}
 	data, err := base64.StdEncoding.DecodeString(req.Photo)
 	if err != nil {
 		return nil, rpc.ErrInvalidRequest("photo: must be base64 (standard alphabet, padded)")
 	}
-	if _, err := imaging.CheckUpload(data); err != nil {
-		return nil, err // MapError names it (UnsupportedImageType, PhotoTooLarge, InvalidImage)
-	}
-	tier, err := h.DB.PriceFor(ctx, call.AccountID(), h.Tiers)
+	task, err := h.Photos.Process(ctx, call.AccountID(), photos.Request{SpecID: req.SpecID, Photo: data,
+		OutputFormat: req.OutputFormat, Background: req.Background})
 	if err != nil {
-		return nil, err
-	}
-	// The upload is stored first so the job always finds it; a failed
-	// transaction below removes it again.
-	token := make([]byte, 16)
-	_, _ = rand.Read(token)
-	key := photos.SourceKey(call.AccountID(), hex.EncodeToString(token))
-	if err := h.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/octet-stream"); err != nil {
-		return nil, err
-	}
-	task := &database.PhotoTask{AccountID: call.AccountID(), SpecID: req.SpecID, State: database.TaskPending,
-		OutputFormat: req.OutputFormat, Background: req.Background, SourceKey: key, PriceCents: int64(tier.Rate)}
-	err = h.DB.InTx(ctx, func(tx *database.Tx) error {
-		if err := tx.CreatePhotoTask(task); err != nil {
-			return err
-		}
-		if err := database.HoldForTask(tx, call.AccountID(), task.ID, tier.Rate); err != nil {
-			return err
-		}
-		_, err := h.Queue.InsertTx(ctx, tx, photos.Args{TaskID: task.ID}, nil)
-		return err
-	})
-	if err != nil {
-		_ = h.Store.Delete(context.WithoutCancel(ctx), key)
-		if errors.Is(err, database.ErrInsufficientBalance) {
-			return nil, rpc.InsufficientBalance.New(
-				"The balance less running tasks is below the price of a photo (%s %s); make a deposit", tier.Rate, billing.Currency)
-		}
 		return nil, err
 	}
 	return &PhotoProcessResponse{Status: "processing", TaskID: task.ID, Message: "Photo queued for processing"}, nil
@@ -157,7 +120,7 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 func (h *Handlers) taskGet(ctx context.Context, call *rpc.Call, req *TaskIDRequest) (*Task, error) {
 	t, err := h.DB.GetPhotoTask(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.TaskNotFound, req.ID)
+		return nil, missing(err, photos.ErrTaskNotFound, req.ID)
 	}
 	out, err := h.taskOf(ctx, t, true)
 	if err == nil && (out.DigitalPhotoURL != "" || out.DigitalPhotoBase64 != "") {
@@ -169,7 +132,7 @@ func (h *Handlers) taskGet(ctx context.Context, call *rpc.Call, req *TaskIDReque
 func (h *Handlers) photoDelete(ctx context.Context, call *rpc.Call, req *TaskIDRequest) (*Task, error) {
 	t, err := h.Eraser.PhotoTask(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.TaskNotFound, req.ID)
+		return nil, missing(err, photos.ErrTaskNotFound, req.ID)
 	}
 	return h.taskOf(ctx, t, true)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/domain/sessions"
+	"github.com/veridoc/veridoc/internal/platform/clientip"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
@@ -210,7 +211,7 @@ func (h *Handlers) sessionState(ctx context.Context, call *rpc.Call, req *Sessio
 // loadSession reads a session of the account, expiring it first when its time is up.
 func (h *Handlers) loadSession(ctx context.Context, accountID, id int64) (*database.Session, error) {
 	s, err := h.Sessions.Load(ctx, accountID, id)
-	return s, missing(err, rpc.SessionNotFound, id)
+	return s, missing(err, sessions.ErrNotFound, id)
 }
 
 func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *SessionListRequest) (*rpc.ListResponse[Session], error) {
@@ -243,14 +244,14 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 func (h *Handlers) sessionDelete(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
 	s, err := h.Sessions.Delete(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.SessionNotFound, req.ID)
+		return nil, missing(err, sessions.ErrNotFound, req.ID)
 	}
 	return h.sessionOf(ctx, s, false)
 }
 
 func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *SessionEventListRequest) (*SessionEventList, error) {
 	if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
-		return nil, missing(err, rpc.SessionNotFound, req.SessionID)
+		return nil, missing(err, sessions.ErrNotFound, req.SessionID)
 	}
 	rows, err := h.DB.SessionEvents(ctx, req.SessionID)
 	if err != nil {
@@ -300,9 +301,9 @@ func (h *Handlers) sessionUpload(ctx context.Context, call *rpc.Call, req *Sessi
 		return nil, rpc.ErrInvalidRequest("image: must be base64 (standard alphabet, padded)")
 	}
 	state, err := h.Sessions.Upload(ctx, call.AccountID(), call.Principal.SessionID, req.Kind, data,
-		sessions.Client{IP: rpc.ClientIP(ctx), UserAgent: call.Request.UserAgent()})
+		sessions.Client{IP: clientip.From(ctx), UserAgent: call.Request.UserAgent()})
 	if err != nil {
-		return nil, missing(err, rpc.SessionNotFound, call.Principal.SessionID)
+		return nil, missing(err, sessions.ErrNotFound, call.Principal.SessionID)
 	}
 	return &SessionUploadResponse{Kind: req.Kind, Size: int64(len(data)), State: state}, nil
 }
@@ -310,7 +311,7 @@ func (h *Handlers) sessionUpload(ctx context.Context, call *rpc.Call, req *Sessi
 func (h *Handlers) sessionSubmit(ctx context.Context, call *rpc.Call, _ *SessionSubmitRequest) (*SessionStateResponse, error) {
 	state, err := h.Sessions.Submit(ctx, call.AccountID(), call.Principal.SessionID)
 	if err != nil {
-		return nil, missing(err, rpc.SessionNotFound, call.Principal.SessionID)
+		return nil, missing(err, sessions.ErrNotFound, call.Principal.SessionID)
 	}
 	return &SessionStateResponse{State: state}, nil
 }

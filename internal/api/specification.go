@@ -51,7 +51,7 @@ func (h *Handlers) specificationList(_ context.Context, _ *rpc.Call, req *Specif
 func (h *Handlers) specificationGet(_ context.Context, _ *rpc.Call, req *SpecificationGetRequest) (*specs.Spec, error) {
 	s, ok := h.Specs.Get(req.ID)
 	if !ok {
-		return nil, rpc.ErrNotFound(rpc.SpecificationNotFound, req.ID)
+		return nil, rpc.ErrNotFound(specs.ErrNotFound, req.ID)
 	}
 	return s, nil
 }

@@ -73,9 +73,9 @@ func (h *Handlers) transactionList(ctx context.Context, call *rpc.Call, req *Tra
 }
 
 func (h *Handlers) transactionGet(ctx context.Context, call *rpc.Call, req *TransactionGetRequest) (*Transaction, error) {
-	t, err := h.DB.GetTransaction(ctx, call.AccountID(), req.ID)
+	t, err := h.Accounts.Transaction(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.TransactionNotFound, req.ID)
+		return nil, err
 	}
 	return transactionOf(t), nil
 }

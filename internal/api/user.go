@@ -2,11 +2,10 @@ package api
 
 import (
 	"context"
-	"errors"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/platform/database"
-	"github.com/veridoc/veridoc/internal/web/console"
 )
 
 // User is a console user (never with a password).
@@ -60,24 +59,16 @@ func (h *Handlers) registerUser(reg *rpc.Registry) {
 }
 
 func (h *Handlers) userCreate(ctx context.Context, call *rpc.Call, req *UserCreateRequest) (*UserCreated, error) {
-	u, pw, err := console.CreateUser(ctx, h.DB, call.AccountID(), req.Email, req.Role, req.Password, h.Now())
-	switch {
-	case errors.Is(err, console.ErrBadEmail):
-		return nil, rpc.ErrInvalidRequest("email: %v", err)
-	case errors.Is(err, console.ErrBadRole):
-		return nil, rpc.ErrInvalidRequest("role: %v", err)
-	case errors.Is(err, console.ErrShort):
-		return nil, rpc.ErrInvalidRequest("password: %v", err)
-	case errors.Is(err, database.ErrDuplicate):
-		return nil, rpc.UserExists.New("A console user with email %s exists", req.Email)
-	case err != nil:
+	u, pw, err := h.Accounts.CreateUser(ctx, call.AccountID(), call.Principal.Reach(),
+		accounts.UserRequest{Email: req.Email, Role: req.Role, Password: req.Password})
+	if err != nil {
 		return nil, err
 	}
 	return &UserCreated{UserID: u.ID, Email: u.Email, Role: u.Role, Password: pw}, nil
 }
 
 func (h *Handlers) userList(ctx context.Context, call *rpc.Call, _ *UserListRequest) (*UserList, error) {
-	rows, err := h.DB.ListConsoleUsers(ctx, call.AccountID())
+	rows, err := h.Accounts.ListUsers(ctx, call.AccountID())
 	if err != nil {
 		return nil, err
 	}
@@ -89,9 +80,9 @@ func (h *Handlers) userList(ctx context.Context, call *rpc.Call, _ *UserListRequ
 }
 
 func (h *Handlers) userDelete(ctx context.Context, call *rpc.Call, req *UserIDRequest) (*User, error) {
-	row, err := h.DB.DisableConsoleUser(ctx, call.AccountID(), req.ID, h.Now())
+	row, err := h.Accounts.DisableUser(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.UserNotFound, req.ID)
+		return nil, err
 	}
 	u := userOf(row)
 	return &u, nil

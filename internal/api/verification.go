@@ -118,7 +118,7 @@ func (h *Handlers) verificationOf(ctx context.Context, v *database.Verification)
 func (h *Handlers) verificationDelete(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
 	v, err := h.Eraser.Verification(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.VerificationNotFound, req.ID)
+		return nil, missing(err, verifications.ErrNotFound, req.ID)
 	}
 	return h.verificationOf(ctx, v)
 }
@@ -126,7 +126,7 @@ func (h *Handlers) verificationDelete(ctx context.Context, call *rpc.Call, req *
 func (h *Handlers) verificationGet(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
 	v, err := h.DB.GetVerification(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.VerificationNotFound, req.ID)
+		return nil, missing(err, verifications.ErrNotFound, req.ID)
 	}
 	return h.verificationOf(ctx, v)
 }
@@ -154,7 +154,7 @@ func (h *Handlers) verificationList(ctx context.Context, call *rpc.Call, req *Ve
 func (h *Handlers) verificationSubmit(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
 	v, err := h.Verifications.Submit(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.VerificationNotFound, req.ID)
+		return nil, missing(err, verifications.ErrNotFound, req.ID)
 	}
 	return h.verificationOf(ctx, v)
 }
@@ -162,7 +162,7 @@ func (h *Handlers) verificationSubmit(ctx context.Context, call *rpc.Call, req *
 func (h *Handlers) verificationCancel(ctx context.Context, call *rpc.Call, req *VerificationIDRequest) (*Verification, error) {
 	v, err := h.Verifications.Cancel(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.VerificationNotFound, req.ID)
+		return nil, missing(err, verifications.ErrNotFound, req.ID)
 	}
 	return h.verificationOf(ctx, v)
 }

@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/domain/verifications"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
@@ -59,22 +59,8 @@ func (h *Handlers) registerWebhookEndpoint(reg *rpc.Registry) {
 }
 
 func (h *Handlers) endpointCreate(ctx context.Context, call *rpc.Call, req *WebhookEndpointCreateRequest) (*WebhookEndpoint, error) {
-	if err := checkCallbackURL("url", req.URL); err != nil {
-		return nil, err
-	}
-	if err := checkEvents(req.Events); err != nil {
-		return nil, err
-	}
-	acct, err := h.DB.GetAccount(ctx, call.AccountID())
+	e, err := h.Accounts.CreateEndpoint(ctx, call.AccountID(), accounts.EndpointChange{URL: &req.URL, Events: &req.Events}, verifications.AllEvents)
 	if err != nil {
-		return nil, err
-	}
-	if acct.WebhookSecret == "" {
-		return nil, rpc.WebhookSecretMissing.New("Events are signed with the account's webhook secret; call webhook_secret.rotate first")
-	}
-	now := h.Now()
-	e := &database.WebhookEndpoint{AccountID: call.AccountID(), URL: req.URL, Events: strings.Join(req.Events, ","), CreatedAt: now, UpdatedAt: now}
-	if err := h.DB.CreateEndpoint(ctx, e); err != nil {
 		return nil, err
 	}
 	out := endpointOf(e)
@@ -90,7 +76,7 @@ func endpointOf(e *database.WebhookEndpoint) WebhookEndpoint {
 }
 
 func (h *Handlers) endpointList(ctx context.Context, call *rpc.Call, _ *WebhookEndpointListRequest) (*WebhookEndpointList, error) {
-	rows, err := h.DB.ListEndpoints(ctx, call.AccountID())
+	rows, err := h.Accounts.ListEndpoints(ctx, call.AccountID())
 	if err != nil {
 		return nil, err
 	}
@@ -102,48 +88,18 @@ func (h *Handlers) endpointList(ctx context.Context, call *rpc.Call, _ *WebhookE
 }
 
 func (h *Handlers) endpointDelete(ctx context.Context, call *rpc.Call, req *WebhookEndpointIDRequest) (*WebhookEndpoint, error) {
-	e, err := h.DB.GetEndpoint(ctx, call.AccountID(), req.ID)
+	e, err := h.Accounts.DeleteEndpoint(ctx, call.AccountID(), req.ID)
 	if err != nil {
-		return nil, missing(err, rpc.WebhookEndpointNotFound, req.ID)
-	}
-	if err := h.DB.DeleteEndpoint(ctx, call.AccountID(), e.ID, h.Now()); err != nil {
 		return nil, err
 	}
 	out := endpointOf(e)
 	return &out, nil
 }
 
-func checkEvents(events []string) error {
-	for _, e := range events {
-		if !slices.Contains(verifications.AllEvents, e) {
-			return rpc.ErrInvalidRequest("events: %q is not an event; use %s", e, strings.Join(verifications.AllEvents, ", "))
-		}
-	}
-	return nil
-}
-
 func (h *Handlers) endpointUpdate(ctx context.Context, call *rpc.Call, req *WebhookEndpointUpdateRequest) (*WebhookEndpoint, error) {
-	e, err := h.DB.GetEndpoint(ctx, call.AccountID(), req.ID)
+	e, err := h.Accounts.UpdateEndpoint(ctx, call.AccountID(), req.ID,
+		accounts.EndpointChange{URL: req.URL, Events: req.Events, Disabled: req.Disabled}, verifications.AllEvents)
 	if err != nil {
-		return nil, missing(err, rpc.WebhookEndpointNotFound, req.ID)
-	}
-	if req.URL != nil {
-		if err := checkCallbackURL("url", *req.URL); err != nil {
-			return nil, err
-		}
-		e.URL = *req.URL
-	}
-	if req.Events != nil {
-		if err := checkEvents(*req.Events); err != nil {
-			return nil, err
-		}
-		e.Events = strings.Join(*req.Events, ",")
-	}
-	if req.Disabled != nil {
-		e.Disabled = *req.Disabled
-	}
-	e.UpdatedAt = h.Now()
-	if err := h.DB.UpdateEndpoint(ctx, e); err != nil {
 		return nil, err
 	}
 	out := endpointOf(e)

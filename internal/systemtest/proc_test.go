@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin = filepath.Join(dir, "veridoc")
-	build := exec.Command("go", "build", "-o", bin, "github.com/veridoc/veridoc")
+	build := exec.Command("go", "build", "-o", bin, "github.com/veridoc/veridoc/cmd/veridoc")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build veridoc:", err)

@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
@@ -70,8 +69,8 @@ func TestDecode(t *testing.T) {
 				}
 				return
 			}
-			var apiErr *Error
-			if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Name != "InvalidRequest" || !strings.Contains(apiErr.Message, tc.wantErr) {
+			apiErr := AsError(err)
+			if apiErr.Status != 400 || apiErr.Name != "InvalidRequest" || !strings.Contains(apiErr.Message, tc.wantErr) {
 				t.Fatalf("got %v, want InvalidRequest containing %q", err, tc.wantErr)
 			}
 		})
@@ -85,9 +84,8 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var d decodeTarget
 		if err := Decode(body, &d); err != nil {
-			var apiErr *Error
-			if !errors.As(err, &apiErr) || apiErr.Status != 400 {
-				t.Fatalf("decode error is not a 400 *Error: %v", err)
+			if e := AsError(err); e.Status != 400 || e.Name != "InvalidRequest" {
+				t.Fatalf("decode error is not an InvalidRequest: %v", err)
 			}
 		}
 	})

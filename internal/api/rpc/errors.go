@@ -4,13 +4,15 @@ package rpc
 
 import (
 	"errors"
-	"fmt"
 	"strings"
+
+	"github.com/veridoc/veridoc/internal/platform/fault"
 )
 
-// Error is an API error: a stable name clients switch on, a human message and the
-// HTTP status it is sent with. Domain code returns *Error values; everything that
-// answers a request (auth, limits, recovery, handlers) writes them the same way.
+// Error is an API error as sent: a stable name clients switch on, a human
+// message and the HTTP status. Code refuses with *fault.Error values (a rule of
+// the catalogue and a message); everything that answers a request (auth,
+// limits, recovery, handlers) writes them through AsError the same way.
 type Error struct {
 	Name    string `json:"error_name"`
 	Message string `json:"error_message"`
@@ -31,39 +33,40 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// Is tells whether err is an *Error of this code.
-func (c Code) Is(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Name == c.name
-}
-
-func newError(c Code, format string, args ...any) *Error {
-	return &Error{Name: c.name, Message: fmt.Sprintf(format, args...), Status: c.status}
+// wire is the *Error sent for a refusal of the catalogue.
+func wire(f *fault.Error) *Error {
+	return &Error{Name: f.Name(), Message: f.Message, Status: f.Status(), RetryAfter: f.RetryAfter}
 }
 
 // ErrInvalidRequest is the usual 400: the message names the property.
-func ErrInvalidRequest(format string, args ...any) *Error { return InvalidRequest.New(format, args...) }
+func ErrInvalidRequest(format string, args ...any) *fault.Error {
+	return InvalidRequest.New(format, args...)
+}
 
 // ErrUnauthorized never says which part of the credentials was wrong.
-func ErrUnauthorized() *Error { return Unauthorized.New("No valid API credentials were provided") }
+func ErrUnauthorized() *fault.Error {
+	return Unauthorized.New("No valid API credentials were provided")
+}
 
 // ErrNotFound is a class's NotFound with the usual message:
 // ErrNotFound(rpc.APIKeyNotFound, 12) says "No api key found with id: 12".
-func ErrNotFound(c Code, id int64) *Error {
-	return c.New("No %s found with id: %d", humanClass(strings.TrimSuffix(c.name, "NotFound")), id)
+func ErrNotFound(c Code, id int64) *fault.Error {
+	return c.New("No %s found with id: %d", humanClass(strings.TrimSuffix(c.Name(), "NotFound")), id)
 }
 
-func ErrMethodNotFound(name string) *Error { return MethodNotFound.New("No method named %q", name) }
+func ErrMethodNotFound(name string) *fault.Error {
+	return MethodNotFound.New("No method named %q", name)
+}
 
-func ErrMethodNotAllowed(method string) *Error {
+func ErrMethodNotAllowed(method string) *fault.Error {
 	return MethodNotAllowed.New("%s is not allowed; all API requests are POST", method)
 }
 
-func ErrRequestTooLarge(limit int64) *Error {
+func ErrRequestTooLarge(limit int64) *fault.Error {
 	return RequestTooLarge.New("The request body exceeds this method's limit of %d bytes", limit)
 }
 
-func ErrInternal() *Error {
+func ErrInternal() *fault.Error {
 	return InternalError.New("Something went wrong on our end; the request can be retried")
 }
 

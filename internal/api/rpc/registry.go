@@ -2,13 +2,15 @@ package rpc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
 	"regexp"
 	"slices"
 	"sort"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 )
 
 // Scope says who may call a method.
@@ -25,19 +27,20 @@ const (
 // Permission is the API key scope a method needs (api_key.create's scopes).
 type Permission string
 
-// The key scopes. A key with none may call everything; ReadOnly, alone or
-// beside others, allows only methods without side effects.
+// The key scopes (package accounts says what each reaches). A key with none
+// may call everything; ReadOnly, alone or beside others, allows only methods
+// without side effects.
 const (
-	PermPhotos    Permission = "photos"
-	PermSessions  Permission = "sessions"
-	PermDocuments Permission = "documents"
-	PermBilling   Permission = "billing"
-	PermKeys      Permission = "keys"
-	ReadOnly                 = "read_only"
+	PermPhotos    Permission = accounts.ScopePhotos
+	PermSessions  Permission = accounts.ScopeSessions
+	PermDocuments Permission = accounts.ScopeDocuments
+	PermBilling   Permission = accounts.ScopeBilling
+	PermKeys      Permission = accounts.ScopeKeys
+	ReadOnly                 = accounts.ScopeReadOnly
 )
 
 // KeyScopes lists every scope a key may be given.
-var KeyScopes = []string{string(PermPhotos), string(PermSessions), string(PermDocuments), string(PermBilling), string(PermKeys), ReadOnly}
+var KeyScopes = accounts.Scopes
 
 // Spec describes a method once; the server, the OpenAPI document and the SDK read it.
 type Spec struct {
@@ -57,10 +60,10 @@ type Spec struct {
 
 // restatus applies the method's own status for err, if it has one.
 func (spec Spec) restatus(err error) error {
-	var e *Error
-	if len(spec.Statuses) == 0 || !errors.As(err, &e) {
+	if len(spec.Statuses) == 0 || err == nil {
 		return err
 	}
+	e := AsError(err)
 	st, ok := spec.Statuses[e.Name]
 	if !ok {
 		return err
@@ -79,25 +82,19 @@ type Principal struct {
 	RateLimit int
 	// Scopes limit what the key may call (empty: everything).
 	Scopes []string
+	// Expires is when the key stops working (nil: never).
+	Expires *time.Time
+}
+
+// Reach is how far the principal's key reaches: no key it makes, and no user
+// it adds, may reach further.
+func (p Principal) Reach() accounts.Reach {
+	return accounts.Reach{Scopes: p.Scopes, Expires: p.Expires}
 }
 
 // Allows tells whether the principal's key scopes let it call m.
 func (p Principal) Allows(m *Method) bool {
-	if m.Scope != ScopeAccount || len(p.Scopes) == 0 {
-		return true
-	}
-	readOnly, classes := false, 0
-	for _, s := range p.Scopes {
-		if s == ReadOnly {
-			readOnly = true
-			continue
-		}
-		classes++
-	}
-	if readOnly && m.SideEffects {
-		return false
-	}
-	return classes == 0 || slices.Contains(p.Scopes, string(m.Permission))
+	return m.Scope != ScopeAccount || p.Reach().Allows(string(m.Permission), m.SideEffects)
 }
 
 // Call carries per-request facts into a handler.

@@ -19,6 +19,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/veridoc/veridoc/internal/platform/clientip"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 )
 
 // Authenticator resolves the credentials of a request for a scope. It returns
@@ -52,19 +55,6 @@ type Quota struct {
 // Limiter counts a request against its caller's limit.
 type Limiter func(ctx context.Context, p Principal) (Quota, error)
 
-type clientIPKey struct{}
-
-// WithClientIP records the client address (as the router resolved it, proxies considered).
-func WithClientIP(ctx context.Context, ip string) context.Context {
-	return context.WithValue(ctx, clientIPKey{}, ip)
-}
-
-// ClientIP is the address recorded by WithClientIP.
-func ClientIP(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey{}).(string)
-	return ip
-}
-
 // Server answers POST /api/v1/<class>.<method> from a Registry.
 type Server struct {
 	Registry     *Registry
@@ -91,7 +81,7 @@ type AuditRecord struct {
 // NewAuditRecord fills the actor, IP and request of a call.
 func NewAuditRecord(ctx context.Context, call *Call, action, object string) AuditRecord {
 	return AuditRecord{AccountID: call.Principal.AccountID, APIKeyID: call.Principal.APIKeyID, SessionID: call.Principal.SessionID,
-		Action: action, Object: object, IP: ClientIP(ctx), RequestID: call.RequestID}
+		Action: action, Object: object, IP: clientip.From(ctx), RequestID: call.RequestID}
 }
 
 // auditObject names the object of a call: the id in its answer, else the id
@@ -136,8 +126,7 @@ func (s *Server) mapError(err error) error {
 
 // logged logs an error that will be answered with a 5xx.
 func (s *Server) logged(err error, method, reqID string) error {
-	var apiErr *Error
-	if !errors.As(err, &apiErr) || apiErr.Status >= 500 {
+	if AsError(err).Status >= 500 {
 		s.Logger.Error("method failed", "method", method, "err", err, "request_id", reqID)
 	}
 	return err
@@ -303,13 +292,18 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return b, nil
 }
 
-// AsError turns any error into the *Error that is sent for it.
+// AsError turns any error into the *Error that is sent for it: a refusal of
+// the catalogue as its rule says, anything else as a 500.
 func AsError(err error) *Error {
 	var apiErr *Error
 	if errors.As(err, &apiErr) {
 		return apiErr
 	}
-	return ErrInternal()
+	var f *fault.Error
+	if errors.As(err, &f) {
+		return wire(f)
+	}
+	return wire(ErrInternal())
 }
 
 func encodeError(err error) (int, []byte) {

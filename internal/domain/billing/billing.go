@@ -85,8 +85,12 @@ func (t Tiers) For(lifetime Cents) Tier {
 	return best
 }
 
-// ParseTiers reads "Base:0:0.50,Starter:100:0.40,…" (name:min deposit USD:rate USD).
+// ParseTiers reads "Base:0:0.50,Starter:100:0.40,…" (name:min deposit USD:rate USD);
+// an empty string is DefaultTiers.
 func ParseTiers(s string) (Tiers, error) {
+	if s == "" {
+		return DefaultTiers, nil
+	}
 	var out Tiers
 	for _, part := range strings.Split(s, ",") {
 		f := strings.Split(strings.TrimSpace(part), ":")

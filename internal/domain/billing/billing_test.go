@@ -56,7 +56,10 @@ func TestParseTiers(t *testing.T) {
 	if err != nil || len(tiers) != 2 || tiers[0].Name != "Free" || tiers.For(100_000).Name != "Gold" {
 		t.Fatalf("%+v %v", tiers, err)
 	}
-	for _, bad := range []string{"", "A:10:0.5", "A:0", "A:0:free"} {
+	if tiers, err := ParseTiers(""); err != nil || len(tiers) != len(DefaultTiers) {
+		t.Errorf("empty: %v %v, want the default tiers", tiers, err)
+	}
+	for _, bad := range []string{" ", "A:10:0.5", "A:0", "A:0:free"} {
 		if _, err := ParseTiers(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

@@ -23,6 +23,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 )
 
@@ -64,11 +65,14 @@ func Enqueue(ctx context.Context, q jobs.Queue, tx *database.Tx, c *database.Cal
 // SecretOverlap is how long a rotated-out secret keeps signing beside the new one.
 const SecretOverlap = 24 * time.Hour
 
-// ErrStillPending: the callback is queued already.
-var ErrStillPending = errors.New("callback still pending")
-
-// ErrEndpointDisabled: the callback's endpoint answered 410 or was deleted.
-var ErrEndpointDisabled = errors.New("endpoint disabled")
+// The rules of callbacks.
+var (
+	ErrNotFound = fault.Declare("CallbackNotFound", fault.NotFound)
+	// ErrStillPending: the callback is queued already.
+	ErrStillPending = fault.Declare("CallbackPending", fault.Conflict)
+	// ErrEndpointDisabled: the callback's endpoint answered 410 or was deleted.
+	ErrEndpointDisabled = fault.Declare("EndpointDisabled", fault.Conflict)
+)
 
 // Redeliver queues a finished callback again, with the same webhook-id so a
 // receiver can tell a repeat. Its attempts go on counting in its log.
@@ -80,7 +84,7 @@ func Redeliver(ctx context.Context, db *database.DB, q jobs.Queue, c *database.C
 				return err
 			}
 			if disabled {
-				return ErrEndpointDisabled
+				return ErrEndpointDisabled.New("The endpoint of callback %d is disabled or deleted; re-enable it with webhook_endpoint.update first", c.ID)
 			}
 		}
 		ok, err := tx.RequeueCallback(c, now)
@@ -88,7 +92,7 @@ func Redeliver(ctx context.Context, db *database.DB, q jobs.Queue, c *database.C
 			return err
 		}
 		if !ok {
-			return ErrStillPending
+			return ErrStillPending.New("Callback %d is still being delivered", c.ID)
 		}
 		_, err = q.InsertTx(ctx, tx, Args{CallbackID: c.ID}, &river.InsertOpts{MaxAttempts: len(Schedule) + 1})
 		return err

@@ -9,7 +9,12 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/veridoc/veridoc/internal/platform/fault"
 )
+
+// ErrNotFound: no flow with the name.
+var ErrNotFound = fault.Declare("FlowNotFound", fault.NotFound)
 
 // Context types (002_*).
 const (

@@ -10,17 +10,20 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/veridoc/veridoc/internal/domain/specs"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/vision/engines"
 	"github.com/veridoc/veridoc/internal/vision/imaging"
 )
+
+// ErrTaskNotFound: no photo task with the id in the account.
+var ErrTaskNotFound = fault.Declare("TaskNotFound", fault.NotFound)
 
 // Args is the job of one task.
 type Args struct {
@@ -61,54 +64,14 @@ func SpecOf(s *specs.Spec) imaging.Spec {
 		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB}
 }
 
-// Engine loads the face models on first use, so processes that never process
-// a photo never pay for them.
-type Engine struct {
-	Dir string
-	// SegmentNets bounds the copies of the segmentation net (0: one per
-	// photo in progress).
-	SegmentNets int
-	once        sync.Once
-	p           *imaging.Processor
-	err         error
-}
-
-// Processor returns the shared pipeline.
-func (e *Engine) Processor() (*imaging.Processor, error) {
-	e.once.Do(func() {
-		faces, err := imaging.NewFaceEngine(e.Dir)
-		if err != nil {
-			e.err = err
-			return
-		}
-		seg, err := imaging.NewSegmenter(filepath.Join(e.Dir, imaging.SegmentModelFile), e.SegmentNets)
-		if err != nil {
-			e.err = fmt.Errorf("segmentation model: %w (run make models)", err)
-			return
-		}
-		e.p = imaging.NewProcessor(faces)
-		e.p.Segment = seg
-	})
-	return e.p, e.err
-}
-
-// Faces is the face engine of the shared pipeline (sessions use it too).
-func (e *Engine) Faces() (*imaging.FaceEngine, error) {
-	p, err := e.Processor()
-	if err != nil {
-		return nil, err
-	}
-	return p.Faces, nil
-}
-
 // Worker runs Args jobs.
 type Worker struct {
 	river.WorkerDefaults[Args]
-	DB     *database.DB
-	Store  objectstore.Store
-	Specs  *specs.Catalog
-	Engine *Engine
-	Now    func() time.Time
+	DB      *database.DB
+	Store   objectstore.Store
+	Specs   *specs.Catalog
+	Engines *engines.Set
+	Now     func() time.Time
 	// Observe receives each pipeline stage's time (metrics); nil: not recorded.
 	Observe func(stage string, d time.Duration)
 }
@@ -160,7 +123,7 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	if err != nil {
 		return err
 	}
-	p, err := w.Engine.Processor()
+	p, err := w.Engines.Processor()
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/specs"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/engines"
 	"github.com/veridoc/veridoc/internal/vision/imaging"
 )
 
@@ -60,7 +61,7 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := &photos.Worker{DB: db, Store: store, Specs: catalog, Engine: &photos.Engine{Dir: testenv.ModelsDir(t)}, Now: time.Now}
+			w := &photos.Worker{DB: db, Store: store, Specs: catalog, Engines: &engines.Set{ModelsDir: testenv.ModelsDir(t)}, Now: time.Now}
 			// The first run charges and stores; then the task is put back as if the
 			// worker died before recording success, and the job is delivered again.
 			job := &river.Job[photos.Args]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 10}, Args: photos.Args{TaskID: task.ID}}

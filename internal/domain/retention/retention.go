@@ -17,14 +17,14 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/photos"
 	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
-	"github.com/veridoc/veridoc/internal/platform/refuse"
 )
 
 // Rules refused.
 var (
-	ErrTaskRunning       = errors.New("photo task running")
-	ErrDocumentsReading  = errors.New("documents being read")
+	ErrTaskRunning       = fault.Declare("TaskProcessing", fault.Conflict)
+	ErrDocumentsReading  = fault.Declare("DocumentsProcessing", fault.Invalid)
 	ErrSessionProcessing = sessions.ErrProcessing
 )
 
@@ -48,7 +48,7 @@ func (e *Eraser) PhotoTask(ctx context.Context, accountID, id int64) (*database.
 		return nil, err
 	}
 	if t.State == database.TaskPending || t.State == database.TaskProcessing {
-		return t, refuse.New(ErrTaskRunning, "Task %d is still being processed; delete it once it has finished", t.ID)
+		return t, ErrTaskRunning.New("Task %d is still being processed; delete it once it has finished", t.ID)
 	}
 	if t.ErasedAt != nil {
 		return t, nil
@@ -90,7 +90,7 @@ func (e *Eraser) Verification(ctx context.Context, accountID, id int64) (*databa
 	}
 	for _, d := range docs {
 		if d.Status == database.DocInProgress {
-			return v, refuse.New(ErrDocumentsReading, "Document %d of verification %d is being read; delete it once that has finished", d.ID, v.ID)
+			return v, ErrDocumentsReading.New("Document %d of verification %d is being read; delete it once that has finished", d.ID, v.ID)
 		}
 	}
 	for _, d := range docs {
@@ -156,9 +156,8 @@ func (e *Eraser) Sweep(ctx context.Context, asOf time.Time) (Report, error) {
 			}
 			for _, id := range ids {
 				err := k.erase(ctx, a.ID, id)
-				var refused *refuse.Error
 				switch {
-				case errors.As(err, &refused):
+				case errors.Is(err, ErrTaskRunning), errors.Is(err, ErrDocumentsReading), errors.Is(err, ErrSessionProcessing):
 					r.Skipped++
 					continue
 				case err != nil:

@@ -6,29 +6,28 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
-	"github.com/veridoc/veridoc/internal/platform/refuse"
 	"github.com/veridoc/veridoc/internal/vision/imaging"
 )
 
-// Why a session refuses a change. A refusal (internal/refuse) wraps one of
-// these with the full message; the API maps each to its error name.
+// The rules by which a session refuses a change.
 var (
-	ErrWebhookSecretMissing = errors.New("webhook secret missing")
-	ErrExpired              = errors.New("session expired")
-	ErrSubmitted            = errors.New("session submitted")
-	ErrProcessing           = errors.New("session processing")
+	ErrNotFound   = fault.Declare("SessionNotFound", fault.NotFound)
+	ErrExpired    = fault.Declare("SessionExpired", fault.Conflict)
+	ErrSubmitted  = fault.Declare("SessionSubmitted", fault.Conflict)
+	ErrProcessing = fault.Declare("SessionProcessing", fault.Conflict)
 )
 
 func submitted(id int64) error {
-	return refuse.New(ErrSubmitted, "Session %d was submitted; it takes no more changes", id)
+	return ErrSubmitted.New("Session %d was submitted; it takes no more changes", id)
 }
 
 // TokenPrefix marks session tokens, so they are never mistaken for secrets.
@@ -62,7 +61,7 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 			return nil, "", err
 		}
 		if acct.WebhookSecret == "" {
-			return nil, "", refuse.New(ErrWebhookSecretMissing, "Callbacks are signed with the account's webhook secret; call webhook_secret.rotate first")
+			return nil, "", accounts.ErrWebhookSecretMissing.New("Callbacks are signed with the account's webhook secret; call webhook_secret.rotate first")
 		}
 	}
 	raw := make([]byte, 32)
@@ -100,7 +99,7 @@ func (sv *Service) open(ctx context.Context, accountID, id int64) (*database.Ses
 		return nil, err
 	}
 	if s.State == database.SessionExpired {
-		return s, refuse.New(ErrExpired, "Session %d expired at %s", s.ID, s.ExpiresAt.UTC().Format(time.RFC3339))
+		return s, ErrExpired.New("Session %d expired at %s", s.ID, s.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	if !database.SessionOpen(s.State) {
 		return s, submitted(s.ID)
@@ -198,7 +197,7 @@ func (sv *Service) Delete(ctx context.Context, accountID, id int64) (*database.S
 		return nil, err
 	}
 	if s.State == database.SessionProcessing {
-		return s, refuse.New(ErrProcessing, "Session %d is being processed; delete it once it is decided", s.ID)
+		return s, ErrProcessing.New("Session %d is being processed; delete it once it is decided", s.ID)
 	}
 	uploads, err := sv.DB.SessionUploads(ctx, s.ID)
 	if err != nil {

@@ -9,7 +9,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/veridoc/veridoc/internal/platform/fault"
 )
+
+// ErrNotFound: no specification with the id.
+var ErrNotFound = fault.Declare("SpecificationNotFound", fault.NotFound)
 
 //go:embed catalog.json
 var catalogJSON []byte

@@ -15,34 +15,34 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/country"
 	"github.com/veridoc/veridoc/internal/domain/flows"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
-	refusal "github.com/veridoc/veridoc/internal/platform/refuse"
 	"github.com/veridoc/veridoc/internal/vision/imaging"
 )
 
-// Which rule refused a change. A refusal (internal/refuse) wraps one of these
-// with the full message; the API maps each to its error name.
+// The rules of verifications, their documents and decisions. A business rule
+// refused is a 400 here, as the document product's API answers it; the
+// image rules (InvalidImage, UnsupportedImageType, PhotoTooLarge) are
+// package imaging's.
 var (
-	ErrFlowMismatch          = errors.New("flow mismatch")
-	ErrTypeNotAllowed        = errors.New("document type not allowed")
-	ErrBackSideNotAllowed    = errors.New("back side not allowed")
-	ErrInvalidImage          = errors.New("invalid image")
-	ErrPDFNotAllowed         = errors.New("PDF not allowed")
-	ErrFileTooLarge          = errors.New("file too large")
-	ErrDuplicateType         = errors.New("duplicate document type")
-	ErrNotEditable           = errors.New("document not editable")
-	ErrDocumentCanceled      = errors.New("document canceled")
-	ErrMissingDocuments      = errors.New("missing documents")
-	ErrNotStarted            = errors.New("verification not started")
-	ErrNotSubmitted          = errors.New("verification not submitted")
-	ErrNotApproved           = errors.New("verification not approved")
-	ErrCanceled              = errors.New("verification canceled")
-	ErrFinished              = errors.New("verification finished")
-	ErrDecisionNotCancelable = errors.New("decision not cancelable")
+	ErrNotFound              = fault.Declare("VerificationNotFound", fault.NotFound)
+	ErrDocumentNotFound      = fault.Declare("DocumentNotFound", fault.NotFound)
+	ErrDecisionNotFound      = fault.Declare("DecisionNotFound", fault.NotFound)
+	ErrFlowMismatch          = fault.Declare("FlowMismatch", fault.Invalid)
+	ErrTypeNotAllowed        = fault.Declare("DocumentTypeNotAllowed", fault.Invalid)
+	ErrBackSideNotAllowed    = fault.Declare("BackSideNotAllowed", fault.Invalid)
+	ErrDuplicateType         = fault.Declare("DuplicateDocumentType", fault.Invalid)
+	ErrNotEditable           = fault.Declare("DocumentNotEditable", fault.Invalid)
+	ErrDocumentCanceled      = fault.Declare("DocumentCanceled", fault.Invalid)
+	ErrMissingDocuments      = fault.Declare("MissingDocuments", fault.Invalid)
+	ErrNotStarted            = fault.Declare("VerificationNotStarted", fault.Invalid)
+	ErrNotSubmitted          = fault.Declare("VerificationNotSubmitted", fault.Invalid)
+	ErrNotApproved           = fault.Declare("VerificationNotApproved", fault.Invalid)
+	ErrCanceled              = fault.Declare("VerificationCanceled", fault.Invalid)
+	ErrFinished              = fault.Declare("VerificationFinished", fault.Invalid)
+	ErrDecisionNotCancelable = fault.Declare("DecisionNotCancelable", fault.Invalid)
 )
-
-func refuse(rule error, format string, args ...any) error { return refusal.New(rule, format, args...) }
 
 // Service holds the rules of verifications, their documents and decisions;
 // the API and the console both go through it.
@@ -80,9 +80,9 @@ func (sv *Service) Create(ctx context.Context, accountID int64, f *flows.Flow, r
 // notStarted is the refusal of a change that needs a STARTED verification.
 func notStarted(v *database.Verification) error {
 	if v.Status == database.VerificationCanceled {
-		return refuse(ErrCanceled, "Verification %d is canceled", v.ID)
+		return ErrCanceled.New("Verification %d is canceled", v.ID)
 	}
-	return refuse(ErrNotStarted, "Verification %d is %s; documents change only while it is STARTED", v.ID, v.Status)
+	return ErrNotStarted.New("Verification %d is %s; documents change only while it is STARTED", v.ID, v.Status)
 }
 
 // Submit closes a STARTED verification that has every document its flow
@@ -113,7 +113,7 @@ func (sv *Service) Submit(ctx context.Context, accountID, id int64) (*database.V
 			}
 		}
 		if len(lacking) > 0 {
-			return refuse(ErrMissingDocuments, "Flow %s needs a document of each of %s before submitting; missing: %s",
+			return ErrMissingDocuments.New("Flow %s needs a document of each of %s before submitting; missing: %s",
 				f.Name, strings.Join(f.Required, ", "), strings.Join(lacking, ", "))
 		}
 		if err := tx.SubmitVerification(v, now); err != nil {
@@ -141,9 +141,9 @@ func (sv *Service) Cancel(ctx context.Context, accountID, id int64) (*database.V
 		}
 		switch v.Status {
 		case database.VerificationApproved, database.VerificationRejected:
-			return refuse(ErrFinished, "Verification %d is already %s", v.ID, v.Status)
+			return ErrFinished.New("Verification %d is already %s", v.ID, v.Status)
 		case database.VerificationCanceled:
-			return refuse(ErrCanceled, "Verification %d is already canceled", v.ID)
+			return ErrCanceled.New("Verification %d is already canceled", v.ID)
 		}
 		if err := tx.CancelVerification(v, now); err != nil {
 			return err
@@ -159,17 +159,17 @@ func (sv *Service) checkType(f *flows.Flow, typeID int64, contextType string, c 
 	t, ok := sv.Flows.Type(typeID)
 	switch {
 	case !ok || !f.Allows(typeID):
-		return nil, refuse(ErrTypeNotAllowed, "Document type %d is not accepted by flow %s (see document_type.list)", typeID, f.Name)
+		return nil, ErrTypeNotAllowed.New("Document type %d is not accepted by flow %s (see document_type.list)", typeID, f.Name)
 	case t.ContextType != contextType:
-		return nil, refuse(ErrTypeNotAllowed, "Document type %d (%s) is a %s, not a %s", typeID, t.Name, t.ContextType, contextType)
+		return nil, ErrTypeNotAllowed.New("Document type %d (%s) is a %s, not a %s", typeID, t.Name, t.ContextType, contextType)
 	case !t.AvailableIn(c.Alpha2):
-		return nil, refuse(ErrTypeNotAllowed, "Document type %d (%s) is not issued in %s", typeID, t.Name, c.Alpha3)
+		return nil, ErrTypeNotAllowed.New("Document type %d (%s) is not issued in %s", typeID, t.Name, c.Alpha3)
 	}
 	return t, nil
 }
 
 func backSideNotAllowed(t *flows.DocumentType, c country.Country) error {
-	return refuse(ErrBackSideNotAllowed, "back_side_data: %s is single-sided in %s; omit the back side", t.Name, c.Alpha3)
+	return ErrBackSideNotAllowed.New("back_side_data: %s is single-sided in %s; omit the back side", t.Name, c.Alpha3)
 }
 
 // Side is one side of an upload as the caller sent it.
@@ -182,17 +182,17 @@ type Side struct {
 // the pipeline can read, or a PDF where the type takes one.
 func checkSide(s Side, t *flows.DocumentType) (string, error) {
 	if len(s.Data) == 0 {
-		return "", refuse(ErrInvalidImage, "%s: must be base64 (standard alphabet, padded) of an image", s.Field)
+		return "", imaging.ErrUnreadable.New("%s: must be base64 (standard alphabet, padded) of an image", s.Field)
 	}
 	if bytes.HasPrefix(s.Data, []byte("%PDF-")) {
 		if !t.PDF {
-			return "", refuse(ErrPDFNotAllowed, "%s: a PDF is accepted only for proof-of-address types", s.Field)
+			return "", imaging.ErrUnsupportedType.New("%s: a PDF is accepted only for proof-of-address types", s.Field)
 		}
 		if len(s.Data) > imaging.MaxUploadBytes {
-			return "", refuse(ErrFileTooLarge, "%s: larger than %d MB", s.Field, imaging.MaxUploadBytes>>20)
+			return "", imaging.ErrTooLarge.New("%s: larger than %d MB", s.Field, imaging.MaxUploadBytes>>20)
 		}
 		if _, err := RenderPDFPage(s.Data); err != nil {
-			return "", refuse(ErrInvalidImage, "%s: the PDF cannot be read", s.Field)
+			return "", imaging.ErrUnreadable.New("%s: the PDF cannot be read", s.Field)
 		}
 		return "application/pdf", nil
 	}
@@ -220,7 +220,7 @@ type NewDocument struct {
 }
 
 func duplicateType(verificationID int64, contextType string) error {
-	return refuse(ErrDuplicateType, "Verification %d already has a %s document; delete it to upload another", verificationID, contextType)
+	return ErrDuplicateType.New("Verification %d already has a %s document; delete it to upload another", verificationID, contextType)
 }
 
 // AddDocument uploads a document to a STARTED verification of flow f and
@@ -231,7 +231,7 @@ func (sv *Service) AddDocument(ctx context.Context, accountID int64, f *flows.Fl
 		return nil, err
 	}
 	if v.Flow != f.Name {
-		return nil, refuse(ErrFlowMismatch, "Verification %d belongs to flow %s, not %s", v.ID, v.Flow, f.Name)
+		return nil, ErrFlowMismatch.New("Verification %d belongs to flow %s, not %s", v.ID, v.Flow, f.Name)
 	}
 	if v.Status != database.VerificationStarted {
 		return nil, notStarted(v)
@@ -324,7 +324,7 @@ func (sv *Service) LoadDocument(ctx context.Context, accountID, id int64, flow *
 		return nil, nil, err
 	}
 	if flow != nil && flow.Name != v.Flow {
-		return nil, nil, refuse(ErrFlowMismatch, "Document %d belongs to a verification of flow %s, not %s", d.ID, v.Flow, flow.Name)
+		return nil, nil, ErrFlowMismatch.New("Document %d belongs to a verification of flow %s, not %s", d.ID, v.Flow, flow.Name)
 	}
 	return d, v, nil
 }
@@ -346,7 +346,7 @@ func (sv *Service) UpdateDocument(ctx context.Context, accountID, id int64, flow
 		return nil, nil, err
 	}
 	if d.Status != database.DocUploaded {
-		return nil, nil, refuse(ErrNotEditable, "Document %d is %s; only Uploaded documents can change", d.ID, database.DocStatusLabel(d.Status))
+		return nil, nil, ErrNotEditable.New("Document %d is %s; only Uploaded documents can change", d.ID, database.DocStatusLabel(d.Status))
 	}
 	if v.Status != database.VerificationStarted {
 		return nil, nil, notStarted(v)
@@ -415,7 +415,7 @@ func (sv *Service) UpdateDocument(ctx context.Context, accountID, id int64, flow
 			return err
 		}
 		if !updated {
-			return refuse(ErrNotEditable, "Document %d entered processing; only Uploaded documents can change", d.ID)
+			return ErrNotEditable.New("Document %d entered processing; only Uploaded documents can change", d.ID)
 		}
 		if d, err = tx.DocumentByID(d.ID); err != nil {
 			return err
@@ -483,7 +483,7 @@ func (sv *Service) DocumentPDF(ctx context.Context, accountID, id int64, flow *f
 		return nil, err
 	}
 	if v.Status != database.VerificationApproved {
-		return nil, refuse(ErrNotApproved, "Verification %d is %s; the PDF is available once it is APPROVED", v.ID, v.Status)
+		return nil, ErrNotApproved.New("Verification %d is %s; the PDF is available once it is APPROVED", v.ID, v.Status)
 	}
 	t, _ := sv.Flows.Type(d.DocumentTypeID)
 	c, _ := country.Lookup(d.Country)
@@ -520,7 +520,7 @@ func (sv *Service) CorrectExtracted(ctx context.Context, accountID, apiKeyID, do
 		return err
 	}
 	if d.Status == database.DocCanceled {
-		return refuse(ErrDocumentCanceled, "Document %d is canceled", d.ID)
+		return ErrDocumentCanceled.New("Document %d is canceled", d.ID)
 	}
 	now := sv.Now()
 	return sv.DB.InTx(ctx, func(tx *database.Tx) error {
@@ -553,9 +553,9 @@ func (sv *Service) DecideManually(ctx context.Context, accountID, apiKeyID, veri
 		}
 		switch v.Status {
 		case database.VerificationStarted:
-			return refuse(ErrNotSubmitted, "Verification %d is STARTED; submit it before deciding", v.ID)
+			return ErrNotSubmitted.New("Verification %d is STARTED; submit it before deciding", v.ID)
 		case database.VerificationCanceled:
-			return refuse(ErrCanceled, "Verification %d is canceled", v.ID)
+			return ErrCanceled.New("Verification %d is canceled", v.ID)
 		}
 		return Decide(ctx, sv.Queue, tx, v, dec, sv.Now(), true)
 	})
@@ -580,10 +580,10 @@ func (sv *Service) CancelDecision(ctx context.Context, accountID, id int64) (*da
 			return err
 		}
 		if latest == nil || latest.ID != d.ID {
-			return refuse(ErrDecisionNotCancelable, "Only the latest live decision on the verification as a whole can be canceled")
+			return ErrDecisionNotCancelable.New("Only the latest live decision on the verification as a whole can be canceled")
 		}
 		if v.Status == database.VerificationCanceled {
-			return refuse(ErrCanceled, "Verification %d is canceled", v.ID)
+			return ErrCanceled.New("Verification %d is canceled", v.ID)
 		}
 		if err := tx.CancelDecision(d, v, now); err != nil {
 			return err

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
-
-	"github.com/veridoc/veridoc/internal/domain/billing"
 )
 
 // Config is every setting of the server and the CLI.
@@ -178,23 +176,12 @@ func (c *Config) Validate() error {
 	if c.ConsoleLoginsPerHour < 1 {
 		errs = append(errs, fmt.Errorf("VERIDOC_CONSOLE_LOGINS_PER_HOUR %d: want at least 1", c.ConsoleLoginsPerHour))
 	}
-	if _, err := c.Tiers(); err != nil {
-		errs = append(errs, fmt.Errorf("VERIDOC_BILLING_TIERS: %v", err))
-	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("VERIDOC_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel))
 	}
 	return errors.Join(errs...)
-}
-
-// Tiers is the billing tier table in force.
-func (c *Config) Tiers() (billing.Tiers, error) {
-	if c.BillingTiers == "" {
-		return billing.DefaultTiers, nil
-	}
-	return billing.ParseTiers(c.BillingTiers)
 }
 
 // Database kinds.

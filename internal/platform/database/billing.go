@@ -7,8 +7,6 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
-
-	"github.com/veridoc/veridoc/internal/domain/billing"
 )
 
 // Transaction types.
@@ -57,16 +55,16 @@ var (
 	ErrHoldReleased        = errors.New("hold already released")
 )
 
-// BillingSummary is an account's position.
+// BillingSummary is an account's position, in cents.
 type BillingSummary struct {
-	Balance          billing.Cents // sum of the ledger
-	Held             billing.Cents // open holds
-	LifetimeDeposits billing.Cents
+	Balance          int64 // sum of the ledger
+	Held             int64 // open holds
+	LifetimeDeposits int64
 	PhotosProcessed  int64
 }
 
 // Available is what new work may spend.
-func (s BillingSummary) Available() billing.Cents { return s.Balance - s.Held }
+func (s BillingSummary) Available() int64 { return s.Balance - s.Held }
 
 // lockAccount serializes ledger writes per account: a row lock on PostgreSQL;
 // on SQLite every write transaction is already exclusive (BEGIN IMMEDIATE).
@@ -91,8 +89,7 @@ func summary(tx *gorm.DB, accountID int64) (BillingSummary, error) {
 	var held int64
 	err = tx.Model(&BillingHold{}).Where("account_id = ? AND state = ?", accountID, HoldOpen).
 		Select("COALESCE(SUM(amount_cents), 0)").Scan(&held).Error
-	return BillingSummary{Balance: billing.Cents(row.Balance), Held: billing.Cents(held),
-		LifetimeDeposits: billing.Cents(row.Lifetime), PhotosProcessed: row.Processed}, err
+	return BillingSummary{Balance: row.Balance, Held: held, LifetimeDeposits: row.Lifetime, PhotosProcessed: row.Processed}, err
 }
 
 // BillingSummary reads an account's balance, holds and totals.
@@ -101,25 +98,25 @@ func (db *DB) BillingSummary(ctx context.Context, accountID int64) (BillingSumma
 }
 
 // appendLedger inserts a row after the account is locked.
-func appendLedger(tx *gorm.DB, accountID int64, typ string, amount billing.Cents, taskID *int64, desc string) (*Transaction, error) {
+func appendLedger(tx *gorm.DB, accountID int64, typ string, amountCents int64, taskID *int64, desc string) (*Transaction, error) {
 	s, err := summary(tx, accountID)
 	if err != nil {
 		return nil, err
 	}
-	t := &Transaction{AccountID: accountID, Type: typ, AmountCents: int64(amount),
-		BalanceAfterCents: int64(s.Balance + amount), TaskID: taskID, Description: desc}
+	t := &Transaction{AccountID: accountID, Type: typ, AmountCents: amountCents,
+		BalanceAfterCents: s.Balance + amountCents, TaskID: taskID, Description: desc}
 	return t, tx.Create(t).Error
 }
 
 // Deposit adds money to an account. It is the one place a payment provider plugs in.
-func (db *DB) Deposit(ctx context.Context, accountID int64, amount billing.Cents, desc string) (*Transaction, error) {
+func (db *DB) Deposit(ctx context.Context, accountID int64, amountCents int64, desc string) (*Transaction, error) {
 	var t *Transaction
 	err := db.InTx(ctx, func(tx *Tx) error {
 		if err := lockAccount(tx.g, accountID); err != nil {
 			return notFound(err)
 		}
 		var err error
-		t, err = appendLedger(tx.g, accountID, TxDeposit, amount, nil, desc)
+		t, err = appendLedger(tx.g, accountID, TxDeposit, amountCents, nil, desc)
 		return err
 	})
 	return t, err
@@ -128,7 +125,7 @@ func (db *DB) Deposit(ctx context.Context, accountID int64, amount billing.Cents
 // HoldForTask reserves the price of a task inside the caller's transaction
 // (the one that creates the task). It fails with ErrInsufficientBalance when
 // the balance less open holds is below the price.
-func HoldForTask(tx *Tx, accountID, taskID int64, price billing.Cents) error {
+func HoldForTask(tx *Tx, accountID, taskID int64, priceCents int64) error {
 	if err := lockAccount(tx.g, accountID); err != nil {
 		return notFound(err)
 	}
@@ -136,16 +133,10 @@ func HoldForTask(tx *Tx, accountID, taskID int64, price billing.Cents) error {
 	if err != nil {
 		return err
 	}
-	if s.Available() < price {
+	if s.Available() < priceCents {
 		return ErrInsufficientBalance
 	}
-	return tx.g.Create(&BillingHold{AccountID: accountID, TaskID: taskID, AmountCents: int64(price), State: HoldOpen}).Error
-}
-
-// PriceFor is the price a new task of the account pays: its tier's rate.
-func (db *DB) PriceFor(ctx context.Context, accountID int64, tiers billing.Tiers) (billing.Tier, error) {
-	s, err := db.BillingSummary(ctx, accountID)
-	return tiers.For(s.LifetimeDeposits), err
+	return tx.g.Create(&BillingHold{AccountID: accountID, TaskID: taskID, AmountCents: priceCents, State: HoldOpen}).Error
 }
 
 // ChargeTask turns a task's hold into a charge. Running it again (a retried
@@ -173,7 +164,7 @@ func (db *DB) ChargeTask(ctx context.Context, taskID int64) (*Transaction, error
 			return ErrHoldReleased
 		}
 		var err error
-		if t, err = appendLedger(tx.g, h.AccountID, TxCharge, -billing.Cents(h.AmountCents), &taskID, "photo processed"); err != nil {
+		if t, err = appendLedger(tx.g, h.AccountID, TxCharge, -h.AmountCents, &taskID, "photo processed"); err != nil {
 			return err
 		}
 		return tx.g.Model(&h).Update("state", HoldCaptured).Error

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/veridoc/veridoc/internal/domain/billing"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
@@ -23,7 +22,7 @@ func newAccount(t *testing.T, db *database.DB) int64 {
 	return a.ID
 }
 
-func hold(db *database.DB, accountID, taskID int64, price billing.Cents) error {
+func hold(db *database.DB, accountID, taskID int64, price int64) error {
 	return db.InTx(context.Background(), func(tx *database.Tx) error {
 		return database.HoldForTask(tx, accountID, taskID, price)
 	})
@@ -31,7 +30,7 @@ func hold(db *database.DB, accountID, taskID int64, price billing.Cents) error {
 
 // checkLedger asserts the ledger's invariants: rows in id order carry the
 // running sum as balance_after, and the balance is that sum.
-func checkLedger(t *testing.T, db *database.DB, accountID int64) billing.Cents {
+func checkLedger(t *testing.T, db *database.DB, accountID int64) int64 {
 	t.Helper()
 	rows, err := db.ListTransactions(context.Background(), accountID, database.TransactionFilter{}, 0, 1<<30)
 	if err != nil {
@@ -52,7 +51,7 @@ func checkLedger(t *testing.T, db *database.DB, accountID int64) billing.Cents {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int64(s.Balance) != sum {
+	if s.Balance != sum {
 		t.Fatalf("summary balance %d, ledger sum %d", s.Balance, sum)
 	}
 	return s.Balance
@@ -76,7 +75,7 @@ func TestLedgerUnderConcurrency(t *testing.T) {
 					for i := 0; i < 25; i++ {
 						switch r.IntN(3) {
 						case 0:
-							if _, err := db.Deposit(ctx, acc, billing.Cents(1+r.IntN(150)), "test"); err != nil {
+							if _, err := db.Deposit(ctx, acc, int64(1+r.IntN(150)), "test"); err != nil {
 								t.Error(err)
 							}
 						default:

@@ -8,20 +8,13 @@ import (
 	"gorm.io/gorm"
 )
 
-// Console roles.
-const (
-	RoleOwner    = "owner"    // everything
-	RoleReviewer = "reviewer" // review queue, sessions, photos; no keys or billing
-	RoleViewer   = "viewer"   // read only
-)
-
 // ConsoleUser is a person of an account who signs in to the console.
 type ConsoleUser struct {
 	ID           int64  `gorm:"primaryKey"`
 	AccountID    int64  `gorm:"not null;index"`
 	Email        string `gorm:"size:254;not null;uniqueIndex"` // lower case
-	Role         string `gorm:"size:10;not null"`
-	PasswordHash string `gorm:"size:200;not null"` // argon2id, PHC string
+	Role         string `gorm:"size:10;not null"`              // package accounts says what each may do
+	PasswordHash string `gorm:"size:200;not null"`             // argon2id, PHC string
 	DisabledAt   *time.Time
 	CreatedAt    time.Time
 }

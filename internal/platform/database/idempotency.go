@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/veridoc/veridoc/internal/platform/fault"
 )
 
 // Idempotency-Key lifetimes.
@@ -43,8 +45,8 @@ type StoredResponse struct {
 
 // Idempotency-Key refusals.
 var (
-	ErrIdempotencyKeyReused     = errors.New("this Idempotency-Key was already used with a different request")
-	ErrIdempotencyKeyInProgress = errors.New("a request with this Idempotency-Key is still being processed; retry shortly")
+	ErrIdempotencyKeyReused     = fault.Declare("IdempotencyKeyReused", fault.Conflict)
+	ErrIdempotencyKeyInProgress = fault.Declare("IdempotencyKeyInProgress", fault.Conflict)
 )
 
 // Begin claims (account, key) with a unique insert; the loser of a race reads the winner's row.
@@ -75,14 +77,14 @@ func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, meth
 			continue
 		}
 		if prev.Method != method || prev.RequestHash != hash {
-			return nil, ErrIdempotencyKeyReused
+			return nil, ErrIdempotencyKeyReused.New("This Idempotency-Key was already used with a different request")
 		}
 		if prev.Status == 0 {
-			return nil, ErrIdempotencyKeyInProgress
+			return nil, ErrIdempotencyKeyInProgress.New("A request with this Idempotency-Key is still being processed; retry shortly")
 		}
 		return &StoredResponse{Status: prev.Status, Body: prev.Response}, nil
 	}
-	return nil, ErrIdempotencyKeyInProgress
+	return nil, ErrIdempotencyKeyInProgress.New("A request with this Idempotency-Key is still being processed; retry shortly")
 }
 
 // Complete stores the response for replays.

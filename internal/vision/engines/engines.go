@@ -1,12 +1,14 @@
-// Package engines loads the face engine and the document reader once per
-// process, on first use, and shares them between the session and document
-// workers.
+// Package engines is the one holder of a process's vision engines: the face
+// engine with the ID-photo pipeline around it, and the document reader. Each
+// loads on first use, so a process that never needs one never pays for it,
+// and the photo, session and document workers share them.
 package engines
 
 import (
 	"crypto/sha256"
 	_ "embed" // the model checksums, shared with scripts/make-models.sh
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,14 +22,49 @@ import (
 // Set is the engines a worker process shares.
 type Set struct {
 	ModelsDir string
-	Faces     func() (*imaging.FaceEngine, error) // shared with the photo pipeline
-	once      sync.Once
-	reader    *docread.Reader
+	// SegmentNets bounds the copies of the segmentation net (0: one per
+	// photo in progress).
+	SegmentNets int
+
+	procOnce   sync.Once
+	proc       *imaging.Processor
+	procErr    error
+	readerOnce sync.Once
+	reader     *docread.Reader
+}
+
+// Processor is the shared ID-photo pipeline: the face engine and the
+// person segmentation net.
+func (e *Set) Processor() (*imaging.Processor, error) {
+	e.procOnce.Do(func() {
+		faces, err := imaging.NewFaceEngine(e.ModelsDir)
+		if err != nil {
+			e.procErr = err
+			return
+		}
+		seg, err := imaging.NewSegmenter(filepath.Join(e.ModelsDir, imaging.SegmentModelFile), e.SegmentNets)
+		if err != nil {
+			e.procErr = fmt.Errorf("segmentation model: %w (run make models)", err)
+			return
+		}
+		e.proc = imaging.NewProcessor(faces)
+		e.proc.Segment = seg
+	})
+	return e.proc, e.procErr
+}
+
+// Faces is the face engine (detection, landmarks, descriptors).
+func (e *Set) Faces() (*imaging.FaceEngine, error) {
+	p, err := e.Processor()
+	if err != nil {
+		return nil, err
+	}
+	return p.Faces, nil
 }
 
 // Reader is the shared document reader.
 func (e *Set) Reader() *docread.Reader {
-	e.once.Do(func() { e.reader = docread.New(docread.Options{ModelsDir: e.ModelsDir}) })
+	e.readerOnce.Do(func() { e.reader = docread.New(docread.Options{ModelsDir: e.ModelsDir}) })
 	return e.reader
 }
 

@@ -9,8 +9,6 @@ package imaging
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"image"
 	_ "image/jpeg" // DecodeConfig for JPEG headers
 	_ "image/png"  // DecodeConfig for PNG headers
@@ -18,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/davidbyttow/govips/v2/vips"
+
+	"github.com/veridoc/veridoc/internal/platform/fault"
 )
 
 var startOnce sync.Once
@@ -43,12 +43,11 @@ const (
 	MaxUploadPixels = 60_000_000
 )
 
-// Intake errors: the upload is refused before it is queued.
+// Intake rules: an upload they refuse is never queued.
 var (
-	ErrUnsupportedType = errors.New("the photo must be a JPEG or PNG image")
-	ErrTooLarge        = fmt.Errorf("the photo must be at most %d MB", MaxUploadBytes>>20)
-	ErrTooManyPixels   = fmt.Errorf("the photo must have at most %d megapixels", MaxUploadPixels/1_000_000)
-	ErrUnreadable      = errors.New("the photo's header cannot be read")
+	ErrUnsupportedType = fault.Declare("UnsupportedImageType", fault.UnsupportedMedia)
+	ErrTooLarge        = fault.Declare("PhotoTooLarge", fault.TooLarge) // bytes or pixels
+	ErrUnreadable      = fault.Declare("InvalidImage", fault.Invalid)
 )
 
 // Header is what intake learns without decoding pixels.
@@ -72,18 +71,18 @@ func Sniff(b []byte) string {
 // content, size, and pixel count (so a decompression bomb is never decoded).
 func CheckUpload(b []byte) (Header, error) {
 	if len(b) > MaxUploadBytes {
-		return Header{}, ErrTooLarge
+		return Header{}, ErrTooLarge.New("the photo must be at most %d MB", MaxUploadBytes>>20)
 	}
 	format := Sniff(b)
 	if format == "" {
-		return Header{}, ErrUnsupportedType
+		return Header{}, ErrUnsupportedType.New("the photo must be a JPEG or PNG image")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return Header{}, ErrUnreadable
+		return Header{}, ErrUnreadable.New("the photo's header cannot be read")
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxUploadPixels {
-		return Header{}, ErrTooManyPixels
+		return Header{}, ErrTooLarge.New("the photo must have at most %d megapixels", MaxUploadPixels/1_000_000)
 	}
 	return Header{Format: format, Width: cfg.Width, Height: cfg.Height}, nil
 }

@@ -17,13 +17,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/veridoc/veridoc/internal/api/rpc"
-	"github.com/veridoc/veridoc/internal/domain/billing"
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/domain/verifications"
+	"github.com/veridoc/veridoc/internal/platform/clientip"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/platform/ratelimit"
@@ -41,19 +41,16 @@ const (
 	loginCSRFCooky = "vd_login_csrf"
 )
 
-// Settings.
-const (
-	SessionLifetime = 12 * time.Hour
-	imageLinkTTL    = 10 * time.Minute
-)
+// imageLinkTTL is how long the signed image links of a page work.
+const imageLinkTTL = 10 * time.Minute
 
 // Console serves /console.
 type Console struct {
-	DB            *database.DB
+	DB            *database.DB // reads; every change goes through a domain service
 	Store         objectstore.Store
+	Accounts      *accounts.Service
 	Verifications *verifications.Service
 	Queue         jobs.Queue        // redeliveries
-	Tiers         billing.Tiers     // the price table, to show an account's tier
 	Limits        ratelimit.Counter // counts sign-in attempts per client address
 	// LoginsPerHour is how many sign-ins one client address may try an hour.
 	LoginsPerHour int
@@ -62,9 +59,8 @@ type Console struct {
 	// SecureCookies marks cookies Secure (the server is reached over HTTPS).
 	SecureCookies bool
 
-	mux   *http.ServeMux
-	tmpl  map[string]*template.Template
-	dummy func() string // a hash to check unknown emails against, so they cost what known ones do
+	mux  *http.ServeMux
+	tmpl map[string]*template.Template
 }
 
 // New builds the console's routes and templates.
@@ -77,7 +73,6 @@ func New(c *Console) (*Console, error) {
 			return t.UTC().Format("2006-01-02 15:04:05Z")
 		}}
 	c.tmpl = map[string]*template.Template{}
-	c.dummy = sync.OnceValue(func() string { h, _ := HashPassword(randomHex(16)); return h })
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -98,28 +93,28 @@ func New(c *Console) (*Console, error) {
 	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
 	m.HandleFunc("GET /console/login", c.loginPage)
 	m.HandleFunc("POST /console/login", c.login)
-	m.HandleFunc("POST /console/logout", c.auth(database.RoleViewer, c.logout))
+	m.HandleFunc("POST /console/logout", c.auth(accounts.RoleViewer, c.logout))
 	m.HandleFunc("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/review", http.StatusSeeOther)
 	})
 	m.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/review", http.StatusSeeOther)
 	})
-	m.HandleFunc("GET /console/review", c.auth(database.RoleViewer, c.review))
-	m.HandleFunc("GET /console/verifications/{id}", c.auth(database.RoleViewer, c.verification))
-	m.HandleFunc("POST /console/verifications/{id}/decision", c.auth(database.RoleReviewer, c.decide))
-	m.HandleFunc("POST /console/documents/{id}/extracted", c.auth(database.RoleReviewer, c.correct))
-	m.HandleFunc("GET /console/sessions", c.auth(database.RoleViewer, c.sessions))
-	m.HandleFunc("GET /console/sessions/{id}", c.auth(database.RoleViewer, c.session))
-	m.HandleFunc("GET /console/photos", c.auth(database.RoleViewer, c.photos))
-	m.HandleFunc("GET /console/photos/{id}", c.auth(database.RoleViewer, c.photo))
-	m.HandleFunc("POST /console/billing/deposit", c.auth(database.RoleOwner, c.deposit))
-	m.HandleFunc("POST /console/callbacks/{id}/redeliver", c.auth(database.RoleOwner, c.redeliver))
-	m.HandleFunc("GET /console/keys", c.auth(database.RoleOwner, c.keys))
-	m.HandleFunc("POST /console/keys", c.auth(database.RoleOwner, c.createKey))
-	m.HandleFunc("POST /console/keys/{id}/revoke", c.auth(database.RoleOwner, c.revokeKey))
-	m.HandleFunc("GET /console/billing", c.auth(database.RoleOwner, c.billing))
-	m.HandleFunc("GET /console/webhooks", c.auth(database.RoleOwner, c.webhooks))
+	m.HandleFunc("GET /console/review", c.auth(accounts.RoleViewer, c.review))
+	m.HandleFunc("GET /console/verifications/{id}", c.auth(accounts.RoleViewer, c.verification))
+	m.HandleFunc("POST /console/verifications/{id}/decision", c.auth(accounts.RoleReviewer, c.decide))
+	m.HandleFunc("POST /console/documents/{id}/extracted", c.auth(accounts.RoleReviewer, c.correct))
+	m.HandleFunc("GET /console/sessions", c.auth(accounts.RoleViewer, c.sessions))
+	m.HandleFunc("GET /console/sessions/{id}", c.auth(accounts.RoleViewer, c.session))
+	m.HandleFunc("GET /console/photos", c.auth(accounts.RoleViewer, c.photos))
+	m.HandleFunc("GET /console/photos/{id}", c.auth(accounts.RoleViewer, c.photo))
+	m.HandleFunc("POST /console/billing/deposit", c.auth(accounts.RoleOwner, c.deposit))
+	m.HandleFunc("POST /console/callbacks/{id}/redeliver", c.auth(accounts.RoleOwner, c.redeliver))
+	m.HandleFunc("GET /console/keys", c.auth(accounts.RoleOwner, c.keys))
+	m.HandleFunc("POST /console/keys", c.auth(accounts.RoleOwner, c.createKey))
+	m.HandleFunc("POST /console/keys/{id}/revoke", c.auth(accounts.RoleOwner, c.revokeKey))
+	m.HandleFunc("GET /console/billing", c.auth(accounts.RoleOwner, c.billing))
+	m.HandleFunc("GET /console/webhooks", c.auth(accounts.RoleOwner, c.webhooks))
 	c.mux = m
 	return c, nil
 }
@@ -144,8 +139,6 @@ type viewerKey struct{}
 
 func viewerOf(ctx context.Context) *viewer { v, _ := ctx.Value(viewerKey{}).(*viewer); return v }
 
-var roleRank = map[string]int{database.RoleViewer: 1, database.RoleReviewer: 2, database.RoleOwner: 3}
-
 // auth requires a signed-in user with at least role; forms must carry the
 // session's CSRF token.
 func (c *Console) auth(role string, next http.HandlerFunc) http.HandlerFunc {
@@ -155,7 +148,7 @@ func (c *Console) auth(role string, next http.HandlerFunc) http.HandlerFunc {
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 			return
 		}
-		s, u, err := c.DB.ConsoleSessionByToken(r.Context(), ck.Value, c.Now())
+		s, u, err := c.Accounts.ConsoleSession(r.Context(), ck.Value)
 		if err != nil {
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 			return
@@ -166,7 +159,7 @@ func (c *Console) auth(role string, next http.HandlerFunc) http.HandlerFunc {
 		}
 		v := &viewer{User: u, Session: s}
 		ctx := context.WithValue(r.Context(), viewerKey{}, v)
-		if roleRank[u.Role] < roleRank[role] {
+		if !accounts.RoleAtLeast(u.Role, role) {
 			c.fail(w, r.WithContext(ctx), http.StatusForbidden, "Your role ("+u.Role+") may not do this.")
 			return
 		}
@@ -246,7 +239,7 @@ func pathID(r *http.Request) (int64, bool) {
 func (c *Console) audit(r *http.Request, action, object string) {
 	v := viewerOf(r.Context())
 	e := &database.AuditEvent{AccountID: v.User.AccountID, CreatedAt: c.Now(), Actor: fmt.Sprintf("console_user:%d", v.User.ID),
-		Action: action, Object: object, IP: rpc.ClientIP(r.Context())}
+		Action: action, Object: object, IP: clientip.From(r.Context())}
 	if err := c.DB.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
 		c.Logger.Error("console audit", "action", action, "err", err)
 	}
@@ -278,7 +271,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.Limits != nil {
-		n, _, err := c.Limits.Hit(r.Context(), "console-login:"+rpc.ClientIP(r.Context()))
+		n, _, err := c.Limits.Hit(r.Context(), "console-login:"+clientip.From(r.Context()))
 		if err == nil && n > int64(c.LoginsPerHour) {
 			c.fail(w, r, http.StatusTooManyRequests, "Too many sign-in attempts from your address; try again in an hour.")
 			return
@@ -289,29 +282,21 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, c.cookie(loginCSRFCooky, token, 3600))
 		c.render(w, r, http.StatusUnauthorized, "login", page{Title: "Sign in", CSRF: token, Error: "Wrong email or password."})
 	}
-	u, err := c.DB.ConsoleUserByEmail(r.Context(), r.PostFormValue("email"))
-	if errors.Is(err, database.ErrNotFound) {
-		_, _ = CheckPassword(c.dummy(), r.PostFormValue("password")) // the same time as a real user
+	s, u, token, err := c.Accounts.SignIn(r.Context(), r.PostFormValue("email"), r.PostFormValue("password"))
+	switch {
+	case errors.Is(err, accounts.ErrWrongPassword):
 		again()
 		return
-	}
-	if err != nil {
-		c.serverError(w, r, err)
+	case errors.Is(err, accounts.ErrBusy):
+		w.Header().Set("Retry-After", "1")
+		c.fail(w, r, http.StatusServiceUnavailable, "Too many sign-ins are being checked at once; try again in a moment.")
 		return
-	}
-	if ok, err := CheckPassword(u.PasswordHash, r.PostFormValue("password")); err != nil || !ok {
-		again()
-		return
-	}
-	token := randomHex(32)
-	s := &database.ConsoleSession{UserID: u.ID, TokenHash: database.HashToken(token), CSRF: randomHex(32),
-		ExpiresAt: c.Now().Add(SessionLifetime), CreatedAt: c.Now()}
-	if err := c.DB.CreateConsoleSession(r.Context(), s); err != nil {
+	case err != nil:
 		c.serverError(w, r, err)
 		return
 	}
 	http.SetCookie(w, c.cookie(loginCSRFCooky, "", -1))
-	http.SetCookie(w, c.cookie(sessionCookie, token, int(SessionLifetime.Seconds())))
+	http.SetCookie(w, c.cookie(sessionCookie, token, int(accounts.ConsoleSessionLifetime.Seconds())))
 	ctx := context.WithValue(r.Context(), viewerKey{}, &viewer{User: u, Session: s})
 	c.audit(r.WithContext(ctx), "console.login", fmt.Sprintf("console_user:%d", u.ID))
 	http.Redirect(w, r, "/console/review", http.StatusSeeOther)
@@ -319,10 +304,28 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	if err := c.DB.DeleteConsoleSession(r.Context(), v.Session.ID); err != nil {
+	if err := c.Accounts.SignOut(r.Context(), v.Session.ID); err != nil {
 		c.serverError(w, r, err)
 		return
 	}
 	http.SetCookie(w, c.cookie(sessionCookie, "", -1))
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
+
+// refused answers err, when there is one, and tells whether it did: a rule's
+// refusal with its status and message, anything else as a server error.
+func (c *Console) refused(w http.ResponseWriter, r *http.Request, err error) bool {
+	var f *fault.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &f):
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(f.RetryAfter, 10))
+		}
+		c.fail(w, r, f.Status(), f.Message+".")
+	default:
+		c.serverError(w, r, err)
+	}
+	return true
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/domain/billing"
 	"github.com/veridoc/veridoc/internal/domain/callbacks"
 	"github.com/veridoc/veridoc/internal/domain/photos"
@@ -105,7 +106,7 @@ func (c *Console) verification(w http.ResponseWriter, r *http.Request) {
 	c.audit(r, "image.link", fmt.Sprintf("verification:%d", ver.ID))
 	c.render(w, r, http.StatusOK, "verification", page{Title: fmt.Sprintf("Verification %d", ver.ID), Active: "review",
 		Flash: r.URL.Query().Get("done"), Data: map[string]any{"V": ver, "Docs": views, "Decisions": decisions,
-			"CanDecide": roleRank[v.User.Role] >= roleRank[database.RoleReviewer]}})
+			"CanDecide": accounts.RoleAtLeast(v.User.Role, accounts.RoleReviewer)}})
 }
 
 // decide records a manual decision through the same code as decision.create.
@@ -214,29 +215,30 @@ func (c *Console) keys(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) keysPage(w http.ResponseWriter, r *http.Request, status int, created, secret string) {
 	v := viewerOf(r.Context())
-	rows, err := c.DB.ListAPIKeys(r.Context(), v.User.AccountID, 0, 200)
+	rows, err := c.Accounts.ListKeys(r.Context(), v.User.AccountID, 0, 200)
 	if err != nil {
 		c.serverError(w, r, err)
 		return
 	}
-	c.render(w, r, status, "keys", page{Title: "API keys", Active: "keys", Data: map[string]any{"Rows": rows, "Public": created, "Secret": secret}})
+	c.render(w, r, status, "keys", page{Title: "API keys", Active: "keys", Data: map[string]any{"Rows": rows, "Public": created, "Secret": secret,
+		"Scopes": accounts.Scopes, "Lifetimes": keyLifetimes}})
 }
 
 func (c *Console) createKey(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || len(name) > 100 {
-		c.fail(w, r, http.StatusBadRequest, "A key needs a name of at most 100 characters.")
+	req, msg := keyRequestOf(r, c.Now())
+	if msg != "" {
+		c.fail(w, r, http.StatusBadRequest, msg)
 		return
 	}
-	k, secret, err := c.DB.CreateAPIKey(r.Context(), v.User.AccountID, name)
-	if err != nil {
-		c.serverError(w, r, err)
+	// Only owners reach this page, and an owner's reach is full.
+	k, err := c.Accounts.CreateKey(r.Context(), v.User.AccountID, accounts.Full, req)
+	if c.refused(w, r, err) {
 		return
 	}
 	c.audit(r, "api_key.create", fmt.Sprintf("api_key:%d", k.ID))
 	// The secret is shown on this answer only.
-	c.keysPage(w, r, http.StatusOK, k.PublicKey, secret)
+	c.keysPage(w, r, http.StatusOK, k.PublicKey, k.Secret)
 }
 
 func (c *Console) revokeKey(w http.ResponseWriter, r *http.Request) {
@@ -246,11 +248,7 @@ func (c *Console) revokeKey(w http.ResponseWriter, r *http.Request) {
 		c.notFound(w, r, "API key", 0)
 		return
 	}
-	if _, err := c.DB.RevokeAPIKey(r.Context(), v.User.AccountID, id, c.Now()); errors.Is(err, database.ErrNotFound) {
-		c.notFound(w, r, "API key", id)
-		return
-	} else if err != nil {
-		c.serverError(w, r, err)
+	if _, err := c.Accounts.RevokeKey(r.Context(), v.User.AccountID, id); c.refused(w, r, err) {
 		return
 	}
 	c.audit(r, "api_key.revoke", fmt.Sprintf("api_key:%d", id))
@@ -259,7 +257,7 @@ func (c *Console) revokeKey(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) billing(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	sum, err := c.DB.BillingSummary(r.Context(), v.User.AccountID)
+	bal, err := c.Accounts.Balance(r.Context(), v.User.AccountID)
 	if err != nil {
 		c.serverError(w, r, err)
 		return
@@ -274,14 +272,9 @@ func (c *Console) billing(w http.ResponseWriter, r *http.Request) {
 		c.serverError(w, r, err)
 		return
 	}
-	tier, err := c.DB.PriceFor(r.Context(), acc.ID, c.Tiers)
-	if err != nil {
-		c.serverError(w, r, err)
-		return
-	}
 	usd := func(cents int64) string { return billing.Cents(cents).String() }
 	c.render(w, r, http.StatusOK, "billing", page{Title: "Billing", Active: "billing",
-		Data: map[string]any{"Sum": sum, "Tx": tx, "USD": usd, "Sandbox": acc.Sandbox, "Tier": tier}})
+		Data: map[string]any{"Bal": bal, "Tx": tx, "USD": usd, "Sandbox": acc.Sandbox}})
 }
 
 func (c *Console) webhooks(w http.ResponseWriter, r *http.Request) {
@@ -342,23 +335,13 @@ func (c *Console) photo(w http.ResponseWriter, r *http.Request) {
 // deposit adds test money to a sandbox account (as billing.deposit does).
 func (c *Console) deposit(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	acc, err := c.DB.GetAccount(r.Context(), v.User.AccountID)
-	if err != nil {
-		c.serverError(w, r, err)
-		return
-	}
-	if !acc.Sandbox {
-		c.fail(w, r, http.StatusForbidden, "Deposits from the console are for sandbox accounts; the operator records real ones.")
-		return
-	}
 	amount, err := billing.ParseUSD(r.PostFormValue("amount_usd"))
 	if err != nil {
 		c.fail(w, r, http.StatusBadRequest, "Amount: "+err.Error())
 		return
 	}
-	t, err := c.DB.Deposit(r.Context(), acc.ID, amount, "sandbox deposit (console)")
-	if err != nil {
-		c.serverError(w, r, err)
+	t, err := c.Accounts.SandboxDeposit(r.Context(), v.User.AccountID, amount, "sandbox deposit (console)")
+	if c.refused(w, r, err) {
 		return
 	}
 	c.audit(r, "billing.deposit", fmt.Sprintf("transaction:%d", t.ID))
