@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/veridoc/veridoc/internal/app"
+	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/vision/engines"
 )
 
@@ -21,6 +23,7 @@ func commands() []command {
 		{"serve", "run the API and in-process workers", noFlags(serve)},
 		{"worker", "run job workers only", noFlags(worker)},
 		{"migrate", "apply database migrations and exit", noFlags(migrate)},
+		{"migrate status", "list the schema's migrations and which are applied", noFlags(migrateStatus)},
 		{"account create", "--name N [--sandbox]: create an account and print its first API key", accountCreate},
 		{"account bootstrap", "create a first account if none exists; print a curl", noFlags(bootstrap)},
 		{"account deposit", "--account ID --amount 100.00: record a deposit (prints the transaction)", accountDeposit},
@@ -78,6 +81,39 @@ func migrate(ctx context.Context, e env) error {
 		fmt.Fprintln(e.stderr, "migrations applied")
 		return nil
 	})
+}
+
+// migrateStatus reads the history without applying anything.
+func migrateStatus(ctx context.Context, e env) error {
+	db, err := database.Open(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "VERSION\tNAME\tAPPLIED\tSTATE")
+	pending := 0
+	for _, m := range list {
+		at, state := "-", "pending"
+		switch {
+		case m.AppliedAt != nil && m.Edited:
+			at, state = m.AppliedAt.Format(time.RFC3339), "applied, but the file changed since"
+		case m.AppliedAt != nil:
+			at, state = m.AppliedAt.Format(time.RFC3339), "applied"
+		default:
+			pending++
+		}
+		fmt.Fprintf(w, "%04d\t%s\t%s\t%s\n", m.Version, m.Name, at, state)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%d of %d migrations applied\n", len(list)-pending, len(list))
+	return nil
 }
 
 func models(_ context.Context, e env) error {

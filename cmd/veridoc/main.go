@@ -69,6 +69,7 @@ var groups = map[string]string{
 	"retention": "sweep",
 	"user":      "create",
 	"keys":      "rotate, rewrap, status or retire",
+	"migrate":   "status (or none: apply)",
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,10 +79,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	name, rest := args[0], args[1:]
 	if subs, ok := groups[name]; ok {
-		if len(rest) == 0 {
+		_, alone := lookup(name) // a group that is also a command of its own
+		switch {
+		case len(rest) > 0 && !strings.HasPrefix(rest[0], "-"):
+			name, rest = name+" "+rest[0], rest[1:]
+		case !alone:
 			return fmt.Errorf("%s: want a subcommand: %s", name, subs)
 		}
-		name, rest = name+" "+rest[0], rest[1:]
 	}
 	cmd, ok := lookup(name)
 	if !ok {
@@ -119,9 +123,10 @@ func usageText() string {
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  veridoc %-22s %s\n", c.name, strings.ReplaceAll(c.usage, "\n", "\n"+strings.Repeat(" ", 33)))
 	}
-	b.WriteString("  veridoc <command> --help  help for one command\n\n" +
+	fmt.Fprintf(&b, "  veridoc %-22s %s\n\n", "<command> --help", "help for one command")
+	b.WriteString(
 		"Configuration comes from the environment (see docs/operations.md): VERIDOC_ADDR,\n" +
-		"VERIDOC_DATA_DIR, DATABASE_URL, STORAGE_URL, VERIDOC_PUBLIC_URL, VERIDOC_WORKERS, …\n")
+			"VERIDOC_DATA_DIR, DATABASE_URL, STORAGE_URL, VERIDOC_PUBLIC_URL, VERIDOC_WORKERS, …\n")
 	return b.String()
 }
 

@@ -197,3 +197,26 @@ func TestRetentionSweepCommand(t *testing.T) {
 		t.Error("a bad --as-of was accepted")
 	}
 }
+
+func TestMigrateStatus(t *testing.T) {
+	t.Setenv("DATABASE_URL", testenv.SQLiteURL(t))
+	t.Setenv("VERIDOC_DATA_DIR", t.TempDir())
+	t.Setenv("VERIDOC_WORKERS", "0")
+	status := func() string {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"migrate", "status"}, &out, &errOut); err != nil {
+			t.Fatalf("migrate status: %v (%s)", err, errOut.String())
+		}
+		return out.String()
+	}
+	if got := status(); !strings.Contains(got, "0001") || !strings.Contains(got, "pending") || strings.Contains(got, "applied") {
+		t.Fatalf("before migrate:\n%s", got)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, &out, &errOut); err != nil {
+		t.Fatalf("migrate: %v (%s)", err, errOut.String())
+	}
+	if got := status(); strings.Contains(got, "pending") || !strings.Contains(got, "applied") {
+		t.Fatalf("after migrate:\n%s", got)
+	}
+}

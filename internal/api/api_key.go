@@ -35,7 +35,7 @@ type APIKeyCreateRequest struct {
 	Name string `json:"name"`
 	// Scopes limit the methods the key may call: photos, sessions, documents,
 	// billing, keys, read_only (methods without side effects). Empty: all.
-	Scopes []string `json:"scopes" enum:"photos,sessions,documents,billing,keys,read_only"`
+	Scopes []keyScope `json:"scopes"`
 	// Expires is when the key stops working (401); empty: never.
 	Expires *rpc.Timestamp `json:"expires"`
 }
@@ -68,7 +68,7 @@ func (h *Handlers) registerAPIKey(reg *rpc.Registry) {
 }
 
 func (h *Handlers) apiKeyCreate(ctx context.Context, call *rpc.Call, req *APIKeyCreateRequest) (*APIKeyCreated, error) {
-	kr := accounts.KeyRequest{Name: req.Name, Scopes: req.Scopes}
+	kr := accounts.KeyRequest{Name: req.Name, Scopes: strs(req.Scopes)}
 	if req.Expires != nil {
 		kr.Expires = &req.Expires.Time
 	}

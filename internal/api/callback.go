@@ -28,9 +28,9 @@ type CallbackRedeliverRequest struct {
 
 // CallbackRedelivered says the callback is queued again.
 type CallbackRedelivered struct {
-	ID        int64  `json:"id"`
-	State     string `json:"state" enum:"PENDING"`
-	WebhookID string `json:"webhook_id"` // the same as before: receivers can tell a repeat
+	ID        int64        `json:"id"`
+	State     pendingState `json:"state"`
+	WebhookID string       `json:"webhook_id"` // the same as before: receivers can tell a repeat
 }
 
 // CallbackListRequest names the session or the verification whose callback attempts to list.
@@ -54,7 +54,7 @@ type CallbackAttempt struct {
 	StatusCode     int           `json:"status_code"` // 0: no HTTP answer
 	Error          string        `json:"error"`
 	DurationMs     int64         `json:"duration_ms"`
-	CallbackState  string        `json:"callback_state" enum:"PENDING,DELIVERED,FAILED,DISABLED"`
+	CallbackState  callbackState `json:"callback_state"`
 	Created        rpc.Timestamp `json:"created"`
 }
 
@@ -88,7 +88,7 @@ func (h *Handlers) callbackRedeliver(ctx context.Context, call *rpc.Call, req *C
 	case err != nil:
 		return nil, err
 	}
-	return &CallbackRedelivered{ID: c.ID, State: c.State, WebhookID: c.MessageID}, nil
+	return &CallbackRedelivered{ID: c.ID, State: pendingState(c.State), WebhookID: c.MessageID}, nil
 }
 
 func (h *Handlers) callbackList(ctx context.Context, call *rpc.Call, req *CallbackListRequest) (*rpc.ListResponse[CallbackAttempt], error) {
@@ -118,7 +118,7 @@ func (h *Handlers) callbackList(ctx context.Context, call *rpc.Call, req *Callba
 	for _, r := range rows {
 		a := CallbackAttempt{ID: r.ID, CallbackID: r.CallbackID, EndpointID: r.EndpointID, Event: r.Event, URL: r.URL,
 			WebhookID: r.MessageID, Attempt: r.Attempt, StatusCode: r.StatusCode, Error: r.Error, DurationMs: r.DurationMs,
-			CallbackState: r.CallbackState, Created: rpc.NewTimestamp(r.CreatedAt)}
+			CallbackState: callbackState(r.CallbackState), Created: rpc.NewTimestamp(r.CreatedAt)}
 		if r.Subject == database.SubjectSession {
 			a.SessionID = r.SubjectID
 		} else {

@@ -11,9 +11,9 @@ import (
 
 // DecisionCreateRequest records a manual decision.
 type DecisionCreateRequest struct {
-	VerificationID int64  `json:"verification_id" rpc:"required"`
-	Status         string `json:"status" rpc:"required" enum:"APPROVED,REJECTED,DOUBLE_CHECK,HOLD"`
-	Comment        string `json:"comment"`
+	VerificationID int64          `json:"verification_id" rpc:"required"`
+	Status         decisionStatus `json:"status" rpc:"required"`
+	Comment        string         `json:"comment"`
 }
 
 // Decision is an automatic or manual verdict.
@@ -21,9 +21,9 @@ type Decision struct {
 	ID                 int64          `json:"id"`
 	VerificationID     int64          `json:"verification_id"`
 	DocumentID         int64          `json:"document_id"` // 0: the verification as a whole
-	Status             string         `json:"status" enum:"APPROVED,REJECTED,DOUBLE_CHECK,HOLD"`
+	Status             decisionStatus `json:"status"`
 	StatusLabel        string         `json:"status_label"`
-	ValidationWorkflow string         `json:"validation_workflow" enum:"AUTOMATIC,MANUAL"`
+	ValidationWorkflow workflow       `json:"validation_workflow"`
 	Comment            string         `json:"comment"`
 	Reasons            []string       `json:"reasons"`
 	APIKeyID           int64          `json:"api_key_id"`
@@ -65,8 +65,8 @@ func decisionOf(d *database.Decision) Decision {
 	}
 	label := map[string]string{database.VerificationApproved: "Approved", database.VerificationRejected: "Rejected",
 		database.VerificationDoubleCheck: "Double check", database.VerificationHold: "Hold"}[d.Status]
-	return Decision{ID: d.ID, VerificationID: d.VerificationID, DocumentID: d.DocumentID, Status: d.Status, StatusLabel: label,
-		ValidationWorkflow: d.ValidationWorkflow, Comment: d.Comment, Reasons: reasons, APIKeyID: d.APIKeyID, Canceled: rpc.TimestampPtr(d.CanceledAt),
+	return Decision{ID: d.ID, VerificationID: d.VerificationID, DocumentID: d.DocumentID, Status: decisionStatus(d.Status), StatusLabel: label,
+		ValidationWorkflow: workflow(d.ValidationWorkflow), Comment: d.Comment, Reasons: reasons, APIKeyID: d.APIKeyID, Canceled: rpc.TimestampPtr(d.CanceledAt),
 		Created: rpc.NewTimestamp(d.CreatedAt)}
 }
 
@@ -74,7 +74,7 @@ func (h *Handlers) decisionCreate(ctx context.Context, call *rpc.Call, req *Deci
 	if len(req.Comment) > 2000 {
 		return nil, rpc.ErrInvalidRequest("comment: must be at most 2000 characters")
 	}
-	dec, err := h.Verifications.DecideManually(ctx, call.AccountID(), call.Principal.APIKeyID, req.VerificationID, req.Status, req.Comment)
+	dec, err := h.Verifications.DecideManually(ctx, call.AccountID(), call.Principal.APIKeyID, req.VerificationID, string(req.Status), req.Comment)
 	if err != nil {
 		return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
 	}

@@ -17,13 +17,13 @@ import (
 
 // DocumentCreateRequest uploads a document to a STARTED verification (002_*).
 type DocumentCreateRequest struct {
-	Flow           string `json:"flow" rpc:"required"`
-	VerificationID int64  `json:"verification_id" rpc:"required"`
-	ContextType    string `json:"context_type" rpc:"required" enum:"PHOTO_ID,PROOF_OF_ADDRESS,SELFIE"`
-	DocumentTypeID int64  `json:"document_type_id" rpc:"required"`
-	Country        string `json:"country" rpc:"required"` // ISO alpha-2 or alpha-3
-	FrontSideData  string `json:"front_side_data" rpc:"required"`
-	BackSideData   string `json:"back_side_data"` // refused for single-sided types
+	Flow           string      `json:"flow" rpc:"required"`
+	VerificationID int64       `json:"verification_id" rpc:"required"`
+	ContextType    contextType `json:"context_type" rpc:"required"`
+	DocumentTypeID int64       `json:"document_type_id" rpc:"required"`
+	Country        string      `json:"country" rpc:"required"` // ISO alpha-2 or alpha-3
+	FrontSideData  string      `json:"front_side_data" rpc:"required"`
+	BackSideData   string      `json:"back_side_data"` // refused for single-sided types
 }
 
 // Document is a document as the API shows it; images are signed URLs (30 min).
@@ -31,7 +31,7 @@ type Document struct {
 	ID               int64         `json:"id"`
 	VerificationID   int64         `json:"verification_id"`
 	Flow             string        `json:"flow"`
-	ContextType      string        `json:"context_type" enum:"PHOTO_ID,PROOF_OF_ADDRESS,SELFIE"`
+	ContextType      contextType   `json:"context_type"`
 	TypeLabel        string        `json:"type_label"`
 	DocumentTypeID   int64         `json:"document_type_id"`
 	DocumentTypeName string        `json:"document_type_name"`
@@ -39,7 +39,7 @@ type Document struct {
 	CountryISO3      string        `json:"country_iso3"`
 	CountryName      string        `json:"country_name"`
 	Status           int           `json:"status"`
-	StatusLabel      string        `json:"status_label" enum:"Uploaded,In progress,Approved,Rejected,Double check,Canceled,Extracted"`
+	StatusLabel      documentLabel `json:"status_label"`
 	URLFront         string        `json:"url_front"`
 	URLBack          string        `json:"url_back"`
 	FrontContentType string        `json:"front_content_type"`
@@ -57,14 +57,14 @@ type DocumentIDRequest struct {
 
 // DocumentUpdateRequest changes only the given fields of an Uploaded document.
 type DocumentUpdateRequest struct {
-	ID             int64   `json:"id" rpc:"required"`
-	Flow           string  `json:"flow"`
-	Status         *int    `json:"status"` // 1–7
-	ContextType    *string `json:"context_type" enum:"PHOTO_ID,PROOF_OF_ADDRESS,SELFIE"`
-	DocumentTypeID *int64  `json:"document_type_id"`
-	Country        *string `json:"country"`
-	FrontSideData  *string `json:"front_side_data"`
-	BackSideData   *string `json:"back_side_data"`
+	ID             int64        `json:"id" rpc:"required"`
+	Flow           string       `json:"flow"`
+	Status         *int         `json:"status"` // 1–7
+	ContextType    *contextType `json:"context_type"`
+	DocumentTypeID *int64       `json:"document_type_id"`
+	Country        *string      `json:"country"`
+	FrontSideData  *string      `json:"front_side_data"`
+	BackSideData   *string      `json:"back_side_data"`
 }
 
 // DocumentPDF is the document's record as a base64 PDF.
@@ -127,7 +127,7 @@ func (h *Handlers) documentCreate(ctx context.Context, call *rpc.Call, req *Docu
 	if err != nil {
 		return nil, err
 	}
-	p := verifications.NewDocument{VerificationID: req.VerificationID, ContextType: req.ContextType, DocumentTypeID: req.DocumentTypeID,
+	p := verifications.NewDocument{VerificationID: req.VerificationID, ContextType: string(req.ContextType), DocumentTypeID: req.DocumentTypeID,
 		Country: c, Front: *front}
 	if req.BackSideData != "" {
 		if p.Back, err = decodeSide("back_side_data", req.BackSideData); err != nil {
@@ -144,9 +144,9 @@ func (h *Handlers) documentCreate(ctx context.Context, call *rpc.Call, req *Docu
 func (h *Handlers) documentOf(ctx context.Context, d *database.Document, flow string) (*Document, error) {
 	t, _ := h.Flows.Type(d.DocumentTypeID)
 	c, _ := country.Lookup(d.Country)
-	out := &Document{ID: d.ID, VerificationID: d.VerificationID, Flow: flow, ContextType: d.ContextType, TypeLabel: flows.ContextLabel(d.ContextType),
+	out := &Document{ID: d.ID, VerificationID: d.VerificationID, Flow: flow, ContextType: contextType(d.ContextType), TypeLabel: flows.ContextLabel(d.ContextType),
 		DocumentTypeID: d.DocumentTypeID, DocumentTypeName: t.Name, CountryISO2: c.Alpha2, CountryISO3: c.Alpha3, CountryName: c.Name,
-		Status: d.Status, StatusLabel: database.DocStatusLabel(d.Status), FrontContentType: d.FrontType, BackContentType: d.BackType,
+		Status: d.Status, StatusLabel: documentLabel(database.DocStatusLabel(d.Status)), FrontContentType: d.FrontType, BackContentType: d.BackType,
 		Checks: []string{}, Created: rpc.NewTimestamp(d.CreatedAt), Updated: rpc.NewTimestamp(d.UpdatedAt)}
 	if d.Checks != "" {
 		out.Checks = strings.Split(d.Checks, ",")
@@ -188,7 +188,7 @@ func (h *Handlers) documentUpdate(ctx context.Context, call *rpc.Call, req *Docu
 	if req.Status != nil && (*req.Status < 1 || *req.Status > 7) {
 		return nil, rpc.ErrInvalidRequest("status: must be 1–7")
 	}
-	u := verifications.DocumentUpdate{ContextType: req.ContextType, DocumentTypeID: req.DocumentTypeID, Status: req.Status}
+	u := verifications.DocumentUpdate{ContextType: ptr(req.ContextType), DocumentTypeID: req.DocumentTypeID, Status: req.Status}
 	if req.Country != nil {
 		c, err := lookupCountry("country", *req.Country)
 		if err != nil {

@@ -35,23 +35,23 @@ type FlowGetRequest struct {
 
 // DocumentTypeListRequest asks what a flow accepts in a country.
 type DocumentTypeListRequest struct {
-	Flow        string `json:"flow" rpc:"required"`
-	Country     string `json:"country"` // ISO alpha-2 or alpha-3; empty: every country
-	ContextType string `json:"context_type" enum:"PHOTO_ID,PROOF_OF_ADDRESS,SELFIE"`
+	Flow        string      `json:"flow" rpc:"required"`
+	Country     string      `json:"country"` // ISO alpha-2 or alpha-3; empty: every country
+	ContextType contextType `json:"context_type"`
 }
 
 // DocumentType is one accepted type, as it applies in the asked country.
 type DocumentType struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	ContextType string `json:"context_type" enum:"PHOTO_ID,PROOF_OF_ADDRESS,SELFIE"`
-	TypeLabel   string `json:"type_label"`
-	CountryISO2 string `json:"country_iso2"`
-	CountryISO3 string `json:"country_iso3"`
-	CountryName string `json:"country_name"`
-	DoubleSided bool   `json:"double_sided"`
-	AcceptsPDF  bool   `json:"accepts_pdf"`
-	HasMRZ      bool   `json:"has_mrz"`
+	ID          int64       `json:"id"`
+	Name        string      `json:"name"`
+	ContextType contextType `json:"context_type"`
+	TypeLabel   string      `json:"type_label"`
+	CountryISO2 string      `json:"country_iso2"`
+	CountryISO3 string      `json:"country_iso3"`
+	CountryName string      `json:"country_name"`
+	DoubleSided bool        `json:"double_sided"`
+	AcceptsPDF  bool        `json:"accepts_pdf"`
+	HasMRZ      bool        `json:"has_mrz"`
 }
 
 // DocumentTypeList lists document types.
@@ -129,10 +129,10 @@ func (h *Handlers) documentTypeList(_ context.Context, _ *rpc.Call, req *Documen
 	}
 	out := &DocumentTypeList{Data: []DocumentType{}}
 	for _, t := range h.Flows.Types(f, c.Alpha2) {
-		if req.ContextType != "" && t.ContextType != req.ContextType {
+		if req.ContextType != "" && t.ContextType != string(req.ContextType) {
 			continue
 		}
-		out.Data = append(out.Data, DocumentType{ID: t.ID, Name: t.Name, ContextType: t.ContextType, TypeLabel: flows.ContextLabel(t.ContextType),
+		out.Data = append(out.Data, DocumentType{ID: t.ID, Name: t.Name, ContextType: contextType(t.ContextType), TypeLabel: flows.ContextLabel(t.ContextType),
 			CountryISO2: c.Alpha2, CountryISO3: c.Alpha3, CountryName: c.Name, DoubleSided: t.DoubleSided(c.Alpha2), AcceptsPDF: t.PDF, HasMRZ: t.MRZ})
 	}
 	return out, nil

@@ -19,12 +19,12 @@ import (
 
 // PhotoProcessRequest uploads a photo for a spec (000_*).
 type PhotoProcessRequest struct {
-	Photo        string `json:"photo" rpc:"required"` // base64 JPEG or PNG
-	SpecID       int64  `json:"spec_id" rpc:"required"`
-	OutputFormat string `json:"output_format" enum:"url,base64"`
+	Photo        string       `json:"photo" rpc:"required"` // base64 JPEG or PNG
+	SpecID       int64        `json:"spec_id" rpc:"required"`
+	OutputFormat outputFormat `json:"output_format"`
 	// Background: "replace" (default) cuts the person out and puts them on the
 	// spec's colour; "keep" keeps the photo's own, cleaned when light and plain.
-	Background string `json:"background" enum:"replace,keep"`
+	Background backgroundMode `json:"background"`
 }
 
 // PhotoProcessResponse is the 202 answer.
@@ -39,7 +39,7 @@ type Task struct {
 	ID                   int64            `json:"id"`
 	AccountID            int64            `json:"account_id"`
 	SpecificationID      int64            `json:"specification_id"`
-	State                string           `json:"state" enum:"PENDING,PROCESSING,SUCCESS,FAILURE"`
+	State                taskState        `json:"state"`
 	Progress             int              `json:"progress"`
 	Created              rpc.Timestamp    `json:"created"`
 	Finished             *rpc.Timestamp   `json:"finished"`
@@ -51,7 +51,7 @@ type Task struct {
 	HeadHeightMm         string           `json:"head_height_mm,omitempty"`
 	EyeLineMm            string           `json:"eye_line_mm,omitempty"`
 	ResolutionDPI        int              `json:"resolution_dpi"`
-	Background           string           `json:"background" enum:"replace,keep"`
+	Background           backgroundMode   `json:"background"`
 	BackgroundColor      string           `json:"background_color,omitempty"`  // measured on the finished photo, #rrggbb
 	BackgroundSpread     string           `json:"background_spread,omitempty"` // standard deviation of its luma, 0–255
 	Warnings             []string         `json:"warnings"`
@@ -110,7 +110,7 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 		return nil, rpc.ErrInvalidRequest("photo: must be base64 (standard alphabet, padded)")
 	}
 	task, err := h.Photos.Process(ctx, call.AccountID(), photos.Request{SpecID: req.SpecID, Photo: data,
-		OutputFormat: req.OutputFormat, Background: req.Background})
+		OutputFormat: string(req.OutputFormat), Background: string(req.Background)})
 	if err != nil {
 		return nil, err
 	}
@@ -159,9 +159,9 @@ func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoList
 
 // taskOf shapes a task; links (or base64 bodies) only for a single get.
 func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles bool) (*Task, error) {
-	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: t.State, Progress: t.Progress,
+	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: taskState(t.State), Progress: t.Progress,
 		Created: rpc.NewTimestamp(t.CreatedAt), Finished: rpc.TimestampPtr(t.FinishedAt), Warnings: []string{},
-		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: t.Background, Erased: rpc.TimestampPtr(t.ErasedAt)}
+		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: backgroundMode(t.Background), Erased: rpc.TimestampPtr(t.ErasedAt)}
 	if s, ok := h.Specs.Get(t.SpecID); ok {
 		out.CountryCode, out.DocumentType, out.ResolutionDPI = s.CountryCode, s.Name, s.DPI
 		out.PhotoSize = fmt.Sprintf("%gx%gmm", s.WidthMm, s.HeightMm)

@@ -35,7 +35,7 @@ type Session struct {
 	ID               int64          `json:"id"`
 	Created          rpc.Timestamp  `json:"created"`
 	Expires          rpc.Timestamp  `json:"expires"`
-	State            string         `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	State            sessionState   `json:"state"`
 	Reference        string         `json:"reference"`
 	CallbackURL      string         `json:"callback_url"`
 	FaceVerification bool           `json:"face_verification"`
@@ -69,13 +69,13 @@ type SessionIDRequest struct {
 
 // SessionStateResponse is session.state's answer.
 type SessionStateResponse struct {
-	State string `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	State sessionState `json:"state"`
 }
 
 // SessionListRequest filters the account's sessions.
 type SessionListRequest struct {
 	rpc.ListRequest
-	State         string         `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	State         sessionState   `json:"state"`
 	Reference     string         `json:"reference"`
 	CreatedAfter  *rpc.Timestamp `json:"created_after"`
 	CreatedBefore *rpc.Timestamp `json:"created_before"`
@@ -83,8 +83,8 @@ type SessionListRequest struct {
 
 // SessionUploadRequest is an image from the end user's device.
 type SessionUploadRequest struct {
-	Kind  string `json:"kind" rpc:"required" enum:"document_front,document_back,selfie"`
-	Image string `json:"image" rpc:"required"` // base64 JPEG or PNG
+	Kind  uploadKind `json:"kind" rpc:"required"`
+	Image string     `json:"image" rpc:"required"` // base64 JPEG or PNG
 }
 
 // SessionUploadResponse confirms an upload.
@@ -103,7 +103,7 @@ type SessionCurrentRequest struct{}
 // SessionCurrent is what the end user's device may know about its session.
 type SessionCurrent struct {
 	ID               int64         `json:"id"`
-	State            string        `json:"state" enum:"CREATED,UPLOADING,PROCESSING,APPROVED,DECLINED,EXPIRED"`
+	State            sessionState  `json:"state"`
 	Expires          rpc.Timestamp `json:"expires"`
 	FaceVerification bool          `json:"face_verification"`
 	DocumentFront    bool          `json:"document_front"`
@@ -205,7 +205,7 @@ func (h *Handlers) sessionState(ctx context.Context, call *rpc.Call, req *Sessio
 	if err != nil {
 		return nil, err
 	}
-	return &SessionStateResponse{State: s.State}, nil
+	return &SessionStateResponse{State: sessionState(s.State)}, nil
 }
 
 // loadSession reads a session of the account, expiring it first when its time is up.
@@ -219,7 +219,7 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 	if err != nil {
 		return nil, err
 	}
-	f := database.SessionFilter{State: req.State, Reference: req.Reference, BeforeID: page.BeforeID, Limit: page.Limit + 1}
+	f := database.SessionFilter{State: string(req.State), Reference: req.Reference, BeforeID: page.BeforeID, Limit: page.Limit + 1}
 	if req.CreatedAfter != nil {
 		f.CreatedAfter = &req.CreatedAfter.Time
 	}
@@ -270,7 +270,7 @@ func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *Se
 
 // sessionOf shapes a session; image links only for a single get.
 func (h *Handlers) sessionOf(ctx context.Context, s *database.Session, links bool) (*Session, error) {
-	out := &Session{ID: s.ID, Created: rpc.NewTimestamp(s.CreatedAt), Expires: rpc.NewTimestamp(s.ExpiresAt), State: s.State,
+	out := &Session{ID: s.ID, Created: rpc.NewTimestamp(s.CreatedAt), Expires: rpc.NewTimestamp(s.ExpiresAt), State: sessionState(s.State),
 		Reference: s.Reference, CallbackURL: s.CallbackURL, FaceVerification: s.FaceVerification, PassportOnly: s.PassportOnly,
 		UserIP: s.UserIP, UserAgent: s.UserAgent, GivenNames: s.GivenNames, Surname: s.Surname, Nationality: s.Nationality,
 		Sex: s.Sex, DateOfBirth: s.DateOfBirth, PersonalNumber: s.PersonalNumber, DocumentType: s.DocumentType,
@@ -300,12 +300,12 @@ func (h *Handlers) sessionUpload(ctx context.Context, call *rpc.Call, req *Sessi
 	if err != nil {
 		return nil, rpc.ErrInvalidRequest("image: must be base64 (standard alphabet, padded)")
 	}
-	state, err := h.Sessions.Upload(ctx, call.AccountID(), call.Principal.SessionID, req.Kind, data,
+	state, err := h.Sessions.Upload(ctx, call.AccountID(), call.Principal.SessionID, string(req.Kind), data,
 		sessions.Client{IP: clientip.From(ctx), UserAgent: call.Request.UserAgent()})
 	if err != nil {
 		return nil, missing(err, sessions.ErrNotFound, call.Principal.SessionID)
 	}
-	return &SessionUploadResponse{Kind: req.Kind, Size: int64(len(data)), State: state}, nil
+	return &SessionUploadResponse{Kind: string(req.Kind), Size: int64(len(data)), State: state}, nil
 }
 
 func (h *Handlers) sessionSubmit(ctx context.Context, call *rpc.Call, _ *SessionSubmitRequest) (*SessionStateResponse, error) {
@@ -313,7 +313,7 @@ func (h *Handlers) sessionSubmit(ctx context.Context, call *rpc.Call, _ *Session
 	if err != nil {
 		return nil, missing(err, sessions.ErrNotFound, call.Principal.SessionID)
 	}
-	return &SessionStateResponse{State: state}, nil
+	return &SessionStateResponse{State: sessionState(state)}, nil
 }
 
 func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *SessionCurrentRequest) (*SessionCurrent, error) {
@@ -328,6 +328,6 @@ func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *Sessio
 	_, front := uploads[sessions.DocumentFront]
 	_, back := uploads[sessions.DocumentBack]
 	_, selfie := uploads[sessions.Selfie]
-	return &SessionCurrent{ID: s.ID, State: s.State, Expires: rpc.NewTimestamp(s.ExpiresAt), FaceVerification: s.FaceVerification,
+	return &SessionCurrent{ID: s.ID, State: sessionState(s.State), Expires: rpc.NewTimestamp(s.ExpiresAt), FaceVerification: s.FaceVerification,
 		DocumentFront: front, DocumentBack: back, Selfie: selfie}, nil
 }

@@ -11,10 +11,10 @@ import (
 
 // SpecificationSummary is a row of specification.list.
 type SpecificationSummary struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Type        string `json:"type" enum:"passport,visa,id_card,residence_permit,driving_licence,other"`
-	CountryCode string `json:"country_code"`
+	ID          int64    `json:"id"`
+	Name        string   `json:"name"`
+	Type        specType `json:"type"`
+	CountryCode string   `json:"country_code"`
 }
 
 // SpecificationListRequest names a country (ISO 3166 alpha-2, any case).
@@ -43,7 +43,7 @@ func (h *Handlers) specificationList(_ context.Context, _ *rpc.Call, req *Specif
 	list := h.Specs.ForCountry(strings.ToUpper(req.CountryCode))
 	out := &rpc.ListResponse[SpecificationSummary]{Data: make([]SpecificationSummary, len(list))}
 	for i, s := range list {
-		out.Data[i] = SpecificationSummary{ID: s.ID, Name: s.Name, Type: s.Type, CountryCode: s.CountryCode}
+		out.Data[i] = SpecificationSummary{ID: s.ID, Name: s.Name, Type: specType(s.Type), CountryCode: s.CountryCode}
 	}
 	return out, nil
 }

@@ -10,20 +10,20 @@ import (
 
 // Transaction is one ledger row.
 type Transaction struct {
-	ID              int64         `json:"id"`
-	AccountID       int64         `json:"account_id"`
-	Type            string        `json:"type" enum:"deposit,charge,refund,adjustment"`
-	AmountUSD       string        `json:"amount_usd"`
-	BalanceAfterUSD string        `json:"balance_after_usd"`
-	Currency        string        `json:"currency"`
-	TaskID          *int64        `json:"task_id"`
-	Description     string        `json:"description"`
-	Created         rpc.Timestamp `json:"created"`
+	ID              int64           `json:"id"`
+	AccountID       int64           `json:"account_id"`
+	Type            transactionType `json:"type"`
+	AmountUSD       string          `json:"amount_usd"`
+	BalanceAfterUSD string          `json:"balance_after_usd"`
+	Currency        string          `json:"currency"`
+	TaskID          *int64          `json:"task_id"`
+	Description     string          `json:"description"`
+	Created         rpc.Timestamp   `json:"created"`
 }
 
 func transactionOf(t *database.Transaction) *Transaction {
 	return &Transaction{
-		ID: t.ID, AccountID: t.AccountID, Type: t.Type,
+		ID: t.ID, AccountID: t.AccountID, Type: transactionType(t.Type),
 		AmountUSD: billing.Cents(t.AmountCents).String(), BalanceAfterUSD: billing.Cents(t.BalanceAfterCents).String(),
 		Currency: billing.Currency, TaskID: t.TaskID, Description: t.Description, Created: rpc.NewTimestamp(t.CreatedAt),
 	}
@@ -32,9 +32,9 @@ func transactionOf(t *database.Transaction) *Transaction {
 // TransactionListRequest filters the ledger.
 type TransactionListRequest struct {
 	rpc.ListRequest
-	Type          string         `json:"type" enum:"deposit,charge,refund,adjustment"`
-	CreatedAfter  *rpc.Timestamp `json:"created_after"`
-	CreatedBefore *rpc.Timestamp `json:"created_before"`
+	Type          transactionType `json:"type"`
+	CreatedAfter  *rpc.Timestamp  `json:"created_after"`
+	CreatedBefore *rpc.Timestamp  `json:"created_before"`
 }
 
 // TransactionGetRequest addresses one transaction.
@@ -54,7 +54,7 @@ func (h *Handlers) transactionList(ctx context.Context, call *rpc.Call, req *Tra
 	if err != nil {
 		return nil, err
 	}
-	f := database.TransactionFilter{Type: req.Type}
+	f := database.TransactionFilter{Type: string(req.Type)}
 	if req.CreatedAfter != nil {
 		f.CreatedAfter = &req.CreatedAfter.Time
 	}

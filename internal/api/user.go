@@ -23,9 +23,9 @@ func userOf(u *database.ConsoleUser) User {
 
 // UserCreateRequest adds a console user; without a password one is generated.
 type UserCreateRequest struct {
-	Email    string `json:"email" rpc:"required"`
-	Role     string `json:"role" rpc:"required" enum:"owner,reviewer,viewer"`
-	Password string `json:"password"` // at least 12 characters
+	Email    string      `json:"email" rpc:"required"`
+	Role     consoleRole `json:"role" rpc:"required"`
+	Password string      `json:"password"` // at least 12 characters
 }
 
 // UserCreated is the new user with the password, shown this once.
@@ -60,7 +60,7 @@ func (h *Handlers) registerUser(reg *rpc.Registry) {
 
 func (h *Handlers) userCreate(ctx context.Context, call *rpc.Call, req *UserCreateRequest) (*UserCreated, error) {
 	u, pw, err := h.Accounts.CreateUser(ctx, call.AccountID(), call.Principal.Reach(),
-		accounts.UserRequest{Email: req.Email, Role: req.Role, Password: req.Password})
+		accounts.UserRequest{Email: req.Email, Role: string(req.Role), Password: req.Password})
 	if err != nil {
 		return nil, err
 	}

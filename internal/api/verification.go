@@ -30,10 +30,10 @@ type VerificationCreateRequest struct {
 
 // Verification is a verification as the API shows it.
 type Verification struct {
-	ID        int64  `json:"id"`
-	Flow      string `json:"flow"`
-	Status    string `json:"status" enum:"STARTED,SUBMITTED,IN_PROGRESS,APPROVED,REJECTED,DOUBLE_CHECK,CANCELED,HOLD"`
-	Reference string `json:"reference"`
+	ID        int64              `json:"id"`
+	Flow      string             `json:"flow"`
+	Status    verificationStatus `json:"status"`
+	Reference string             `json:"reference"`
 	ExpectedPerson
 	DocumentCount int            `json:"document_count"`
 	Created       rpc.Timestamp  `json:"created"`
@@ -51,8 +51,8 @@ type VerificationIDRequest struct {
 // VerificationListRequest filters the account's verifications.
 type VerificationListRequest struct {
 	rpc.ListRequest
-	Flow   string `json:"flow"`
-	Status string `json:"status" enum:"STARTED,SUBMITTED,IN_PROGRESS,APPROVED,REJECTED,DOUBLE_CHECK,CANCELED,HOLD"`
+	Flow   string             `json:"flow"`
+	Status verificationStatus `json:"status"`
 }
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -108,7 +108,7 @@ func (h *Handlers) verificationOf(ctx context.Context, v *database.Verification)
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{ID: v.ID, Flow: v.Flow, Status: v.Status, Reference: v.Reference, ExpectedPerson: ExpectedPerson{
+	return &Verification{ID: v.ID, Flow: v.Flow, Status: verificationStatus(v.Status), Reference: v.Reference, ExpectedPerson: ExpectedPerson{
 		ExpectedGivenNames: v.ExpectedGivenNames, ExpectedSurname: v.ExpectedSurname, ExpectedDateOfBirth: v.ExpectedDateOfBirth,
 		ExpectedStreet: v.ExpectedStreet, ExpectedCity: v.ExpectedCity, ExpectedState: v.ExpectedState, ExpectedZip: v.ExpectedZip,
 		ExpectedCountry: v.ExpectedCountry}, DocumentCount: n, Created: rpc.NewTimestamp(v.CreatedAt), Updated: rpc.NewTimestamp(v.UpdatedAt),
@@ -136,7 +136,7 @@ func (h *Handlers) verificationList(ctx context.Context, call *rpc.Call, req *Ve
 	if err != nil {
 		return nil, err
 	}
-	rows, err := h.DB.ListVerifications(ctx, call.AccountID(), req.Flow, req.Status, page.BeforeID, page.Limit+1)
+	rows, err := h.DB.ListVerifications(ctx, call.AccountID(), req.Flow, string(req.Status), page.BeforeID, page.Limit+1)
 	if err != nil {
 		return nil, err
 	}

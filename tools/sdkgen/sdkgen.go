@@ -145,8 +145,8 @@ func (g *gen) structName(t reflect.Type) string {
 		}
 		tag := fmt.Sprintf("json:%q", f.Tag.Get("json"))
 		comment := ""
-		if e := f.Tag.Get("enum"); e != "" {
-			comment = " // one of " + strings.ReplaceAll(e, ",", ", ")
+		if e := rpc.EnumValues(f.Type); e != nil {
+			comment = " // one of " + strings.Join(e, ", ")
 		}
 		if strings.Contains(f.Tag.Get("rpc"), "required") {
 			comment = " // required" + strings.Replace(comment, " //", ";", 1)

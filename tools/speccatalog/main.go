@@ -136,7 +136,7 @@ const frameSource = "https://github.com/BlondDev-Art/passport-photo-specs (MIT)"
 
 // docType classifies by the document id, then by its name ("US Visa & Passport" is us-passport).
 func docType(id, name string) string {
-	if t := classify(strings.ToLower(id)); t != "other" {
+	if t := classify(strings.ToLower(id)); t != specs.TypeOther {
 		return t
 	}
 	return classify(strings.ToLower(name))
@@ -145,18 +145,18 @@ func docType(id, name string) string {
 func classify(s string) string {
 	switch {
 	case strings.Contains(s, "visa"):
-		return "visa"
+		return specs.TypeVisa
 	case strings.Contains(s, "passport"):
-		return "passport"
+		return specs.TypePassport
 	case strings.Contains(s, "driv"):
-		return "driving_licence"
+		return specs.TypeDrivingLicence
 	case strings.Contains(s, "residen"), strings.Contains(s, "permit"), strings.Contains(s, "green-card"), strings.Contains(s, "pr-card"),
 		strings.Contains(s, "alien"), strings.Contains(s, "tie"), strings.Contains(s, "pass"):
-		return "residence_permit"
+		return specs.TypeResidencePermit
 	case strings.Contains(s, "id"), strings.Contains(s, "card"), strings.Contains(s, "dni"), strings.Contains(s, "nric"):
-		return "id_card"
+		return specs.TypeIDCard
 	default:
-		return "other"
+		return specs.TypeOther
 	}
 }
 

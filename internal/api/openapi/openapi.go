@@ -221,15 +221,15 @@ func (g *gen) fields(t reflect.Type, request bool, props map[string]any, require
 			name = f.Name
 		}
 		s := g.schemaFor(f.Type, request)
-		if enum := f.Tag.Get("enum"); enum != "" {
+		if enum := rpc.EnumValues(f.Type); enum != nil {
 			s = copyMap(s)
 			if items, ok := s["items"].(map[string]any); ok && s["type"] == "array" {
 				// An enum on a list applies to its elements (the decoder checks each).
 				items = copyMap(items)
-				items["enum"] = strings.Split(enum, ",")
+				items["enum"] = enum
 				s["items"] = items
 			} else {
-				s["enum"] = strings.Split(enum, ",")
+				s["enum"] = enum
 			}
 		}
 		props[name] = s

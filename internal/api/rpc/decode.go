@@ -21,7 +21,7 @@ type fieldInfo struct {
 	index    []int
 	name     string
 	required bool
-	enum     []string // allowed values of a string property (`enum:"A,B"`)
+	enum     []string // allowed values of a string property (an Enum type)
 }
 
 var fieldCache sync.Map // reflect.Type → []fieldInfo
@@ -53,10 +53,7 @@ func collectFields(t reflect.Type, prefix []int) []fieldInfo {
 		if name == "" {
 			name = f.Name
 		}
-		fi := fieldInfo{index: index, name: name, required: hasTagOption(f.Tag.Get("rpc"), "required")}
-		if e := f.Tag.Get("enum"); e != "" {
-			fi.enum = strings.Split(e, ",")
-		}
+		fi := fieldInfo{index: index, name: name, required: hasTagOption(f.Tag.Get("rpc"), "required"), enum: EnumValues(f.Type)}
 		out = append(out, fi)
 	}
 	return out
@@ -114,15 +111,8 @@ func Decode(body []byte, dst any) error {
 // NUL, valid UTF-8: encoding/json would silently replace bad bytes) and to
 // the property's enum, if it has one.
 func checkText(f fieldInfo, raw json.RawMessage, fv reflect.Value) error {
-	var texts []string
-	switch x := fv.Interface().(type) {
-	case string:
-		texts = []string{x}
-	case *string:
-		texts = []string{*x}
-	case []string:
-		texts = x
-	default:
+	texts := stringsOf(fv)
+	if texts == nil {
 		return nil
 	}
 	if !utf8.Valid(raw) {
@@ -135,6 +125,27 @@ func checkText(f fieldInfo, raw json.RawMessage, fv reflect.Value) error {
 		if f.enum != nil && (t != "" || f.required) && !slices.Contains(f.enum, t) {
 			return ErrInvalidRequest("%s: must be one of %s", f.name, strings.Join(f.enum, ", "))
 		}
+	}
+	return nil
+}
+
+// stringsOf is the text of a string property (of string kind, named or not),
+// a pointer to one or a list of them; nil for anything else.
+func stringsOf(v reflect.Value) []string {
+	switch {
+	case v.Kind() == reflect.String:
+		return []string{v.String()}
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.String:
+		if v.IsNil() {
+			return []string{}
+		}
+		return []string{v.Elem().String()}
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		out := make([]string, v.Len())
+		for i := range out {
+			out[i] = v.Index(i).String()
+		}
+		return out
 	}
 	return nil
 }
@@ -172,3 +183,23 @@ func JSONTypeName(t reflect.Type) string {
 
 // APITypeName describes Timestamp in error messages.
 func (Timestamp) APITypeName() string { return "timestamp string (YYYY-MM-DDTHH:MM:SSZ)" }
+
+// Enum is a string type whose values are a fixed list, declared once where
+// the values are defined. A request or response property of such a type (or
+// a list of them) accepts only those values, and the OpenAPI document and
+// the SDK list them.
+type Enum interface{ Values() []string }
+
+var enumType = reflect.TypeFor[Enum]()
+
+// EnumValues is the list of values of t, or of t's elements for a slice or
+// pointer (nil: not an enum).
+func EnumValues(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.String || !t.Implements(enumType) {
+		return nil
+	}
+	return reflect.Zero(t).Interface().(Enum).Values()
+}

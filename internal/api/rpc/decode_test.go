@@ -15,10 +15,18 @@ type decodeTarget struct {
 	When    Timestamp  `json:"when"`
 	Since   *Timestamp `json:"since"`
 	Count   *int       `json:"count"`
-	State   string     `json:"state" enum:"OPEN,CLOSED"`
-	Kind    *string    `json:"kind" enum:"a,b"`
+	State   testState  `json:"state"`
+	Kind    *testKind  `json:"kind"`
 	Skipped string     `json:"-"`
 }
+
+type (
+	testState string
+	testKind  string
+)
+
+func (testState) Values() []string { return []string{"OPEN", "CLOSED"} }
+func (testKind) Values() []string  { return []string{"a", "b"} }
 
 func TestDecode(t *testing.T) {
 	cases := []struct {

@@ -76,8 +76,8 @@ const (
 	RoleViewer   = "viewer"   // reads verifications, sessions and photos
 )
 
-// Roles lists the console roles, from the least to the most.
-var Roles = []string{RoleViewer, RoleReviewer, RoleOwner}
+// Roles lists the console roles, from the most to the least.
+var Roles = []string{RoleOwner, RoleReviewer, RoleViewer}
 
 // roleReach is what a role may do, as a key's reach: making a user of the role
 // needs a credential that covers it.
@@ -97,5 +97,5 @@ func roleReach(role string) (Reach, bool) {
 
 // RoleAtLeast tells whether role ranks at least as high as min.
 func RoleAtLeast(role, min string) bool {
-	return slices.Index(Roles, role) >= slices.Index(Roles, min) && slices.Contains(Roles, role)
+	return slices.Contains(Roles, role) && slices.Index(Roles, role) <= slices.Index(Roles, min)
 }

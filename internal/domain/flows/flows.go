@@ -23,6 +23,9 @@ const (
 	Selfie         = "SELFIE"
 )
 
+// ContextTypes lists the context types.
+var ContextTypes = []string{PhotoID, ProofOfAddress, Selfie}
+
 // ContextLabel is the seed's label of a context type.
 func ContextLabel(c string) string {
 	switch c {

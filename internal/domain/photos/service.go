@@ -26,6 +26,15 @@ type Service struct {
 	Accounts *accounts.Service // the price of a photo
 }
 
+// Output formats: a signed URL to the files, or the photo inline.
+const (
+	OutputURL    = "url"
+	OutputBase64 = "base64"
+)
+
+// OutputFormats lists the formats.
+var OutputFormats = []string{OutputURL, OutputBase64}
+
 // Request is one photo to process.
 type Request struct {
 	SpecID       int64

@@ -34,6 +34,9 @@ const (
 	Selfie        = "selfie"
 )
 
+// UploadKinds lists the kinds.
+var UploadKinds = []string{DocumentFront, DocumentBack, Selfie}
+
 // Check codes: why a session was declined.
 const (
 	CheckDocumentMissing     = "DOCUMENT_MISSING"

@@ -19,6 +19,19 @@ var ErrNotFound = fault.Declare("SpecificationNotFound", fault.NotFound)
 //go:embed catalog.json
 var catalogJSON []byte
 
+// Document types of a specification.
+const (
+	TypePassport        = "passport"
+	TypeVisa            = "visa"
+	TypeIDCard          = "id_card"
+	TypeResidencePermit = "residence_permit"
+	TypeDrivingLicence  = "driving_licence"
+	TypeOther           = "other"
+)
+
+// Types lists the document types.
+var Types = []string{TypePassport, TypeVisa, TypeIDCard, TypeResidencePermit, TypeDrivingLicence, TypeOther}
+
 // Spec is one document's photo requirements. Band bases say where a number
 // comes from: "official", "secondary" or "icao_default" (no published band).
 type Spec struct {

@@ -17,6 +17,9 @@ const (
 	TxAdjustment = "adjustment"
 )
 
+// TransactionTypes lists the types.
+var TransactionTypes = []string{TxDeposit, TxCharge, TxRefund, TxAdjustment}
+
 // Transaction is one ledger row. Rows are only ever inserted; the balance is
 // the sum of an account's amounts, and balance_after records it as of the row.
 type Transaction struct {

@@ -15,6 +15,9 @@ const (
 	CallbackDisabled  = "DISABLED" // the receiver answered 410 Gone
 )
 
+// CallbackStates lists the delivery states.
+var CallbackStates = []string{CallbackPending, CallbackDelivered, CallbackFailed, CallbackDisabled}
+
 // Callback subjects.
 const (
 	SubjectSession      = "session"

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,33 +120,11 @@ func (db *DB) Close() error {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
 
-// all is every model, in creation order.
-var all = []any{&Account{}, &APIKey{}, &IdempotencyKey{}, &Transaction{}, &BillingHold{}, &RateCounter{}, &PhotoTask{},
+// Models is every model, in creation order. The schema is made by the
+// migrations (migrate.go); a test checks they give what these models expect.
+var Models = []any{&Account{}, &APIKey{}, &IdempotencyKey{}, &Transaction{}, &BillingHold{}, &RateCounter{}, &PhotoTask{},
 	&Session{}, &SessionUpload{}, &SessionEvent{}, &Callback{}, &CallbackAttempt{},
 	&Verification{}, &Document{}, &ExtractedField{}, &ExtractedChange{}, &Decision{}, &WebhookEndpoint{}, &AuditEvent{}, &EncryptionKey{}, &ConsoleUser{}, &ConsoleSession{}}
-
-// Migrate applies the schema. On PostgreSQL an advisory lock keeps concurrently
-// starting processes from migrating at the same time.
-func (db *DB) Migrate(ctx context.Context) error {
-	if db.Kind == config.DatabasePostgres {
-		conn, err := db.SQL.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		h := fnv.New64a()
-		_, _ = h.Write([]byte("veridoc.migrate"))
-		lock := int64(h.Sum64() >> 1)
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lock); err != nil {
-			return fmt.Errorf("migrate lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lock) //nolint:errcheck
-	}
-	if err := db.g.WithContext(ctx).AutoMigrate(all...); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
-}
 
 // ErrNotFound is returned by queries that find no row for the account.
 var ErrNotFound = errors.New("not found")

@@ -13,6 +13,9 @@ const (
 	TaskFailure    = "FAILURE"
 )
 
+// TaskStates lists the states in lifecycle order.
+var TaskStates = []string{TaskPending, TaskProcessing, TaskSuccess, TaskFailure}
+
 // PhotoTask is one photo.process call and its outcome.
 type PhotoTask struct {
 	ID           int64  `gorm:"primaryKey"`

@@ -217,7 +217,7 @@ func (db *DB) KeyUse(ctx context.Context) (map[uint32]int, error) {
 // (they read as they are until then); it returns how many rows it rewrote.
 func (db *DB) SealLegacyRows(ctx context.Context) (int, error) {
 	n := 0
-	for _, m := range all {
+	for _, m := range Models {
 		stmt := &gorm.Statement{DB: db.g}
 		if err := stmt.Parse(m); err != nil {
 			return n, err

@@ -22,6 +22,9 @@ const (
 	SessionExpired    = "EXPIRED"
 )
 
+// SessionStates lists the states in lifecycle order.
+var SessionStates = []string{SessionCreated, SessionUploading, SessionProcessing, SessionApproved, SessionDeclined, SessionExpired}
+
 // SessionOpen tells whether uploads are still accepted in a state.
 func SessionOpen(state string) bool { return state == SessionCreated || state == SessionUploading }
 

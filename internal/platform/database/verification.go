@@ -22,6 +22,13 @@ const (
 	VerificationHold        = "HOLD"
 )
 
+// VerificationStatuses lists the statuses.
+var VerificationStatuses = []string{VerificationStarted, VerificationSubmitted, VerificationInProgress, VerificationApproved,
+	VerificationRejected, VerificationDoubleCheck, VerificationCanceled, VerificationHold}
+
+// DecisionStatuses are the statuses a decision may set.
+var DecisionStatuses = []string{VerificationApproved, VerificationRejected, VerificationDoubleCheck, VerificationHold}
+
 // Document statuses: the seed's API values 1–7.
 const (
 	DocUploaded    = 1
@@ -33,9 +40,15 @@ const (
 	DocExtracted   = 7
 )
 
-// DocStatusLabel is the seed's label of a document status.
+// DocStatusLabels are the document statuses' labels, by status (1–7).
+var DocStatusLabels = []string{"Uploaded", "In progress", "Approved", "Rejected", "Double check", "Canceled", "Extracted"}
+
+// DocStatusLabel is the label of a document status ("" for none).
 func DocStatusLabel(s int) string {
-	return map[int]string{1: "Uploaded", 2: "In progress", 3: "Approved", 4: "Rejected", 5: "Double check", 6: "Canceled", 7: "Extracted"}[s]
+	if s < DocUploaded || s > DocExtracted {
+		return ""
+	}
+	return DocStatusLabels[s-1]
 }
 
 // Verification groups the documents one person provides for a flow.
@@ -353,6 +366,9 @@ const (
 	SourceAutomatic = "AUTOMATIC"
 	SourceManual    = "MANUAL"
 )
+
+// Sources lists the sources.
+var Sources = []string{SourceAutomatic, SourceManual}
 
 // Extracted returns a document's extracted values by key.
 func (db *DB) Extracted(ctx context.Context, documentID int64) (map[string]ExtractedField, error) {

@@ -8,6 +8,9 @@ const (
 	BackgroundKeep    = "keep"    // the photo's own background, cleaned when light and plain
 )
 
+// Backgrounds lists the modes.
+var Backgrounds = []string{BackgroundReplace, BackgroundKeep}
+
 // Options are a request's choices beyond the spec.
 type Options struct {
 	Background string // BackgroundReplace (default) or BackgroundKeep
