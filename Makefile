@@ -38,14 +38,14 @@ test: test-deps models e2e-deps lint
 # Photo pipeline numbers: per-stage times and p50/p95 on one core (12 MP and 1 MP
 # JPEGs), photos/s with two workers, peak RSS. Each benchmark runs in its own process.
 bench: models
-	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./internal/vision/imaging
-	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./internal/vision/imaging
+	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./internal/vision/idphoto
+	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./internal/vision/idphoto
 
 # Photo evaluation: real portraits and variants through four specs, each output
 # measured again; prints a table and writes test-output/eval-photos.{jpg,txt}.
 eval-photos: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -run TestEvalPhotos -v -timeout 20m ./internal/vision/imaging
+	VERIDOC_EVAL=1 $(GO) test -count=1 -run TestEvalPhotos -v -timeout 20m ./internal/vision/idphoto
 
 # API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
 # account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite

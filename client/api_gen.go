@@ -914,7 +914,7 @@ type PhotoProcessResponse struct {
 	Message string `json:"message"`
 }
 
-// Reason mirrors the server's imaging.Reason.
+// Reason mirrors the server's idphoto.Reason.
 type Reason struct {
 	Code       string `json:"code"`
 	Message    string `json:"message"`

@@ -465,9 +465,9 @@ func crossAccountBodies(m *rpc.Method, ids map[string]int64, img string) []map[s
 		if !required {
 			continue
 		}
-		switch enum := f.Tag.Get("enum"); {
-		case enum != "":
-			base[name], _, _ = strings.Cut(enum, ",")
+		switch enum := rpc.EnumValues(f.Type); {
+		case enum != nil:
+			base[name] = enum[0]
 		case name == "flow":
 			base[name] = "usps1583"
 		case name == "country":

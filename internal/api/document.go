@@ -12,7 +12,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/flows"
 	"github.com/veridoc/veridoc/internal/domain/verifications"
 	"github.com/veridoc/veridoc/internal/platform/database"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // DocumentCreateRequest uploads a document to a STARTED verification (002_*).
@@ -101,7 +101,7 @@ func (h *Handlers) registerDocument(reg *rpc.Registry) {
 func decodeSide(field, data string) (*verifications.Side, error) {
 	b, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
-		return nil, imaging.ErrUnreadable.New("%s: must be base64 (standard alphabet, padded) of an image", field)
+		return nil, raster.ErrUnreadable.New("%s: must be base64 (standard alphabet, padded) of an image", field)
 	}
 	return &verifications.Side{Field: field, Data: b}, nil
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/domain/specs"
 	"github.com/veridoc/veridoc/internal/platform/database"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
 // The API's enumerations (rpc.Enum): each names the list its values come
@@ -36,7 +36,7 @@ func (sessionState) Values() []string       { return database.SessionStates }
 func (uploadKind) Values() []string         { return sessions.UploadKinds }
 func (taskState) Values() []string          { return database.TaskStates }
 func (outputFormat) Values() []string       { return photos.OutputFormats }
-func (backgroundMode) Values() []string     { return imaging.Backgrounds }
+func (backgroundMode) Values() []string     { return idphoto.Backgrounds }
 func (transactionType) Values() []string    { return database.TransactionTypes }
 func (contextType) Values() []string        { return flows.ContextTypes }
 func (documentLabel) Values() []string      { return database.DocStatusLabels }

@@ -8,7 +8,7 @@ import (
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/domain/country"
 	"github.com/veridoc/veridoc/internal/domain/flows"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // Flow is a verification flow's configuration.
@@ -64,8 +64,8 @@ type DocumentTypeList struct {
 // image data that is not an acceptable image a 400, keeping the error_name.
 var flowStatuses = map[string]int{
 	rpc.InvalidRequest.Name():         http.StatusUnprocessableEntity,
-	imaging.ErrUnsupportedType.Name(): http.StatusBadRequest,
-	imaging.ErrTooLarge.Name():        http.StatusBadRequest,
+	raster.ErrUnsupportedType.Name(): http.StatusBadRequest,
+	raster.ErrTooLarge.Name():        http.StatusBadRequest,
 }
 
 func (h *Handlers) registerFlow(reg *rpc.Registry) {

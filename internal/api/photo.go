@@ -14,7 +14,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/photos"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
 // PhotoProcessRequest uploads a photo for a spec (000_*).
@@ -65,7 +65,7 @@ type Task struct {
 	PrintablePhotoBase64 string           `json:"printable_photo_base64,omitempty"`
 	Erased               *rpc.Timestamp   `json:"erased"` // upload and outputs deleted (photo.delete or retention)
 	ErrorCode            string           `json:"error_code,omitempty"`
-	FailureReasons       []imaging.Reason `json:"failure_reasons,omitempty"`
+	FailureReasons       []idphoto.Reason `json:"failure_reasons,omitempty"`
 	ComplianceIssues     []string         `json:"compliance_issues,omitempty"`
 }
 
@@ -103,7 +103,7 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 		req.OutputFormat = "url"
 	}
 	if req.Background == "" {
-		req.Background = imaging.BackgroundReplace
+		req.Background = idphoto.BackgroundReplace
 	}
 	data, err := base64.StdEncoding.DecodeString(req.Photo)
 	if err != nil {

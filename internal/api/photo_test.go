@@ -18,7 +18,7 @@ import (
 
 	"github.com/veridoc/veridoc/internal/platform/config"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // portrait is a Debian test photo scaled so the head has the pixels a 2×2 in
@@ -153,7 +153,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 				t.Errorf("kept background: %s", got.Raw)
 			}
 			raw, err := base64.StdEncoding.DecodeString(got.str("digital_photo_base64"))
-			if err != nil || imaging.Sniff(raw) != "jpeg" || got.str("digital_photo_url") != "" {
+			if err != nil || raster.Sniff(raw) != "jpeg" || got.str("digital_photo_url") != "" {
 				t.Errorf("base64 output: %v", err)
 			}
 			other, _, _, _ := account(t, s, "other")

@@ -19,7 +19,8 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/vision/engines"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/idphoto"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // ErrTaskNotFound: no photo task with the id in the account.
@@ -41,7 +42,7 @@ type Outcome struct {
 	BackgroundSpread float64          `json:"background_spread,omitempty"` // its luma's standard deviation
 	Warnings         []string         `json:"warnings"`
 	Online           bool             `json:"online"`
-	FailureReasons   []imaging.Reason `json:"failure_reasons,omitempty"`
+	FailureReasons   []idphoto.Reason `json:"failure_reasons,omitempty"`
 	ComplianceIssues []string         `json:"compliance_issues,omitempty"`
 }
 
@@ -58,8 +59,8 @@ func SourceKey(accountID int64, token string) string {
 }
 
 // SpecOf adapts a catalogue spec for the pipeline.
-func SpecOf(s *specs.Spec) imaging.Spec {
-	return imaging.Spec{WidthMm: s.WidthMm, HeightMm: s.HeightMm, DPI: s.DPI, WidthPx: s.WidthPx, HeightPx: s.HeightPx,
+func SpecOf(s *specs.Spec) idphoto.Spec {
+	return idphoto.Spec{WidthMm: s.WidthMm, HeightMm: s.HeightMm, DPI: s.DPI, WidthPx: s.WidthPx, HeightPx: s.HeightPx,
 		HeadMinMm: s.HeadMinMm, HeadMaxMm: s.HeadMaxMm, EyeMinMm: s.EyeLineMinMm, EyeMaxMm: s.EyeLineMaxMm,
 		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB}
 }
@@ -96,14 +97,14 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return err
 	}
 	err = w.process(ctx, t)
-	var rejected *imaging.Failure
+	var rejected *idphoto.Failure
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &rejected):
 		return w.finishFailure(ctx, t, rejected)
 	case job.Attempt >= job.MaxAttempts:
-		return w.finishFailure(ctx, t, &imaging.Failure{Reasons: []imaging.Reason{{Code: imaging.ProcessingFailed,
+		return w.finishFailure(ctx, t, &idphoto.Failure{Reasons: []idphoto.Reason{{Code: idphoto.ProcessingFailed,
 			Message: "Photo processing failed", Suggestion: "Try again later or with another photo"}}})
 	}
 	return err
@@ -112,13 +113,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	spec, ok := w.Specs.Get(t.SpecID)
 	if !ok {
-		return &imaging.Failure{Reasons: []imaging.Reason{{Code: imaging.ProcessingFailed, Message: "The specification no longer exists", Suggestion: "Choose another specification"}}}
+		return &idphoto.Failure{Reasons: []idphoto.Reason{{Code: idphoto.ProcessingFailed, Message: "The specification no longer exists", Suggestion: "Choose another specification"}}}
 	}
 	rc, _, err := w.Store.Get(ctx, t.SourceKey)
 	if err != nil {
 		return err
 	}
-	src, err := io.ReadAll(io.LimitReader(rc, imaging.MaxUploadBytes+1))
+	src, err := io.ReadAll(io.LimitReader(rc, raster.MaxUploadBytes+1))
 	rc.Close()
 	if err != nil {
 		return err
@@ -127,7 +128,7 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	if err != nil {
 		return err
 	}
-	res, err := p.Process(src, SpecOf(spec), imaging.Options{Background: t.Background})
+	res, err := p.Process(src, SpecOf(spec), idphoto.Options{Background: t.Background})
 	if err != nil {
 		return err
 	}
@@ -152,11 +153,11 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 		return err
 	}
 	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online,
-		BackgroundColor: imaging.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10})
+		BackgroundColor: idphoto.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10})
 	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
 }
 
-func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *imaging.Failure) error {
+func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *idphoto.Failure) error {
 	if err := w.DB.ReleaseTask(ctx, t.ID); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 	"github.com/veridoc/veridoc/internal/vision/engines"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // A worker killed after charging but before recording success runs again:
@@ -96,7 +96,7 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 }
 
 func portrait(t *testing.T) []byte {
-	imaging.Start()
+	raster.Start()
 	img, err := vips.NewImageFromBuffer(testenv.ReadPhoto(t, testenv.PhotoAstronaut))
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // Service opens photo tasks: the upload checked and stored, the price held
@@ -48,7 +48,7 @@ func (s *Service) Process(ctx context.Context, accountID int64, req Request) (*d
 	if _, ok := s.Specs.Get(req.SpecID); !ok {
 		return nil, specs.ErrNotFound.New("No specification found with id: %d", req.SpecID)
 	}
-	if _, err := imaging.CheckUpload(req.Photo); err != nil {
+	if _, err := raster.CheckUpload(req.Photo); err != nil {
 		return nil, err
 	}
 	tier, err := s.Accounts.Price(ctx, accountID)

@@ -15,7 +15,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // The rules by which a session refuses a change.
@@ -116,7 +116,7 @@ func (sv *Service) Upload(ctx context.Context, accountID, sessionID int64, kind 
 	if _, err := sv.open(ctx, accountID, sessionID); err != nil {
 		return "", err
 	}
-	if _, err := imaging.CheckUpload(data); err != nil {
+	if _, err := raster.CheckUpload(data); err != nil {
 		return "", err
 	}
 	tok := make([]byte, 8)

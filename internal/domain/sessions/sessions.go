@@ -24,7 +24,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/vision/aamva"
 	"github.com/veridoc/veridoc/internal/vision/engines"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/faces"
 )
 
 // Upload kinds.
@@ -167,7 +167,7 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 	if err != nil {
 		return nil, err
 	}
-	faces, err := w.Engines.Faces()
+	engine, err := w.Engines.Faces()
 	if err != nil {
 		return nil, err
 	}
@@ -179,9 +179,9 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 			return nil, err
 		}
 	}
-	var portrait *imaging.FaceShot
+	var portrait *faces.FaceShot
 	if front != nil {
-		portrait, err = faces.MainFace(front)
+		portrait, err = engine.MainFace(front)
 		if err != nil {
 			// No face, or an image libvips cannot read: no usable portrait either way.
 			fail(d, CheckNoFaceOnDocument)
@@ -192,12 +192,12 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 			d.PortraitKey = PortraitKey(s.ID)
 		}
 	}
-	var face *imaging.FaceShot
+	var face *faces.FaceShot
 	switch {
 	case selfie == nil && s.FaceVerification:
 		fail(d, CheckSelfieMissing)
 	case selfie != nil:
-		face, err = faces.MainFace(selfie, 1024)
+		face, err = engine.MainFace(selfie, 1024)
 		if err != nil {
 			if s.FaceVerification {
 				fail(d, CheckNoFaceOnSelfie)
@@ -211,10 +211,10 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 		}
 	}
 	if portrait != nil && face != nil {
-		dist := imaging.Distance(portrait.Descriptor, face.Descriptor)
-		score := imaging.MatchScore(dist)
+		dist := faces.Distance(portrait.Descriptor, face.Descriptor)
+		score := faces.MatchScore(dist)
 		d.FaceMatchScore = &score
-		if s.FaceVerification && dist >= imaging.MatchThreshold {
+		if s.FaceVerification && dist >= faces.MatchThreshold {
 			fail(d, CheckFaceMismatch)
 		}
 	}

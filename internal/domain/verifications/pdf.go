@@ -8,7 +8,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/davidbyttow/govips/v2/vips"
 
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // PDFSide is one image of a document for the PDF.
@@ -76,7 +76,7 @@ func PDF(title string, facts [][2]string, sides []PDFSide, created time.Time) ([
 }
 
 func asJPEG(b []byte) ([]byte, error) {
-	imaging.Start()
+	raster.Start()
 	img, err := vips.NewImageFromBuffer(b)
 	if err != nil {
 		return nil, err

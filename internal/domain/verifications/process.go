@@ -15,7 +15,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/vision/engines"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // DocumentArgs is the seed's DocumentUploaded event: read one document.
@@ -171,7 +171,7 @@ func (w *DocumentWorker) readMRZ(x *extraction, t *flows.DocumentType, front, ba
 }
 
 // RenderPDFPage draws a PDF's first page at 200 DPI as PNG (libvips with poppler).
-func RenderPDFPage(pdf []byte) ([]byte, error) { return imaging.PDFPage(pdf, 200) }
+func RenderPDFPage(pdf []byte) ([]byte, error) { return raster.PDFPage(pdf, 200) }
 
 // ReviewArgs reviews a submitted verification once its documents are read.
 type ReviewArgs struct {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/veridoc/veridoc/internal/domain/flows"
 	"github.com/veridoc/veridoc/internal/platform/database"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/faces"
 )
 
 // ReviewResult is what the automatic review found.
@@ -70,11 +70,11 @@ func Review(v *database.Verification, docs []database.Document, fields map[int64
 		a, okA := decodeDescriptor(id.Descriptor)
 		b, okB := decodeDescriptor(selfie.Descriptor)
 		if okA && okB {
-			dist := imaging.Distance(a, b)
-			s := strconv.Itoa(imaging.MatchScore(dist))
+			dist := faces.Distance(a, b)
+			s := strconv.Itoa(faces.MatchScore(dist))
 			r.Extra[selfie.ID] = map[string]string{"document_selfie_comparison": s}
 			r.Extra[id.ID] = map[string]string{"document_selfie_comparison": s}
-			if dist >= imaging.MatchThreshold {
+			if dist >= faces.MatchThreshold {
 				fail(selfie, CheckFaceMismatch)
 			}
 		}

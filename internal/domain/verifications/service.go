@@ -18,7 +18,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // The rules of verifications, their documents and decisions. A business rule
@@ -182,24 +182,24 @@ type Side struct {
 // the pipeline can read, or a PDF where the type takes one.
 func checkSide(s Side, t *flows.DocumentType) (string, error) {
 	if len(s.Data) == 0 {
-		return "", imaging.ErrUnreadable.New("%s: must be base64 (standard alphabet, padded) of an image", s.Field)
+		return "", raster.ErrUnreadable.New("%s: must be base64 (standard alphabet, padded) of an image", s.Field)
 	}
 	if bytes.HasPrefix(s.Data, []byte("%PDF-")) {
 		if !t.PDF {
-			return "", imaging.ErrUnsupportedType.New("%s: a PDF is accepted only for proof-of-address types", s.Field)
+			return "", raster.ErrUnsupportedType.New("%s: a PDF is accepted only for proof-of-address types", s.Field)
 		}
-		if len(s.Data) > imaging.MaxUploadBytes {
-			return "", imaging.ErrTooLarge.New("%s: larger than %d MB", s.Field, imaging.MaxUploadBytes>>20)
+		if len(s.Data) > raster.MaxUploadBytes {
+			return "", raster.ErrTooLarge.New("%s: larger than %d MB", s.Field, raster.MaxUploadBytes>>20)
 		}
 		if _, err := RenderPDFPage(s.Data); err != nil {
-			return "", imaging.ErrUnreadable.New("%s: the PDF cannot be read", s.Field)
+			return "", raster.ErrUnreadable.New("%s: the PDF cannot be read", s.Field)
 		}
 		return "application/pdf", nil
 	}
-	if _, err := imaging.CheckUpload(s.Data); err != nil {
+	if _, err := raster.CheckUpload(s.Data); err != nil {
 		return "", fmt.Errorf("%s: %w", s.Field, err)
 	}
-	return "image/" + imaging.Sniff(s.Data), nil
+	return "image/" + raster.Sniff(s.Data), nil
 }
 
 func (sv *Service) putSide(ctx context.Context, verificationID int64, side string, b []byte, ctype string) (string, error) {

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // Card is one side of a US or Canadian driver licence or ID card (ID-1,
@@ -63,7 +63,7 @@ func PDF417(t testing.TB, text string) image.Image {
 // faint pattern on a darker desk, turned, blurred, scaled and compressed.
 func LicenseSide(t testing.TB, c Card) []byte {
 	t.Helper()
-	imaging.Start()
+	raster.Start()
 	w, h := 856, 540 // 10 px per mm
 	rng := rand.New(rand.NewPCG(c.Seed, 11))
 	card := image.NewRGBA(image.Rect(0, 0, w, h))

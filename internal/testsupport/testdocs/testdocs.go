@@ -24,8 +24,8 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
-	"github.com/veridoc/veridoc/internal/vision/imaging"
 	"github.com/veridoc/veridoc/internal/vision/mrz"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // FontPath is the OCR-B font of Debian's fonts-ocr-b, the "Sharp" cut: the
@@ -73,7 +73,7 @@ func loadFont(t testing.TB) *opentype.Font {
 func Render(t testing.TB, d Doc) []byte {
 	t.Helper()
 	f := loadFont(t)
-	imaging.Start()
+	raster.Start()
 	chars := 44
 	if len(d.MRZ) > 0 {
 		chars = len(d.MRZ[0])
@@ -269,7 +269,7 @@ func cd(s string) string {
 // in a plain sans-serif font, photographed slightly turned, as a JPEG.
 func Bill(t testing.TB, lines []string, rotateDeg float64) []byte {
 	t.Helper()
-	imaging.Start()
+	raster.Start()
 	f, err := opentype.Parse(goregular.TTF)
 	if err != nil {
 		t.Fatal(err)

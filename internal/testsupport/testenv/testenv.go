@@ -32,7 +32,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/seal"
 	"github.com/veridoc/veridoc/internal/testsupport/repo"
 	"github.com/veridoc/veridoc/internal/vision/engines"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // Environment variables set by scripts/with-services.sh.
@@ -403,7 +403,7 @@ func SealedDisk(t testing.TB, dir string) *objectstore.Sealed {
 // large enough for a document's head size, or too small on purpose.
 func ScaledPhoto(t testing.TB, p Photo, scale float64) []byte {
 	t.Helper()
-	imaging.Start()
+	raster.Start()
 	img, err := vips.NewImageFromBuffer(ReadPhoto(t, p))
 	if err != nil {
 		t.Fatal(err)

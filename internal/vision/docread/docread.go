@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/veridoc/veridoc/internal/vision/imaging"
 	"github.com/veridoc/veridoc/internal/vision/mrz"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // ErrNoMRZ means no machine-readable zone could be read in the image.
@@ -38,7 +38,7 @@ type Options struct {
 
 // New makes a Reader; models load on first use.
 func New(o Options) *Reader {
-	imaging.Start()
+	raster.Start()
 	if o.TextLang == "" {
 		o.TextLang = "eng"
 	}

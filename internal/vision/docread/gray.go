@@ -7,14 +7,14 @@ import (
 
 	"github.com/davidbyttow/govips/v2/vips"
 
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // decodeGray decodes a JPEG's brightness at the smallest free (DCT) scale
 // that keeps its longer side at least side; anything else goes through
 // loadGray, scaled to at most side.
 func decodeGray(b []byte, side int) (*image.Gray, error) {
-	if g, ok := imaging.DecodeGray(b, side); ok {
+	if g, ok := raster.DecodeGray(b, side); ok {
 		return g, nil
 	}
 	return loadGray(b, side, 0)

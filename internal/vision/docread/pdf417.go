@@ -17,7 +17,7 @@ import (
 	"unsafe"
 
 	"github.com/veridoc/veridoc/internal/vision/aamva"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // BarcodeRead is what the back of a driver licence or ID card gave.
@@ -39,7 +39,7 @@ var (
 const barcodeSide = 1200
 
 // readSide is the long side to decode a PNG at: its own, halved while that
-// stays at least barcodeSide, as imaging.DecodeGray does for a JPEG.
+// stays at least barcodeSide, as raster.DecodeGray does for a JPEG.
 func readSide(img []byte) int {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
 	if err != nil {
@@ -59,7 +59,7 @@ func readSide(img []byte) int {
 // that fails, turned in steps that cover ±12°.
 func (r *Reader) ReadBarcode(img []byte) (*BarcodeRead, error) {
 	start := time.Now()
-	g, ok := imaging.DecodeGray(img, barcodeSide)
+	g, ok := raster.DecodeGray(img, barcodeSide)
 	if !ok {
 		var err error
 		if g, err = loadGray(img, readSide(img), 0); err != nil {

@@ -16,7 +16,8 @@ import (
 	"sync"
 
 	"github.com/veridoc/veridoc/internal/vision/docread"
-	"github.com/veridoc/veridoc/internal/vision/imaging"
+	"github.com/veridoc/veridoc/internal/vision/faces"
+	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
 // Set is the engines a worker process shares.
@@ -27,7 +28,7 @@ type Set struct {
 	SegmentNets int
 
 	procOnce   sync.Once
-	proc       *imaging.Processor
+	proc       *idphoto.Processor
 	procErr    error
 	readerOnce sync.Once
 	reader     *docread.Reader
@@ -35,26 +36,26 @@ type Set struct {
 
 // Processor is the shared ID-photo pipeline: the face engine and the
 // person segmentation net.
-func (e *Set) Processor() (*imaging.Processor, error) {
+func (e *Set) Processor() (*idphoto.Processor, error) {
 	e.procOnce.Do(func() {
-		faces, err := imaging.NewFaceEngine(e.ModelsDir)
+		engine, err := faces.NewFaceEngine(e.ModelsDir)
 		if err != nil {
 			e.procErr = err
 			return
 		}
-		seg, err := imaging.NewSegmenter(filepath.Join(e.ModelsDir, imaging.SegmentModelFile), e.SegmentNets)
+		seg, err := faces.NewSegmenter(filepath.Join(e.ModelsDir, faces.SegmentModelFile), e.SegmentNets)
 		if err != nil {
 			e.procErr = fmt.Errorf("segmentation model: %w (run make models)", err)
 			return
 		}
-		e.proc = imaging.NewProcessor(faces)
+		e.proc = idphoto.NewProcessor(engine)
 		e.proc.Segment = seg
 	})
 	return e.proc, e.procErr
 }
 
 // Faces is the face engine (detection, landmarks, descriptors).
-func (e *Set) Faces() (*imaging.FaceEngine, error) {
+func (e *Set) Faces() (*faces.FaceEngine, error) {
 	p, err := e.Processor()
 	if err != nil {
 		return nil, err
@@ -99,7 +100,7 @@ var Models = []Model{
 	{"mmod_human_face_detector.dat", sumOf("mmod_human_face_detector.dat"),
 		"https://github.com/davisking/dlib-models/raw/master/mmod_human_face_detector.dat.bz2 (decompressed)", "CC0-1.0",
 		"dlib CNN face detector: confirms faces when HOG finds several"},
-	{imaging.LandmarkModelFile, sumOf(imaging.LandmarkModelFile),
+	{faces.LandmarkModelFile, sumOf(faces.LandmarkModelFile),
 		"npm @vladmandic/face-api@1.7.15 model/face_landmark_68_model-weights_manifest.json + .bin, converted by tools/landmarkmodel",
 		"MIT", "68 face landmarks (eyes, chin) for detection and for aligning faces before the descriptor: photos, sessions, documents"},
 	{"dlib_face_recognition_resnet_model_v1.dat", sumOf("dlib_face_recognition_resnet_model_v1.dat"),
@@ -108,7 +109,7 @@ var Models = []Model{
 	{"mrz.traineddata", sumOf("mrz.traineddata"),
 		"https://github.com/DoubangoTelecom/tesseractMRZ/raw/master/tessdata_best/mrz.traineddata", "BSD-3-Clause",
 		"Tesseract model for the MRZ (OCR-B)"},
-	{imaging.SegmentModelFile, sumOf(imaging.SegmentModelFile),
+	{faces.SegmentModelFile, sumOf(faces.SegmentModelFile),
 		"npm @mediapipe/selfie_segmentation@0.1.1675465747 selfie_segmentation.tflite (sha256 8d13b7fa…), converted by tools/segmodel",
 		"Apache-2.0", "person segmentation: background replacement in ID photos"},
 }

@@ -3,7 +3,7 @@
 // flat weights written by ../main.go:  convert WEIGHTS.f32 OUT.dat
 #include <dlib/dnn.h>
 
-#include "../../../imaging/resnet.hpp"
+#include "../../../internal/vision/faces/resnet.hpp"
 #include <cstdint>
 #include <fstream>
 #include <iostream>

@@ -1,0 +1,628 @@
+// Package idphoto turns a portrait into a compliant ID photo: it decodes the
+// upload once (package raster), finds the face and its landmarks (package
+// faces), plans the crop from a document spec's head and eye bands, replaces
+// or cleans the background, renders the digital photo and the printable
+// sheets, and measures the result again. Bytes in, results out.
+package idphoto
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/vision/faces"
+	"github.com/veridoc/veridoc/internal/vision/raster"
+)
+
+// Spec is what the pipeline needs of a document photo specification.
+type Spec struct {
+	WidthMm, HeightMm    float64
+	DPI                  int
+	WidthPx, HeightPx    int
+	HeadMinMm, HeadMaxMm float64
+	EyeMinMm, EyeMaxMm   float64 // from the bottom edge
+	BackgroundHex        string
+	MinPx, MaxKB         int
+}
+
+func (s Spec) pxPerMm() float64 { return float64(s.DPI) / 25.4 }
+
+// Failure codes of 000_*.
+const (
+	NoFaceDetected     = "NO_FACE_DETECTED"
+	MultipleFaces      = "MULTIPLE_FACES"
+	HeadSizeInvalid    = "HEAD_SIZE_INVALID"
+	EyePositionInvalid = "EYE_POSITION_INVALID"
+	LowResolution      = "LOW_RESOLUTION"
+	ProcessingFailed   = "PROCESSING_FAILED"
+)
+
+// Warning codes.
+const (
+	WarnHeadTilted       = "HEAD_TILTED"
+	WarnBackgroundFace   = "SMALL_FACE_IN_BACKGROUND"
+	WarnBackgroundUneven = "BACKGROUND_NOT_UNIFORM"
+	WarnBackgroundDark   = "BACKGROUND_TOO_DARK"
+	// WarnBackgroundColor says the background's mean colour is not the spec's.
+	WarnBackgroundColor = "BACKGROUND_COLOR_MISMATCH"
+	// WarnBackgroundCleaned says the background was moved towards the spec's colour.
+	WarnBackgroundCleaned = "BACKGROUND_ADJUSTED"
+	// WarnBackgroundReplaced says the person was cut out and put on the spec's colour.
+	WarnBackgroundReplaced = "BACKGROUND_REPLACED"
+	WarnCrownEstimated     = "CROWN_ESTIMATED"
+	WarnTooLargeOnline     = "FILE_TOO_LARGE_FOR_ONLINE"
+)
+
+// Reason explains a failure to the end user.
+type Reason struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Suggestion string `json:"suggestion"`
+}
+
+// Failure is a photo that cannot be made compliant. It is a result, not a
+// fault: the task ends in FAILURE with these reasons.
+type Failure struct {
+	Reasons  []Reason
+	Issues   []string // compliance issues in words
+	Warnings []string
+}
+
+func (f *Failure) Error() string { return "photo rejected: " + f.Reasons[0].Code }
+
+// Code is the first reason's code.
+func (f *Failure) Code() string { return f.Reasons[0].Code }
+
+func undecodable() *Failure {
+	return fail(ProcessingFailed, "The photo cannot be decoded (it may be truncated or corrupt)", "Upload the original photo file")
+}
+
+func fail(code, msg, suggestion string, issues ...string) *Failure {
+	return &Failure{Reasons: []Reason{{Code: code, Message: msg, Suggestion: suggestion}}, Issues: issues}
+}
+
+// Timings are per-stage durations, for benchmarks and metrics.
+type Timings struct {
+	Decode, Detect, Landmarks, Crop, Segment, Encode, Sheet, Measure time.Duration
+}
+
+// Result is a compliant photo.
+type Result struct {
+	Photo        []byte // JPEG at the spec's pixel size and DPI, metadata stripped
+	Sheet        []byte // 4×6 in at 300 DPI with cut marks
+	SheetA4      []byte // A4 PDF: the photo at true size, with cut marks
+	HeadHeightMm float64
+	EyeLineMm    float64
+	Background   Background // measured on the output
+	// PersonCoverage is the share of the frame the person's mask covers
+	// (with the background replaced; 0 when kept).
+	PersonCoverage float64
+	Warnings       []string
+	Online         bool // meets the spec's digital limits
+	Timings        Timings
+}
+
+// Processor runs the pipeline.
+type Processor struct {
+	Faces *faces.FaceEngine
+	// Segment finds the person for background replacement; nil: only
+	// "keep" works.
+	Segment *faces.Segmenter
+	// DetectSize is the longest side of the copy faces are detected on: HOG
+	// time grows with area, and an ID-photo face is large in the frame.
+	DetectSize int
+	// RetrySize is the larger copy tried when DetectSize finds no face.
+	RetrySize int
+
+	pool *raster.Pool // the pixels of the photos being made
+}
+
+// NewProcessor starts libvips if needed.
+func NewProcessor(engine *faces.FaceEngine) *Processor {
+	raster.Start()
+	return &Processor{Faces: engine, DetectSize: 400, RetrySize: 768, pool: raster.NewPool()}
+}
+
+// Process makes the photo for spec from an upload. A *Failure is a rejected
+// photo; any other error is a fault worth retrying.
+func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error) {
+	res := &Result{}
+	hdr, err := raster.CheckUpload(src)
+	if err != nil {
+		return nil, fail(ProcessingFailed, err.Error(), "Upload a JPEG or PNG photo")
+	}
+	pxmm := spec.pxPerMm()
+	wantHead := (spec.HeadMinMm + spec.HeadMaxMm) / 2 * pxmm
+
+	// 1. raster.Decode once (EXIF rotation applied), small enough to be quick and
+	// large enough for a head that fills 30% of the frame.
+	t0 := time.Now()
+	scale := 8 // in eighths of the photo's size
+	if hdr.Format == "jpeg" {
+		scale = jpegScale(float64(min(hdr.Width, hdr.Height)) * 0.3 / wantHead)
+	}
+	work, err := raster.DecodeTo(src, scale, p.pool)
+	if err != nil {
+		return nil, err
+	}
+	// Every decode of the upload and every copy of one (they are pooled, see
+	// raster.New) is freed once the output is made, or on an early return; free
+	// is once per image, so one listed twice (a detection copy that is the
+	// decode itself) costs nothing.
+	decoded := []*raster.Image{work}
+	freeDecoded := func() {
+		for _, m := range decoded {
+			m.Free()
+		}
+	}
+	defer freeDecoded()
+	// The decoded copy's scale in the full photo (its orientation applied).
+	full := float64(max(hdr.Width, hdr.Height)) / float64(max(work.W, work.H))
+	det, err := work.Resized(p.DetectSize)
+	if err != nil {
+		return nil, err
+	}
+	decoded = append(decoded, det)
+	res.Timings.Decode = time.Since(t0)
+
+	// 2. Find the face on the small copy; a face too small for it gets one
+	// more look on a larger copy of the same pixels.
+	t1 := time.Now()
+	g, others, err := p.analyse(det)
+	var noFace *Failure
+	if errors.As(err, &noFace) && noFace.Code() == NoFaceDetected && p.RetrySize > p.DetectSize {
+		// A large photo gets a larger copy of its pixels; a small one (its face
+		// under the detector's window) an enlarged copy, so that a small
+		// portrait is told apart from one without a face (LOW_RESOLUTION below).
+		if max(work.W, work.H) > p.DetectSize {
+			det, err = work.Resized(p.RetrySize)
+		} else {
+			det, err = work.Enlarged(p.RetrySize)
+		}
+		if err != nil {
+			return nil, err
+		}
+		decoded = append(decoded, det)
+		landmarks := g.landmarks
+		g, others, err = p.analyse(det)
+		g.landmarks += landmarks
+	}
+	res.Timings.Landmarks = g.landmarks
+	res.Timings.Detect = time.Since(t1) - g.landmarks
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, others...)
+
+	// 3. Is there enough resolution? Compare the head in the source with the head the spec wants.
+	workHead := g.geo.HeadHeight() * float64(work.W) / float64(g.img.W)
+	srcHead := workHead * full
+	if srcHead*1.15 < wantHead {
+		return nil, fail(LowResolution, fmt.Sprintf("The head is %.0f px tall in the photo; this document needs about %.0f px", srcHead, wantHead),
+			"Take the photo closer or with a higher-resolution camera", "Photo resolution too low")
+	}
+	// A head smaller in the frame than guessed needs the pixels shrink-on-load left out.
+	t2 := time.Now()
+	if workHead < wantHead && scale < 8 {
+		if s := jpegScale(srcHead / (1.25 * wantHead)); s > scale {
+			if work, err = raster.DecodeTo(src, s, p.pool); err != nil {
+				return nil, err
+			}
+			decoded = append(decoded, work)
+		}
+	}
+	// A head far larger in the decoded copy than the spec's largest is more
+	// pixels than any output can use (a PNG is decoded whole; a JPEG scaled
+	// for a head of 30 % of the frame may hold a much larger one): they are
+	// averaged down once by a whole factor, so the renders and the mask work
+	// on the smaller copy, and the large one is freed before them.
+	maxHead := preShrinkMargin * spec.HeadMaxMm * pxmm
+	if n := int(g.geo.HeadHeight() * float64(work.W) / float64(g.img.W) / maxHead); n >= 2 {
+		small, err := work.BoxShrunk(n)
+		if err != nil {
+			return nil, err
+		}
+		decoded = append(decoded, small)
+		if work != g.img { // the detection copy is still read below
+			work.Free()
+		}
+		work = small
+	}
+	geo := g.geo.scaled(float64(work.W) / float64(g.img.W))
+	bg := parseHex(spec.BackgroundHex)
+
+	// 4. Plan the crop in the levelled frame (turned about the eye midpoint so
+	// the eyes are level): head height and eye line inside the spec's bands,
+	// then the person on the spec's background (or the photo's own).
+	roll := geo.RollDegrees()
+	if math.Abs(roll) <= 1 {
+		roll = 0
+	} else if math.Abs(roll) > 3 {
+		res.Warnings = append(res.Warnings, WarnHeadTilted)
+	}
+	lv := newLevel(geo.EyeMid(), -roll)
+	geo = geo.level(lv)
+	if !geo.CrownFound {
+		res.Warnings = append(res.Warnings, WarnCrownEstimated)
+	}
+	// The plan rests on the crown and chin found on the photo; the output is
+	// measured again by detecting the face on it. When that measure leaves the
+	// spec's bands, the head height it shows corrects the plan once.
+	before := res.Warnings
+	refine := true
+	var out *raster.Image // the frame, pooled: freed when made again and on return
+	defer func() { out.Free() }()
+	var m *Measurement
+	for attempt := 0; ; attempt++ {
+		out.Free()
+		res.Warnings = slices.Clone(before)
+		plan := planCrop(geo, lv, float64(work.W), float64(work.H), spec)
+		if f := checkPlan(plan, geo, lv, work, spec, opt); f != nil {
+			return nil, f
+		}
+		segment := res.Timings.Segment
+		if opt.replace() {
+			r, err := p.replaceBackground(work, lv, geo, &plan, spec, bg, refine, &res.Timings)
+			if err != nil {
+				return nil, err
+			}
+			out, geo, res.PersonCoverage = r.out, r.geo, r.coverage
+			if r.crownSeen {
+				res.Warnings = slices.DeleteFunc(res.Warnings, func(w string) bool { return w == WarnCrownEstimated })
+			}
+			res.Warnings = append(res.Warnings, WarnBackgroundReplaced)
+		} else {
+			if out, err = work.Warp(cropMap(lv, plan.left, plan.top, plan.s), spec.WidthPx, spec.HeightPx, nil); err != nil {
+				return nil, err
+			}
+			// A light, uniform background is moved towards the spec's colour; the
+			// detection copy tells first whether it could be.
+			mid := geo.EyeMid()
+			headH := geo.HeadHeight() * plan.s
+			cx := (mid.X - plan.left) * plan.s
+			head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-plan.top)*plan.s), int(cx+0.4*headH), int((geo.Chin.Y-plan.top)*plan.s))
+			if mayClean(g.img, g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-plan.top)*plan.s, bg) {
+				res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
+			}
+		}
+		res.Timings.Crop += time.Since(t2) - (res.Timings.Segment - segment)
+
+		// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
+		t3 := time.Now()
+		res.Photo, res.Online, err = raster.EncodeJPEG(out, spec.DPI, spec.MaxKB)
+		if err != nil {
+			return nil, err
+		}
+		if !res.Online {
+			res.Warnings = append(res.Warnings, WarnTooLargeOnline)
+		}
+		if spec.MinPx > 0 && min(spec.WidthPx, spec.HeightPx) < spec.MinPx {
+			res.Online = false
+		}
+		res.Timings.Encode += time.Since(t3)
+
+		// 6. Measure the output itself, not the plan.
+		t4 := time.Now()
+		m, err = p.Measure(res.Photo, spec)
+		res.Timings.Measure += time.Since(t4)
+		if err != nil {
+			return nil, err
+		}
+		if attempt == 1 || (inBand(m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm) && inBand(m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm)) {
+			break
+		}
+		// Take the measured head height as the truth: the chin is the surer
+		// landmark, so the crown moves.
+		planned := plan.headPx / pxmm
+		geo.Crown.Y = geo.Chin.Y - geo.HeadHeight()*m.HeadHeightMm/planned
+		refine = false
+		t2 = time.Now()
+	}
+	freeDecoded() // the sheets are made from the output
+	res.HeadHeightMm, res.EyeLineMm, res.Background = m.HeadHeightMm, m.EyeLineMm, m.Background
+	res.Warnings = append(res.Warnings, m.Warnings...)
+	if !inBand(m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm) {
+		f := fail(HeadSizeInvalid, fmt.Sprintf("The head measures %.1f mm; the document needs %g–%g mm", m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm),
+			"Use a photo with the whole head clearly visible against a plain background", "Head size out of spec range")
+		f.Warnings = res.Warnings
+		return nil, f
+	}
+	if !inBand(m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm) {
+		f := fail(EyePositionInvalid, fmt.Sprintf("The eyes are %.1f mm from the bottom; the document needs %g–%g mm", m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm),
+			"faces.Face the camera directly with the head level", "Eye position out of spec range")
+		f.Warnings = res.Warnings
+		return nil, f
+	}
+
+	// 7. Printable sheets.
+	t5 := time.Now()
+	if res.Sheet, err = sheet4x6(out, spec); err != nil {
+		return nil, err
+	}
+	if res.SheetA4, err = SheetPDF(res.Photo, spec); err != nil {
+		return nil, err
+	}
+	res.Timings.Sheet = time.Since(t5)
+	res.Warnings = dedupe(res.Warnings)
+	return res, nil
+}
+
+// inBand: v (rounded to 0.1 mm, as reported) lies in [lo, hi].
+func inBand(v, lo, hi float64) bool { return v >= lo-1e-9 && v <= hi+1e-9 }
+
+// jpegScale is the smallest JPEG decode scale, in eighths of the photo's
+// size (1–8), that keeps at least 1/ratio of it. libjpeg-turbo scales by
+// any eighth in its inverse DCT, so the scale need not be a power of two:
+// a 12 MP photo at 3/8 decoded in 29.5 ms into 5 MB where 1/2 took 26.6 ms
+// and 9 MB (its 3/8 transform is not vectorised), and every stage after
+// works on the smaller image.
+func jpegScale(ratio float64) int {
+	if ratio <= 1 {
+		return 8
+	}
+	return min(8, max(1, int(math.Ceil(8/ratio-1e-9))))
+}
+
+// preShrinkMargin: the decoded copy keeps at least this many times the
+// spec's largest head height in px, so every render shrinks (never enlarges)
+// even when the refined crown makes the head a little taller than planned.
+const preShrinkMargin = 1.25
+
+// measureSize bounds the copy Measure detects on.
+const measureSize = 240
+
+// Measurement is what Measure reads off a finished photo.
+type Measurement struct {
+	HeadHeightMm, EyeLineMm float64
+	Background              Background
+	Warnings                []string
+}
+
+// Measure detects the face on a finished photo and measures head height and
+// eye line in millimetres at the spec's DPI, and checks the background.
+func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
+	img, err := raster.DecodeTo(photo, 8, p.pool)
+	if err != nil {
+		return nil, err
+	}
+	defer img.Free()
+	// Detection runs on a copy of at most measureSize px (HOG time grows with
+	// area); the landmarks are scaled back and the crown is scanned at full size.
+	det, err := img.Resized(measureSize)
+	if err != nil {
+		return nil, err
+	}
+	if det != img {
+		defer det.Free()
+	}
+	scale := float64(img.W) / float64(det.W)
+	found, err := p.Faces.Find(det)
+	if err != nil {
+		return nil, err
+	}
+	for i := range found {
+		found[i] = found[i].Scaled(scale)
+	}
+	if len(found) == 0 {
+		return nil, fail(ProcessingFailed, "The face could not be found again on the finished photo", "Use a sharper, evenly lit photo")
+	}
+	sort.Slice(found, func(i, j int) bool { return area(found[i].Box) > area(found[j].Box) })
+	geo := geometryOf(found[0], img)
+	pxmm := spec.pxPerMm()
+	m := &Measurement{
+		HeadHeightMm: round1(geo.HeadHeight() / pxmm),
+		EyeLineMm:    round1((float64(img.Bounds().Dy()) - geo.EyeMid().Y) / pxmm),
+	}
+	var jaw []image.Point
+	if len(found[0].Landmarks) == faces.LandmarkCount {
+		jaw = found[0].Landmarks[:17]
+	}
+	m.Background = measureBackground(img, geo, jaw)
+	m.Warnings = backgroundWarnings(m.Background, parseHex(spec.BackgroundHex))
+	return m, nil
+}
+
+type analysis struct {
+	geo       Geometry
+	img       *raster.Image // the detection copy
+	landmarks time.Duration // of the detection time
+}
+
+// analyse detects faces on the detection copy and returns the main face's
+// geometry in its pixels.
+func (p *Processor) analyse(det *raster.Image) (analysis, []string, error) {
+	found, landmarks, err := p.Faces.FindTimed(det)
+	if err != nil {
+		return analysis{}, nil, err
+	}
+	if len(found) == 0 {
+		return analysis{landmarks: landmarks}, nil, fail(NoFaceDetected, "No face detected in the photo", "Upload a photo with a clearly visible face, looking at the camera")
+	}
+	sort.Slice(found, func(i, j int) bool { return area(found[i].Box) > area(found[j].Box) })
+	// Faces of comparable size are people in the photo; small ones are in the
+	// background. HOG sometimes sees a face in a round badge or a pattern, so
+	// when several comparable faces appear the CNN detector decides which are real.
+	var warnings, comparable = []string(nil), []faces.Face{found[0]}
+	for _, f := range found[1:] {
+		if float64(area(f.Box)) >= 0.35*float64(area(found[0].Box)) {
+			comparable = append(comparable, f)
+		} else {
+			warnings = append(warnings, WarnBackgroundFace)
+		}
+	}
+	main := found[0]
+	if len(comparable) > 1 {
+		var confirmed []faces.Face
+		for _, f := range comparable {
+			real, err := p.confirm(det, f.Box)
+			if err != nil {
+				return analysis{}, nil, err
+			}
+			if real {
+				confirmed = append(confirmed, f)
+			}
+		}
+		switch {
+		case len(confirmed) > 1:
+			return analysis{}, nil, fail(MultipleFaces, "More than one face detected", "Upload a photo of one person alone")
+		case len(confirmed) == 1:
+			main = confirmed[0]
+		}
+	}
+	return analysis{geo: geometryOf(main, det), img: det, landmarks: landmarks}, warnings, nil
+}
+
+// confirm runs the CNN face detector on the region around box, enlarged so the
+// face is about 150 px (MMOD misses small faces; a small crop keeps it fast).
+func (p *Processor) confirm(det *raster.Image, box image.Rectangle) (bool, error) {
+	pad := max(box.Dx(), box.Dy()) / 2
+	r := box.Inset(-pad).Intersect(det.Bounds())
+	f := max(1, 150/float64(max(box.Dx(), 1)))
+	crop, err := det.Region(r, int(math.Round(float64(r.Dx())*f)), int(math.Round(float64(r.Dy())*f)))
+	if err != nil {
+		return false, err
+	}
+	defer crop.Free()
+	boxes, err := p.Faces.CNNBoxes(crop)
+	return len(boxes) > 0, err
+}
+
+// cropMap takes an output pixel to the photo: the output's top-left corner
+// is at (left, top) of the levelled frame, at s output pixels per photo
+// pixel. Pixel centres are at whole coordinates here and at half ones in the
+// plan's (continuous) coordinates.
+func cropMap(l level, left, top, s float64) raster.Affine {
+	at := func(u, v float64) Point {
+		p := l.invert(Point{left + (u+0.5)/s, top + (v+0.5)/s})
+		return Point{p.X - 0.5, p.Y - 0.5}
+	}
+	o, du, dv := at(0, 0), at(1, 0), at(0, 1)
+	return raster.Affine{du.X - o.X, dv.X - o.X, o.X, du.Y - o.Y, dv.Y - o.Y, o.Y}
+}
+
+// Background limits of the finished photo: the spread (standard deviation
+// of luma) of a plain background, and how far its mean colour may be from the
+// spec's (Euclidean distance in 8-bit RGB).
+const (
+	maxBackgroundSpread   = 20.0
+	maxBackgroundDistance = 40.0
+)
+
+// Background is the measured background of a finished photo.
+type Background struct {
+	Mean   color.RGBA
+	Spread float64 // standard deviation of luma
+	Pixels int     // how many were sampled
+}
+
+// measureBackground samples the band around the head above the shoulders:
+// the rows above the crown, and beside the head from the top down to the
+// eyes, keeping 3 % off the photo's edges. The head reaches on each side as
+// far as the wider of two guesses: the face box or 0.45 head heights from
+// the eyes (full hair), and the outermost jaw landmark (0–16, level with
+// the ears) widened by earMargin for the ears and the hair over them. The
+// second is taken on each side by itself: a face turned a little shows one
+// ear far wider of the eyes than the other, and a band centred on the eyes
+// measured it as background.
+func measureBackground(img *raster.Image, g Geometry, jaw []image.Point) Background {
+	w, h := img.W, img.H
+	edgeX, edgeY := w*3/100, h*2/100
+	headH := g.HeadHeight()
+	half := math.Max(float64(g.Box.Dx())/2, 0.45*headH) + float64(w)/40
+	left, right := g.EyeMid().X-half, g.EyeMid().X+half
+	for _, q := range jaw {
+		left = math.Min(left, float64(q.X)-earMargin*headH)
+		right = math.Max(right, float64(q.X)+earMargin*headH)
+	}
+	crownTop := g.Crown.Y - float64(h)/40
+	eyeY := math.Min(g.EyeMid().Y, float64(h)/2)
+	var sum [3]float64
+	var lumSum, lumSq float64
+	n := 0
+	for y := edgeY; y < int(eyeY); y += 2 {
+		for x := edgeX; x < w-edgeX; x += 2 {
+			if fx := float64(x); fx > left && fx < right && float64(y) >= crownTop {
+				continue
+			}
+			p := img.Pix[3*(y*w+x) : 3*(y*w+x)+3]
+			c := [3]float64{float64(p[0]), float64(p[1]), float64(p[2])}
+			for i := range sum {
+				sum[i] += c[i]
+			}
+			l := 0.299*c[0] + 0.587*c[1] + 0.114*c[2]
+			lumSum += l
+			lumSq += l * l
+			n++
+		}
+	}
+	if n == 0 {
+		return Background{}
+	}
+	mean := lumSum / float64(n)
+	u8 := func(v float64) uint8 { return uint8(math.Round(v / float64(n))) }
+	return Background{Mean: color.RGBA{u8(sum[0]), u8(sum[1]), u8(sum[2]), 255},
+		Spread: math.Sqrt(math.Max(0, lumSq/float64(n)-mean*mean)), Pixels: n}
+}
+
+// earMargin: how far ears and hair reach beyond the jaw's outermost
+// landmarks, in head heights (ears stand 1–2 cm out from a head about 23 cm
+// from chin to crown; hair over them adds as much).
+const earMargin = 0.15
+
+// backgroundWarnings compares a measured background with the spec's colour.
+func backgroundWarnings(bg Background, want color.RGBA) []string {
+	if bg.Pixels < 10 {
+		return nil
+	}
+	var out []string
+	if bg.Spread > maxBackgroundSpread {
+		out = append(out, WarnBackgroundUneven)
+	}
+	luma := func(c color.RGBA) float64 { return 0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B) }
+	if luma(bg.Mean) < math.Min(150, luma(want)-50) {
+		out = append(out, WarnBackgroundDark)
+	}
+	if colorDistance(bg.Mean, want) > maxBackgroundDistance {
+		out = append(out, WarnBackgroundColor)
+	}
+	return out
+}
+
+func colorDistance(a, b color.RGBA) float64 {
+	dr, dg, db := float64(a.R)-float64(b.R), float64(a.G)-float64(b.G), float64(a.B)-float64(b.B)
+	return math.Sqrt(dr*dr + dg*dg + db*db)
+}
+
+// Hex writes a colour as #rrggbb.
+func Hex(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
+
+func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+func parseHex(s string) color.RGBA {
+	s = strings.TrimPrefix(s, "#")
+	if v, err := strconv.ParseUint(s, 16, 32); err == nil && len(s) == 6 {
+		return color.RGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 255}
+	}
+	return color.RGBA{R: 255, G: 255, B: 255, A: 255}
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,76 @@
+package idphoto
+
+import (
+	"bytes"
+	"math"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/veridoc/veridoc/internal/vision/raster"
+)
+
+// The 4×6 in print at 300 DPI.
+const sheetDPI, sheetW, sheetH = 300, 1200, 1800
+
+// sheet4x6 lays out as many copies of the photo as fit on a 4×6 in print,
+// with a 2 mm gap, at least a 5 mm margin and a grey cut line around each
+// copy. It is encoded a scanline at a time, never held whole: libvips' draw
+// and replicate operations would copy the whole sheet each time.
+func sheet4x6(photo *raster.Image, spec Spec) ([]byte, error) {
+	pxmm := float64(sheetDPI) / 25.4
+	pw, ph := int(math.Round(spec.WidthMm*pxmm)), int(math.Round(spec.HeightMm*pxmm))
+	if photo.W != pw || photo.H != ph {
+		var err error
+		if photo, err = photo.Region(photo.Bounds(), pw, ph); err != nil {
+			return nil, err
+		}
+		defer photo.Free()
+	}
+	gap, margin := int(2*pxmm), int(5*pxmm)
+	cols := max(1, (sheetW-2*margin+gap)/(pw+gap))
+	rows := max(1, (sheetH-2*margin+gap)/(ph+gap))
+	x0 := (sheetW - cols*(pw+gap) + gap) / 2
+	y0 := (sheetH - rows*(ph+gap) + gap) / 2
+	return raster.EncodeSheet(photo, sheetW, sheetH, x0, y0, pw+gap, ph+gap, cols, rows, sheetDPI)
+}
+
+// SheetPDF lays out copies of photo on an A4 page as a PDF: the photo's JPEG
+// is embedded once, unchanged, and placed at its exact size in millimetres,
+// with a grey cut line around each copy. A PDF prints at true size on a home
+// printer (a JPEG sheet is often scaled to fit), and costs no re-encoding.
+func SheetPDF(photo []byte, spec Spec) ([]byte, error) {
+	const pageW, pageH, gap, margin = 210.0, 297.0, 2.0, 5.0
+	w, h := spec.WidthMm, spec.HeightMm
+	cols := max(1, int((pageW-2*margin+gap)/(w+gap)))
+	rows := max(1, int((pageH-2*margin+gap)/(h+gap)))
+	x0 := (pageW - float64(cols)*(w+gap) + gap) / 2
+	y0 := (pageH - float64(rows)*(h+gap) + gap) / 2
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(time.Unix(0, 0).UTC()) // the same photo gives the same file
+	pdf.SetCatalogSort(true)
+	pdf.SetProducer("Veridoc", false)
+	// The page holds a few hundred bytes of drawing and the photo is JPEG
+	// already: compressing them saved little and allocated a deflate
+	// state (about 1 MB) per sheet.
+	pdf.SetCompression(false)
+	pdf.SetMargins(0, 0, 0)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.AddPage()
+	opts := fpdf.ImageOptions{ImageType: "JPG"}
+	pdf.RegisterImageOptionsReader("photo", opts, bytes.NewReader(photo))
+	pdf.SetDrawColor(160, 160, 160)
+	pdf.SetLineWidth(0.1)
+	for r := 0; r < rows; r++ {
+		for c := 0; c < cols; c++ {
+			x, y := x0+float64(c)*(w+gap), y0+float64(r)*(h+gap)
+			pdf.ImageOptions("photo", x, y, w, h, false, opts, 0, "")
+			pdf.Rect(x-0.1, y-0.1, w+0.2, h+0.2, "D")
+		}
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,118 @@
+package raster
+
+// #cgo LDFLAGS: -ljpeg
+// #include <stdlib.h>
+// #include "jpeg.h"
+import "C"
+
+import (
+	"errors"
+	"image"
+	"unsafe"
+)
+
+// JPEGOptions are the encoder's settings.
+type JPEGOptions struct {
+	Quality   int
+	Subsample bool // 4:2:0 chroma, else 4:4:4
+	Optimize  bool // optimised Huffman tables: a few percent smaller, a second pass
+	DPI       int
+}
+
+// encode compresses the pixels as a baseline JPEG with a JFIF header that
+// records the DPI, and no other metadata.
+func (m *Image) Encode(o JPEGOptions) ([]byte, error) {
+	var out *C.uchar
+	var n C.ulong
+	if C.vd_jpeg_encode((*C.uchar)(unsafe.Pointer(&m.Pix[0])), C.int(m.W), C.int(m.H), C.int(o.Quality),
+		C.int(b2i(o.Subsample)), C.int(b2i(o.Optimize)), C.int(o.DPI), &out, &n) != 0 {
+		return nil, errors.New("jpeg: encoding failed")
+	}
+	return takeC(out, n), nil
+}
+
+// takeC copies libjpeg's malloc'd output into Go memory and frees it.
+func takeC(out *C.uchar, n C.ulong) []byte {
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(n))
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// DecodeJPEG decodes a JPEG at eighths/8 of its size; ok is false when it cannot
+// here (CMYK, or libjpeg warned of a corrupt or truncated file) and libvips
+// should have its say.
+func DecodeJPEG(src []byte, eighths int, pool *Pool) (img *Image, ok bool) {
+	var w, h C.int
+	buf, n := (*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src))
+	if C.vd_jpeg_size(buf, n, C.int(eighths), &w, &h) != 0 || w <= 0 || h <= 0 {
+		return nil, false
+	}
+	img, err := New(int(w), int(h), pool)
+	if err != nil {
+		return nil, false
+	}
+	if C.vd_jpeg_decode(buf, n, C.int(eighths), 3, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
+		img.Free()
+		return nil, false
+	}
+	return img, true
+}
+
+// EncodeSheet encodes paper of pw×ph px with copies of photo laid out from
+// (x0, y0) every step px, a scanline at a time.
+func EncodeSheet(photo *Image, pw, ph, x0, y0, stepX, stepY, cols, rows, dpi int) ([]byte, error) {
+	var out *C.uchar
+	var n C.ulong
+	if C.vd_jpeg_encode_sheet((*C.uchar)(unsafe.Pointer(&photo.Pix[0])), C.int(photo.W), C.int(photo.H), C.int(pw), C.int(ph),
+		C.int(x0), C.int(y0), C.int(stepX), C.int(stepY), C.int(cols), C.int(rows), 92, C.int(dpi), &out, &n) != 0 {
+		return nil, errors.New("jpeg: encoding the sheet failed")
+	}
+	return takeC(out, n), nil
+}
+
+// EncodeJPEG encodes the digital photo, lowering the quality until the file
+// fits maxKB (when set). Like libvips' default, quality 90 and above keeps
+// full-resolution chroma.
+func EncodeJPEG(img *Image, dpi, maxKB int) ([]byte, bool, error) {
+	var buf []byte
+	var err error
+	for q := 92; q >= 40; q -= 8 {
+		if buf, err = img.Encode(JPEGOptions{Quality: q, Subsample: q < 90, Optimize: true, DPI: dpi}); err != nil {
+			return nil, false, err
+		}
+		if maxKB <= 0 || len(buf) <= maxKB*1024 {
+			return buf, true, nil
+		}
+	}
+	return buf, false, nil
+}
+
+// JPEGSize is the size a JPEG decodes to at eighths/8 of its size; ok is false when
+// it cannot be decoded here (see DecodeJPEG).
+func JPEGSize(src []byte, eighths int) (w, h int, ok bool) {
+	var cw, ch C.int
+	if C.vd_jpeg_size((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(eighths), &cw, &ch) != 0 || cw <= 0 || ch <= 0 {
+		return 0, 0, false
+	}
+	return int(cw), int(ch), true
+}
+
+// DecodeJPEGGray decodes a JPEG's luma at eighths/8 of its size (see DecodeJPEG).
+func DecodeJPEGGray(src []byte, eighths int) (*image.Gray, bool) {
+	w, h, ok := JPEGSize(src, eighths)
+	if !ok {
+		return nil, false
+	}
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	if C.vd_jpeg_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(eighths), 1,
+		(*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(w), C.int(h)) != 0 {
+		return nil, false
+	}
+	return g, true
+}
