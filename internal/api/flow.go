@@ -63,7 +63,7 @@ type DocumentTypeList struct {
 // where they differ from the catalogue's: a validation error is a 422, and
 // image data that is not an acceptable image a 400, keeping the error_name.
 var flowStatuses = map[string]int{
-	rpc.InvalidRequest.Name():         http.StatusUnprocessableEntity,
+	rpc.InvalidRequest.Name():        http.StatusUnprocessableEntity,
 	raster.ErrUnsupportedType.Name(): http.StatusBadRequest,
 	raster.ErrTooLarge.Name():        http.StatusBadRequest,
 }

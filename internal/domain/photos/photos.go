@@ -128,7 +128,7 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	if err != nil {
 		return err
 	}
-	res, err := p.Process(src, SpecOf(spec), idphoto.Options{Background: t.Background})
+	res, err := p.Process(ctx, src, SpecOf(spec), idphoto.Options{Background: t.Background})
 	if err != nil {
 		return err
 	}

@@ -175,13 +175,13 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 	if front == nil {
 		fail(d, CheckDocumentMissing)
 	} else {
-		if err := w.readDocument(d, s, front, back); err != nil {
+		if err := w.readDocument(ctx, d, s, front, back); err != nil {
 			return nil, err
 		}
 	}
 	var portrait *faces.FaceShot
 	if front != nil {
-		portrait, err = engine.MainFace(front)
+		portrait, err = engine.MainFace(ctx, front)
 		if err != nil {
 			// No face, or an image libvips cannot read: no usable portrait either way.
 			fail(d, CheckNoFaceOnDocument)
@@ -197,7 +197,7 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 	case selfie == nil && s.FaceVerification:
 		fail(d, CheckSelfieMissing)
 	case selfie != nil:
-		face, err = engine.MainFace(selfie, 1024)
+		face, err = engine.MainFace(ctx, selfie, 1024)
 		if err != nil {
 			if s.FaceVerification {
 				fail(d, CheckNoFaceOnSelfie)
@@ -223,15 +223,15 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 
 // readDocument reads the MRZ from the front, or the back (ID cards carry it
 // there); without one, the PDF417 of a US or Canadian licence or ID card.
-func (w *Worker) readDocument(d *database.SessionResult, s *database.Session, front, back []byte) error {
+func (w *Worker) readDocument(ctx context.Context, d *database.SessionResult, s *database.Session, front, back []byte) error {
 	// A back with a PDF417 is a licence or ID card: no MRZ search needed.
-	if l := w.readBarcode(back); l != nil {
+	if l := w.readBarcode(ctx, back); l != nil {
 		w.fillLicence(d, s, l)
 		return nil
 	}
-	best := w.Engines.Reader().BestMRZ(front, back)
+	best := w.Engines.Reader().BestMRZ(ctx, front, back)
 	if best == nil {
-		if l := w.readBarcode(front); l != nil {
+		if l := w.readBarcode(ctx, front); l != nil {
 			w.fillLicence(d, s, l)
 			return nil
 		}
@@ -325,12 +325,12 @@ func Periodic() []*river.PeriodicJob {
 }
 
 // readBarcode reads an AAMVA licence from the first side that has one.
-func (w *Worker) readBarcode(sides ...[]byte) *aamva.License {
+func (w *Worker) readBarcode(ctx context.Context, sides ...[]byte) *aamva.License {
 	for _, side := range sides {
 		if side == nil {
 			continue
 		}
-		if r, err := w.Engines.Reader().ReadBarcode(side); err == nil && r.License != nil {
+		if r, err := w.Engines.Reader().ReadBarcode(ctx, side); err == nil && r.License != nil {
 			return r.License
 		}
 	}

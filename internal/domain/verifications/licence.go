@@ -1,6 +1,7 @@
 package verifications
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ func readsBarcode(typeName, countryAlpha2 string) bool {
 
 // readLicence fills person, address and document fields from the PDF417 on
 // the back (or front), then checks the front's printed text against them.
-func (w *DocumentWorker) readLicence(x *extraction, typeName, declared string, front, back []byte) {
+func (w *DocumentWorker) readLicence(ctx context.Context, x *extraction, typeName, declared string, front, back []byte) {
 	r := w.Engines.Reader()
 	var read *docread.BarcodeRead
 	var err error
@@ -47,7 +48,7 @@ func (w *DocumentWorker) readLicence(x *extraction, typeName, declared string, f
 		if side == nil {
 			continue
 		}
-		if read, err = r.ReadBarcode(side); err == nil {
+		if read, err = r.ReadBarcode(ctx, side); err == nil {
 			break
 		}
 	}
@@ -70,7 +71,7 @@ func (w *DocumentWorker) readLicence(x *extraction, typeName, declared string, f
 		x.fail(CheckNameTruncatedOnID)
 	}
 	if front != nil {
-		text, err := r.Text(front)
+		text, err := r.Text(ctx, front)
 		if err == nil {
 			for _, c := range FrontDisagreements(text, l) {
 				x.fail(c)

@@ -63,7 +63,7 @@ func (w *DocumentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs])
 	if err != nil {
 		return err
 	}
-	r, err := w.extract(d, front, back)
+	r, err := w.extract(ctx, d, front, back)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ type extraction database.Extraction
 func (x *extraction) fail(code string) { x.Checks = append(x.Checks, code) }
 
 // extract reads what the document's context calls for.
-func (w *DocumentWorker) extract(d *database.Document, front, back []byte) (*extraction, error) {
+func (w *DocumentWorker) extract(ctx context.Context, d *database.Document, front, back []byte) (*extraction, error) {
 	x := &extraction{Fields: map[string]string{}}
 	t, _ := w.Flows.Type(d.DocumentTypeID)
 	c, _ := country.Lookup(d.Country)
@@ -94,7 +94,7 @@ func (w *DocumentWorker) extract(d *database.Document, front, back []byte) (*ext
 	switch d.ContextType {
 	case flows.PhotoID:
 		x.Fields["document_issuing_entity"] = "Government"
-		f, err := faces.MainFace(front)
+		f, err := faces.MainFace(ctx, front)
 		if err == nil {
 			x.Fields["document_has_selfie"] = "1"
 			x.Descriptor = encodeDescriptor(f.Descriptor)
@@ -103,9 +103,9 @@ func (w *DocumentWorker) extract(d *database.Document, front, back []byte) (*ext
 			x.fail(CheckNoFaceOnDocument)
 		}
 		if readsBarcode(t.Name, c.Alpha2) {
-			w.readLicence(x, t.Name, c.Alpha2, front, back)
+			w.readLicence(ctx, x, t.Name, c.Alpha2, front, back)
 		} else {
-			w.readMRZ(x, t, front, back)
+			w.readMRZ(ctx, x, t, front, back)
 		}
 	case flows.ProofOfAddress:
 		page := front
@@ -115,7 +115,7 @@ func (w *DocumentWorker) extract(d *database.Document, front, back []byte) (*ext
 				return x, nil
 			}
 		}
-		text, err := w.Engines.Reader().Text(page)
+		text, err := w.Engines.Reader().Text(ctx, page)
 		if err != nil {
 			return nil, err
 		}
@@ -132,7 +132,7 @@ func (w *DocumentWorker) extract(d *database.Document, front, back []byte) (*ext
 			x.Fields["person_full_name"] = name
 		}
 	case flows.Selfie:
-		f, err := faces.MainFace(front, 1024)
+		f, err := faces.MainFace(ctx, front, 1024)
 		if err != nil {
 			x.fail(CheckNoFaceOnSelfie)
 			return x, nil
@@ -143,8 +143,8 @@ func (w *DocumentWorker) extract(d *database.Document, front, back []byte) (*ext
 }
 
 // readMRZ fills person and document fields from the MRZ (front, then back).
-func (w *DocumentWorker) readMRZ(x *extraction, t *flows.DocumentType, front, back []byte) {
-	best := w.Engines.Reader().BestMRZ(front, back)
+func (w *DocumentWorker) readMRZ(ctx context.Context, x *extraction, t *flows.DocumentType, front, back []byte) {
+	best := w.Engines.Reader().BestMRZ(ctx, front, back)
 	if best == nil {
 		if t.MRZ {
 			x.fail(CheckMRZNotFound)

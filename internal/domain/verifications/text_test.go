@@ -1,6 +1,7 @@
 package verifications_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -73,7 +74,7 @@ func TestReadBill(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, img := range map[string][]byte{"photo": testdocs.Bill(t, billLines, 2.5), "pdf": pdfPage} {
-		text, err := r.Text(img)
+		text, err := r.Text(context.Background(), img)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -418,3 +418,56 @@ func ScaledPhoto(t testing.TB, p Photo, scale float64) []byte {
 	}
 	return b
 }
+
+// ScanBomb is a progressive JPEG of side×side pixels (a Debian test photo
+// enlarged) whose last scan is repeated until it has scans scans: small on
+// the wire, and a decoder goes over the whole image once per scan.
+func ScanBomb(t testing.TB, side, scans int) []byte {
+	t.Helper()
+	src := ReadPhoto(t, PhotoGrace512)
+	vips.Startup(nil)
+	img, err := vips.NewImageFromBuffer(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	if err := img.Resize(float64(side)/float64(img.Width()), vips.KernelLinear); err != nil {
+		t.Fatal(err)
+	}
+	prog, _, err := img.ExportJpeg(&vips.JpegExportParams{Quality: 60, Interlace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each scan runs from its SOS marker to the next marker after its data
+	// (a stuffed 0xFF is followed by 0x00, never by a marker code); the
+	// smallest one is repeated, as an attacker would.
+	eoi := len(prog) - 2
+	if !bytes.HasSuffix(prog, []byte{0xFF, 0xD9}) {
+		t.Fatal("no EOI marker")
+	}
+	starts := []int{}
+	for i := 0; i+1 < len(prog); i++ {
+		if prog[i] == 0xFF && prog[i+1] == 0xDA {
+			starts = append(starts, i)
+		}
+	}
+	if len(starts) == 0 {
+		t.Fatal("no scan")
+	}
+	small := prog[starts[0]:eoi]
+	for _, at := range starts {
+		end := at + 2 + (int(prog[at+2])<<8 | int(prog[at+3])) // past the SOS header
+		for end+1 < eoi && (prog[end] != 0xFF || prog[end+1] == 0x00 || (prog[end+1] >= 0xD0 && prog[end+1] <= 0xD7)) {
+			end++
+		}
+		if end-at < len(small) {
+			small = prog[at:end]
+		}
+	}
+	out := bytes.NewBuffer(append([]byte{}, prog[:eoi]...))
+	for range scans - len(starts) {
+		out.Write(small)
+	}
+	out.Write(prog[eoi:])
+	return out.Bytes()
+}

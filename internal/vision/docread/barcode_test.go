@@ -1,6 +1,7 @@
 package docread_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -75,7 +76,7 @@ func TestReadBarcode(t *testing.T) {
 			photo := testdocs.LicenseSide(t, testdocs.Card{Barcode: text, Lines: []string{"DONOR", want.Number},
 				RotateDeg: deg, Blur: blur, Quality: q, Scale: scale, Shade: shade, Seed: uint64(li*100 + i)})
 			total++
-			got, err := r.ReadBarcode(photo)
+			got, err := r.ReadBarcode(context.Background(), photo)
 			if err != nil {
 				t.Logf("%s %d: %.1f° blur %.1f q%d scale %.1f shade %.2f: %v", want.Jurisdiction.Code, i, deg, blur, q, scale, shade, err)
 				if i == 0 {
@@ -107,10 +108,10 @@ func TestReadBarcode(t *testing.T) {
 func TestReadBarcodeNone(t *testing.T) {
 	r := reader(t)
 	front := testdocs.LicenseSide(t, testdocs.Card{Lines: []string{"DRIVER LICENSE", "NO BARCODE HERE"}})
-	if _, err := r.ReadBarcode(front); !errors.Is(err, docread.ErrNoBarcode) {
+	if _, err := r.ReadBarcode(context.Background(), front); !errors.Is(err, docread.ErrNoBarcode) {
 		t.Fatalf("a card front: %v", err)
 	}
-	if _, err := r.ReadBarcode([]byte("not an image")); err == nil {
+	if _, err := r.ReadBarcode(context.Background(), []byte("not an image")); err == nil {
 		t.Fatal("garbage read")
 	}
 }

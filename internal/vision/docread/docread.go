@@ -6,6 +6,7 @@ package docread
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	"image/png"
@@ -80,13 +81,13 @@ const findSize = 1000
 // the read with the fewest failed check digits, stopping at the first valid
 // one: ID cards carry it on the back, passports on the front. Nil when no
 // side has a readable MRZ.
-func (r *Reader) BestMRZ(sides ...[]byte) *MRZRead {
+func (r *Reader) BestMRZ(ctx context.Context, sides ...[]byte) *MRZRead {
 	var best *MRZRead
 	for _, img := range sides {
 		if img == nil {
 			continue
 		}
-		m, err := r.ReadMRZ(img)
+		m, err := r.ReadMRZ(ctx, img)
 		if err != nil {
 			continue // not found on this side (or unreadable): try the next
 		}
@@ -108,8 +109,8 @@ func (r *Reader) BestMRZ(sides ...[]byte) *MRZRead {
 // copy at most 1000 px long; only the band that OCR reads is cut from the
 // photo's own pixels, levelled and scaled in one pass. OCR is most of the
 // time, and it grows with the band's width.
-func (r *Reader) ReadMRZ(img []byte) (*MRZRead, error) {
-	g, err := decodeGray(img, workSize)
+func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
+	g, err := decodeGray(ctx, img, workSize)
 	if err != nil {
 		return nil, err
 	}
@@ -285,14 +286,14 @@ func product(variants [][]string, limit int) [][]string {
 
 // Text recognises the printed text of a page image (JPEG or PNG) with the
 // text model, the page turned upright first when it was photographed askew.
-func (r *Reader) Text(img []byte) (string, error) {
-	small, err := loadGray(img, 800, 0)
+func (r *Reader) Text(ctx context.Context, img []byte) (string, error) {
+	small, err := loadGray(ctx, img, 800, 0)
 	if err != nil {
 		return "", err
 	}
 	sw, sh := small.Rect.Dx(), small.Rect.Dy()
 	skew := skewDegrees(inkMap(small, max(15, sw/40), 10), sw, sh, 15)
-	g, err := loadGray(img, 2400, -skew)
+	g, err := loadGray(ctx, img, 2400, -skew)
 	if err != nil {
 		return "", err
 	}

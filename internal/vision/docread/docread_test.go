@@ -1,6 +1,7 @@
 package docread_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -49,7 +50,7 @@ func TestReadMRZ(t *testing.T) {
 			if dir := os.Getenv("VERIDOC_TEST_ARTIFACTS"); dir != "" {
 				_ = os.WriteFile(dir+"/"+strings.ReplaceAll(tc.name, " ", "_")+".jpg", img, 0o644)
 			}
-			got, err := r.ReadMRZ(img)
+			got, err := r.ReadMRZ(context.Background(), img)
 			if err != nil {
 				t.Fatalf("ReadMRZ: %v", err)
 			}
@@ -68,7 +69,7 @@ func TestReadMRZ(t *testing.T) {
 
 func TestReadMRZNone(t *testing.T) {
 	r := reader(t)
-	if _, err := r.ReadMRZ(testenv.ReadPhoto(t, testenv.PhotoGraceHopper)); err == nil {
+	if _, err := r.ReadMRZ(context.Background(), testenv.ReadPhoto(t, testenv.PhotoGraceHopper)); err == nil {
 		t.Fatal("a portrait photo has no MRZ")
 	}
 }
@@ -102,7 +103,7 @@ func TestMRZReadRate(t *testing.T) {
 			Quality: 40 + rng.IntN(50), Seed: uint64(i), BackOnly: len(lines) == 3}
 		img := testdocs.Render(t, doc)
 		t0 := time.Now()
-		got, err := r.ReadMRZ(img)
+		got, err := r.ReadMRZ(context.Background(), img)
 		total += time.Since(t0)
 		if err == nil && strings.Join(got.Lines, "\n") == strings.Join(lines, "\n") {
 			exact++

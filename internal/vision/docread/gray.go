@@ -1,6 +1,7 @@
 package docread
 
 import (
+	"context"
 	"errors"
 	"image"
 	"math"
@@ -13,17 +14,28 @@ import (
 // decodeGray decodes a JPEG's brightness at the smallest free (DCT) scale
 // that keeps its longer side at least side; anything else goes through
 // loadGray, scaled to at most side.
-func decodeGray(b []byte, side int) (*image.Gray, error) {
-	if g, ok := raster.DecodeGray(b, side); ok {
+func decodeGray(ctx context.Context, b []byte, side int) (*image.Gray, error) {
+	g, ok, err := raster.DecodeGray(ctx, b, side)
+	switch {
+	case err != nil:
+		return nil, err
+	case ok:
 		return g, nil
 	}
-	return loadGray(b, side, 0)
+	return loadGray(ctx, b, side, 0)
 }
 
 // loadGray decodes an image with its EXIF orientation applied, scaled so the
 // longest side is at most maxSide, as 8-bit grey. rotateDeg (clockwise on
 // screen) is applied before the scaling's result is read.
-func loadGray(b []byte, maxSide int, rotateDeg float64) (*image.Gray, error) {
+func loadGray(ctx context.Context, b []byte, maxSide int, rotateDeg float64) (*image.Gray, error) {
+	// libvips cannot be stopped once it decodes: a scan bomb never reaches it.
+	if err := raster.CheckScans(b); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	img, err := vips.LoadThumbnailFromBuffer(b, maxSide, maxSide, vips.InterestingNone, vips.SizeDown, nil)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	_ "image/jpeg" // DecodeConfig reads their headers
@@ -57,12 +58,14 @@ func readSide(img []byte) int {
 // AAMVA DL/ID data. zxing reads PDF417 only within about ±3° of level, so the
 // photo is levelled first (the text and bar rows give the skew), then, if
 // that fails, turned in steps that cover ±12°.
-func (r *Reader) ReadBarcode(img []byte) (*BarcodeRead, error) {
+func (r *Reader) ReadBarcode(ctx context.Context, img []byte) (*BarcodeRead, error) {
 	start := time.Now()
-	g, ok := raster.DecodeGray(img, barcodeSide)
+	g, ok, err := raster.DecodeGray(ctx, img, barcodeSide)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
-		var err error
-		if g, err = loadGray(img, readSide(img), 0); err != nil {
+		if g, err = loadGray(ctx, img, readSide(img), 0); err != nil {
 			return nil, err
 		}
 	}

@@ -6,6 +6,7 @@
 package faces
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"math"
@@ -82,8 +83,8 @@ func (e *FaceEngine) Find(img image.Image) ([]Face, error) {
 
 // Detect finds the faces in a JPEG or PNG with their descriptors (keep it
 // near 1000 px: HOG time grows with area).
-func (e *FaceEngine) Detect(src []byte) ([]Face, error) {
-	img, err := raster.Decode(src, 1)
+func (e *FaceEngine) Detect(ctx context.Context, src []byte) ([]Face, error) {
+	img, err := raster.Decode(ctx, src, 1)
 	if err != nil {
 		return nil, fmt.Errorf("face detection: cannot read image: %w", err)
 	}
@@ -106,8 +107,8 @@ func (e *FaceEngine) detect(img *raster.Image) ([]Face, error) {
 // DetectCNN runs dlib's CNN (MMOD) detector: slower but far fewer false
 // positives than HOG. Only for small images (its cost explodes with size).
 // The faces carry boxes only.
-func (e *FaceEngine) DetectCNN(src []byte) ([]Face, error) {
-	img, err := raster.Decode(src, 1)
+func (e *FaceEngine) DetectCNN(ctx context.Context, src []byte) ([]Face, error) {
+	img, err := raster.Decode(ctx, src, 1)
 	if err != nil {
 		return nil, fmt.Errorf("face detection: cannot read image: %w", err)
 	}

@@ -1,6 +1,7 @@
 package faces
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -44,7 +45,7 @@ func TestEvalLandmarks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := raster.Decode(b, 1)
+		img, err := raster.Decode(context.Background(), b, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package faces
 
 import (
+	"context"
 	"errors"
 	"image"
 	"math"
@@ -24,7 +25,7 @@ type FaceShot struct {
 // MainFace finds the largest face in an image (a document page or a selfie).
 // It looks at sizes for each pass in turn and stops at the first that finds
 // a face: a portrait on a photographed document can be small.
-func (e *FaceEngine) MainFace(src []byte, sizes ...int) (*FaceShot, error) {
+func (e *FaceEngine) MainFace(ctx context.Context, src []byte, sizes ...int) (*FaceShot, error) {
 	if len(sizes) == 0 {
 		sizes = []int{1024, 2048}
 	}
@@ -39,7 +40,7 @@ func (e *FaceEngine) MainFace(src []byte, sizes ...int) (*FaceShot, error) {
 	if hdr.Format == "jpeg" {
 		shrink = raster.JPEGShrink(float64(longest) / float64(slices.Max(sizes)))
 	}
-	img, err := raster.Decode(src, shrink)
+	img, err := raster.Decode(ctx, src, shrink)
 	if err != nil {
 		return nil, err
 	}

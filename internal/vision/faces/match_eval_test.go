@@ -1,6 +1,7 @@
 package faces
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -44,12 +45,12 @@ func TestEvalMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		shot, err := e.MainFace(b)
+		shot, err := e.MainFace(context.Background(), b)
 		if err != nil {
 			continue
 		}
 		ds = append(ds, shot.Descriptor)
-		img, err := raster.Decode(b, 1)
+		img, err := raster.Decode(context.Background(), b, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +104,7 @@ func genuineDistances(t *testing.T, e *FaceEngine) []float64 {
 			if err != nil {
 				t.Fatal(err)
 			}
-			shot, err := e.MainFace(b)
+			shot, err := e.MainFace(context.Background(), b)
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}

@@ -1,6 +1,7 @@
 package idphoto_test
 
 import (
+	"context"
 	"math"
 	"os"
 	"runtime"
@@ -44,7 +45,7 @@ func benchMode(b *testing.B, src []byte, opt idphoto.Options) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		res, err := p.Process(src, usPassport, opt)
+		res, err := p.Process(context.Background(), src, usPassport, opt)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func benchThroughput(b *testing.B, src []byte, opt idphoto.Options) {
 		go func() {
 			defer wg.Done()
 			for range jobs {
-				if _, err := p.Process(src, usPassport, opt); err != nil {
+				if _, err := p.Process(context.Background(), src, usPassport, opt); err != nil {
 					b.Error(err)
 					return
 				}

@@ -1,6 +1,7 @@
 package idphoto_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -150,7 +151,7 @@ func TestEvalPhotos(t *testing.T) {
 				tiles = append(tiles, refusedTile(t))
 				continue
 			}
-			res, err := p.Process(src, sp.spec, idphoto.Options{})
+			res, err := p.Process(context.Background(), src, sp.spec, idphoto.Options{})
 			var f *idphoto.Failure
 			result := "OK"
 			switch {
@@ -171,7 +172,7 @@ func TestEvalPhotos(t *testing.T) {
 				if want == "" {
 					compliantGot++
 				}
-				m, err := p.Measure(res.Photo, sp.spec)
+				m, err := p.Measure(context.Background(), res.Photo, sp.spec)
 				if err != nil {
 					t.Fatalf("%s, %s: measure: %v", ph.name, sp.name, err)
 				}

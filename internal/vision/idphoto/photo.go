@@ -6,6 +6,7 @@
 package idphoto
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -84,6 +85,16 @@ func undecodable() *Failure {
 	return fail(ProcessingFailed, "The photo cannot be decoded (it may be truncated or corrupt)", "Upload the original photo file")
 }
 
+// decodeFailure is the answer to a file that cannot be decoded: a photo
+// failure for a damaged file or one with too many scans; a decode stopped
+// because its job ran out of time stays an error, and the job is retried.
+func decodeFailure(err error) error {
+	if errors.Is(err, raster.ErrUndecodable) || errors.Is(err, raster.ErrUnreadable) {
+		return undecodable()
+	}
+	return err
+}
+
 func fail(code, msg, suggestion string, issues ...string) *Failure {
 	return &Failure{Reasons: []Reason{{Code: code, Message: msg, Suggestion: suggestion}}, Issues: issues}
 }
@@ -132,7 +143,7 @@ func NewProcessor(engine *faces.FaceEngine) *Processor {
 
 // Process makes the photo for spec from an upload. A *Failure is a rejected
 // photo; any other error is a fault worth retrying.
-func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error) {
+func (p *Processor) Process(ctx context.Context, src []byte, spec Spec, opt Options) (*Result, error) {
 	res := &Result{}
 	hdr, err := raster.CheckUpload(src)
 	if err != nil {
@@ -148,9 +159,9 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 	if hdr.Format == "jpeg" {
 		scale = jpegScale(float64(min(hdr.Width, hdr.Height)) * 0.3 / wantHead)
 	}
-	work, err := raster.DecodeTo(src, scale, p.pool)
+	work, err := raster.DecodeTo(ctx, src, scale, p.pool)
 	if err != nil {
-		return nil, err
+		return nil, decodeFailure(err)
 	}
 	// Every decode of the upload and every copy of one (they are pooled, see
 	// raster.New) is freed once the output is made, or on an early return; free
@@ -212,7 +223,7 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 	t2 := time.Now()
 	if workHead < wantHead && scale < 8 {
 		if s := jpegScale(srcHead / (1.25 * wantHead)); s > scale {
-			if work, err = raster.DecodeTo(src, s, p.pool); err != nil {
+			if work, err = raster.DecodeTo(ctx, src, s, p.pool); err != nil {
 				return nil, err
 			}
 			decoded = append(decoded, work)
@@ -310,7 +321,7 @@ func (p *Processor) Process(src []byte, spec Spec, opt Options) (*Result, error)
 
 		// 6. Measure the output itself, not the plan.
 		t4 := time.Now()
-		m, err = p.Measure(res.Photo, spec)
+		m, err = p.Measure(ctx, res.Photo, spec)
 		res.Timings.Measure += time.Since(t4)
 		if err != nil {
 			return nil, err
@@ -387,10 +398,10 @@ type Measurement struct {
 
 // Measure detects the face on a finished photo and measures head height and
 // eye line in millimetres at the spec's DPI, and checks the background.
-func (p *Processor) Measure(photo []byte, spec Spec) (*Measurement, error) {
-	img, err := raster.DecodeTo(photo, 8, p.pool)
+func (p *Processor) Measure(ctx context.Context, photo []byte, spec Spec) (*Measurement, error) {
+	img, err := raster.DecodeTo(ctx, photo, 8, p.pool)
 	if err != nil {
-		return nil, err
+		return nil, decodeFailure(err)
 	}
 	defer img.Free()
 	// Detection runs on a copy of at most measureSize px (HOG time grows with

@@ -2,6 +2,7 @@ package idphoto_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -136,7 +137,7 @@ func TestProcessAccepts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := p.Process(tc.src(t), tc.spec, idphoto.Options{})
+			res, err := p.Process(context.Background(), tc.src(t), tc.spec, idphoto.Options{})
 			checkPixelsBack(t, p)
 			if err != nil {
 				t.Fatalf("rejected: %v %+v", err, err)
@@ -195,7 +196,7 @@ func checkOutput(t *testing.T, p *idphoto.Processor, photo []byte, spec idphoto.
 	if bytes.Contains(photo, []byte("Exif\x00\x00")) {
 		t.Error("EXIF metadata kept")
 	}
-	m, err := p.Measure(photo, spec)
+	m, err := p.Measure(context.Background(), photo, spec)
 	if err != nil {
 		t.Fatalf("measure: %v", err)
 	}
@@ -350,7 +351,7 @@ func TestProcessRejects(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := p.Process(tc.src(t), usPassport, idphoto.Options{})
+			_, err := p.Process(context.Background(), tc.src(t), usPassport, idphoto.Options{})
 			checkPixelsBack(t, p)
 			var f *idphoto.Failure
 			if !errors.As(err, &f) || f.Code() != tc.code {
@@ -427,7 +428,7 @@ func TestProcessCleansBackground(t *testing.T) {
 	if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: 92}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.Process(buf.Bytes(), usPassport, idphoto.Options{Background: idphoto.BackgroundKeep})
+	res, err := p.Process(context.Background(), buf.Bytes(), usPassport, idphoto.Options{Background: idphoto.BackgroundKeep})
 	if err != nil {
 		t.Fatalf("rejected: %v", err)
 	}
@@ -485,11 +486,11 @@ func TestProcessConvertsColourProfile(t *testing.T) {
 	// The photo's own background: a replaced one would weigh the comparison
 	// with the two masks' differences.
 	keep := idphoto.Options{Background: idphoto.BackgroundKeep}
-	a, err := p.Process(plain, usPassport, keep)
+	a, err := p.Process(context.Background(), plain, usPassport, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := p.Process(tagged, usPassport, keep)
+	b, err := p.Process(context.Background(), tagged, usPassport, keep)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package idphoto_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -109,7 +110,7 @@ func TestProcessReplacesBackground(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := p.Process(tc.src(t), tc.spec, idphoto.Options{})
+			res, err := p.Process(context.Background(), tc.src(t), tc.spec, idphoto.Options{})
 			checkPixelsBack(t, p)
 			if err != nil {
 				t.Fatalf("rejected: %v %+v", err, err)
@@ -138,7 +139,7 @@ func TestProcessReplacesBackground(t *testing.T) {
 // the spec's colour.
 func TestProcessTurnedHead(t *testing.T) {
 	p := processor(t)
-	res, err := p.Process(portrait(t, "obama-press.jpg"), ukPassport, idphoto.Options{})
+	res, err := p.Process(context.Background(), portrait(t, "obama-press.jpg"), ukPassport, idphoto.Options{})
 	if err != nil {
 		t.Fatalf("rejected: %v", err)
 	}
@@ -276,7 +277,7 @@ func TestProcessReplaceRejects(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := p.Process(tc.src(t), usPassport, tc.opt)
+			_, err := p.Process(context.Background(), tc.src(t), usPassport, tc.opt)
 			checkPixelsBack(t, p)
 			var f *idphoto.Failure
 			if !errors.As(err, &f) || f.Code() != tc.code {
@@ -293,7 +294,7 @@ func TestProcessReplaceRejects(t *testing.T) {
 // and the warnings describe it.
 func TestProcessKeepsBackground(t *testing.T) {
 	p := processor(t)
-	res, err := p.Process(portrait(t, "obama.jpg"), usPassport, idphoto.Options{Background: idphoto.BackgroundKeep})
+	res, err := p.Process(context.Background(), portrait(t, "obama.jpg"), usPassport, idphoto.Options{Background: idphoto.BackgroundKeep})
 	if err != nil {
 		t.Fatalf("rejected: %v", err)
 	}

@@ -2,6 +2,7 @@ package raster_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -83,9 +84,9 @@ func TestDecodeGray(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			g, ok := raster.DecodeGray(tc.src, tc.minSide)
-			if ok != tc.ok {
-				t.Fatalf("ok %v, want %v", ok, tc.ok)
+			g, ok, err := raster.DecodeGray(context.Background(), tc.src, tc.minSide)
+			if ok != tc.ok || err != nil {
+				t.Fatalf("ok %v (%v), want %v", ok, err, tc.ok)
 			}
 			if !ok {
 				return

@@ -67,7 +67,8 @@ func Sniff(b []byte) string {
 }
 
 // CheckUpload validates an upload from its bytes and header only: type by
-// content, size, and pixel count (so a decompression bomb is never decoded).
+// content, size, pixel count and, for a JPEG, its number of scans (so
+// neither a decompression bomb nor a scan bomb is ever decoded).
 func CheckUpload(b []byte) (Header, error) {
 	if len(b) > MaxUploadBytes {
 		return Header{}, ErrTooLarge.New("the photo must be at most %d MB", MaxUploadBytes>>20)
@@ -82,6 +83,11 @@ func CheckUpload(b []byte) (Header, error) {
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxUploadPixels {
 		return Header{}, ErrTooLarge.New("the photo must have at most %d megapixels", MaxUploadPixels/1_000_000)
+	}
+	if format == "jpeg" {
+		if err := CheckScans(b); err != nil {
+			return Header{}, err
+		}
 	}
 	return Header{Format: format, Width: cfg.Width, Height: cfg.Height}, nil
 }

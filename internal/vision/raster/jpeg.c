@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <jpeglib.h>
 #include "jpeg.h"
 
@@ -22,6 +23,27 @@ static void vd_no_message(j_common_ptr c) { (void)c; }
 // A decode counts warnings (libjpeg's word for a truncated or corrupt file).
 static void vd_count_warning(j_common_ptr c, int level) {
 	if (level < 0) c->err->num_warnings++;
+}
+
+// vd_limits stops a decode that runs away: libjpeg calls the monitor once
+// per row of blocks while it reads the file, so a progressive file with
+// thousands of scans, each decoded over the whole image, is stopped at its
+// first scan too many, and any decode at its time budget (a cgo call cannot
+// be interrupted from Go: the job's time must be checked in here).
+struct vd_limits {
+	struct jpeg_progress_mgr pub;
+	int max_scans;
+	struct timespec deadline;
+};
+
+static void vd_monitor(j_common_ptr c) {
+	struct vd_limits* l = (struct vd_limits*)c->progress;
+	j_decompress_ptr d = (j_decompress_ptr)c;
+	if (l->max_scans > 0 && d->input_scan_number > l->max_scans) longjmp(((struct vd_err*)c->err)->jump, 2);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > l->deadline.tv_sec || (now.tv_sec == l->deadline.tv_sec && now.tv_nsec >= l->deadline.tv_nsec))
+		longjmp(((struct vd_err*)c->err)->jump, 2);
 }
 
 static int vd_setup_decode(struct jpeg_decompress_struct* d, const unsigned char* buf, unsigned long len, int eighths, int channels) {
@@ -56,18 +78,32 @@ int vd_jpeg_size(const unsigned char* buf, unsigned long len, int eighths, int* 
 	return rc;
 }
 
-int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int channels, unsigned char* out, int w, int h) {
+int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int channels, unsigned char* out, int w, int h,
+	int max_scans, long budget_ms) {
 	struct jpeg_decompress_struct d;
 	struct vd_err err;
+	struct vd_limits limits;
 	d.err = jpeg_std_error(&err.pub);
 	err.pub.error_exit = vd_error_exit;
 	err.pub.output_message = vd_no_message;
 	err.pub.emit_message = vd_count_warning;
-	if (setjmp(err.jump)) {
+	int jumped = setjmp(err.jump);
+	if (jumped) {
 		jpeg_destroy_decompress(&d);
-		return -1;
+		return jumped == 2 ? -2 : -1;
 	}
 	jpeg_create_decompress(&d);
+	memset(&limits, 0, sizeof limits);
+	limits.pub.progress_monitor = vd_monitor;
+	limits.max_scans = max_scans;
+	clock_gettime(CLOCK_MONOTONIC, &limits.deadline);
+	limits.deadline.tv_sec += budget_ms / 1000;
+	limits.deadline.tv_nsec += (budget_ms % 1000) * 1000000L;
+	if (limits.deadline.tv_nsec >= 1000000000L) {
+		limits.deadline.tv_sec++;
+		limits.deadline.tv_nsec -= 1000000000L;
+	}
+	d.progress = &limits.pub;
 	if (vd_setup_decode(&d, buf, len, eighths, channels) != 0 || (int)d.output_width != w || (int)d.output_height != h) {
 		jpeg_destroy_decompress(&d);
 		return -1;

@@ -6,6 +6,7 @@ package raster
 import "C"
 
 import (
+	"context"
 	"errors"
 	"image"
 	"unsafe"
@@ -44,24 +45,33 @@ func b2i(b bool) int {
 	return 0
 }
 
-// DecodeJPEG decodes a JPEG at eighths/8 of its size; ok is false when it cannot
-// here (CMYK, or libjpeg warned of a corrupt or truncated file) and libvips
-// should have its say.
-func DecodeJPEG(src []byte, eighths int, pool *Pool) (img *Image, ok bool) {
+// DecodeJPEG decodes a JPEG at eighths/8 of its size; ok is false when it
+// cannot be decoded here (CMYK, or libjpeg warned of a corrupt or truncated
+// file) and libvips should have its say. err is set when the decode was
+// stopped (too many scans, or out of time): nothing else may try then.
+func DecodeJPEG(ctx context.Context, src []byte, eighths int, pool *Pool) (img *Image, ok bool, err error) {
+	budget, err := budgetOf(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	var w, h C.int
 	buf, n := (*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src))
 	if C.vd_jpeg_size(buf, n, C.int(eighths), &w, &h) != 0 || w <= 0 || h <= 0 {
-		return nil, false
+		return nil, false, nil
 	}
-	img, err := New(int(w), int(h), pool)
+	img, err = New(int(w), int(h), pool)
 	if err != nil {
-		return nil, false
+		return nil, false, nil
 	}
-	if C.vd_jpeg_decode(buf, n, C.int(eighths), 3, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h) != 0 {
+	switch C.vd_jpeg_decode(buf, n, C.int(eighths), 3, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), w, h, MaxJPEGScans, C.long(budget)) {
+	case 0:
+		return img, true, nil
+	case -2:
 		img.Free()
-		return nil, false
+		return nil, false, stopped(ctx)
 	}
-	return img, true
+	img.Free()
+	return nil, false, nil
 }
 
 // EncodeSheet encodes paper of pw×ph px with copies of photo laid out from
@@ -104,15 +114,22 @@ func JPEGSize(src []byte, eighths int) (w, h int, ok bool) {
 }
 
 // DecodeJPEGGray decodes a JPEG's luma at eighths/8 of its size (see DecodeJPEG).
-func DecodeJPEGGray(src []byte, eighths int) (*image.Gray, bool) {
+func DecodeJPEGGray(ctx context.Context, src []byte, eighths int) (*image.Gray, bool, error) {
+	budget, err := budgetOf(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	w, h, ok := JPEGSize(src, eighths)
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
 	g := image.NewGray(image.Rect(0, 0, w, h))
-	if C.vd_jpeg_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(eighths), 1,
-		(*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(w), C.int(h)) != 0 {
-		return nil, false
+	switch C.vd_jpeg_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(eighths), 1,
+		(*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(w), C.int(h), MaxJPEGScans, C.long(budget)) {
+	case 0:
+		return g, true, nil
+	case -2:
+		return nil, false, stopped(ctx)
 	}
-	return g, true
+	return nil, false, nil
 }

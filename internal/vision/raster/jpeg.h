@@ -18,8 +18,10 @@ extern "C" {
 int vd_jpeg_size(const unsigned char* buf, unsigned long len, int eighths, int* w, int* h);
 // vd_jpeg_decode decodes into out (w×h×channels, from vd_jpeg_size):
 // channels 3 is RGB, 1 grey. Any warning of libjpeg (a truncated or corrupt
-// file) fails the decode: -1.
-int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int channels, unsigned char* out, int w, int h);
+// file) fails the decode: -1. A file with more than max_scans scans, or a
+// decode still running after budget_ms, stops at once: -2.
+int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int channels, unsigned char* out, int w, int h,
+	int max_scans, long budget_ms);
 // vd_jpeg_encode_sheet encodes a sheet of paper (pw×ph white) with copies of
 // photo (w×h) in cols×rows at (x0 + c·step_x, y0 + r·step_y), each with a
 // grey line one pixel outside, one scanline at a time (no sheet in memory).

@@ -2,6 +2,7 @@ package raster
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -36,7 +37,9 @@ func (m *Image) At(x, y int) color.Color {
 // EXIF orientation, shrunk on load by shrink (1, 2, 4 or 8; JPEG only).
 // The pipeline decodes an upload once: a JPEG's entropy decoding costs the
 // same at every shrink factor, so a second decode would cost as much again.
-func Decode(src []byte, shrink int) (*Image, error) { return DecodeTo(src, 8/shrink, nil) }
+func Decode(ctx context.Context, src []byte, shrink int) (*Image, error) {
+	return DecodeTo(ctx, src, 8/shrink, nil)
+}
 
 // ErrUndecodable is a file whose pixels cannot be read (truncated, corrupt).
 var ErrUndecodable = errors.New("raster: the image cannot be decoded (it may be truncated or corrupt)")
@@ -44,10 +47,17 @@ var ErrUndecodable = errors.New("raster: the image cannot be decoded (it may be 
 // DecodeTo is decode at eighths/8 of the photo's size (1–8; a JPEG scales
 // in its inverse DCT, other files are decoded whole), into pool's memory
 // (see New), which the caller frees.
-func DecodeTo(src []byte, eighths int, pool *Pool) (*Image, error) {
+func DecodeTo(ctx context.Context, src []byte, eighths int, pool *Pool) (*Image, error) {
+	if err := CheckScans(src); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStopped, err)
+	}
 	orient, foreign := Probe(src)
 	if Sniff(src) == "jpeg" && !foreign {
-		if img, ok := DecodeJPEG(src, eighths, pool); ok {
+		img, ok, err := DecodeJPEG(ctx, src, eighths, pool)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			up, err := img.Oriented(orient)
 			if up != img {
 				img.Free()
@@ -69,25 +79,30 @@ func DecodeTo(src []byte, eighths int, pool *Pool) (*Image, error) {
 // false for anything else (PNG, CMYK) or a damaged file, for the caller's
 // general decoder to judge. Colour profiles are ignored: reading text and
 // codes needs contrast, not colour.
-func DecodeGray(src []byte, minSide int) (g *image.Gray, ok bool) {
+func DecodeGray(ctx context.Context, src []byte, minSide int) (g *image.Gray, ok bool, err error) {
 	if Sniff(src) != "jpeg" {
-		return nil, false
+		return nil, false, nil
+	}
+	if err := CheckScans(src); err != nil {
+		return nil, false, fmt.Errorf("%w: %w", ErrStopped, err)
 	}
 	w, h, ok := JPEGSize(src, 8)
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
 	shrink := 1
 	for shrink < 8 && (max(w, h)+2*shrink-1)/(2*shrink) >= minSide {
 		shrink *= 2
 	}
-	g, ok = DecodeJPEGGray(src, 8/shrink)
-	if !ok {
-		return nil, false
+	g, ok, err = DecodeJPEGGray(ctx, src, 8/shrink)
+	if !ok || err != nil {
+		return nil, false, err
 	}
 	orient, _ := Probe(src)
-	g, err := OrientedGray(g, orient)
-	return g, err == nil
+	if g, err = OrientedGray(g, orient); err != nil {
+		return nil, false, nil
+	}
+	return g, true, nil
 }
 
 // probe reads the header: the EXIF orientation (1 when there is none), and
