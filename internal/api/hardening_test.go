@@ -32,3 +32,17 @@ func TestScanBombRefusedAtEveryUpload(t *testing.T) {
 	d["front_side_data"] = bomb
 	refused("document.create", c.call("document.create", d))
 }
+
+// A PDF that declares a huge page is refused from its header: nothing is
+// drawn in the request (the worker draws accepted pages, within the pixel limit).
+func TestPDFPageBombRefused(t *testing.T) {
+	s := testenv.NewServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := account(t, s, "pdf bomb")
+	v := c.call("verification.create", expectAnna).num("id")
+	if r := c.call("document.create", doc("usps1583", v, "PROOF_OF_ADDRESS", 20, "USA", testenv.BlankPDF(100000, 100000))); r.Status != 400 || r.str("error_name") != "PhotoTooLarge" {
+		t.Errorf("a 100000 pt page: %d %s", r.Status, r.Raw)
+	}
+	if r := c.call("document.create", doc("usps1583", v, "PROOF_OF_ADDRESS", 20, "USA", testenv.BlankPDF(612, 792))); r.Status != 200 {
+		t.Errorf("a letter page: %d %s", r.Status, r.Raw)
+	}
+}

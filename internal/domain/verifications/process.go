@@ -170,8 +170,12 @@ func (w *DocumentWorker) readMRZ(ctx context.Context, x *extraction, t *flows.Do
 	}
 }
 
-// RenderPDFPage draws a PDF's first page at 200 DPI as PNG (libvips with poppler).
-func RenderPDFPage(pdf []byte) ([]byte, error) { return raster.PDFPage(pdf, 200) }
+// pdfDPI is the resolution a PDF's page is read at (lower for a page too
+// large for the pixel limit).
+const pdfDPI = 200
+
+// RenderPDFPage draws a PDF's first page as PNG (libvips with poppler).
+func RenderPDFPage(pdf []byte) ([]byte, error) { return raster.PDFPage(pdf, pdfDPI) }
 
 // ReviewArgs reviews a submitted verification once its documents are read.
 type ReviewArgs struct {

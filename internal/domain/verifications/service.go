@@ -191,8 +191,9 @@ func checkSide(s Side, t *flows.DocumentType) (string, error) {
 		if len(s.Data) > raster.MaxUploadBytes {
 			return "", raster.ErrTooLarge.New("%s: larger than %d MB", s.Field, raster.MaxUploadBytes>>20)
 		}
-		if _, err := RenderPDFPage(s.Data); err != nil {
-			return "", raster.ErrUnreadable.New("%s: the PDF cannot be read", s.Field)
+		// The header only: the page is drawn by the worker, never in the request.
+		if _, err := raster.PDFPageDPI(s.Data, pdfDPI); err != nil {
+			return "", fmt.Errorf("%s: %w", s.Field, err)
 		}
 		return "application/pdf", nil
 	}

@@ -471,3 +471,12 @@ func ScanBomb(t testing.TB, side, scans int) []byte {
 	out.Write(prog[eoi:])
 	return out.Bytes()
 }
+
+// BlankPDF is a one-page PDF whose page is w×h points (1/72 in) and holds
+// nothing: a few hundred bytes, whatever size it declares.
+func BlankPDF(w, h float64) []byte {
+	return []byte(fmt.Sprintf("%%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"+
+		"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n"+
+		"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 %.0f %.0f]>> endobj\n"+
+		"trailer <</Root 1 0 R>>\n%%%%EOF\n", w, h))
+}

@@ -24,6 +24,19 @@ package raster
 // 	return vips_type_find("VipsOperation", "pdfload_buffer") != 0;
 // }
 //
+// // The size of a PDF's first page in points (1/72 in), from its header:
+// // libvips renders nothing until pixels are asked for.
+// static int vd_pdf_page_size(void *pdf, size_t len, int *w, int *h) {
+// 	VipsImage *page = NULL;
+// 	if (vips_pdfload_buffer(pdf, len, &page, "dpi", 72.0, "page", 0, NULL)) {
+// 		return -1;
+// 	}
+// 	*w = vips_image_get_width(page);
+// 	*h = vips_image_get_height(page);
+// 	g_object_unref(page);
+// 	return 0;
+// }
+//
 // // The first page of a PDF at dpi, on white, as PNG (g_free the output).
 // static int vd_pdf_page_png(void *pdf, size_t len, double dpi, void **out, size_t *outlen) {
 // 	VipsImage *page = NULL, *flat = NULL;
@@ -52,8 +65,8 @@ package raster
 import "C"
 
 import (
-	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -106,15 +119,49 @@ func EnablePDF() error {
 	return pdf.err
 }
 
-// PDFPage draws the first page of a PDF at dpi on white and returns it as
-// PNG. It calls libvips directly: govips decides at start which formats it
-// may load, before EnablePDF has loaded the module.
-func PDFPage(doc []byte, dpi float64) ([]byte, error) {
+// MinPDFDPI is the lowest resolution a PDF page is drawn at: a page so large
+// that MaxUploadPixels would leave it fewer dots per inch is refused (a
+// 744-byte PDF may declare a page of 100000 points, 77 gigapixels at 200 DPI).
+const MinPDFDPI = 50
+
+// MaxPDFSide bounds a drawn page's longer side in pixels, whatever its area.
+const MaxPDFSide = 16384
+
+// PDFPageDPI reads the size of a PDF's first page from its header, without
+// drawing it, and says at what resolution, at most want, it is drawn so that
+// it fits MaxUploadPixels and MaxPDFSide. A page too large for MinPDFDPI, or a file that is
+// not a readable PDF, is refused.
+func PDFPageDPI(doc []byte, want float64) (float64, error) {
 	if err := EnablePDF(); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if len(doc) == 0 {
-		return nil, errors.New("PDF: empty file")
+		return 0, ErrUnreadable.New("the PDF is empty")
+	}
+	in := C.CBytes(doc)
+	defer C.free(in)
+	var w, h C.int
+	if C.vd_pdf_page_size(in, C.size_t(len(doc)), &w, &h) != 0 || w <= 0 || h <= 0 {
+		C.vips_error_clear()
+		return 0, ErrUnreadable.New("the PDF cannot be read")
+	}
+	points := float64(w) * float64(h)
+	dpi := min(want, 72*math.Sqrt(MaxUploadPixels/points), 72*MaxPDFSide/float64(max(w, h)))
+	if dpi < MinPDFDPI {
+		return 0, ErrTooLarge.New("the PDF's page is %.0f×%.0f mm; at %d DPI it would be more than %d megapixels or %d pixels long",
+			float64(w)*25.4/72, float64(h)*25.4/72, MinPDFDPI, MaxUploadPixels/1_000_000, MaxPDFSide)
+	}
+	return dpi, nil
+}
+
+// PDFPage draws the first page of a PDF on white at want DPI, or lower where
+// that keeps it within MaxUploadPixels (PDFPageDPI), and returns it as PNG.
+// It calls libvips directly: govips decides at start which formats it may
+// load, before EnablePDF has loaded the module.
+func PDFPage(doc []byte, want float64) ([]byte, error) {
+	dpi, err := PDFPageDPI(doc, want)
+	if err != nil {
+		return nil, err
 	}
 	// libvips reads the buffer lazily: give it C memory that stays put.
 	in := C.CBytes(doc)
