@@ -59,6 +59,7 @@ type App struct {
 	workers   int // jobs this process runs at once (0: API only)
 	console   *console.Console
 	echo      *echo.Echo
+	formKey   []byte // signs the console's sign-in form tokens
 }
 
 // Options tune a process beyond the config.

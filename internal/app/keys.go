@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -39,6 +41,10 @@ func (a *App) openStore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The console's form key is derived, so signed URLs never share a key with it.
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("veridoc console form tokens"))
+	a.formKey = m.Sum(nil)
 	signer, err := objectstore.NewSigner(key, a.Now)
 	if err != nil {
 		return err

@@ -21,20 +21,12 @@ import (
 	"github.com/veridoc/veridoc/internal/web/capture"
 )
 
-// newEcho builds the router: the RPC endpoint, health checks and signed files.
+// newEcho builds the router: the RPC endpoint, the docs, health checks, the
+// console, the capture page and signed files.
 func (a *App) newEcho(h *api.Handlers) *echo.Echo {
-	ipExtractor := echo.ExtractIPDirect()
-	if len(a.Config.TrustedProxies) > 0 {
-		var opts []echo.TrustOption
-		for _, c := range a.Config.TrustedProxies {
-			_, n, _ := net.ParseCIDR(c)
-			opts = append(opts, echo.TrustIPRange(n))
-		}
-		ipExtractor = echo.ExtractIPFromXFFHeader(opts...)
-	}
 	e := echo.NewWithConfig(echo.Config{
 		Logger:           a.Logger,
-		IPExtractor:      ipExtractor,
+		IPExtractor:      clientIPOf(a.Config.TrustedProxies),
 		HTTPErrorHandler: errorHandler,
 	})
 	e.Use(middleware.Recover())
@@ -44,7 +36,65 @@ func (a *App) newEcho(h *api.Handlers) *echo.Echo {
 			return next(c)
 		}
 	})
+	a.apiRoutes(e, h)
+	a.docsRoutes(e)
+	a.opsRoutes(e)
+	e.GET("/verify/*", echo.WrapHandler(capture.Handler()))
+	// The console: its own routes (net/http patterns), with the client
+	// address resolved as for the API (proxies considered).
+	consoleHandler := func(c *echo.Context) error {
+		r := c.Request()
+		a.console.ServeHTTP(c.Response(), r.WithContext(clientip.With(r.Context(), c.RealIP())))
+		return nil
+	}
+	e.Any("/console", consoleHandler)
+	e.Any("/console/*", consoleHandler)
+	// Stored files (a PDF may carry scripts) are downloads in a sandbox, never
+	// pages of the API's origin.
+	files := headers(map[string]string{"Content-Security-Policy": "sandbox; default-src 'none'", "Content-Disposition": "attachment"})
+	e.GET(objectstore.FilesPrefix+"*", echo.WrapHandler(a.Store), files)
+	e.HEAD(objectstore.FilesPrefix+"*", echo.WrapHandler(a.Store), files)
+	return e
+}
 
+// clientIPOf is how a request's client address is found: the connection's
+// peer, or with trusted proxies the X-Forwarded-For entry after the last of
+// them. Only the listed ranges are trusted: Echo's default would also trust
+// every loopback, link-local and private address.
+func clientIPOf(trusted []string) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, c := range trusted {
+		_, n, _ := net.ParseCIDR(c) // config validated the ranges
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// jsonHeaders go with every JSON answer: never sniffed as something else,
+// never framed, and nothing loaded if a browser opens it as a page.
+var jsonHeaders = map[string]string{
+	"X-Content-Type-Options":  "nosniff",
+	"X-Frame-Options":         "DENY",
+	"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+
+// headers sets fixed response headers before the handler runs.
+func headers(set map[string]string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			for k, v := range set {
+				c.Response().Header().Set(k, v)
+			}
+			return next(c)
+		}
+	}
+}
+
+// apiRoutes serves POST /api/v1/<class>.<method> (and /api/<class>.<method>).
+func (a *App) apiRoutes(e *echo.Echo, h *api.Handlers) {
 	server := &rpc.Server{Registry: a.Registry, Authenticate: h.Authenticate, Limit: h.Limit,
 		Idempotency: idempotency{&database.IdempotencyStore{DB: a.DB, Now: a.Now}}, Logger: a.Logger, MapError: api.MapError, Audit: h.Audit}
 	serve := func(c *echo.Context) error {
@@ -63,28 +113,39 @@ func (a *App) newEcho(h *api.Handlers) *echo.Echo {
 		a.Metrics.ObserveRequest(label, rec.status, time.Since(t0))
 		return nil
 	}
-	e.Any("/api/v1/:method", serve)
-	e.Any("/api/:method", serve)
+	e.Any("/api/v1/:method", serve, headers(jsonHeaders))
+	e.Any("/api/:method", serve, headers(jsonHeaders))
+}
 
+// docsRoutes serves the OpenAPI document and the reference page made from it.
+func (a *App) docsRoutes(e *echo.Echo) {
 	spec, err := openapi.Build(a.Registry, api.Webhooks()...)
 	if err != nil {
 		panic(err) // the registry is fixed at build time; a type it cannot describe is a bug
 	}
 	e.GET("/api/v1/openapi.json", func(c *echo.Context) error {
 		return c.JSONBlob(http.StatusOK, spec)
-	})
+	}, headers(jsonHeaders))
 	docs, err := openapi.Docs(spec)
 	if err != nil {
 		panic(err)
 	}
 	e.GET("/docs", func(c *echo.Context) error {
 		return c.HTMLBlob(http.StatusOK, docs)
-	})
+	}, headers(map[string]string{
+		"Content-Security-Policy": "default-src 'none'; style-src " + openapi.DocsStyleHash(docs) +
+			"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options":        "DENY",
+	}))
+}
+
+// opsRoutes serves what operators and orchestrators poll.
+func (a *App) opsRoutes(e *echo.Echo) {
 	e.GET("/metrics", echo.WrapHandler(a.Metrics.Handler()))
-	e.GET("/verify/*", echo.WrapHandler(capture.Handler()))
 	e.GET("/healthz", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-	})
+	}, headers(jsonHeaders))
 	e.GET("/readyz", func(c *echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 		defer cancel()
@@ -97,19 +158,7 @@ func (a *App) newEcho(h *api.Handlers) *echo.Echo {
 			checks["storage"], status = "unavailable", http.StatusServiceUnavailable
 		}
 		return c.JSON(status, checks)
-	})
-	// The console: its own routes (net/http patterns), with the client
-	// address resolved as for the API (proxies considered).
-	consoleHandler := func(c *echo.Context) error {
-		r := c.Request()
-		a.console.ServeHTTP(c.Response(), r.WithContext(clientip.With(r.Context(), c.RealIP())))
-		return nil
-	}
-	e.Any("/console", consoleHandler)
-	e.Any("/console/*", consoleHandler)
-	e.GET(objectstore.FilesPrefix+"*", echo.WrapHandler(a.Store))
-	e.HEAD(objectstore.FilesPrefix+"*", echo.WrapHandler(a.Store))
-	return e
+	}, headers(jsonHeaders))
 }
 
 // statusRecorder remembers the status a handler wrote, for the metrics.
@@ -152,18 +201,18 @@ func errorHandler(c *echo.Context, err error) {
 // idempotency adapts the database's Idempotency-Key store to the API layer.
 type idempotency struct{ s *database.IdempotencyStore }
 
-func (i idempotency) Begin(ctx context.Context, accountID int64, key, method string, requestHash []byte) (*rpc.StoredResponse, error) {
-	stored, err := i.s.Begin(ctx, accountID, key, method, requestHash)
+func (i idempotency) Begin(ctx context.Context, sc rpc.IdemScope, key, method string, requestHash []byte) (*rpc.StoredResponse, error) {
+	stored, err := i.s.Begin(ctx, sc.AccountID, sc.Caller, key, method, requestHash)
 	if stored == nil || err != nil {
 		return nil, err
 	}
 	return &rpc.StoredResponse{Status: stored.Status, Body: stored.Body}, nil
 }
 
-func (i idempotency) Complete(ctx context.Context, accountID int64, key string, res rpc.StoredResponse) error {
-	return i.s.Complete(ctx, accountID, key, database.StoredResponse{Status: res.Status, Body: res.Body})
+func (i idempotency) Complete(ctx context.Context, sc rpc.IdemScope, key string, res rpc.StoredResponse) error {
+	return i.s.Complete(ctx, sc.AccountID, sc.Caller, key, database.StoredResponse{Status: res.Status, Body: res.Body})
 }
 
-func (i idempotency) Release(ctx context.Context, accountID int64, key string) error {
-	return i.s.Release(ctx, accountID, key)
+func (i idempotency) Release(ctx context.Context, sc rpc.IdemScope, key string) error {
+	return i.s.Release(ctx, sc.AccountID, sc.Caller, key)
 }

@@ -34,15 +34,31 @@ type StoredResponse struct {
 	Body   []byte
 }
 
-// IdempotencyStore keeps the first result of a side-effecting call per (account, key).
+// IdemScope is whose Idempotency-Key it is: the account's and, within it, the
+// caller's (an API key, or one session's token): one end user's token can
+// never replay an answer another session's token stored.
+type IdemScope struct {
+	AccountID int64
+	Caller    string // "key:12", "session:7"
+}
+
+// ScopeOf is the Idempotency-Key scope of a principal.
+func ScopeOf(p Principal) IdemScope {
+	if p.SessionID != 0 {
+		return IdemScope{AccountID: p.AccountID, Caller: fmt.Sprintf("session:%d", p.SessionID)}
+	}
+	return IdemScope{AccountID: p.AccountID, Caller: fmt.Sprintf("key:%d", p.APIKeyID)}
+}
+
+// IdempotencyStore keeps the first result of a side-effecting call per (scope, key).
 type IdempotencyStore interface {
 	// Begin claims the key. It returns a stored response to replay, or nil to go
 	// ahead; an *Error when the key was used with another request or is in flight.
-	Begin(ctx context.Context, accountID int64, key, method string, requestHash []byte) (*StoredResponse, error)
+	Begin(ctx context.Context, scope IdemScope, key, method string, requestHash []byte) (*StoredResponse, error)
 	// Complete records the response of a claimed key.
-	Complete(ctx context.Context, accountID int64, key string, res StoredResponse) error
+	Complete(ctx context.Context, scope IdemScope, key string, res StoredResponse) error
 	// Release frees a claimed key whose call failed on our side, so a retry runs again.
-	Release(ctx context.Context, accountID int64, key string) error
+	Release(ctx context.Context, scope IdemScope, key string) error
 }
 
 // Quota is a caller's rate-limit position after counting a request.
@@ -227,7 +243,8 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	sum := sha256.Sum256(append([]byte(m.Name+"\n"), body...))
-	stored, err := s.Idempotency.Begin(ctx, principal.AccountID, key, m.Name, sum[:])
+	scope := ScopeOf(principal)
+	stored, err := s.Idempotency.Begin(ctx, scope, key, m.Name, sum[:])
 	if err != nil {
 		WriteError(w, s.mapError(err))
 		return
@@ -243,10 +260,10 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 	// does not leave the key claimed.
 	finishCtx := context.WithoutCancel(ctx)
 	if status >= 500 {
-		if err := s.Idempotency.Release(finishCtx, principal.AccountID, key); err != nil {
+		if err := s.Idempotency.Release(finishCtx, scope, key); err != nil {
 			s.Logger.Error("idempotency release", "err", err, "request_id", reqID)
 		}
-	} else if err := s.Idempotency.Complete(finishCtx, principal.AccountID, key, StoredResponse{Status: status, Body: out}); err != nil {
+	} else if err := s.Idempotency.Complete(finishCtx, scope, key, StoredResponse{Status: status, Body: out}); err != nil {
 		s.Logger.Error("idempotency complete", "err", err, "request_id", reqID)
 	}
 	writeRaw(w, status, out)

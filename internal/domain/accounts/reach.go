@@ -51,6 +51,11 @@ func (r Reach) Allows(class string, write bool) bool {
 	if readOnly && write {
 		return false
 	}
+	// The keys class (keys, console users, the audit log) is reached only by
+	// naming it: read_only alone reads everything else.
+	if class == ScopeKeys {
+		return slices.Contains(r.Scopes, ScopeKeys)
+	}
 	return named == 0 || slices.Contains(r.Scopes, class)
 }
 

@@ -72,27 +72,51 @@ func (s *Service) DisableUser(ctx context.Context, accountID, id int64) (*databa
 // is never said.
 var ErrWrongPassword = errors.New("accounts: wrong email or password")
 
+// ErrChooseAccount is a sign-in whose email and password open users of
+// several accounts: the account must be named.
+var ErrChooseAccount = errors.New("accounts: the email and password open several accounts; name the account")
+
+// maxSameEmail bounds the users one sign-in checks: an email is unique per
+// account, so one person may have it in a few.
+const maxSameEmail = 5
+
+// SignInRequest is a console sign-in; AccountID 0 means any account.
+type SignInRequest struct {
+	Email, Password string
+	AccountID       int64
+}
+
 // SignIn checks a console user's email and password and opens a console
 // session; the token is the cookie's value, stored only as its hash. An
-// unknown email costs the same hash as a known one.
-func (s *Service) SignIn(ctx context.Context, email, password string) (*database.ConsoleSession, *database.ConsoleUser, string, error) {
-	u, err := s.DB.ConsoleUserByEmail(ctx, normalEmail(email))
-	phc := ""
-	switch {
-	case errors.Is(err, database.ErrNotFound):
-		phc = s.dummyHash()
-	case err != nil:
+// unknown email costs one hash, as a known one does.
+func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*database.ConsoleSession, *database.ConsoleUser, string, error) {
+	users, err := s.DB.ConsoleUsersByEmail(ctx, normalEmail(req.Email), req.AccountID, maxSameEmail)
+	if err != nil {
 		return nil, nil, "", err
-	default:
-		phc = u.PasswordHash
 	}
-	ok, err := s.Hashes.Check(ctx, phc, password)
-	if errors.Is(err, ErrBusy) || ctx.Err() != nil {
-		return nil, nil, "", errors.Join(err, ctx.Err())
-	}
-	if !ok || u == nil || err != nil { // a damaged hash signs nobody in
+	if len(users) == 0 {
+		if _, err := s.Hashes.Check(ctx, s.dummyHash(), req.Password); errors.Is(err, ErrBusy) || ctx.Err() != nil {
+			return nil, nil, "", errors.Join(err, ctx.Err())
+		}
 		return nil, nil, "", ErrWrongPassword
 	}
+	var matched []*database.ConsoleUser
+	for i := range users {
+		ok, err := s.Hashes.Check(ctx, users[i].PasswordHash, req.Password)
+		if errors.Is(err, ErrBusy) || ctx.Err() != nil {
+			return nil, nil, "", errors.Join(err, ctx.Err())
+		}
+		if ok && err == nil { // a damaged hash signs nobody in
+			matched = append(matched, &users[i])
+		}
+	}
+	switch {
+	case len(matched) == 0:
+		return nil, nil, "", ErrWrongPassword
+	case len(matched) > 1:
+		return nil, nil, "", ErrChooseAccount
+	}
+	u := matched[0]
 	token := randomText(32)
 	now := s.Now()
 	sess := &database.ConsoleSession{UserID: u.ID, TokenHash: database.HashToken(token), CSRF: randomText(32),

@@ -11,10 +11,10 @@ import (
 // ConsoleUser is a person of an account who signs in to the console.
 type ConsoleUser struct {
 	ID           int64  `gorm:"primaryKey"`
-	AccountID    int64  `gorm:"not null;index"`
-	Email        string `gorm:"size:254;not null;uniqueIndex"` // lower case
-	Role         string `gorm:"size:10;not null"`              // package accounts says what each may do
-	PasswordHash string `gorm:"size:200;not null"`             // argon2id, PHC string
+	AccountID    int64  `gorm:"not null;index;uniqueIndex:idx_console_user_account_email"`
+	Email        string `gorm:"size:254;not null;index;uniqueIndex:idx_console_user_account_email"` // lower case; unique per account
+	Role         string `gorm:"size:10;not null"`                                                   // package accounts says what each may do
+	PasswordHash string `gorm:"size:200;not null"`                                                  // argon2id, PHC string
 	DisabledAt   *time.Time
 	CreatedAt    time.Time
 }
@@ -29,17 +29,22 @@ type ConsoleSession struct {
 	CreatedAt time.Time
 }
 
-// CreateConsoleUser adds a user; ErrDuplicate when the email is taken.
+// CreateConsoleUser adds a user; ErrDuplicate when the email is the
+// account's already (another account's users are none of its business).
 func (db *DB) CreateConsoleUser(ctx context.Context, u *ConsoleUser) error {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	return duplicate(db.g.WithContext(ctx).Create(u).Error)
 }
 
-// ConsoleUserByEmail finds a live user.
-func (db *DB) ConsoleUserByEmail(ctx context.Context, email string) (*ConsoleUser, error) {
-	var u ConsoleUser
-	err := db.g.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
-	return &u, notFound(err)
+// ConsoleUsersByEmail finds the live users with an email, in any account
+// (accountID 0) or in one, at most limit, oldest first.
+func (db *DB) ConsoleUsersByEmail(ctx context.Context, email string, accountID int64, limit int) ([]ConsoleUser, error) {
+	q := db.g.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(strings.TrimSpace(email)))
+	if accountID != 0 {
+		q = q.Where("account_id = ?", accountID)
+	}
+	var out []ConsoleUser
+	return out, q.Order("id").Limit(limit).Find(&out).Error
 }
 
 // ListConsoleUsers lists an account's users.

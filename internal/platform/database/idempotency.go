@@ -22,6 +22,7 @@ const (
 type IdempotencyKey struct {
 	ID          int64     `gorm:"primaryKey"`
 	AccountID   int64     `gorm:"not null;uniqueIndex:idx_idem_account_key"`
+	Caller      string    `gorm:"size:40;not null;default:'';uniqueIndex:idx_idem_account_key"` // "key:12", "session:7"
 	Key         string    `gorm:"size:255;not null;uniqueIndex:idx_idem_account_key"`
 	Method      string    `gorm:"size:100;not null"`
 	RequestHash string    `gorm:"size:64;not null"`
@@ -31,7 +32,7 @@ type IdempotencyKey struct {
 }
 
 // IdempotencyStore keeps the first response of a side-effecting call per
-// (account, key) in the database; the API layer adapts it.
+// (account, caller, key) in the database; the API layer adapts it.
 type IdempotencyStore struct {
 	DB  *DB
 	Now func() time.Time
@@ -49,11 +50,11 @@ var (
 	ErrIdempotencyKeyInProgress = fault.Declare("IdempotencyKeyInProgress", fault.Conflict)
 )
 
-// Begin claims (account, key) with a unique insert; the loser of a race reads the winner's row.
-func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, method string, requestHash []byte) (*StoredResponse, error) {
+// Begin claims (account, caller, key) with a unique insert; the loser of a race reads the winner's row.
+func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, caller, key, method string, requestHash []byte) (*StoredResponse, error) {
 	hash := hex.EncodeToString(requestHash)
 	for attempt := 0; attempt < 3; attempt++ {
-		row := &IdempotencyKey{AccountID: accountID, Key: key, Method: method, RequestHash: hash, CreatedAt: s.Now()}
+		row := &IdempotencyKey{AccountID: accountID, Caller: caller, Key: key, Method: method, RequestHash: hash, CreatedAt: s.Now()}
 		err := s.DB.g.WithContext(ctx).Create(row).Error
 		if err == nil {
 			return nil, nil
@@ -62,7 +63,7 @@ func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, meth
 			return nil, err
 		}
 		var prev IdempotencyKey
-		err = s.DB.g.WithContext(ctx).Where("account_id = ? AND key = ?", accountID, key).Take(&prev).Error
+		err = s.DB.g.WithContext(ctx).Where("account_id = ? AND caller = ? AND key = ?", accountID, caller, key).Take(&prev).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			continue // released between our insert and read: claim again
 		}
@@ -88,15 +89,15 @@ func (s *IdempotencyStore) Begin(ctx context.Context, accountID int64, key, meth
 }
 
 // Complete stores the response for replays.
-func (s *IdempotencyStore) Complete(ctx context.Context, accountID int64, key string, res StoredResponse) error {
+func (s *IdempotencyStore) Complete(ctx context.Context, accountID int64, caller, key string, res StoredResponse) error {
 	return s.DB.g.WithContext(ctx).Model(&IdempotencyKey{}).
-		Where("account_id = ? AND key = ?", accountID, key).
+		Where("account_id = ? AND caller = ? AND key = ?", accountID, caller, key).
 		Updates(map[string]any{"status": res.Status, "response": res.Body}).Error
 }
 
 // Release drops a claim so the call can run again.
-func (s *IdempotencyStore) Release(ctx context.Context, accountID int64, key string) error {
-	return s.DB.g.WithContext(ctx).Where("account_id = ? AND key = ? AND status = 0", accountID, key).Delete(&IdempotencyKey{}).Error
+func (s *IdempotencyStore) Release(ctx context.Context, accountID int64, caller, key string) error {
+	return s.DB.g.WithContext(ctx).Where("account_id = ? AND caller = ? AND key = ? AND status = 0", accountID, caller, key).Delete(&IdempotencyKey{}).Error
 }
 
 // DeleteExpiredIdempotencyKeys removes keys past their replay window.

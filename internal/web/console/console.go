@@ -58,6 +58,9 @@ type Console struct {
 	Logger        *slog.Logger
 	// SecureCookies marks cookies Secure (the server is reached over HTTPS).
 	SecureCookies bool
+	// FormKey signs the sign-in form's tokens; every process of an install
+	// has the same (derived from the URL signing key).
+	FormKey []byte
 
 	mux  *http.ServeMux
 	tmpl map[string]*template.Template
@@ -257,16 +260,18 @@ func (c *Console) cookie(name, value string, maxAge int) *http.Cookie {
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
-	token := randomHex(16)
+	token := c.issueFormToken(c.Now())
 	http.SetCookie(w, c.cookie(loginCSRFCooky, token, 3600))
 	c.render(w, r, http.StatusOK, "login", page{Title: "Sign in", CSRF: token})
 }
 
-// login checks the form's token against its cookie (double submit), counts
+// login checks the form's token against its cookie (double submit) and its
+// signature (formtoken.go), counts
 // the attempt per client address, and signs in.
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	ck, err := r.Cookie(loginCSRFCooky)
-	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostFormValue("csrf_token"))) != 1 {
+	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostFormValue("csrf_token"))) != 1 ||
+		!c.validFormToken(ck.Value, c.Now()) {
 		c.fail(w, r, http.StatusForbidden, "This sign-in form has expired. Reload the page and try again.")
 		return
 	}
@@ -277,15 +282,20 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	again := func() {
-		token := randomHex(16)
+	again := func(msg string) {
+		token := c.issueFormToken(c.Now())
 		http.SetCookie(w, c.cookie(loginCSRFCooky, token, 3600))
-		c.render(w, r, http.StatusUnauthorized, "login", page{Title: "Sign in", CSRF: token, Error: "Wrong email or password."})
+		c.render(w, r, http.StatusUnauthorized, "login", page{Title: "Sign in", CSRF: token, Error: msg})
 	}
-	s, u, token, err := c.Accounts.SignIn(r.Context(), r.PostFormValue("email"), r.PostFormValue("password"))
+	account, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("account")), 10, 64)
+	s, u, token, err := c.Accounts.SignIn(r.Context(), accounts.SignInRequest{Email: r.PostFormValue("email"),
+		Password: r.PostFormValue("password"), AccountID: account})
 	switch {
 	case errors.Is(err, accounts.ErrWrongPassword):
-		again()
+		again("Wrong email or password.")
+		return
+	case errors.Is(err, accounts.ErrChooseAccount):
+		again("This email and password open several accounts: enter the account's number too.")
 		return
 	case errors.Is(err, accounts.ErrBusy):
 		w.Header().Set("Retry-After", "1")
