@@ -1,6 +1,6 @@
 // Package client is the Go SDK for the Veridoc API. One typed method per API
 // method is generated from the server's registry (api_gen.go); this file has
-// the transport: authentication, retries as 001_* recommends (network errors,
+// the transport: authentication, retries as the API recommends (network errors,
 // 5xx and 429, up to 4 retries at 2, 4, 8, 16 s plus jitter, never other
 // 4xx), an Idempotency-Key on every side-effecting call before its first
 // attempt, typed errors and webhook signature checks.
@@ -44,7 +44,7 @@ type Option func(*Client)
 // WithHTTPClient replaces the HTTP client (its Timeout bounds each attempt).
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
 
-// WithTimeout sets the per-attempt timeout (60 s by default, as 001_* says).
+// WithTimeout sets the per-attempt timeout (60 s by default: a call may take up to 60 s).
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.http.Timeout = d } }
 
 // WithRetries sets how many times a failed call is retried (4 by default) and
@@ -92,7 +92,7 @@ func (e *Error) Error() string {
 
 // Sentinels for errors.Is: they match by HTTP status. ErrInvalidRequest also
 // matches a 422, which the verification flow methods answer for validation
-// errors (as 002_* does).
+// errors (as the verification flow methods do).
 var (
 	ErrInvalidRequest = &Error{HTTPStatus: http.StatusBadRequest}
 	ErrUnauthorized   = &Error{HTTPStatus: http.StatusUnauthorized}

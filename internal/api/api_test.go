@@ -642,7 +642,7 @@ func TestTextTheDatabaseCannotHold(t *testing.T) {
 		cases := []struct {
 			method, prop string
 			body         string
-			status       int // the verification flow methods answer validation errors with 422, as 002_* does
+			status       int // the verification flow methods answer validation errors with 422
 		}{
 			{"session.create", "reference", `{"reference": "order\u0000"}`, 400},
 			{"session.list", "reference", `{"reference": "\u0000"}`, 400},

@@ -16,7 +16,7 @@ import (
 )
 
 // Authenticate implements rpc.Authenticator: HTTP Basic with public key and
-// secret (001_*), or Bearer with the secret alone. A client IP that fails too
+// secret, or Bearer with the secret alone. A client IP that fails too
 // often is refused before its credentials are even looked at.
 func (h *Handlers) Authenticate(ctx context.Context, r *http.Request, scope rpc.Scope) (rpc.Principal, error) {
 	if scope != rpc.ScopeAccount && scope != rpc.ScopeSession {

@@ -7,7 +7,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/billing"
 )
 
-// Balance is billing.balance's answer (field names of 000_*).
+// Balance is billing.balance's answer.
 type Balance struct {
 	BalanceUSD          string `json:"balance_usd"`
 	HeldUSD             string `json:"held_usd"` // reserved by tasks still running

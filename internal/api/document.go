@@ -15,7 +15,7 @@ import (
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
-// DocumentCreateRequest uploads a document to a STARTED verification (002_*).
+// DocumentCreateRequest uploads a document to a STARTED verification.
 type DocumentCreateRequest struct {
 	Flow           string      `json:"flow" rpc:"required"`
 	VerificationID int64       `json:"verification_id" rpc:"required"`

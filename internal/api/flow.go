@@ -59,7 +59,7 @@ type DocumentTypeList struct {
 	Data []DocumentType `json:"data"`
 }
 
-// flowStatuses are the statuses of the verification flow methods (002_*)
+// flowStatuses are the statuses of the verification flow methods
 // where they differ from the catalogue's: a validation error is a 422, and
 // image data that is not an acceptable image a 400, keeping the error_name.
 var flowStatuses = map[string]int{
@@ -107,7 +107,7 @@ func (h *Handlers) flow(name string) (*flows.Flow, error) {
 	return f, nil
 }
 
-// lookupCountry accepts ISO alpha-2 or alpha-3 (the seed sends alpha-3).
+// lookupCountry accepts ISO alpha-2 or alpha-3 (integrators of the document product send alpha-3).
 func lookupCountry(field, code string) (country.Country, error) {
 	c, ok := country.Lookup(code)
 	if !ok {

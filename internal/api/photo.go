@@ -17,7 +17,7 @@ import (
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
-// PhotoProcessRequest uploads a photo for a spec (000_*).
+// PhotoProcessRequest uploads a photo for a spec.
 type PhotoProcessRequest struct {
 	Photo        string       `json:"photo" rpc:"required"` // base64 JPEG or PNG
 	SpecID       int64        `json:"spec_id" rpc:"required"`

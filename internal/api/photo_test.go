@@ -162,7 +162,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 					t.Errorf("%s of another account's task: %s", m, r.Raw)
 				}
 			}
-			// multipart/form-data, as in 000_*'s curl -F photo=@photo.jpg -F spec_id=822.
+			// multipart/form-data, as curl -F photo=@photo.jpg -F spec_id=822 sends it.
 			raw, _ = base64.StdEncoding.DecodeString(face)
 			mp := multipartCall(t, c, map[string]string{"spec_id": strconv.FormatInt(usPassport, 10)}, raw)
 			if mp.Status != 202 {

@@ -14,7 +14,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
-// SessionCreateRequest opens a verification session (001_*).
+// SessionCreateRequest opens a verification session.
 type SessionCreateRequest struct {
 	CallbackURL      string `json:"callback_url"`
 	FaceVerification bool   `json:"face_verification"`

@@ -197,7 +197,7 @@ func checkPDF(t *testing.T, pdf []byte) {
 	}
 }
 
-// TestDocumentRules has one case per business rule of 002_*; each fails if its rule is removed.
+// TestDocumentRules has one case per business rule of documents and verifications; each fails if its rule is removed.
 func TestDocumentRules(t *testing.T) {
 	// No workers: documents stay Uploaded, so the update rules can be seen.
 	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.Workers = 0 }))
@@ -269,7 +269,7 @@ func TestDocumentRules(t *testing.T) {
 			t.Fatalf("%s", r.Raw)
 		}
 	})
-	// The rules of document.get, .update, .delete and .pdf (002_*) and their statuses.
+	// The rules of document.get, .update, .delete and .pdf and their statuses.
 	t.Run("rules of the other document methods", func(t *testing.T) {
 		w := newV("usps1583")
 		d := c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img))

@@ -108,36 +108,51 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func runOne(bin, bomb, dbName, dbURL string, img []byte, conc int, dur, warm time.Duration) error {
+// install is one server under test: its data dir, address and CLI.
+type install struct {
+	bin, dir, base string
+	env            []string
+}
+
+// newInstall prepares a data dir and a free port for a server on dbURL
+// (a SQLite file in the dir when empty).
+func newInstall(bin, dbURL string) (*install, error) {
 	dir, err := os.MkdirTemp("", "veridoc-load-")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
 	if dbURL == "" {
 		dbURL = "sqlite://" + filepath.Join(dir, "veridoc.db")
 	}
 	port, err := freePort()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	env := append(os.Environ(), "DATABASE_URL="+dbURL, "VERIDOC_DATA_DIR="+dir, fmt.Sprintf("VERIDOC_ADDR=127.0.0.1:%d", port),
 		"VERIDOC_PUBLIC_URL="+base, "VERIDOC_WORKERS=0", "VERIDOC_LOG_LEVEL=error", "STORAGE_URL=")
-	cli := func(args ...string) ([]byte, error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("%s %v: %v: %s", bin, args, err, stderr.String())
-		}
-		return out, nil
-	}
-	out, err := cli("account", "create", "--name", "load", "--sandbox")
+	return &install{bin: bin, dir: dir, base: base, env: env}, nil
+}
+
+// cli runs a command of the binary against the install.
+func (in *install) cli(args ...string) ([]byte, error) {
+	cmd := exec.Command(in.bin, args...)
+	cmd.Env = in.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%s %v: %v: %s", in.bin, args, err, stderr.String())
+	}
+	return out, nil
+}
+
+// account makes a sandbox account with money and no practical rate limit,
+// and returns its Authorization header.
+func (in *install) account() (string, error) {
+	out, err := in.cli("account", "create", "--name", "load", "--sandbox")
+	if err != nil {
+		return "", err
 	}
 	var creds struct {
 		AccountID int64  `json:"account_id"`
@@ -145,16 +160,76 @@ func runOne(bin, bomb, dbName, dbURL string, img []byte, conc int, dur, warm tim
 		Secret    string `json:"secret"`
 	}
 	if err := json.Unmarshal(out, &creds); err != nil {
+		return "", err
+	}
+	if _, err := in.cli("account", "rate-limit", "--account", fmt.Sprint(creds.AccountID), "--per-hour", "1000000000"); err != nil {
+		return "", err
+	}
+	if _, err := in.cli("account", "deposit", "--account", fmt.Sprint(creds.AccountID), "--amount", "1000000.00"); err != nil {
+		return "", err
+	}
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(creds.PublicKey+":"+creds.Secret)), nil
+}
+
+// call makes one API call and decodes its answer.
+func (in *install) call(auth, method string, body any) (map[string]any, error) {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, in.base+"/api/v1/"+method, bytes.NewReader(b))
+	req.Header.Set("Authorization", auth)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	if res.StatusCode >= 300 {
+		return nil, fmt.Errorf("%s: %d %v", method, res.StatusCode, out)
+	}
+	return out, nil
+}
+
+// targets are the calls measured, with /healthz first and last as the floor.
+func (in *install) targets(auth string, img []byte) ([]named, error) {
+	sess, err := in.call(auth, "session.create", map[string]any{"reference": "load"})
+	if err != nil {
+		return nil, err
+	}
+	specs, err := in.call(auth, "specification.list", map[string]any{"country_code": "US"})
+	if err != nil {
+		return nil, err
+	}
+	specID := specs["data"].([]any)[0].(map[string]any)["id"]
+	post := func(method string, body any) target {
+		b, _ := json.Marshal(body)
+		return target{url: in.base + "/api/v1/" + method, body: b, auth: auth}
+	}
+	return []named{
+		{"/healthz", target{url: in.base + "/healthz"}},
+		{"session.get", post("session.get", map[string]any{"id": sess["id"]})},
+		{"account.get", post("account.get", map[string]any{})},
+		{"photo.process", post("photo.process", map[string]any{"photo": base64.StdEncoding.EncodeToString(img), "spec_id": specID})},
+		{"/healthz", target{url: in.base + "/healthz"}},
+	}, nil
+}
+
+type named struct {
+	name string
+	t    target
+}
+
+func runOne(bin, bomb, dbName, dbURL string, img []byte, conc int, dur, warm time.Duration) error {
+	in, err := newInstall(bin, dbURL)
+	if err != nil {
 		return err
 	}
-	if _, err := cli("account", "rate-limit", "--account", fmt.Sprint(creds.AccountID), "--per-hour", "1000000000"); err != nil {
-		return err
-	}
-	if _, err := cli("account", "deposit", "--account", fmt.Sprint(creds.AccountID), "--amount", "1000000.00"); err != nil {
+	defer os.RemoveAll(in.dir)
+	auth, err := in.account()
+	if err != nil {
 		return err
 	}
 	server := exec.Command(bin, "serve")
-	server.Env = env
+	server.Env = in.env
 	server.Stderr = os.Stderr
 	if err := server.Start(); err != nil {
 		return err
@@ -163,56 +238,20 @@ func runOne(bin, bomb, dbName, dbURL string, img []byte, conc int, dur, warm tim
 		_ = server.Process.Signal(os.Interrupt)
 		_ = server.Wait()
 	}()
-	if err := waitUp(base); err != nil {
+	if err := waitUp(in.base); err != nil {
 		return err
 	}
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(creds.PublicKey+":"+creds.Secret))
-	call := func(method string, body any) (map[string]any, error) {
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/"+method, bytes.NewReader(b))
-		req.Header.Set("Authorization", auth)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer res.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(res.Body).Decode(&out)
-		if res.StatusCode >= 300 {
-			return nil, fmt.Errorf("%s: %d %v", method, res.StatusCode, out)
-		}
-		return out, nil
-	}
-	sess, err := call("session.create", map[string]any{"reference": "load"})
+	targets, err := in.targets(auth, img)
 	if err != nil {
 		return err
-	}
-	specs, err := call("specification.list", map[string]any{"country_code": "US"})
-	if err != nil {
-		return err
-	}
-	specID := specs["data"].([]any)[0].(map[string]any)["id"]
-	post := func(method string, body any) target {
-		b, _ := json.Marshal(body)
-		return target{url: base + "/api/v1/" + method, body: b, auth: auth}
-	}
-	targets := []struct {
-		name string
-		t    target
-	}{
-		{"/healthz", target{url: base + "/healthz"}},
-		{"session.get", post("session.get", map[string]any{"id": sess["id"]})},
-		{"account.get", post("account.get", map[string]any{})},
-		{"photo.process", post("photo.process", map[string]any{"photo": base64.StdEncoding.EncodeToString(img), "spec_id": specID})},
-		{"/healthz", target{url: base + "/healthz"}},
 	}
 	for _, tg := range targets {
 		if warm > 0 {
-			if _, err := attack(bomb, dir, tg.t, conc, warm); err != nil {
+			if _, err := attack(bomb, in.dir, tg.t, conc, warm); err != nil {
 				return err
 			}
 		}
-		r, err := attack(bomb, dir, tg.t, conc, dur)
+		r, err := attack(bomb, in.dir, tg.t, conc, dur)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ import (
 // A request struct declares its properties with `json` tags; `rpc:"required"`
 // marks the ones that must be present and non-null. Requests are flat, so the
 // decoder works property by property: that is what lets every type error name
-// the property and the JSON type it expected (001_*), and lets unknown
+// the property and the JSON type it expected, and lets unknown
 // properties be ignored without a second pass.
 
 type fieldInfo struct {

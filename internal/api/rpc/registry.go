@@ -53,7 +53,7 @@ type Spec struct {
 	Status      int        // success status, 200 unless set
 	Multipart   bool       // also accepts multipart/form-data (file parts arrive as base64)
 	// Statuses answers some errors of the catalogue with another status for
-	// this method, where the product's published API does (002_*: 422 for a
+	// this method, where the API answers so (the verification flow methods: 422 for a
 	// validation error), keeping the error_name.
 	Statuses map[string]int
 }

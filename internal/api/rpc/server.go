@@ -167,7 +167,9 @@ func RequestID(r *http.Request) string {
 	return hex.EncodeToString(b)
 }
 
-// ServeMethod handles one API call to the named method.
+// ServeMethod handles one API call to the named method: find it,
+// authenticate and authorise, count it, read the body, then run it (through
+// the Idempotency-Key store when the caller sent one).
 func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string) {
 	reqID := w.Header().Get(HeaderRequestID)
 	if reqID == "" {
@@ -184,66 +186,86 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 		WriteError(w, ErrMethodNotAllowed(r.Method))
 		return
 	}
+	principal, err := s.admit(w, r, m)
+	if err != nil {
+		WriteError(w, s.logged(err, name, reqID))
+		return
+	}
+	body, err := s.body(w, r, m)
+	if err != nil {
+		WriteError(w, err)
+		return
+	}
+	call := &Call{RequestID: reqID, Principal: principal, Request: r}
+	if key := r.Header.Get(HeaderIdempotencyKey); key != "" && m.SideEffects && s.Idempotency != nil {
+		s.once(w, m, call, body, key)
+		return
+	}
+	status, out := s.invoke(r.Context(), w, m, call, body)
+	writeRaw(w, status, out)
+}
+
+// admit authenticates the caller, checks its key's scopes and counts the
+// call against its limit (sending the RateLimit headers).
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *Method) (Principal, error) {
 	ctx := r.Context()
 	principal, err := s.Authenticate(ctx, r, m.Scope)
 	if err != nil {
-		WriteError(w, s.logged(s.mapError(err), name, reqID))
-		return
+		return principal, s.mapError(err)
 	}
 	if !principal.Allows(m) {
 		need := string(m.Permission)
 		if m.SideEffects {
 			need += ", and it has side effects"
 		}
-		WriteError(w, PermissionDenied.New("This API key's scopes (%s) do not allow %s (scope %s)", strings.Join(principal.Scopes, ", "), m.Name, need))
-		return
+		return principal, PermissionDenied.New("This API key's scopes (%s) do not allow %s (scope %s)", strings.Join(principal.Scopes, ", "), m.Name, need)
 	}
-	if s.Limit != nil {
-		q, err := s.Limit(ctx, principal)
-		if err != nil {
-			WriteError(w, s.logged(s.mapError(err), name, reqID))
-			return
-		}
-		reset := int64(math.Ceil(q.Reset.Seconds()))
-		w.Header().Set("RateLimit-Limit", strconv.FormatInt(q.Limit, 10))
-		w.Header().Set("RateLimit-Remaining", strconv.FormatInt(max(q.Remaining, 0), 10))
-		w.Header().Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
-		if q.Remaining < 0 {
-			e := RateLimited.New("This API key made more than %d requests this hour; retry in %d s", q.Limit, reset)
-			e.RetryAfter = reset
-			WriteError(w, e)
-			return
-		}
+	if s.Limit == nil {
+		return principal, nil
 	}
+	q, err := s.Limit(ctx, principal)
+	if err != nil {
+		return principal, s.mapError(err)
+	}
+	reset := int64(math.Ceil(q.Reset.Seconds()))
+	w.Header().Set("RateLimit-Limit", strconv.FormatInt(q.Limit, 10))
+	w.Header().Set("RateLimit-Remaining", strconv.FormatInt(max(q.Remaining, 0), 10))
+	w.Header().Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
+	if q.Remaining < 0 {
+		e := RateLimited.New("This API key made more than %d requests this hour; retry in %d s", q.Limit, reset)
+		e.RetryAfter = reset
+		return principal, e
+	}
+	return principal, nil
+}
+
+// body reads the request body within the method's limit; a multipart form
+// (for methods that take one) becomes the same JSON object.
+func (s *Server) body(w http.ResponseWriter, r *http.Request, m *Method) ([]byte, error) {
 	body, err := readBody(w, r, m.MaxBody)
 	if err != nil {
-		WriteError(w, err)
-		return
+		return nil, err
 	}
-	if boundary, ok := isMultipart(r.Header.Get("Content-Type")); ok {
-		if !m.Multipart {
-			WriteError(w, UnsupportedMediaType.New("%s takes a JSON body", m.Name))
-			return
-		}
-		if body, err = multipartToJSON(body, boundary, m.Request); err != nil {
-			WriteError(w, err)
-			return
-		}
+	boundary, ok := isMultipart(r.Header.Get("Content-Type"))
+	if !ok {
+		return body, nil
 	}
-	call := &Call{RequestID: reqID, Principal: principal, Request: r}
+	if !m.Multipart {
+		return nil, UnsupportedMediaType.New("%s takes a JSON body", m.Name)
+	}
+	return multipartToJSON(body, boundary, m.Request)
+}
 
-	key := r.Header.Get(HeaderIdempotencyKey)
-	if key == "" || !m.SideEffects || s.Idempotency == nil {
-		status, out := s.invoke(ctx, w, m, call, body)
-		writeRaw(w, status, out)
-		return
-	}
+// once runs a call under its Idempotency-Key: the first result (2xx or 4xx)
+// is stored and replayed to retries; a 5xx frees the key so a retry runs again.
+func (s *Server) once(w http.ResponseWriter, m *Method, call *Call, body []byte, key string) {
+	ctx := call.Request.Context()
 	if len(key) > 255 {
 		WriteError(w, ErrInvalidRequest("Idempotency-Key: must be at most 255 characters"))
 		return
 	}
 	sum := sha256.Sum256(append([]byte(m.Name+"\n"), body...))
-	scope := ScopeOf(principal)
+	scope := ScopeOf(call.Principal)
 	stored, err := s.Idempotency.Begin(ctx, scope, key, m.Name, sum[:])
 	if err != nil {
 		WriteError(w, s.mapError(err))
@@ -255,16 +277,15 @@ func (s *Server) ServeMethod(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	status, out := s.invoke(ctx, w, m, call, body)
-	// A 5xx is not a result: free the key so the client's retry runs the call again.
 	// The claim is finished with a context of its own so a client that hung up
 	// does not leave the key claimed.
 	finishCtx := context.WithoutCancel(ctx)
 	if status >= 500 {
 		if err := s.Idempotency.Release(finishCtx, scope, key); err != nil {
-			s.Logger.Error("idempotency release", "err", err, "request_id", reqID)
+			s.Logger.Error("idempotency release", "err", err, "request_id", call.RequestID)
 		}
 	} else if err := s.Idempotency.Complete(finishCtx, scope, key, StoredResponse{Status: status, Body: out}); err != nil {
-		s.Logger.Error("idempotency complete", "err", err, "request_id", reqID)
+		s.Logger.Error("idempotency complete", "err", err, "request_id", call.RequestID)
 	}
 	writeRaw(w, status, out)
 }

@@ -32,7 +32,7 @@ var ErrBusy = fault.Declare("PasswordChecksBusy", fault.Unavailable)
 
 // Hasher computes argon2id hashes, at most a fixed number at once: each takes
 // 64 MiB, so parallel sign-ins without a bound could take all the process's
-// memory (30 at once took it from 70 MB to 1.85 GB).
+// memory (docs/security.md).
 type Hasher struct {
 	slots chan struct{}
 	wait  time.Duration

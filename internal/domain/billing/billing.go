@@ -66,7 +66,7 @@ type Tier struct {
 // Tiers is a tier table sorted by MinDeposit.
 type Tiers []Tier
 
-// DefaultTiers are the prices of 000_*.
+// DefaultTiers are the prices when VERIDOC_BILLING_TIERS sets none.
 var DefaultTiers = Tiers{
 	{Name: "Base", MinDeposit: 0, Rate: 50},
 	{Name: "Starter", MinDeposit: 10_000, Rate: 40},

@@ -16,7 +16,7 @@ import (
 // ErrNotFound: no flow with the name.
 var ErrNotFound = fault.Declare("FlowNotFound", fault.NotFound)
 
-// Context types (002_*).
+// Context types: what a document is for in a flow.
 const (
 	PhotoID        = "PHOTO_ID"
 	ProofOfAddress = "PROOF_OF_ADDRESS"
@@ -26,7 +26,7 @@ const (
 // ContextTypes lists the context types.
 var ContextTypes = []string{PhotoID, ProofOfAddress, Selfie}
 
-// ContextLabel is the seed's label of a context type.
+// ContextLabel is the API's label of a context type.
 func ContextLabel(c string) string {
 	switch c {
 	case PhotoID:

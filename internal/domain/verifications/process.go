@@ -18,7 +18,7 @@ import (
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
-// DocumentArgs is the seed's DocumentUploaded event: read one document.
+// DocumentArgs is the job a DocumentUploaded event queues: read one document.
 type DocumentArgs struct {
 	DocumentID int64 `json:"document_id"`
 }

@@ -1,4 +1,4 @@
-// Package verifications runs document verification flows (002_*). Service
+// Package verifications runs document verification flows. Service
 // holds the rules of verifications, their documents, corrections and manual
 // decisions; the jobs read each uploaded document (face, MRZ, address text)
 // and review a submitted verification against the expected person data. It
@@ -19,7 +19,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 )
 
-// Events (issue 5).
+// Events sent to webhook endpoints.
 const (
 	EventVerificationStarted   = "verification.started"
 	EventVerificationSubmitted = "verification.submitted"

@@ -14,7 +14,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// Key prefixes of 001_*: they are part of the credentials.
+// Key prefixes: they are part of the credentials, so a secret is never
+// mistaken for a public key or a session token.
 const (
 	PublicKeyPrefix = "public-key-"
 	SecretPrefix    = "secret-"

@@ -77,9 +77,8 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	case config.DatabaseSQLite:
 		// mattn/go-sqlite3 keeps a database/sql statement compiled, so each
 		// query skips SQLite's parser and planner (the pure-Go driver used
-		// before parsed every call again: 29 % of session.get's CPU, measured
-		// with make loadtest). On PostgreSQL pgx caches statements itself and
-		// GORM's layer only cost throughput.
+		// before parsed every call again; docs/performance.md). On PostgreSQL
+		// pgx caches statements itself and GORM's layer only cost throughput.
 		gcfg.PrepareStmt = true
 		if dir := filepath.Dir(dbc.DSN); dir != "." {
 			if err := os.MkdirAll(dir, 0o750); err != nil {

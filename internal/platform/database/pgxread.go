@@ -17,9 +17,8 @@ import (
 
 // pgxReader reads one model's rows on PostgreSQL through pgx itself, for the
 // reads every API call makes (session.get, account.get). database/sql and
-// GORM's scan cost more server CPU than the query did: under make loadtest,
-// session.get went from 11–15k req/s with a p99 of 8–11.5 ms to about 17k
-// and 6.5 ms. The columns and scan targets come from the GORM schema, so the
+// GORM's scan cost more server CPU than the query did (make loadtest;
+// docs/performance.md has the numbers). The columns and scan targets come from the GORM schema, so the
 // model stays the one place that names them; sealed columns are decrypted
 // as GORM's serializer would.
 type pgxReader[T any] struct {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Photo task states (000_*).
+// Photo task states.
 const (
 	TaskPending    = "PENDING"
 	TaskProcessing = "PROCESSING"

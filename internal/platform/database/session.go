@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Session states (001_*, issue 7).
+// Session states.
 const (
 	SessionCreated    = "CREATED"
 	SessionUploading  = "UPLOADING"

@@ -26,9 +26,8 @@ type finder struct {
 }
 
 // The landmark net's crop around a HOG box: a square 1.3 times the box,
-// centred 0.10 of its side below the box's centre. Calibrated against dlib's
-// predictor on 598 Congress portraits (TestEvalLandmarks): chin 2.9 px mean,
-// 1.6 % of the head height; eyes 2.0 px.
+// centred 0.10 of its side below the box's centre: calibrated against dlib's
+// own predictor on the Congress portraits (TestEvalLandmarks; docs/models.md).
 const (
 	markCrop  = 1.3
 	markShift = 0.10

@@ -89,10 +89,9 @@ func cropFace(img *raster.Image, box image.Rectangle) ([]byte, error) {
 }
 
 // MatchThreshold is the descriptor distance below which two faces are taken
-// to be the same person. dlib publishes 0.6 for this ResNet; on 179,101
-// impostor pairs of official portraits that accepted 1.77 %, and 0.55
-// accepts 0.34 % while the distinct same-person photos here measured
-// 0.35–0.41 (TestEvalMatch; README, face matching calibration).
+// to be the same person. dlib publishes 0.6 for this ResNet; on impostor
+// pairs of official portraits 0.55 accepts about five times fewer, while the
+// same-person photos here stay well under it (TestEvalMatch; docs/models.md).
 const MatchThreshold = 0.55
 
 // Distance is the Euclidean distance between two face descriptors.

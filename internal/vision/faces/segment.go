@@ -28,8 +28,8 @@ type Segmenter struct{ *netPool }
 
 // NewSegmenter loads the ONNX model at path and checks that OpenCV reads it.
 // nets > 0 bounds how many copies of the net may run at once: each keeps
-// about 6.5 MB of layer buffers, and a run takes about 15 ms of a photo's
-// 100, so two workers sharing one wait little (measured with make bench).
+// megabytes of layer buffers, and a run is a small part of a photo's time,
+// so two workers sharing one wait little (make bench; docs/performance.md).
 func NewSegmenter(path string, nets int) (*Segmenter, error) {
 	p, err := newNetPool("segmentation", path, nets)
 	if err != nil {

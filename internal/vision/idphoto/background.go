@@ -47,22 +47,42 @@ func cleanBackground(pix []byte, w, h int, head image.Rectangle, eyeY float64, w
 		dr, dg, db := float64(pix[i])-mean[0], float64(pix[i+1])-mean[1], float64(pix[i+2])-mean[2]
 		return math.Sqrt(dr*dr + dg*dg + db*db)
 	}
-	close := func(i int) bool { return dist(i) <= tol }
-	// The protected head: the ellipse inside the head box (crown to chin),
-	// a little smaller, so the fill reaches the hair line; hair that is not
-	// the background's colour stops the fill by itself.
+	bgMask := fillBackground(w, h, head, eyeY, func(p int) bool { return dist(3*p) <= tol })
+	// Full shift near the mean colour, fading to none at the tolerance, so a
+	// gradient or an edge gets no hard seam.
+	changed := 0
+	for p, bgp := range bgMask {
+		if !bgp {
+			continue
+		}
+		k := math.Max(0, math.Min(1, (tol-dist(3*p))/(tol/2)))
+		for c := 0; c < 3; c++ {
+			i := 3*p + c
+			pix[i] = uint8(math.Max(0, math.Min(255, math.Round(float64(pix[i])+k*shift[c]))))
+		}
+		changed++
+	}
+	return changed > 0
+}
+
+// fillBackground grows the background from the top edge and the upper sides
+// (above the eyes) through pixels close to its colour, never into the head:
+// the ellipse inside the head box (crown to chin), a little smaller, so the
+// fill reaches the hair line (hair not of the background's colour stops it by
+// itself), and the neck and shoulders below it.
+func fillBackground(w, h int, head image.Rectangle, eyeY float64, close func(p int) bool) []bool {
 	cx, cy := float64(head.Min.X+head.Max.X)/2, float64(head.Min.Y+head.Max.Y)/2
 	rx, ry := float64(head.Dx())*0.42, float64(head.Dy())*0.42
 	inHead := func(x, y int) bool {
 		dx, dy := (float64(x)-cx)/rx, (float64(y)-cy)/ry
-		return dx*dx+dy*dy <= 1 || (y > head.Max.Y && math.Abs(float64(x)-cx) < rx) // neck and shoulders below
+		return dx*dx+dy*dy <= 1 || (y > head.Max.Y && math.Abs(float64(x)-cx) < rx)
 	}
-	bgMask := make([]bool, w*h)
+	mask := make([]bool, w*h)
 	queue := make([]int, 0, w*h/4)
 	seed := func(x, y int) {
 		p := y*w + x
-		if !bgMask[p] && !inHead(x, y) && close(3*p) {
-			bgMask[p] = true
+		if !mask[p] && !inHead(x, y) && close(p) {
+			mask[p] = true
 			queue = append(queue, p)
 		}
 	}
@@ -90,23 +110,7 @@ func cleanBackground(pix []byte, w, h int, head image.Rectangle, eyeY float64, w
 			seed(x, y+1)
 		}
 	}
-	apply := func(i int, k float64) {
-		for c := 0; c < 3; c++ {
-			pix[i+c] = uint8(math.Max(0, math.Min(255, math.Round(float64(pix[i+c])+k*shift[c]))))
-		}
-	}
-	// Full shift near the mean colour, fading to none at the tolerance, so a
-	// gradient or an edge gets no hard seam.
-	changed := 0
-	for p, bgp := range bgMask {
-		if !bgp {
-			continue
-		}
-		k := math.Max(0, math.Min(1, (tol-dist(3*p))/(tol/2)))
-		apply(3*p, k)
-		changed++
-	}
-	return changed > 0
+	return mask
 }
 
 // backgroundStats samples the bands beside the head, above the eyes: the

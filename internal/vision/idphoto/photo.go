@@ -12,7 +12,6 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,7 +34,7 @@ type Spec struct {
 
 func (s Spec) pxPerMm() float64 { return float64(s.DPI) / 25.4 }
 
-// Failure codes of 000_*.
+// Failure codes: stable names clients switch on.
 const (
 	NoFaceDetected     = "NO_FACE_DETECTED"
 	MultipleFaces      = "MULTIPLE_FACES"
@@ -141,239 +140,15 @@ func NewProcessor(engine *faces.FaceEngine) *Processor {
 	return &Processor{Faces: engine, DetectSize: 400, RetrySize: 768, pool: raster.NewPool()}
 }
 
-// Process makes the photo for spec from an upload. A *Failure is a rejected
-// photo; any other error is a fault worth retrying.
-func (p *Processor) Process(ctx context.Context, src []byte, spec Spec, opt Options) (*Result, error) {
-	res := &Result{}
-	hdr, err := raster.CheckUpload(src)
-	if err != nil {
-		return nil, fail(ProcessingFailed, err.Error(), "Upload a JPEG or PNG photo")
-	}
-	pxmm := spec.pxPerMm()
-	wantHead := (spec.HeadMinMm + spec.HeadMaxMm) / 2 * pxmm
-
-	// 1. raster.Decode once (EXIF rotation applied), small enough to be quick and
-	// large enough for a head that fills 30% of the frame.
-	t0 := time.Now()
-	scale := 8 // in eighths of the photo's size
-	if hdr.Format == "jpeg" {
-		scale = jpegScale(float64(min(hdr.Width, hdr.Height)) * 0.3 / wantHead)
-	}
-	work, err := raster.DecodeTo(ctx, src, scale, p.pool)
-	if err != nil {
-		return nil, decodeFailure(err)
-	}
-	// Every decode of the upload and every copy of one (they are pooled, see
-	// raster.New) is freed once the output is made, or on an early return; free
-	// is once per image, so one listed twice (a detection copy that is the
-	// decode itself) costs nothing.
-	decoded := []*raster.Image{work}
-	freeDecoded := func() {
-		for _, m := range decoded {
-			m.Free()
-		}
-	}
-	defer freeDecoded()
-	// The decoded copy's scale in the full photo (its orientation applied).
-	full := float64(max(hdr.Width, hdr.Height)) / float64(max(work.W, work.H))
-	det, err := work.Resized(p.DetectSize)
-	if err != nil {
-		return nil, err
-	}
-	decoded = append(decoded, det)
-	res.Timings.Decode = time.Since(t0)
-
-	// 2. Find the face on the small copy; a face too small for it gets one
-	// more look on a larger copy of the same pixels.
-	t1 := time.Now()
-	g, others, err := p.analyse(det)
-	var noFace *Failure
-	if errors.As(err, &noFace) && noFace.Code() == NoFaceDetected && p.RetrySize > p.DetectSize {
-		// A large photo gets a larger copy of its pixels; a small one (its face
-		// under the detector's window) an enlarged copy, so that a small
-		// portrait is told apart from one without a face (LOW_RESOLUTION below).
-		if max(work.W, work.H) > p.DetectSize {
-			det, err = work.Resized(p.RetrySize)
-		} else {
-			det, err = work.Enlarged(p.RetrySize)
-		}
-		if err != nil {
-			return nil, err
-		}
-		decoded = append(decoded, det)
-		landmarks := g.landmarks
-		g, others, err = p.analyse(det)
-		g.landmarks += landmarks
-	}
-	res.Timings.Landmarks = g.landmarks
-	res.Timings.Detect = time.Since(t1) - g.landmarks
-	if err != nil {
-		return nil, err
-	}
-	res.Warnings = append(res.Warnings, others...)
-
-	// 3. Is there enough resolution? Compare the head in the source with the head the spec wants.
-	workHead := g.geo.HeadHeight() * float64(work.W) / float64(g.img.W)
-	srcHead := workHead * full
-	if srcHead*1.15 < wantHead {
-		return nil, fail(LowResolution, fmt.Sprintf("The head is %.0f px tall in the photo; this document needs about %.0f px", srcHead, wantHead),
-			"Take the photo closer or with a higher-resolution camera", "Photo resolution too low")
-	}
-	// A head smaller in the frame than guessed needs the pixels shrink-on-load left out.
-	t2 := time.Now()
-	if workHead < wantHead && scale < 8 {
-		if s := jpegScale(srcHead / (1.25 * wantHead)); s > scale {
-			if work, err = raster.DecodeTo(ctx, src, s, p.pool); err != nil {
-				return nil, err
-			}
-			decoded = append(decoded, work)
-		}
-	}
-	// A head far larger in the decoded copy than the spec's largest is more
-	// pixels than any output can use (a PNG is decoded whole; a JPEG scaled
-	// for a head of 30 % of the frame may hold a much larger one): they are
-	// averaged down once by a whole factor, so the renders and the mask work
-	// on the smaller copy, and the large one is freed before them.
-	maxHead := preShrinkMargin * spec.HeadMaxMm * pxmm
-	if n := int(g.geo.HeadHeight() * float64(work.W) / float64(g.img.W) / maxHead); n >= 2 {
-		small, err := work.BoxShrunk(n)
-		if err != nil {
-			return nil, err
-		}
-		decoded = append(decoded, small)
-		if work != g.img { // the detection copy is still read below
-			work.Free()
-		}
-		work = small
-	}
-	geo := g.geo.scaled(float64(work.W) / float64(g.img.W))
-	bg := parseHex(spec.BackgroundHex)
-
-	// 4. Plan the crop in the levelled frame (turned about the eye midpoint so
-	// the eyes are level): head height and eye line inside the spec's bands,
-	// then the person on the spec's background (or the photo's own).
-	roll := geo.RollDegrees()
-	if math.Abs(roll) <= 1 {
-		roll = 0
-	} else if math.Abs(roll) > 3 {
-		res.Warnings = append(res.Warnings, WarnHeadTilted)
-	}
-	lv := newLevel(geo.EyeMid(), -roll)
-	geo = geo.level(lv)
-	if !geo.CrownFound {
-		res.Warnings = append(res.Warnings, WarnCrownEstimated)
-	}
-	// The plan rests on the crown and chin found on the photo; the output is
-	// measured again by detecting the face on it. When that measure leaves the
-	// spec's bands, the head height it shows corrects the plan once.
-	before := res.Warnings
-	refine := true
-	var out *raster.Image // the frame, pooled: freed when made again and on return
-	defer func() { out.Free() }()
-	var m *Measurement
-	for attempt := 0; ; attempt++ {
-		out.Free()
-		res.Warnings = slices.Clone(before)
-		plan := planCrop(geo, lv, float64(work.W), float64(work.H), spec)
-		if f := checkPlan(plan, geo, lv, work, spec, opt); f != nil {
-			return nil, f
-		}
-		segment := res.Timings.Segment
-		if opt.replace() {
-			r, err := p.replaceBackground(work, lv, geo, &plan, spec, bg, refine, &res.Timings)
-			if err != nil {
-				return nil, err
-			}
-			out, geo, res.PersonCoverage = r.out, r.geo, r.coverage
-			if r.crownSeen {
-				res.Warnings = slices.DeleteFunc(res.Warnings, func(w string) bool { return w == WarnCrownEstimated })
-			}
-			res.Warnings = append(res.Warnings, WarnBackgroundReplaced)
-		} else {
-			if out, err = work.Warp(cropMap(lv, plan.left, plan.top, plan.s), spec.WidthPx, spec.HeightPx, nil); err != nil {
-				return nil, err
-			}
-			// A light, uniform background is moved towards the spec's colour; the
-			// detection copy tells first whether it could be.
-			mid := geo.EyeMid()
-			headH := geo.HeadHeight() * plan.s
-			cx := (mid.X - plan.left) * plan.s
-			head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-plan.top)*plan.s), int(cx+0.4*headH), int((geo.Chin.Y-plan.top)*plan.s))
-			if mayClean(g.img, g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-plan.top)*plan.s, bg) {
-				res.Warnings = append(res.Warnings, WarnBackgroundCleaned)
-			}
-		}
-		res.Timings.Crop += time.Since(t2) - (res.Timings.Segment - segment)
-
-		// 5. Encode: sRGB JPEG, metadata stripped, DPI written, under max_kb if the spec has one.
-		t3 := time.Now()
-		res.Photo, res.Online, err = raster.EncodeJPEG(out, spec.DPI, spec.MaxKB)
-		if err != nil {
-			return nil, err
-		}
-		if !res.Online {
-			res.Warnings = append(res.Warnings, WarnTooLargeOnline)
-		}
-		if spec.MinPx > 0 && min(spec.WidthPx, spec.HeightPx) < spec.MinPx {
-			res.Online = false
-		}
-		res.Timings.Encode += time.Since(t3)
-
-		// 6. Measure the output itself, not the plan.
-		t4 := time.Now()
-		m, err = p.Measure(ctx, res.Photo, spec)
-		res.Timings.Measure += time.Since(t4)
-		if err != nil {
-			return nil, err
-		}
-		if attempt == 1 || (inBand(m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm) && inBand(m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm)) {
-			break
-		}
-		// Take the measured head height as the truth: the chin is the surer
-		// landmark, so the crown moves.
-		planned := plan.headPx / pxmm
-		geo.Crown.Y = geo.Chin.Y - geo.HeadHeight()*m.HeadHeightMm/planned
-		refine = false
-		t2 = time.Now()
-	}
-	freeDecoded() // the sheets are made from the output
-	res.HeadHeightMm, res.EyeLineMm, res.Background = m.HeadHeightMm, m.EyeLineMm, m.Background
-	res.Warnings = append(res.Warnings, m.Warnings...)
-	if !inBand(m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm) {
-		f := fail(HeadSizeInvalid, fmt.Sprintf("The head measures %.1f mm; the document needs %g–%g mm", m.HeadHeightMm, spec.HeadMinMm, spec.HeadMaxMm),
-			"Use a photo with the whole head clearly visible against a plain background", "Head size out of spec range")
-		f.Warnings = res.Warnings
-		return nil, f
-	}
-	if !inBand(m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm) {
-		f := fail(EyePositionInvalid, fmt.Sprintf("The eyes are %.1f mm from the bottom; the document needs %g–%g mm", m.EyeLineMm, spec.EyeMinMm, spec.EyeMaxMm),
-			"faces.Face the camera directly with the head level", "Eye position out of spec range")
-		f.Warnings = res.Warnings
-		return nil, f
-	}
-
-	// 7. Printable sheets.
-	t5 := time.Now()
-	if res.Sheet, err = sheet4x6(out, spec); err != nil {
-		return nil, err
-	}
-	if res.SheetA4, err = SheetPDF(res.Photo, spec); err != nil {
-		return nil, err
-	}
-	res.Timings.Sheet = time.Since(t5)
-	res.Warnings = dedupe(res.Warnings)
-	return res, nil
-}
-
 // inBand: v (rounded to 0.1 mm, as reported) lies in [lo, hi].
 func inBand(v, lo, hi float64) bool { return v >= lo-1e-9 && v <= hi+1e-9 }
 
 // jpegScale is the smallest JPEG decode scale, in eighths of the photo's
 // size (1–8), that keeps at least 1/ratio of it. libjpeg-turbo scales by
 // any eighth in its inverse DCT, so the scale need not be a power of two:
-// a 12 MP photo at 3/8 decoded in 29.5 ms into 5 MB where 1/2 took 26.6 ms
-// and 9 MB (its 3/8 transform is not vectorised), and every stage after
-// works on the smaller image.
+// a decode at 3/8 takes about what 1/2 does and little more than half the
+// memory, and every stage after works on the smaller image
+// (docs/performance.md).
 func jpegScale(ratio float64) int {
 	if ratio <= 1 {
 		return 8

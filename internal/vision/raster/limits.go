@@ -10,8 +10,8 @@ import (
 
 // MaxJPEGScans bounds a JPEG's scans. A progressive JPEG's decoder goes over
 // the whole image once per scan: camera and editor files have at most about
-// 20, so a file with thousands is an attack (a "scan bomb": 142 KB that
-// took 14.6 s to decode at 4000×4000). libjpeg-turbo's own tools stop at 500.
+// 20, so a file with thousands is an attack (a "scan bomb", docs/security.md).
+// libjpeg-turbo's own tools stop at 500.
 const MaxJPEGScans = 100
 
 // MaxDecodeTime bounds one decode, whatever its context allows: a 60 MP

@@ -14,12 +14,11 @@ import (
 // image is given back by free the moment it is done with.
 //
 // Freed mappings under poolMaxMapping are kept (up to limit bytes) for the
-// next images, because fresh memory is dear to touch: on the VMs measured a
-// page fault cost about 10 µs, 2.7–3.3 ms per MB first written, more than
-// the work done in most of these images. Larger mappings (the decoded
-// upload) are given back at once, or the pool would hold a worker's largest
-// image for good; they ask for transparent huge pages instead, which cut
-// that cost to 0.4–1.1 ms per MB.
+// next images, because fresh memory is dear to touch: the page faults of a
+// first write cost more than the work done in most of these images
+// (docs/performance.md). Larger mappings (the decoded upload) are given back
+// at once, or the pool would hold a worker's largest image for good; they ask
+// for transparent huge pages instead, which fault far less often.
 type Pool struct {
 	mu    sync.Mutex
 	idle  [][]byte // whole mappings, ready for reuse

@@ -76,7 +76,7 @@ import (
 // withoutModules runs start (libvips' initialisation) so that it loads none
 // of its optional modules. At start libvips loads every loader module it has
 // (HEIF, PDF, SVG, ImageMagick, OpenSlide, JPEG XL) and the libraries they
-// link, about 6 MB of every process's resident memory, while Veridoc reads
+// link, megabytes of every process's resident memory, while Veridoc reads
 // only JPEG and PNG (built in) and PDF (EnablePDF loads that one module on
 // first use). libvips finds its modules under VIPSHOME; pointed at a folder
 // that does not exist, it finds none. A VIPSHOME set by the user is left
