@@ -586,7 +586,7 @@ func TestKeyScopesAndExpiry(t *testing.T) {
 			allowed bool
 		}{
 			{"photos", photosOnly, m.Permission == rpc.PermPhotos},
-			{"read_only", readOnly, !m.SideEffects},
+			{"read_only", readOnly, !m.SideEffects && m.Permission != rpc.PermKeys}, // the keys class needs its own scope
 			{"documents+read_only", docsReader, m.Permission == rpc.PermDocuments && !m.SideEffects},
 		} {
 			r := k.c.call(m.Name, map[string]any{})
