@@ -1,12 +1,8 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"reflect"
@@ -18,102 +14,9 @@ import (
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
-
-// client speaks to a test server over real HTTP.
-type client struct {
-	t      testing.TB
-	base   string
-	auth   string // Authorization header value
-	header http.Header
-}
-
-type reply struct {
-	Status int
-	Header http.Header
-	Body   map[string]any
-	Raw    string
-}
-
-func (r reply) str(k string) string { s, _ := r.Body[k].(string); return s }
-func (r reply) num(k string) int64  { f, _ := r.Body[k].(float64); return int64(f) }
-
-func basic(pub, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(pub+":"+secret))
-}
-
-func (c *client) with(h, v string) *client {
-	cp := *c
-	cp.header = c.header.Clone()
-	if cp.header == nil {
-		cp.header = http.Header{}
-	}
-	cp.header.Set(h, v)
-	return &cp
-}
-
-// raw sends any HTTP method and body to a path.
-func (c *client) raw(httpMethod, path string, body []byte) reply {
-	c.t.Helper()
-	req, err := http.NewRequest(httpMethod, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if c.auth != "" {
-		req.Header.Set("Authorization", c.auth)
-	}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", httpMethod, path, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	r := reply{Status: res.StatusCode, Header: res.Header, Raw: string(b)}
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		c.t.Fatalf("%s %s: Content-Type %q, body %q: every answer must be JSON", httpMethod, path, ct, b)
-	}
-	if err := json.Unmarshal(b, &r.Body); err != nil {
-		c.t.Fatalf("%s %s: answer is not a JSON object: %q", httpMethod, path, b)
-	}
-	// Every error any test provokes must be one of the catalogue's.
-	if name, ok := r.Body["error_name"].(string); ok && !rpc.Known(name) {
-		c.t.Errorf("%s %s: error_name %q is not in rpc's catalogue", httpMethod, path, name)
-	}
-	return r
-}
-
-// call posts a body (a string is sent as is, anything else as JSON) to a method.
-func (c *client) call(method string, body any) reply {
-	c.t.Helper()
-	var b []byte
-	switch v := body.(type) {
-	case nil:
-	case string:
-		b = []byte(v)
-	default:
-		b, _ = json.Marshal(v)
-	}
-	return c.raw(http.MethodPost, "/api/v1/"+method, b)
-}
-
-// account makes an account with a key on the server's database.
-func account(t testing.TB, s *testenv.Server, name string) (*client, int64, string, string) {
-	t.Helper()
-	ctx := context.Background()
-	a, err := s.DB.CreateAccount(ctx, name, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, secret, err := s.DB.CreateAPIKey(ctx, a.ID, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &client{t: t, base: s.URL, auth: basic(k.PublicKey, secret)}, a.ID, k.PublicKey, secret
-}
 
 var timestampRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 
@@ -129,8 +32,8 @@ func forEachDB(t *testing.T, fn func(t *testing.T, s *testenv.Server)) {
 
 func TestRequestRules(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		c, accID, pub, secret := account(t, s, "rules")
-		keyID := c.call("api_key.list", nil).Body["data"].([]any)[0].(map[string]any)["id"]
+		c, accID, pub, secret := apitest.Account(t, s, "rules")
+		keyID := c.Call("api_key.list", nil).Body["data"].([]any)[0].(map[string]any)["id"]
 		cases := []struct {
 			name        string
 			httpMethod  string
@@ -162,9 +65,9 @@ func TestRequestRules(t *testing.T) {
 			{name: "PUT is 405", httpMethod: "PUT", path: "/api/account.get", status: 405, errName: "MethodNotAllowed"},
 			{name: "body over the limit", path: "/api/v1/api_key.create", body: `{"name": "` + strings.Repeat("x", 17<<10) + `"}`, status: 413, errName: "RequestTooLarge"},
 			{name: "no credentials", path: "/api/v1/account.get", auth: ptr(""), status: 401, errName: "Unauthorized"},
-			{name: "wrong secret", path: "/api/v1/account.get", auth: ptr(basic(pub, "secret-wrong")), status: 401, errName: "Unauthorized"},
-			{name: "wrong public key", path: "/api/v1/account.get", auth: ptr(basic("public-key-other", secret)), status: 401, errName: "Unauthorized"},
-			{name: "prefixes are part of the key", path: "/api/v1/account.get", auth: ptr(basic(strings.TrimPrefix(pub, "public-key-"), strings.TrimPrefix(secret, "secret-"))), status: 401, errName: "Unauthorized"},
+			{name: "wrong secret", path: "/api/v1/account.get", auth: ptr(apitest.Basic(pub, "secret-wrong")), status: 401, errName: "Unauthorized"},
+			{name: "wrong public key", path: "/api/v1/account.get", auth: ptr(apitest.Basic("public-key-other", secret)), status: 401, errName: "Unauthorized"},
+			{name: "prefixes are part of the key", path: "/api/v1/account.get", auth: ptr(apitest.Basic(strings.TrimPrefix(pub, "public-key-"), strings.TrimPrefix(secret, "secret-"))), status: 401, errName: "Unauthorized"},
 			{name: "bearer secret", path: "/api/v1/account.get", auth: ptr("Bearer " + secret), status: 200},
 			{name: "bearer public key is not a secret", path: "/api/v1/account.get", auth: ptr("Bearer " + pub), status: 401, errName: "Unauthorized"},
 			{name: "multipart to a JSON-only method", path: "/api/v1/account.get", body: "--x--", contentType: "multipart/form-data; boundary=x", status: 415, errName: "UnsupportedMediaType"},
@@ -173,19 +76,19 @@ func TestRequestRules(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				cc := *c
-				cc.t = t
+				cc.T = t
 				if tc.auth != nil {
-					cc.auth = *tc.auth
+					cc.Auth = *tc.auth
 				}
 				m := tc.httpMethod
 				if m == "" {
 					m = http.MethodPost
 				}
 				if tc.contentType != "" {
-					cc = *cc.with("Content-Type", tc.contentType)
-					cc.t = t
+					cc = *cc.With("Content-Type", tc.contentType)
+					cc.T = t
 				}
-				r := cc.raw(m, tc.path, []byte(tc.body))
+				r := cc.Do(m, tc.path, []byte(tc.body))
 				if r.Status != tc.status {
 					t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Raw)
 				}
@@ -193,7 +96,7 @@ func TestRequestRules(t *testing.T) {
 					t.Error("no X-Request-Id header")
 				}
 				if tc.errName != "" {
-					if r.str("error_name") != tc.errName || !strings.Contains(r.str("error_message"), tc.message) {
+					if r.Str("error_name") != tc.errName || !strings.Contains(r.Str("error_message"), tc.message) {
 						t.Fatalf("got %s, want error %s containing %q", r.Raw, tc.errName, tc.message)
 					}
 					if len(r.Body) != 2 {
@@ -203,8 +106,8 @@ func TestRequestRules(t *testing.T) {
 			})
 		}
 		// The account answer is flat, with the API's formats.
-		r := c.call("account.get", nil)
-		if r.num("id") != accID || r.str("name") != "rules" || !timestampRE.MatchString(r.str("created")) {
+		r := c.Call("account.get", nil)
+		if r.Num("id") != accID || r.Str("name") != "rules" || !timestampRE.MatchString(r.Str("created")) {
 			t.Errorf("account.get = %s", r.Raw)
 		}
 	})
@@ -214,34 +117,34 @@ func ptr[T any](v T) *T { return &v }
 
 func TestAPIKeys(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		c, accID, _, _ := account(t, s, "keys")
-		created := c.call("api_key.create", map[string]any{"name": "ci"})
+		c, accID, _, _ := apitest.Account(t, s, "keys")
+		created := c.Call("api_key.create", map[string]any{"name": "ci"})
 		if created.Status != 200 {
 			t.Fatalf("create: %s", created.Raw)
 		}
-		secret, pub := created.str("secret"), created.str("public_key")
+		secret, pub := created.Str("secret"), created.Str("public_key")
 		if !strings.HasPrefix(secret, "secret-") || len(secret) < len("secret-")+43 || !strings.HasPrefix(pub, "public-key-") {
 			t.Fatalf("credentials %q / %q", pub, secret)
 		}
-		if created.num("account_id") != accID || !timestampRE.MatchString(created.str("created")) {
+		if created.Num("account_id") != accID || !timestampRE.MatchString(created.Str("created")) {
 			t.Errorf("create answer %s", created.Raw)
 		}
-		id := created.num("id")
+		id := created.Num("id")
 
 		// The new key works, and its use is recorded.
-		k2 := &client{t: t, base: s.URL, auth: basic(pub, secret)}
-		if r := k2.call("account.get", nil); r.Status != 200 || r.num("id") != accID {
+		k2 := &apitest.Client{T: t, Base: s.URL, Auth: apitest.Basic(pub, secret)}
+		if r := k2.Call("account.get", nil); r.Status != 200 || r.Num("id") != accID {
 			t.Fatalf("new key: %s", r.Raw)
 		}
-		got := c.call("api_key.get", map[string]any{"id": id})
+		got := c.Call("api_key.get", map[string]any{"id": id})
 		if _, has := got.Body["secret"]; has {
 			t.Error("api_key.get shows the secret")
 		}
-		if !timestampRE.MatchString(got.str("last_used")) {
+		if !timestampRE.MatchString(got.Str("last_used")) {
 			t.Errorf("last_used not recorded: %s", got.Raw)
 		}
-		if !strings.HasSuffix(got.str("secret_hint"), secret[len(secret)-4:]) {
-			t.Errorf("secret_hint %q", got.str("secret_hint"))
+		if !strings.HasSuffix(got.Str("secret_hint"), secret[len(secret)-4:]) {
+			t.Errorf("secret_hint %q", got.Str("secret_hint"))
 		}
 
 		// The database holds a hash, not the secret.
@@ -254,16 +157,16 @@ func TestAPIKeys(t *testing.T) {
 		}
 
 		// Revoked keys stop working at once.
-		if r := c.call("api_key.delete", map[string]any{"id": id}); r.Status != 200 || !timestampRE.MatchString(r.str("revoked")) {
+		if r := c.Call("api_key.delete", map[string]any{"id": id}); r.Status != 200 || !timestampRE.MatchString(r.Str("revoked")) {
 			t.Fatalf("delete: %s", r.Raw)
 		}
-		if r := k2.call("account.get", nil); r.Status != 401 {
+		if r := k2.Call("account.get", nil); r.Status != 401 {
 			t.Fatalf("revoked key answered %d", r.Status)
 		}
-		if r := c.call("api_key.get", map[string]any{"id": id}); r.Status != 404 || r.str("error_name") != "ApiKeyNotFound" {
+		if r := c.Call("api_key.get", map[string]any{"id": id}); r.Status != 404 || r.Str("error_name") != "ApiKeyNotFound" {
 			t.Fatalf("get revoked: %s", r.Raw)
 		}
-		if r := c.call("api_key.delete", map[string]any{"id": id}); r.Status != 404 {
+		if r := c.Call("api_key.delete", map[string]any{"id": id}); r.Status != 404 {
 			t.Fatalf("second delete: %s", r.Raw)
 		}
 	})
@@ -271,15 +174,15 @@ func TestAPIKeys(t *testing.T) {
 
 func TestListPagination(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		c, _, _, _ := account(t, s, "pages")
+		c, _, _, _ := apitest.Account(t, s, "pages")
 		want := map[int64]bool{}
 		for i := 0; i < 6; i++ {
-			want[c.call("api_key.create", map[string]any{"name": fmt.Sprint("k", i)}).num("id")] = true
+			want[c.Call("api_key.create", map[string]any{"name": fmt.Sprint("k", i)}).Num("id")] = true
 		}
 		seen := map[int64]bool{}
 		cursor, pages := "", 0
 		for {
-			r := c.call("api_key.list", map[string]any{"limit": 3, "cursor": cursor})
+			r := c.Call("api_key.list", map[string]any{"limit": 3, "cursor": cursor})
 			if r.Status != 200 {
 				t.Fatalf("list: %s", r.Raw)
 			}
@@ -293,12 +196,12 @@ func TestListPagination(t *testing.T) {
 				seen[id], last = true, id
 			}
 			if r.Body["has_more"] != true {
-				if r.str("next_cursor") != "" {
+				if r.Str("next_cursor") != "" {
 					t.Error("next_cursor on the last page")
 				}
 				break
 			}
-			cursor = r.str("next_cursor")
+			cursor = r.Str("next_cursor")
 		}
 		// 6 created + the key the account started with = 7 → pages of 3, 3, 1.
 		if len(seen) != 7 || pages != 3 {
@@ -314,21 +217,21 @@ func TestListPagination(t *testing.T) {
 
 func TestCrossAccountIsNotFound(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		alice, _, _, _ := account(t, s, "alice")
-		mallory, _, _, _ := account(t, s, "mallory")
-		aliceKey := alice.call("api_key.create", map[string]any{"name": "a"}).num("id")
+		alice, _, _, _ := apitest.Account(t, s, "alice")
+		mallory, _, _, _ := apitest.Account(t, s, "mallory")
+		aliceKey := alice.Call("api_key.create", map[string]any{"name": "a"}).Num("id")
 		for _, method := range []string{"api_key.get", "api_key.delete"} {
-			r := mallory.call(method, map[string]any{"id": aliceKey})
-			if r.Status != 404 || r.str("error_name") != "ApiKeyNotFound" {
+			r := mallory.Call(method, map[string]any{"id": aliceKey})
+			if r.Status != 404 || r.Str("error_name") != "ApiKeyNotFound" {
 				t.Errorf("%s of another account's key: %s", method, r.Raw)
 			}
 		}
-		for _, row := range mallory.call("api_key.list", nil).Body["data"].([]any) {
+		for _, row := range mallory.Call("api_key.list", nil).Body["data"].([]any) {
 			if int64(row.(map[string]any)["id"].(float64)) == aliceKey {
 				t.Error("another account's key is listed")
 			}
 		}
-		if r := alice.call("api_key.get", map[string]any{"id": aliceKey}); r.Status != 200 {
+		if r := alice.Call("api_key.get", map[string]any{"id": aliceKey}); r.Status != 200 {
 			t.Errorf("owner lost the key after the attempts: %s", r.Raw)
 		}
 	})
@@ -336,42 +239,42 @@ func TestCrossAccountIsNotFound(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		c, _, _, _ := account(t, s, "idem")
-		ic := c.with("Idempotency-Key", "create-1")
-		first := ic.call("api_key.create", map[string]any{"name": "once"})
-		again := ic.call("api_key.create", map[string]any{"name": "once"})
+		c, _, _, _ := apitest.Account(t, s, "idem")
+		ic := c.With("Idempotency-Key", "create-1")
+		first := ic.Call("api_key.create", map[string]any{"name": "once"})
+		again := ic.Call("api_key.create", map[string]any{"name": "once"})
 		if first.Status != 200 || again.Raw != first.Raw || again.Header.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("replay differs:\n%s\n%s", first.Raw, again.Raw)
 		}
-		if r := ic.call("api_key.create", map[string]any{"name": "other"}); r.Status != 409 || r.str("error_name") != "IdempotencyKeyReused" {
+		if r := ic.Call("api_key.create", map[string]any{"name": "other"}); r.Status != 409 || r.Str("error_name") != "IdempotencyKeyReused" {
 			t.Fatalf("reuse with another body: %s", r.Raw)
 		}
 		// The same key on another method is a reuse too.
-		if r := ic.call("api_key.delete", map[string]any{"id": first.num("id")}); r.Status != 409 {
+		if r := ic.Call("api_key.delete", map[string]any{"id": first.Num("id")}); r.Status != 409 {
 			t.Fatalf("reuse on another method: %s", r.Raw)
 		}
 		// Keys are per account: another account's identical key is independent.
-		other, _, _, _ := account(t, s, "idem-other")
-		if r := other.with("Idempotency-Key", "create-1").call("api_key.create", map[string]any{"name": "once"}); r.Status != 200 || r.num("id") == first.num("id") {
+		other, _, _, _ := apitest.Account(t, s, "idem-other")
+		if r := other.With("Idempotency-Key", "create-1").Call("api_key.create", map[string]any{"name": "once"}); r.Status != 200 || r.Num("id") == first.Num("id") {
 			t.Fatalf("other account's key: %s", r.Raw)
 		}
 		// A 4xx is a result: it replays too.
-		bad := c.with("Idempotency-Key", "bad-1")
-		if a, b := bad.call("api_key.create", `{"name": 1}`), bad.call("api_key.create", `{"name": 1}`); a.Status != 400 || b.Raw != a.Raw {
+		bad := c.With("Idempotency-Key", "bad-1")
+		if a, b := bad.Call("api_key.create", `{"name": 1}`), bad.Call("api_key.create", `{"name": 1}`); a.Status != 400 || b.Raw != a.Raw {
 			t.Fatalf("4xx replay: %s / %s", a.Raw, b.Raw)
 		}
 
 		// Concurrent double submits create exactly one key.
 		before := countKeys(t, c)
 		var wg sync.WaitGroup
-		results := make([]reply, 8)
+		results := make([]apitest.Reply, 8)
 		for i := range results {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cc := *c.with("Idempotency-Key", "race-1")
-				cc.t = t
-				results[i] = cc.call("api_key.create", map[string]any{"name": "race"})
+				cc := *c.With("Idempotency-Key", "race-1")
+				cc.T = t
+				results[i] = cc.Call("api_key.create", map[string]any{"name": "race"})
 			}()
 		}
 		wg.Wait()
@@ -379,8 +282,8 @@ func TestIdempotency(t *testing.T) {
 		for _, r := range results {
 			switch {
 			case r.Status == 200:
-				ids[r.num("id")] = true
-			case r.Status == 409 && r.str("error_name") == "IdempotencyKeyInProgress":
+				ids[r.Num("id")] = true
+			case r.Status == 409 && r.Str("error_name") == "IdempotencyKeyInProgress":
 			default:
 				t.Errorf("concurrent submit: %d %s", r.Status, r.Raw)
 			}
@@ -391,45 +294,45 @@ func TestIdempotency(t *testing.T) {
 	})
 }
 
-func countKeys(t testing.TB, c *client) int {
-	return len(c.call("api_key.list", map[string]any{"limit": 100}).Body["data"].([]any))
+func countKeys(t testing.TB, c *apitest.Client) int {
+	return len(c.Call("api_key.list", map[string]any{"limit": 100}).Body["data"].([]any))
 }
 
 // ownedIDs creates one object of every class for an account and returns
 // their ids by class name ("api_key", "session", …).
-func ownedIDs(t *testing.T, s *testenv.Server, c *client, accountID int64) map[string]int64 {
+func ownedIDs(t *testing.T, s *testenv.Server, c *apitest.Client, accountID int64) map[string]int64 {
 	t.Helper()
-	img := b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))
+	img := apitest.B64(testenv.ReadPhoto(t, testenv.PhotoGrace512))
 	ids := map[string]int64{}
-	must := func(r reply) int64 {
+	must := func(r apitest.Reply) int64 {
 		t.Helper()
 		if r.Status != 200 && r.Status != 202 {
 			t.Fatalf("setup: %s", r.Raw)
 		}
-		return r.num("id")
+		return r.Num("id")
 	}
-	ids["api_key"] = must(c.call("api_key.create", map[string]any{"name": "spare"}))
-	ids["session"] = must(c.call("session.create", nil))
-	v := must(c.call("verification.create", map[string]any{"flow": "usps1583"}))
+	ids["api_key"] = must(c.Call("api_key.create", map[string]any{"name": "spare"}))
+	ids["session"] = must(c.Call("session.create", nil))
+	v := must(c.Call("verification.create", map[string]any{"flow": "usps1583"}))
 	ids["verification"] = v
-	ids["document"] = must(c.call("document.create", doc("usps1583", v, "PHOTO_ID", 1, "US", testenv.ReadPhoto(t, testenv.PhotoGrace512))))
-	must(c.call("document.create", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PROOF_OF_ADDRESS",
+	ids["document"] = must(c.Call("document.create", apitest.Doc("usps1583", v, "PHOTO_ID", 1, "US", testenv.ReadPhoto(t, testenv.PhotoGrace512))))
+	must(c.Call("document.create", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PROOF_OF_ADDRESS",
 		"document_type_id": 20, "country": "US", "front_side_data": img}))
-	must(c.call("verification.submit", map[string]any{"id": v}))
-	ids["decision"] = must(c.call("decision.create", map[string]any{"verification_id": v, "status": "HOLD"}))
+	must(c.Call("verification.submit", map[string]any{"id": v}))
+	ids["decision"] = must(c.Call("decision.create", map[string]any{"verification_id": v, "status": "HOLD"}))
 	t0, err := s.DB.Deposit(context.Background(), accountID, 1000, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids["transaction"] = t0.ID
-	spec := c.call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any)[0].(map[string]any)["id"]
-	r := c.call("photo.process", map[string]any{"photo": img, "spec_id": spec})
+	spec := c.Call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any)[0].(map[string]any)["id"]
+	r := c.Call("photo.process", map[string]any{"photo": img, "spec_id": spec})
 	if r.Status != 202 {
 		t.Fatalf("setup photo.process: %s", r.Raw)
 	}
-	ids["task"] = r.num("task_id")
-	c.call("webhook_secret.rotate", nil)
-	ids["webhook_endpoint"] = must(c.call("webhook_endpoint.create", map[string]any{"url": "https://example.com/hook"}))
+	ids["task"] = r.Num("task_id")
+	c.Call("webhook_secret.rotate", nil)
+	ids["webhook_endpoint"] = must(c.Call("webhook_endpoint.create", map[string]any{"url": "https://example.com/hook"}))
 	return ids
 }
 
@@ -506,12 +409,12 @@ func crossAccountBodies(m *rpc.Method, ids map[string]int64, img string) []map[s
 // 404 (never the object) when another account sends the owner's real ids.
 func TestRegistryWide(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		c, accountID, _, _ := account(t, s, "registry")
-		other, _, _, _ := account(t, s, "other")
-		anon := &client{t: t, base: s.URL}
-		dev := device(c, c.call("session.create", nil).str("token"))
+		c, accountID, _, _ := apitest.Account(t, s, "registry")
+		other, _, _, _ := apitest.Account(t, s, "other")
+		anon := &apitest.Client{T: t, Base: s.URL}
+		dev := apitest.Device(c, c.Call("session.create", nil).Str("token"))
 		ids := ownedIDs(t, s, c, accountID)
-		img := b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))
+		img := apitest.B64(testenv.ReadPhoto(t, testenv.PhotoGrace512))
 		methods := s.Registry.Methods()
 		if len(methods) == 0 {
 			t.Fatal("no methods registered")
@@ -521,17 +424,17 @@ func TestRegistryWide(t *testing.T) {
 			if m.Summary == "" || m.Scope == "" || m.MaxBody <= 0 {
 				t.Fatalf("%s: incomplete spec %+v", m.Name, m.Spec)
 			}
-			if r := anon.call(m.Name, nil); r.Status != 401 || r.str("error_name") != "Unauthorized" {
+			if r := anon.Call(m.Name, nil); r.Status != 401 || r.Str("error_name") != "Unauthorized" {
 				t.Errorf("%s without credentials: %d %s", m.Name, r.Status, r.Raw)
 			}
 			caller := c
 			if m.Scope == rpc.ScopeSession {
 				caller = dev
 			}
-			if r := caller.raw(http.MethodGet, "/api/v1/"+m.Name, nil); r.Status != 405 {
+			if r := caller.Do(http.MethodGet, "/api/v1/"+m.Name, nil); r.Status != 405 {
 				t.Errorf("%s GET: %d", m.Name, r.Status)
 			}
-			if r := caller.call(m.Name, strings.Repeat(" ", int(m.MaxBody)+1)); r.Status != 413 {
+			if r := caller.Call(m.Name, strings.Repeat(" ", int(m.MaxBody)+1)); r.Status != 413 {
 				t.Errorf("%s over the body limit: %d", m.Name, r.Status)
 			}
 			if m.Scope != rpc.ScopeAccount {
@@ -542,11 +445,11 @@ func TestRegistryWide(t *testing.T) {
 				crossChecked++
 			}
 			for _, body := range bodies {
-				if r := other.call(m.Name, body); r.Status != 404 || !strings.HasSuffix(r.str("error_name"), "NotFound") {
+				if r := other.Call(m.Name, body); r.Status != 404 || !strings.HasSuffix(r.Str("error_name"), "NotFound") {
 					t.Errorf("%s with another account's ids %v: %d %s", m.Name, body, r.Status, r.Raw)
 				}
 				if strings.HasSuffix(m.Name, ".get") || strings.HasSuffix(m.Name, ".list") {
-					if r := c.call(m.Name, body); r.Status != 200 {
+					if r := c.Call(m.Name, body); r.Status != 200 {
 						t.Errorf("%s by the owner: %d %s", m.Name, r.Status, r.Raw)
 					}
 				}
@@ -563,14 +466,14 @@ func TestRegistryWide(t *testing.T) {
 func TestKeyScopesAndExpiry(t *testing.T) {
 	// The expired key fails once per method: more than the per-IP failure budget.
 	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.AuthFailuresPerHour = 10000 }))
-	c, _, _, _ := account(t, s, "scopes")
-	key := func(body map[string]any) *client {
+	c, _, _, _ := apitest.Account(t, s, "scopes")
+	key := func(body map[string]any) *apitest.Client {
 		t.Helper()
-		r := c.call("api_key.create", body)
+		r := c.Call("api_key.create", body)
 		if r.Status != 200 {
 			t.Fatalf("api_key.create %v: %s", body, r.Raw)
 		}
-		return &client{t: t, base: s.URL, auth: basic(r.str("public_key"), r.str("secret"))}
+		return &apitest.Client{T: t, Base: s.URL, Auth: apitest.Basic(r.Str("public_key"), r.Str("secret"))}
 	}
 	photosOnly := key(map[string]any{"name": "photos", "scopes": []string{"photos"}})
 	readOnly := key(map[string]any{"name": "reader", "scopes": []string{"read_only"}})
@@ -582,15 +485,15 @@ func TestKeyScopesAndExpiry(t *testing.T) {
 		}
 		for _, k := range []struct {
 			name    string
-			c       *client
+			c       *apitest.Client
 			allowed bool
 		}{
 			{"photos", photosOnly, m.Permission == rpc.PermPhotos},
 			{"read_only", readOnly, !m.SideEffects && m.Permission != rpc.PermKeys}, // the keys class needs its own scope
 			{"documents+read_only", docsReader, m.Permission == rpc.PermDocuments && !m.SideEffects},
 		} {
-			r := k.c.call(m.Name, map[string]any{})
-			denied := r.Status == 403 && r.str("error_name") == "PermissionDenied"
+			r := k.c.Call(m.Name, map[string]any{})
+			denied := r.Status == 403 && r.Str("error_name") == "PermissionDenied"
 			if denied == k.allowed {
 				t.Errorf("%s with a %s key: %d %s", m.Name, k.name, r.Status, r.Raw)
 			}
@@ -602,33 +505,33 @@ func TestKeyScopesAndExpiry(t *testing.T) {
 	}
 	// A key cannot grant more than it has; unknown scopes are refused.
 	keysOnly := key(map[string]any{"name": "keys", "scopes": []string{"keys"}})
-	if r := keysOnly.call("api_key.create", map[string]any{"scopes": []string{"photos"}}); r.Status != 403 || r.str("error_name") != "PermissionDenied" {
+	if r := keysOnly.Call("api_key.create", map[string]any{"scopes": []string{"photos"}}); r.Status != 403 || r.Str("error_name") != "PermissionDenied" {
 		t.Errorf("escalation: %s", r.Raw)
 	}
-	if r := keysOnly.call("api_key.create", map[string]any{}); r.Status != 200 || len(r.Body["scopes"].([]any)) != 1 {
+	if r := keysOnly.Call("api_key.create", map[string]any{}); r.Status != 200 || len(r.Body["scopes"].([]any)) != 1 {
 		t.Errorf("a scoped key's new key inherits its scopes: %s", r.Raw)
 	}
-	if r := c.call("api_key.create", map[string]any{"scopes": []string{"everything"}}); r.Status != 400 || !strings.Contains(r.str("error_message"), "read_only") {
+	if r := c.Call("api_key.create", map[string]any{"scopes": []string{"everything"}}); r.Status != 400 || !strings.Contains(r.Str("error_message"), "read_only") {
 		t.Errorf("unknown scope: %s", r.Raw)
 	}
-	if r := c.call("api_key.create", map[string]any{"expires": "2020-01-01T00:00:00Z"}); r.Status != 400 {
+	if r := c.Call("api_key.create", map[string]any{"expires": "2020-01-01T00:00:00Z"}); r.Status != 400 {
 		t.Errorf("expiry in the past: %s", r.Raw)
 	}
 	// Expiry: the key works until its time, then every method answers 401.
-	created := c.call("api_key.create", map[string]any{"name": "short", "expires": rpc.NewTimestamp(time.Now().Add(2 * time.Second))})
-	if created.Status != 200 || created.str("expires") == "" {
+	created := c.Call("api_key.create", map[string]any{"name": "short", "expires": rpc.NewTimestamp(time.Now().Add(2 * time.Second))})
+	if created.Status != 200 || created.Str("expires") == "" {
 		t.Fatalf("api_key.create with expires: %s", created.Raw)
 	}
-	short := &client{t: t, base: s.URL, auth: basic(created.str("public_key"), created.str("secret"))}
-	if r := short.call("account.get", nil); r.Status != 200 {
+	short := &apitest.Client{T: t, Base: s.URL, Auth: apitest.Basic(created.Str("public_key"), created.Str("secret"))}
+	if r := short.Call("account.get", nil); r.Status != 200 {
 		t.Fatalf("before expiry: %s", r.Raw)
 	}
-	testenv.WaitFor(t, 10*time.Second, "the key to expire", func() bool { return short.call("account.get", nil).Status == 401 })
+	testenv.WaitFor(t, 10*time.Second, "the key to expire", func() bool { return short.Call("account.get", nil).Status == 401 })
 	for _, m := range s.Registry.Methods() {
 		if m.Scope != rpc.ScopeAccount {
 			continue
 		}
-		if r := short.call(m.Name, map[string]any{}); r.Status != 401 {
+		if r := short.Call(m.Name, map[string]any{}); r.Status != 401 {
 			t.Errorf("%s with an expired key: %d %s", m.Name, r.Status, r.Raw)
 		}
 	}
@@ -638,7 +541,7 @@ func TestKeyScopesAndExpiry(t *testing.T) {
 // property, on both databases (PostgreSQL rejects NUL in text columns).
 func TestTextTheDatabaseCannotHold(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		c, _, _, _ := account(t, s, "text")
+		c, _, _, _ := apitest.Account(t, s, "text")
 		cases := []struct {
 			method, prop string
 			body         string
@@ -651,12 +554,12 @@ func TestTextTheDatabaseCannotHold(t *testing.T) {
 			{"api_key.create", "name", "{\"name\": \"k\xff\"}", 400},
 		}
 		for _, tc := range cases {
-			r := c.call(tc.method, tc.body)
-			if r.Status != tc.status || r.str("error_name") != "InvalidRequest" || !strings.HasPrefix(r.str("error_message"), tc.prop+":") {
+			r := c.Call(tc.method, tc.body)
+			if r.Status != tc.status || r.Str("error_name") != "InvalidRequest" || !strings.HasPrefix(r.Str("error_message"), tc.prop+":") {
 				t.Errorf("%s %q: %d %s", tc.method, tc.body, r.Status, r.Raw)
 			}
 		}
-		if r := c.call("session.create", `{"reference": "order-1"}`); r.Status != 200 {
+		if r := c.Call("session.create", `{"reference": "order-1"}`); r.Status != 200 {
 			t.Fatalf("clean text: %s", r.Raw)
 		}
 	})
@@ -666,30 +569,30 @@ func TestTextTheDatabaseCannotHold(t *testing.T) {
 // endpoint that answered 410 Gone.
 func TestWebhookEndpointUpdate(t *testing.T) {
 	s := testenv.NewServer(t, testenv.SQLiteURL(t))
-	c, _, _, _ := account(t, s, "hooks")
-	c.call("webhook_secret.rotate", nil)
-	e := c.call("webhook_endpoint.create", map[string]any{"url": "https://example.com/a", "events": []string{"decision.made"}})
-	id := e.num("id")
+	c, _, _, _ := apitest.Account(t, s, "hooks")
+	c.Call("webhook_secret.rotate", nil)
+	e := c.Call("webhook_endpoint.create", map[string]any{"url": "https://example.com/a", "events": []string{"decision.made"}})
+	id := e.Num("id")
 	if err := s.DB.DisableEndpoint(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	if r := c.call("webhook_endpoint.list", nil); !r.Body["data"].([]any)[0].(map[string]any)["disabled"].(bool) {
+	if r := c.Call("webhook_endpoint.list", nil); !r.Body["data"].([]any)[0].(map[string]any)["disabled"].(bool) {
 		t.Fatalf("not disabled: %s", r.Raw)
 	}
-	r := c.call("webhook_endpoint.update", map[string]any{"id": id, "events": []string{"verification.finished", "decision.made"}})
-	if r.Status != 200 || r.str("url") != "https://example.com/a" || len(r.Body["events"].([]any)) != 2 || !r.Body["disabled"].(bool) {
+	r := c.Call("webhook_endpoint.update", map[string]any{"id": id, "events": []string{"verification.finished", "decision.made"}})
+	if r.Status != 200 || r.Str("url") != "https://example.com/a" || len(r.Body["events"].([]any)) != 2 || !r.Body["disabled"].(bool) {
 		t.Fatalf("events only: %s", r.Raw)
 	}
-	r = c.call("webhook_endpoint.update", map[string]any{"id": id, "url": "https://example.com/b", "disabled": false})
-	if r.Status != 200 || r.str("url") != "https://example.com/b" || r.Body["disabled"].(bool) || len(r.Body["events"].([]any)) != 2 {
+	r = c.Call("webhook_endpoint.update", map[string]any{"id": id, "url": "https://example.com/b", "disabled": false})
+	if r.Status != 200 || r.Str("url") != "https://example.com/b" || r.Body["disabled"].(bool) || len(r.Body["events"].([]any)) != 2 {
 		t.Fatalf("url and re-enable: %s", r.Raw)
 	}
 	for _, bad := range []map[string]any{{"id": id, "events": []string{"nope"}}, {"id": id, "url": "ftp://x"}} {
-		if r := c.call("webhook_endpoint.update", bad); r.Status != 400 {
+		if r := c.Call("webhook_endpoint.update", bad); r.Status != 400 {
 			t.Errorf("%v: %s", bad, r.Raw)
 		}
 	}
-	if r := c.call("webhook_endpoint.update", map[string]any{"id": id + 1000}); r.Status != 404 || r.str("error_name") != "WebhookEndpointNotFound" {
+	if r := c.Call("webhook_endpoint.update", map[string]any{"id": id + 1000}); r.Status != 404 || r.Str("error_name") != "WebhookEndpointNotFound" {
 		t.Errorf("unknown id: %s", r.Raw)
 	}
 }

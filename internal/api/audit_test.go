@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
@@ -13,30 +14,30 @@ import (
 // twice; an account sees only its own events.
 func TestAuditLog(t *testing.T) {
 	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.Workers = 0 }))
-	c, _, _, _ := account(t, s, "audited")
+	c, _, _, _ := apitest.Account(t, s, "audited")
 	img := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 
-	v := c.call("verification.create", map[string]any{"flow": "usps1583"})
-	vID := v.num("id")
-	d := c.call("document.create", doc("usps1583", vID, "PHOTO_ID", 1, "US", img))
-	dID := d.num("id")
-	get := c.call("document.get", map[string]any{"id": dID})
+	v := c.Call("verification.create", map[string]any{"flow": "usps1583"})
+	vID := v.Num("id")
+	d := c.Call("document.create", apitest.Doc("usps1583", vID, "PHOTO_ID", 1, "US", img))
+	dID := d.Num("id")
+	get := c.Call("document.get", map[string]any{"id": dID})
 	if get.Status != 200 {
 		t.Fatalf("document.get: %s", get.Raw)
 	}
-	c.call("verification.get", map[string]any{"id": vID}) // a read without images: not recorded
+	c.Call("verification.get", map[string]any{"id": vID}) // a read without images: not recorded
 	// A replay of an idempotent create is not a second action.
-	ic := c.with("Idempotency-Key", "audit-once")
-	first := ic.call("verification.create", map[string]any{"flow": "usps1583"})
-	if again := ic.call("verification.create", map[string]any{"flow": "usps1583"}); again.num("id") != first.num("id") {
+	ic := c.With("Idempotency-Key", "audit-once")
+	first := ic.Call("verification.create", map[string]any{"flow": "usps1583"})
+	if again := ic.Call("verification.create", map[string]any{"flow": "usps1583"}); again.Num("id") != first.Num("id") {
 		t.Fatalf("replay made another verification: %s", again.Raw)
 	}
 
-	list := func(cl *client, filter map[string]any) []map[string]any {
+	list := func(cl *apitest.Client, filter map[string]any) []map[string]any {
 		if filter == nil {
 			filter = map[string]any{}
 		}
-		r := cl.call("audit_event.list", filter)
+		r := cl.Call("audit_event.list", filter)
 		if r.Status != 200 {
 			t.Fatalf("audit_event.list: %s", r.Raw)
 		}
@@ -52,7 +53,7 @@ func TestAuditLog(t *testing.T) {
 		actions = append(actions, fmt.Sprintf("%s %s", e["action"], e["object"]))
 	}
 	want := []string{ // newest first
-		fmt.Sprintf("verification.create verification:%d", first.num("id")),
+		fmt.Sprintf("verification.create verification:%d", first.Num("id")),
 		fmt.Sprintf("image.link document:%d", dID),
 		fmt.Sprintf("document.create document:%d", dID),
 		fmt.Sprintf("verification.create verification:%d", vID),
@@ -74,7 +75,7 @@ func TestAuditLog(t *testing.T) {
 	if got := list(c, map[string]any{"created_after": "2099-01-01T00:00:00Z"}); len(got) != 0 {
 		t.Errorf("created_after: %v", got)
 	}
-	other, _, _, _ := account(t, s, "other")
+	other, _, _, _ := apitest.Account(t, s, "other")
 	if got := list(other, nil); len(got) != 0 {
 		t.Errorf("another account sees %v", got)
 	}

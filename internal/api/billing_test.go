@@ -9,15 +9,16 @@ import (
 
 	"github.com/veridoc/veridoc/internal/domain/billing"
 	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
 func TestBillingBalanceAndTiers(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		c, accID, _, _ := account(t, s, "tiers")
-		r := c.call("billing.balance", nil)
-		if r.Status != 200 || r.str("balance_usd") != "0.00" || r.str("tier") != "Base" || r.str("rate_per_photo") != "0.50" ||
-			r.num("photos_available") != 0 || r.num("photos_processed") != 0 || r.str("currency") != "USD" {
+		c, accID, _, _ := apitest.Account(t, s, "tiers")
+		r := c.Call("billing.balance", nil)
+		if r.Status != 200 || r.Str("balance_usd") != "0.00" || r.Str("tier") != "Base" || r.Str("rate_per_photo") != "0.50" ||
+			r.Num("photos_available") != 0 || r.Num("photos_processed") != 0 || r.Str("currency") != "USD" {
 			t.Fatalf("new account: %s", r.Raw)
 		}
 		ctx := context.Background()
@@ -38,9 +39,9 @@ func TestBillingBalanceAndTiers(t *testing.T) {
 			if _, err := s.DB.Deposit(ctx, accID, int64(amount), "test"); err != nil {
 				t.Fatal(err)
 			}
-			r := c.call("billing.balance", nil)
-			if r.str("balance_usd") != st.balance || r.str("tier") != st.tier || r.str("rate_per_photo") != st.rate ||
-				r.num("photos_available") != st.photosAvailble || r.str("lifetime_deposits_usd") != st.balance {
+			r := c.Call("billing.balance", nil)
+			if r.Str("balance_usd") != st.balance || r.Str("tier") != st.tier || r.Str("rate_per_photo") != st.rate ||
+				r.Num("photos_available") != st.photosAvailble || r.Str("lifetime_deposits_usd") != st.balance {
 				t.Errorf("after depositing %s: %s", st.deposit, r.Raw)
 			}
 		}
@@ -49,8 +50,8 @@ func TestBillingBalanceAndTiers(t *testing.T) {
 
 func TestDepositsAndTransactions(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *testenv.Server) {
-		live, _, _, _ := account(t, s, "live")
-		if r := live.call("billing.deposit", map[string]any{"amount_usd": "10.00"}); r.Status != 403 || r.str("error_name") != "SandboxOnly" {
+		live, _, _, _ := apitest.Account(t, s, "live")
+		if r := live.Call("billing.deposit", map[string]any{"amount_usd": "10.00"}); r.Status != 403 || r.Str("error_name") != "SandboxOnly" {
 			t.Fatalf("live account deposit: %s", r.Raw)
 		}
 		ctx := context.Background()
@@ -59,52 +60,52 @@ func TestDepositsAndTransactions(t *testing.T) {
 			t.Fatal(err)
 		}
 		k, secret, _ := s.DB.CreateAPIKey(ctx, sb.ID, "k")
-		c := &client{t: t, base: s.URL, auth: basic(k.PublicKey, secret)}
+		c := &apitest.Client{T: t, Base: s.URL, Auth: apitest.Basic(k.PublicKey, secret)}
 		for _, bad := range []any{"-5", "0", "1.001", "ten", 10} {
-			r := c.call("billing.deposit", map[string]any{"amount_usd": bad})
+			r := c.Call("billing.deposit", map[string]any{"amount_usd": bad})
 			if r.Status != 400 {
 				t.Errorf("amount %v: %s", bad, r.Raw)
 			}
 		}
-		first := c.call("billing.deposit", map[string]any{"amount_usd": "10.50"})
-		if first.Status != 200 || first.str("type") != "deposit" || first.str("amount_usd") != "10.50" || first.str("balance_after_usd") != "10.50" || first.Body["task_id"] != nil {
+		first := c.Call("billing.deposit", map[string]any{"amount_usd": "10.50"})
+		if first.Status != 200 || first.Str("type") != "deposit" || first.Str("amount_usd") != "10.50" || first.Str("balance_after_usd") != "10.50" || first.Body["task_id"] != nil {
 			t.Fatalf("deposit: %s", first.Raw)
 		}
 		// Deposits are side effects: a retry with the same key does not deposit twice.
-		ic := c.with("Idempotency-Key", "dep-1")
-		a, b := ic.call("billing.deposit", map[string]any{"amount_usd": "5"}), ic.call("billing.deposit", map[string]any{"amount_usd": "5"})
-		if a.Raw != b.Raw || a.str("balance_after_usd") != "15.50" {
+		ic := c.With("Idempotency-Key", "dep-1")
+		a, b := ic.Call("billing.deposit", map[string]any{"amount_usd": "5"}), ic.Call("billing.deposit", map[string]any{"amount_usd": "5"})
+		if a.Raw != b.Raw || a.Str("balance_after_usd") != "15.50" {
 			t.Fatalf("retried deposit: %s / %s", a.Raw, b.Raw)
 		}
-		if r := c.call("billing.balance", nil); r.str("balance_usd") != "15.50" {
+		if r := c.Call("billing.balance", nil); r.Str("balance_usd") != "15.50" {
 			t.Fatalf("balance after retried deposit: %s", r.Raw)
 		}
 
-		list := c.call("transaction.list", map[string]any{"type": "deposit"})
+		list := c.Call("transaction.list", map[string]any{"type": "deposit"})
 		if data := list.Body["data"].([]any); len(data) != 2 {
 			t.Fatalf("deposits listed: %s", list.Raw)
 		}
-		if r := c.call("transaction.list", map[string]any{"type": "charge"}); len(r.Body["data"].([]any)) != 0 {
+		if r := c.Call("transaction.list", map[string]any{"type": "charge"}); len(r.Body["data"].([]any)) != 0 {
 			t.Fatalf("charges listed: %s", r.Raw)
 		}
-		if r := c.call("transaction.list", map[string]any{"type": "gift"}); r.Status != 400 {
+		if r := c.Call("transaction.list", map[string]any{"type": "gift"}); r.Status != 400 {
 			t.Fatalf("unknown type: %s", r.Raw)
 		}
 		future := time.Now().UTC().Add(time.Hour).Format(time.RFC3339)
-		if r := c.call("transaction.list", map[string]any{"created_after": future}); len(r.Body["data"].([]any)) != 0 {
+		if r := c.Call("transaction.list", map[string]any{"created_after": future}); len(r.Body["data"].([]any)) != 0 {
 			t.Fatalf("created_after filter: %s", r.Raw)
 		}
-		if r := c.call("transaction.list", map[string]any{"created_before": future}); len(r.Body["data"].([]any)) != 2 {
+		if r := c.Call("transaction.list", map[string]any{"created_before": future}); len(r.Body["data"].([]any)) != 2 {
 			t.Fatalf("created_before filter: %s", r.Raw)
 		}
-		if r := c.call("transaction.list", map[string]any{"created_before": "tomorrow"}); r.Status != 400 {
+		if r := c.Call("transaction.list", map[string]any{"created_before": "tomorrow"}); r.Status != 400 {
 			t.Fatalf("bad timestamp: %s", r.Raw)
 		}
-		got := c.call("transaction.get", map[string]any{"id": first.num("id")})
+		got := c.Call("transaction.get", map[string]any{"id": first.Num("id")})
 		if got.Raw != first.Raw {
 			t.Fatalf("get: %s, created %s", got.Raw, first.Raw)
 		}
-		if r := live.call("transaction.get", map[string]any{"id": first.num("id")}); r.Status != 404 || r.str("error_name") != "TransactionNotFound" {
+		if r := live.Call("transaction.get", map[string]any{"id": first.Num("id")}); r.Status != 404 || r.Str("error_name") != "TransactionNotFound" {
 			t.Fatalf("another account's transaction: %s", r.Raw)
 		}
 	})
@@ -121,14 +122,14 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 			url := dbk.URL(t)
 			fast := testenv.WithConfig(func(c *config.Config) { c.RateSyncInterval = 100 * time.Millisecond })
 			one, two := testenv.NewServer(t, url, fast), testenv.NewServer(t, url, fast)
-			c1, accID, pub, secret := account(t, one, "limited")
+			c1, accID, pub, secret := apitest.Account(t, one, "limited")
 			if err := one.DB.SetRateLimit(context.Background(), accID, 5); err != nil {
 				t.Fatal(err)
 			}
-			c2 := &client{t: t, base: two.URL, auth: basic(pub, secret)}
-			expect := func(c *client, remaining int) {
+			c2 := &apitest.Client{T: t, Base: two.URL, Auth: apitest.Basic(pub, secret)}
+			expect := func(c *apitest.Client, remaining int) {
 				t.Helper()
-				r := c.call("account.get", nil)
+				r := c.Call("account.get", nil)
 				if r.Status != 200 || r.Header.Get("RateLimit-Limit") != "5" || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(remaining) {
 					t.Fatalf("want 200 with %d remaining: %d, limit %q remaining %q", remaining, r.Status, r.Header.Get("RateLimit-Limit"), r.Header.Get("RateLimit-Remaining"))
 				}
@@ -154,14 +155,14 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 			// The second process starts from the shared count.
 			expect(c2, 1)
 			expect(c2, 0)
-			r := c2.call("account.get", nil)
-			if r.Status != 429 || r.str("error_name") != "RateLimited" || r.Header.Get("Retry-After") == "" || r.Header.Get("RateLimit-Remaining") != "0" {
+			r := c2.Call("account.get", nil)
+			if r.Status != 429 || r.Str("error_name") != "RateLimited" || r.Header.Get("Retry-After") == "" || r.Header.Get("RateLimit-Remaining") != "0" {
 				t.Fatalf("over the limit: %d %s %v", r.Status, r.Raw, r.Header)
 			}
 			// The first process refuses too once it has synced.
 			admitted := 0
 			testenv.WaitFor(t, 5*time.Second, "the first process to learn the shared count", func() bool {
-				if c1.call("account.get", nil).Status == 429 {
+				if c1.Call("account.get", nil).Status == 429 {
 					return true
 				}
 				admitted++
@@ -170,7 +171,7 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 			t.Logf("the first process admitted %d requests over the limit before it synced", admitted)
 			// Another key of the same account has its own budget.
 			k, s2, _ := one.DB.CreateAPIKey(context.Background(), accID, "second")
-			if r := (&client{t: t, base: two.URL, auth: basic(k.PublicKey, s2)}).call("account.get", nil); r.Status != 200 {
+			if r := (&apitest.Client{T: t, Base: two.URL, Auth: apitest.Basic(k.PublicKey, s2)}).Call("account.get", nil); r.Status != 200 {
 				t.Fatalf("second key: %s", r.Raw)
 			}
 		})
@@ -182,9 +183,9 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 // count is added to the database in the background.
 func TestAuthenticatedRequestsDoNotWrite(t *testing.T) {
 	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.RateSyncInterval = time.Minute }))
-	c, accID, _, _ := account(t, s, "reader")
+	c, accID, _, _ := apitest.Account(t, s, "reader")
 	for i := 0; i < 20; i++ {
-		if r := c.call("account.get", nil); r.Status != 200 || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(999-i) {
+		if r := c.Call("account.get", nil); r.Status != 200 || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(999-i) {
 			t.Fatalf("request %d: %d remaining %q", i, r.Status, r.Header.Get("RateLimit-Remaining"))
 		}
 	}
@@ -203,19 +204,19 @@ func TestAuthenticatedRequestsDoNotWrite(t *testing.T) {
 
 func TestFailedAuthIsThrottledPerIP(t *testing.T) {
 	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.AuthFailuresPerHour = 3 }))
-	good, _, pub, _ := account(t, s, "victim")
-	bad := &client{t: t, base: s.URL, auth: basic(pub, "secret-guess")}
+	good, _, pub, _ := apitest.Account(t, s, "victim")
+	bad := &apitest.Client{T: t, Base: s.URL, Auth: apitest.Basic(pub, "secret-guess")}
 	for i := 0; i < 3; i++ {
-		if r := bad.call("account.get", nil); r.Status != 401 {
+		if r := bad.Call("account.get", nil); r.Status != 401 {
 			t.Fatalf("attempt %d: %d", i, r.Status)
 		}
 	}
-	r := bad.call("account.get", nil)
+	r := bad.Call("account.get", nil)
 	if r.Status != 429 || r.Header.Get("Retry-After") == "" {
 		t.Fatalf("after 3 failures: %d %s", r.Status, r.Raw)
 	}
 	// The address is blocked, even with the right credentials, until the window ends.
-	if r := good.call("account.get", nil); r.Status != 429 {
+	if r := good.Call("account.get", nil); r.Status != 429 {
 		t.Fatalf("good credentials from the blocked address: %d", r.Status)
 	}
 }
@@ -225,18 +226,18 @@ func TestFailedAuthIsThrottledPerIP(t *testing.T) {
 func TestRevocationReachesOtherProcesses(t *testing.T) {
 	url := testenv.SQLiteURL(t)
 	one, two := testenv.NewServer(t, url), testenv.NewServer(t, url)
-	c1, _, _, _ := account(t, one, "revoker")
-	victim := c1.call("api_key.create", map[string]any{"name": "to revoke"})
-	c2 := &client{t: t, base: two.URL, auth: basic(victim.str("public_key"), victim.str("secret"))}
-	if r := c2.call("account.get", nil); r.Status != 200 { // now cached in two
+	c1, _, _, _ := apitest.Account(t, one, "revoker")
+	victim := c1.Call("api_key.create", map[string]any{"name": "to revoke"})
+	c2 := &apitest.Client{T: t, Base: two.URL, Auth: apitest.Basic(victim.Str("public_key"), victim.Str("secret"))}
+	if r := c2.Call("account.get", nil); r.Status != 200 { // now cached in two
 		t.Fatalf("before revocation: %s", r.Raw)
 	}
-	if r := c1.call("api_key.delete", map[string]any{"id": victim.num("id")}); r.Status != 200 {
+	if r := c1.Call("api_key.delete", map[string]any{"id": victim.Num("id")}); r.Status != 200 {
 		t.Fatalf("revoke: %s", r.Raw)
 	}
 	revoked := time.Now()
 	testenv.WaitFor(t, 5*time.Second, "the other process to refuse the revoked key", func() bool {
-		return c2.call("account.get", nil).Status == 401
+		return c2.Call("account.get", nil).Status == 401
 	})
 	t.Logf("refused by the other process %s after revocation", time.Since(revoked).Round(10*time.Millisecond))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
@@ -27,11 +28,11 @@ func scrape(t *testing.T, base string) string {
 
 func TestMetrics(t *testing.T) {
 	s := testenv.NewServer(t, testenv.SQLiteURL(t))
-	c, _, _, _ := account(t, s, "metrics")
-	c.call("account.get", nil)
-	c.call("account.get", nil)
-	c.call("no_such.method", nil)
-	c.call("session.get", map[string]any{"id": 1 << 40})
+	c, _, _, _ := apitest.Account(t, s, "metrics")
+	c.Call("account.get", nil)
+	c.Call("account.get", nil)
+	c.Call("no_such.method", nil)
+	c.Call("session.get", map[string]any{"id": 1 << 40})
 	body := scrape(t, s.URL)
 	for _, want := range []string{
 		`veridoc_requests_total{method="account.get",status="200"} 2`,
@@ -50,8 +51,8 @@ func TestMetrics(t *testing.T) {
 	// Queue depth comes from the job table: a session submitted with no
 	// worker to run it stays available.
 	api := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(cfg *config.Config) { cfg.Workers = 0 }))
-	c2, _, _, _ := account(t, api, "depth")
-	device(c2, c2.call("session.create", nil).str("token")).call("session.submit", nil)
+	c2, _, _, _ := apitest.Account(t, api, "depth")
+	apitest.Device(c2, c2.Call("session.create", nil).Str("token")).Call("session.submit", nil)
 	if b := scrape(t, api.URL); !strings.Contains(b, `veridoc_queue_jobs{kind="session.process",state="available"} 1`) {
 		t.Errorf("queue depth missing:\n%s", grep(b, "veridoc_queue"))
 	}

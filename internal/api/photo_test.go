@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
@@ -40,15 +41,15 @@ func strs(v any) []string {
 	return out
 }
 
-func waitTask(t *testing.T, c *client, id int64) reply {
+func waitTask(t *testing.T, c *apitest.Client, id int64) apitest.Reply {
 	t.Helper()
-	var r reply
+	var r apitest.Reply
 	testenv.WaitFor(t, 90*time.Second, fmt.Sprintf("task %d to finish", id), func() bool {
-		r = c.call("task.get", map[string]any{"id": id})
+		r = c.Call("task.get", map[string]any{"id": id})
 		if r.Status != 200 {
 			t.Fatalf("task.get: %s", r.Raw)
 		}
-		return r.str("state") == "SUCCESS" || r.str("state") == "FAILURE"
+		return r.Str("state") == "SUCCESS" || r.Str("state") == "FAILURE"
 	})
 	return r
 }
@@ -60,15 +61,15 @@ func TestPhotoProcessFlow(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			s := testenv.NewServer(t, dbk.URL(t), testenv.WithConfig(func(c *config.Config) { c.ModelsDir = models }))
-			c, accID, _, _ := account(t, s, "photos")
+			c, accID, _, _ := apitest.Account(t, s, "photos")
 			usPassport := int64(0)
-			for _, row := range c.call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any) {
+			for _, row := range c.Call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any) {
 				if m := row.(map[string]any); m["type"] == "passport" {
 					usPassport = int64(m["id"].(float64))
 				}
 			}
 			req := map[string]any{"photo": face, "spec_id": usPassport}
-			if r := c.call("photo.process", req); r.Status != 402 || r.str("error_name") != "InsufficientBalance" {
+			if r := c.Call("photo.process", req); r.Status != 402 || r.Str("error_name") != "InsufficientBalance" {
 				t.Fatalf("without funds: %s", r.Raw)
 			}
 			if _, err := s.DB.Deposit(context.Background(), accID, 150, "test"); err != nil {
@@ -89,76 +90,76 @@ func TestPhotoProcessFlow(t *testing.T) {
 				{map[string]any{"photo": face, "spec_id": usPassport, "background": "blur"}, 400, "InvalidRequest"},
 			}
 			for _, b := range bad {
-				if r := c.call("photo.process", b.body); r.Status != b.status || r.str("error_name") != b.name {
+				if r := c.Call("photo.process", b.body); r.Status != b.status || r.Str("error_name") != b.name {
 					t.Errorf("%v: %s", b.name, r.Raw)
 				}
 			}
 
-			acc := c.call("photo.process", req)
-			if acc.Status != 202 || acc.str("status") != "processing" || acc.num("task_id") == 0 || acc.str("message") != "Photo queued for processing" {
+			acc := c.Call("photo.process", req)
+			if acc.Status != 202 || acc.Str("status") != "processing" || acc.Num("task_id") == 0 || acc.Str("message") != "Photo queued for processing" {
 				t.Fatalf("photo.process: %d %s", acc.Status, acc.Raw)
 			}
-			done := waitTask(t, c, acc.num("task_id"))
-			if done.str("state") != "SUCCESS" || done.Body["overall_success"] != true || done.str("photo_size") != "51x51mm" ||
-				done.str("head_measurements") != "25-35mm" || done.num("progress") != 100 || done.str("country_code") != "US" {
+			done := waitTask(t, c, acc.Num("task_id"))
+			if done.Str("state") != "SUCCESS" || done.Body["overall_success"] != true || done.Str("photo_size") != "51x51mm" ||
+				done.Str("head_measurements") != "25-35mm" || done.Num("progress") != 100 || done.Str("country_code") != "US" {
 				t.Fatalf("task: %s", done.Raw)
 			}
-			head, _ := strconv.ParseFloat(done.str("head_height_mm"), 64)
-			eyes, _ := strconv.ParseFloat(done.str("eye_line_mm"), 64)
+			head, _ := strconv.ParseFloat(done.Str("head_height_mm"), 64)
+			eyes, _ := strconv.ParseFloat(done.Str("eye_line_mm"), 64)
 			if head < 25 || head > 35 || eyes < 28 || eyes > 35 {
 				t.Errorf("measured head %v mm, eyes %v mm", head, eyes)
 			}
 			// The background was replaced by default, and the finished photo's is measured.
-			spread, err := strconv.ParseFloat(done.str("background_spread"), 64)
-			if done.str("background") != "replace" || !slices.Contains(strs(done.Body["warnings"]), "BACKGROUND_REPLACED") ||
-				!strings.HasPrefix(done.str("background_color"), "#f") || err != nil || spread > 5 {
+			spread, err := strconv.ParseFloat(done.Str("background_spread"), 64)
+			if done.Str("background") != "replace" || !slices.Contains(strs(done.Body["warnings"]), "BACKGROUND_REPLACED") ||
+				!strings.HasPrefix(done.Str("background_color"), "#f") || err != nil || spread > 5 {
 				t.Errorf("replaced background: %s", done.Raw)
 			}
 			// At least once: a job that timed out on a loaded machine is retried and observed again.
 			if m := scrape(t, s.URL); !stageSeen.MatchString(m) || !strings.Contains(m, `stage="sheet"`) || !strings.Contains(m, `stage="segment"`) {
 				t.Errorf("photo stage metrics missing:\n%s", grep(m, "photo_stage_seconds_count"))
 			}
-			photo := download(t, done.str("digital_photo_url"))
+			photo := download(t, done.Str("digital_photo_url"))
 			if cfg, err := jpeg.DecodeConfig(bytes.NewReader(photo)); err != nil || cfg.Width != 600 || cfg.Height != 600 {
 				t.Errorf("digital photo %dx%d %v", cfg.Width, cfg.Height, err)
 			}
-			if sheet := download(t, done.str("printable_photo_url")); len(sheet) == 0 {
+			if sheet := download(t, done.Str("printable_photo_url")); len(sheet) == 0 {
 				t.Error("empty sheet")
 			}
 			// Charged once, at the Base rate in force.
-			bal := c.call("billing.balance", nil)
-			if bal.str("balance_usd") != "1.00" || bal.num("photos_processed") != 1 || bal.str("held_usd") != "0.00" {
+			bal := c.Call("billing.balance", nil)
+			if bal.Str("balance_usd") != "1.00" || bal.Num("photos_processed") != 1 || bal.Str("held_usd") != "0.00" {
 				t.Errorf("balance after one photo: %s", bal.Raw)
 			}
-			charges := c.call("transaction.list", map[string]any{"type": "charge"}).Body["data"].([]any)
-			if len(charges) != 1 || int64(charges[0].(map[string]any)["task_id"].(float64)) != acc.num("task_id") {
+			charges := c.Call("transaction.list", map[string]any{"type": "charge"}).Body["data"].([]any)
+			if len(charges) != 1 || int64(charges[0].(map[string]any)["task_id"].(float64)) != acc.Num("task_id") {
 				t.Errorf("charges: %v", charges)
 			}
 
 			// A rejected photo is not charged and says why.
-			rej := c.call("photo.process", map[string]any{"photo": noFace, "spec_id": usPassport, "output_format": "base64"})
-			failed := waitTask(t, c, rej.num("task_id"))
+			rej := c.Call("photo.process", map[string]any{"photo": noFace, "spec_id": usPassport, "output_format": "base64"})
+			failed := waitTask(t, c, rej.Num("task_id"))
 			reasons, _ := failed.Body["failure_reasons"].([]any)
-			if failed.str("state") != "FAILURE" || failed.str("error_code") != "NO_FACE_DETECTED" || len(reasons) != 1 || failed.Body["overall_success"] != false {
+			if failed.Str("state") != "FAILURE" || failed.Str("error_code") != "NO_FACE_DETECTED" || len(reasons) != 1 || failed.Body["overall_success"] != false {
 				t.Fatalf("no-face task: %s", failed.Raw)
 			}
-			if bal := c.call("billing.balance", nil); bal.str("balance_usd") != "1.00" || bal.str("held_usd") != "0.00" {
+			if bal := c.Call("billing.balance", nil); bal.Str("balance_usd") != "1.00" || bal.Str("held_usd") != "0.00" {
 				t.Errorf("balance after a rejected photo: %s", bal.Raw)
 			}
 
 			// base64 output, and another account sees nothing.
-			b64 := c.call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64", "background": "keep"})
-			got := waitTask(t, c, b64.num("task_id"))
-			if got.str("background") != "keep" || slices.Contains(strs(got.Body["warnings"]), "BACKGROUND_REPLACED") {
+			b64 := c.Call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64", "background": "keep"})
+			got := waitTask(t, c, b64.Num("task_id"))
+			if got.Str("background") != "keep" || slices.Contains(strs(got.Body["warnings"]), "BACKGROUND_REPLACED") {
 				t.Errorf("kept background: %s", got.Raw)
 			}
-			raw, err := base64.StdEncoding.DecodeString(got.str("digital_photo_base64"))
-			if err != nil || raster.Sniff(raw) != "jpeg" || got.str("digital_photo_url") != "" {
+			raw, err := base64.StdEncoding.DecodeString(got.Str("digital_photo_base64"))
+			if err != nil || raster.Sniff(raw) != "jpeg" || got.Str("digital_photo_url") != "" {
 				t.Errorf("base64 output: %v", err)
 			}
-			other, _, _, _ := account(t, s, "other")
+			other, _, _, _ := apitest.Account(t, s, "other")
 			for _, m := range []string{"task.get", "photo.get"} {
-				if r := other.call(m, map[string]any{"id": acc.num("task_id")}); r.Status != 404 || r.str("error_name") != "TaskNotFound" {
+				if r := other.Call(m, map[string]any{"id": acc.Num("task_id")}); r.Status != 404 || r.Str("error_name") != "TaskNotFound" {
 					t.Errorf("%s of another account's task: %s", m, r.Raw)
 				}
 			}
@@ -168,24 +169,24 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if mp.Status != 202 {
 				t.Fatalf("multipart: %s", mp.Raw)
 			}
-			if r := waitTask(t, c, mp.num("task_id")); r.str("state") != "SUCCESS" {
+			if r := waitTask(t, c, mp.Num("task_id")); r.Str("state") != "SUCCESS" {
 				t.Fatalf("multipart task: %s", r.Raw)
 			}
-			if r := multipartCall(t, c, map[string]string{"spec_id": "eight"}, raw); r.Status != 400 || r.str("error_message") != "spec_id: expected integer" {
+			if r := multipartCall(t, c, map[string]string{"spec_id": "eight"}, raw); r.Status != 400 || r.Str("error_message") != "spec_id: expected integer" {
 				t.Errorf("multipart wrong type: %s", r.Raw)
 			}
-			if list := c.call("photo.list", nil).Body["data"].([]any); len(list) != 4 {
+			if list := c.Call("photo.list", nil).Body["data"].([]any); len(list) != 4 {
 				t.Errorf("photo.list has %d tasks", len(list))
 			}
 			// No funds left for a third charge at $0.50.
-			if r := c.call("photo.process", req); r.Status != 402 {
+			if r := c.Call("photo.process", req); r.Status != 402 {
 				t.Errorf("with $0.00 left: %s", r.Raw)
 			}
 		})
 	}
 }
 
-func multipartCall(t *testing.T, c *client, fields map[string]string, file []byte) reply {
+func multipartCall(t *testing.T, c *apitest.Client, fields map[string]string, file []byte) apitest.Reply {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -195,8 +196,8 @@ func multipartCall(t *testing.T, c *client, fields map[string]string, file []byt
 	fw, _ := w.CreateFormFile("photo", "photo.jpg")
 	_, _ = fw.Write(file)
 	_ = w.Close()
-	cc := c.with("Content-Type", w.FormDataContentType())
-	return cc.raw(http.MethodPost, "/api/v1/photo.process", body.Bytes())
+	cc := c.With("Content-Type", w.FormDataContentType())
+	return cc.Do(http.MethodPost, "/api/v1/photo.process", body.Bytes())
 }
 
 func download(t *testing.T, u string) []byte {

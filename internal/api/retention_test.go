@@ -10,6 +10,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/photos"
 	"github.com/veridoc/veridoc/internal/platform/config"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
@@ -32,20 +33,20 @@ func gone(t *testing.T, s *testenv.Server, keys ...string) {
 
 func TestErasure(t *testing.T) {
 	t.Run("photo.delete erases the upload and outputs and keeps a stub", func(t *testing.T) {
-		s := sessionServer(t, testenv.SQLiteURL(t))
-		c, accID, _, _ := account(t, s, "photos")
+		s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+		c, accID, _, _ := apitest.Account(t, s, "photos")
 		if _, err := s.DB.Deposit(context.Background(), accID, 500, "test"); err != nil {
 			t.Fatal(err)
 		}
 		usPassport := int64(0)
-		for _, row := range c.call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any) {
+		for _, row := range c.Call("specification.list", map[string]any{"country_code": "US"}).Body["data"].([]any) {
 			if m := row.(map[string]any); m["type"] == "passport" {
 				usPassport = int64(m["id"].(float64))
 			}
 		}
-		acc := c.call("photo.process", map[string]any{"photo": portrait(t, testenv.PhotoAstronaut, 4), "spec_id": usPassport})
-		id := acc.num("task_id")
-		if done := waitTask(t, c, id); done.str("state") != "SUCCESS" {
+		acc := c.Call("photo.process", map[string]any{"photo": portrait(t, testenv.PhotoAstronaut, 4), "spec_id": usPassport})
+		id := acc.Num("task_id")
+		if done := waitTask(t, c, id); done.Str("state") != "SUCCESS" {
 			t.Fatalf("task: %s", done.Raw)
 		}
 		task, err := s.DB.GetPhotoTask(context.Background(), accID, id)
@@ -54,28 +55,28 @@ func TestErasure(t *testing.T) {
 		}
 		photo, sheet, a4 := photos.Keys(id)
 		keys := []string{task.SourceKey, photo, sheet, a4}
-		d := c.call("photo.delete", map[string]any{"id": id})
-		if d.Status != 200 || d.str("state") != "SUCCESS" || !timestampRE.MatchString(d.str("erased")) || d.str("digital_photo_url") != "" || d.str("head_height_mm") == "" {
+		d := c.Call("photo.delete", map[string]any{"id": id})
+		if d.Status != 200 || d.Str("state") != "SUCCESS" || !timestampRE.MatchString(d.Str("erased")) || d.Str("digital_photo_url") != "" || d.Str("head_height_mm") == "" {
 			t.Fatalf("photo.delete: %s", d.Raw)
 		}
 		gone(t, s, keys...)
-		if again := c.call("photo.delete", map[string]any{"id": id}); again.Status != 200 || again.str("erased") != d.str("erased") {
+		if again := c.Call("photo.delete", map[string]any{"id": id}); again.Status != 200 || again.Str("erased") != d.Str("erased") {
 			t.Errorf("a second delete: %s", again.Raw)
 		}
-		other, _, _, _ := account(t, s, "other")
-		if r := other.call("photo.delete", map[string]any{"id": id}); r.Status != 404 || r.str("error_name") != "TaskNotFound" {
+		other, _, _, _ := apitest.Account(t, s, "other")
+		if r := other.Call("photo.delete", map[string]any{"id": id}); r.Status != 404 || r.Str("error_name") != "TaskNotFound" {
 			t.Errorf("another account's task: %s", r.Raw)
 		}
 	})
 
 	t.Run("verification.delete and the retention sweep erase images and personal data", func(t *testing.T) {
 		s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.Workers = 0 }))
-		c, _, _, _ := account(t, s, "verifications")
+		c, _, _, _ := apitest.Account(t, s, "verifications")
 		img := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 		newV := func() (int64, string) {
-			v := c.call("verification.create", map[string]any{"flow": "usps1583", "reference": "case-9", "expected_surname": "HOPPER",
-				"expected_street": "1 Main St"}).num("id")
-			d := c.call("document.create", doc("usps1583", v, "PHOTO_ID", 1, "US", img))
+			v := c.Call("verification.create", map[string]any{"flow": "usps1583", "reference": "case-9", "expected_surname": "HOPPER",
+				"expected_street": "1 Main St"}).Num("id")
+			d := c.Call("document.create", apitest.Doc("usps1583", v, "PHOTO_ID", 1, "US", img))
 			docs, err := s.DB.Documents(context.Background(), v)
 			if err != nil || len(docs) != 1 || docs[0].FrontKey == "" {
 				t.Fatalf("documents: %v %v (%s)", docs, err, d.Raw)
@@ -83,22 +84,22 @@ func TestErasure(t *testing.T) {
 			return v, docs[0].FrontKey
 		}
 		v, key := newV()
-		r := c.call("verification.delete", map[string]any{"id": v})
-		if r.Status != 200 || !timestampRE.MatchString(r.str("erased")) || r.str("expected_surname") != "" || r.str("reference") != "case-9" || r.str("status") != "STARTED" {
+		r := c.Call("verification.delete", map[string]any{"id": v})
+		if r.Status != 200 || !timestampRE.MatchString(r.Str("erased")) || r.Str("expected_surname") != "" || r.Str("reference") != "case-9" || r.Str("status") != "STARTED" {
 			t.Fatalf("verification.delete: %s", r.Raw)
 		}
 		gone(t, s, key)
-		if g := c.call("verification.get", map[string]any{"id": v}); g.str("expected_street") != "" || g.str("erased") != r.str("erased") {
+		if g := c.Call("verification.get", map[string]any{"id": v}); g.Str("expected_street") != "" || g.Str("erased") != r.Str("erased") {
 			t.Errorf("after delete: %s", g.Raw)
 		}
 
 		// Retention: an account keeping 30 days; a canceled verification is
 		// erased by a sweep as of 31 days on, an open one is not.
-		if u := c.call("account.update", map[string]any{"retention_days": 30}); u.Status != 200 || u.num("retention_days") != 30 || u.Body["retention_is_default"] != false {
+		if u := c.Call("account.update", map[string]any{"retention_days": 30}); u.Status != 200 || u.Num("retention_days") != 30 || u.Body["retention_is_default"] != false {
 			t.Fatalf("account.update: %s", u.Raw)
 		}
 		old, oldKey := newV()
-		c.call("verification.cancel", map[string]any{"id": old})
+		c.Call("verification.cancel", map[string]any{"id": old})
 		open, openKey := newV()
 		report, err := s.Eraser.Sweep(context.Background(), time.Now().Add(20*24*time.Hour))
 		if err != nil || report.Verifications != 0 {
@@ -109,10 +110,10 @@ func TestErasure(t *testing.T) {
 			t.Fatalf("sweep: %+v %v", report, err)
 		}
 		gone(t, s, oldKey)
-		if g := c.call("verification.get", map[string]any{"id": old}); g.str("erased") == "" || g.str("status") != "CANCELED" || g.str("expected_surname") != "" {
+		if g := c.Call("verification.get", map[string]any{"id": old}); g.Str("erased") == "" || g.Str("status") != "CANCELED" || g.Str("expected_surname") != "" {
 			t.Errorf("swept verification: %s", g.Raw)
 		}
-		if g := c.call("verification.get", map[string]any{"id": open}); g.Body["erased"] != nil || g.str("expected_surname") != "HOPPER" {
+		if g := c.Call("verification.get", map[string]any{"id": open}); g.Body["erased"] != nil || g.Str("expected_surname") != "HOPPER" {
 			t.Errorf("open verification: %s", g.Raw)
 		}
 		if rc, _, err := s.Store.Get(context.Background(), openKey); err != nil {
@@ -121,11 +122,11 @@ func TestErasure(t *testing.T) {
 			rc.Close()
 		}
 		// Both erasures are in the audit log: the request and the sweep's.
-		events := c.call("audit_event.list", map[string]any{"action": "erasure"}).Body["data"].([]any)
+		events := c.Call("audit_event.list", map[string]any{"action": "erasure"}).Body["data"].([]any)
 		if len(events) != 1 || events[0].(map[string]any)["object"] != fmt.Sprintf("verification:%d", old) || events[0].(map[string]any)["actor"] != "system" {
 			t.Errorf("erasure events: %v", events)
 		}
-		if del := c.call("audit_event.list", map[string]any{"action": "verification.delete"}).Body["data"].([]any); len(del) != 1 {
+		if del := c.Call("audit_event.list", map[string]any{"action": "verification.delete"}).Body["data"].([]any); len(del) != 1 {
 			t.Errorf("verification.delete events: %v", del)
 		}
 	})

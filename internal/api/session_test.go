@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image/jpeg"
@@ -21,6 +20,7 @@ import (
 	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/platform/config"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
@@ -78,39 +78,18 @@ func (r *receiver) types() []string {
 	return out
 }
 
-func sessionServer(t *testing.T, dbURL string, extra ...func(*config.Config)) *testenv.Server {
-	models := testenv.ModelsDir(t)
-	return testenv.NewServer(t, dbURL, testenv.WithConfig(func(c *config.Config) {
-		c.ModelsDir = models
-		c.CallbackAllow = []string{"127.0.0.1/32"}
-		c.CallbackRetryScale = 0.001
-		for _, fn := range extra {
-			fn(c)
-		}
-	}))
-}
-
-// device is the end user's side of a session.
-func device(c *client, token string) *client {
-	cp := *c
-	cp.auth = "Bearer " + token
-	return &cp
-}
-
-func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
-
 var anna = testdocs.Person{Code: "P<", Issuer: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA", Number: "L898902C3",
 	Nationality: "UTO", Birth: "740812", Sex: "F", Expiry: "340415", Optional: "ZE184226B"}
 
-func waitDecided(t *testing.T, c *client, id int64) reply {
+func waitDecided(t *testing.T, c *apitest.Client, id int64) apitest.Reply {
 	t.Helper()
-	var r reply
+	var r apitest.Reply
 	testenv.WaitFor(t, 120*time.Second, "the session decision", func() bool {
-		r = c.call("session.get", map[string]any{"id": id})
+		r = c.Call("session.get", map[string]any{"id": id})
 		if r.Status != 200 {
 			t.Fatalf("session.get: %s", r.Raw)
 		}
-		s := r.str("state")
+		s := r.Str("state")
 		return s == "APPROVED" || s == "DECLINED"
 	})
 	return r
@@ -123,59 +102,59 @@ func TestSessionFlow(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			s := sessionServer(t, dbk.URL(t))
-			c, _, _, _ := account(t, s, "sessions")
+			s := apitest.WorkerServer(t, dbk.URL(t))
+			c, _, _, _ := apitest.Account(t, s, "sessions")
 			recv := newReceiver(t)
-			if r := c.call("session.create", map[string]any{"callback_url": recv.URL + "/hook"}); r.Status != 409 || r.str("error_name") != "WebhookSecretMissing" {
+			if r := c.Call("session.create", map[string]any{"callback_url": recv.URL + "/hook"}); r.Status != 409 || r.Str("error_name") != "WebhookSecretMissing" {
 				t.Fatalf("callback without a secret: %s", r.Raw)
 			}
-			sec := c.call("webhook_secret.rotate", nil)
-			if sec.Status != 200 || !strings.HasPrefix(sec.str("secret"), "whsec_") {
+			sec := c.Call("webhook_secret.rotate", nil)
+			if sec.Status != 200 || !strings.HasPrefix(sec.Str("secret"), "whsec_") {
 				t.Fatalf("rotate: %s", sec.Raw)
 			}
 			recv.mu.Lock()
-			recv.secret = sec.str("secret")
+			recv.secret = sec.Str("secret")
 			recv.mu.Unlock()
 
-			cr := c.call("session.create", map[string]any{"callback_url": recv.URL + "/hook", "face_verification": true, "reference": "order-17"})
-			if cr.Status != 200 || cr.num("id") == 0 || !strings.HasPrefix(cr.str("token"), "st_") || cr.str("verify_url") != s.URL+"/verify/"+cr.str("token") {
+			cr := c.Call("session.create", map[string]any{"callback_url": recv.URL + "/hook", "face_verification": true, "reference": "order-17"})
+			if cr.Status != 200 || cr.Num("id") == 0 || !strings.HasPrefix(cr.Str("token"), "st_") || cr.Str("verify_url") != s.URL+"/verify/"+cr.Str("token") {
 				t.Fatalf("session.create: %s", cr.Raw)
 			}
-			id, token := cr.num("id"), cr.str("token")
-			if r := c.call("session.state", map[string]any{"id": id}); r.str("state") != "CREATED" {
+			id, token := cr.Num("id"), cr.Str("token")
+			if r := c.Call("session.state", map[string]any{"id": id}); r.Str("state") != "CREATED" {
 				t.Fatalf("state: %s", r.Raw)
 			}
-			dev := device(c, token).with("User-Agent", "VeridocTest/1.0")
+			dev := apitest.Device(c, token).With("User-Agent", "VeridocTest/1.0")
 			// The token opens only the end-user methods, and the keys only the others.
-			if r := dev.call("session.get", map[string]any{"id": id}); r.Status != 401 {
+			if r := dev.Call("session.get", map[string]any{"id": id}); r.Status != 401 {
 				t.Fatalf("token on session.get: %s", r.Raw)
 			}
-			if r := c.call("session.upload", map[string]any{"kind": "selfie", "image": b64(selfie)}); r.Status != 401 {
+			if r := c.Call("session.upload", map[string]any{"kind": "selfie", "image": apitest.B64(selfie)}); r.Status != 401 {
 				t.Fatalf("API key on session.upload: %s", r.Raw)
 			}
-			if r := dev.call("session.upload", map[string]any{"kind": "passport", "image": b64(selfie)}); r.Status != 400 {
+			if r := dev.Call("session.upload", map[string]any{"kind": "passport", "image": apitest.B64(selfie)}); r.Status != 400 {
 				t.Fatalf("bad kind: %s", r.Raw)
 			}
-			if r := dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64([]byte("not an image"))}); r.Status != 415 {
+			if r := dev.Call("session.upload", map[string]any{"kind": "selfie", "image": apitest.B64([]byte("not an image"))}); r.Status != 415 {
 				t.Fatalf("non-image upload: %s", r.Raw)
 			}
-			if r := dev.call("session.upload", map[string]any{"kind": "document_front", "image": b64(doc)}); r.Status != 200 || r.str("state") != "UPLOADING" {
+			if r := dev.Call("session.upload", map[string]any{"kind": "document_front", "image": apitest.B64(doc)}); r.Status != 200 || r.Str("state") != "UPLOADING" {
 				t.Fatalf("upload front: %s", r.Raw)
 			}
 			// Multipart, as a browser form sends it.
 			if r := multipartUpload(t, dev, "selfie", selfie); r.Status != 200 {
 				t.Fatalf("multipart selfie: %s", r.Raw)
 			}
-			if r := dev.call("session.current", nil); r.num("id") != id || r.Body["document_front"] != true || r.Body["selfie"] != true || r.Body["document_back"] != false {
+			if r := dev.Call("session.current", nil); r.Num("id") != id || r.Body["document_front"] != true || r.Body["selfie"] != true || r.Body["document_back"] != false {
 				t.Fatalf("session.current: %s", r.Raw)
 			}
-			if r := dev.call("session.submit", nil); r.Status != 200 || r.str("state") != "PROCESSING" {
+			if r := dev.Call("session.submit", nil); r.Status != 200 || r.Str("state") != "PROCESSING" {
 				t.Fatalf("submit: %s", r.Raw)
 			}
-			if r := dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64(selfie)}); r.Status != 409 || r.str("error_name") != "SessionSubmitted" {
+			if r := dev.Call("session.upload", map[string]any{"kind": "selfie", "image": apitest.B64(selfie)}); r.Status != 409 || r.Str("error_name") != "SessionSubmitted" {
 				t.Fatalf("upload after submit: %s", r.Raw)
 			}
-			if r := dev.call("session.submit", nil); r.Status != 409 {
+			if r := dev.Call("session.submit", nil); r.Status != 409 {
 				t.Fatalf("second submit: %s", r.Raw)
 			}
 			got := waitDecided(t, c, id)
@@ -184,28 +163,28 @@ func TestSessionFlow(t *testing.T) {
 				"expiry_date": "2034-04-15", "issuing_country": "UTO", "personal_number": "ZE184226B", "reference": "order-17",
 				"user_agent": "VeridocTest/1.0", "user_ip": "127.0.0.1"}
 			for k, v := range want {
-				if got.str(k) != v {
-					t.Errorf("%s = %q, want %q", k, got.str(k), v)
+				if got.Str(k) != v {
+					t.Errorf("%s = %q, want %q", k, got.Str(k), v)
 				}
 			}
-			if score := got.num("face_match_score"); score <= 50 {
+			if score := got.Num("face_match_score"); score <= 50 {
 				t.Errorf("same person scored %d", score)
 			}
 			if checks := got.Body["checks"].([]any); len(checks) != 0 {
 				t.Errorf("checks %v", checks)
 			}
 			for _, k := range []string{"portrait", "face"} {
-				img := download(t, got.str(k))
+				img := download(t, got.Str(k))
 				if _, err := jpeg.Decode(bytes.NewReader(img)); err != nil {
 					t.Errorf("%s is not a JPEG: %v", k, err)
 				}
 			}
 			for _, k := range []string{"created", "expires", "submitted", "finished"} {
-				if !timestampRE.MatchString(got.str(k)) {
-					t.Errorf("%s = %q", k, got.str(k))
+				if !timestampRE.MatchString(got.Str(k)) {
+					t.Errorf("%s = %q", k, got.Str(k))
 				}
 			}
-			ev := c.call("session_event.list", map[string]any{"session_id": id})
+			ev := c.Call("session_event.list", map[string]any{"session_id": id})
 			var states []string
 			for _, e := range ev.Body["data"].([]any) {
 				states = append(states, e.(map[string]any)["state"].(string))
@@ -236,10 +215,10 @@ func TestSessionFlow(t *testing.T) {
 			recv.mu.Unlock()
 			// At rest: images sealed, names, numbers, birth date and the
 			// webhook secret not in the clear (the reference is, by design).
-			sealedAtRest(t, s, "order-17", "ERIKSSON", "ANNA MARIA", "L898902C3", "ZE184226B", "1974-08-12",
-				strings.TrimPrefix(sec.str("secret"), "whsec_"))
+			testenv.SealedAtRest(t, s, "order-17", "ERIKSSON", "ANNA MARIA", "L898902C3", "ZE184226B", "1974-08-12",
+				strings.TrimPrefix(sec.Str("secret"), "whsec_"))
 
-			attempts := c.call("callback.list", map[string]any{"session_id": id})
+			attempts := c.Call("callback.list", map[string]any{"session_id": id})
 			if n := len(attempts.Body["data"].([]any)); n != 3 {
 				t.Errorf("callback.list: %d attempts: %s", n, attempts.Raw)
 			}
@@ -250,31 +229,31 @@ func TestSessionFlow(t *testing.T) {
 			}
 
 			// Another account sees none of it.
-			other, _, _, _ := account(t, s, "other")
+			other, _, _, _ := apitest.Account(t, s, "other")
 			for _, m := range []string{"session.get", "session.state", "session.delete"} {
-				if r := other.call(m, map[string]any{"id": id}); r.Status != 404 || r.str("error_name") != "SessionNotFound" {
+				if r := other.Call(m, map[string]any{"id": id}); r.Status != 404 || r.Str("error_name") != "SessionNotFound" {
 					t.Errorf("%s from another account: %s", m, r.Raw)
 				}
 			}
-			if r := other.call("callback.list", map[string]any{"session_id": id}); r.Status != 404 {
+			if r := other.Call("callback.list", map[string]any{"session_id": id}); r.Status != 404 {
 				t.Errorf("callback.list from another account: %s", r.Raw)
 			}
-			if r := other.call("session.list", nil); len(r.Body["data"].([]any)) != 0 {
+			if r := other.Call("session.list", nil); len(r.Body["data"].([]any)) != 0 {
 				t.Errorf("session.list from another account: %s", r.Raw)
 			}
-			if r := c.call("session.list", map[string]any{"state": "APPROVED", "reference": "order-17"}); len(r.Body["data"].([]any)) != 1 {
+			if r := c.Call("session.list", map[string]any{"state": "APPROVED", "reference": "order-17"}); len(r.Body["data"].([]any)) != 1 {
 				t.Errorf("session.list filtered: %s", r.Raw)
 			}
-			if r := c.call("session.list", map[string]any{"created_after": "2099-01-01T00:00:00Z"}); len(r.Body["data"].([]any)) != 0 {
+			if r := c.Call("session.list", map[string]any{"created_after": "2099-01-01T00:00:00Z"}); len(r.Body["data"].([]any)) != 0 {
 				t.Errorf("session.list created_after: %s", r.Raw)
 			}
 
 			// Delete erases images and personal data, keeps the stub, and kills the token.
-			del := c.call("session.delete", map[string]any{"id": id})
-			if del.Status != 200 || del.str("surname") != "" || del.str("deleted") == "" || del.str("state") != "APPROVED" {
+			del := c.Call("session.delete", map[string]any{"id": id})
+			if del.Status != 200 || del.Str("surname") != "" || del.Str("deleted") == "" || del.Str("state") != "APPROVED" {
 				t.Fatalf("delete: %s", del.Raw)
 			}
-			res, err := http.Get(got.str("portrait"))
+			res, err := http.Get(got.Str("portrait"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,18 +261,18 @@ func TestSessionFlow(t *testing.T) {
 			if res.StatusCode != 404 {
 				t.Errorf("portrait after delete: HTTP %d", res.StatusCode)
 			}
-			if r := dev.call("session.current", nil); r.Status != 401 {
+			if r := dev.Call("session.current", nil); r.Status != 401 {
 				t.Errorf("token after delete: %s", r.Raw)
 			}
-			after := c.call("session.get", map[string]any{"id": id})
-			if after.str("portrait") != "" || after.str("document_number") != "" || after.Body["face_match_score"] != nil {
+			after := c.Call("session.get", map[string]any{"id": id})
+			if after.Str("portrait") != "" || after.Str("document_number") != "" || after.Body["face_match_score"] != nil {
 				t.Errorf("after delete: %s", after.Raw)
 			}
 		})
 	}
 }
 
-func multipartUpload(t *testing.T, c *client, kind string, file []byte) reply {
+func multipartUpload(t *testing.T, c *apitest.Client, kind string, file []byte) apitest.Reply {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -301,7 +280,7 @@ func multipartUpload(t *testing.T, c *client, kind string, file []byte) reply {
 	fw, _ := w.CreateFormFile("image", "image.jpg")
 	_, _ = fw.Write(file)
 	_ = w.Close()
-	return c.with("Content-Type", w.FormDataContentType()).raw(http.MethodPost, "/api/v1/session.upload", body.Bytes())
+	return c.With("Content-Type", w.FormDataContentType()).Do(http.MethodPost, "/api/v1/session.upload", body.Bytes())
 }
 
 // TestSessionDecisions: each case must be declined for exactly its reason
@@ -347,8 +326,8 @@ func TestSessionDecisions(t *testing.T) {
 		{"portrait photo without an MRZ", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": grace}, "DECLINED", []string{"MRZ_NOT_FOUND"}, ""},
 	}
 	// This test speaks through the Go SDK, as an integrator would.
-	s := sessionServer(t, testenv.SQLiteURL(t))
-	c, _, pub, secret := account(t, s, "decisions")
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, pub, secret := apitest.Account(t, s, "decisions")
 	sdk := sdkclient.New(s.URL, pub, secret)
 	ctx := t.Context()
 	ids := make([]int64, len(cases))
@@ -361,7 +340,7 @@ func TestSessionDecisions(t *testing.T) {
 		dev := sdkclient.NewWithToken(s.URL, cr.Token)
 		for _, kind := range []string{"document_front", "document_back", "selfie"} {
 			if img, ok := tc.uploads[kind]; ok {
-				if _, err := dev.Session.Upload(ctx, &sdkclient.SessionUploadRequest{Kind: kind, Image: b64(img)}); err != nil {
+				if _, err := dev.Session.Upload(ctx, &sdkclient.SessionUploadRequest{Kind: kind, Image: apitest.B64(img)}); err != nil {
 					t.Fatalf("%s: upload %s: %v", tc.name, kind, err)
 				}
 			}
@@ -380,16 +359,16 @@ func TestSessionDecisions(t *testing.T) {
 			slices.Sort(checks)
 			want := slices.Clone(tc.checks)
 			slices.Sort(want)
-			if got.str("state") != tc.state || strings.Join(checks, ",") != strings.Join(want, ",") {
-				t.Fatalf("state %s checks %v; want %s %v (%s)", got.str("state"), checks, tc.state, want, got.Raw)
+			if got.Str("state") != tc.state || strings.Join(checks, ",") != strings.Join(want, ",") {
+				t.Fatalf("state %s checks %v; want %s %v (%s)", got.Str("state"), checks, tc.state, want, got.Raw)
 			}
-			if got.str("document_type") != tc.docType {
-				t.Errorf("document_type %q, want %q", got.str("document_type"), tc.docType)
+			if got.Str("document_type") != tc.docType {
+				t.Errorf("document_type %q, want %q", got.Str("document_type"), tc.docType)
 			}
-			if tc.name == "another person" && got.num("face_match_score") >= 50 {
-				t.Errorf("another person scored %d", got.num("face_match_score"))
+			if tc.name == "another person" && got.Num("face_match_score") >= 50 {
+				t.Errorf("another person scored %d", got.Num("face_match_score"))
 			}
-			if tc.docType == "ID_CARD" && (got.str("document_number") != "D23145890" || got.str("surname") != "ERIKSSON") {
+			if tc.docType == "ID_CARD" && (got.Str("document_number") != "D23145890" || got.Str("surname") != "ERIKSSON") {
 				t.Errorf("card fields: %s", got.Raw)
 			}
 		})
@@ -397,20 +376,20 @@ func TestSessionDecisions(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
-	s := sessionServer(t, testenv.SQLiteURL(t))
-	c, _, _, _ := account(t, s, "expiry")
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := apitest.Account(t, s, "expiry")
 	recv := newReceiver(t)
-	recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
-	cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
-	id := cr.num("id")
+	recv.secret = c.Call("webhook_secret.rotate", nil).Str("secret")
+	cr := c.Call("session.create", map[string]any{"callback_url": recv.URL})
+	id := cr.Num("id")
 	if _, err := s.DB.SQL.Exec("UPDATE sessions SET expires_at = ? WHERE id = ?", time.Now().UTC().Add(-time.Second), id); err != nil {
 		t.Fatal(err)
 	}
-	dev := device(c, cr.str("token"))
-	if r := dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))}); r.Status != 409 || r.str("error_name") != "SessionExpired" {
+	dev := apitest.Device(c, cr.Str("token"))
+	if r := dev.Call("session.upload", map[string]any{"kind": "selfie", "image": apitest.B64(testenv.ReadPhoto(t, testenv.PhotoGrace512))}); r.Status != 409 || r.Str("error_name") != "SessionExpired" {
 		t.Fatalf("upload to an expired session: %s", r.Raw)
 	}
-	if r := c.call("session.state", map[string]any{"id": id}); r.str("state") != "EXPIRED" {
+	if r := c.Call("session.state", map[string]any{"id": id}); r.Str("state") != "EXPIRED" {
 		t.Fatalf("state: %s", r.Raw)
 	}
 	testenv.WaitFor(t, 20*time.Second, "the expiry callback", func() bool { return slices.Contains(recv.types(), "session.expired") })
@@ -418,18 +397,18 @@ func TestSessionExpiry(t *testing.T) {
 
 func TestCallbackDelivery(t *testing.T) {
 	t.Run("retries after 500s until 2xx", func(t *testing.T) {
-		s := sessionServer(t, testenv.SQLiteURL(t))
-		c, _, _, _ := account(t, s, "retries")
+		s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := apitest.Account(t, s, "retries")
 		recv := newReceiver(t, 500, 503)
-		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
-		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
+		recv.secret = c.Call("webhook_secret.rotate", nil).Str("secret")
+		cr := c.Call("session.create", map[string]any{"callback_url": recv.URL})
 		// One upload makes exactly one event (UPLOADING), so the receiver's
 		// script of failures applies to it alone.
-		device(c, cr.str("token")).call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		apitest.Device(c, cr.Str("token")).Call("session.upload", map[string]any{"kind": "selfie", "image": apitest.B64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
 		testenv.WaitFor(t, 30*time.Second, "delivery after two failures", func() bool { return slices.Contains(recv.types(), "session.uploading") })
 		list := func() []map[string]any {
 			var out []map[string]any
-			for _, a := range c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any) {
+			for _, a := range c.Call("callback.list", map[string]any{"session_id": cr.Num("id")}).Body["data"].([]any) {
 				if m := a.(map[string]any); m["event"] == "session.uploading" {
 					out = append(out, m)
 				}
@@ -451,45 +430,45 @@ func TestCallbackDelivery(t *testing.T) {
 		}
 	})
 	t.Run("a rotated secret keeps signing for a day; a callback can be redelivered", func(t *testing.T) {
-		s := sessionServer(t, testenv.SQLiteURL(t))
-		c, _, _, _ := account(t, s, "rotation")
+		s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := apitest.Account(t, s, "rotation")
 		recv := newReceiver(t)
-		first := c.call("webhook_secret.rotate", nil)
+		first := c.Call("webhook_secret.rotate", nil)
 		if first.Body["previous_secret_expires"] != nil {
 			t.Errorf("a first secret has no previous one: %s", first.Raw)
 		}
-		oldSecret := first.str("secret")
+		oldSecret := first.Str("secret")
 		recv.secret = oldSecret
-		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
-		device(c, cr.str("token")).call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		cr := c.Call("session.create", map[string]any{"callback_url": recv.URL})
+		apitest.Device(c, cr.Str("token")).Call("session.upload", map[string]any{"kind": "selfie", "image": apitest.B64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
 		count := func() int { return len(recv.types()) }
 		testenv.WaitFor(t, 20*time.Second, "the first delivery", func() bool { return count() == 1 })
 		// The attempt is logged once the receiver's answer is back, a moment
 		// after the receiver has seen the request.
 		var logged []any
 		testenv.WaitFor(t, 10*time.Second, "the logged attempt", func() bool {
-			logged, _ = c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+			logged, _ = c.Call("callback.list", map[string]any{"session_id": cr.Num("id")}).Body["data"].([]any)
 			return len(logged) > 0
 		})
 		cbID := int64(logged[0].(map[string]any)["callback_id"].(float64))
 
-		second := c.call("webhook_secret.rotate", nil)
-		exp, err := time.Parse(time.RFC3339, second.str("previous_secret_expires"))
+		second := c.Call("webhook_secret.rotate", nil)
+		exp, err := time.Parse(time.RFC3339, second.Str("previous_secret_expires"))
 		if left := time.Until(exp); err != nil || left < 23*time.Hour || left > 25*time.Hour {
 			t.Fatalf("rotation: %s", second.Raw)
 		}
 		// The receiver still knows only the old secret: the redelivery verifies with it.
-		re := c.call("callback.redeliver", map[string]any{"id": cbID})
-		if re.Status != 200 || re.str("state") != "PENDING" || re.num("id") != cbID || re.str("webhook_id") == "" {
+		re := c.Call("callback.redeliver", map[string]any{"id": cbID})
+		if re.Status != 200 || re.Str("state") != "PENDING" || re.Num("id") != cbID || re.Str("webhook_id") == "" {
 			t.Fatalf("redeliver: %s", re.Raw)
 		}
 		testenv.WaitFor(t, 20*time.Second, "the redelivery under the old secret", func() bool { return count() == 2 })
 		// And one that switched to the new secret verifies too.
 		recv.mu.Lock()
-		recv.secret = second.str("secret")
+		recv.secret = second.Str("secret")
 		recv.mu.Unlock()
 		testenv.WaitFor(t, 20*time.Second, "the callback delivered again", func() bool {
-			return c.call("callback.redeliver", map[string]any{"id": cbID}).Status == 200
+			return c.Call("callback.redeliver", map[string]any{"id": cbID}).Status == 200
 		})
 		testenv.WaitFor(t, 20*time.Second, "the redelivery under the new secret", func() bool { return count() == 3 })
 		recv.mu.Lock()
@@ -498,36 +477,36 @@ func TestCallbackDelivery(t *testing.T) {
 		if bad != 0 || len(strings.Fields(sig)) != 2 || ids[0] != ids[1] {
 			t.Errorf("%d bad signatures; signature header %q; webhook-ids %v", bad, sig, ids)
 		}
-		other, _, _, _ := account(t, s, "other")
+		other, _, _, _ := apitest.Account(t, s, "other")
 		for _, tc := range []struct {
-			who  *client
+			who  *apitest.Client
 			id   int64
 			code int
 			name string
 		}{{c, 1 << 40, 404, "CallbackNotFound"}, {other, cbID, 404, "CallbackNotFound"}} {
-			if r := tc.who.call("callback.redeliver", map[string]any{"id": tc.id}); r.Status != tc.code || r.str("error_name") != tc.name {
+			if r := tc.who.Call("callback.redeliver", map[string]any{"id": tc.id}); r.Status != tc.code || r.Str("error_name") != tc.name {
 				t.Errorf("redeliver %d: %s", tc.id, r.Raw)
 			}
 		}
 	})
 	t.Run("410 disables the callback", func(t *testing.T) {
-		s := sessionServer(t, testenv.SQLiteURL(t))
-		c, _, _, _ := account(t, s, "gone")
+		s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := apitest.Account(t, s, "gone")
 		recv := newReceiver(t, 410)
-		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
-		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
-		dev := device(c, cr.str("token"))
-		dev.call("session.upload", map[string]any{"kind": "selfie", "image": b64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
+		recv.secret = c.Call("webhook_secret.rotate", nil).Str("secret")
+		cr := c.Call("session.create", map[string]any{"callback_url": recv.URL})
+		dev := apitest.Device(c, cr.Str("token"))
+		dev.Call("session.upload", map[string]any{"kind": "selfie", "image": apitest.B64(testenv.ReadPhoto(t, testenv.PhotoGrace512))})
 		testenv.WaitFor(t, 20*time.Second, "the 410 attempt", func() bool {
-			d := c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+			d := c.Call("callback.list", map[string]any{"session_id": cr.Num("id")}).Body["data"].([]any)
 			return len(d) == 1 && d[0].(map[string]any)["callback_state"] == "DISABLED"
 		})
-		dev.call("session.submit", nil)
+		dev.Call("session.submit", nil)
 		// Callbacks are queued in the transaction of each state change, so once
 		// the session is decided every callback it would send exists.
-		waitDecided(t, c, cr.num("id"))
+		waitDecided(t, c, cr.Num("id"))
 		var queued int
-		if err := s.DB.SQL.QueryRow(fmt.Sprintf("SELECT count(*) FROM callbacks WHERE subject = '%s' AND subject_id = %d", database.SubjectSession, cr.num("id"))).Scan(&queued); err != nil {
+		if err := s.DB.SQL.QueryRow(fmt.Sprintf("SELECT count(*) FROM callbacks WHERE subject = '%s' AND subject_id = %d", database.SubjectSession, cr.Num("id"))).Scan(&queued); err != nil {
 			t.Fatal(err)
 		}
 		if queued != 1 {
@@ -535,30 +514,30 @@ func TestCallbackDelivery(t *testing.T) {
 		}
 	})
 	t.Run("redirects are not followed", func(t *testing.T) {
-		s := sessionServer(t, testenv.SQLiteURL(t))
-		c, _, _, _ := account(t, s, "redirect")
+		s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+		c, _, _, _ := apitest.Account(t, s, "redirect")
 		recv := newReceiver(t, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)
-		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
-		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
-		device(c, cr.str("token")).call("session.submit", nil)
+		recv.secret = c.Call("webhook_secret.rotate", nil).Str("secret")
+		cr := c.Call("session.create", map[string]any{"callback_url": recv.URL})
+		apitest.Device(c, cr.Str("token")).Call("session.submit", nil)
 		testenv.WaitFor(t, 20*time.Second, "an attempt", func() bool {
-			return len(c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)) > 0
+			return len(c.Call("callback.list", map[string]any{"session_id": cr.Num("id")}).Body["data"].([]any)) > 0
 		})
-		a := c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+		a := c.Call("callback.list", map[string]any{"session_id": cr.Num("id")}).Body["data"].([]any)
 		if m := a[len(a)-1].(map[string]any); m["status_code"] != float64(302) || m["error"] != "HTTP 302" {
 			t.Errorf("attempt %v", m)
 		}
 	})
 	t.Run("internal addresses are refused", func(t *testing.T) {
-		s := sessionServer(t, testenv.SQLiteURL(t), func(c *config.Config) { c.CallbackAllow = nil })
-		c, _, _, _ := account(t, s, "ssrf")
+		s := apitest.WorkerServer(t, testenv.SQLiteURL(t), func(c *config.Config) { c.CallbackAllow = nil })
+		c, _, _, _ := apitest.Account(t, s, "ssrf")
 		recv := newReceiver(t)
-		recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
-		cr := c.call("session.create", map[string]any{"callback_url": recv.URL})
-		device(c, cr.str("token")).call("session.submit", nil)
+		recv.secret = c.Call("webhook_secret.rotate", nil).Str("secret")
+		cr := c.Call("session.create", map[string]any{"callback_url": recv.URL})
+		apitest.Device(c, cr.Str("token")).Call("session.submit", nil)
 		var a map[string]any
 		testenv.WaitFor(t, 20*time.Second, "the refused attempt", func() bool {
-			d := c.call("callback.list", map[string]any{"session_id": cr.num("id")}).Body["data"].([]any)
+			d := c.Call("callback.list", map[string]any{"session_id": cr.Num("id")}).Body["data"].([]any)
 			if len(d) > 0 {
 				a = d[0].(map[string]any)
 			}
@@ -573,10 +552,10 @@ func TestCallbackDelivery(t *testing.T) {
 	})
 	t.Run("callback_url is validated", func(t *testing.T) {
 		s := testenv.NewServer(t, testenv.SQLiteURL(t))
-		c, _, _, _ := account(t, s, "urls")
-		c.call("webhook_secret.rotate", nil)
+		c, _, _, _ := apitest.Account(t, s, "urls")
+		c.Call("webhook_secret.rotate", nil)
 		for _, u := range []string{"ftp://example.com/x", "/relative", "http://user:pw@example.com/", "http://"} {
-			if r := c.call("session.create", map[string]any{"callback_url": u}); r.Status != 400 {
+			if r := c.Call("session.create", map[string]any{"callback_url": u}); r.Status != 400 {
 				t.Errorf("%q: %s", u, r.Raw)
 			}
 		}

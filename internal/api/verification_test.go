@@ -14,6 +14,7 @@ import (
 
 	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/platform/config"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
@@ -24,25 +25,6 @@ var billLines = []string{"CITY POWER & LIGHT", "Statement date: 2026-10-01", "Ac
 var annaSE = testdocs.Person{Code: "P<", Issuer: "SWE", Surname: "ERIKSSON", GivenNames: "ANNA MARIA", Number: "L898902C3",
 	Nationality: "SWE", Birth: "740812", Sex: "F", Expiry: "340415"}
 
-var expectAnna = map[string]any{"flow": "usps1583", "expected_given_names": "Anna Maria", "expected_surname": "Eriksson",
-	"expected_date_of_birth": "1974-08-12", "expected_address_street": "742 Evergreen Terrace", "expected_address_city": "Springfield",
-	"expected_address_state": "TN", "expected_address_zip": "37172", "expected_address_country": "USA"}
-
-func doc(flow string, verificationID int64, context string, typeID int64, country string, front []byte) map[string]any {
-	return map[string]any{"flow": flow, "verification_id": verificationID, "context_type": context, "document_type_id": typeID,
-		"country": country, "front_side_data": base64.StdEncoding.EncodeToString(front)}
-}
-
-func waitVerification(t *testing.T, c *client, id int64, states ...string) reply {
-	t.Helper()
-	var r reply
-	testenv.WaitFor(t, 120*time.Second, "verification "+strings.Join(states, "/"), func() bool {
-		r = c.call("verification.get", map[string]any{"id": id})
-		return slices.Contains(states, r.str("status"))
-	})
-	return r
-}
-
 // TestVerificationFlow runs usps1583 from start to an approved PDF on both databases.
 func TestVerificationFlow(t *testing.T) {
 	passport := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(annaSE), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: 2})
@@ -51,103 +33,103 @@ func TestVerificationFlow(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
-			s := sessionServer(t, dbk.URL(t))
-			c, _, _, _ := account(t, s, "flows")
+			s := apitest.WorkerServer(t, dbk.URL(t))
+			c, _, _, _ := apitest.Account(t, s, "flows")
 			recv := newReceiver(t)
-			if r := c.call("webhook_endpoint.create", map[string]any{"url": recv.URL}); r.Status != 409 {
+			if r := c.Call("webhook_endpoint.create", map[string]any{"url": recv.URL}); r.Status != 409 {
 				t.Fatalf("endpoint without a secret: %s", r.Raw)
 			}
-			recv.secret = c.call("webhook_secret.rotate", nil).str("secret")
-			if r := c.call("webhook_endpoint.create", map[string]any{"url": recv.URL, "events": []string{"nope"}}); r.Status != 400 {
+			recv.secret = c.Call("webhook_secret.rotate", nil).Str("secret")
+			if r := c.Call("webhook_endpoint.create", map[string]any{"url": recv.URL, "events": []string{"nope"}}); r.Status != 400 {
 				t.Fatalf("unknown event: %s", r.Raw)
 			}
-			if r := c.call("webhook_endpoint.create", map[string]any{"url": recv.URL}); r.Status != 200 {
+			if r := c.Call("webhook_endpoint.create", map[string]any{"url": recv.URL}); r.Status != 200 {
 				t.Fatalf("endpoint: %s", r.Raw)
 			}
 			var names []string
-			for _, f := range c.call("flow.list", nil).Body["data"].([]any) {
+			for _, f := range c.Call("flow.list", nil).Body["data"].([]any) {
 				names = append(names, f.(map[string]any)["name"].(string))
 			}
 			if strings.Join(names, ",") != "identity,usps1583" {
 				t.Fatalf("flows %v", names)
 			}
 			for _, code := range []string{"US", "usa"} {
-				types := c.call("document_type.list", map[string]any{"flow": "usps1583", "country": code}).Body["data"].([]any)
+				types := c.Call("document_type.list", map[string]any{"flow": "usps1583", "country": code}).Body["data"].([]any)
 				first := types[0].(map[string]any)
 				if first["country_iso2"] != "US" || first["country_iso3"] != "USA" || first["country_name"] == "" || len(types) < 10 {
 					t.Fatalf("document_type.list %s: %v", code, types)
 				}
 			}
-			v := c.call("verification.create", expectAnna)
-			if v.Status != 200 || v.str("status") != "STARTED" {
+			v := c.Call("verification.create", apitest.ExpectAnna)
+			if v.Status != 200 || v.Str("status") != "STARTED" {
 				t.Fatalf("verification.create: %s", v.Raw)
 			}
-			vid := v.num("id")
+			vid := v.Num("id")
 			ids := map[string]int64{}
 			for ctx, d := range map[string]map[string]any{
-				"PHOTO_ID":         doc("usps1583", vid, "PHOTO_ID", 1, "SWE", passport),
-				"PROOF_OF_ADDRESS": doc("usps1583", vid, "PROOF_OF_ADDRESS", 20, "USA", bill),
-				"SELFIE":           doc("usps1583", vid, "SELFIE", 30, "US", selfie),
+				"PHOTO_ID":         apitest.Doc("usps1583", vid, "PHOTO_ID", 1, "SWE", passport),
+				"PROOF_OF_ADDRESS": apitest.Doc("usps1583", vid, "PROOF_OF_ADDRESS", 20, "USA", bill),
+				"SELFIE":           apitest.Doc("usps1583", vid, "SELFIE", 30, "US", selfie),
 			} {
-				r := c.call("document.create", d)
-				if r.Status != 200 || r.num("status") != 1 || r.str("status_label") != "Uploaded" || r.str("url_front") == "" {
+				r := c.Call("document.create", d)
+				if r.Status != 200 || r.Num("status") != 1 || r.Str("status_label") != "Uploaded" || r.Str("url_front") == "" {
 					t.Fatalf("document.create %s: %s", ctx, r.Raw)
 				}
-				ids[ctx] = r.num("id")
+				ids[ctx] = r.Num("id")
 			}
-			if r := c.call("document.pdf", map[string]any{"id": ids["PHOTO_ID"]}); r.Status != 400 || r.str("error_name") != "VerificationNotApproved" {
+			if r := c.Call("document.pdf", map[string]any{"id": ids["PHOTO_ID"]}); r.Status != 400 || r.Str("error_name") != "VerificationNotApproved" {
 				t.Fatalf("pdf before approval: %s", r.Raw)
 			}
 			// Every document is read before the review starts.
 			testenv.WaitFor(t, 90*time.Second, "documents extracted", func() bool {
 				for _, id := range ids {
-					if c.call("document.get", map[string]any{"id": id}).num("status") != 7 {
+					if c.Call("document.get", map[string]any{"id": id}).Num("status") != 7 {
 						return false
 					}
 				}
 				return true
 			})
-			if r := c.call("verification.submit", map[string]any{"id": vid}); r.Status != 200 || r.str("status") != "SUBMITTED" {
+			if r := c.Call("verification.submit", map[string]any{"id": vid}); r.Status != 200 || r.Str("status") != "SUBMITTED" {
 				t.Fatalf("submit: %s", r.Raw)
 			}
-			got := waitVerification(t, c, vid, "APPROVED", "REJECTED", "DOUBLE_CHECK")
-			if got.str("status") != "APPROVED" {
+			got := apitest.WaitVerification(t, c, vid, "APPROVED", "REJECTED", "DOUBLE_CHECK")
+			if got.Str("status") != "APPROVED" {
 				for _, id := range ids {
-					t.Logf("document %d: %s", id, c.call("document.get", map[string]any{"id": id}).Raw)
+					t.Logf("document %d: %s", id, c.Call("document.get", map[string]any{"id": id}).Raw)
 				}
-				t.Fatalf("verification: %s; decisions %s", got.Raw, c.call("decision.list", map[string]any{"verification_id": vid}).Raw)
+				t.Fatalf("verification: %s; decisions %s", got.Raw, c.Call("decision.list", map[string]any{"verification_id": vid}).Raw)
 			}
-			id := c.call("extracted_data.get", map[string]any{"document_id": ids["PHOTO_ID"]})
+			id := c.Call("extracted_data.get", map[string]any{"document_id": ids["PHOTO_ID"]})
 			for k, want := range map[string]string{"person_surname": "ERIKSSON", "person_given_names": "ANNA MARIA", "person_date_of_birth": "1974-08-12",
 				"document_number": "L898902C3", "document_expiration_date": "2034-04-15", "document_country_code": "SWE", "document_type": "Passport"} {
-				if id.str(k) != want {
-					t.Errorf("PHOTO_ID %s = %q, want %q", k, id.str(k), want)
+				if id.Str(k) != want {
+					t.Errorf("PHOTO_ID %s = %q, want %q", k, id.Str(k), want)
 				}
 			}
-			if n, _ := strconv.Atoi(id.str("document_selfie_comparison")); n <= 50 {
-				t.Errorf("selfie comparison %q", id.str("document_selfie_comparison"))
+			if n, _ := strconv.Atoi(id.Str("document_selfie_comparison")); n <= 50 {
+				t.Errorf("selfie comparison %q", id.Str("document_selfie_comparison"))
 			}
-			poa := c.call("extracted_data.get", map[string]any{"document_id": ids["PROOF_OF_ADDRESS"]})
+			poa := c.Call("extracted_data.get", map[string]any{"document_id": ids["PROOF_OF_ADDRESS"]})
 			for k, want := range map[string]string{"address_zip": "37172", "address_city": "Springfield", "address_street": "742 Evergreen Terrace", "person_full_name": "ANNA MARIA ERIKSSON"} {
-				if poa.str(k) != want {
-					t.Errorf("POA %s = %q, want %q", k, poa.str(k), want)
+				if poa.Str(k) != want {
+					t.Errorf("POA %s = %q, want %q", k, poa.Str(k), want)
 				}
 			}
-			decisions := c.call("decision.list", map[string]any{"verification_id": vid}).Body["data"].([]any)
+			decisions := c.Call("decision.list", map[string]any{"verification_id": vid}).Body["data"].([]any)
 			if len(decisions) != 4 || decisions[0].(map[string]any)["validation_workflow"] != "AUTOMATIC" || decisions[0].(map[string]any)["document_id"] != float64(0) {
 				t.Errorf("decisions %v", decisions)
 			}
 			for ctx, docID := range ids {
-				d := c.call("document.get", map[string]any{"id": docID})
-				if d.num("status") != 3 || d.str("status_label") != "Approved" {
+				d := c.Call("document.get", map[string]any{"id": docID})
+				if d.Num("status") != 3 || d.Str("status_label") != "Approved" {
 					t.Errorf("%s document: %s", ctx, d.Raw)
 				}
-				u, _ := url.Parse(d.str("url_front"))
+				u, _ := url.Parse(d.Str("url_front"))
 				if exp, _ := strconv.ParseInt(u.Query().Get("expires"), 10, 64); exp-time.Now().Unix() > 1800 || exp-time.Now().Unix() < 1700 {
 					t.Errorf("signed URL expires in %d s, want 30 min", exp-time.Now().Unix())
 				}
-				pdfReply := c.call("document.pdf", map[string]any{"id": docID, "flow": "usps1583"})
-				pdf, err := base64.StdEncoding.DecodeString(pdfReply.str("data"))
+				pdfReply := c.Call("document.pdf", map[string]any{"id": docID, "flow": "usps1583"})
+				pdf, err := base64.StdEncoding.DecodeString(pdfReply.Str("data"))
 				if err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
 					t.Fatalf("document.pdf: %.200s", pdfReply.Raw)
 				}
@@ -159,15 +141,15 @@ func TestVerificationFlow(t *testing.T) {
 			if got := strings.Join(types, ","); got != "decision.made,document.uploaded,document.uploaded,document.uploaded,verification.finished,verification.started,verification.submitted" {
 				t.Errorf("events %s", got)
 			}
-			if n := len(c.call("callback.list", map[string]any{"verification_id": vid}).Body["data"].([]any)); n != 7 {
+			if n := len(c.Call("callback.list", map[string]any{"verification_id": vid}).Body["data"].([]any)); n != 7 {
 				t.Errorf("callback.list: %d attempts", n)
 			}
 			// Another account sees none of it.
-			other, _, _, _ := account(t, s, "other")
+			other, _, _, _ := apitest.Account(t, s, "other")
 			for m, body := range map[string]map[string]any{"verification.get": {"id": vid}, "document.get": {"id": ids["SELFIE"]},
 				"document.pdf": {"id": ids["SELFIE"]}, "extracted_data.get": {"document_id": ids["SELFIE"]},
 				"decision.list": {"verification_id": vid}, "verification.cancel": {"id": vid}} {
-				if r := other.call(m, body); r.Status != 404 {
+				if r := other.Call(m, body); r.Status != 404 {
 					t.Errorf("%s from another account: %s", m, r.Raw)
 				}
 			}
@@ -201,18 +183,18 @@ func checkPDF(t *testing.T, pdf []byte) {
 func TestDocumentRules(t *testing.T) {
 	// No workers: documents stay Uploaded, so the update rules can be seen.
 	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.Workers = 0 }))
-	c, _, _, _ := account(t, s, "rules")
+	c, _, _, _ := apitest.Account(t, s, "rules")
 	img := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 	pdf := testdocs.BillPDF(t, billLines)
-	newV := func(flow string) int64 { return c.call("verification.create", map[string]any{"flow": flow}).num("id") }
+	newV := func(flow string) int64 { return c.Call("verification.create", map[string]any{"flow": flow}).Num("id") }
 
 	v := newV("usps1583")
 	canceled := newV("usps1583")
-	c.call("verification.cancel", map[string]any{"id": canceled})
+	c.Call("verification.cancel", map[string]any{"id": canceled})
 	submitted := newV("usps1583")
-	c.call("document.create", doc("usps1583", submitted, "PHOTO_ID", 1, "US", img))
-	c.call("document.create", doc("usps1583", submitted, "PROOF_OF_ADDRESS", 20, "US", img))
-	if r := c.call("verification.submit", map[string]any{"id": submitted}); r.Status != 200 {
+	c.Call("document.create", apitest.Doc("usps1583", submitted, "PHOTO_ID", 1, "US", img))
+	c.Call("document.create", apitest.Doc("usps1583", submitted, "PROOF_OF_ADDRESS", 20, "US", img))
+	if r := c.Call("verification.submit", map[string]any{"id": submitted}); r.Status != 200 {
 		t.Fatalf("submit: %s", r.Raw)
 	}
 	identity := newV("identity")
@@ -220,38 +202,38 @@ func TestDocumentRules(t *testing.T) {
 		d["back_side_data"] = base64.StdEncoding.EncodeToString(back)
 		return d
 	}
-	other, _, _, _ := account(t, s, "other")
-	otherV := other.call("verification.create", map[string]any{"flow": "usps1583"}).num("id")
+	other, _, _, _ := apitest.Account(t, s, "other")
+	otherV := other.Call("verification.create", map[string]any{"flow": "usps1583"}).Num("id")
 	cases := []struct {
 		rule   string
 		body   map[string]any
 		status int
 		name   string
 	}{
-		{"unknown flow", doc("usps9999", v, "PHOTO_ID", 1, "US", img), 404, "FlowNotFound"},
-		{"verification must belong to the flow", doc("identity", v, "PHOTO_ID", 1, "US", img), 400, "FlowMismatch"},
-		{"verification must exist", doc("usps1583", 1<<40, "PHOTO_ID", 1, "US", img), 404, "VerificationNotFound"},
-		{"another account's verification is not found", doc("usps1583", otherV, "PHOTO_ID", 1, "US", img), 404, "VerificationNotFound"},
-		{"verification must not be canceled", doc("usps1583", canceled, "PHOTO_ID", 1, "US", img), 400, "VerificationCanceled"},
-		{"verification must be STARTED", doc("usps1583", submitted, "SELFIE", 30, "US", img), 400, "VerificationNotStarted"},
-		{"type must be configured for the flow", doc("identity", identity, "PROOF_OF_ADDRESS", 20, "US", img), 400, "DocumentTypeNotAllowed"},
-		{"type must match the context", doc("usps1583", v, "PROOF_OF_ADDRESS", 1, "US", img), 400, "DocumentTypeNotAllowed"},
-		{"type must be issued in the country", doc("usps1583", v, "PHOTO_ID", 3, "DEU", img), 400, "DocumentTypeNotAllowed"},
-		{"country must be ISO 3166", doc("usps1583", v, "PHOTO_ID", 1, "XYZ", img), 422, "InvalidRequest"},
+		{"unknown flow", apitest.Doc("usps9999", v, "PHOTO_ID", 1, "US", img), 404, "FlowNotFound"},
+		{"verification must belong to the flow", apitest.Doc("identity", v, "PHOTO_ID", 1, "US", img), 400, "FlowMismatch"},
+		{"verification must exist", apitest.Doc("usps1583", 1<<40, "PHOTO_ID", 1, "US", img), 404, "VerificationNotFound"},
+		{"another account's verification is not found", apitest.Doc("usps1583", otherV, "PHOTO_ID", 1, "US", img), 404, "VerificationNotFound"},
+		{"verification must not be canceled", apitest.Doc("usps1583", canceled, "PHOTO_ID", 1, "US", img), 400, "VerificationCanceled"},
+		{"verification must be STARTED", apitest.Doc("usps1583", submitted, "SELFIE", 30, "US", img), 400, "VerificationNotStarted"},
+		{"type must be configured for the flow", apitest.Doc("identity", identity, "PROOF_OF_ADDRESS", 20, "US", img), 400, "DocumentTypeNotAllowed"},
+		{"type must match the context", apitest.Doc("usps1583", v, "PROOF_OF_ADDRESS", 1, "US", img), 400, "DocumentTypeNotAllowed"},
+		{"type must be issued in the country", apitest.Doc("usps1583", v, "PHOTO_ID", 3, "DEU", img), 400, "DocumentTypeNotAllowed"},
+		{"country must be ISO 3166", apitest.Doc("usps1583", v, "PHOTO_ID", 1, "XYZ", img), 422, "InvalidRequest"},
 		{"fields are required", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PHOTO_ID", "country": "US", "front_side_data": base64.StdEncoding.EncodeToString(img)}, 422, "InvalidRequest"},
 		{"fields have their types", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PHOTO_ID", "document_type_id": "one", "country": "US", "front_side_data": base64.StdEncoding.EncodeToString(img)}, 422, "InvalidRequest"},
-		{"context type is one of three", doc("usps1583", v, "PASSPORT", 1, "US", img), 422, "InvalidRequest"},
-		{"back side refused for a single-sided type", withBack(doc("usps1583", v, "PHOTO_ID", 1, "US", img), img), 400, "BackSideNotAllowed"},
-		{"back side refused where the country makes the type single-sided", withBack(doc("usps1583", v, "PHOTO_ID", 10, "GBR", img), img), 400, "BackSideNotAllowed"},
+		{"context type is one of three", apitest.Doc("usps1583", v, "PASSPORT", 1, "US", img), 422, "InvalidRequest"},
+		{"back side refused for a single-sided type", withBack(apitest.Doc("usps1583", v, "PHOTO_ID", 1, "US", img), img), 400, "BackSideNotAllowed"},
+		{"back side refused where the country makes the type single-sided", withBack(apitest.Doc("usps1583", v, "PHOTO_ID", 10, "GBR", img), img), 400, "BackSideNotAllowed"},
 		{"image must be valid base64", map[string]any{"flow": "usps1583", "verification_id": v, "context_type": "PHOTO_ID", "document_type_id": 1, "country": "US", "front_side_data": "%%%"}, 400, "InvalidImage"},
-		{"image must be an image", doc("usps1583", v, "PHOTO_ID", 1, "US", []byte("just text")), 400, "UnsupportedImageType"},
-		{"a PDF only for proof of address", doc("usps1583", v, "PHOTO_ID", 1, "US", pdf), 400, "UnsupportedImageType"},
-		{"a pixel bomb is refused before decoding", doc("usps1583", v, "PHOTO_ID", 1, "US", testenv.PNGHeader(100000, 100000)), 400, "PhotoTooLarge"},
+		{"image must be an image", apitest.Doc("usps1583", v, "PHOTO_ID", 1, "US", []byte("just text")), 400, "UnsupportedImageType"},
+		{"a PDF only for proof of address", apitest.Doc("usps1583", v, "PHOTO_ID", 1, "US", pdf), 400, "UnsupportedImageType"},
+		{"a pixel bomb is refused before decoding", apitest.Doc("usps1583", v, "PHOTO_ID", 1, "US", testenv.PNGHeader(100000, 100000)), 400, "PhotoTooLarge"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.rule, func(t *testing.T) {
-			r := c.call("document.create", tc.body)
-			if r.Status != tc.status || r.str("error_name") != tc.name {
+			r := c.Call("document.create", tc.body)
+			if r.Status != tc.status || r.Str("error_name") != tc.name {
 				t.Fatalf("got %d %s", r.Status, r.Raw)
 			}
 		})
@@ -259,25 +241,25 @@ func TestDocumentRules(t *testing.T) {
 
 	t.Run("double-sided types take a back side where the country says so", func(t *testing.T) {
 		w := newV("usps1583")
-		if r := c.call("document.create", withBack(doc("usps1583", w, "PHOTO_ID", 10, "FRA", img), img)); r.Status != 200 || r.str("url_back") == "" {
+		if r := c.Call("document.create", withBack(apitest.Doc("usps1583", w, "PHOTO_ID", 10, "FRA", img), img)); r.Status != 200 || r.Str("url_back") == "" {
 			t.Fatalf("%s", r.Raw)
 		}
 	})
 	t.Run("a PDF proof of address is accepted", func(t *testing.T) {
 		w := newV("usps1583")
-		if r := c.call("document.create", doc("usps1583", w, "PROOF_OF_ADDRESS", 21, "US", pdf)); r.Status != 200 || r.str("front_content_type") != "application/pdf" {
+		if r := c.Call("document.create", apitest.Doc("usps1583", w, "PROOF_OF_ADDRESS", 21, "US", pdf)); r.Status != 200 || r.Str("front_content_type") != "application/pdf" {
 			t.Fatalf("%s", r.Raw)
 		}
 	})
 	// The rules of document.get, .update, .delete and .pdf and their statuses.
 	t.Run("rules of the other document methods", func(t *testing.T) {
 		w := newV("usps1583")
-		d := c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img))
+		d := c.Call("document.create", apitest.Doc("usps1583", w, "PHOTO_ID", 1, "US", img))
 		if d.Status != 200 {
 			t.Fatalf("create: %s", d.Raw)
 		}
-		id := d.num("id")
-		otherDoc := other.call("document.create", doc("usps1583", otherV, "PHOTO_ID", 1, "US", img)).num("id")
+		id := d.Num("id")
+		otherDoc := other.Call("document.create", apitest.Doc("usps1583", otherV, "PHOTO_ID", 1, "US", img)).Num("id")
 		rules := []struct {
 			rule   string
 			method string
@@ -300,127 +282,127 @@ func TestDocumentRules(t *testing.T) {
 			{"pdf: another account's document is not found", "document.pdf", map[string]any{"id": otherDoc}, 404, "DocumentNotFound"},
 		}
 		for _, tc := range rules {
-			if r := c.call(tc.method, tc.body); r.Status != tc.status || r.str("error_name") != tc.name {
+			if r := c.Call(tc.method, tc.body); r.Status != tc.status || r.Str("error_name") != tc.name {
 				t.Errorf("%s: got %d %s", tc.rule, r.Status, r.Raw)
 			}
 		}
 	})
 	var first int64
 	t.Run("at most one document per type; after delete the type can be uploaded again", func(t *testing.T) {
-		r := c.call("document.create", doc("usps1583", v, "PHOTO_ID", 1, "US", img))
+		r := c.Call("document.create", apitest.Doc("usps1583", v, "PHOTO_ID", 1, "US", img))
 		if r.Status != 200 {
 			t.Fatalf("first: %s", r.Raw)
 		}
-		if r2 := c.call("document.create", doc("usps1583", v, "PHOTO_ID", 2, "US", img)); r2.Status != 400 || r2.str("error_name") != "DuplicateDocumentType" {
+		if r2 := c.Call("document.create", apitest.Doc("usps1583", v, "PHOTO_ID", 2, "US", img)); r2.Status != 400 || r2.Str("error_name") != "DuplicateDocumentType" {
 			t.Fatalf("second photo ID: %s", r2.Raw)
 		}
-		if d := c.call("document.delete", map[string]any{"id": r.num("id"), "flow": "identity"}); d.Status != 400 || d.str("error_name") != "FlowMismatch" {
+		if d := c.Call("document.delete", map[string]any{"id": r.Num("id"), "flow": "identity"}); d.Status != 400 || d.Str("error_name") != "FlowMismatch" {
 			t.Fatalf("delete in the wrong flow: %s", d.Raw)
 		}
-		if d := c.call("document.delete", map[string]any{"id": r.num("id")}); d.Status != 200 {
+		if d := c.Call("document.delete", map[string]any{"id": r.Num("id")}); d.Status != 200 {
 			t.Fatalf("delete: %s", d.Raw)
 		}
-		if r3 := c.call("document.get", map[string]any{"id": r.num("id")}); r3.Status != 404 || r3.str("error_name") != "DocumentNotFound" {
+		if r3 := c.Call("document.get", map[string]any{"id": r.Num("id")}); r3.Status != 404 || r3.Str("error_name") != "DocumentNotFound" {
 			t.Fatalf("get after delete: %s", r3.Raw)
 		}
-		r4 := c.call("document.create", doc("usps1583", v, "PHOTO_ID", 2, "US", img))
+		r4 := c.Call("document.create", apitest.Doc("usps1583", v, "PHOTO_ID", 2, "US", img))
 		if r4.Status != 200 {
 			t.Fatalf("after delete: %s", r4.Raw)
 		}
-		first = r4.num("id")
+		first = r4.Num("id")
 	})
 	t.Run("update changes only the given fields", func(t *testing.T) {
-		before := c.call("document.get", map[string]any{"id": first})
-		r := c.call("document.update", map[string]any{"id": first, "country": "CAN", "flow": "usps1583"})
-		if r.Status != 200 || r.str("country_iso3") != "CAN" || r.num("document_type_id") != 2 || r.str("context_type") != "PHOTO_ID" {
+		before := c.Call("document.get", map[string]any{"id": first})
+		r := c.Call("document.update", map[string]any{"id": first, "country": "CAN", "flow": "usps1583"})
+		if r.Status != 200 || r.Str("country_iso3") != "CAN" || r.Num("document_type_id") != 2 || r.Str("context_type") != "PHOTO_ID" {
 			t.Fatalf("update: %s", r.Raw)
 		}
-		if strings.Split(r.str("url_front"), "?")[0] != strings.Split(before.str("url_front"), "?")[0] {
+		if strings.Split(r.Str("url_front"), "?")[0] != strings.Split(before.Str("url_front"), "?")[0] {
 			t.Fatalf("the front image changed without being sent")
 		}
-		r = c.call("document.update", map[string]any{"id": first, "front_side_data": base64.StdEncoding.EncodeToString(testenv.ReadPhoto(t, testenv.PhotoGraceHopper))})
-		if strings.Split(r.str("url_front"), "?")[0] == strings.Split(before.str("url_front"), "?")[0] || r.str("country_iso3") != "CAN" {
+		r = c.Call("document.update", map[string]any{"id": first, "front_side_data": base64.StdEncoding.EncodeToString(testenv.ReadPhoto(t, testenv.PhotoGraceHopper))})
+		if strings.Split(r.Str("url_front"), "?")[0] == strings.Split(before.Str("url_front"), "?")[0] || r.Str("country_iso3") != "CAN" {
 			t.Fatalf("front replacement: %s", r.Raw)
 		}
-		if r := c.call("document.update", map[string]any{"id": first, "document_type_id": 20}); r.Status != 400 || r.str("error_name") != "DocumentTypeNotAllowed" {
+		if r := c.Call("document.update", map[string]any{"id": first, "document_type_id": 20}); r.Status != 400 || r.Str("error_name") != "DocumentTypeNotAllowed" {
 			t.Fatalf("type of another context: %s", r.Raw)
 		}
 	})
 	t.Run("update only while the document is Uploaded", func(t *testing.T) {
-		if r := c.call("document.update", map[string]any{"id": first, "status": 7}); r.Status != 200 || r.num("status") != 7 {
+		if r := c.Call("document.update", map[string]any{"id": first, "status": 7}); r.Status != 200 || r.Num("status") != 7 {
 			t.Fatalf("status change: %s", r.Raw)
 		}
-		if r := c.call("document.update", map[string]any{"id": first, "country": "US"}); r.Status != 400 || r.str("error_name") != "DocumentNotEditable" {
+		if r := c.Call("document.update", map[string]any{"id": first, "country": "US"}); r.Status != 400 || r.Str("error_name") != "DocumentNotEditable" {
 			t.Fatalf("update after extraction: %s", r.Raw)
 		}
 	})
 	t.Run("update only while the verification is STARTED", func(t *testing.T) {
 		w := newV("usps1583")
-		docID := c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img)).num("id")
-		c.call("document.create", doc("usps1583", w, "PROOF_OF_ADDRESS", 20, "US", img))
-		c.call("verification.submit", map[string]any{"id": w})
-		if r := c.call("document.update", map[string]any{"id": docID, "country": "CAN"}); r.Status != 400 || r.str("error_name") != "VerificationNotStarted" {
+		docID := c.Call("document.create", apitest.Doc("usps1583", w, "PHOTO_ID", 1, "US", img)).Num("id")
+		c.Call("document.create", apitest.Doc("usps1583", w, "PROOF_OF_ADDRESS", 20, "US", img))
+		c.Call("verification.submit", map[string]any{"id": w})
+		if r := c.Call("document.update", map[string]any{"id": docID, "country": "CAN"}); r.Status != 400 || r.Str("error_name") != "VerificationNotStarted" {
 			t.Fatalf("%s", r.Raw)
 		}
-		if r := c.call("document.delete", map[string]any{"id": docID}); r.Status != 400 {
+		if r := c.Call("document.delete", map[string]any{"id": docID}); r.Status != 400 {
 			t.Fatalf("delete after submit: %s", r.Raw)
 		}
 	})
 	t.Run("submit needs the flow's required documents", func(t *testing.T) {
 		w := newV("usps1583")
-		c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img))
-		if r := c.call("verification.submit", map[string]any{"id": w}); r.Status != 400 || r.str("error_name") != "MissingDocuments" || !strings.Contains(r.str("error_message"), "PROOF_OF_ADDRESS") {
+		c.Call("document.create", apitest.Doc("usps1583", w, "PHOTO_ID", 1, "US", img))
+		if r := c.Call("verification.submit", map[string]any{"id": w}); r.Status != 400 || r.Str("error_name") != "MissingDocuments" || !strings.Contains(r.Str("error_message"), "PROOF_OF_ADDRESS") {
 			t.Fatalf("%s", r.Raw)
 		}
 	})
 	t.Run("cancel cancels the documents, once", func(t *testing.T) {
 		w := newV("usps1583")
-		d := c.call("document.create", doc("usps1583", w, "PHOTO_ID", 1, "US", img)).num("id")
-		if r := c.call("verification.cancel", map[string]any{"id": w}); r.str("status") != "CANCELED" {
+		d := c.Call("document.create", apitest.Doc("usps1583", w, "PHOTO_ID", 1, "US", img)).Num("id")
+		if r := c.Call("verification.cancel", map[string]any{"id": w}); r.Str("status") != "CANCELED" {
 			t.Fatalf("%s", r.Raw)
 		}
-		if r := c.call("document.get", map[string]any{"id": d}); r.num("status") != 6 || r.str("status_label") != "Canceled" {
+		if r := c.Call("document.get", map[string]any{"id": d}); r.Num("status") != 6 || r.Str("status_label") != "Canceled" {
 			t.Fatalf("%s", r.Raw)
 		}
-		if r := c.call("verification.cancel", map[string]any{"id": w}); r.Status != 400 {
+		if r := c.Call("verification.cancel", map[string]any{"id": w}); r.Status != 400 {
 			t.Fatalf("second cancel: %s", r.Raw)
 		}
 	})
 	t.Run("decisions: manual, audited corrections, cancel", func(t *testing.T) {
-		if r := c.call("decision.create", map[string]any{"verification_id": v, "status": "APPROVED"}); r.Status != 400 || r.str("error_name") != "VerificationNotSubmitted" {
+		if r := c.Call("decision.create", map[string]any{"verification_id": v, "status": "APPROVED"}); r.Status != 400 || r.Str("error_name") != "VerificationNotSubmitted" {
 			t.Fatalf("decision on a STARTED verification: %s", r.Raw)
 		}
-		if r := c.call("decision.create", map[string]any{"verification_id": submitted, "status": "MAYBE"}); r.Status != 422 || r.str("error_name") != "InvalidRequest" {
+		if r := c.Call("decision.create", map[string]any{"verification_id": submitted, "status": "MAYBE"}); r.Status != 422 || r.Str("error_name") != "InvalidRequest" {
 			t.Fatalf("bad status: %s", r.Raw)
 		}
-		d := c.call("decision.create", map[string]any{"verification_id": submitted, "status": "APPROVED", "comment": "checked by hand"})
-		if d.Status != 200 || d.str("validation_workflow") != "MANUAL" || d.str("status_label") != "Approved" {
+		d := c.Call("decision.create", map[string]any{"verification_id": submitted, "status": "APPROVED", "comment": "checked by hand"})
+		if d.Status != 200 || d.Str("validation_workflow") != "MANUAL" || d.Str("status_label") != "Approved" {
 			t.Fatalf("manual decision: %s", d.Raw)
 		}
-		if r := c.call("verification.get", map[string]any{"id": submitted}); r.str("status") != "APPROVED" || r.str("finished") == "" {
+		if r := c.Call("verification.get", map[string]any{"id": submitted}); r.Str("status") != "APPROVED" || r.Str("finished") == "" {
 			t.Fatalf("after approval: %s", r.Raw)
 		}
-		docs := c.call("decision.get", map[string]any{"id": d.num("id")})
-		if docs.str("comment") != "checked by hand" {
+		docs := c.Call("decision.get", map[string]any{"id": d.Num("id")})
+		if docs.Str("comment") != "checked by hand" {
 			t.Fatalf("decision.get: %s", docs.Raw)
 		}
-		if r := c.call("decision.cancel", map[string]any{"id": d.num("id")}); r.Status != 200 || r.str("canceled") == "" {
+		if r := c.Call("decision.cancel", map[string]any{"id": d.Num("id")}); r.Status != 200 || r.Str("canceled") == "" {
 			t.Fatalf("cancel decision: %s", r.Raw)
 		}
-		if r := c.call("verification.get", map[string]any{"id": submitted}); r.str("status") != "DOUBLE_CHECK" {
+		if r := c.Call("verification.get", map[string]any{"id": submitted}); r.Str("status") != "DOUBLE_CHECK" {
 			t.Fatalf("after canceling the decision: %s", r.Raw)
 		}
-		if r := c.call("decision.cancel", map[string]any{"id": d.num("id")}); r.Status != 400 {
+		if r := c.Call("decision.cancel", map[string]any{"id": d.Num("id")}); r.Status != 400 {
 			t.Fatalf("cancel twice: %s", r.Raw)
 		}
 		// Corrections change only the given keys and are audited.
-		docID := c.call("document.create", doc("usps1583", newV("usps1583"), "PHOTO_ID", 1, "US", img)).num("id")
-		u := c.call("extracted_data.update", map[string]any{"document_id": docID, "person_surname": "ERIKSSON", "address_zip": "37172"})
-		if u.str("person_surname") != "ERIKSSON" || u.str("address_zip") != "37172" || u.Body["person_given_names"] != nil {
+		docID := c.Call("document.create", apitest.Doc("usps1583", newV("usps1583"), "PHOTO_ID", 1, "US", img)).Num("id")
+		u := c.Call("extracted_data.update", map[string]any{"document_id": docID, "person_surname": "ERIKSSON", "address_zip": "37172"})
+		if u.Str("person_surname") != "ERIKSSON" || u.Str("address_zip") != "37172" || u.Body["person_given_names"] != nil {
 			t.Fatalf("update: %s", u.Raw)
 		}
-		c.call("extracted_data.update", map[string]any{"document_id": docID, "person_surname": "ERICSSON"})
-		ch := c.call("extracted_data_change.list", map[string]any{"document_id": docID}).Body["data"].([]any)
+		c.Call("extracted_data.update", map[string]any{"document_id": docID, "person_surname": "ERICSSON"})
+		ch := c.Call("extracted_data_change.list", map[string]any{"document_id": docID}).Body["data"].([]any)
 		if len(ch) != 3 || ch[2].(map[string]any)["old_value"] != "ERIKSSON" || ch[2].(map[string]any)["new_value"] != "ERICSSON" || ch[2].(map[string]any)["api_key_id"] == float64(0) {
 			t.Fatalf("audit: %v", ch)
 		}
@@ -431,8 +413,8 @@ func TestDocumentRules(t *testing.T) {
 // differ ask for a double check. It speaks through the Go SDK.
 func TestVerificationRejected(t *testing.T) {
 	passport := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(annaSE), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper)})
-	s := sessionServer(t, testenv.SQLiteURL(t))
-	_, _, pub, secret := account(t, s, "reject")
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	_, _, pub, secret := apitest.Account(t, s, "reject")
 	sdk := sdkclient.New(s.URL, pub, secret)
 	ctx := t.Context()
 	run := func(expected sdkclient.ExpectedPerson, selfie []byte, billName string) (*sdkclient.Verification, sdkclient.Decision) {
@@ -443,9 +425,9 @@ func TestVerificationRejected(t *testing.T) {
 		lines := slices.Clone(billLines)
 		lines[4] = billName
 		for _, d := range []sdkclient.DocumentCreateRequest{
-			{ContextType: "PHOTO_ID", DocumentTypeID: 1, Country: "SWE", FrontSideData: b64(passport)},
-			{ContextType: "PROOF_OF_ADDRESS", DocumentTypeID: 20, Country: "US", FrontSideData: b64(testdocs.Bill(t, lines, 0))},
-			{ContextType: "SELFIE", DocumentTypeID: 30, Country: "US", FrontSideData: b64(selfie)},
+			{ContextType: "PHOTO_ID", DocumentTypeID: 1, Country: "SWE", FrontSideData: apitest.B64(passport)},
+			{ContextType: "PROOF_OF_ADDRESS", DocumentTypeID: 20, Country: "US", FrontSideData: apitest.B64(testdocs.Bill(t, lines, 0))},
+			{ContextType: "SELFIE", DocumentTypeID: 30, Country: "US", FrontSideData: apitest.B64(selfie)},
 		} {
 			d.Flow, d.VerificationID = "usps1583", v.ID
 			if _, err := sdk.Document.Create(ctx, &d); err != nil {

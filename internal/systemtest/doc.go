@@ -1,4 +1,6 @@
-// Package deploytest runs Veridoc as a deployment runs it: separate API and
-// worker processes of the real binary on PostgreSQL and an S3 server, and
-// checks what a client sees, including when processes die or a service stops.
-package deploytest
+// Package systemtest checks Veridoc whole, as it is deployed and used: the
+// real binary as separate API and worker processes on PostgreSQL and an S3
+// server (what a client sees when processes die or a service stops), the
+// console driven in headless Chromium, and encryption at rest read from the
+// database and the object store themselves. It has tests only.
+package systemtest

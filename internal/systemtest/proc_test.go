@@ -1,4 +1,4 @@
-package deploytest
+package systemtest
 
 import (
 	"bytes"

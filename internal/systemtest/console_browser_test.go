@@ -1,4 +1,4 @@
-package api_test
+package systemtest
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/veridoc/veridoc/internal/domain/accounts"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/repo"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
@@ -32,10 +33,10 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Skipf("%s missing", what)
 		}
 	}
-	s := sessionServer(t, testenv.SQLiteURL(t))
-	c, accID, _, _ := account(t, s, "console e2e")
-	vid, docID := doubleCheck(t, c)
-	pw := consoleUser(t, s, accID, "reviewer@example.com", accounts.RoleReviewer)
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, accID, _, _ := apitest.Account(t, s, "console e2e")
+	vid, docID := apitest.DoubleCheck(t, c)
+	pw := apitest.ConsoleUser(t, s, accID, "reviewer@example.com", accounts.RoleReviewer)
 	shots := filepath.Join(root, "test-output", "console")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
@@ -62,10 +63,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	if seen.Images < 2 || !strings.Contains(seen.Flash, "decided") {
 		t.Errorf("saw %d images, flash %q", seen.Images, seen.Flash)
 	}
-	if x := c.call("extracted_data.get", map[string]any{"document_id": docID}); x.str("person_surname") != "ERIKSSON-LUND" {
+	if x := c.Call("extracted_data.get", map[string]any{"document_id": docID}); x.Str("person_surname") != "ERIKSSON-LUND" {
 		t.Errorf("the correction: %s", x.Raw)
 	}
-	if v := c.call("verification.get", map[string]any{"id": vid}); v.str("status") != "APPROVED" {
+	if v := c.Call("verification.get", map[string]any{"id": vid}); v.Str("status") != "APPROVED" {
 		t.Errorf("the decision: %s", v.Raw)
 	}
 }
