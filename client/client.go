@@ -92,7 +92,7 @@ func (e *Error) Error() string {
 
 // Sentinels for errors.Is: they match by HTTP status. ErrInvalidRequest also
 // matches a 422, which the verification flow methods answer for validation
-// errors (as the verification flow methods do).
+// errors.
 var (
 	ErrInvalidRequest = &Error{HTTPStatus: http.StatusBadRequest}
 	ErrUnauthorized   = &Error{HTTPStatus: http.StatusUnauthorized}

@@ -3,6 +3,8 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -29,14 +31,6 @@ func WithStorageURL(u string) Option { return func(c *config.Config) { c.Storage
 
 var masterKey = sync.OnceValues(seal.NewKeyset)
 
-func sharedMasterKey(t testing.TB) string {
-	ks, err := masterKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(ks)
-}
-
 // OwnMasterKey gives a server the embedded default instead of the tests'
 // shared key: a key file in its data dir, made on start (rotation edits it).
 func OwnMasterKey() Option { return func(c *config.Config) { c.MasterKey = "" } }
@@ -44,15 +38,35 @@ func OwnMasterKey() Option { return func(c *config.Config) { c.MasterKey = "" } 
 // NewServer starts an app on dbURL with in-process workers; it stops with the test.
 func NewServer(t testing.TB, dbURL string, opts ...Option) *Server {
 	t.Helper()
+	ks, err := masterKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Servers of one test share its databases as a deployment's processes
+	// do, so they share a master key too (OwnMasterKey opts out).
+	shared := func(c *config.Config) { c.MasterKey = string(ks) }
+	logs := &testLog{t: t}
+	s, stop, err := StartServer(dbURL, t.TempDir(), logs, append([]Option{shared}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop()
+		logs.close()
+	})
+	return s
+}
+
+// StartServer starts an app on dbURL with its data in dataDir and its warnings
+// logged to logs, for callers without a test (an example's TestMain); stop
+// shuts it down.
+func StartServer(dbURL, dataDir string, logs io.Writer, opts ...Option) (*Server, func(), error) {
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	cfg := ptr(config.Defaults())
-	cfg.Addr, cfg.DataDir, cfg.DatabaseURL, cfg.PublicURL = "127.0.0.1:0", t.TempDir(), dbURL, base
+	cfg.Addr, cfg.DataDir, cfg.DatabaseURL, cfg.PublicURL = "127.0.0.1:0", dataDir, dbURL, base
 	cfg.ShutdownTimeout, cfg.LogLevel = 10*time.Second, "warn"
 	cfg.S3AccessKey, cfg.S3SecretKey = os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
-	// Servers of one test share its databases as a deployment's processes
-	// do, so they share a master key too (OwnMasterKey opts out).
-	cfg.MasterKey = sharedMasterKey(t)
 	// Workers need their models (the server refuses to start without them);
 	// where they are missing, the server only answers the API, and tests that
 	// need jobs skip through ModelsDir.
@@ -65,30 +79,30 @@ func NewServer(t testing.TB, dbURL string, opts ...Option) *Server {
 		o(cfg)
 	}
 	if err := cfg.Validate(); err != nil {
-		t.Fatalf("test config: %v", err)
+		return nil, nil, fmt.Errorf("test config: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &testLog{t: t}
 	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})), PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		cancel()
-		t.Fatalf("start app: %v", err)
+		return nil, nil, fmt.Errorf("start app: %w", err)
 	}
 	if err := a.StartJobs(ctx); err != nil {
-		t.Fatalf("start jobs: %v", err)
+		cancel()
+		a.Close()
+		return nil, nil, fmt.Errorf("start jobs: %w", err)
 	}
 	srv.Config.Handler = a.Handler()
 	srv.Start()
-	t.Cleanup(func() {
+	stop := func() {
 		srv.Close()
-		stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
-		defer stop()
+		stopCtx, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
 		_ = a.Queue.Stop(stopCtx)
 		cancel()
 		a.Close()
-		logs.close()
-	})
-	return &Server{App: a, URL: base}
+	}
+	return &Server{App: a, URL: base}, stop, nil
 }
 
 // testLog sends server logs to the test's log (shown when it fails), until the test ends.

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/platform/seal"
 	"github.com/veridoc/veridoc/internal/testsupport/repo"
@@ -217,4 +220,35 @@ func SealedDisk(t testing.TB, dir string) *objectstore.Sealed {
 		t.Fatal(err)
 	}
 	return objectstore.NewSealed(d, Keyring(t), signer, "http://localhost")
+}
+
+// Queue is an insert-only job queue on a migrated database (no workers: the
+// test looks at what was queued).
+func Queue(t testing.TB, db *database.DB) jobs.Queue {
+	t.Helper()
+	ctx := context.Background()
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	q, err := jobs.New(db, jobs.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// Queued counts the live jobs of a kind.
+func Queued(t testing.TB, db *database.DB, kind string) int64 {
+	t.Helper()
+	rows, err := db.QueueDepth(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, r := range rows {
+		if r.Kind == kind {
+			n += r.Jobs
+		}
+	}
+	return n
 }

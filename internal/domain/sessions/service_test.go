@@ -1,0 +1,167 @@
+package sessions_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/domain/accounts"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/raster"
+)
+
+// fixture is a session service on a fresh SQLite database with a clock the
+// test moves.
+type fixture struct {
+	sv      *sessions.Service
+	db      *database.DB
+	account int64
+	now     time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db := testenv.OpenDB(t, testenv.SQLiteURL(t))
+	f := &fixture{db: db, now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
+	f.sv = &sessions.Service{DB: db, Store: testenv.SealedDisk(t, t.TempDir()), Queue: testenv.Queue(t, db),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }, Lifetime: time.Hour}
+	acc, err := db.CreateAccount(context.Background(), "sessions", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.account = acc.ID
+	return f
+}
+
+func (f *fixture) create(t *testing.T) *database.Session {
+	t.Helper()
+	s, token, err := f.sv.Create(context.Background(), f.account, sessions.CreateParams{Reference: "r"})
+	if err != nil || len(token) < 40 || s.State != database.SessionCreated {
+		t.Fatalf("create: %v %q %v", s, token, err)
+	}
+	return s
+}
+
+var photo = func(t *testing.T) []byte { return testenv.ReadPhoto(t, testenv.PhotoGrace512) }
+
+// Each rule of a session's life before processing, one case each; every
+// case fails if its rule is removed.
+func TestSessionRules(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		run  func(t *testing.T, f *fixture) error
+		rule *fault.Rule // nil: allowed
+	}{
+		{"a callback needs the account's webhook secret", func(t *testing.T, f *fixture) error {
+			_, _, err := f.sv.Create(ctx, f.account, sessions.CreateParams{CallbackURL: "https://example.com/hook"})
+			return err
+		}, accounts.ErrWebhookSecretMissing},
+		{"an upload moves a new session to UPLOADING", func(t *testing.T, f *fixture) error {
+			s := f.create(t)
+			state, err := f.sv.Upload(ctx, f.account, s.ID, sessions.Selfie, photo(t), sessions.Client{IP: "192.0.2.1"})
+			if err == nil && state != database.SessionUploading {
+				t.Errorf("state %s", state)
+			}
+			return err
+		}, nil},
+		{"an upload that is not an image", func(t *testing.T, f *fixture) error {
+			_, err := f.sv.Upload(ctx, f.account, f.create(t).ID, sessions.Selfie, []byte("hello"), sessions.Client{})
+			return err
+		}, raster.ErrUnsupportedType},
+		{"an upload after the submit", func(t *testing.T, f *fixture) error {
+			s := f.create(t)
+			if _, err := f.sv.Upload(ctx, f.account, s.ID, sessions.DocumentFront, photo(t), sessions.Client{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.sv.Submit(ctx, f.account, s.ID); err != nil {
+				t.Fatal(err)
+			}
+			_, err := f.sv.Upload(ctx, f.account, s.ID, sessions.Selfie, photo(t), sessions.Client{})
+			return err
+		}, sessions.ErrSubmitted},
+		{"an upload after the session's lifetime", func(t *testing.T, f *fixture) error {
+			s := f.create(t)
+			f.now = f.now.Add(2 * time.Hour)
+			_, err := f.sv.Upload(ctx, f.account, s.ID, sessions.Selfie, photo(t), sessions.Client{})
+			if got, _ := f.sv.Load(ctx, f.account, s.ID); got.State != database.SessionExpired {
+				t.Errorf("state after its lifetime: %s", got.State)
+			}
+			return err
+		}, sessions.ErrExpired},
+		{"a delete while processing", func(t *testing.T, f *fixture) error {
+			s := f.create(t)
+			if _, err := f.sv.Upload(ctx, f.account, s.ID, sessions.DocumentFront, photo(t), sessions.Client{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.sv.Submit(ctx, f.account, s.ID); err != nil {
+				t.Fatal(err)
+			}
+			_, err := f.sv.Delete(ctx, f.account, s.ID)
+			return err
+		}, sessions.ErrProcessing},
+		{"another account's session is not found", func(t *testing.T, f *fixture) error {
+			s := f.create(t)
+			_, err := f.sv.Upload(ctx, f.account+1, s.ID, sessions.Selfie, photo(t), sessions.Client{})
+			if err == nil {
+				t.Error("uploaded to another account's session")
+			}
+			return nil
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.run(t, newFixture(t))
+			if (tc.rule == nil && err != nil) || (tc.rule != nil && !tc.rule.Is(err)) {
+				t.Fatalf("got %v, want %v", err, tc.rule)
+			}
+		})
+	}
+}
+
+// A submit queues the session's processing in the same transaction.
+func TestSubmitQueuesProcessing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.create(t)
+	if _, err := f.sv.Upload(ctx, f.account, s.ID, sessions.DocumentFront, photo(t), sessions.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	state, err := f.sv.Submit(ctx, f.account, s.ID)
+	if err != nil || state != database.SessionProcessing {
+		t.Fatalf("submit: %s %v", state, err)
+	}
+	if n := testenv.Queued(t, f.db, sessions.Args{}.Kind()); n != 1 {
+		t.Errorf("%d processing jobs queued, want 1", n)
+	}
+}
+
+// A delete erases the images and personal fields and keeps the row as a stub.
+func TestDeleteErases(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.create(t)
+	if _, err := f.sv.Upload(ctx, f.account, s.ID, sessions.Selfie, photo(t), sessions.Client{IP: "192.0.2.7", UserAgent: "phone"}); err != nil {
+		t.Fatal(err)
+	}
+	uploads, _ := f.db.SessionUploads(ctx, s.ID)
+	got, err := f.sv.Delete(ctx, f.account, s.ID)
+	if err != nil || got.DeletedAt == nil || got.UserIP != "" {
+		t.Fatalf("delete: %+v %v", got, err)
+	}
+	for _, u := range uploads {
+		if _, _, err := f.sv.Store.Get(ctx, u.Key); !errors.Is(err, objectstore.ErrNotFound) {
+			t.Errorf("upload %s after the delete: %v", u.Key, err)
+		}
+	}
+	if again, err := f.sv.Delete(ctx, f.account, s.ID); err != nil || again.DeletedAt == nil {
+		t.Errorf("a second delete: %v", err)
+	}
+}
