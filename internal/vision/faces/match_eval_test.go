@@ -14,7 +14,7 @@ import (
 
 // TestEvalMatch measures face matching (VERIDOC_EVAL=1). Impostors: the 600
 // public-domain portraits of different people in ../shared, every pair. Genuine
-// pairs: the distinct same-person photos in testdata/portraits. It prints the
+// pairs: the distinct same-person photos in idphoto's testdata/portraits. It prints the
 // share of impostor pairs the decision threshold (face_match_score 50) accepts,
 // the distances at which 1 % and 0.1 % of impostors pass, and the genuine
 // pairs accepted at each; it fails when the threshold accepts more than 1 %
@@ -100,7 +100,7 @@ func genuineDistances(t *testing.T, e *FaceEngine) []float64 {
 	for _, who := range []string{"obama", "biden"} {
 		var ds [][128]float32
 		for _, f := range genuinePhotos[who] {
-			b, err := os.ReadFile(filepath.Join("testdata", "portraits", f))
+			b, err := os.ReadFile(repo.Path("internal", "vision", "idphoto", "testdata", "portraits", f))
 			if err != nil {
 				t.Fatal(err)
 			}
