@@ -242,7 +242,7 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 }
 
 func (h *Handlers) sessionDelete(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
-	s, err := h.Sessions.Delete(ctx, call.AccountID(), req.ID)
+	s, err := h.Eraser.Session(ctx, call.AccountID(), req.ID)
 	if err != nil {
 		return nil, missing(err, sessions.ErrNotFound, req.ID)
 	}

@@ -109,7 +109,7 @@ func (a *App) services(tiers billing.Tiers, q jobs.Queue) (*services, error) {
 	sv.verifications = &verifications.Service{DB: a.DB, Store: a.Store, Queue: q, Flows: flowCatalog, Logger: a.Logger, Now: a.Now}
 	// One segmentation net per two workers: it is a seventh of a photo's time.
 	sv.engines = &engines.Set{ModelsDir: a.Config.ModelsDir, SegmentNets: (a.Config.Workers + 1) / 2}
-	a.Eraser = &retention.Eraser{DB: a.DB, Store: a.Store, Now: a.Now, DefaultDays: a.Config.RetentionDays, Sessions: sv.sessions}
+	a.Eraser = &retention.Eraser{DB: a.DB, Store: a.Store, Now: a.Now, DefaultDays: a.Config.RetentionDays}
 	a.Rekeyer = &rekey.Rekeyer{DB: a.DB, Store: a.Store, Ring: a.Keys, Logger: a.Logger.With("component", "rekey")}
 	a.Metrics = metrics.New(a.DB)
 	return sv, nil

@@ -35,10 +35,54 @@ const ActionErasure = "erasure"
 type Eraser struct {
 	DB       *database.DB
 	Store    objectstore.Store
-	Sessions *sessions.Service
 	Now      func() time.Time
 	// DefaultDays applies to accounts without their own retention (0: keep).
 	DefaultDays int
+}
+
+// Session erases a session's images and personal data; the row stays as an
+// audit stub. A session being processed is refused (ErrSessionProcessing).
+func (e *Eraser) Session(ctx context.Context, accountID, id int64) (*database.Session, error) {
+	s, err := e.DB.GetSession(ctx, accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.State == database.SessionProcessing {
+		return s, ErrSessionProcessing.New("Session %d is being processed; delete it once it is decided", s.ID)
+	}
+	uploads, err := e.DB.SessionUploads(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Images first: if the row update then fails, a retry finds nothing left to
+	// delete, and no personal image outlives a delete that reported success.
+	keys := []string{s.PortraitKey, s.FaceKey}
+	for _, u := range uploads {
+		keys = append(keys, u.Key)
+	}
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if err := e.Store.Delete(ctx, k); err != nil {
+			return nil, err
+		}
+	}
+	now := e.Now()
+	err = e.DB.InTx(ctx, func(tx *database.Tx) error {
+		locked, err := tx.LockSession(s.ID)
+		if err != nil {
+			return err
+		}
+		if locked.DeletedAt != nil {
+			return nil
+		}
+		return tx.EraseSession(s.ID, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.DB.GetSession(ctx, accountID, id)
 }
 
 // PhotoTask erases a finished photo task's upload and outputs.
@@ -145,7 +189,7 @@ func (e *Eraser) Sweep(ctx context.Context, asOf time.Time) (Report, error) {
 			class string
 			count *int
 		}{
-			{e.DB.DueSessionErasures, func(ctx context.Context, acc, id int64) error { _, err := e.Sessions.Delete(ctx, acc, id); return err }, "session", &r.Sessions},
+			{e.DB.DueSessionErasures, func(ctx context.Context, acc, id int64) error { _, err := e.Session(ctx, acc, id); return err }, "session", &r.Sessions},
 			{e.DB.DueVerificationErasures, func(ctx context.Context, acc, id int64) error { _, err := e.Verification(ctx, acc, id); return err }, "verification", &r.Verifications},
 			{e.DB.DuePhotoErasures, func(ctx context.Context, acc, id int64) error { _, err := e.PhotoTask(ctx, acc, id); return err }, "task", &r.Photos},
 		}

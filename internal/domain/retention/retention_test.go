@@ -2,6 +2,7 @@ package retention_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/retention"
 	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
@@ -20,9 +22,7 @@ func eraser(t *testing.T, defaultDays int) (*retention.Eraser, *database.DB) {
 	db := testenv.OpenDB(t, testenv.SQLiteURL(t))
 	store := testenv.SealedDisk(t, t.TempDir())
 	clock := func() time.Time { return now }
-	sv := &sessions.Service{DB: db, Store: store, Queue: testenv.Queue(t, db), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: clock, Lifetime: time.Hour}
-	return &retention.Eraser{DB: db, Store: store, Sessions: sv, Now: clock, DefaultDays: defaultDays}, db
+	return &retention.Eraser{DB: db, Store: store, Now: clock, DefaultDays: defaultDays}, db
 }
 
 // seed gives an account a session and a photo task in a state, last changed age ago.
@@ -98,7 +98,40 @@ func TestEraseRefusesRunningWork(t *testing.T) {
 	if _, err := e.PhotoTask(ctx, acc.ID, 1); !retention.ErrTaskRunning.Is(err) {
 		t.Errorf("a running task: %v", err)
 	}
-	if _, err := e.Sessions.Delete(ctx, acc.ID, 1); !retention.ErrSessionProcessing.Is(err) {
+	if _, err := e.Session(ctx, acc.ID, 1); !retention.ErrSessionProcessing.Is(err) {
 		t.Errorf("a session being processed: %v", err)
+	}
+}
+
+// A session's erasure deletes its uploads and personal fields and keeps the
+// row as a stub; a second erasure finds nothing left to do.
+func TestSessionErasure(t *testing.T) {
+	ctx := context.Background()
+	e, db := eraser(t, 0)
+	acc, _ := db.CreateAccount(ctx, "erase", false)
+	sv := &sessions.Service{DB: db, Store: e.Store, Queue: testenv.Queue(t, db), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time { return now }, Lifetime: time.Hour}
+	s, _, err := sv.Create(ctx, acc.ID, sessions.CreateParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sv.Upload(ctx, acc.ID, s.ID, sessions.Selfie, testenv.ReadPhoto(t, testenv.PhotoGrace512), sessions.Client{IP: "192.0.2.7"}); err != nil {
+		t.Fatal(err)
+	}
+	uploads, _ := db.SessionUploads(ctx, s.ID)
+	got, err := e.Session(ctx, acc.ID, s.ID)
+	if err != nil || got.DeletedAt == nil || got.UserIP != "" || len(uploads) == 0 {
+		t.Fatalf("erase: %+v %v", got, err)
+	}
+	for _, u := range uploads {
+		if _, _, err := e.Store.Get(ctx, u.Key); !errors.Is(err, objectstore.ErrNotFound) {
+			t.Errorf("upload %s after the erasure: %v", u.Key, err)
+		}
+	}
+	if again, err := e.Session(ctx, acc.ID, s.ID); err != nil || again.DeletedAt == nil {
+		t.Errorf("a second erasure: %v", err)
+	}
+	if _, err := e.Session(ctx, acc.ID+1, s.ID); err == nil {
+		t.Error("another account's session was erased")
 	}
 }

@@ -189,51 +189,6 @@ func (sv *Service) Submit(ctx context.Context, accountID, sessionID int64) (stri
 	return state, err
 }
 
-// Delete erases a session's images and personal data; the row stays as an
-// audit stub. A session being processed is refused (ErrProcessing).
-func (sv *Service) Delete(ctx context.Context, accountID, id int64) (*database.Session, error) {
-	s, err := sv.DB.GetSession(ctx, accountID, id)
-	if err != nil {
-		return nil, err
-	}
-	if s.State == database.SessionProcessing {
-		return s, ErrProcessing.New("Session %d is being processed; delete it once it is decided", s.ID)
-	}
-	uploads, err := sv.DB.SessionUploads(ctx, s.ID)
-	if err != nil {
-		return nil, err
-	}
-	// Images first: if the row update then fails, a retry finds nothing left to
-	// delete, and no personal image outlives a delete that reported success.
-	keys := []string{s.PortraitKey, s.FaceKey}
-	for _, u := range uploads {
-		keys = append(keys, u.Key)
-	}
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		if err := sv.Store.Delete(ctx, k); err != nil {
-			return nil, err
-		}
-	}
-	now := sv.Now()
-	err = sv.DB.InTx(ctx, func(tx *database.Tx) error {
-		locked, err := tx.LockSession(s.ID)
-		if err != nil {
-			return err
-		}
-		if locked.DeletedAt != nil {
-			return nil
-		}
-		return tx.EraseSession(s.ID, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return sv.DB.GetSession(ctx, accountID, id)
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -2,7 +2,6 @@ package sessions_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/fault"
-	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
@@ -96,17 +94,6 @@ func TestSessionRules(t *testing.T) {
 			}
 			return err
 		}, sessions.ErrExpired},
-		{"a delete while processing", func(t *testing.T, f *fixture) error {
-			s := f.create(t)
-			if _, err := f.sv.Upload(ctx, f.account, s.ID, sessions.DocumentFront, photo(t), sessions.Client{}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.sv.Submit(ctx, f.account, s.ID); err != nil {
-				t.Fatal(err)
-			}
-			_, err := f.sv.Delete(ctx, f.account, s.ID)
-			return err
-		}, sessions.ErrProcessing},
 		{"another account's session is not found", func(t *testing.T, f *fixture) error {
 			s := f.create(t)
 			_, err := f.sv.Upload(ctx, f.account+1, s.ID, sessions.Selfie, photo(t), sessions.Client{})
@@ -140,28 +127,5 @@ func TestSubmitQueuesProcessing(t *testing.T) {
 	}
 	if n := testenv.Queued(t, f.db, sessions.Args{}.Kind()); n != 1 {
 		t.Errorf("%d processing jobs queued, want 1", n)
-	}
-}
-
-// A delete erases the images and personal fields and keeps the row as a stub.
-func TestDeleteErases(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	s := f.create(t)
-	if _, err := f.sv.Upload(ctx, f.account, s.ID, sessions.Selfie, photo(t), sessions.Client{IP: "192.0.2.7", UserAgent: "phone"}); err != nil {
-		t.Fatal(err)
-	}
-	uploads, _ := f.db.SessionUploads(ctx, s.ID)
-	got, err := f.sv.Delete(ctx, f.account, s.ID)
-	if err != nil || got.DeletedAt == nil || got.UserIP != "" {
-		t.Fatalf("delete: %+v %v", got, err)
-	}
-	for _, u := range uploads {
-		if _, _, err := f.sv.Store.Get(ctx, u.Key); !errors.Is(err, objectstore.ErrNotFound) {
-			t.Errorf("upload %s after the delete: %v", u.Key, err)
-		}
-	}
-	if again, err := f.sv.Delete(ctx, f.account, s.ID); err != nil || again.DeletedAt == nil {
-		t.Errorf("a second delete: %v", err)
 	}
 }
