@@ -33,9 +33,9 @@ const ActionErasure = "erasure"
 
 // Eraser erases one object, or every object past its account's retention.
 type Eraser struct {
-	DB       *database.DB
-	Store    objectstore.Store
-	Now      func() time.Time
+	DB    *database.DB
+	Store objectstore.Store
+	Now   func() time.Time
 	// DefaultDays applies to accounts without their own retention (0: keep).
 	DefaultDays int
 }
