@@ -435,8 +435,8 @@ func (s *VerificationService) Submit(ctx context.Context, req *VerificationIDReq
 type WebhookEndpointService struct{ c *Client }
 
 // Create: Add an endpoint for the account's verification events (signed like session callbacks).
-func (s *WebhookEndpointService) Create(ctx context.Context, req *WebhookEndpointCreateRequest) (*WebhookEndpoint, error) {
-	res := new(WebhookEndpoint)
+func (s *WebhookEndpointService) Create(ctx context.Context, req *WebhookEndpointCreateRequest) (*WebhookEndpointCreated, error) {
+	res := new(WebhookEndpointCreated)
 	return res, s.c.Call(ctx, "webhook_endpoint.create", true, req, res)
 }
 
@@ -963,9 +963,10 @@ type SessionCreateRequest struct {
 
 // SessionCreateResponse mirrors the server's api.SessionCreateResponse.
 type SessionCreateResponse struct {
-	ID        int64  `json:"id"`
-	Token     string `json:"token"`
-	VerifyURL string `json:"verify_url"`
+	ID            int64  `json:"id"`
+	Token         string `json:"token"`
+	VerifyURL     string `json:"verify_url"`
+	WebhookSecret string `json:"webhook_secret,omitempty"`
 }
 
 // SessionCurrent mirrors the server's api.SessionCurrent.
@@ -1235,6 +1236,12 @@ type WebhookEndpoint struct {
 type WebhookEndpointCreateRequest struct {
 	URL    string   `json:"url"` // required
 	Events []string `json:"events"`
+}
+
+// WebhookEndpointCreated mirrors the server's api.WebhookEndpointCreated.
+type WebhookEndpointCreated struct {
+	WebhookEndpoint
+	WebhookSecret string `json:"webhook_secret,omitempty"`
 }
 
 // WebhookEndpointIDRequest mirrors the server's api.WebhookEndpointIDRequest.

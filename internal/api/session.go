@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -28,6 +27,10 @@ type SessionCreateResponse struct {
 	Token string `json:"token"`
 	// VerifyURL is the hosted capture page for this session, to send to the end user.
 	VerifyURL string `json:"verify_url"`
+	// WebhookSecret signs the callbacks (Standard Webhooks). It is sent once:
+	// with the account's first callback_url, when the account has none yet
+	// (webhook_secret.rotate makes a new one).
+	WebhookSecret string `json:"webhook_secret,omitempty"`
 }
 
 // Session is a session as the integrator sees it.
@@ -157,35 +160,15 @@ func (h *Handlers) registerSession(reg *rpc.Registry) {
 }
 
 func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *SessionCreateRequest) (*SessionCreateResponse, error) {
-	if req.CallbackURL != "" {
-		if err := checkCallbackURL("callback_url", req.CallbackURL); err != nil {
-			return nil, err
-		}
-	}
 	if len(req.Reference) > 200 {
 		return nil, rpc.ErrInvalidRequest("reference: must be at most 200 characters")
 	}
-	s, token, err := h.Sessions.Create(ctx, call.AccountID(), sessions.CreateParams{CallbackURL: req.CallbackURL,
+	s, err := h.Sessions.Create(ctx, call.AccountID(), sessions.CreateParams{CallbackURL: req.CallbackURL,
 		Reference: req.Reference, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly})
 	if err != nil {
 		return nil, err
 	}
-	return &SessionCreateResponse{ID: s.ID, Token: token, VerifyURL: h.PublicURL + "/verify/" + token}, nil
-}
-
-// checkCallbackURL accepts absolute http(s) URLs without credentials. Where
-// they may connect is decided at delivery time, after DNS (callbacks.Guard).
-func checkCallbackURL(field, raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case len(raw) > 2048:
-		return rpc.ErrInvalidRequest("%s: must be at most 2048 characters", field)
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return rpc.ErrInvalidRequest("%s: must be an absolute http or https URL", field)
-	case u.User != nil:
-		return rpc.ErrInvalidRequest("%s: must not contain credentials", field)
-	}
-	return nil
+	return &SessionCreateResponse{ID: s.ID, Token: s.Token, VerifyURL: h.PublicURL + "/verify/" + s.Token, WebhookSecret: s.WebhookSecret}, nil
 }
 
 func (h *Handlers) sessionGet(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {

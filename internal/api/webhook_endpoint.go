@@ -34,6 +34,13 @@ type WebhookEndpoint struct {
 	Created  rpc.Timestamp `json:"created"`
 }
 
+// WebhookEndpointCreated is a new endpoint and, when it is the account's
+// first use of callbacks, the webhook secret that signs them, shown once.
+type WebhookEndpointCreated struct {
+	WebhookEndpoint
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+}
+
 // WebhookEndpointIDRequest addresses one endpoint.
 type WebhookEndpointIDRequest struct {
 	ID int64 `json:"id" rpc:"required"`
@@ -58,13 +65,12 @@ func (h *Handlers) registerWebhookEndpoint(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointDelete)
 }
 
-func (h *Handlers) endpointCreate(ctx context.Context, call *rpc.Call, req *WebhookEndpointCreateRequest) (*WebhookEndpoint, error) {
-	e, err := h.Accounts.CreateEndpoint(ctx, call.AccountID(), accounts.EndpointChange{URL: &req.URL, Events: &req.Events}, verifications.AllEvents)
+func (h *Handlers) endpointCreate(ctx context.Context, call *rpc.Call, req *WebhookEndpointCreateRequest) (*WebhookEndpointCreated, error) {
+	e, secret, err := h.Accounts.CreateEndpoint(ctx, call.AccountID(), accounts.EndpointChange{URL: &req.URL, Events: &req.Events}, verifications.AllEvents)
 	if err != nil {
 		return nil, err
 	}
-	out := endpointOf(e)
-	return &out, nil
+	return &WebhookEndpointCreated{WebhookEndpoint: endpointOf(e), WebhookSecret: secret}, nil
 }
 
 func endpointOf(e *database.WebhookEndpoint) WebhookEndpoint {

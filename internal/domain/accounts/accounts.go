@@ -18,16 +18,15 @@ import (
 
 // The rules of accounts.
 var (
-	ErrNotFound             = fault.Declare("AccountNotFound", fault.NotFound)
-	ErrKeyNotFound          = fault.Declare("ApiKeyNotFound", fault.NotFound)
-	ErrUserNotFound         = fault.Declare("UserNotFound", fault.NotFound)
-	ErrEndpointNotFound     = fault.Declare("WebhookEndpointNotFound", fault.NotFound)
-	ErrTransactionNotFound  = fault.Declare("TransactionNotFound", fault.NotFound)
-	ErrUserExists           = fault.Declare("UserExists", fault.Conflict) // the email signs in to this account already
-	ErrSandboxOnly          = fault.Declare("SandboxOnly", fault.Forbidden)
-	ErrPermissionDenied     = fault.Declare("PermissionDenied", fault.Forbidden) // beyond the credential's reach
-	ErrInsufficientBalance  = fault.Declare("InsufficientBalance", fault.PaymentRequired)
-	ErrWebhookSecretMissing = fault.Declare("WebhookSecretMissing", fault.Conflict)
+	ErrNotFound            = fault.Declare("AccountNotFound", fault.NotFound)
+	ErrKeyNotFound         = fault.Declare("ApiKeyNotFound", fault.NotFound)
+	ErrUserNotFound        = fault.Declare("UserNotFound", fault.NotFound)
+	ErrEndpointNotFound    = fault.Declare("WebhookEndpointNotFound", fault.NotFound)
+	ErrTransactionNotFound = fault.Declare("TransactionNotFound", fault.NotFound)
+	ErrUserExists          = fault.Declare("UserExists", fault.Conflict) // the email signs in to this account already
+	ErrSandboxOnly         = fault.Declare("SandboxOnly", fault.Forbidden)
+	ErrPermissionDenied    = fault.Declare("PermissionDenied", fault.Forbidden) // beyond the credential's reach
+	ErrInsufficientBalance = fault.Declare("InsufficientBalance", fault.PaymentRequired)
 )
 
 // Limits on what people type.

@@ -37,6 +37,20 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, accountID int64) (*Ro
 	return out, nil
 }
 
+// FirstWebhookSecret gives an account without a webhook secret its first one,
+// inside the transaction that makes the session or endpoint that needs it,
+// and returns it to be shown once: an integrator's first callback works
+// without a separate call (as a new endpoint's secret is shown by payment
+// APIs). It returns "" when the account had a secret already.
+func FirstWebhookSecret(tx *database.Tx, accountID int64) (string, error) {
+	secret := callbacks.NewSecret()
+	set, err := tx.SetFirstWebhookSecret(accountID, secret)
+	if err != nil || !set {
+		return "", err
+	}
+	return secret, nil
+}
+
 // MaxURLLength bounds callback and endpoint URLs.
 const MaxURLLength = 2048
 
@@ -63,24 +77,26 @@ type EndpointChange struct {
 	Disabled *bool
 }
 
-// CreateEndpoint adds a webhook endpoint. events must be among known.
-func (s *Service) CreateEndpoint(ctx context.Context, accountID int64, ch EndpointChange, known []string) (*database.WebhookEndpoint, error) {
-	acct, err := s.Get(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	if acct.WebhookSecret == "" {
-		return nil, ErrWebhookSecretMissing.New("Events are signed with the account's webhook secret; call webhook_secret.rotate first")
-	}
+// CreateEndpoint adds a webhook endpoint; events must be among known. It
+// returns the account's first webhook secret when it made one.
+func (s *Service) CreateEndpoint(ctx context.Context, accountID int64, ch EndpointChange, known []string) (*database.WebhookEndpoint, string, error) {
 	now := s.Now()
 	e := &database.WebhookEndpoint{AccountID: accountID, CreatedAt: now, UpdatedAt: now}
 	if err := apply(e, ch, known); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if err := s.DB.CreateEndpoint(ctx, e); err != nil {
-		return nil, err
+	var secret string
+	err := s.DB.InTx(ctx, func(tx *database.Tx) error {
+		var err error
+		if secret, err = FirstWebhookSecret(tx, accountID); err != nil {
+			return err
+		}
+		return tx.CreateEndpoint(e)
+	})
+	if err != nil {
+		return nil, "", err
 	}
-	return e, nil
+	return e, secret, nil
 }
 
 // UpdateEndpoint changes a webhook endpoint.

@@ -111,7 +111,7 @@ func TestSessionErasure(t *testing.T) {
 	acc, _ := db.CreateAccount(ctx, "erase", false)
 	sv := &sessions.Service{DB: db, Store: e.Store, Queue: testenv.Queue(t, db), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return now }, Lifetime: time.Hour}
-	s, _, err := sv.Create(ctx, acc.ID, sessions.CreateParams{})
+	s, err := sv.Create(ctx, acc.ID, sessions.CreateParams{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,16 +52,21 @@ type CreateParams struct {
 	PassportOnly     bool
 }
 
-// Create opens a session and returns it with the token for the end user's
-// device; only the token's hash is stored.
-func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) (*database.Session, string, error) {
+// Created is a new session with what is shown only once: the token for the
+// end user's device (only its hash is stored) and, for an account's first
+// callback, the webhook secret that signs it.
+type Created struct {
+	*database.Session
+	Token         string
+	WebhookSecret string // "" unless this session made the account's first
+}
+
+// Create opens a session. One with a callback URL in an account without a
+// webhook secret gets the account's first.
+func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) (*Created, error) {
 	if p.CallbackURL != "" {
-		acct, err := sv.DB.GetAccount(ctx, accountID)
-		if err != nil {
-			return nil, "", err
-		}
-		if acct.WebhookSecret == "" {
-			return nil, "", accounts.ErrWebhookSecretMissing.New("Callbacks are signed with the account's webhook secret; call webhook_secret.rotate first")
+		if err := accounts.CheckCallbackURL("callback_url", p.CallbackURL); err != nil {
+			return nil, err
 		}
 	}
 	raw := make([]byte, 32)
@@ -71,10 +76,20 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 	s := &database.Session{AccountID: accountID, TokenHash: database.HashToken(token), State: database.SessionCreated,
 		Reference: p.Reference, CallbackURL: p.CallbackURL, FaceVerification: p.FaceVerification, PassportOnly: p.PassportOnly,
 		ExpiresAt: now.Add(sv.Lifetime), CreatedAt: now, UpdatedAt: now}
-	if err := sv.DB.InTx(ctx, func(tx *database.Tx) error { return tx.CreateSession(s) }); err != nil {
-		return nil, "", err
+	out := &Created{Session: s, Token: token}
+	err := sv.DB.InTx(ctx, func(tx *database.Tx) error {
+		if p.CallbackURL != "" {
+			var err error
+			if out.WebhookSecret, err = accounts.FirstWebhookSecret(tx, accountID); err != nil {
+				return err
+			}
+		}
+		return tx.CreateSession(s)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return s, token, nil
+	return out, nil
 }
 
 // Load reads a session of the account, expiring it first when its time is up.

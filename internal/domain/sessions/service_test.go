@@ -4,10 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/fault"
@@ -40,11 +40,11 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) create(t *testing.T) *database.Session {
 	t.Helper()
-	s, token, err := f.sv.Create(context.Background(), f.account, sessions.CreateParams{Reference: "r"})
-	if err != nil || len(token) < 40 || s.State != database.SessionCreated {
-		t.Fatalf("create: %v %q %v", s, token, err)
+	s, err := f.sv.Create(context.Background(), f.account, sessions.CreateParams{Reference: "r"})
+	if err != nil || len(s.Token) < 40 || s.State != database.SessionCreated || s.WebhookSecret != "" {
+		t.Fatalf("create: %+v %v", s, err)
 	}
-	return s
+	return s.Session
 }
 
 var photo = func(t *testing.T) []byte { return testenv.ReadPhoto(t, testenv.PhotoGrace512) }
@@ -58,10 +58,25 @@ func TestSessionRules(t *testing.T) {
 		run  func(t *testing.T, f *fixture) error
 		rule *fault.Rule // nil: allowed
 	}{
-		{"a callback needs the account's webhook secret", func(t *testing.T, f *fixture) error {
-			_, _, err := f.sv.Create(ctx, f.account, sessions.CreateParams{CallbackURL: "https://example.com/hook"})
+		{"the first callback makes the account's webhook secret, once", func(t *testing.T, f *fixture) error {
+			first, err := f.sv.Create(ctx, f.account, sessions.CreateParams{CallbackURL: "https://example.com/hook"})
+			if err != nil || !strings.HasPrefix(first.WebhookSecret, "whsec_") {
+				t.Fatalf("first: %+v %v", first, err)
+			}
+			second, err := f.sv.Create(ctx, f.account, sessions.CreateParams{CallbackURL: "https://example.com/hook"})
+			if err != nil || second.WebhookSecret != "" {
+				t.Fatalf("second: %+v %v", second, err)
+			}
+			acc, _ := f.db.GetAccount(ctx, f.account)
+			if acc.WebhookSecret != first.WebhookSecret {
+				t.Error("the account does not sign with the secret shown")
+			}
+			return nil
+		}, nil},
+		{"a callback URL with credentials", func(t *testing.T, f *fixture) error {
+			_, err := f.sv.Create(ctx, f.account, sessions.CreateParams{CallbackURL: "https://user:pw@example.com/hook"})
 			return err
-		}, accounts.ErrWebhookSecretMissing},
+		}, fault.ErrInvalidRequest},
 		{"an upload moves a new session to UPLOADING", func(t *testing.T, f *fixture) error {
 			s := f.create(t)
 			state, err := f.sv.Upload(ctx, f.account, s.ID, sessions.Selfie, photo(t), sessions.Client{IP: "192.0.2.1"})

@@ -53,6 +53,15 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, accountID int64, secret s
 	}).Error
 }
 
+// SetFirstWebhookSecret gives an account that has no webhook secret its
+// first, inside the caller's transaction; it tells whether this call set it
+// (a concurrent one may have won).
+func (tx *Tx) SetFirstWebhookSecret(accountID int64, secret string) (bool, error) {
+	res := tx.g.Model(&Account{}).Where("id = ? AND webhook_secret = ''", accountID).
+		Updates(map[string]any{"webhook_secret": secret})
+	return res.RowsAffected == 1, res.Error
+}
+
 // CreateAccount inserts an account.
 func (db *DB) CreateAccount(ctx context.Context, name string, sandbox bool) (*Account, error) {
 	a := &Account{Name: name, Sandbox: sandbox}

@@ -23,10 +23,8 @@ func (tx *Tx) LiveEndpoints(accountID int64) ([]WebhookEndpoint, error) {
 	return out, tx.g.Where("account_id = ? AND deleted_at IS NULL AND disabled = ?", accountID, false).Order("id").Find(&out).Error
 }
 
-// CreateEndpoint adds a webhook endpoint.
-func (db *DB) CreateEndpoint(ctx context.Context, e *WebhookEndpoint) error {
-	return db.g.WithContext(ctx).Create(e).Error
-}
+// CreateEndpoint adds a webhook endpoint inside the caller's transaction.
+func (tx *Tx) CreateEndpoint(e *WebhookEndpoint) error { return tx.g.Create(e).Error }
 
 // ListEndpoints lists an account's endpoints that were not deleted.
 func (db *DB) ListEndpoints(ctx context.Context, accountID int64) ([]WebhookEndpoint, error) {
