@@ -176,10 +176,16 @@ func (s *DocumentService) Delete(ctx context.Context, req *DocumentIDRequest) (*
 	return res, s.c.Call(ctx, "document.delete", true, req, res)
 }
 
-// Get: Get a document with signed image URLs (30 minutes).
+// Get: Get a document with signed image URLs (30 minutes), its extracted data and its decisions.
 func (s *DocumentService) Get(ctx context.Context, req *DocumentIDRequest) (*Document, error) {
 	res := new(Document)
 	return res, s.c.Call(ctx, "document.get", false, req, res)
+}
+
+// List: List a verification's documents, oldest first, with their extracted data and decisions.
+func (s *DocumentService) List(ctx context.Context, req *DocumentListRequest) (*DocumentList, error) {
+	res := new(DocumentList)
+	return res, s.c.Call(ctx, "document.list", false, req, res)
 }
 
 // PDF: The document's images as a PDF (base64), once its verification is APPROVED.
@@ -487,6 +493,7 @@ var MethodNames = []string{
 	"document.create",
 	"document.delete",
 	"document.get",
+	"document.list",
 	"document.pdf",
 	"document.update",
 	"document_type.list",
@@ -672,6 +679,7 @@ type Decision struct {
 	APIKeyID           int64      `json:"api_key_id"`
 	Canceled           *Timestamp `json:"canceled"`
 	Created            Timestamp  `json:"created"`
+	Updated            Timestamp  `json:"updated"`
 }
 
 // DecisionCreateRequest mirrors the server's api.DecisionCreateRequest.
@@ -705,25 +713,27 @@ type DepositRequest struct {
 
 // Document mirrors the server's api.Document.
 type Document struct {
-	ID               int64     `json:"id"`
-	VerificationID   int64     `json:"verification_id"`
-	Flow             string    `json:"flow"`
-	ContextType      string    `json:"context_type"` // one of PHOTO_ID, PROOF_OF_ADDRESS, SELFIE
-	TypeLabel        string    `json:"type_label"`
-	DocumentTypeID   int64     `json:"document_type_id"`
-	DocumentTypeName string    `json:"document_type_name"`
-	CountryISO2      string    `json:"country_iso2"`
-	CountryISO3      string    `json:"country_iso3"`
-	CountryName      string    `json:"country_name"`
-	Status           int       `json:"status"`
-	StatusLabel      string    `json:"status_label"` // one of Uploaded, In progress, Approved, Rejected, Double check, Canceled, Extracted
-	URLFront         string    `json:"url_front"`
-	URLBack          string    `json:"url_back"`
-	FrontContentType string    `json:"front_content_type"`
-	BackContentType  string    `json:"back_content_type"`
-	Checks           []string  `json:"checks"`
-	Created          Timestamp `json:"created"`
-	Updated          Timestamp `json:"updated"`
+	ID               int64         `json:"id"`
+	VerificationID   int64         `json:"verification_id"`
+	Flow             string        `json:"flow"`
+	ContextType      string        `json:"context_type"` // one of PHOTO_ID, PROOF_OF_ADDRESS, SELFIE
+	TypeLabel        string        `json:"type_label"`
+	DocumentTypeID   int64         `json:"document_type_id"`
+	DocumentTypeName string        `json:"document_type_name"`
+	CountryISO2      string        `json:"country_iso2"`
+	CountryISO3      string        `json:"country_iso3"`
+	CountryName      string        `json:"country_name"`
+	Status           int           `json:"status"`
+	StatusLabel      string        `json:"status_label"` // one of Uploaded, In progress, Approved, Rejected, Double check, Canceled, Extracted
+	URLFront         string        `json:"url_front"`
+	URLBack          string        `json:"url_back"`
+	FrontContentType string        `json:"front_content_type"`
+	BackContentType  string        `json:"back_content_type"`
+	Checks           []string      `json:"checks"`
+	Created          Timestamp     `json:"created"`
+	Updated          Timestamp     `json:"updated"`
+	ExtractedData    ExtractedData `json:"extracted_data"`
+	Decisions        []Decision    `json:"decisions"`
 }
 
 // DocumentCreateRequest mirrors the server's api.DocumentCreateRequest.
@@ -747,6 +757,17 @@ type DocumentDeleted struct {
 type DocumentIDRequest struct {
 	ID   int64  `json:"id"` // required
 	Flow string `json:"flow"`
+}
+
+// DocumentList mirrors the server's api.DocumentList.
+type DocumentList struct {
+	Data []Document `json:"data"`
+}
+
+// DocumentListRequest mirrors the server's api.DocumentListRequest.
+type DocumentListRequest struct {
+	VerificationID int64  `json:"verification_id"` // required
+	Flow           string `json:"flow"`
 }
 
 // DocumentPDF mirrors the server's api.DocumentPDF.

@@ -29,6 +29,7 @@ type Decision struct {
 	APIKeyID           int64          `json:"api_key_id"`
 	Canceled           *rpc.Timestamp `json:"canceled"`
 	Created            rpc.Timestamp  `json:"created"`
+	Updated            rpc.Timestamp  `json:"updated"`
 }
 
 // DecisionListRequest lists a verification's decisions.
@@ -67,7 +68,7 @@ func decisionOf(d *database.Decision) Decision {
 		database.VerificationDoubleCheck: "Double check", database.VerificationHold: "Hold"}[d.Status]
 	return Decision{ID: d.ID, VerificationID: d.VerificationID, DocumentID: d.DocumentID, Status: decisionStatus(d.Status), StatusLabel: label,
 		ValidationWorkflow: workflow(d.ValidationWorkflow), Comment: d.Comment, Reasons: reasons, APIKeyID: d.APIKeyID, Canceled: rpc.TimestampPtr(d.CanceledAt),
-		Created: rpc.NewTimestamp(d.CreatedAt)}
+		Created: rpc.NewTimestamp(d.CreatedAt), Updated: rpc.NewTimestamp(d.UpdatedAt)}
 }
 
 func (h *Handlers) decisionCreate(ctx context.Context, call *rpc.Call, req *DecisionCreateRequest) (*Decision, error) {
@@ -86,13 +87,22 @@ func (h *Handlers) decisionList(ctx context.Context, call *rpc.Call, req *Decisi
 	if _, err := h.DB.GetVerification(ctx, call.AccountID(), req.VerificationID); err != nil {
 		return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
 	}
-	rows, err := h.DB.ListDecisions(ctx, call.AccountID(), req.VerificationID, req.DocumentID)
+	list, err := h.decisionsOf(ctx, call.AccountID(), req.VerificationID, req.DocumentID)
 	if err != nil {
 		return nil, err
 	}
-	out := &DecisionList{Data: []Decision{}}
+	return &DecisionList{Data: list}, nil
+}
+
+// decisionsOf lists a verification's decisions (documentID > 0: one document's), newest first.
+func (h *Handlers) decisionsOf(ctx context.Context, accountID, verificationID, documentID int64) ([]Decision, error) {
+	rows, err := h.DB.ListDecisions(ctx, accountID, verificationID, documentID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Decision, 0, len(rows))
 	for i := range rows {
-		out.Data = append(out.Data, decisionOf(&rows[i]))
+		out = append(out, decisionOf(&rows[i]))
 	}
 	return out, nil
 }

@@ -47,6 +47,21 @@ type Document struct {
 	Checks           []string      `json:"checks"`
 	Created          rpc.Timestamp `json:"created"`
 	Updated          rpc.Timestamp `json:"updated"`
+	// ExtractedData's values are null until the document was read.
+	ExtractedData ExtractedData `json:"extracted_data"`
+	Decisions     []Decision    `json:"decisions"` // newest first
+}
+
+// DocumentListRequest names a verification; flow, when given, must be its flow.
+type DocumentListRequest struct {
+	VerificationID int64  `json:"verification_id" rpc:"required"`
+	Flow           string `json:"flow"`
+}
+
+// DocumentList holds a verification's documents, oldest first (one per
+// context type, so never more than a few).
+type DocumentList struct {
+	Data []Document `json:"data"`
 }
 
 // DocumentIDRequest addresses one document; flow, when given, must be its verification's.
@@ -86,8 +101,10 @@ const (
 func (h *Handlers) registerDocument(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.create", Summary: "Upload a document (base64 front and, for double-sided types, back) to a STARTED verification.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: documentBody, SideEffects: true}, h.documentCreate)
-	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.get", Summary: "Get a document with signed image URLs (30 minutes).",
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.get", Summary: "Get a document with signed image URLs (30 minutes), its extracted data and its decisions.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.documentGet)
+	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.list", Summary: "List a verification's documents, oldest first, with their extracted data and decisions.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.documentList)
 	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.update", Summary: "Change an Uploaded document of a STARTED verification; only the given fields change.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: documentBody, SideEffects: true}, h.documentUpdate)
 	rpc.Register(reg, rpc.Spec{Statuses: flowStatuses, Name: "document.delete", Summary: "Delete a document of a STARTED verification; the same type can then be uploaded again.",
@@ -151,6 +168,14 @@ func (h *Handlers) documentOf(ctx context.Context, d *database.Document, flow st
 	if d.Checks != "" {
 		out.Checks = strings.Split(d.Checks, ",")
 	}
+	extracted, err := h.extractedOf(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	out.ExtractedData = *extracted
+	if out.Decisions, err = h.decisionsOf(ctx, d.AccountID, d.VerificationID, d.ID); err != nil {
+		return nil, err
+	}
 	for key, dst := range map[string]*string{d.FrontKey: &out.URLFront, d.BackKey: &out.URLBack} {
 		if key == "" {
 			continue
@@ -178,6 +203,29 @@ func (h *Handlers) documentGet(ctx context.Context, call *rpc.Call, req *Documen
 		h.auditLinks(ctx, call, fmt.Sprintf("document:%d", d.ID))
 	}
 	return out, err
+}
+
+func (h *Handlers) documentList(ctx context.Context, call *rpc.Call, req *DocumentListRequest) (*DocumentList, error) {
+	f, err := h.optionalFlow(req.Flow)
+	if err != nil {
+		return nil, err
+	}
+	docs, v, err := h.Verifications.ListDocuments(ctx, call.AccountID(), req.VerificationID, f)
+	if err != nil {
+		return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
+	}
+	out := &DocumentList{Data: make([]Document, 0, len(docs))}
+	for i := range docs {
+		d, err := h.documentOf(ctx, &docs[i], v.Flow)
+		if err != nil {
+			return nil, err
+		}
+		out.Data = append(out.Data, *d)
+	}
+	if len(out.Data) > 0 {
+		h.auditLinks(ctx, call, fmt.Sprintf("verification:%d", v.ID))
+	}
+	return out, nil
 }
 
 func (h *Handlers) documentUpdate(ctx context.Context, call *rpc.Call, req *DocumentUpdateRequest) (*Document, error) {

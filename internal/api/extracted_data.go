@@ -105,6 +105,11 @@ func (h *Handlers) extractedGet(ctx context.Context, call *rpc.Call, req *Extrac
 	if err != nil {
 		return nil, missing(err, verifications.ErrDocumentNotFound, req.DocumentID)
 	}
+	return h.extractedOf(ctx, d)
+}
+
+// extractedOf reads a document's extracted values; keys not read stay null.
+func (h *Handlers) extractedOf(ctx context.Context, d *database.Document) (*ExtractedData, error) {
 	values, err := h.DB.Extracted(ctx, d.ID)
 	if err != nil {
 		return nil, err

@@ -118,6 +118,7 @@ func TestVerificationFlow(t *testing.T) {
 			if len(decisions) != 4 || decisions[0].(map[string]any)["validation_workflow"] != "AUTOMATIC" || decisions[0].(map[string]any)["document_id"] != float64(0) {
 				t.Errorf("decisions %v", decisions)
 			}
+			checkDocumentDetail(t, c, vid, ids)
 			for ctx, docID := range ids {
 				d := c.Call("document.get", map[string]any{"id": docID})
 				if d.Num("status") != 3 || d.Str("status_label") != "Approved" {
@@ -147,7 +148,7 @@ func TestVerificationFlow(t *testing.T) {
 			other, _, _, _ := apitest.Account(t, s, "other")
 			for m, body := range map[string]map[string]any{"verification.get": {"id": vid}, "document.get": {"id": ids["SELFIE"]},
 				"document.pdf": {"id": ids["SELFIE"]}, "extracted_data.get": {"document_id": ids["SELFIE"]},
-				"decision.list": {"verification_id": vid}, "verification.cancel": {"id": vid}} {
+				"decision.list": {"verification_id": vid}, "verification.cancel": {"id": vid}, "document.list": {"verification_id": vid}} {
 				if r := other.Call(m, body); r.Status != 404 {
 					t.Errorf("%s from another account: %s", m, r.Raw)
 				}
@@ -270,6 +271,9 @@ func TestDocumentRules(t *testing.T) {
 			{"get: unknown document", "document.get", map[string]any{"id": 1 << 40}, 404, "DocumentNotFound"},
 			{"get: another account's document is not found", "document.get", map[string]any{"id": otherDoc}, 404, "DocumentNotFound"},
 			{"get: id is required", "document.get", map[string]any{}, 422, "InvalidRequest"},
+			{"list: the verification must belong to the flow", "document.list", map[string]any{"verification_id": w, "flow": "identity"}, 400, "FlowMismatch"},
+			{"list: unknown verification", "document.list", map[string]any{"verification_id": 1 << 40}, 404, "VerificationNotFound"},
+			{"list: another account's verification is not found", "document.list", map[string]any{"verification_id": otherV}, 404, "VerificationNotFound"},
 			{"update: flow mismatch", "document.update", map[string]any{"id": id, "flow": "identity", "country": "US"}, 400, "FlowMismatch"},
 			{"update: status is 1–7", "document.update", map[string]any{"id": id, "status": 9}, 422, "InvalidRequest"},
 			{"update: type not allowed", "document.update", map[string]any{"id": id, "document_type_id": 21}, 400, "DocumentTypeNotAllowed"},
@@ -385,8 +389,8 @@ func TestDocumentRules(t *testing.T) {
 		if docs.Str("comment") != "checked by hand" {
 			t.Fatalf("decision.get: %s", docs.Raw)
 		}
-		if r := c.Call("decision.cancel", map[string]any{"id": d.Num("id")}); r.Status != 200 || r.Str("canceled") == "" {
-			t.Fatalf("cancel decision: %s", r.Raw)
+		if r := c.Call("decision.cancel", map[string]any{"id": d.Num("id")}); r.Status != 200 || r.Str("canceled") == "" || r.Str("updated") != r.Str("canceled") {
+			t.Fatalf("cancel decision (updated must be when it was canceled): %s", r.Raw)
 		}
 		if r := c.Call("verification.get", map[string]any{"id": submitted}); r.Str("status") != "DOUBLE_CHECK" {
 			t.Fatalf("after canceling the decision: %s", r.Raw)

@@ -199,6 +199,20 @@ func (sv *Service) LoadDocument(ctx context.Context, accountID, id int64, flow *
 	return d, v, nil
 }
 
+// ListDocuments lists a verification's documents, oldest first; when flow is
+// not nil, the verification must belong to it.
+func (sv *Service) ListDocuments(ctx context.Context, accountID, verificationID int64, flow *flows.Flow) ([]database.Document, *database.Verification, error) {
+	v, err := sv.DB.GetVerification(ctx, accountID, verificationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if flow != nil && flow.Name != v.Flow {
+		return nil, nil, ErrFlowMismatch.New("Verification %d belongs to flow %s, not %s", v.ID, v.Flow, flow.Name)
+	}
+	docs, err := sv.DB.Documents(ctx, v.ID)
+	return docs, v, err
+}
+
 // DocumentUpdate is document.update's request; nil fields stay as they are.
 type DocumentUpdate struct {
 	ContextType    *string

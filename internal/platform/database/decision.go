@@ -57,7 +57,7 @@ func (tx *Tx) CancelDecision(d *Decision, v *Verification, at time.Time) error {
 		Updates(map[string]any{"status": VerificationDoubleCheck, "finished_at": nil, "updated_at": at}).Error; err != nil {
 		return err
 	}
-	d.CanceledAt = &at
+	d.CanceledAt, d.UpdatedAt = &at, at
 	v.Status, v.FinishedAt, v.UpdatedAt = VerificationDoubleCheck, nil, at
 	return nil
 }
