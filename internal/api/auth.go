@@ -69,22 +69,27 @@ func (h *Handlers) Authenticate(ctx context.Context, r *http.Request, scope rpc.
 	return p, nil
 }
 
-// Limit implements rpc.Limiter: a fixed hourly window per API key (or
-// session), shared by every API process through ratelimit.
+// Limit implements rpc.Limiter: a fixed hourly window per account or per API
+// key (RateLimitScope), shared by every API process through ratelimit. A
+// session token has its own budget: end users on capture pages must not
+// spend the integrator's.
 func (h *Handlers) Limit(ctx context.Context, p rpc.Principal) (rpc.Quota, error) {
 	limit := int64(h.RateLimitPerHour)
 	if p.RateLimit > 0 {
 		limit = int64(p.RateLimit)
 	}
-	bucket := "key:" + itoa(p.APIKeyID)
-	if p.SessionID != 0 {
-		bucket = "session:" + itoa(p.SessionID)
+	scope, id := rpc.LimitAccount, p.AccountID
+	switch {
+	case p.SessionID != 0:
+		scope, id = rpc.LimitSession, p.SessionID
+	case h.RateLimitScope == "key":
+		scope, id = rpc.LimitKey, p.APIKeyID
 	}
-	n, window, err := h.Limits.Hit(ctx, bucket)
+	n, window, err := h.Limits.Hit(ctx, string(scope)+":"+itoa(id))
 	if err != nil {
 		return rpc.Quota{}, err
 	}
-	return rpc.Quota{Limit: limit, Remaining: limit - n, Reset: window.Add(ratelimit.Window).Sub(h.Now())}, nil
+	return rpc.Quota{Limit: limit, Remaining: limit - n, Reset: window.Add(ratelimit.Window).Sub(h.Now()), Scope: scope}, nil
 }
 
 // sessionToken reads "Bearer <session token>".

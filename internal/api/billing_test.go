@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,10 +112,11 @@ func TestDepositsAndTransactions(t *testing.T) {
 	})
 }
 
-// The limit is per key and shared by every API process on the database. A
-// process counts its own requests exactly and adds them to the shared count
-// every sync interval; it learns the others' counts when it syncs, so the
-// limit can be exceeded by what one process admits within one interval.
+// The limit is per account (all its keys together) and shared by every API
+// process on the database. A process counts its own requests exactly and
+// adds them to the shared count every sync interval; it learns the others'
+// counts when it syncs, so the limit can be exceeded by what one process
+// admits within one interval.
 func TestRateLimitAcrossProcesses(t *testing.T) {
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
@@ -133,6 +135,9 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 				if r.Status != 200 || r.Header.Get("RateLimit-Limit") != "5" || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(remaining) {
 					t.Fatalf("want 200 with %d remaining: %d, limit %q remaining %q", remaining, r.Status, r.Header.Get("RateLimit-Limit"), r.Header.Get("RateLimit-Remaining"))
 				}
+				if r.Header.Get("RateLimit-Scope") != "account" || r.Header.Get("RateLimit-Policy") != "5;w=3600" {
+					t.Fatalf("RateLimit-Scope %q, RateLimit-Policy %q", r.Header.Get("RateLimit-Scope"), r.Header.Get("RateLimit-Policy"))
+				}
 				if reset, _ := strconv.Atoi(r.Header.Get("RateLimit-Reset")); reset < 1 || reset > 3600 {
 					t.Fatalf("RateLimit-Reset %q", r.Header.Get("RateLimit-Reset"))
 				}
@@ -141,14 +146,7 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 				expect(c1, 5-i)
 			}
 			bucket := func() int64 {
-				var k int64
-				keys, _ := one.DB.ListAPIKeys(context.Background(), accID, 0, 10)
-				for _, key := range keys {
-					if key.PublicKey == pub {
-						k = key.ID
-					}
-				}
-				n, _ := one.DB.PeekRate(context.Background(), fmt.Sprintf("key:%d", k), time.Now().UTC().Truncate(time.Hour))
+				n, _ := one.DB.PeekRate(context.Background(), fmt.Sprintf("account:%d", accID), time.Now().UTC().Truncate(time.Hour))
 				return n
 			}
 			testenv.WaitFor(t, 5*time.Second, "the first process to share its count", func() bool { return bucket() == 3 })
@@ -169,12 +167,38 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 				return false
 			})
 			t.Logf("the first process admitted %d requests over the limit before it synced", admitted)
-			// Another key of the same account has its own budget.
+			// Another key of the same account spends the same budget.
 			k, s2, _ := one.DB.CreateAPIKey(context.Background(), accID, "second")
-			if r := (&apitest.Client{T: t, Base: two.URL, Auth: apitest.Basic(k.PublicKey, s2)}).Call("account.get", nil); r.Status != 200 {
+			if r := (&apitest.Client{T: t, Base: two.URL, Auth: apitest.Basic(k.PublicKey, s2)}).Call("account.get", nil); r.Status != 429 ||
+				!strings.HasPrefix(r.Str("error_message"), "This account made more than 5 requests") {
 				t.Fatalf("second key: %s", r.Raw)
 			}
 		})
+	}
+}
+
+// With VERIDOC_RATE_LIMIT_SCOPE=key each API key has its own budget, and
+// the headers and the refusal say so.
+func TestRateLimitPerKey(t *testing.T) {
+	s := testenv.NewServer(t, testenv.SQLiteURL(t), testenv.WithConfig(func(c *config.Config) { c.RateLimitScope = "key" }))
+	c1, accID, _, _ := apitest.Account(t, s, "per-key")
+	if err := s.DB.SetRateLimit(context.Background(), accID, 2); err != nil {
+		t.Fatal(err)
+	}
+	k, secret, err := s.DB.CreateAPIKey(context.Background(), accID, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := &apitest.Client{T: t, Base: s.URL, Auth: apitest.Basic(k.PublicKey, secret)}
+	for _, c := range []*apitest.Client{c1, c1, c2, c2} {
+		if r := c.Call("account.get", nil); r.Status != 200 || r.Header.Get("RateLimit-Scope") != "key" {
+			t.Fatalf("within each key's budget: %d %q", r.Status, r.Header.Get("RateLimit-Scope"))
+		}
+	}
+	for _, c := range []*apitest.Client{c1, c2} {
+		if r := c.Call("account.get", nil); r.Status != 429 || !strings.HasPrefix(r.Str("error_message"), "This API key made more than 2 requests") {
+			t.Fatalf("over a key's budget: %s", r.Raw)
+		}
 	}
 }
 

@@ -41,6 +41,7 @@ type Handlers struct {
 	Specs               *specs.Catalog
 	Flows               *flows.Catalog
 	RateLimitPerHour    int
+	RateLimitScope      string // "account" or "key": what one budget covers
 	AuthFailuresPerHour int
 	PublicURL           string // how end users reach this server (capture page links)
 	RetentionDays       int    // the server default (VERIDOC_RETENTION_DAYS)

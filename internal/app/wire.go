@@ -140,7 +140,7 @@ func (a *App) workersOf(reg *river.Workers, sv *services, q jobs.Queue) ([]*rive
 func (a *App) handlers(sv *services) *api.Handlers {
 	return &api.Handlers{DB: a.DB, Store: a.Store, Queue: a.Queue, Logger: a.Logger, Now: a.Now, Specs: sv.specs, Flows: sv.flows,
 		Accounts: sv.accounts, Photos: sv.photos, Sessions: sv.sessions, Verifications: sv.verifications, Eraser: a.Eraser,
-		Limits: a.limits, RateLimitPerHour: a.Config.RateLimitPerHour, AuthFailuresPerHour: a.Config.AuthFailuresPerHour,
+		Limits: a.limits, RateLimitPerHour: a.Config.RateLimitPerHour, RateLimitScope: a.Config.RateLimitScope, AuthFailuresPerHour: a.Config.AuthFailuresPerHour,
 		PublicURL: a.Config.PublicURL, RetentionDays: a.Config.RetentionDays}
 }
 

@@ -78,7 +78,7 @@ type Principal struct {
 	AccountID int64
 	APIKeyID  int64
 	SessionID int64 // set for ScopeSession
-	// RateLimit is the caller's requests per hour (0: the server default).
+	// RateLimit is the account's requests per hour (0: the server default).
 	RateLimit int
 	// Scopes limit what the key may call (empty: everything).
 	Scopes []string

@@ -66,6 +66,28 @@ type Quota struct {
 	Limit     int64
 	Remaining int64 // below zero: over the limit
 	Reset     time.Duration
+	Scope     LimitScope
+}
+
+// LimitScope is whose requests one budget counts.
+type LimitScope string
+
+// The budgets: an account's keys together, one API key, one session token.
+const (
+	LimitAccount LimitScope = "account"
+	LimitKey     LimitScope = "key"
+	LimitSession LimitScope = "session"
+)
+
+// who words a scope for a RateLimited message.
+func (s LimitScope) who() string {
+	switch s {
+	case LimitAccount:
+		return "This account"
+	case LimitSession:
+		return "This session"
+	}
+	return "This API key"
 }
 
 // Limiter counts a request against its caller's limit.
@@ -231,8 +253,11 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *Method) (Princ
 	w.Header().Set("RateLimit-Limit", strconv.FormatInt(q.Limit, 10))
 	w.Header().Set("RateLimit-Remaining", strconv.FormatInt(max(q.Remaining, 0), 10))
 	w.Header().Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
+	// The policy as the IETF RateLimit header draft writes it, and whose budget it is.
+	w.Header().Set("RateLimit-Policy", fmt.Sprintf("%d;w=3600", q.Limit))
+	w.Header().Set("RateLimit-Scope", string(q.Scope))
 	if q.Remaining < 0 {
-		e := RateLimited.New("This API key made more than %d requests this hour; retry in %d s", q.Limit, reset)
+		e := RateLimited.New("%s made more than %d requests this hour; retry in %d s", q.Scope.who(), q.Limit, reset)
 		e.RetryAfter = reset
 		return principal, e
 	}

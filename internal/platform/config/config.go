@@ -51,8 +51,12 @@ type Config struct {
 	// a separate listener, never the API's.
 	PprofAddr string `env:"VERIDOC_PPROF_ADDR"`
 
-	// RateLimitPerHour is each API key's default request budget (accounts may have their own).
+	// RateLimitPerHour is the default request budget (accounts may have their own)
+	// of each account or each API key, as RateLimitScope says.
 	RateLimitPerHour int `env:"VERIDOC_RATE_LIMIT_PER_HOUR" envDefault:"1000"`
+	// RateLimitScope is what one budget covers: "account" (all its keys
+	// together, as the photo product's pages show it) or "key".
+	RateLimitScope string `env:"VERIDOC_RATE_LIMIT_SCOPE" envDefault:"account"`
 	// RetentionDays is how long finished sessions, verifications and photos
 	// keep their images and personal fields, for accounts without their own
 	// (0: kept until deleted).
@@ -163,6 +167,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimitPerHour < 1 {
 		errs = append(errs, fmt.Errorf("VERIDOC_RATE_LIMIT_PER_HOUR %d: want at least 1", c.RateLimitPerHour))
+	}
+	if c.RateLimitScope != "account" && c.RateLimitScope != "key" {
+		errs = append(errs, fmt.Errorf("VERIDOC_RATE_LIMIT_SCOPE %q: want account or key", c.RateLimitScope))
 	}
 	if c.KeyCacheTTL < 0 || c.KeyCacheTTL > 5*time.Second {
 		errs = append(errs, fmt.Errorf("VERIDOC_KEY_CACHE_TTL %s: want 0 to 5s (revocation must take effect within 5 s)", c.KeyCacheTTL))

@@ -33,6 +33,7 @@ func TestLoadRejects(t *testing.T) {
 		{map[string]string{"VERIDOC_PUBLIC_URL": "localhost"}, "VERIDOC_PUBLIC_URL"},
 		{map[string]string{"VERIDOC_TRUSTED_PROXIES": "10.0.0.0"}, "VERIDOC_TRUSTED_PROXIES"},
 		{map[string]string{"VERIDOC_LOG_LEVEL": "loud"}, "VERIDOC_LOG_LEVEL"},
+		{map[string]string{"VERIDOC_RATE_LIMIT_SCOPE": "ip"}, "VERIDOC_RATE_LIMIT_SCOPE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.want, func(t *testing.T) {

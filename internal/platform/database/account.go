@@ -12,7 +12,7 @@ type Account struct {
 	ID      int64  `gorm:"primaryKey"`
 	Name    string `gorm:"size:200;not null"`
 	Sandbox bool   `gorm:"not null;default:false"`
-	// RateLimitPerHour is requests per hour per API key; 0 means the server default.
+	// RateLimitPerHour is requests per hour (per account or per key, as the server counts); 0 means the server default.
 	RateLimitPerHour int `gorm:"not null;default:0"`
 	// WebhookSecret signs callbacks (Standard Webhooks, "whsec_" + base64).
 	// Signing needs it, so it is encrypted, not hashed; the API shows it only once.

@@ -40,7 +40,7 @@ func (db *DB) DeleteOldRateCounters(ctx context.Context, before time.Time) (int6
 	return res.RowsAffected, res.Error
 }
 
-// SetRateLimit sets an account's requests per hour per key (0: the server default).
+// SetRateLimit sets an account's requests per hour, for the account or each of its keys as the server counts them (0: the server default).
 func (db *DB) SetRateLimit(ctx context.Context, accountID int64, perHour int) error {
 	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("rate_limit_per_hour", perHour)
 	if res.Error == nil && res.RowsAffected == 0 {
