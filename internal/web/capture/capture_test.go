@@ -12,6 +12,7 @@ import (
 	"github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/platform/config"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/repo"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
@@ -19,7 +20,7 @@ import (
 func browserSetup(t *testing.T) (root string) {
 	t.Helper()
 	wd, _ := os.Getwd()
-	root = filepath.Dir(wd)
+	root = repo.Root()
 	need := func(what string, ok bool) {
 		if ok {
 			return
