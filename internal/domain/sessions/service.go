@@ -69,6 +69,10 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 			return nil, err
 		}
 	}
+	expireNow, err := sv.checkSandbox(ctx, accountID, p.Reference)
+	if err != nil {
+		return nil, err
+	}
 	raw := make([]byte, 32)
 	_, _ = rand.Read(raw)
 	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
@@ -76,8 +80,11 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 	s := &database.Session{AccountID: accountID, TokenHash: database.HashToken(token), State: database.SessionCreated,
 		Reference: p.Reference, CallbackURL: p.CallbackURL, FaceVerification: p.FaceVerification, PassportOnly: p.PassportOnly,
 		ExpiresAt: now.Add(sv.Lifetime), CreatedAt: now, UpdatedAt: now}
+	if expireNow {
+		s.ExpiresAt = now
+	}
 	out := &Created{Session: s, Token: token}
-	err := sv.DB.InTx(ctx, func(tx *database.Tx) error {
+	err = sv.DB.InTx(ctx, func(tx *database.Tx) error {
 		if p.CallbackURL != "" {
 			var err error
 			if out.WebhookSecret, err = accounts.FirstWebhookSecret(tx, accountID); err != nil {

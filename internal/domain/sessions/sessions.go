@@ -50,6 +50,10 @@ const (
 	CheckFaceMismatch        = "FACE_MISMATCH"
 )
 
+// Checks lists every check a session can fail.
+var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckMRZCheckDigit, CheckDocumentExpired, CheckDocumentTypeRefused,
+	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch}
+
 // Event is the callback body: flat, like every API object.
 type Event struct {
 	Type      string `json:"type"` // "session." + lower-case state
@@ -124,13 +128,18 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if s.State != database.SessionProcessing || s.DeletedAt != nil {
 		return nil
 	}
-	uploads, err := w.DB.SessionUploads(ctx, s.ID)
+	d, err := w.sandboxResult(ctx, s)
 	if err != nil {
 		return err
 	}
-	d, err := w.decide(ctx, s, uploads)
-	if err != nil {
-		return err
+	if d == nil {
+		uploads, err := w.DB.SessionUploads(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		if d, err = w.decide(ctx, s, uploads); err != nil {
+			return err
+		}
 	}
 	return w.DB.InTx(ctx, func(tx *database.Tx) error {
 		locked, err := tx.LockSession(s.ID)

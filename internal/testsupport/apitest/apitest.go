@@ -116,8 +116,19 @@ func (c *Client) Call(method string, body any) Reply {
 // returns a client for it, the account's id and the key pair.
 func Account(t testing.TB, s *testenv.Server, name string) (*Client, int64, string, string) {
 	t.Helper()
+	return account(t, s, name, false)
+}
+
+// SandboxAccount is Account for a sandbox account (test money, magic values).
+func SandboxAccount(t testing.TB, s *testenv.Server, name string) (*Client, int64, string, string) {
+	t.Helper()
+	return account(t, s, name, true)
+}
+
+func account(t testing.TB, s *testenv.Server, name string, sandbox bool) (*Client, int64, string, string) {
+	t.Helper()
 	ctx := context.Background()
-	a, err := s.DB.CreateAccount(ctx, name, false)
+	a, err := s.DB.CreateAccount(ctx, name, sandbox)
 	if err != nil {
 		t.Fatal(err)
 	}

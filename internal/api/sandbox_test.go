@@ -1,0 +1,110 @@
+package api_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/domain/sessions"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+)
+
+// TestSandboxSessions: in a sandbox account a magic reference reaches each
+// outcome without images, with its callbacks; a live account's session
+// with the same reference is read for real.
+func TestSandboxSessions(t *testing.T) {
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := apitest.SandboxAccount(t, s, "sandbox")
+	recv := newReceiver(t)
+	cases := []struct {
+		reference string
+		state     string
+		checks    []string
+		surname   string
+	}{
+		{"sandbox:APPROVED", "APPROVED", nil, "ERIKSSON"},
+		{"sandbox:DECLINED", "DECLINED", []string{"FACE_MISMATCH"}, "ERIKSSON"},
+		{"sandbox:DECLINED:MRZ_NOT_FOUND,NO_FACE_ON_SELFIE", "DECLINED", []string{"MRZ_NOT_FOUND", "NO_FACE_ON_SELFIE"}, ""},
+	}
+	for _, check := range sessions.Checks {
+		surname := "ERIKSSON"
+		if check == "DOCUMENT_MISSING" || check == "MRZ_NOT_FOUND" {
+			surname = ""
+		}
+		cases = append(cases, struct {
+			reference string
+			state     string
+			checks    []string
+			surname   string
+		}{"sandbox:DECLINED:" + check, "DECLINED", []string{check}, surname})
+	}
+	for i, tc := range cases {
+		body := map[string]any{"reference": tc.reference, "callback_url": recv.URL}
+		cr := c.Call("session.create", body)
+		if cr.Status != 200 {
+			t.Fatalf("%s: %s", tc.reference, cr.Raw)
+		}
+		if i == 0 {
+			recv.secret = cr.Str("webhook_secret")
+		}
+		if r := apitest.Device(c, cr.Str("token")).Call("session.submit", nil); r.Status != 200 {
+			t.Fatalf("%s submit: %s", tc.reference, r.Raw)
+		}
+		var got apitest.Reply
+		testenv.WaitFor(t, 20*time.Second, tc.reference, func() bool {
+			got = c.Call("session.get", map[string]any{"id": cr.Num("id")})
+			return got.Str("state") == tc.state
+		})
+		var checks []string
+		for _, v := range got.Body["checks"].([]any) {
+			checks = append(checks, v.(string))
+		}
+		if !slices.Equal(checks, tc.checks) || got.Str("surname") != tc.surname {
+			t.Errorf("%s: checks %v surname %q, want %v %q", tc.reference, checks, got.Str("surname"), tc.checks, tc.surname)
+		}
+	}
+	// EXPIRED: the session expires at once, and says so to its callback.
+	exp := c.Call("session.create", map[string]any{"reference": "sandbox:EXPIRED", "callback_url": recv.URL})
+	if r := apitest.Device(c, exp.Str("token")).Call("session.submit", nil); r.Status != 409 || r.Str("error_name") != "SessionExpired" {
+		t.Fatalf("submit an expired sandbox session: %s", r.Raw)
+	}
+	testenv.WaitFor(t, 20*time.Second, "every outcome's callback", func() bool {
+		types := recv.types()
+		return slices.Contains(types, "session.expired") && count(types, "session.declined") == len(cases)-1 && count(types, "session.approved") == 1
+	})
+	// A magic value that names nothing is refused in a sandbox account.
+	for _, ref := range []string{"sandbox:MAYBE", "sandbox:DECLINED:NOT_A_CHECK", "sandbox:APPROVED:FACE_MISMATCH"} {
+		if r := c.Call("session.create", map[string]any{"reference": ref}); r.Status != 400 || r.Str("error_name") != "SandboxValueUnknown" {
+			t.Errorf("%s: %s", ref, r.Raw)
+		}
+	}
+	// In a live account it is only a reference: the session is read for real.
+	live, _, _, _ := apitest.Account(t, s, "live")
+	cr := live.Call("session.create", map[string]any{"reference": "sandbox:APPROVED"})
+	if r := apitest.Device(live, cr.Str("token")).Call("session.submit", nil); r.Status != 200 {
+		t.Fatalf("live submit: %s", r.Raw)
+	}
+	var got apitest.Reply
+	testenv.WaitFor(t, 30*time.Second, "the live session", func() bool {
+		got = live.Call("session.get", map[string]any{"id": cr.Num("id")})
+		return got.Str("state") == "DECLINED" || got.Str("state") == "APPROVED"
+	})
+	if got.Str("state") != "DECLINED" || !strings.Contains(got.Raw, "DOCUMENT_MISSING") {
+		t.Errorf("a live account's magic reference: %s", got.Raw)
+	}
+	if r := live.Call("session.create", map[string]any{"reference": "sandbox:MAYBE"}); r.Status != 200 {
+		t.Errorf("a live account's reference is free: %s", r.Raw)
+	}
+}
+
+func count(list []string, v string) int {
+	n := 0
+	for _, x := range list {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
