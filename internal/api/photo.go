@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
@@ -19,7 +20,9 @@ import (
 
 // PhotoProcessRequest uploads a photo for a spec.
 type PhotoProcessRequest struct {
-	Photo        string       `json:"photo" rpc:"required"` // base64 JPEG or PNG
+	// Photo is a base64 JPEG or PNG; in a sandbox account, "sandbox:SUCCESS"
+	// or "sandbox:<FAILURE_CODE>" in its place.
+	Photo        string       `json:"photo" rpc:"required"`
 	SpecID       int64        `json:"spec_id" rpc:"required"`
 	OutputFormat outputFormat `json:"output_format"`
 	// Background: "replace" (default) cuts the person out and puts them on the
@@ -105,12 +108,16 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	if req.Background == "" {
 		req.Background = idphoto.BackgroundReplace
 	}
-	data, err := base64.StdEncoding.DecodeString(req.Photo)
-	if err != nil {
-		return nil, rpc.ErrInvalidRequest("photo: must be base64 (standard alphabet, padded)")
+	p := photos.Request{SpecID: req.SpecID, OutputFormat: string(req.OutputFormat), Background: string(req.Background)}
+	if strings.HasPrefix(req.Photo, photos.SandboxPrefix) {
+		p.Sandbox = req.Photo
+	} else {
+		var err error
+		if p.Photo, err = base64.StdEncoding.DecodeString(req.Photo); err != nil {
+			return nil, rpc.ErrInvalidRequest("photo: must be base64 (standard alphabet, padded)")
+		}
 	}
-	task, err := h.Photos.Process(ctx, call.AccountID(), photos.Request{SpecID: req.SpecID, Photo: data,
-		OutputFormat: string(req.OutputFormat), Background: string(req.Background)})
+	task, err := h.Photos.Process(ctx, call.AccountID(), p)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
 // TestSandboxSessions: in a sandbox account a magic reference reaches each
@@ -107,4 +108,49 @@ func count(list []string, v string) int {
 		}
 	}
 	return n
+}
+
+// TestSandboxPhotos: in a sandbox account "sandbox:SUCCESS" processes the
+// built-in sample into real outputs (charged in test money) and
+// "sandbox:<CODE>" ends in each failure, uncharged; a live account is told
+// to send a photo.
+func TestSandboxPhotos(t *testing.T) {
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := apitest.SandboxAccount(t, s, "sandbox photos")
+	if r := c.Call("billing.deposit", map[string]any{"amount_usd": "10.00"}); r.Status != 200 {
+		t.Fatalf("deposit: %s", r.Raw)
+	}
+	const usPassport = 1262
+	ok := c.Call("photo.process", map[string]any{"photo": "sandbox:SUCCESS", "spec_id": usPassport})
+	if ok.Status != 202 {
+		t.Fatalf("sandbox:SUCCESS: %s", ok.Raw)
+	}
+	done := waitTask(t, c, ok.Num("task_id"))
+	if done.Str("state") != "SUCCESS" || done.Str("digital_photo_url") == "" || done.Str("price_usd") == "0.00" {
+		t.Fatalf("sandbox:SUCCESS task: %s", done.Raw)
+	}
+	if photo := download(t, done.Str("digital_photo_url")); len(photo) < 10_000 {
+		t.Errorf("sandbox photo of %d bytes", len(photo))
+	}
+	for _, code := range idphoto.FailureCodes {
+		r := c.Call("photo.process", map[string]any{"photo": "sandbox:" + code, "spec_id": usPassport})
+		if r.Status != 202 {
+			t.Fatalf("sandbox:%s: %s", code, r.Raw)
+		}
+		task := waitTask(t, c, r.Num("task_id"))
+		reasons, _ := task.Body["failure_reasons"].([]any)
+		if task.Str("state") != "FAILURE" || task.Str("error_code") != code || len(reasons) != 1 || reasons[0].(map[string]any)["message"] == "" {
+			t.Errorf("sandbox:%s task: %s", code, task.Raw)
+		}
+	}
+	if bal := c.Call("billing.balance", nil); bal.Num("photos_processed") != 1 || bal.Str("held_usd") != "0.00" {
+		t.Errorf("only the success is charged: %s", bal.Raw)
+	}
+	if r := c.Call("photo.process", map[string]any{"photo": "sandbox:BLURRY", "spec_id": usPassport}); r.Status != 400 || r.Str("error_name") != "SandboxValueUnknown" {
+		t.Errorf("unknown magic photo: %s", r.Raw)
+	}
+	live, _, _, _ := apitest.Account(t, s, "live photos")
+	if r := live.Call("photo.process", map[string]any{"photo": "sandbox:SUCCESS", "spec_id": usPassport}); r.Status != 403 || r.Str("error_name") != "SandboxOnly" {
+		t.Errorf("magic photo in a live account: %s", r.Raw)
+	}
 }

@@ -25,6 +25,8 @@ var (
 	ErrTransactionNotFound = fault.Declare("TransactionNotFound", fault.NotFound)
 	ErrUserExists          = fault.Declare("UserExists", fault.Conflict) // the email signs in to this account already
 	ErrSandboxOnly         = fault.Declare("SandboxOnly", fault.Forbidden)
+	// ErrSandboxValue: a sandbox account's magic value that names no outcome.
+	ErrSandboxValue        = fault.Declare("SandboxValueUnknown", fault.Invalid)
 	ErrPermissionDenied    = fault.Declare("PermissionDenied", fault.Forbidden) // beyond the credential's reach
 	ErrInsufficientBalance = fault.Declare("InsufficientBalance", fault.PaymentRequired)
 )

@@ -124,6 +124,12 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	if err != nil {
 		return err
 	}
+	if f, err := w.sandboxFailure(ctx, t.AccountID, src); f != nil || err != nil {
+		if f != nil {
+			return f
+		}
+		return err
+	}
 	p, err := w.Engines.Processor()
 	if err != nil {
 		return err

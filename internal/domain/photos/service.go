@@ -37,8 +37,10 @@ var OutputFormats = []string{OutputURL, OutputBase64}
 
 // Request is one photo to process.
 type Request struct {
-	SpecID       int64
-	Photo        []byte
+	SpecID int64
+	Photo  []byte
+	// Sandbox is a magic photo ("sandbox:…") sent in place of one.
+	Sandbox      string
 	OutputFormat string
 	Background   string
 }
@@ -48,9 +50,24 @@ func (s *Service) Process(ctx context.Context, accountID int64, req Request) (*d
 	if _, ok := s.Specs.Get(req.SpecID); !ok {
 		return nil, specs.ErrNotFound.New("No specification found with id: %d", req.SpecID)
 	}
+	if req.Sandbox != "" {
+		var failure bool
+		var err error
+		if req.Photo, failure, err = s.sandboxUpload(ctx, accountID, req.Sandbox); err != nil {
+			return nil, err
+		}
+		if failure {
+			return s.queue(ctx, accountID, req)
+		}
+	}
 	if _, err := raster.CheckUpload(req.Photo); err != nil {
 		return nil, err
 	}
+	return s.queue(ctx, accountID, req)
+}
+
+// queue stores the upload, holds the price and queues the task.
+func (s *Service) queue(ctx context.Context, accountID int64, req Request) (*database.PhotoTask, error) {
 	tier, err := s.Accounts.Price(ctx, accountID)
 	if err != nil {
 		return nil, err

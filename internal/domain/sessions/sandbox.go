@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/platform/database"
-	"github.com/veridoc/veridoc/internal/platform/fault"
 )
 
 // SandboxPrefix starts a magic reference: in a sandbox account, a session
@@ -14,9 +14,6 @@ import (
 // images, so an integrator can test every branch and callback. In a live
 // account the reference is only a reference.
 const SandboxPrefix = "sandbox:"
-
-// ErrSandboxValue: a sandbox reference that names no outcome.
-var ErrSandboxValue = fault.Declare("SandboxValueUnknown", fault.Invalid)
 
 // SandboxReferences lists the magic references: APPROVED, EXPIRED (the
 // session expires at once), DECLINED (a face mismatch) and DECLINED:<checks>
@@ -51,12 +48,12 @@ func parseSandbox(reference string) (out sandboxOutcome, ok bool, err error) {
 		out = sandboxOutcome{state: state, checks: strings.Split(checks, ",")}
 		for _, c := range out.checks {
 			if !slices.Contains(Checks, c) {
-				return out, true, ErrSandboxValue.New("reference: %q is not a check; a sandbox session declines with one or more of %s", c, strings.Join(Checks, ", "))
+				return out, true, accounts.ErrSandboxValue.New("reference: %q is not a check; a sandbox session declines with one or more of %s", c, strings.Join(Checks, ", "))
 			}
 		}
 		return out, true, nil
 	}
-	return out, true, ErrSandboxValue.New("reference: %q names no sandbox outcome; use %s%s, %s%s, %s%s or %s%s:<CHECK>[,<CHECK>…]", reference,
+	return out, true, accounts.ErrSandboxValue.New("reference: %q names no sandbox outcome; use %s%s, %s%s, %s%s or %s%s:<CHECK>[,<CHECK>…]", reference,
 		SandboxPrefix, database.SessionApproved, SandboxPrefix, database.SessionDeclined, SandboxPrefix, database.SessionExpired, SandboxPrefix, database.SessionDeclined)
 }
 

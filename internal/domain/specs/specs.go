@@ -114,6 +114,16 @@ func (c *Catalog) Get(id int64) (*Spec, bool) {
 // ForCountry lists a country's specs (alpha-2, any case).
 func (c *Catalog) ForCountry(code string) []*Spec { return c.byCountry[strings.ToUpper(code)] }
 
+// All lists every spec by id.
+func (c *Catalog) All() []*Spec {
+	out := make([]*Spec, 0, len(c.byID))
+	for _, s := range c.byID {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
 // Len is the number of specs.
 func (c *Catalog) Len() int { return len(c.byID) }
 

@@ -44,6 +44,29 @@ const (
 	ProcessingFailed   = "PROCESSING_FAILED"
 )
 
+// FailureCodes lists the failure codes.
+var FailureCodes = []string{NoFaceDetected, MultipleFaces, HeadSizeInvalid, EyePositionInvalid, LowResolution, ProcessingFailed}
+
+// Explain is a failure code's usual reason, in the words the pipeline uses
+// when it has no measurement to quote (sandbox tasks show these).
+func Explain(code string) (*Failure, bool) {
+	switch code {
+	case NoFaceDetected:
+		return fail(code, "No face detected in the photo", "Upload a photo with a clearly visible face, looking at the camera"), true
+	case MultipleFaces:
+		return fail(code, "More than one face detected", "Upload a photo of one person alone"), true
+	case HeadSizeInvalid:
+		return fail(code, "The head is too large in the photo or too close to a side", "Step back from the camera and centre the face", "Head size out of spec range"), true
+	case EyePositionInvalid:
+		return fail(code, "The face is too close to the bottom edge of the photo", "Include the shoulders in the photo", "Not enough space below the chin"), true
+	case LowResolution:
+		return fail(code, "The head is too small in pixels for this document", "Use the camera's full resolution, closer to the face"), true
+	case ProcessingFailed:
+		return undecodable(), true
+	}
+	return nil, false
+}
+
 // Warning codes.
 const (
 	WarnHeadTilted       = "HEAD_TILTED"
