@@ -11,8 +11,8 @@ import (
 
 	"github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/platform/config"
-	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/repo"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
