@@ -458,6 +458,12 @@ func (s *WebhookEndpointService) List(ctx context.Context, req *WebhookEndpointL
 	return res, s.c.Call(ctx, "webhook_endpoint.list", false, req, res)
 }
 
+// Test: Send a signed sample event ("test": true, ids 0) to an endpoint, delivered and logged like a real one.
+func (s *WebhookEndpointService) Test(ctx context.Context, req *WebhookEndpointTestRequest) (*WebhookEndpointTestSent, error) {
+	res := new(WebhookEndpointTestSent)
+	return res, s.c.Call(ctx, "webhook_endpoint.test", true, req, res)
+}
+
 // Update: Change an endpoint's URL or events, or re-enable one that answered 410 Gone.
 func (s *WebhookEndpointService) Update(ctx context.Context, req *WebhookEndpointUpdateRequest) (*WebhookEndpoint, error) {
 	res := new(WebhookEndpoint)
@@ -532,6 +538,7 @@ var MethodNames = []string{
 	"webhook_endpoint.create",
 	"webhook_endpoint.delete",
 	"webhook_endpoint.list",
+	"webhook_endpoint.test",
 	"webhook_endpoint.update",
 	"webhook_secret.rotate",
 }
@@ -650,8 +657,9 @@ type CallbackAttempt struct {
 // CallbackListRequest mirrors the server's api.CallbackListRequest.
 type CallbackListRequest struct {
 	ListRequest
-	SessionID      int64 `json:"session_id"`
-	VerificationID int64 `json:"verification_id"`
+	SessionID         int64 `json:"session_id"`
+	VerificationID    int64 `json:"verification_id"`
+	WebhookEndpointID int64 `json:"webhook_endpoint_id"`
 }
 
 // CallbackRedeliverRequest mirrors the server's api.CallbackRedeliverRequest.
@@ -1277,6 +1285,21 @@ type WebhookEndpointList struct {
 
 // WebhookEndpointListRequest mirrors the server's api.WebhookEndpointListRequest.
 type WebhookEndpointListRequest struct {
+}
+
+// WebhookEndpointTestRequest mirrors the server's api.WebhookEndpointTestRequest.
+type WebhookEndpointTestRequest struct {
+	ID    int64  `json:"id"` // required
+	Event string `json:"event"`
+}
+
+// WebhookEndpointTestSent mirrors the server's api.WebhookEndpointTestSent.
+type WebhookEndpointTestSent struct {
+	CallbackID int64  `json:"callback_id"`
+	EndpointID int64  `json:"webhook_endpoint_id"`
+	Event      string `json:"event"`
+	State      string `json:"state"` // one of PENDING
+	WebhookID  string `json:"webhook_id"`
 }
 
 // WebhookEndpointUpdateRequest mirrors the server's api.WebhookEndpointUpdateRequest.

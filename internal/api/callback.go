@@ -33,11 +33,13 @@ type CallbackRedelivered struct {
 	WebhookID string       `json:"webhook_id"` // the same as before: receivers can tell a repeat
 }
 
-// CallbackListRequest names the session or the verification whose callback attempts to list.
+// CallbackListRequest names the session, the verification or the webhook
+// endpoint (its webhook_endpoint.test samples) whose callback attempts to list.
 type CallbackListRequest struct {
 	rpc.ListRequest
-	SessionID      int64 `json:"session_id"`
-	VerificationID int64 `json:"verification_id"`
+	SessionID         int64 `json:"session_id"`
+	VerificationID    int64 `json:"verification_id"`
+	WebhookEndpointID int64 `json:"webhook_endpoint_id"`
 }
 
 // CallbackAttempt is one delivery attempt of a signed callback.
@@ -96,19 +98,9 @@ func (h *Handlers) callbackList(ctx context.Context, call *rpc.Call, req *Callba
 	if err != nil {
 		return nil, err
 	}
-	subject, id := database.SubjectSession, req.SessionID
-	switch {
-	case (req.SessionID == 0) == (req.VerificationID == 0):
-		return nil, rpc.ErrInvalidRequest("session_id or verification_id: give exactly one")
-	case req.SessionID != 0:
-		if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
-			return nil, missing(err, sessions.ErrNotFound, req.SessionID)
-		}
-	default:
-		subject, id = database.SubjectVerification, req.VerificationID
-		if _, err := h.DB.GetVerification(ctx, call.AccountID(), req.VerificationID); err != nil {
-			return nil, missing(err, verifications.ErrNotFound, req.VerificationID)
-		}
+	subject, id, err := h.callbackSubject(ctx, call.AccountID(), req)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := h.DB.ListAttempts(ctx, call.AccountID(), subject, id, page.BeforeID, page.Limit+1)
 	if err != nil {
@@ -119,12 +111,41 @@ func (h *Handlers) callbackList(ctx context.Context, call *rpc.Call, req *Callba
 		a := CallbackAttempt{ID: r.ID, CallbackID: r.CallbackID, EndpointID: r.EndpointID, Event: r.Event, URL: r.URL,
 			WebhookID: r.MessageID, Attempt: r.Attempt, StatusCode: r.StatusCode, Error: r.Error, DurationMs: r.DurationMs,
 			CallbackState: callbackState(r.CallbackState), Created: rpc.NewTimestamp(r.CreatedAt)}
-		if r.Subject == database.SubjectSession {
+		switch r.Subject {
+		case database.SubjectSession:
 			a.SessionID = r.SubjectID
-		} else {
+		case database.SubjectVerification:
 			a.VerificationID = r.SubjectID
 		}
 		out = append(out, a)
 	}
 	return rpc.NewList(out, page, func(a CallbackAttempt) int64 { return a.ID }), nil
+}
+
+// callbackSubject checks that the one subject named is the account's.
+func (h *Handlers) callbackSubject(ctx context.Context, accountID int64, req *CallbackListRequest) (string, int64, error) {
+	named := 0
+	for _, id := range []int64{req.SessionID, req.VerificationID, req.WebhookEndpointID} {
+		if id != 0 {
+			named++
+		}
+	}
+	switch {
+	case named != 1:
+		return "", 0, rpc.ErrInvalidRequest("session_id, verification_id or webhook_endpoint_id: give exactly one")
+	case req.SessionID != 0:
+		if _, err := h.DB.GetSession(ctx, accountID, req.SessionID); err != nil {
+			return "", 0, missing(err, sessions.ErrNotFound, req.SessionID)
+		}
+		return database.SubjectSession, req.SessionID, nil
+	case req.VerificationID != 0:
+		if _, err := h.DB.GetVerification(ctx, accountID, req.VerificationID); err != nil {
+			return "", 0, missing(err, verifications.ErrNotFound, req.VerificationID)
+		}
+		return database.SubjectVerification, req.VerificationID, nil
+	}
+	if _, err := h.Accounts.GetEndpoint(ctx, accountID, req.WebhookEndpointID); err != nil {
+		return "", 0, err
+	}
+	return database.SubjectTest, req.WebhookEndpointID, nil
 }

@@ -154,3 +154,68 @@ func TestSandboxPhotos(t *testing.T) {
 		t.Errorf("magic photo in a live account: %s", r.Raw)
 	}
 }
+
+// TestWebhookEndpointTest: a signed sample of any event reaches the
+// endpoint, marked as a test, and its delivery is logged.
+func TestWebhookEndpointTest(t *testing.T) {
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := apitest.Account(t, s, "endpoint tests")
+	recv := newReceiver(t)
+	e := c.Call("webhook_endpoint.create", map[string]any{"url": recv.URL, "events": []string{"verification.finished"}})
+	recv.secret = e.Str("webhook_secret")
+	id := e.Num("id")
+	// Any event can be tried, including one the endpoint does not subscribe to.
+	for _, event := range []string{"", "decision.canceled"} {
+		r := c.Call("webhook_endpoint.test", map[string]any{"id": id, "event": event})
+		if r.Status != 200 || r.Num("callback_id") == 0 || r.Str("state") != "PENDING" || !strings.HasPrefix(r.Str("webhook_id"), "msg_") {
+			t.Fatalf("test %q: %s", event, r.Raw)
+		}
+	}
+	testenv.WaitFor(t, 20*time.Second, "the two samples", func() bool { return len(recv.types()) == 2 })
+	byType := map[any]map[string]any{}
+	recv.mu.Lock()
+	for _, ev := range recv.events {
+		byType[ev["type"]] = ev
+	}
+	recv.mu.Unlock()
+	first, second := byType["verification.finished"], byType["decision.canceled"]
+	if first["type"] != "verification.finished" || first["test"] != true || first["status"] != "APPROVED" || first["verification_id"] != float64(0) {
+		t.Errorf("default sample: %v", first)
+	}
+	if second["type"] != "decision.canceled" || second["test"] != true || second["status"] != "DOUBLE_CHECK" {
+		t.Errorf("decision.canceled sample: %v", second)
+	}
+	if recv.bad != 0 {
+		t.Errorf("%d samples failed signature verification", recv.bad)
+	}
+	attempts := c.Call("callback.list", map[string]any{"webhook_endpoint_id": id}).Body["data"].([]any)
+	if len(attempts) != 2 || attempts[0].(map[string]any)["status_code"] != float64(200) || attempts[0].(map[string]any)["webhook_endpoint_id"] != float64(id) {
+		t.Errorf("callback.list: %v", attempts)
+	}
+	other, _, _, _ := apitest.Account(t, s, "someone else")
+	rules := []struct {
+		name   string
+		client *apitest.Client
+		body   map[string]any
+		status int
+		error  string
+	}{
+		{"unknown event", c, map[string]any{"id": id, "event": "session.approved"}, 400, "UnknownEvent"},
+		{"unknown endpoint", c, map[string]any{"id": 1 << 40}, 404, "WebhookEndpointNotFound"},
+		{"another account's endpoint", other, map[string]any{"id": id}, 404, "WebhookEndpointNotFound"},
+	}
+	for _, tc := range rules {
+		if r := tc.client.Call("webhook_endpoint.test", tc.body); r.Status != tc.status || r.Str("error_name") != tc.error {
+			t.Errorf("%s: %s", tc.name, r.Raw)
+		}
+	}
+	if r := other.Call("callback.list", map[string]any{"webhook_endpoint_id": id}); r.Status != 404 {
+		t.Errorf("another account's endpoint's log: %s", r.Raw)
+	}
+	if r := c.Call("webhook_endpoint.update", map[string]any{"id": id, "disabled": true}); r.Status != 200 {
+		t.Fatalf("disable: %s", r.Raw)
+	}
+	if r := c.Call("webhook_endpoint.test", map[string]any{"id": id}); r.Status != 409 || r.Str("error_name") != "EndpointDisabled" {
+		t.Errorf("disabled endpoint: %s", r.Raw)
+	}
+}

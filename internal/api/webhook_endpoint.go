@@ -46,6 +46,22 @@ type WebhookEndpointIDRequest struct {
 	ID int64 `json:"id" rpc:"required"`
 }
 
+// WebhookEndpointTestRequest sends a sample event to an endpoint.
+type WebhookEndpointTestRequest struct {
+	ID    int64  `json:"id" rpc:"required"`
+	Event string `json:"event"` // default verification.finished
+}
+
+// WebhookEndpointTestSent is the queued sample: callback.list
+// {webhook_endpoint_id} shows its delivery attempts.
+type WebhookEndpointTestSent struct {
+	CallbackID int64        `json:"callback_id"`
+	EndpointID int64        `json:"webhook_endpoint_id"`
+	Event      string       `json:"event"`
+	State      pendingState `json:"state"`
+	WebhookID  string       `json:"webhook_id"`
+}
+
 // WebhookEndpointListRequest has no properties.
 type WebhookEndpointListRequest struct{}
 
@@ -61,6 +77,8 @@ func (h *Handlers) registerWebhookEndpoint(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointUpdate)
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.list", Summary: "List the account's webhook endpoints.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody}, h.endpointList)
+	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.test", Summary: "Send a signed sample event (\"test\": true, ids 0) to an endpoint, delivered and logged like a real one.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointTest)
 	rpc.Register(reg, rpc.Spec{Name: "webhook_endpoint.delete", Summary: "Delete a webhook endpoint.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermDocuments, MaxBody: smallBody, SideEffects: true}, h.endpointDelete)
 }
@@ -110,4 +128,16 @@ func (h *Handlers) endpointUpdate(ctx context.Context, call *rpc.Call, req *Webh
 	}
 	out := endpointOf(e)
 	return &out, nil
+}
+
+func (h *Handlers) endpointTest(ctx context.Context, call *rpc.Call, req *WebhookEndpointTestRequest) (*WebhookEndpointTestSent, error) {
+	e, err := h.Accounts.GetEndpoint(ctx, call.AccountID(), req.ID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.Verifications.SendTest(ctx, e, req.Event)
+	if err != nil {
+		return nil, err
+	}
+	return &WebhookEndpointTestSent{CallbackID: c.ID, EndpointID: e.ID, Event: c.Event, State: pendingState(c.State), WebhookID: c.MessageID}, nil
 }

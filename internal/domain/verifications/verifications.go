@@ -42,7 +42,8 @@ type Event struct {
 	VerificationID int64  `json:"verification_id"`
 	DocumentID     int64  `json:"document_id,omitempty"`
 	DecisionID     int64  `json:"decision_id,omitempty"`
-	Status         string `json:"status"` // the verification's status, or the decision's
+	Status         string `json:"status"`         // the verification's status, or the decision's
+	Test           bool   `json:"test,omitempty"` // a sample from webhook_endpoint.test
 }
 
 // Emit queues ev for every live endpoint of the account that wants it, inside tx.

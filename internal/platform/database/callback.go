@@ -22,6 +22,7 @@ var CallbackStates = []string{CallbackPending, CallbackDelivered, CallbackFailed
 const (
 	SubjectSession      = "session"
 	SubjectVerification = "verification"
+	SubjectTest         = "test" // webhook_endpoint.test: SubjectID is the endpoint's
 )
 
 // Callback is one signed event to deliver to one URL.
