@@ -8,7 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -53,7 +56,11 @@ func serve(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	a.Logger.Info("veridoc listening", "addr", ln.Addr().String(), "database", strings.SplitN(e.cfg.DatabaseURL, ":", 2)[0], "workers", e.cfg.Workers)
+	a.Logger.Info("veridoc listening", "addr", ln.Addr().String(), "tls", e.cfg.TLSCertFile != "",
+		"database", strings.SplitN(e.cfg.DatabaseURL, ":", 2)[0], "workers", e.cfg.Workers)
+	if e.cfg.TLSCertFile != "" {
+		go reloadOnHangup(ctx, a)
+	}
 	if e.cfg.PprofAddr != "" {
 		mux := http.NewServeMux()
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -168,4 +175,24 @@ func keysRetire(ctx context.Context, e env) error {
 		fmt.Fprintf(e.stderr, "retired %d master keys %v; the key file holds %s\n", len(gone), gone, a.Keys.Describe())
 		return nil
 	})
+}
+
+// reloadOnHangup reads the TLS certificate again on each SIGHUP, as a
+// certificate manager asks after a renewal.
+func reloadOnHangup(ctx context.Context, a *app.App) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := a.ReloadTLS(); err != nil {
+				a.Logger.Error("TLS certificate not reloaded; the one in use stays", "err", err)
+			} else {
+				a.Logger.Info("TLS certificate reloaded")
+			}
+		}
+	}
 }

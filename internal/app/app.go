@@ -19,6 +19,7 @@ import (
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/domain/retention"
+	"github.com/veridoc/veridoc/internal/platform/certs"
 	"github.com/veridoc/veridoc/internal/platform/config"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
@@ -59,7 +60,8 @@ type App struct {
 	workers   int // jobs this process runs at once (0: API only)
 	console   *console.Console
 	echo      *echo.Echo
-	formKey   []byte // signs the console's sign-in form tokens
+	formKey   []byte          // signs the console's sign-in form tokens
+	tls       *certs.Reloader // nil: plain HTTP (a proxy may end TLS)
 }
 
 // Options tune a process beyond the config.
@@ -94,6 +96,13 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 // open brings the process up, step by step.
 func (a *App) open(ctx context.Context, o Options) error {
 	var err error
+	if a.Config.TLSCertFile != "" {
+		// Before anything else: a server that cannot serve its certificate
+		// should not start.
+		if a.tls, err = certs.New(a.Config.TLSCertFile, a.Config.TLSKeyFile); err != nil {
+			return err
+		}
+	}
 	if a.DB, err = database.Open(ctx, a.Config.DatabaseURL); err != nil {
 		return err
 	}
@@ -147,13 +156,27 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ConnState:         a.connState,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if a.tls != nil {
+		srv.TLSConfig = a.tls.Config()
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	var serveErr error
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
 	}
 	return errors.Join(serveErr, a.shutdown(srv))
+}
+
+// ReloadTLS reads the certificate and key files again (on SIGHUP); on an
+// error the pair in use stays. Without TLS it does nothing.
+func (a *App) ReloadTLS() error {
+	if a.tls == nil {
+		return nil
+	}
+	return a.tls.Reload()
 }
 
 // StartJobs starts the workers and feeds their outcomes to the metrics. The

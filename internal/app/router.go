@@ -36,6 +36,7 @@ func (a *App) newEcho(h *api.Handlers) *echo.Echo {
 			return next(c)
 		}
 	})
+	e.Pre(a.transportSecurity())
 	a.apiRoutes(e, h)
 	a.docsRoutes(e)
 	a.opsRoutes(e)

@@ -190,6 +190,7 @@ type client struct {
 	auth string
 	next int
 	mu   sync.Mutex
+	http *http.Client // nil: http.DefaultClient
 }
 
 func newClient(t *testing.T, pub, secret string, procs ...*proc) *client {
@@ -230,7 +231,11 @@ func (c *client) callAt(base, method string, body any) reply {
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, base+"/api/v1/"+method, bytes.NewReader(b))
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
+	hc := c.http
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	res, err := hc.Do(req)
 	if err != nil {
 		return reply{Status: 0, Raw: err.Error(), From: base}
 	}

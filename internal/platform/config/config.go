@@ -25,6 +25,13 @@ type Config struct {
 	StorageURL  string `env:"STORAGE_URL"`
 	// PublicURL is how clients reach this server; disk-store signed URLs point here.
 	PublicURL string `env:"VERIDOC_PUBLIC_URL" envDefault:"http://localhost:4000"`
+	// TLSCertFile and TLSKeyFile, both or neither, make the server speak TLS
+	// (HTTP/2 and HTTP/1.1) itself; SIGHUP reads them again.
+	TLSCertFile string `env:"VERIDOC_TLS_CERT_FILE"`
+	TLSKeyFile  string `env:"VERIDOC_TLS_KEY_FILE"`
+	// RequireHTTPS refuses API calls that did not come over HTTPS: over TLS
+	// here, or from a trusted proxy that says X-Forwarded-Proto: https.
+	RequireHTTPS bool `env:"VERIDOC_REQUIRE_HTTPS"`
 	// SigningKey signs disk-store URLs. Empty: a random key kept in the data dir,
 	// which every process sharing that dir reads.
 	SigningKey     string `env:"VERIDOC_SIGNING_KEY"`
@@ -143,6 +150,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("VERIDOC_PUBLIC_URL %q: want an http(s) URL", c.PublicURL))
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	errs = append(errs, c.validateHTTPS()...)
 	if c.SigningKey != "" && len(c.SigningKey) < 32 {
 		errs = append(errs, errors.New("VERIDOC_SIGNING_KEY: must be at least 32 characters"))
 	}
@@ -314,4 +322,25 @@ func lookupFirst(names ...string) string {
 		}
 	}
 	return ""
+}
+
+// defaultPublicURL is PublicURL's default: make run's address.
+const defaultPublicURL = "http://localhost:4000"
+
+// validateHTTPS checks the TLS settings. Over TLS or behind a proxy that
+// requires HTTPS, signed URLs and verify_url must be https: the default
+// public URL becomes https, and an explicit http one is refused.
+func (c *Config) validateHTTPS() []error {
+	var errs []error
+	tls := c.TLSCertFile != "" || c.TLSKeyFile != ""
+	if tls && (c.TLSCertFile == "" || c.TLSKeyFile == "") {
+		errs = append(errs, errors.New("VERIDOC_TLS_CERT_FILE and VERIDOC_TLS_KEY_FILE: set both or neither"))
+	}
+	if tls && c.PublicURL == defaultPublicURL {
+		c.PublicURL = "https://localhost:4000"
+	}
+	if (tls || c.RequireHTTPS) && strings.HasPrefix(c.PublicURL, "http://") {
+		errs = append(errs, fmt.Errorf("VERIDOC_PUBLIC_URL %q: must be https:// when the server speaks TLS or VERIDOC_REQUIRE_HTTPS is set", c.PublicURL))
+	}
+	return errs
 }

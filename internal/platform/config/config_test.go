@@ -19,6 +19,15 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
+// Over TLS the default public URL is https, so links are.
+func TestTLSMakesTheDefaultPublicURLHTTPS(t *testing.T) {
+	c := Defaults()
+	c.TLSCertFile, c.TLSKeyFile = "cert.pem", "key.pem"
+	if err := c.Validate(); err != nil || c.PublicURL != "https://localhost:4000" {
+		t.Fatalf("public URL %q, %v", c.PublicURL, err)
+	}
+}
+
 func TestLoadRejects(t *testing.T) {
 	cases := []struct {
 		env  map[string]string
@@ -34,6 +43,10 @@ func TestLoadRejects(t *testing.T) {
 		{map[string]string{"VERIDOC_TRUSTED_PROXIES": "10.0.0.0"}, "VERIDOC_TRUSTED_PROXIES"},
 		{map[string]string{"VERIDOC_LOG_LEVEL": "loud"}, "VERIDOC_LOG_LEVEL"},
 		{map[string]string{"VERIDOC_RATE_LIMIT_SCOPE": "ip"}, "VERIDOC_RATE_LIMIT_SCOPE"},
+		{map[string]string{"VERIDOC_TLS_CERT_FILE": "/etc/cert.pem"}, "VERIDOC_TLS_KEY_FILE"},
+		{map[string]string{"VERIDOC_TLS_CERT_FILE": "c.pem", "VERIDOC_TLS_KEY_FILE": "k.pem", "VERIDOC_PUBLIC_URL": "http://id.example.com"}, "VERIDOC_PUBLIC_URL"},
+		{map[string]string{"VERIDOC_REQUIRE_HTTPS": "1", "VERIDOC_PUBLIC_URL": "http://id.example.com"}, "VERIDOC_PUBLIC_URL"},
+		{map[string]string{"VERIDOC_REQUIRE_HTTPS": "maybe"}, "VERIDOC_REQUIRE_HTTPS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.want, func(t *testing.T) {
