@@ -24,7 +24,7 @@ var (
 	RateLimited          = fault.Declare("RateLimited", fault.TooManyRequests)
 	// HTTPSRequired: a plain-HTTP call to a server that takes HTTPS only.
 	HTTPSRequired = fault.Declare("HTTPSRequired", fault.Forbidden)
-	InternalError        = fault.Declare("InternalError", fault.Internal)
+	InternalError = fault.Declare("InternalError", fault.Internal)
 	// ServiceUnavailable: the database or the object store does not answer;
 	// sent with Retry-After, and safe to retry.
 	ServiceUnavailable = fault.Declare("ServiceUnavailable", fault.Unavailable)
