@@ -3,6 +3,7 @@ package openapi
 import (
 	"bytes"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,8 +14,8 @@ import (
 
 // Docs renders the reference page (GET /docs) from an OpenAPI document: every
 // method with its summary, auth, an example request and an example response
-// built from the schemas, then the webhook events. Plain HTML, no scripts,
-// nothing fetched from elsewhere.
+// built from the schemas, and a form to try it (PlaygroundJS, served beside
+// the page); then the webhook events. Nothing is fetched from elsewhere.
 func Docs(spec []byte) ([]byte, error) {
 	var doc struct {
 		Info struct {
@@ -34,6 +35,8 @@ func Docs(spec []byte) ([]byte, error) {
 		Name, Class, Summary, Auth, Request, Response, Status string
 		Idempotent                                            bool
 		Limit                                                 string
+		Try                                                   string // the required properties: a body to start from
+		Scope                                                 string // "session" for end-user methods
 	}
 	var methods []method
 	for path, ops := range doc.Paths {
@@ -45,7 +48,7 @@ func Docs(spec []byte) ([]byte, error) {
 			m.Auth += ", key scope " + sc
 		}
 		if op["x-scope"] == "session" {
-			m.Auth = "Session token (Bearer st_…)"
+			m.Auth, m.Scope = "Session token (Bearer st_…)", "session"
 		}
 		if params, ok := op["parameters"].([]any); ok && len(params) > 0 {
 			m.Idempotent = true
@@ -54,6 +57,7 @@ func Docs(spec []byte) ([]byte, error) {
 			m.Limit = humanBytes(int64(lim))
 		}
 		m.Request = ex.body(op["requestBody"])
+		m.Try = ex.required(op["requestBody"])
 		for code, r := range op["responses"].(map[string]any) {
 			if code != "default" {
 				m.Status = code
@@ -100,6 +104,28 @@ func (e *exampler) body(v any) string {
 		return "{}"
 	}
 	b, _ := json.MarshalIndent(e.value(schema, "", 0), "", "  ")
+	return string(b)
+}
+
+// required is a request body with only its required properties, each with
+// an example value: what the playground starts from.
+func (e *exampler) required(v any) string {
+	m, _ := v.(map[string]any)
+	content, _ := m["content"].(map[string]any)
+	js, _ := content["application/json"].(map[string]any)
+	schema, _ := js["schema"].(map[string]any)
+	if ref, ok := schema["$ref"].(string); ok {
+		schema = e.schemas[strings.TrimPrefix(ref, "#/components/schemas/")]
+	}
+	props, _ := schema["properties"].(map[string]any)
+	req, _ := schema["required"].([]any)
+	out := map[string]any{}
+	for _, name := range req {
+		if p, ok := props[fmt.Sprint(name)].(map[string]any); ok {
+			out[fmt.Sprint(name)] = e.value(p, fmt.Sprint(name), 0)
+		}
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
 	return string(b)
 }
 
@@ -171,21 +197,37 @@ nav a{display:block;color:#1d2330;text-decoration:none;padding:1px 0}nav h4{marg
 main{padding:24px 40px;max-width:960px}section{border-top:1px solid #e3e5ea;padding:12px 0}
 h2{font-size:18px;margin:8px 0}code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f6f8fa;padding:10px;overflow:auto;border-radius:4px}
 .meta{color:#555;font-size:13px}.cols{display:grid;grid-template-columns:1fr 1fr;gap:12px}@media(max-width:800px){nav{display:none}.cols{display:block}}
-</style></head><body>
+.keys{display:grid;grid-template-columns:auto 1fr;gap:6px 10px;align-items:center;max-width:640px}input,textarea{font:13px ui-monospace,monospace;padding:4px;border:1px solid #c8ccd4;border-radius:4px}
+textarea{width:100%;box-sizing:border-box}details.try{margin-top:8px}details.try summary{cursor:pointer;color:#2456c9}button{margin:6px 0;padding:4px 14px}
+pre.curl:empty,pre.answer:empty{display:none}
+</style><script src="/docs/playground.js" defer></script></head><body>
 <nav><strong>{{.Info.Title}} {{.Info.Version}}</strong>{{range $c := .Classes}}<h4>{{$c}}</h4>{{range $.Methods}}{{if eq .Class $c}}<a href="#{{.Name}}">{{.Name}}</a>{{end}}{{end}}{{end}}<h4>webhooks</h4>{{range .Hooks}}<a href="#hook-{{.Name}}">{{.Name}}</a>{{end}}</nav>
 <main>
 <h1>{{.Info.Title}} reference</h1>
 <p>{{.Info.Description}} Requests are JSON objects (a missing body is <code>{}</code>; unknown properties are ignored).
 Errors use one envelope, with the HTTP status as fits:</p><pre>{{.Error}}</pre>
 <p>The machine-readable document is <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<section id="playground"><h2>Try it</h2><p>Every method below has a <em>Try it</em> form that calls this server with the key you give here.
+The key stays in this page's memory: it is not stored, and the curl shown names the secret <code>$VERIDOC_SECRET</code>.</p>
+<div class="keys"><label for="pg-public">Public key</label><input id="pg-public" autocomplete="off" spellcheck="false" placeholder="public-key-…">
+<label for="pg-secret">Secret</label><input id="pg-secret" type="password" autocomplete="off" placeholder="secret-…">
+<label for="pg-token">Session token</label><input id="pg-token" autocomplete="off" spellcheck="false" placeholder="st_… (end-user methods)"></div></section>
 {{range .Methods}}<section id="{{.Name}}"><h2>{{.Name}}</h2><p>{{.Summary}}</p>
 <p class="meta">POST /api/v1/{{.Name}} · {{.Auth}} · body up to {{.Limit}}{{if .Idempotent}} · honours <code>Idempotency-Key</code>{{end}}</p>
-<div class="cols"><div><strong>Request</strong><pre>{{.Request}}</pre></div><div><strong>Response {{.Status}}</strong><pre>{{.Response}}</pre></div></div></section>
+<div class="cols"><div><strong>Request</strong><pre>{{.Request}}</pre></div><div><strong>Response {{.Status}}</strong><pre>{{.Response}}</pre></div></div>
+<details class="try"><summary>Try it</summary><textarea rows="6" spellcheck="false" aria-label="{{.Name}} request body">{{.Try}}</textarea>
+{{if .Idempotent}}<label>Idempotency-Key <input class="idem" autocomplete="off"></label><br>{{end}}<button type="button" data-method="{{.Name}}" data-scope="{{.Scope}}">Send</button>
+<pre class="curl"></pre><pre class="answer" aria-live="polite"></pre></details></section>
 {{end}}
 <h1 id="webhooks">Webhooks</h1><p>Signed per Standard Webhooks: <code>webhook-id</code>, <code>webhook-timestamp</code>, <code>webhook-signature</code> (HMAC-SHA256 with the account's <code>whsec_…</code> secret).</p>
 {{range .Hooks}}<section id="hook-{{.Name}}"><h2>{{.Name}}</h2><p>{{.Summary}}</p><pre>{{.Payload}}</pre></section>{{end}}
 </main></body></html>
 `))
+
+// PlaygroundJS is the reference page's one script, served at /docs/playground.js.
+//
+//go:embed playground.js
+var PlaygroundJS []byte
 
 // DocsStyleHash is the CSP source of the reference page's one inline style
 // ('sha256-…'), so the page needs no 'unsafe-inline'.

@@ -102,9 +102,19 @@ func TestDocs(t *testing.T) {
 			t.Errorf("no section for %s", m.Name)
 		}
 	}
-	for _, bad := range []string{"<script", "<link", "@import", "src=\"http"} {
+	// One script, from this server; nothing else loaded, nothing inline.
+	if strings.Count(html, "<script") != 1 || !strings.Contains(html, `<script src="/docs/playground.js" defer></script>`) {
+		t.Error("the page must load exactly its playground script, from /docs/playground.js")
+	}
+	for _, bad := range []string{"<link", "@import", "src=\"http", " onclick=", "javascript:"} {
 		if strings.Contains(html, bad) {
-			t.Errorf("page contains %q: it must not load anything", bad)
+			t.Errorf("page contains %q: it must not load anything else or run inline code", bad)
+		}
+	}
+	// Each method can be tried, starting from its required properties.
+	for _, want := range []string{`data-method="session.get"`, `data-method="session.upload" data-scope="session"`, "&#34;id&#34;: 123"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
 		}
 	}
 	for _, want := range []string{`&#34;face_verification&#34;: true`, `&#34;token&#34;: &#34;…&#34;`, "session.approved", "Idempotency-Key"} {
