@@ -2,7 +2,10 @@
 
 package client
 
-import "context"
+import (
+	"context"
+	"iter"
+)
 
 // services are the API classes, one field per class.
 type services struct {
@@ -95,6 +98,15 @@ func (s *APIKeyService) List(ctx context.Context, req *APIKeyListRequest) (*List
 	return res, s.c.Call(ctx, "api_key.list", false, req, res)
 }
 
+// ListAll iterates api_key.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *APIKeyService) ListAll(ctx context.Context, req *APIKeyListRequest) iter.Seq2[APIKey, error] {
+	if req == nil {
+		req = new(APIKeyListRequest)
+	}
+	return listAll(ctx, *req, func(r *APIKeyListRequest) *ListRequest { return &r.ListRequest }, s.List)
+}
+
 // AuditEventService calls the audit_event.* methods.
 type AuditEventService struct{ c *Client }
 
@@ -102,6 +114,15 @@ type AuditEventService struct{ c *Client }
 func (s *AuditEventService) List(ctx context.Context, req *AuditEventListRequest) (*ListResponse[AuditEvent], error) {
 	res := new(ListResponse[AuditEvent])
 	return res, s.c.Call(ctx, "audit_event.list", false, req, res)
+}
+
+// ListAll iterates audit_event.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *AuditEventService) ListAll(ctx context.Context, req *AuditEventListRequest) iter.Seq2[AuditEvent, error] {
+	if req == nil {
+		req = new(AuditEventListRequest)
+	}
+	return listAll(ctx, *req, func(r *AuditEventListRequest) *ListRequest { return &r.ListRequest }, s.List)
 }
 
 // BillingService calls the billing.* methods.
@@ -126,6 +147,15 @@ type CallbackService struct{ c *Client }
 func (s *CallbackService) List(ctx context.Context, req *CallbackListRequest) (*ListResponse[CallbackAttempt], error) {
 	res := new(ListResponse[CallbackAttempt])
 	return res, s.c.Call(ctx, "callback.list", false, req, res)
+}
+
+// ListAll iterates callback.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *CallbackService) ListAll(ctx context.Context, req *CallbackListRequest) iter.Seq2[CallbackAttempt, error] {
+	if req == nil {
+		req = new(CallbackListRequest)
+	}
+	return listAll(ctx, *req, func(r *CallbackListRequest) *ListRequest { return &r.ListRequest }, s.List)
 }
 
 // Redeliver: Send a delivered or failed callback again, with the same webhook-id.
@@ -269,6 +299,15 @@ func (s *PhotoService) List(ctx context.Context, req *PhotoListRequest) (*ListRe
 	return res, s.c.Call(ctx, "photo.list", false, req, res)
 }
 
+// ListAll iterates photo.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *PhotoService) ListAll(ctx context.Context, req *PhotoListRequest) iter.Seq2[Task, error] {
+	if req == nil {
+		req = new(PhotoListRequest)
+	}
+	return listAll(ctx, *req, func(r *PhotoListRequest) *ListRequest { return &r.ListRequest }, s.List)
+}
+
 // Process: Upload a photo for a specification; answers 202 with a task to poll.
 func (s *PhotoService) Process(ctx context.Context, req *PhotoProcessRequest) (*PhotoProcessResponse, error) {
 	res := new(PhotoProcessResponse)
@@ -307,6 +346,15 @@ func (s *SessionService) Get(ctx context.Context, req *SessionIDRequest) (*Sessi
 func (s *SessionService) List(ctx context.Context, req *SessionListRequest) (*ListResponse[Session], error) {
 	res := new(ListResponse[Session])
 	return res, s.c.Call(ctx, "session.list", false, req, res)
+}
+
+// ListAll iterates session.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *SessionService) ListAll(ctx context.Context, req *SessionListRequest) iter.Seq2[Session, error] {
+	if req == nil {
+		req = new(SessionListRequest)
+	}
+	return listAll(ctx, *req, func(r *SessionListRequest) *ListRequest { return &r.ListRequest }, s.List)
 }
 
 // State: Get only a session's state.
@@ -377,6 +425,15 @@ func (s *TransactionService) List(ctx context.Context, req *TransactionListReque
 	return res, s.c.Call(ctx, "transaction.list", false, req, res)
 }
 
+// ListAll iterates transaction.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *TransactionService) ListAll(ctx context.Context, req *TransactionListRequest) iter.Seq2[Transaction, error] {
+	if req == nil {
+		req = new(TransactionListRequest)
+	}
+	return listAll(ctx, *req, func(r *TransactionListRequest) *ListRequest { return &r.ListRequest }, s.List)
+}
+
 // UserService calls the user.* methods.
 type UserService struct{ c *Client }
 
@@ -429,6 +486,15 @@ func (s *VerificationService) Get(ctx context.Context, req *VerificationIDReques
 func (s *VerificationService) List(ctx context.Context, req *VerificationListRequest) (*ListResponse[Verification], error) {
 	res := new(ListResponse[Verification])
 	return res, s.c.Call(ctx, "verification.list", false, req, res)
+}
+
+// ListAll iterates verification.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *VerificationService) ListAll(ctx context.Context, req *VerificationListRequest) iter.Seq2[Verification, error] {
+	if req == nil {
+		req = new(VerificationListRequest)
+	}
+	return listAll(ctx, *req, func(r *VerificationListRequest) *ListRequest { return &r.ListRequest }, s.List)
 }
 
 // Submit: Submit a STARTED verification for review; its documents can no longer change.

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -232,4 +233,29 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	v, err := time.Parse(time.RFC3339, s)
 	t.Time = v
 	return err
+}
+
+// listAll pages through a list method from start's cursor on, yielding each
+// item; the caller's request is copied, never changed.
+func listAll[T, R any](ctx context.Context, start R, page func(*R) *ListRequest, list func(context.Context, *R) (*ListResponse[T], error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		req := start
+		for {
+			res, err := list(ctx, &req)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, item := range res.Data {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if !res.HasMore || res.NextCursor == "" {
+				return
+			}
+			page(&req).Cursor = res.NextCursor
+		}
+	}
 }

@@ -246,3 +246,22 @@ func TestSDKRetries(t *testing.T) {
 		}
 	})
 }
+
+// ListAll yields the first error and stops: a bad cursor is one.
+func TestListAllStopsAtAnError(t *testing.T) {
+	c := client.New(example.url, example.publicKey, example.secret)
+	var errs, items int
+	for _, err := range c.Session.ListAll(t.Context(), &client.SessionListRequest{ListRequest: client.ListRequest{Cursor: "not-a-cursor"}}) {
+		if err != nil {
+			errs++
+			if !errors.Is(err, client.ErrInvalidRequest) {
+				t.Errorf("error %v, want InvalidRequest", err)
+			}
+			continue
+		}
+		items++
+	}
+	if errs != 1 || items != 0 {
+		t.Fatalf("%d errors, %d items", errs, items)
+	}
+}

@@ -110,3 +110,34 @@ func ExampleVerifyWebhook() {
 	fmt.Println(client.VerifyWebhook(rotated.Secret, forged, body) != nil)
 	// Output: true
 }
+
+// ListAll walks every page of a list method; here 25 sessions read 10 at a
+// time (three pages), newest first.
+func ExampleSessionService_ListAll() {
+	ctx := context.Background()
+	c := client.New(example.url, example.publicKey, example.secret)
+	for i := range 25 {
+		if _, err := c.Session.Create(ctx, &client.SessionCreateRequest{Reference: fmt.Sprintf("batch-%02d", i)}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	n, first, last := 0, "", ""
+	req := &client.SessionListRequest{ListRequest: client.ListRequest{Limit: 10}}
+	for s, err := range c.Session.ListAll(ctx, req) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if len(s.Reference) < 6 || s.Reference[:6] != "batch-" {
+			continue // sessions other examples made
+		}
+		if n == 0 {
+			first = s.Reference
+		}
+		last = s.Reference
+		n++
+	}
+	fmt.Println(n, first, last, req.Cursor == "")
+	// Output: 25 batch-24 batch-00 true
+}
