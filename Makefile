@@ -56,9 +56,11 @@ loadtest: build
 	@[ -x $(GOBIN_DIR)/bombardier ] || GOFLAGS= $(GO) install github.com/codesenberg/bombardier@$(BOMBARDIER_VERSION)
 	$(GO) run ./tools/loadtest -bin $(BIN) -bombardier $(GOBIN_DIR)/bombardier -c $${LOADTEST_CONNECTIONS:-32} -d $${LOADTEST_DURATION:-10s}
 
-# playwright-core for the capture page's browser test (internal/web/capture/e2e), from the lock file.
+# playwright-core for the browser tests (internal/web/capture/e2e) and TypeScript for the
+# TypeScript SDK's tests (sdk/typescript), each from its lock file.
 e2e-deps:
 	@[ -d internal/web/capture/e2e/node_modules/playwright-core ] || (cd internal/web/capture/e2e && npm ci --no-audit --no-fund --silent)
+	@[ -d sdk/typescript/node_modules/typescript ] || (cd sdk/typescript && npm ci --no-audit --no-fund --silent)
 
 lint: fmt-check vet staticcheck
 

@@ -15,9 +15,10 @@ run_pkgs=(ca-certificates pkg-config g++ libvips-dev libdlib-dev libopenblas-dev
 # PostgreSQL for the store tests; Redis for the Redis rate limiter; Debian packages that ship the test photos; the
 # OCR-B font for synthetic MRZ documents; poppler to open exported PDFs; Chromium
 # for the capture page's end-to-end test (driven by playwright-core from npm); zint writes the
-# PDF417 barcodes of the synthetic driver licences; curl runs the command the /docs playground shows.
+# PDF417 barcodes of the synthetic driver licences; curl runs the command the /docs playground shows;
+# pytest runs the Python SDK's tests.
 test_pkgs=(postgresql postgresql-client redis-server redis-tools python3 python3-skimage facedetect python-matplotlib-data
-  fonts-ocr-b poppler-utils chromium zint libdlib-data curl)
+  fonts-ocr-b poppler-utils chromium zint libdlib-data curl python3-pytest)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
