@@ -330,6 +330,12 @@ func (s *SessionService) Current(ctx context.Context, req *SessionCurrentRequest
 	return res, s.c.Call(ctx, "session.current", false, req, res)
 }
 
+// Decide: Decide a session in REVIEW: APPROVED or DECLINED, with a comment kept on its event.
+func (s *SessionService) Decide(ctx context.Context, req *SessionDecideRequest) (*Session, error) {
+	res := new(Session)
+	return res, s.c.Call(ctx, "session.decide", true, req, res)
+}
+
 // Delete: Erase a session's images and personal data; an audit stub remains.
 func (s *SessionService) Delete(ctx context.Context, req *SessionIDRequest) (*Session, error) {
 	res := new(Session)
@@ -580,6 +586,7 @@ var MethodNames = []string{
 	"photo.process",
 	"session.create",
 	"session.current",
+	"session.decide",
 	"session.delete",
 	"session.get",
 	"session.list",
@@ -1021,7 +1028,7 @@ type Session struct {
 	ID               int64      `json:"id"`
 	Created          Timestamp  `json:"created"`
 	Expires          Timestamp  `json:"expires"`
-	State            string     `json:"state"` // one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED
+	State            string     `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
 	Reference        string     `json:"reference"`
 	CallbackURL      string     `json:"callback_url"`
 	FaceVerification bool       `json:"face_verification"`
@@ -1067,7 +1074,7 @@ type SessionCreateResponse struct {
 // SessionCurrent mirrors the server's api.SessionCurrent.
 type SessionCurrent struct {
 	ID               int64     `json:"id"`
-	State            string    `json:"state"` // one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED
+	State            string    `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
 	Expires          Timestamp `json:"expires"`
 	FaceVerification bool      `json:"face_verification"`
 	DocumentFront    bool      `json:"document_front"`
@@ -1079,12 +1086,20 @@ type SessionCurrent struct {
 type SessionCurrentRequest struct {
 }
 
+// SessionDecideRequest mirrors the server's api.SessionDecideRequest.
+type SessionDecideRequest struct {
+	ID      int64  `json:"id"`    // required
+	State   string `json:"state"` // required; one of APPROVED, DECLINED
+	Comment string `json:"comment"`
+}
+
 // SessionEvent mirrors the server's api.SessionEvent.
 type SessionEvent struct {
 	ID        int64     `json:"id"`
 	SessionID int64     `json:"session_id"`
 	State     string    `json:"state"`
 	Reasons   []string  `json:"reasons"`
+	Comment   string    `json:"comment"`
 	Created   Timestamp `json:"created"`
 }
 
@@ -1106,7 +1121,7 @@ type SessionIDRequest struct {
 // SessionListRequest mirrors the server's api.SessionListRequest.
 type SessionListRequest struct {
 	ListRequest
-	State         string     `json:"state"` // one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED
+	State         string     `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
 	Reference     string     `json:"reference"`
 	CreatedAfter  *Timestamp `json:"created_after"`
 	CreatedBefore *Timestamp `json:"created_before"`
@@ -1114,7 +1129,7 @@ type SessionListRequest struct {
 
 // SessionStateResponse mirrors the server's api.SessionStateResponse.
 type SessionStateResponse struct {
-	State string `json:"state"` // one of CREATED, UPLOADING, PROCESSING, APPROVED, DECLINED, EXPIRED
+	State string `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
 }
 
 // SessionSubmitRequest mirrors the server's api.SessionSubmitRequest.

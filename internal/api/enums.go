@@ -30,6 +30,7 @@ type (
 	keyScope           string
 	consoleRole        string
 	specType           string
+	decideState        string
 )
 
 func (sessionState) Values() []string       { return database.SessionStates }
@@ -47,6 +48,7 @@ func (callbackState) Values() []string      { return database.CallbackStates }
 func (keyScope) Values() []string           { return accounts.Scopes }
 func (consoleRole) Values() []string        { return accounts.Roles }
 func (specType) Values() []string           { return specs.Types }
+func (decideState) Values() []string        { return sessions.DecideStates }
 
 // pendingState is a redelivered callback's state: always pending.
 func (pendingState) Values() []string { return []string{database.CallbackPending} }

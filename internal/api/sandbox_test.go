@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -217,5 +218,66 @@ func TestWebhookEndpointTest(t *testing.T) {
 	}
 	if r := c.Call("webhook_endpoint.test", map[string]any{"id": id}); r.Status != 409 || r.Str("error_name") != "EndpointDisabled" {
 		t.Errorf("disabled endpoint: %s", r.Raw)
+	}
+}
+
+// TestSessionReview: a session in REVIEW (here by the sandbox's magic
+// reference) waits for a person; session.decide finishes it, keeps the
+// comment, and calls back.
+func TestSessionReview(t *testing.T) {
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, _, _ := apitest.SandboxAccount(t, s, "reviews")
+	recv := newReceiver(t)
+	cr := c.Call("session.create", map[string]any{"reference": "sandbox:REVIEW", "callback_url": recv.URL})
+	recv.secret = cr.Str("webhook_secret")
+	id := cr.Num("id")
+	if r := apitest.Device(c, cr.Str("token")).Call("session.submit", nil); r.Status != 200 {
+		t.Fatalf("submit: %s", r.Raw)
+	}
+	testenv.WaitFor(t, 20*time.Second, "REVIEW", func() bool { return c.Call("session.get", map[string]any{"id": id}).Str("state") == "REVIEW" })
+	if r := c.Call("session.get", map[string]any{"id": id}); r.Body["finished"] != nil || r.Str("surname") != "ERIKSSON" {
+		t.Errorf("a session in review is not finished and shows what was read: %s", r.Raw)
+	}
+	other, _, _, _ := apitest.Account(t, s, "other")
+	rules := []struct {
+		name   string
+		client *apitest.Client
+		body   map[string]any
+		status int
+		error  string
+	}{
+		{"a state a person cannot decide", c, map[string]any{"id": id, "state": "EXPIRED"}, 400, "InvalidRequest"},
+		{"another account's session", other, map[string]any{"id": id, "state": "APPROVED"}, 404, "SessionNotFound"},
+		{"a comment too long", c, map[string]any{"id": id, "state": "APPROVED", "comment": strings.Repeat("x", 2001)}, 400, "InvalidRequest"},
+	}
+	for _, tc := range rules {
+		if r := tc.client.Call("session.decide", tc.body); r.Status != tc.status || r.Str("error_name") != tc.error {
+			t.Errorf("%s: %s", tc.name, r.Raw)
+		}
+	}
+	d := c.Call("session.decide", map[string]any{"id": id, "state": "APPROVED", "comment": "portrait checked by hand"})
+	if d.Status != 200 || d.Str("state") != "APPROVED" || d.Str("finished") == "" {
+		t.Fatalf("decide: %s", d.Raw)
+	}
+	if r := c.Call("session.decide", map[string]any{"id": id, "state": "DECLINED"}); r.Status != 409 || r.Str("error_name") != "SessionNotInReview" {
+		t.Errorf("deciding twice: %s", r.Raw)
+	}
+	events := c.Call("session_event.list", map[string]any{"session_id": id}).Body["data"].([]any)
+	last := events[len(events)-1].(map[string]any)
+	if last["state"] != "APPROVED" || last["comment"] != "portrait checked by hand" || fmt.Sprint(last["reasons"]) != "[MANUAL_REVIEW]" {
+		t.Errorf("the decision's event: %v", last)
+	}
+	testenv.WaitFor(t, 20*time.Second, "the review and decision callbacks", func() bool {
+		types := recv.types()
+		return slices.Contains(types, "session.review") && slices.Contains(types, "session.approved")
+	})
+	// Erasure takes the comment too: it may name the person.
+	if r := c.Call("session.delete", map[string]any{"id": id}); r.Status != 200 {
+		t.Fatalf("delete: %s", r.Raw)
+	}
+	for _, e := range c.Call("session_event.list", map[string]any{"session_id": id}).Body["data"].([]any) {
+		if e.(map[string]any)["comment"] != "" {
+			t.Errorf("comment kept after erasure: %v", e)
+		}
 	}
 }

@@ -70,6 +70,13 @@ type SessionIDRequest struct {
 	ID int64 `json:"id" rpc:"required"`
 }
 
+// SessionDecideRequest is a person's decision on a session in REVIEW.
+type SessionDecideRequest struct {
+	ID      int64       `json:"id" rpc:"required"`
+	State   decideState `json:"state" rpc:"required"`
+	Comment string      `json:"comment"`
+}
+
 // SessionStateResponse is session.state's answer.
 type SessionStateResponse struct {
 	State sessionState `json:"state"`
@@ -120,6 +127,7 @@ type SessionEvent struct {
 	SessionID int64         `json:"session_id"`
 	State     string        `json:"state"`
 	Reasons   []string      `json:"reasons"`
+	Comment   string        `json:"comment"` // a person's decision (session.decide)
 	Created   rpc.Timestamp `json:"created"`
 }
 
@@ -149,6 +157,8 @@ func (h *Handlers) registerSession(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionList)
 	rpc.Register(reg, rpc.Spec{Name: "session.delete", Summary: "Erase a session's images and personal data; an audit stub remains.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.sessionDelete)
+	rpc.Register(reg, rpc.Spec{Name: "session.decide", Summary: "Decide a session in REVIEW: APPROVED or DECLINED, with a comment kept on its event.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.sessionDecide)
 	rpc.Register(reg, rpc.Spec{Name: "session_event.list", Summary: "List a session's state changes with their times and reasons.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionEventList)
 	rpc.Register(reg, rpc.Spec{Name: "session.upload", Summary: "End user (session token): upload the document front, back or a selfie.",
@@ -232,6 +242,17 @@ func (h *Handlers) sessionDelete(ctx context.Context, call *rpc.Call, req *Sessi
 	return h.sessionOf(ctx, s, false)
 }
 
+func (h *Handlers) sessionDecide(ctx context.Context, call *rpc.Call, req *SessionDecideRequest) (*Session, error) {
+	if len(req.Comment) > 2000 {
+		return nil, rpc.ErrInvalidRequest("comment: must be at most 2000 characters")
+	}
+	s, err := h.Sessions.Decide(ctx, call.AccountID(), req.ID, string(req.State), req.Comment)
+	if err != nil {
+		return nil, missing(err, sessions.ErrNotFound, req.ID)
+	}
+	return h.sessionOf(ctx, s, false)
+}
+
 func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *SessionEventListRequest) (*SessionEventList, error) {
 	if _, err := h.DB.GetSession(ctx, call.AccountID(), req.SessionID); err != nil {
 		return nil, missing(err, sessions.ErrNotFound, req.SessionID)
@@ -246,7 +267,8 @@ func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *Se
 		if e.Reasons != "" {
 			reasons = strings.Split(e.Reasons, ",")
 		}
-		out.Data = append(out.Data, SessionEvent{ID: e.ID, SessionID: e.SessionID, State: e.State, Reasons: reasons, Created: rpc.NewTimestamp(e.CreatedAt)})
+		out.Data = append(out.Data, SessionEvent{ID: e.ID, SessionID: e.SessionID, State: e.State, Reasons: reasons, Comment: e.Comment,
+			Created: rpc.NewTimestamp(e.CreatedAt)})
 	}
 	return out, nil
 }

@@ -15,11 +15,12 @@ import (
 // account the reference is only a reference.
 const SandboxPrefix = "sandbox:"
 
-// SandboxReferences lists the magic references: APPROVED, EXPIRED (the
-// session expires at once), DECLINED (a face mismatch) and DECLINED:<checks>
-// with one or more of Checks, comma-separated.
+// SandboxReferences lists the magic references: APPROVED, REVIEW (waits for
+// session.decide), EXPIRED (the session expires at once), DECLINED (a face
+// mismatch) and DECLINED:<checks> with one or more of Checks, comma-separated.
 func SandboxReferences() []string {
-	out := []string{SandboxPrefix + database.SessionApproved, SandboxPrefix + database.SessionExpired, SandboxPrefix + database.SessionDeclined}
+	out := []string{SandboxPrefix + database.SessionApproved, SandboxPrefix + database.SessionReview, SandboxPrefix + database.SessionExpired,
+		SandboxPrefix + database.SessionDeclined}
 	for _, c := range Checks {
 		out = append(out, SandboxPrefix+database.SessionDeclined+":"+c)
 	}
@@ -40,7 +41,7 @@ func parseSandbox(reference string) (out sandboxOutcome, ok bool, err error) {
 	}
 	state, checks, _ := strings.Cut(rest, ":")
 	switch {
-	case (state == database.SessionApproved || state == database.SessionExpired) && checks == "":
+	case (state == database.SessionApproved || state == database.SessionExpired || state == database.SessionReview) && checks == "":
 		return sandboxOutcome{state: state}, true, nil
 	case state == database.SessionDeclined && checks == "":
 		return sandboxOutcome{state: state, checks: []string{CheckFaceMismatch}}, true, nil
@@ -53,8 +54,8 @@ func parseSandbox(reference string) (out sandboxOutcome, ok bool, err error) {
 		}
 		return out, true, nil
 	}
-	return out, true, accounts.ErrSandboxValue.New("reference: %q names no sandbox outcome; use %s%s, %s%s, %s%s or %s%s:<CHECK>[,<CHECK>…]", reference,
-		SandboxPrefix, database.SessionApproved, SandboxPrefix, database.SessionDeclined, SandboxPrefix, database.SessionExpired, SandboxPrefix, database.SessionDeclined)
+	return out, true, accounts.ErrSandboxValue.New("reference: %q names no sandbox outcome; use one of %s, or %s%s:<CHECK>[,<CHECK>…]", reference,
+		strings.Join(SandboxReferences()[:4], ", "), SandboxPrefix, database.SessionDeclined)
 }
 
 // sandboxPerson is the ICAO 9303 specimen: what a magic session "reads".
@@ -64,15 +65,16 @@ func sandboxPerson(d *database.SessionResult) {
 }
 
 // sandboxResult is the result a magic session of a sandbox account gets in
-// place of reading its images; nil for every other session.
-func (w *Worker) sandboxResult(ctx context.Context, s *database.Session) (*database.SessionResult, error) {
+// place of reading its images, and the state it asks for; nil for every
+// other session.
+func (w *Worker) sandboxResult(ctx context.Context, s *database.Session) (*database.SessionResult, string, error) {
 	o, ok, err := parseSandbox(s.Reference)
 	if !ok || err != nil || o.state == database.SessionExpired {
-		return nil, nil
+		return nil, "", nil
 	}
 	acc, err := w.DB.GetAccount(ctx, s.AccountID)
 	if err != nil || !acc.Sandbox {
-		return nil, err
+		return nil, "", err
 	}
 	d := &database.SessionResult{Checks: o.checks}
 	if !slices.Contains(o.checks, CheckDocumentMissing) && !slices.Contains(o.checks, CheckMRZNotFound) {
@@ -91,7 +93,7 @@ func (w *Worker) sandboxResult(ctx context.Context, s *database.Session) (*datab
 		}
 		d.FaceMatchScore = &score
 	}
-	return d, nil
+	return d, o.state, nil
 }
 
 // checkSandbox refuses a magic reference that names no outcome, in a

@@ -65,12 +65,19 @@ type Event struct {
 
 // CallbackStates are the states whose callbacks integrators receive; the
 // event type is "session." + the state in lower case.
-var CallbackStates = []string{database.SessionUploading, database.SessionProcessing, database.SessionApproved, database.SessionDeclined, database.SessionExpired}
+var CallbackStates = []string{database.SessionUploading, database.SessionProcessing, database.SessionReview, database.SessionApproved,
+	database.SessionDeclined, database.SessionExpired}
 
 // Transition moves a session (locked in tx) to state, records the event and,
 // when the session has a live callback URL, queues the signed callback.
 func Transition(ctx context.Context, q jobs.Queue, tx *database.Tx, s *database.Session, state string, now time.Time, reasons []string, change database.SessionChange) error {
-	if err := tx.SetSessionState(s, state, now, reasons, change); err != nil {
+	return transition(ctx, q, tx, s, state, now, reasons, "", change)
+}
+
+// transition is Transition with a person's comment for the event.
+func transition(ctx context.Context, q jobs.Queue, tx *database.Tx, s *database.Session, state string, now time.Time, reasons []string, comment string,
+	change database.SessionChange) error {
+	if err := tx.SetSessionStateWithComment(s, state, now, reasons, comment, change); err != nil {
 		return err
 	}
 	if s.CallbackURL == "" || s.CallbackDisabled {
@@ -128,7 +135,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if s.State != database.SessionProcessing || s.DeletedAt != nil {
 		return nil
 	}
-	d, err := w.sandboxResult(ctx, s)
+	d, sandboxState, err := w.sandboxResult(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -154,7 +161,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 			state = database.SessionDeclined
 		}
 		now := w.Now()
-		return Transition(ctx, w.Queue, tx, locked, state, now, d.Checks, database.SessionChange{FinishedAt: &now, Result: d})
+		change := database.SessionChange{FinishedAt: &now, Result: d}
+		if sandboxState == database.SessionReview {
+			// Not finished: a person decides it.
+			state, change.FinishedAt = database.SessionReview, nil
+		}
+		return Transition(ctx, w.Queue, tx, locked, state, now, d.Checks, change)
 	})
 }
 

@@ -17,13 +17,14 @@ const (
 	SessionCreated    = "CREATED"
 	SessionUploading  = "UPLOADING"
 	SessionProcessing = "PROCESSING"
+	SessionReview     = "REVIEW" // waiting for a person's decision (session.decide)
 	SessionApproved   = "APPROVED"
 	SessionDeclined   = "DECLINED"
 	SessionExpired    = "EXPIRED"
 )
 
 // SessionStates lists the states in lifecycle order.
-var SessionStates = []string{SessionCreated, SessionUploading, SessionProcessing, SessionApproved, SessionDeclined, SessionExpired}
+var SessionStates = []string{SessionCreated, SessionUploading, SessionProcessing, SessionReview, SessionApproved, SessionDeclined, SessionExpired}
 
 // SessionOpen tells whether uploads are still accepted in a state.
 func SessionOpen(state string) bool { return state == SessionCreated || state == SessionUploading }
@@ -94,6 +95,7 @@ type SessionEvent struct {
 	State     string `gorm:"size:12;not null"`
 	Reasons   string `gorm:"size:500;not null;default:''"`
 	CreatedAt time.Time
+	Comment   string `gorm:"size:2000;not null;default:''"` // a person's decision (session.decide)
 }
 
 // HashToken is how session tokens are stored.
@@ -252,6 +254,12 @@ func (c SessionChange) columns() map[string]any {
 // SetSessionState moves a locked session to state, records the event and
 // applies the other changes.
 func (tx *Tx) SetSessionState(s *Session, state string, at time.Time, reasons []string, change SessionChange) error {
+	return tx.SetSessionStateWithComment(s, state, at, reasons, "", change)
+}
+
+// SetSessionStateWithComment is SetSessionState for a person's decision,
+// whose comment the event keeps.
+func (tx *Tx) SetSessionStateWithComment(s *Session, state string, at time.Time, reasons []string, comment string, change SessionChange) error {
 	cols := change.columns()
 	cols["state"] = state
 	cols["updated_at"] = at
@@ -259,7 +267,7 @@ func (tx *Tx) SetSessionState(s *Session, state string, at time.Time, reasons []
 		return err
 	}
 	s.State = state
-	return tx.g.Create(&SessionEvent{SessionID: s.ID, State: state, Reasons: strings.Join(reasons, ","), CreatedAt: at}).Error
+	return tx.g.Create(&SessionEvent{SessionID: s.ID, State: state, Reasons: strings.Join(reasons, ","), Comment: comment, CreatedAt: at}).Error
 }
 
 // UpdateSession applies changes that leave the state as it is.
@@ -291,6 +299,10 @@ func (tx *Tx) PutSessionUpload(u *SessionUpload) (replaced string, err error) {
 // token hash with one nobody holds; the row stays as an audit stub.
 func (tx *Tx) EraseSession(id int64, at time.Time) error {
 	if err := tx.g.Where("session_id = ?", id).Delete(&SessionUpload{}).Error; err != nil {
+		return err
+	}
+	// A reviewer's comment may name the person.
+	if err := tx.g.Model(&SessionEvent{}).Where("session_id = ?", id).Update("comment", "").Error; err != nil {
 		return err
 	}
 	dead := make([]byte, 32)

@@ -372,7 +372,7 @@ Session = TypedDict("Session", {
     "id": "int",
     "created": "str",
     "expires": "str",
-    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
+    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"REVIEW\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
     "reference": "str",
     "callback_url": "str",
     "face_verification": "bool",
@@ -415,7 +415,7 @@ SessionCreateResponse = TypedDict("SessionCreateResponse", {
 
 SessionCurrent = TypedDict("SessionCurrent", {
     "id": "int",
-    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
+    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"REVIEW\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
     "expires": "str",
     "face_verification": "bool",
     "document_front": "bool",
@@ -426,11 +426,18 @@ SessionCurrent = TypedDict("SessionCurrent", {
 SessionCurrentRequest = TypedDict("SessionCurrentRequest", {
 }, total=False)
 
+SessionDecideRequest = TypedDict("SessionDecideRequest", {
+    "id": "int",
+    "state": "Literal[\"APPROVED\", \"DECLINED\"]",
+    "comment": "str",
+}, total=False)
+
 SessionEvent = TypedDict("SessionEvent", {
     "id": "int",
     "session_id": "int",
     "state": "str",
     "reasons": "List[str]",
+    "comment": "str",
     "created": "str",
 })
 
@@ -449,14 +456,14 @@ SessionIDRequest = TypedDict("SessionIDRequest", {
 SessionListRequest = TypedDict("SessionListRequest", {
     "limit": "int",
     "cursor": "str",
-    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
+    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"REVIEW\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
     "reference": "str",
     "created_after": "Optional[str]",
     "created_before": "Optional[str]",
 }, total=False)
 
 SessionStateResponse = TypedDict("SessionStateResponse", {
-    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
+    "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"REVIEW\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
 })
 
 SessionSubmitRequest = TypedDict("SessionSubmitRequest", {
@@ -954,6 +961,10 @@ class SessionApi:
         """End user (session token): the session's state and which uploads it has. Authenticates with a session token (sessionToken)."""
         return self._t.call("session.current", body_of(locals()), False)
 
+    def decide(self, *, id: int, state: Literal["APPROVED", "DECLINED"], comment: Optional[str] = None) -> Session:
+        """Decide a session in REVIEW: APPROVED or DECLINED, with a comment kept on its event."""
+        return self._t.call("session.decide", body_of(locals()), True)
+
     def delete(self, *, id: int) -> Session:
         """Erase a session's images and personal data; an audit stub remains."""
         return self._t.call("session.delete", body_of(locals()), True)
@@ -962,11 +973,11 @@ class SessionApi:
         """Get a session with everything read from the document and the faces."""
         return self._t.call("session.get", body_of(locals()), False)
 
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, state: Optional[Literal["CREATED", "UPLOADING", "PROCESSING", "APPROVED", "DECLINED", "EXPIRED"]] = None, reference: Optional[str] = None, created_after: Optional[str] = None, created_before: Optional[str] = None) -> Dict[str, Any]:
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, state: Optional[Literal["CREATED", "UPLOADING", "PROCESSING", "REVIEW", "APPROVED", "DECLINED", "EXPIRED"]] = None, reference: Optional[str] = None, created_after: Optional[str] = None, created_before: Optional[str] = None) -> Dict[str, Any]:
         """List the account's sessions, newest first, by state, reference or creation time."""
         return self._t.call("session.list", body_of(locals()), False)
 
-    def list_all(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, state: Optional[Literal["CREATED", "UPLOADING", "PROCESSING", "APPROVED", "DECLINED", "EXPIRED"]] = None, reference: Optional[str] = None, created_after: Optional[str] = None, created_before: Optional[str] = None) -> Iterator[Session]:
+    def list_all(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, state: Optional[Literal["CREATED", "UPLOADING", "PROCESSING", "REVIEW", "APPROVED", "DECLINED", "EXPIRED"]] = None, reference: Optional[str] = None, created_after: Optional[str] = None, created_before: Optional[str] = None) -> Iterator[Session]:
         """Every item of session.list, page after page, from the cursor given on."""
         return self._t.paginate("session.list", body_of(locals()))
 
@@ -1193,6 +1204,7 @@ METHOD_NAMES = [
     "photo.process",
     "session.create",
     "session.current",
+    "session.decide",
     "session.delete",
     "session.get",
     "session.list",

@@ -368,7 +368,7 @@ export interface Session {
   id: number;
   created: string;
   expires: string;
-  state: "CREATED" | "UPLOADING" | "PROCESSING" | "APPROVED" | "DECLINED" | "EXPIRED";
+  state: "CREATED" | "UPLOADING" | "PROCESSING" | "REVIEW" | "APPROVED" | "DECLINED" | "EXPIRED";
   reference: string;
   callback_url: string;
   face_verification: boolean;
@@ -411,7 +411,7 @@ export interface SessionCreateResponse {
 
 export interface SessionCurrent {
   id: number;
-  state: "CREATED" | "UPLOADING" | "PROCESSING" | "APPROVED" | "DECLINED" | "EXPIRED";
+  state: "CREATED" | "UPLOADING" | "PROCESSING" | "REVIEW" | "APPROVED" | "DECLINED" | "EXPIRED";
   expires: string;
   face_verification: boolean;
   document_front: boolean;
@@ -422,11 +422,18 @@ export interface SessionCurrent {
 export interface SessionCurrentRequest {
 }
 
+export interface SessionDecideRequest {
+  id: number;
+  state: "APPROVED" | "DECLINED";
+  comment?: string;
+}
+
 export interface SessionEvent {
   id: number;
   session_id: number;
   state: string;
   reasons: string[];
+  comment: string;
   created: string;
 }
 
@@ -445,14 +452,14 @@ export interface SessionIDRequest {
 export interface SessionListRequest {
   limit?: number;
   cursor?: string;
-  state?: "CREATED" | "UPLOADING" | "PROCESSING" | "APPROVED" | "DECLINED" | "EXPIRED";
+  state?: "CREATED" | "UPLOADING" | "PROCESSING" | "REVIEW" | "APPROVED" | "DECLINED" | "EXPIRED";
   reference?: string;
   created_after?: string;
   created_before?: string;
 }
 
 export interface SessionStateResponse {
-  state: "CREATED" | "UPLOADING" | "PROCESSING" | "APPROVED" | "DECLINED" | "EXPIRED";
+  state: "CREATED" | "UPLOADING" | "PROCESSING" | "REVIEW" | "APPROVED" | "DECLINED" | "EXPIRED";
 }
 
 export interface SessionSubmitRequest {
@@ -960,6 +967,11 @@ export class SessionApi {
     return this.t.call("session.current", req, false);
   }
 
+  /** Decide a session in REVIEW: APPROVED or DECLINED, with a comment kept on its event. */
+  decide(req: SessionDecideRequest): Promise<Session> {
+    return this.t.call("session.decide", req, true);
+  }
+
   /** Erase a session's images and personal data; an audit stub remains. */
   delete(req: SessionIDRequest): Promise<Session> {
     return this.t.call("session.delete", req, true);
@@ -1235,6 +1247,7 @@ export const methodNames: readonly string[] = [
   "photo.process",
   "session.create",
   "session.current",
+  "session.decide",
   "session.delete",
   "session.get",
   "session.list",
