@@ -9,7 +9,7 @@ export VERIDOC_DATA_DIR ?= ./data
 # Tesseract's OpenMP threads only spin on a busy machine (the binary sets this itself).
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: build run deps test-deps models bench eval-photos loadtest test e2e-deps lint vet fmt-check staticcheck clean
+.PHONY: build run deps test-deps models bench eval-photos eval-docs loadtest test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/veridoc
@@ -46,6 +46,13 @@ bench: models
 eval-photos: models
 	@scripts/install-deps.sh test
 	VERIDOC_EVAL=1 $(GO) test -count=1 -run TestEvalPhotos -v -timeout 20m ./internal/vision/idphoto
+
+# Document evaluation: the MRZ reader and the AAMVA parser on the held-out real
+# documents (../shared/data/holdout/realdocs: measured, never tuned to), printed
+# per file with the totals (the MRZ's clean subset apart).
+eval-docs: models
+	@scripts/install-deps.sh test
+	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout' -v -timeout 20m ./internal/vision/docread ./internal/vision/aamva
 
 # API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
 # account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite

@@ -72,7 +72,11 @@ const (
 	segmentTerminator   = '\r'
 )
 
-var elementID = regexp.MustCompile(`^[A-Z][A-Z0-9]{2}$`)
+var (
+	elementID = regexp.MustCompile(`^[A-Z][A-Z0-9]{2}$`)
+	// subfileStart is a DL or ID subfile's type followed by an element.
+	subfileStart = regexp.MustCompile(`(DL|ID)D[A-Z]{2}`)
+)
 
 // Parse reads a barcode's text.
 func Parse(data []byte) (*License, error) {
@@ -82,7 +86,9 @@ func Parse(data []byte) (*License, error) {
 	if start < 0 {
 		start = strings.Index(s, "AAMVA") // some version 1 cards
 	}
-	if start < 0 || start > 8 || !strings.HasPrefix(s, string(complianceIndicator)) {
+	// The separators between "@" and the file type are often lost or
+	// re-encoded by a scanner's keyboard wedge: a few stray bytes are allowed.
+	if start < 0 || start > 24 || !strings.HasPrefix(s, string(complianceIndicator)) {
 		return nil, ErrNotAAMVA
 	}
 	h := s[start+fileType:]
@@ -103,7 +109,11 @@ func Parse(data []byte) (*License, error) {
 	rest = rest[2:]
 	l.Jurisdiction, _ = LookupIIN(l.IIN)
 
-	// Subfile directory: type (2), offset (4), length (4) per entry.
+	// Subfile directory: type (2), offset (4), length (4) per entry. The
+	// first subfile's data follows the directory: where an offset misses
+	// (bytes lost before it), that is where it is.
+	dirStart := len(s) - len(rest)
+	dirEnd := dirStart + 10*min(entries, len(rest)/10)
 	var body string
 	for i := 0; i < entries && len(rest) >= 10; i++ {
 		d := rest[:10]
@@ -115,25 +125,28 @@ func Parse(data []byte) (*License, error) {
 		off, err1 := strconv.Atoi(d[2:6])
 		n, err2 := strconv.Atoi(d[6:10])
 		if err1 != nil || err2 != nil {
-			return nil, &ParseError{"bad subfile directory"}
+			break // an unreadable directory: the subfile is looked for below
 		}
 		l.Subfile = typ
-		body = subfile(s, typ, off, n)
+		if body = subfile(s, typ, off, n); body == "" && i == 0 {
+			body = subfile(s, typ, dirEnd, n)
+		}
 		break
 	}
-	if l.Subfile == "" {
-		// A directory that does not list it: look for the subfile itself.
-		for _, typ := range []string{"DL", "ID"} {
-			if i := strings.Index(s, typ+"DAQ"); i >= 0 {
-				l.Subfile, body = typ, s[i:]
-				break
-			}
+	if body == "" {
+		// A directory that does not list it, or offsets that lead nowhere:
+		// look for the subfile itself from the directory on.
+		l.Subfile = ""
+		if m := subfileStart.FindStringIndex(s[dirStart:]); m != nil {
+			at := dirStart + m[0]
+			l.Subfile, body = s[at:at+2], s[at:]
 		}
 	}
 	if body == "" {
+		l.Subfile = ""
 		return nil, ErrNoSubfile
 	}
-	readElements(l, body[2:])
+	readElements(l, strings.TrimPrefix(body, l.Subfile))
 	if err := l.fill(); err != nil {
 		return nil, err
 	}
@@ -141,20 +154,24 @@ func Parse(data []byte) (*License, error) {
 }
 
 // subfile cuts the subfile at its offset, or finds it near there when the
-// offset misses (several states count from another origin).
+// offset misses (several states count from another origin). Cards of the
+// 1990s header (file type AAMVA) and some later ones start the subfile's
+// data at the offset without repeating its type: an element id there is
+// taken as the start.
 func subfile(s, typ string, off, n int) string {
 	if off >= 0 && off+2 <= len(s) && s[off:off+2] == typ {
 		end := min(off+n, len(s))
 		return s[off:end]
 	}
+	if off >= 0 && off+3 <= len(s) && s[off] == 'D' && elementID.MatchString(s[off:off+3]) {
+		end := min(off+n, len(s))
+		return typ + s[off:end]
+	}
 	lo := max(0, off-8)
 	if lo < len(s) {
-		if i := strings.Index(s[lo:], typ+"D"); i >= 0 {
+		if i := strings.Index(s[lo:], typ+"D"); i >= 0 && i <= 16 {
 			return s[lo+i:]
 		}
-	}
-	if i := strings.Index(s, typ+"D"); i >= 0 {
-		return s[i:]
 	}
 	return ""
 }
@@ -164,6 +181,9 @@ func subfile(s, typ string, off, n int) string {
 func readElements(l *License, body string) {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	for _, line := range strings.FieldsFunc(body, func(r rune) bool { return r == elementSeparator || r == segmentTerminator || r == recordSeparator }) {
+		// Separators re-encoded on the way (a keyboard wedge's stray bytes)
+		// are not part of an element.
+		line = strings.TrimFunc(line, func(r rune) bool { return r < ' ' || r > '~' })
 		if len(line) < 3 || !elementID.MatchString(line[:3]) {
 			continue
 		}
@@ -186,19 +206,17 @@ func (l *License) fill() error {
 	if dct := e["DCT"]; dct != "" && l.FirstName == "" { // versions 2–3: given names together
 		l.FirstName, l.MiddleNames = splitNames(dct)
 	}
-	if daa := e["DAA"]; daa != "" && l.FamilyName == "" { // version 1: "FAMILY,FIRST,MIDDLE"
-		parts := strings.Split(daa, ",")
-		if len(parts) == 1 {
-			parts = strings.Fields(daa)
-		}
-		l.FamilyName = strings.TrimSpace(parts[0])
-		if len(parts) > 1 && l.FirstName == "" {
-			l.FirstName = strings.TrimSpace(parts[1])
-			l.MiddleNames = strings.TrimSpace(strings.Join(parts[2:], " "))
+	var daaSuffix string
+	if daa := e["DAA"]; daa != "" && l.FamilyName == "" {
+		var family, firstName, middle string
+		family, firstName, middle, daaSuffix = fullName(daa)
+		l.FamilyName = family
+		if l.FirstName == "" {
+			l.FirstName, l.MiddleNames = firstName, middle
 		}
 	}
 	l.FamilyName, l.FirstName, l.MiddleNames = clean(l.FamilyName), clean(l.FirstName), clean(l.MiddleNames)
-	l.Suffix = e["DCU"]
+	l.Suffix = first(e["DCU"], daaSuffix)
 	l.FamilyTruncated, l.FirstTruncated, l.MiddleTruncated = e["DDE"], e["DDF"], e["DDG"]
 
 	l.Country = countryCode(e["DCG"])
@@ -233,8 +251,11 @@ func (l *License) fill() error {
 	case "9", "X":
 		l.Sex = "X"
 	}
-	l.Street, l.Street2, l.City, l.State = e["DAG"], e["DAH"], e["DAI"], e["DAJ"]
-	l.PostalCode = postalCode(e["DAK"], l.Country)
+	// The mailing address (DAG–DAK), else the residence address that
+	// version 1 cards may carry instead (DAL–DAP).
+	l.Street, l.Street2 = value(first(e["DAG"], e["DAL"])), value(first(e["DAH"], e["DAM"]))
+	l.City, l.State = value(first(e["DAI"], e["DAN"])), value(first(e["DAJ"], e["DAO"]))
+	l.PostalCode = postalCode(first(e["DAK"], e["DAP"]), l.Country)
 	l.EyeColor, l.Height = e["DAY"], e["DAU"]
 	l.Weight = first(e["DAW"], e["DAX"])
 	return nil
@@ -279,7 +300,8 @@ func date(y, m, d string) (time.Time, bool) {
 // (cards pad to 11 characters); Canadian codes keep their letters.
 func postalCode(v, country string) string {
 	v = strings.TrimSpace(strings.ReplaceAll(v, "-", ""))
-	if country == "US" && len(v) >= 5 && digits(v[:5]) {
+	if us := strings.ReplaceAll(v, " ", ""); country == "US" && len(us) >= 5 && digits(us[:5]) {
+		v = us
 		if len(v) >= 9 && digits(v[5:9]) && v[5:9] != "0000" {
 			return v[:5] + "-" + v[5:9]
 		}
@@ -298,6 +320,51 @@ func countryCode(v string) string {
 		return "MX"
 	}
 	return ""
+}
+
+// fullName reads version 1's DAA, the whole name in one element. With
+// commas it is "FAMILY,FIRST,MIDDLE,SUFFIX" (the standard's order; a fourth
+// field is the suffix when it is one); with spaces only, jurisdictions write
+// it as the card prints it, "FIRST MIDDLE… FAMILY".
+func fullName(v string) (family, firstName, middle, suffix string) {
+	if strings.Contains(v, ",") {
+		parts := strings.Split(v, ",")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+		if n := len(parts); n >= 4 && nameSuffix(parts[n-1]) {
+			suffix, parts = parts[n-1], parts[:n-1]
+		}
+		family = parts[0]
+		if len(parts) > 1 {
+			firstName = parts[1]
+			middle = strings.Join(strings.Fields(strings.Join(parts[2:], " ")), " ")
+		}
+		return family, firstName, middle, suffix
+	}
+	parts := strings.Fields(v)
+	switch len(parts) {
+	case 0:
+		return "", "", "", ""
+	case 1:
+		return parts[0], "", "", ""
+	}
+	return parts[len(parts)-1], parts[0], strings.Join(parts[1:len(parts)-1], " "), ""
+}
+
+// nameSuffix tells a generational suffix (the standard's DCU values).
+func nameSuffix(v string) bool {
+	switch strings.ToUpper(strings.TrimSuffix(v, ".")) {
+	case "JR", "SR", "1ST", "2ND", "3RD", "4TH", "5TH", "6TH", "7TH", "8TH", "9TH", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX":
+		return true
+	}
+	return false
+}
+
+// value trims the padding and the stray separators (a trailing comma) some
+// cards leave around an element's value.
+func value(v string) string {
+	return strings.TrimRight(strings.TrimSpace(v), ", ")
 }
 
 // splitNames splits "FIRST,MIDDLE" or "FIRST MIDDLE".

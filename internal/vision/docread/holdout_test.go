@@ -1,0 +1,131 @@
+package docread_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/testsupport/repo"
+	"github.com/veridoc/veridoc/internal/vision/docread"
+)
+
+// holdoutMRZ is one entry of ../shared/data/holdout/realdocs/mrz/truth.json.
+type holdoutMRZ struct {
+	File        string            `json:"file"`
+	TruthSource string            `json:"truth_source"`
+	Fields      map[string]string `json:"fields"`
+}
+
+// cleanHoldout are the files none of whose MRZ lines the OCR model was
+// trained on (realdocs/README.md).
+var cleanHoldout = []string{"docsaid_midv2020_aze_photo", "docsaid_midv2020_aze_lowlight512", "arg_pass_isl", "arg_pass_qat",
+	"pe_100_pass-fin", "pe_79_pass-hun", "pe_98_pass-nld"}
+
+// TestEvalHoldoutMRZ measures the reader on real documents nobody here drew
+// (make eval-docs). It measures only: the holdout is never tuned to (its
+// README says why), so this test prints and never fails on a number.
+func TestEvalHoldoutMRZ(t *testing.T) {
+	if os.Getenv("VERIDOC_EVAL") == "" {
+		t.Skip("an evaluation: make eval-docs")
+	}
+	dir := filepath.Join(repo.Shared(), "data", "holdout", "realdocs")
+	raw, err := os.ReadFile(filepath.Join(dir, "mrz", "truth.json"))
+	if err != nil {
+		t.Skipf("no holdout here: %v", err)
+	}
+	var truth map[string]holdoutMRZ
+	if err := json.Unmarshal(raw, &truth); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(truth))
+	for n := range truth {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	r := docread.New(docread.Options{ModelsDir: modelsDir(t), Now: func() time.Time { return now }})
+	defer r.Close()
+	var exact, scored, cleanExact, cleanScored int
+	var total time.Duration
+	for _, name := range names {
+		h := truth[name]
+		img, err := os.ReadFile(filepath.Join(dir, h.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		got := r.BestMRZ(context.Background(), img)
+		total += time.Since(t0)
+		verdict := judge(h, got)
+		if h.Fields != nil && h.Fields["format"] != "FRA-ID-2x36" {
+			scored++
+			clean := slices.Contains(cleanHoldout, name)
+			if clean {
+				cleanScored++
+			}
+			if verdict == "exact" {
+				exact++
+				if clean {
+					cleanExact++
+				}
+			}
+		}
+		t.Logf("%-36s %-22s %s", name, h.TruthSource, verdict)
+	}
+	t.Logf("MRZ read exactly: %d of %d (clean: %d of %d); %.0f ms per document", exact, scored, cleanExact, cleanScored,
+		float64(total.Milliseconds())/float64(len(names)))
+}
+
+// judge says how a read compares with the truth.
+func judge(h holdoutMRZ, got *docread.MRZRead) string {
+	switch {
+	case h.TruthSource == "expect_invalid":
+		if got == nil || !got.Valid() {
+			return "refused (right)"
+		}
+		return "WRONG: accepted as valid"
+	case got == nil:
+		return "MRZ_NOT_FOUND"
+	case h.Fields == nil:
+		return fmt.Sprintf("read (no truth): valid=%v", got.Valid())
+	}
+	want := h.Fields
+	have := map[string]string{"doc": got.DocumentNumber, "sur": got.Surname, "given": got.GivenNames, "sex": got.Sex,
+		"nat": got.Nationality, "issuer": got.IssuingCountry, "dob": yymmdd(got.BirthDate), "exp": yymmdd(got.ExpiryDate)}
+	var diffs []string
+	for _, k := range []string{"doc", "sur", "given", "dob", "exp", "sex", "nat", "issuer"} {
+		w, ok := want[k]
+		if !ok || w == "–" {
+			continue
+		}
+		if strings.TrimRight(w, "<") != have[k] {
+			diffs = append(diffs, fmt.Sprintf("%s %q≠%q", k, have[k], w))
+		}
+	}
+	if len(got.FailedChecks) > 0 {
+		diffs = append(diffs, "failed checks "+strings.Join(got.FailedChecks, ","))
+	}
+	if len(diffs) == 0 {
+		return "exact"
+	}
+	return strings.Join(diffs, "; ")
+}
+
+func yymmdd(date string) string {
+	d := strings.ReplaceAll(date, "-", "")
+	if len(d) == 8 {
+		return d[2:]
+	}
+	return d
+}
+
+func modelsDir(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(repo.Root(), "models-data")
+}
