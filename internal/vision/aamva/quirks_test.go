@@ -28,10 +28,14 @@ func TestParseQuirks(t *testing.T) {
 		{"a later header whose offset points at the first element, not the type",
 			strings.Replace(aamvatest.Build(aamvatest.Card{IIN: "636061", Version: 4, Subfile: "DL",
 				Elements: els("DAQ", "X123", "DCS", "SMITH", "DAC", "JOE", "DBB", "01021980")}), "DL0031", "DL0033", 1),
-			func(l *aamva.License) bool { return l.Number == "X123" && l.FamilyName == "SMITH" && l.FirstName == "JOE" }},
+			func(l *aamva.License) bool {
+				return l.Number == "X123" && l.FamilyName == "SMITH" && l.FirstName == "JOE"
+			}},
 		{"a directory whose offsets are not numbers: the subfile is looked for",
 			"@\n\x1e\rANSI 636014100001DLabcdefghDLDAQ77\nDCSDOE\nDACJANE\nDBB02031990\r",
-			func(l *aamva.License) bool { return l.Number == "77" && l.FamilyName == "DOE" && l.BirthDate == day(1990, 2, 3) }},
+			func(l *aamva.License) bool {
+				return l.Number == "77" && l.FamilyName == "DOE" && l.BirthDate == day(1990, 2, 3)
+			}},
 		{"DAA with commas: family, first, middle (the standard's order)", v1("DAQ", "1", "DAA", "SMITH,JOHN,PAUL GEORGE"),
 			func(l *aamva.License) bool {
 				return l.FamilyName == "SMITH" && l.FirstName == "JOHN" && l.MiddleNames == "PAUL GEORGE"
@@ -42,7 +46,9 @@ func TestParseQuirks(t *testing.T) {
 			}},
 		{"DAA of one name", v1("DAQ", "1", "DAA", "MADONNA"), func(l *aamva.License) bool { return l.FamilyName == "MADONNA" && l.FirstName == "" }},
 		{"segment terminators normalised to LF (a scanner's keyboard wedge)", strings.ReplaceAll(standardSample, "\r", "\n"),
-			func(l *aamva.License) bool { return l.Number == "T64235789" && l.FamilyName == "SAMPLE" && l.City == "RICHMOND" }},
+			func(l *aamva.License) bool {
+				return l.Number == "T64235789" && l.FamilyName == "SAMPLE" && l.City == "RICHMOND"
+			}},
 		{"no record separator and no segment terminator", strings.NewReplacer("\x1e", "", "\r", "").Replace(standardSample),
 			func(l *aamva.License) bool { return l.Number == "T64235789" && l.FirstName == "MICHAEL" }},
 		{"the residence address (DAL–DAP) where the mailing address is absent; a trailing comma",
@@ -62,7 +68,9 @@ func TestParseQuirks(t *testing.T) {
 		{"separators lost before the file type: the offsets miss, the data follows the directory",
 			strings.Replace(strings.Replace(aamvatest.Build(aamvatest.Card{IIN: "636061", Version: 4, Subfile: "DL",
 				Elements: els("DAQ", "X9", "DCS", "ONEIL", "DAC", "KIM")}), "@\n\x1e\r", "@", 1), "DLDAQ", "DAQ", 1),
-			func(l *aamva.License) bool { return l.Number == "X9" && l.FamilyName == "ONEIL" && l.FirstName == "KIM" }},
+			func(l *aamva.License) bool {
+				return l.Number == "X9" && l.FamilyName == "ONEIL" && l.FirstName == "KIM"
+			}},
 		{"a directory entry that is not one, the subfile inside it", "@\n\x1e\rANSI 990876030001DLxyzwDLDCSROE\nDAQ5\nDACMAY\r",
 			func(l *aamva.License) bool { return l.Number == "5" && l.FamilyName == "ROE" && l.FirstName == "MAY" }},
 		{"a ZIP+4 written with a space", v1("DAQ", "1", "DAA", "DOE,JO", "DAG", "1 A ST", "DAK", "72201 4455"),
