@@ -42,6 +42,7 @@ const (
 	CheckDocumentMissing     = "DOCUMENT_MISSING"
 	CheckMRZNotFound         = "MRZ_NOT_FOUND"
 	CheckMRZCheckDigit       = "MRZ_CHECK_DIGIT"
+	CheckMRZCode             = "MRZ_CODE_INVALID" // the issuing state or nationality is no ICAO 9303 code
 	CheckDocumentExpired     = "DOCUMENT_EXPIRED"
 	CheckDocumentTypeRefused = "DOCUMENT_TYPE_NOT_ALLOWED"
 	CheckNoFaceOnDocument    = "NO_FACE_ON_DOCUMENT"
@@ -51,7 +52,7 @@ const (
 )
 
 // Checks lists every check a session can fail.
-var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckMRZCheckDigit, CheckDocumentExpired, CheckDocumentTypeRefused,
+var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckDocumentTypeRefused,
 	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch}
 
 // Event is the callback body: flat, like every API object.
@@ -277,8 +278,11 @@ func (w *Worker) readDocument(ctx context.Context, d *database.SessionResult, s 
 	d.GivenNames, d.Surname, d.Nationality, d.Sex = m.GivenNames, m.Surname, country.FromMRZ(m.Nationality), m.Sex
 	d.DateOfBirth, d.PersonalNumber, d.DocumentType = m.BirthDate, m.PersonalNumber, docType
 	d.DocumentNumber, d.ExpiryDate, d.IssuingCountry, d.Issuer = m.DocumentNumber, m.ExpiryDate, issuing, issuer
-	if !m.Valid() {
+	if m.DigitsFailed() {
 		fail(d, CheckMRZCheckDigit)
+	}
+	if m.CodeFailed() {
+		fail(d, CheckMRZCode)
 	}
 	if m.Expired(w.Now()) {
 		fail(d, CheckDocumentExpired)

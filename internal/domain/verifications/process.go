@@ -162,8 +162,11 @@ func (w *DocumentWorker) readMRZ(ctx context.Context, x *extraction, t *flows.Do
 	x.Fields["document_number"] = m.DocumentNumber
 	x.Fields["document_expiration_date"] = m.ExpiryDate
 	x.Fields["document_mrz_valid"] = fmt.Sprint(m.Valid())
-	if !m.Valid() {
+	if m.DigitsFailed() {
 		x.fail(CheckMRZCheckDigit)
+	}
+	if m.CodeFailed() {
+		x.fail(CheckMRZCode)
 	}
 	if m.Expired(w.Now()) {
 		x.fail(CheckDocumentExpired)

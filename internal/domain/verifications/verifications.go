@@ -75,6 +75,7 @@ const (
 	CheckUnreadable        = "UNREADABLE_IMAGE"
 	CheckNoFaceOnDocument  = "NO_FACE_ON_DOCUMENT"
 	CheckMRZCheckDigit     = "MRZ_CHECK_DIGIT"
+	CheckMRZCode           = "MRZ_CODE_INVALID" // the issuing state or nationality is no ICAO 9303 code
 	CheckDocumentExpired   = "DOCUMENT_EXPIRED"
 	CheckNoFaceOnSelfie    = "NO_FACE_ON_SELFIE"
 	CheckFaceMismatch      = "FACE_MISMATCH"
@@ -89,7 +90,7 @@ const (
 	CheckMissingDocument   = "MISSING_DOCUMENT"
 )
 
-var hard = []string{CheckUnreadable, CheckNoFaceOnDocument, CheckMRZCheckDigit, CheckDocumentExpired, CheckNoFaceOnSelfie, CheckFaceMismatch}
+var hard = []string{CheckUnreadable, CheckNoFaceOnDocument, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckNoFaceOnSelfie, CheckFaceMismatch}
 
 // Verdict turns failed checks into a status: any hard failure rejects, any
 // other failure asks for a double check.

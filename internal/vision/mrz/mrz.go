@@ -45,8 +45,19 @@ type Result struct {
 	Lines []string
 }
 
-// Valid is true when every check digit holds.
+// Valid is true when every check digit holds and both codes are ICAO's.
 func (r *Result) Valid() bool { return len(r.FailedChecks) == 0 }
+
+// DigitsFailed tells whether a check digit failed; CodeFailed whether the
+// issuing state or the nationality is no ICAO code.
+func (r *Result) DigitsFailed() bool {
+	return slices.ContainsFunc(r.FailedChecks, func(c string) bool { return !strings.HasSuffix(c, "_code") })
+}
+
+// CodeFailed tells whether the issuing state or the nationality is no ICAO code.
+func (r *Result) CodeFailed() bool {
+	return slices.ContainsFunc(r.FailedChecks, func(c string) bool { return strings.HasSuffix(c, "_code") })
+}
 
 // Expired tells whether the document's expiry date is before now's UTC day (a
 // document expiring today is still valid). A missing date is not expired.
@@ -125,6 +136,14 @@ func Parse(text string, o Options) (*Result, error) {
 	default:
 		return nil, ErrFormat
 	}
+	// The codes come from the ICAO list; the nationality's place depends on
+	// the format (TD1 keeps it later on its second line).
+	p.checkCode("issuing_country", 0, 2, &p.r.IssuingCountry)
+	natAt := 10
+	if len(lines) == 3 {
+		natAt = 15
+	}
+	p.checkCode("nationality", 1, natAt, &p.r.Nationality)
 	p.r.Lines = p.lines
 	return p.r, nil
 }
