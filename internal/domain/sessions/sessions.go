@@ -23,6 +23,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/vision/aamva"
+	"github.com/veridoc/veridoc/internal/vision/docread"
 	"github.com/veridoc/veridoc/internal/vision/engines"
 	"github.com/veridoc/veridoc/internal/vision/faces"
 )
@@ -39,10 +40,13 @@ var UploadKinds = []string{DocumentFront, DocumentBack, Selfie}
 
 // Check codes: why a session was declined.
 const (
-	CheckDocumentMissing     = "DOCUMENT_MISSING"
-	CheckMRZNotFound         = "MRZ_NOT_FOUND"
-	CheckMRZCheckDigit       = "MRZ_CHECK_DIGIT"
-	CheckMRZCode             = "MRZ_CODE_INVALID" // the issuing state or nationality is no ICAO 9303 code
+	CheckDocumentMissing = "DOCUMENT_MISSING"
+	CheckMRZNotFound     = "MRZ_NOT_FOUND"
+	CheckMRZCheckDigit   = "MRZ_CHECK_DIGIT"
+	CheckMRZCode         = "MRZ_CODE_INVALID" // the issuing state or nationality is no ICAO 9303 code
+	// CheckFormatUnsupported: an MRZ in a layout not read (not ICAO's, nor
+	// the French card of 1988–2021), refused rather than misread.
+	CheckFormatUnsupported   = "DOCUMENT_FORMAT_UNSUPPORTED"
 	CheckDocumentExpired     = "DOCUMENT_EXPIRED"
 	CheckDocumentTypeRefused = "DOCUMENT_TYPE_NOT_ALLOWED"
 	CheckNoFaceOnDocument    = "NO_FACE_ON_DOCUMENT"
@@ -52,7 +56,7 @@ const (
 )
 
 // Checks lists every check a session can fail.
-var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckDocumentTypeRefused,
+var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckDocumentTypeRefused,
 	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch}
 
 // Event is the callback body: flat, like every API object.
@@ -251,10 +255,14 @@ func (w *Worker) readDocument(ctx context.Context, d *database.SessionResult, s 
 		w.fillLicence(d, s, l)
 		return nil
 	}
-	best := w.Engines.Reader().BestMRZ(ctx, front, back)
+	best, err := w.Engines.Reader().BestMRZ(ctx, front, back)
 	if best == nil {
 		if l := w.readBarcode(ctx, front); l != nil {
 			w.fillLicence(d, s, l)
+			return nil
+		}
+		if errors.Is(err, docread.ErrUnsupported) {
+			fail(d, CheckFormatUnsupported)
 			return nil
 		}
 		fail(d, CheckMRZNotFound)

@@ -14,6 +14,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/vision/docread"
 	"github.com/veridoc/veridoc/internal/vision/engines"
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
@@ -144,11 +145,14 @@ func (w *DocumentWorker) extract(ctx context.Context, d *database.Document, fron
 
 // readMRZ fills person and document fields from the MRZ (front, then back).
 func (w *DocumentWorker) readMRZ(ctx context.Context, x *extraction, t *flows.DocumentType, front, back []byte) {
-	best := w.Engines.Reader().BestMRZ(ctx, front, back)
+	best, err := w.Engines.Reader().BestMRZ(ctx, front, back)
 	if best == nil {
-		if t.MRZ {
+		switch {
+		case errors.Is(err, docread.ErrUnsupported):
+			x.fail(CheckFormatUnsupported)
+		case t.MRZ:
 			x.fail(CheckMRZNotFound)
-		} else {
+		default:
 			// Cards without an MRZ (US driver licences) need a person to read them.
 			x.fail(CheckDataNotExtracted)
 		}

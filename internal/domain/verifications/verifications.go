@@ -75,7 +75,8 @@ const (
 	CheckUnreadable        = "UNREADABLE_IMAGE"
 	CheckNoFaceOnDocument  = "NO_FACE_ON_DOCUMENT"
 	CheckMRZCheckDigit     = "MRZ_CHECK_DIGIT"
-	CheckMRZCode           = "MRZ_CODE_INVALID" // the issuing state or nationality is no ICAO 9303 code
+	CheckMRZCode           = "MRZ_CODE_INVALID"            // the issuing state or nationality is no ICAO 9303 code
+	CheckFormatUnsupported = "DOCUMENT_FORMAT_UNSUPPORTED" // an MRZ in a layout not read: a person reads it
 	CheckDocumentExpired   = "DOCUMENT_EXPIRED"
 	CheckNoFaceOnSelfie    = "NO_FACE_ON_SELFIE"
 	CheckFaceMismatch      = "FACE_MISMATCH"

@@ -22,6 +22,11 @@ import (
 // ErrNoMRZ means no machine-readable zone could be read in the image.
 var ErrNoMRZ = errors.New("no machine-readable zone found")
 
+// ErrUnsupported means the image has an MRZ in a layout this reader does not
+// know (not ICAO TD1, TD2, TD3 or a visa, nor the French card of 1988–2021):
+// it is refused rather than parsed as something it is not.
+var ErrUnsupported = errors.New("an MRZ in an unsupported layout")
+
 // Reader reads documents. It is safe for concurrent use.
 type Reader struct {
 	mrzOCR  *ocrPool
@@ -79,15 +84,20 @@ const findSize = 1000
 
 // BestMRZ reads the MRZ of each side given (nil sides are skipped) and keeps
 // the read with the fewest failed check digits, stopping at the first valid
-// one: ID cards carry it on the back, passports on the front. Nil when no
-// side has a readable MRZ.
-func (r *Reader) BestMRZ(ctx context.Context, sides ...[]byte) *MRZRead {
+// one: ID cards carry it on the back, passports on the front. Without a read,
+// the error is ErrUnsupported when a side had an MRZ of an unknown layout,
+// else ErrNoMRZ.
+func (r *Reader) BestMRZ(ctx context.Context, sides ...[]byte) (*MRZRead, error) {
 	var best *MRZRead
+	miss := ErrNoMRZ
 	for _, img := range sides {
 		if img == nil {
 			continue
 		}
 		m, err := r.ReadMRZ(ctx, img)
+		if errors.Is(err, ErrUnsupported) {
+			miss = err
+		}
 		if err != nil {
 			continue // not found on this side (or unreadable): try the next
 		}
@@ -98,7 +108,10 @@ func (r *Reader) BestMRZ(ctx context.Context, sides ...[]byte) *MRZRead {
 			break
 		}
 	}
-	return best
+	if best == nil {
+		return nil, miss
+	}
+	return best, nil
 }
 
 // ReadMRZ finds, recognises and parses the MRZ of a document photo. It
@@ -131,6 +144,7 @@ func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 	regions = append(regions, image.Rect(0, sh/2, sw, sh))
 
 	var best *MRZRead
+	mrzLike := false
 	for i, reg := range regions {
 		if i >= 5 {
 			break
@@ -147,6 +161,12 @@ func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 			return nil, err
 		}
 		res := parseBest(text, r.now())
+		if res != nil && implausible(res) && mrzBlock(text) {
+			// An MRZ's lines that parse as no field of the layout their
+			// length suggests: another layout, not a misread one.
+			mrzLike = true
+			continue
+		}
 		if res == nil {
 			continue
 		}
@@ -159,10 +179,34 @@ func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 			break
 		}
 	}
-	if best == nil {
-		return nil, ErrNoMRZ
+	switch {
+	case best != nil:
+		return best, nil
+	case mrzLike:
+		return nil, ErrUnsupported
 	}
-	return best, nil
+	return nil, ErrNoMRZ
+}
+
+// mrzBlock tells whether OCR text has two or more lines that look like an
+// MRZ's: 28 characters or more of its alphabet, with a run of fillers.
+func mrzBlock(text string) bool {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.ReplaceAll(strings.TrimSpace(l), " ", "")
+		if len(l) >= 28 && strings.Contains(l, "<<") && strings.Trim(l, mrzAlphabet) == "" {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// implausible tells a parse that cannot be this layout: the document number,
+// the birth date and the composite all fail and the birth date is no date.
+// Such text is an MRZ of another layout, not a misread one.
+func implausible(r *mrz.Result) bool {
+	failed := func(c string) bool { return slices.Contains(r.FailedChecks, c) }
+	return r.BirthDate == "" && failed("birth_date") && failed("document_number") && (failed("composite") || r.Format == mrz.MRVA || r.Format == mrz.MRVB)
 }
 
 func median(v []int) int {

@@ -2,6 +2,7 @@ package docread_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -71,6 +72,26 @@ func TestReadMRZNone(t *testing.T) {
 	r := reader(t)
 	if _, err := r.ReadMRZ(context.Background(), testenv.ReadPhoto(t, testenv.PhotoGraceHopper)); err == nil {
 		t.Fatal("a portrait photo has no MRZ")
+	}
+}
+
+// TestReadMRZLayouts: the French card of 1988–2021 is read as itself, and an
+// MRZ of a layout nobody here knows is refused as such, never misread as TD2.
+func TestReadMRZLayouts(t *testing.T) {
+	r := reader(t)
+	french := []string{"IDFRADUPONT<<<<<<<<<<<<<<<<<<<075013", "0504075123458MARIE<CLAIRE<<8003155F9"}
+	got, err := r.ReadMRZ(context.Background(), testdocs.Render(t, testdocs.Doc{MRZ: french, BackOnly: true, RotateDeg: 2}))
+	if err != nil || got.Format != "FRA-ID" || got.DocumentNumber != "050407512345" || got.GivenNames != "MARIE CLAIRE" || !got.Valid() {
+		t.Fatalf("the French card: %v %+v", err, got)
+	}
+	// Two lines of 36 whose fields are none of TD2's: the number, the dates
+	// and the composite all fail.
+	other := []string{"IDXKXMUSTER<<ANNA<<<<<<<<<<<<<<<<<<<", "KXAB<TRAVEL<PERMIT<<<<<<<<<<<<<<<<<<"}
+	if _, err := r.BestMRZ(context.Background(), testdocs.Render(t, testdocs.Doc{MRZ: other, BackOnly: true})); !errors.Is(err, docread.ErrUnsupported) {
+		t.Fatalf("an unknown layout: %v", err)
+	}
+	if _, err := r.BestMRZ(context.Background(), testenv.ReadPhoto(t, testenv.PhotoGraceHopper)); !errors.Is(err, docread.ErrNoMRZ) {
+		t.Fatalf("no MRZ at all: %v", err)
 	}
 }
 

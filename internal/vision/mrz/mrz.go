@@ -127,6 +127,8 @@ func Parse(text string, o Options) (*Result, error) {
 		} else {
 			p.td3()
 		}
+	case isFrenchID(lines):
+		p.frenchID()
 	case len(lines) == 2 && len(lines[0]) == 36 && len(lines[1]) == 36:
 		if lines[0][0] == 'V' {
 			p.visa(MRVB)
