@@ -115,26 +115,79 @@ func (r *Reader) BestMRZ(ctx context.Context, sides ...[]byte) (*MRZRead, error)
 }
 
 // ReadMRZ finds, recognises and parses the MRZ of a document photo. It
-// returns ErrNoMRZ when nothing MRZ-shaped parses; a parsed MRZ with failed
-// check digits is returned as read (the caller decides what that means).
+// returns ErrNoMRZ when nothing MRZ-shaped parses, ErrUnsupported for an MRZ
+// of an unknown layout; a parsed MRZ with failed check digits is returned as
+// read (the caller decides what that means).
 //
 // The photo is decoded once. The skew and the MRZ's lines are found on a
 // copy at most 1000 px long; only the band that OCR reads is cut from the
 // photo's own pixels, levelled and scaled in one pass. OCR is most of the
 // time, and it grows with the band's width.
+//
+// Until a read is valid, it looks again with a stricter ink threshold (a
+// patterned or noisy background turns every row into "text" at the first),
+// and finally combines the lines of every reading: one reading's first line
+// with another's second, each checked by the check digits.
 func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 	g, err := decodeGray(ctx, img, workSize)
 	if err != nil {
 		return nil, err
 	}
-	small, f := downscale(g, findSize)
-	sw, sh := small.Rect.Dx(), small.Rect.Dy()
-	skew := skewDegrees(inkMap(small, max(15, sw/40), 10), sw, sh, 20)
-	level := small
-	if skew != 0 {
-		level = rotateGray(small, -skew)
+	s := &search{r: r, g: g, now: r.now(), tried: map[image.Rectangle]bool{}}
+	s.small, s.f = downscale(g, findSize)
+	sw, sh := s.small.Rect.Dx(), s.small.Rect.Dy()
+	s.skew = skewDegrees(inkMap(s.small, max(15, sw/40), 10), sw, sh, 20)
+	s.level = s.small
+	if s.skew != 0 {
+		s.level = rotateGray(s.small, -s.skew)
 	}
-	ink := inkMap(level, max(15, sw/40), 12)
+	for _, margin := range inkMargins {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := s.pass(margin); err != nil {
+			return nil, err
+		}
+		if s.best != nil && s.best.Valid() {
+			return s.best, nil
+		}
+	}
+	if res := combineReadings(s.texts, s.now); res != nil && (s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks)) {
+		s.best = &MRZRead{Result: res, Raw: strings.Join(s.texts, "\n--\n"), SkewDeg: s.skew, Attempts: s.attempts}
+	}
+	switch {
+	case s.best != nil:
+		return s.best, nil
+	case s.mrzLike:
+		return nil, ErrUnsupported
+	}
+	return nil, ErrNoMRZ
+}
+
+// inkMargins are the ink thresholds tried in turn: how much darker than its
+// neighbourhood a pixel must be to count as ink.
+var inkMargins = []float64{12, 30, 45}
+
+// search is one photo's MRZ search: what is tried and the best read so far.
+type search struct {
+	r        *Reader
+	g, small *image.Gray
+	level    *image.Gray // small, levelled
+	f        int         // small is g shrunk by f
+	skew     float64
+	now      time.Time
+	tried    map[image.Rectangle]bool
+	texts    []string // every reading's OCR text
+	best     *MRZRead
+	mrzLike  bool // an MRZ of an unknown layout was seen
+	attempts int
+}
+
+// pass finds candidate regions with one ink threshold and reads those not
+// read before, stopping at a valid read.
+func (s *search) pass(margin float64) error {
+	sw, sh := s.small.Rect.Dx(), s.small.Rect.Dy()
+	ink := inkMap(s.level, max(15, sw/40), margin)
 	lines := textLines(ink, sw, sh, 14)
 	regions := mrzCandidates(lines, sw, sh)
 	for i, reg := range regions {
@@ -142,50 +195,99 @@ func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 	}
 	// Last resort: the bottom half of the document, where the MRZ always is.
 	regions = append(regions, image.Rect(0, sh/2, sw, sh))
-
-	var best *MRZRead
-	mrzLike := false
 	for i, reg := range regions {
 		if i >= 5 {
 			break
 		}
-		lineH := medianHeight(lines, reg)
-		// A text line about 36 px tall: Tesseract's sweet spot.
-		scale := 1.0
-		if lineH > 0 {
-			scale = math.Max(0.25, math.Min(3, 36/float64(lineH*f)))
-		}
-		band := levelledBand(g, -skew, f, small.Rect.Size(), reg, scale)
-		text, err := r.mrzOCR.text(pgm(band))
-		if err != nil {
-			return nil, err
-		}
-		res := parseBest(text, r.now())
-		if res != nil && implausible(res) && mrzBlock(text) {
-			// An MRZ's lines that parse as no field of the layout their
-			// length suggests: another layout, not a misread one.
-			mrzLike = true
+		if s.tried[reg] {
 			continue
 		}
-		if res == nil {
-			continue
+		s.tried[reg] = true
+		if err := s.read(reg, lineHeight(lines, reg, sw)); err != nil {
+			return err
 		}
-		full := image.Rect(reg.Min.X*f, reg.Min.Y*f, reg.Max.X*f, reg.Max.Y*f)
-		read := &MRZRead{Result: res, Raw: text, SkewDeg: skew, Region: full, Attempts: i + 1}
-		if best == nil || len(res.FailedChecks) < len(best.FailedChecks) {
-			best = read
-		}
-		if res.Valid() {
-			break
+		if s.best != nil && s.best.Valid() {
+			return nil
 		}
 	}
-	switch {
-	case best != nil:
-		return best, nil
-	case mrzLike:
-		return nil, ErrUnsupported
+	return nil
+}
+
+// lineHeight is the MRZ's line height in a region: the median of its text
+// lines, or, where those are no text (one band the height of the region),
+// what 44 characters across the page make.
+func lineHeight(lines []textLine, reg image.Rectangle, width int) int {
+	h := medianHeight(lines, reg)
+	if h <= 0 || h > reg.Dy()/2 {
+		return max(4, width*13/10/44)
 	}
-	return nil, ErrNoMRZ
+	return h
+}
+
+// read recognises one region and keeps its parse when it is the best yet.
+func (s *search) read(reg image.Rectangle, lineH int) error {
+	// A text line about 36 px tall: Tesseract's sweet spot.
+	scale := math.Max(0.25, math.Min(3, 36/float64(lineH*s.f)))
+	band := levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), reg, scale)
+	text, err := s.r.mrzOCR.text(pgm(band))
+	if err != nil {
+		return err
+	}
+	s.attempts++
+	s.texts = append(s.texts, text)
+	res := parseBest(text, s.now)
+	if res != nil && implausible(res) && mrzBlock(text) {
+		// An MRZ's lines that parse as no field of the layout their length
+		// suggests: another layout, not a misread one.
+		s.mrzLike = true
+		return nil
+	}
+	if res == nil {
+		return nil
+	}
+	full := image.Rect(reg.Min.X*s.f, reg.Min.Y*s.f, reg.Max.X*s.f, reg.Max.Y*s.f)
+	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) {
+		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Region: full, Attempts: s.attempts}
+	}
+	return nil
+}
+
+// combineReadings tries the MRZ lines of several readings together: a line
+// one reading got right with another's. Only the check digits and the
+// composite can make such a pair win.
+func combineReadings(texts []string, now time.Time) *mrz.Result {
+	var rows []string
+	seen := map[string]bool{}
+	for _, t := range texts {
+		for _, l := range mrzRows(t) {
+			if !seen[l] {
+				seen[l] = true
+				rows = append(rows, l)
+			}
+		}
+	}
+	if len(rows) < 2 || len(rows) > 16 {
+		return nil
+	}
+	var best *mrz.Result
+	for i, a := range rows {
+		for j, b := range rows {
+			if i == j {
+				continue
+			}
+			res := parseBest(a+"\n"+b, now)
+			if res == nil || implausible(res) {
+				continue
+			}
+			if best == nil || len(res.FailedChecks) < len(best.FailedChecks) {
+				best = res
+			}
+			if res.Valid() {
+				return best
+			}
+		}
+	}
+	return best
 }
 
 // mrzBlock tells whether OCR text has two or more lines that look like an
@@ -223,18 +325,7 @@ var formats = []struct{ lines, chars int }{{3, 30}, {2, 44}, {2, 36}}
 // filler runs stretched or shrunk; only the check digits can confirm such a
 // repair, and the parse with the fewest failed checks wins.
 func parseBest(text string, now time.Time) *mrz.Result {
-	var rows []string
-	for _, l := range strings.Split(text, "\n") {
-		l = strings.Map(func(r rune) rune {
-			if strings.ContainsRune(mrzAlphabet, r) {
-				return r
-			}
-			return -1
-		}, strings.ToUpper(l))
-		if len(l) >= 20 {
-			rows = append(rows, l)
-		}
-	}
+	rows := mrzRows(text)
 	var best *mrz.Result
 	for _, f := range formats {
 		if len(rows) < f.lines {
@@ -269,6 +360,24 @@ func parseBest(text string, now time.Time) *mrz.Result {
 		}
 	}
 	return best
+}
+
+// mrzRows are the lines of OCR text that may be MRZ lines: the MRZ
+// alphabet only, 20 characters or more.
+func mrzRows(text string) []string {
+	var rows []string
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(mrzAlphabet, r) {
+				return r
+			}
+			return -1
+		}, strings.ToUpper(l))
+		if len(l) >= 20 {
+			rows = append(rows, l)
+		}
+	}
+	return rows
 }
 
 // fitLength proposes versions of line with exactly n characters: cut or

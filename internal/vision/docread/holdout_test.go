@@ -54,7 +54,7 @@ func TestEvalHoldoutMRZ(t *testing.T) {
 	defer r.Close()
 	var exact, scored, cleanExact, cleanScored int
 	var unsupported []string
-	var total time.Duration
+	var times []time.Duration
 	for _, name := range names {
 		h := truth[name]
 		img, err := os.ReadFile(filepath.Join(dir, h.File))
@@ -66,7 +66,8 @@ func TestEvalHoldoutMRZ(t *testing.T) {
 		if errors.Is(err, docread.ErrUnsupported) {
 			unsupported = append(unsupported, name)
 		}
-		total += time.Since(t0)
+		took := time.Since(t0)
+		times = append(times, took)
 		verdict := judge(h, got)
 		if h.Fields != nil && h.Fields["format"] != "FRA-ID-2x36" {
 			scored++
@@ -81,11 +82,17 @@ func TestEvalHoldoutMRZ(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%-36s %-22s %s", name, h.TruthSource, verdict)
+		t.Logf("%-36s %-22s %5d ms  %s", name, h.TruthSource, took.Milliseconds(), verdict)
 	}
 	t.Logf("answered DOCUMENT_FORMAT_UNSUPPORTED: %v", unsupported)
-	t.Logf("MRZ read exactly: %d of %d (clean: %d of %d); %.0f ms per document", exact, scored, cleanExact, cleanScored,
-		float64(total.Milliseconds())/float64(len(names)))
+	slices.Sort(times)
+	var total time.Duration
+	for _, d := range times {
+		total += d
+	}
+	t.Logf("MRZ read exactly: %d of %d (clean: %d of %d); per document: mean %d ms, p50 %d ms, max %d ms",
+		exact, scored, cleanExact, cleanScored, (total / time.Duration(len(times))).Milliseconds(),
+		times[len(times)/2].Milliseconds(), times[len(times)-1].Milliseconds())
 }
 
 // judge says how a read compares with the truth.
