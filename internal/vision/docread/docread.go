@@ -68,7 +68,8 @@ func (r *Reader) Close() {
 type MRZRead struct {
 	*mrz.Result
 	Raw      string          // the OCR text of the chosen region
-	SkewDeg  float64         // how far the document was turned (clockwise)
+	SkewDeg  float64         // how far the document was turned (clockwise), after Quarter
+	Quarter  int             // quarter turns clockwise that brought the page upright
 	Region   image.Rectangle // in the deskewed working image
 	Attempts int             // regions recognised
 }
@@ -133,35 +134,95 @@ func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &search{r: r, g: g, now: r.now(), tried: map[image.Rectangle]bool{}}
-	s.small, s.f = downscale(g, findSize)
-	sw, sh := s.small.Rect.Dx(), s.small.Rect.Dy()
-	s.skew = skewDegrees(inkMap(s.small, max(15, sw/40), 10), sw, sh, 20)
-	s.level = s.small
-	if s.skew != 0 {
-		s.level = rotateGray(s.small, -s.skew)
+	small, f := downscale(g, findSize)
+	quarter, skew := orientation(small)
+	// The page as its text lines run, then upside down: both have level
+	// lines, and only OCR can tell them apart. Each ink threshold is tried
+	// on both before the next.
+	var searches []*search
+	for _, q := range []int{quarter, (quarter + 2) % 4} {
+		s := &search{r: r, now: r.now(), tried: map[image.Rectangle]bool{}, skew: skew, quarter: q, g: g, small: small, f: f}
+		if q != 0 {
+			// Shrunk again, not turned: the small copy's pixels must stay
+			// whole blocks of the photo's for the band cut from both.
+			s.g = quarterTurn(g, q)
+			s.small, s.f = downscale(s.g, findSize)
+		}
+		s.level = s.small
+		if s.skew != 0 {
+			s.level = rotateGray(s.small, -s.skew)
+		}
+		searches = append(searches, s)
+	}
+	best := func() *MRZRead {
+		var b *MRZRead
+		for _, s := range searches {
+			if s.best != nil && (b == nil || len(s.best.FailedChecks) < len(b.FailedChecks)) {
+				b = s.best
+			}
+		}
+		return b
 	}
 	for _, margin := range inkMargins {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := s.pass(margin); err != nil {
-			return nil, err
-		}
-		if s.best != nil && s.best.Valid() {
-			return s.best, nil
+		for _, s := range searches {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if err := s.pass(margin); err != nil {
+				return nil, err
+			}
+			if s.best != nil && s.best.Valid() {
+				return s.best, nil
+			}
 		}
 	}
-	if res := combineReadings(s.texts, s.now); res != nil && (s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks)) {
-		s.best = &MRZRead{Result: res, Raw: strings.Join(s.texts, "\n--\n"), SkewDeg: s.skew, Attempts: s.attempts}
+	mrzLike := false
+	for _, s := range searches {
+		s.combine()
+		mrzLike = mrzLike || s.mrzLike
 	}
-	switch {
-	case s.best != nil:
-		return s.best, nil
-	case s.mrzLike:
+	switch b := best(); {
+	case b != nil:
+		return b, nil
+	case mrzLike:
 		return nil, ErrUnsupported
 	}
 	return nil, ErrNoMRZ
+}
+
+// orientation tells how many quarter turns clockwise bring a page's text
+// lines near level (0 or 1: upside down is left to OCR), and their
+// remaining skew in degrees. The ink map of a quarter-turned page is the
+// turned ink map (its window is square), so one map serves both.
+func orientation(small *image.Gray) (quarter int, skew float64) {
+	sw, sh := small.Rect.Dx(), small.Rect.Dy()
+	ink := inkMap(small, max(15, sw/40), 10)
+	d0, s0 := skewScore(ink, sw, sh, maxSkew)
+	turned := make([]bool, len(ink))
+	for y := 0; y < sh; y++ {
+		for x := 0; x < sw; x++ {
+			turned[x*sh+(sh-1-y)] = ink[y*sw+x] // (x, y) → (sh-1-y, x): a clockwise quarter
+		}
+	}
+	d1, s1 := skewScore(turned, sh, sw, maxSkew)
+	if s1 > s0*1.2 { // a page's own lines win unless the turned ones are clearly sharper
+		return 1, d1
+	}
+	return 0, d0
+}
+
+// maxSkew is the largest skew looked for: a document photographed at an
+// angle, up to a quarter turn's half.
+const maxSkew = 45
+
+// combine pairs the lines of every reading, where no single one is valid.
+func (s *search) combine() {
+	if s.best != nil && s.best.Valid() {
+		return
+	}
+	if res := combineReadings(s.texts, s.now); res != nil && (s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks)) {
+		s.best = &MRZRead{Result: res, Raw: strings.Join(s.texts, "\n--\n"), SkewDeg: s.skew, Quarter: s.quarter, Attempts: s.attempts}
+	}
 }
 
 // inkMargins are the ink thresholds tried in turn: how much darker than its
@@ -175,6 +236,7 @@ type search struct {
 	level    *image.Gray // small, levelled
 	f        int         // small is g shrunk by f
 	skew     float64
+	quarter  int // quarter turns clockwise applied to the photo
 	now      time.Time
 	tried    map[image.Rectangle]bool
 	texts    []string // every reading's OCR text
@@ -235,6 +297,12 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 	}
 	s.attempts++
 	s.texts = append(s.texts, text)
+	if !strings.Contains(text, "<<") {
+		// Every MRZ has a run of fillers (after the names if nowhere else);
+		// text without one is not an MRZ, however it parses: upside-down
+		// lines come out as such junk.
+		return nil
+	}
 	res := parseBest(text, s.now)
 	if res != nil && implausible(res) && mrzBlock(text) {
 		// An MRZ's lines that parse as no field of the layout their length
@@ -247,7 +315,7 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 	}
 	full := image.Rect(reg.Min.X*s.f, reg.Min.Y*s.f, reg.Max.X*s.f, reg.Max.Y*s.f)
 	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) {
-		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Region: full, Attempts: s.attempts}
+		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Quarter: s.quarter, Region: full, Attempts: s.attempts}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -42,6 +43,10 @@ func TestReadMRZ(t *testing.T) {
 		{"td3 turned -9 deg blurred", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: -9, Blur: 1.2}, testdocs.TD3(anna)},
 		{"td3 low jpeg quality", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: 2, Quality: 30}, testdocs.TD3(anna)},
 		{"td1 card back", testdocs.Doc{MRZ: testdocs.TD1(card), BackOnly: true, RotateDeg: -3}, testdocs.TD1(card)},
+		{"td1 card back turned 32 deg", testdocs.Doc{MRZ: testdocs.TD1(card), BackOnly: true, RotateDeg: 32}, testdocs.TD1(card)},
+		{"td3 a quarter turn", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: 90}, testdocs.TD3(anna)},
+		{"td3 upside down", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: 183}, testdocs.TD3(anna)},
+		{"td3 three quarters and a bit", testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: face, RotateDeg: 276}, testdocs.TD3(anna)},
 		{"td2", testdocs.Doc{MRZ: []string{"I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"}, Portrait: face},
 			[]string{"I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"}},
 	}
@@ -61,8 +66,11 @@ func TestReadMRZ(t *testing.T) {
 			if !got.Valid() {
 				t.Fatalf("failed checks %v", got.FailedChecks)
 			}
-			if want := -tc.doc.RotateDeg; tc.doc.RotateDeg != 0 && (got.SkewDeg-(-want) > 1 || got.SkewDeg-(-want) < -1) {
-				t.Errorf("skew %.1f, want about %.1f", got.SkewDeg, tc.doc.RotateDeg)
+			// The photo's turn is the skew left once the quarter turns that
+			// brought it upright are undone.
+			turn := math.Mod(got.SkewDeg-float64(90*got.Quarter)-tc.doc.RotateDeg+720+180, 360) - 180
+			if math.Abs(turn) > 1 {
+				t.Errorf("quarter turns %d, skew %.1f: want a photo turned about %.1f", got.Quarter, got.SkewDeg, tc.doc.RotateDeg)
 			}
 		})
 	}

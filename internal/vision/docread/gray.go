@@ -107,6 +107,14 @@ const skewPoints = 20000
 // skewDegrees estimates how far text lines are turned (clockwise on screen,
 // in degrees): the angle whose row projection of the ink is sharpest.
 func skewDegrees(ink []bool, w, h int, maxDeg float64) float64 {
+	deg, _ := skewScore(ink, w, h, maxDeg)
+	return deg
+}
+
+// skewScore is skewDegrees with the sharpness of that angle's projection
+// (comparable between images with the same ink). Wide ranges are searched
+// in whole degrees first, narrow ones in halves.
+func skewScore(ink []bool, w, h int, maxDeg float64) (float64, float64) {
 	type pt struct{ x, y float64 }
 	var pts []pt
 	for y := 0; y < h; y++ {
@@ -117,7 +125,7 @@ func skewDegrees(ink []bool, w, h int, maxDeg float64) float64 {
 		}
 	}
 	if len(pts) == 0 {
-		return 0
+		return 0, 0
 	}
 	// Every angle scores every point: a fixed sample of them keeps the cost
 	// bounded on a busy page without moving the sharpest angle.
@@ -146,17 +154,21 @@ func skewDegrees(ink []bool, w, h int, maxDeg float64) float64 {
 		}
 		return sum
 	}
+	step := 0.5
+	if maxDeg > 20 {
+		step = 1
+	}
 	best, bestScore := 0.0, -1.0
-	for d := -maxDeg; d <= maxDeg+1e-9; d += 0.5 {
+	for d := -maxDeg; d <= maxDeg+1e-9; d += step {
 		if s := score(d); s > bestScore {
 			best, bestScore = d, s
 		}
 	}
 	coarse := best
-	for d := coarse - 0.4; d <= coarse+0.4+1e-9; d += 0.1 {
+	for d := coarse - step + 0.1; d <= coarse+step-0.1+1e-9; d += 0.1 {
 		if s := score(d); s > bestScore {
 			best, bestScore = d, s
 		}
 	}
-	return best
+	return best, bestScore
 }

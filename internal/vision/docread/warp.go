@@ -97,6 +97,38 @@ func levelledBand(g *image.Gray, deg float64, f int, small image.Point, reg imag
 	return affine(g, x0, y0, t.cs/scale, -t.sn/scale, t.sn/scale, t.cs/scale, dw, dh, ss)
 }
 
+// quarterTurn turns g by q quarter turns clockwise, exactly.
+func quarterTurn(g *image.Gray, q int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	switch q % 4 {
+	case 1:
+		out := image.NewGray(image.Rect(0, 0, h, w))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				out.Pix[x*out.Stride+(h-1-y)] = g.Pix[y*g.Stride+x]
+			}
+		}
+		return out
+	case 2:
+		out := image.NewGray(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				out.Pix[(h-1-y)*out.Stride+(w-1-x)] = g.Pix[y*g.Stride+x]
+			}
+		}
+		return out
+	case 3:
+		out := image.NewGray(image.Rect(0, 0, h, w))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				out.Pix[(w-1-x)*out.Stride+y] = g.Pix[y*g.Stride+x]
+			}
+		}
+		return out
+	}
+	return g
+}
+
 // pgm encodes g as binary PGM, which Leptonica reads without decompressing.
 func pgm(g *image.Gray) []byte {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
