@@ -29,7 +29,8 @@ var ErrUnsupported = errors.New("an MRZ in an unsupported layout")
 
 // Reader reads documents. It is safe for concurrent use.
 type Reader struct {
-	mrzOCR  *ocrPool
+	mrzOCR  *ocrPool // the MRZ model
+	mrzEng  *ocrPool // English, MRZ alphabet only: a second opinion
 	textOCR *ocrPool
 	now     func() time.Time
 }
@@ -53,6 +54,7 @@ func New(o Options) *Reader {
 	}
 	return &Reader{
 		mrzOCR:  newOCRPool(4, newMRZClient(o.ModelsDir)),
+		mrzEng:  newOCRPool(2, newMRZEngClient(o.TessdataDir)),
 		textOCR: newOCRPool(2, newTextClient(o.TessdataDir, o.TextLang)),
 		now:     o.Now,
 	}
@@ -61,6 +63,7 @@ func New(o Options) *Reader {
 // Close frees the OCR engines.
 func (r *Reader) Close() {
 	r.mrzOCR.close()
+	r.mrzEng.close()
 	r.textOCR.close()
 }
 
@@ -286,38 +289,57 @@ func lineHeight(lines []textLine, reg image.Rectangle, width int) int {
 	return h
 }
 
-// read recognises one region and keeps its parse when it is the best yet.
+// read recognises one region, with the MRZ model and, while no read is
+// valid, with the general English model restricted to the MRZ alphabet: the
+// two err differently (a stamp over a line, a glyph the MRZ model never
+// saw), and the check digits judge between their readings.
 func (s *search) read(reg image.Rectangle, lineH int) error {
 	// A text line about 36 px tall: Tesseract's sweet spot.
 	scale := math.Max(0.25, math.Min(3, 36/float64(lineH*s.f)))
-	band := levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), reg, scale)
-	text, err := s.r.mrzOCR.text(pgm(band))
-	if err != nil {
-		return err
+	band := pgm(levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), reg, scale))
+	for _, ocr := range []*ocrPool{s.r.mrzOCR, s.r.mrzEng} {
+		text, err := ocr.text(band)
+		if err != nil {
+			return err
+		}
+		if debugBands != nil {
+			debugBands(band, text)
+		}
+		s.attempts++
+		s.consider(text, reg)
+		if s.best != nil && s.best.Valid() {
+			return nil
+		}
 	}
-	s.attempts++
+	return nil
+}
+
+// debugBands, when set (in a test), sees every band and its reading.
+var debugBands func(band []byte, text string)
+
+// consider parses one reading and keeps it when it is the best yet.
+func (s *search) consider(text string, reg image.Rectangle) {
 	s.texts = append(s.texts, text)
 	if !strings.Contains(text, "<<") {
 		// Every MRZ has a run of fillers (after the names if nowhere else);
 		// text without one is not an MRZ, however it parses: upside-down
 		// lines come out as such junk.
-		return nil
+		return
 	}
 	res := parseBest(text, s.now)
 	if res != nil && implausible(res) && mrzBlock(text) {
 		// An MRZ's lines that parse as no field of the layout their length
 		// suggests: another layout, not a misread one.
 		s.mrzLike = true
-		return nil
+		return
 	}
 	if res == nil {
-		return nil
+		return
 	}
 	full := image.Rect(reg.Min.X*s.f, reg.Min.Y*s.f, reg.Max.X*s.f, reg.Max.Y*s.f)
 	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) {
 		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Quarter: s.quarter, Region: full, Attempts: s.attempts}
 	}
-	return nil
 }
 
 // combineReadings tries the MRZ lines of several readings together: a line

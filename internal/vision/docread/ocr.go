@@ -88,6 +88,31 @@ func newMRZClient(dir string) func() (*gosseract.Client, error) {
 	}
 }
 
+// newMRZEngClient loads the English model (Debian's tesseract-ocr-eng, or
+// eng.traineddata in dir) to read an MRZ band: one block, MRZ alphabet, no
+// dictionary.
+func newMRZEngClient(dir string) func() (*gosseract.Client, error) {
+	return func() (*gosseract.Client, error) {
+		c, err := newTextClient(dir, "eng")()
+		if err != nil {
+			return nil, err
+		}
+		steps := []error{
+			c.SetVariable("tessedit_pageseg_mode", "6"),
+			c.SetWhitelist(mrzAlphabet),
+			c.SetVariable("load_system_dawg", "0"),
+			c.SetVariable("load_freq_dawg", "0"),
+		}
+		for _, err := range steps {
+			if err != nil {
+				_ = c.Close()
+				return nil, fmt.Errorf("ocr: %w", err)
+			}
+		}
+		return c, nil
+	}
+}
+
 // newTextClient loads a language model for printed text (e.g. "eng" from
 // Debian's tesseract-ocr-eng), automatic page segmentation.
 func newTextClient(dir, lang string) func() (*gosseract.Client, error) {
