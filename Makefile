@@ -52,7 +52,7 @@ eval-photos: models
 # per file with the totals (the MRZ's clean subset apart).
 eval-docs: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout' -v -timeout 20m ./internal/vision/docread ./internal/vision/aamva
+	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva
 
 # API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
 # account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite

@@ -44,6 +44,8 @@ type Doc struct {
 	Seed      uint64  // background texture
 	// BackOnly draws a card's back: the MRZ alone (TD1 cards carry it there).
 	BackOnly bool
+	// Conditions of a phone photo: perspective, light, glare, overlays, size.
+	Conditions
 }
 
 var (
@@ -120,12 +122,40 @@ func Render(t testing.TB, d Doc) []byte {
 		drawText(page, face, line, (w-int(pitch*float64(len(line))))/2, base+i*lineGap, color.RGBA{20, 20, 20, 255})
 	}
 
+	if d.Hologram {
+		hologram(page, rng)
+	}
+	if d.Window && len(d.MRZ) > 0 {
+		window(page, image.Rect(w*3/100, base-lineGap, w*97/100, base+(len(d.MRZ)-1)*lineGap+lineGap/2))
+	}
+
 	// Photograph it: the page on a darker desk with a margin.
 	margin := 90
+	desk := color.RGBA{92, 84, 76, 255}
 	scene := image.NewRGBA(image.Rect(0, 0, w+2*margin, h+2*margin))
-	draw.Draw(scene, scene.Bounds(), &image.Uniform{color.RGBA{92, 84, 76, 255}}, image.Point{}, draw.Src)
+	draw.Draw(scene, scene.Bounds(), &image.Uniform{desk}, image.Point{}, draw.Src)
 	draw.Draw(scene, page.Bounds().Add(image.Pt(margin, margin)), page, image.Point{}, draw.Src)
-	return photograph(t, scene, vips.ColorRGBA{R: 92, G: 84, B: 76, A: 255}, 1, d.RotateDeg, d.Blur, d.Quality)
+	yaw, pitch := d.YawDeg, d.PitchDeg
+	if d.Hand {
+		hand(scene, page.Bounds().Add(image.Pt(margin, margin)), rng)
+		yaw, pitch = yaw+6+rng.Float64()*6, pitch-(4+rng.Float64()*6)
+	}
+	if yaw != 0 || pitch != 0 {
+		scene = tilt(scene, yaw, pitch, desk)
+	}
+	glare(scene, d.Glare, rng)
+	if d.Light != 0 || d.Noise != 0 {
+		dim(scene, d.Light, d.Noise, rng)
+		if d.Light != 0 { // the corners a turn uncovers are the same dim desk
+			k := func(c uint8) uint8 { return uint8(float64(c)*d.Light + 6*(1-d.Light)) }
+			desk = color.RGBA{k(desk.R), k(desk.G), k(desk.B), 255}
+		}
+	}
+	scale := 1.0
+	if d.Width > 0 {
+		scale = float64(d.Width) / float64(scene.Bounds().Dx())
+	}
+	return photograph(t, scene, vips.ColorRGBA{R: desk.R, G: desk.G, B: desk.B, A: 255}, scale, d.RotateDeg, d.Blur, d.Quality)
 }
 
 // photograph turns a rendered scene into a photo of it: scaled and turned

@@ -1,0 +1,101 @@
+package docread_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+)
+
+// condition is one kind of phone photo, with its strength drawn at random.
+type condition struct {
+	name string
+	set  func(d *testdocs.Doc, rng *rand.Rand)
+}
+
+// signed is a magnitude in [lo, hi) with a random sign.
+func signed(rng *rand.Rand, lo, hi float64) float64 {
+	v := lo + rng.Float64()*(hi-lo)
+	if rng.IntN(2) == 0 {
+		return -v
+	}
+	return v
+}
+
+// conditions are MIDV-2020's: every photo is also turned, blurred and
+// compressed a little, as in TestMRZReadRate.
+var conditions = []condition{
+	{"plain", func(d *testdocs.Doc, rng *rand.Rand) {}},
+	{"perspective", func(d *testdocs.Doc, rng *rand.Rand) {
+		d.YawDeg, d.PitchDeg = signed(rng, 10, 30), signed(rng, 0, 20)
+	}},
+	{"low light", func(d *testdocs.Doc, rng *rand.Rand) {
+		d.Light, d.Noise = 0.2+rng.Float64()*0.2, 6+rng.Float64()*8
+	}},
+	{"glare", func(d *testdocs.Doc, rng *rand.Rand) { d.Glare = 1 + rng.IntN(2) }},
+	{"small", func(d *testdocs.Doc, rng *rand.Rand) { d.Width = 480 + rng.IntN(121) }},
+	{"window", func(d *testdocs.Doc, rng *rand.Rand) { d.Window = true }},
+	{"hologram", func(d *testdocs.Doc, rng *rand.Rand) { d.Hologram = true }},
+	{"in hand", func(d *testdocs.Doc, rng *rand.Rand) { d.Hand = true }},
+}
+
+// TestEvalConditions reads synthetic documents under each condition and
+// prints the exact-read rate per condition (make eval-docs). It measures:
+// the target is 97 % each, and the numbers go in its note.
+func TestEvalConditions(t *testing.T) {
+	if os.Getenv("VERIDOC_EVAL") == "" {
+		t.Skip("an evaluation: make eval-docs")
+	}
+	r := reader(t)
+	face := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	n := 30
+	if s := os.Getenv("VERIDOC_EVAL_N"); s != "" {
+		_, _ = fmt.Sscan(s, &n)
+	}
+	only := os.Getenv("VERIDOC_EVAL_CONDITION")
+	artifacts := os.Getenv("VERIDOC_TEST_ARTIFACTS")
+	for ci, c := range conditions {
+		if only != "" && only != c.name {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(uint64(ci), 28))
+		exact := 0
+		var times []time.Duration
+		var misses []string
+		for i := 0; i < n; i++ {
+			p := randomPerson(rng)
+			lines := testdocs.TD3(p)
+			if i%3 == 2 {
+				p.Code, p.Number = "ID", p.Number[:9]
+				lines = testdocs.TD1(p)
+			}
+			fields := []string{"PASSPORT  " + p.Issuer, "SURNAME  " + p.Surname, "GIVEN NAMES  " + p.GivenNames, "NO  " + p.Number, "BIRTH  " + p.Birth}
+			d := testdocs.Doc{MRZ: lines, Portrait: face, Fields: fields, RotateDeg: signed(rng, 0, 8), Blur: rng.Float64() * 0.8,
+				Quality: 60 + rng.IntN(30), Seed: uint64(i), BackOnly: len(lines) == 3}
+			c.set(&d, rng)
+			img := testdocs.Render(t, d)
+			if artifacts != "" && i < 3 {
+				_ = os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("%s-%d.jpg", strings.ReplaceAll(c.name, " ", "_"), i)), img, 0o644)
+			}
+			t0 := time.Now()
+			got, err := r.ReadMRZ(context.Background(), img)
+			times = append(times, time.Since(t0))
+			if err == nil && got.Valid() && strings.Join(got.Lines, "\n") == strings.Join(lines, "\n") {
+				exact++
+				continue
+			}
+			misses = append(misses, fmt.Sprintf("#%d", i))
+		}
+		slices.Sort(times)
+		t.Logf("%-12s exact %2d of %d (%5.1f %%)  p50 %4d ms  max %5d ms  misses %v", c.name, exact, n,
+			100*float64(exact)/float64(n), times[len(times)/2].Milliseconds(), times[len(times)-1].Milliseconds(), misses)
+	}
+}
