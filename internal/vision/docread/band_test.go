@@ -2,6 +2,7 @@ package docread
 
 import (
 	"image"
+	"slices"
 	"testing"
 )
 
@@ -35,5 +36,25 @@ func TestTextColumns(t *testing.T) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestFitLength(t *testing.T) {
+	cases := []struct {
+		line string
+		n    int
+		want string // one of the proposals
+	}{
+		{"P<UTOERIKSSON<<ANNA<<<", 22, "P<UTOERIKSSON<<ANNA<<<"},
+		{"P<UTOERIKSSON<<ANNA<<<", 24, "P<UTOERIKSSON<<ANNA<<<<<"},
+		{"P<UTOERIKSSON<<ANNA<<<", 23, "P<UTOERIKSSON<<<ANNA<<<"},
+		{"CP<UTOERIKSSON<<ANNA<<<", 22, "P<UTOERIKSSON<<ANNA<<<"}, // a mark at the left
+		{"P<UTOERIKSSON<<ANNA<<<X", 22, "P<UTOERIKSSON<<ANNA<<<"},
+		{"P<UTOERIKSSON<<<ANNA<<<", 22, "P<UTOERIKSSON<<ANNA<<<"},
+	}
+	for _, c := range cases {
+		if got := fitLength(c.line, c.n); !slices.Contains(got, c.want) {
+			t.Errorf("fitLength(%q, %d) = %q, want %q among them", c.line, c.n, got, c.want)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/docread"
 )
 
 // condition is one kind of phone photo, with its strength drawn at random.
@@ -82,9 +83,6 @@ func TestEvalConditions(t *testing.T) {
 				Quality: 60 + rng.IntN(30), Seed: uint64(i), BackOnly: len(lines) == 3}
 			c.set(&d, rng)
 			img := testdocs.Render(t, d)
-			if artifacts != "" && i < 3 {
-				_ = os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("%s-%d.jpg", strings.ReplaceAll(c.name, " ", "_"), i)), img, 0o644)
-			}
 			t0 := time.Now()
 			got, err := r.ReadMRZ(context.Background(), img)
 			times = append(times, time.Since(t0))
@@ -93,9 +91,22 @@ func TestEvalConditions(t *testing.T) {
 				continue
 			}
 			misses = append(misses, fmt.Sprintf("#%d", i))
+			if os.Getenv("VERIDOC_EVAL_VERBOSE") != "" {
+				t.Logf("%s #%d: want %q, read %v", c.name, i, lines, describe(got, err))
+			}
+			if artifacts != "" { // the misses, to look at
+				_ = os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("miss-%s-%d.jpg", strings.ReplaceAll(c.name, " ", "_"), i)), img, 0o644)
+			}
 		}
 		slices.Sort(times)
 		t.Logf("%-12s exact %2d of %d (%5.1f %%)  p50 %4d ms  max %5d ms  misses %v", c.name, exact, n,
 			100*float64(exact)/float64(n), times[len(times)/2].Milliseconds(), times[len(times)-1].Milliseconds(), misses)
 	}
+}
+
+func describe(got *docread.MRZRead, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%q failed %v", got.Lines, got.FailedChecks)
 }

@@ -70,11 +70,13 @@ func (r *Reader) Close() {
 // MRZRead is what ReadMRZ found.
 type MRZRead struct {
 	*mrz.Result
-	Raw      string          // the OCR text of the chosen region
-	SkewDeg  float64         // how far the document was turned (clockwise), after Quarter
-	Quarter  int             // quarter turns clockwise that brought the page upright
-	Region   image.Rectangle // in the deskewed working image
-	Attempts int             // regions recognised
+	Raw     string  // the OCR text of the chosen region
+	SkewDeg float64 // how far the document was turned (clockwise), after Quarter
+	Quarter int     // quarter turns clockwise that brought the page upright
+	// Flattened: read from the document's outline unwarped (a perspective).
+	Flattened bool
+	Region    image.Rectangle // in the deskewed working image
+	Attempts  int             // regions recognised
 }
 
 // workSize is the least longer side a document is read at (a JPEG shrinks
@@ -138,25 +140,16 @@ func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 		return nil, err
 	}
 	small, f := downscale(g, findSize)
-	quarter, skew := orientation(small)
-	// The page as its text lines run, then upside down: both have level
-	// lines, and only OCR can tell them apart. Each ink threshold is tried
-	// on both before the next.
 	var searches []*search
-	for _, q := range []int{quarter, (quarter + 2) % 4} {
-		s := &search{r: r, now: r.now(), tried: map[image.Rectangle]bool{}, skew: skew, quarter: q, g: g, small: small, f: f}
-		if q != 0 {
-			// Shrunk again, not turned: the small copy's pixels must stay
-			// whole blocks of the photo's for the band cut from both.
-			s.g = quarterTurn(g, q)
-			s.small, s.f = downscale(s.g, findSize)
-		}
-		s.level = s.small
-		if s.skew != 0 {
-			s.level = rotateGray(s.small, -s.skew)
-		}
-		searches = append(searches, s)
+	// A document photographed at an angle is flattened first: its outline,
+	// when its edges show one, is a perspective's quad. The photo as it is
+	// comes after, in case the outline was something else.
+	if q, ok := findQuad(small); ok && q.foreshortened() {
+		flat := unwarp(g, q.scaled(float64(f)))
+		flatSmall, ff := downscale(flat, findSize)
+		searches = append(searches, r.views(flat, flatSmall, ff, true)...)
 	}
+	searches = append(searches, r.views(g, small, f, false)...)
 	best := func() *MRZRead {
 		var b *MRZRead
 		for _, s := range searches {
@@ -193,6 +186,29 @@ func (r *Reader) ReadMRZ(ctx context.Context, img []byte) (*MRZRead, error) {
 	return nil, ErrNoMRZ
 }
 
+// views are the searches of one image: as its text lines run, then upside
+// down (both have level lines, and only OCR can tell them apart).
+func (r *Reader) views(g, small *image.Gray, f int, flattened bool) []*search {
+	quarter, skew := orientation(small)
+	var out []*search
+	for _, q := range []int{quarter, (quarter + 2) % 4} {
+		s := &search{r: r, now: r.now(), tried: map[image.Rectangle]bool{}, skew: skew, quarter: q, flattened: flattened,
+			g: g, small: small, f: f}
+		if q != 0 {
+			// Shrunk again, not turned: the small copy's pixels must stay
+			// whole blocks of the photo's for the band cut from both.
+			s.g = quarterTurn(g, q)
+			s.small, s.f = downscale(s.g, findSize)
+		}
+		s.level = s.small
+		if s.skew != 0 {
+			s.level = rotateGray(s.small, -s.skew)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // orientation tells how many quarter turns clockwise bring a page's text
 // lines near level (0 or 1: upside down is left to OCR), and their
 // remaining skew in degrees. The ink map of a quarter-turned page is the
@@ -224,7 +240,7 @@ func (s *search) combine() {
 		return
 	}
 	if res := combineReadings(s.texts, s.now); res != nil && (s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks)) {
-		s.best = &MRZRead{Result: res, Raw: strings.Join(s.texts, "\n--\n"), SkewDeg: s.skew, Quarter: s.quarter, Attempts: s.attempts}
+		s.best = &MRZRead{Result: res, Raw: strings.Join(s.texts, "\n--\n"), SkewDeg: s.skew, Quarter: s.quarter, Flattened: s.flattened, Attempts: s.attempts}
 	}
 }
 
@@ -240,12 +256,14 @@ type search struct {
 	f        int         // small is g shrunk by f
 	skew     float64
 	quarter  int // quarter turns clockwise applied to the photo
-	now      time.Time
-	tried    map[image.Rectangle]bool
-	texts    []string // every reading's OCR text
-	best     *MRZRead
-	mrzLike  bool // an MRZ of an unknown layout was seen
-	attempts int
+	// flattened: g is the document's outline unwarped, not the photo.
+	flattened bool
+	now       time.Time
+	tried     map[image.Rectangle]bool
+	texts     []string // every reading's OCR text
+	best      *MRZRead
+	mrzLike   bool // an MRZ of an unknown layout was seen
+	attempts  int
 }
 
 // pass finds candidate regions with one ink threshold and reads those not
@@ -319,13 +337,13 @@ var debugBands func(band []byte, text string)
 
 // consider parses one reading and keeps it when it is the best yet.
 func (s *search) consider(text string, reg image.Rectangle) {
-	s.texts = append(s.texts, text)
 	if !strings.Contains(text, "<<") {
 		// Every MRZ has a run of fillers (after the names if nowhere else);
 		// text without one is not an MRZ, however it parses: upside-down
 		// lines come out as such junk.
 		return
 	}
+	s.texts = append(s.texts, text)
 	res := parseBest(text, s.now)
 	if res != nil && implausible(res) && mrzBlock(text) {
 		// An MRZ's lines that parse as no field of the layout their length
@@ -338,7 +356,7 @@ func (s *search) consider(text string, reg image.Rectangle) {
 	}
 	full := image.Rect(reg.Min.X*s.f, reg.Min.Y*s.f, reg.Max.X*s.f, reg.Max.Y*s.f)
 	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) {
-		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Quarter: s.quarter, Region: full, Attempts: s.attempts}
+		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Quarter: s.quarter, Flattened: s.flattened, Region: full, Attempts: s.attempts}
 	}
 }
 
@@ -366,7 +384,7 @@ func combineReadings(texts []string, now time.Time) *mrz.Result {
 				continue
 			}
 			res := parseBest(a+"\n"+b, now)
-			if res == nil || implausible(res) {
+			if res == nil || implausible(res) || noCheckHolds(res) {
 				continue
 			}
 			if best == nil || len(res.FailedChecks) < len(best.FailedChecks) {
@@ -378,6 +396,13 @@ func combineReadings(texts []string, now time.Time) *mrz.Result {
 		}
 	}
 	return best
+}
+
+// noCheckHolds: the number and both dates fail their check digits. A pair
+// of lines from different readings must earn its place by a check.
+func noCheckHolds(r *mrz.Result) bool {
+	failed := func(c string) bool { return slices.Contains(r.FailedChecks, c) }
+	return failed("document_number") && failed("birth_date") && failed("expiry_date")
 }
 
 // mrzBlock tells whether OCR text has two or more lines that look like an
@@ -471,7 +496,8 @@ func mrzRows(text string) []string {
 }
 
 // fitLength proposes versions of line with exactly n characters: cut or
-// padded at the end, or with one run of fillers made longer or shorter.
+// padded at the end, cut at the start (a mark left of the zone read as a
+// character), or with one run of fillers made longer or shorter.
 func fitLength(line string, n int) []string {
 	if len(line) == n {
 		return []string{line}
@@ -489,6 +515,7 @@ func fitLength(line string, n int) []string {
 		add(line + strings.Repeat("<", d))
 	} else {
 		add(line[:n])
+		add(line[-d:])
 	}
 	for i := 0; i < len(line); {
 		if line[i] != '<' {

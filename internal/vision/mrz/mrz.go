@@ -322,7 +322,13 @@ func (p *parser) td3() {
 	l2 := p.lines[1]
 	personal := l2[28:42]
 	if !(l2[42] == '<' && strings.Trim(personal, "<") == "") {
-		personal = p.field("personal_number", 1, 28, 14, false, nil)
+		// A repair of the personal number must also satisfy the composite.
+		confirm := func(v string) bool {
+			l2 := p.lines[1]
+			d, ok := CheckDigit(l2[0:10] + l2[13:20] + l2[21:28] + v + string(toDigit(l2[42])))
+			return ok && d == toDigit(l2[43])
+		}
+		personal = p.field("personal_number", 1, 28, 14, false, confirm)
 	}
 	p.r.PersonalNumber = trimFiller(personal)
 	l2 = p.lines[1]

@@ -131,6 +131,17 @@ func TestRepairs(t *testing.T) {
 	if got.DocumentNumber != "D23145890" || !contains(got.Repairs, "document_number") {
 		t.Fatalf("document repair: %+v", got)
 	}
+	// 0 for O in a TD3 personal number: its check digit and the composite
+	// confirm the repair.
+	got, _ = Parse("P<D<<AGGKNKSQ<<FWLIHX<BNCJKD<<<<<<<<<<<<<<<<\nL9069RO3X0D<<6305017M2704014039HF1BK8<<<<<68", Options{Now: now})
+	if got.PersonalNumber != "O39HF1BK8" || !got.Valid() || !contains(got.Repairs, "personal_number") {
+		t.Fatalf("personal number repair: %+v", got)
+	}
+	// Where two repairs would hold (ZE184Z268 and ZE184226B), none is made.
+	got, _ = Parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE1842268<<<<<10", Options{Now: now})
+	if got.Valid() || !contains(got.FailedChecks, "personal_number") {
+		t.Fatalf("ambiguous personal number repaired: %+v", got)
+	}
 	// A repair the check digit does not confirm is not made.
 	got, _ = Parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408I23F1204159ZE184226B<<<<<10", Options{Now: now})
 	if got.BirthDate == "1974-08-12" || !contains(got.FailedChecks, "birth_date") {

@@ -1,0 +1,15 @@
+#ifdef __cplusplus
+extern "C" {
+#endif
+// vd_find_quad looks for a document's outline in an 8-bit grey image: the
+// largest convex four-sided contour of its edges covering between 15 % and
+// 97 % of the image. It writes the corners (x, y) clockwise from the top
+// left into quad[8] and returns 1, or returns 0 when there is none.
+int vd_find_quad(const unsigned char* pix, int w, int h, int stride, double* quad);
+// vd_unwarp fills dst (dw×dh) with the quad of src (corners as vd_find_quad
+// gives them) mapped to the whole of dst by a homography, bilinear, white
+// outside src. It returns 0, or -1 on an error.
+int vd_unwarp(const unsigned char* src, int sw, int sh, int stride, const double* quad, unsigned char* dst, int dw, int dh);
+#ifdef __cplusplus
+}
+#endif
