@@ -307,25 +307,35 @@ func lineHeight(lines []textLine, reg image.Rectangle, width int) int {
 	return h
 }
 
-// read recognises one region, with the MRZ model and, while no read is
-// valid, with the general English model restricted to the MRZ alphabet: the
-// two err differently (a stamp over a line, a glyph the MRZ model never
-// saw), and the check digits judge between their readings.
+// read recognises one region until a reading is valid: with the MRZ model;
+// with the general English model restricted to the MRZ alphabet (the two err
+// differently: a stamp over a line, a glyph the MRZ model never saw); and
+// with the MRZ model on the band's contrast equalised (glare, a shadow). The
+// check digits judge between the readings.
 func (s *search) read(reg image.Rectangle, lineH int) error {
 	// A text line about 36 px tall: Tesseract's sweet spot.
 	scale := math.Max(0.25, math.Min(3, 36/float64(lineH*s.f)))
-	band := pgm(levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), reg, scale))
-	for _, ocr := range []*ocrPool{s.r.mrzOCR, s.r.mrzEng} {
-		text, err := ocr.text(band)
+	band := levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), reg, scale)
+	plain := pgm(band)
+	readings := []struct {
+		ocr  *ocrPool
+		band func() []byte
+	}{
+		{s.r.mrzOCR, func() []byte { return plain }},
+		{s.r.mrzEng, func() []byte { return plain }},
+		{s.r.mrzOCR, func() []byte { return pgm(equalized(band)) }},
+	}
+	for _, rd := range readings {
+		b := rd.band()
+		text, err := rd.ocr.text(b)
 		if err != nil {
 			return err
 		}
-		if debugBands != nil {
-			debugBands(band, text)
-		}
 		s.attempts++
-		s.consider(text, reg)
-		if s.best != nil && s.best.Valid() {
+		if debugBands != nil {
+			debugBands(b, text)
+		}
+		if s.consider(text, reg) {
 			return nil
 		}
 	}
@@ -335,13 +345,14 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 // debugBands, when set (in a test), sees every band and its reading.
 var debugBands func(band []byte, text string)
 
-// consider parses one reading and keeps it when it is the best yet.
-func (s *search) consider(text string, reg image.Rectangle) {
+// consider parses one reading and keeps it when it is the best yet. It
+// tells whether the reading is valid.
+func (s *search) consider(text string, reg image.Rectangle) bool {
 	if !strings.Contains(text, "<<") {
 		// Every MRZ has a run of fillers (after the names if nowhere else);
 		// text without one is not an MRZ, however it parses: upside-down
 		// lines come out as such junk.
-		return
+		return false
 	}
 	s.texts = append(s.texts, text)
 	res := parseBest(text, s.now)
@@ -349,15 +360,16 @@ func (s *search) consider(text string, reg image.Rectangle) {
 		// An MRZ's lines that parse as no field of the layout their length
 		// suggests: another layout, not a misread one.
 		s.mrzLike = true
-		return
+		return false
 	}
 	if res == nil {
-		return
+		return false
 	}
 	full := image.Rect(reg.Min.X*s.f, reg.Min.Y*s.f, reg.Max.X*s.f, reg.Max.Y*s.f)
 	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) {
 		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Quarter: s.quarter, Flattened: s.flattened, Region: full, Attempts: s.attempts}
 	}
+	return res.Valid()
 }
 
 // combineReadings tries the MRZ lines of several readings together: a line

@@ -22,30 +22,39 @@ func newOCRPool(size int, newOne func() (*gosseract.Client, error)) *ocrPool {
 
 // text recognises the text of an encoded image (PNG).
 func (p *ocrPool) text(img []byte) (string, error) {
+	var out string
+	err := p.with(img, func(c *gosseract.Client) (err error) {
+		out, err = c.Text()
+		return err
+	})
+	return out, err
+}
+
+// with lends a client holding img to fn.
+func (p *ocrPool) with(img []byte, fn func(c *gosseract.Client) error) error {
 	var c *gosseract.Client
 	select {
 	case c = <-p.clients:
 	default:
 		var err error
 		if c, err = p.newOne(); err != nil {
-			return "", err
+			return err
 		}
 	}
 	if err := c.SetImageFromBytes(img); err != nil {
 		_ = c.Close()
-		return "", fmt.Errorf("ocr: %w", err)
+		return fmt.Errorf("ocr: %w", err)
 	}
-	out, err := c.Text()
-	if err != nil {
+	if err := fn(c); err != nil {
 		_ = c.Close()
-		return "", fmt.Errorf("ocr: %w", err)
+		return fmt.Errorf("ocr: %w", err)
 	}
 	select {
 	case p.clients <- c:
 	default:
 		_ = c.Close()
 	}
-	return out, nil
+	return nil
 }
 
 func (p *ocrPool) close() {

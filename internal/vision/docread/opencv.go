@@ -2,7 +2,7 @@ package docread
 
 // #cgo CXXFLAGS: -I/usr/include/opencv4
 // #cgo LDFLAGS: -lopencv_imgproc -lopencv_core
-// #include "quad.h"
+// #include "opencv.h"
 import "C"
 
 import (
@@ -60,5 +60,20 @@ func unwarp(g *image.Gray, q quad) *image.Gray {
 	}
 	C.vd_unwarp((*C.uchar)(unsafe.Pointer(&g.Pix[0])), C.int(g.Rect.Dx()), C.int(g.Rect.Dy()), C.int(g.Stride), &c[0],
 		(*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(out.Rect.Dx()), C.int(out.Rect.Dy()))
+	return out
+}
+
+// equalized is a copy of g with its contrast equalised in tiles about as
+// wide as they are tall (CLAHE, clip limit 3).
+func equalized(g *image.Gray) *image.Gray {
+	out := image.NewGray(g.Rect)
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w == 0 || h == 0 {
+		return out
+	}
+	for y := 0; y < h; y++ {
+		copy(out.Pix[y*w:(y+1)*w], g.Pix[y*g.Stride:y*g.Stride+w])
+	}
+	C.vd_clahe((*C.uchar)(unsafe.Pointer(&out.Pix[0])), C.int(w), C.int(h), C.int(max(1, w/max(1, h))), 3)
 	return out
 }

@@ -1,11 +1,12 @@
-// A document's outline and its perspective, with OpenCV's imgproc: edges,
-// contours, the polygon they approximate, and the homography that flattens it.
+// OpenCV's imgproc for documents: the outline and its perspective (edges,
+// contours, the polygon they approximate, the homography that flattens it)
+// and local contrast (CLAHE).
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <algorithm>
 #include <cmath>
 #include <vector>
-#include "quad.h"
+#include "opencv.h"
 
 namespace {
 // Corners clockwise from the top left: the top left has the least x+y, the
@@ -74,6 +75,16 @@ extern "C" int vd_unwarp(const unsigned char* src, int sw, int sh, int stride, c
 			from[i] = cv::Point2f(float(quad[2 * i]), float(quad[2 * i + 1]));
 		}
 		cv::warpPerspective(s, d, cv::getPerspectiveTransform(from, to), d.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+		return 0;
+	} catch (...) {
+		return -1;
+	}
+}
+
+extern "C" int vd_clahe(unsigned char* g, int w, int h, int tiles, double clip) {
+	try {
+		cv::Mat m(h, w, CV_8UC1, g);
+		cv::createCLAHE(clip, cv::Size(tiles, 1))->apply(m, m);
 		return 0;
 	} catch (...) {
 		return -1;
