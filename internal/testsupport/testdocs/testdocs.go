@@ -129,7 +129,14 @@ func Render(t testing.TB, d Doc) []byte {
 		window(page, image.Rect(w*3/100, base-lineGap, w*97/100, base+(len(d.MRZ)-1)*lineGap+lineGap/2))
 	}
 
-	// Photograph it: the page on a darker desk with a margin.
+	return shoot(t, page, d, rng)
+}
+
+// shoot photographs the page as d says: on a darker desk with a margin,
+// held, tilted, lit, turned, blurred, scaled and compressed.
+func shoot(t testing.TB, page *image.RGBA, d Doc, rng *rand.Rand) []byte {
+	t.Helper()
+	w, h := page.Bounds().Dx(), page.Bounds().Dy()
 	margin := 90
 	desk := color.RGBA{92, 84, 76, 255}
 	scene := image.NewRGBA(image.Rect(0, 0, w+2*margin, h+2*margin))

@@ -1,0 +1,209 @@
+package docread
+
+import (
+	"image"
+	"math"
+	"strings"
+	"time"
+)
+
+// views are the searches of one image: as its text lines run, then upside
+// down (both have level lines, and only OCR can tell them apart).
+func (r *Reader) views(g, small *image.Gray, f int, flattened bool) []*search {
+	quarter, skew := orientation(small)
+	var out []*search
+	for _, q := range []int{quarter, (quarter + 2) % 4} {
+		s := &search{r: r, now: r.now(), tried: map[image.Rectangle]bool{}, skew: skew, quarter: q, flattened: flattened,
+			g: g, small: small, f: f}
+		if q != 0 {
+			// Shrunk again, not turned: the small copy's pixels must stay
+			// whole blocks of the photo's for the band cut from both.
+			s.g = quarterTurn(g, q)
+			s.small, s.f = downscale(s.g, findSize)
+		}
+		s.level = s.small
+		if s.skew != 0 {
+			s.level = rotateGray(s.small, -s.skew)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// orientation tells how many quarter turns clockwise bring a page's text
+// lines near level (0 or 1: upside down is left to OCR), and their
+// remaining skew in degrees. The ink map of a quarter-turned page is the
+// turned ink map (its window is square), so one map serves both.
+func orientation(small *image.Gray) (quarter int, skew float64) {
+	sw, sh := small.Rect.Dx(), small.Rect.Dy()
+	ink := inkMap(small, max(15, sw/40), 10)
+	d0, s0 := skewScore(ink, sw, sh, maxSkew)
+	turned := make([]bool, len(ink))
+	for y := 0; y < sh; y++ {
+		for x := 0; x < sw; x++ {
+			turned[x*sh+(sh-1-y)] = ink[y*sw+x] // (x, y) → (sh-1-y, x): a clockwise quarter
+		}
+	}
+	d1, s1 := skewScore(turned, sh, sw, maxSkew)
+	if s1 > s0*1.2 { // a page's own lines win unless the turned ones are clearly sharper
+		return 1, d1
+	}
+	return 0, d0
+}
+
+// maxSkew is the largest skew looked for: a document photographed at an
+// angle, up to a quarter turn's half.
+const maxSkew = 45
+
+// combine pairs the lines of every reading, where no single one is valid.
+func (s *search) combine() {
+	if s.best != nil && s.best.Valid() {
+		return
+	}
+	if res := combineReadings(s.texts, s.now); res != nil && (s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks)) {
+		s.best = &MRZRead{Result: res, Raw: strings.Join(s.texts, "\n--\n"), SkewDeg: s.skew, Quarter: s.quarter, Flattened: s.flattened, Attempts: s.attempts}
+	}
+}
+
+// inkMargins are the ink thresholds tried in turn: how much darker than its
+// neighbourhood a pixel must be to count as ink.
+var inkMargins = []float64{12, 30, 45}
+
+// search is one photo's MRZ search: what is tried and the best read so far.
+type search struct {
+	r        *Reader
+	g, small *image.Gray
+	level    *image.Gray // small, levelled
+	f        int         // small is g shrunk by f
+	skew     float64
+	quarter  int // quarter turns clockwise applied to the photo
+	// flattened: g is the document's outline unwarped, not the photo.
+	flattened bool
+	now       time.Time
+	tried     map[image.Rectangle]bool
+	texts     []string // every reading's OCR text
+	best      *MRZRead
+	mrzLike   bool // an MRZ of an unknown layout was seen
+	attempts  int
+}
+
+// pass finds candidate regions with one ink threshold and reads those not
+// read before, stopping at a valid read.
+func (s *search) pass(margin float64) error {
+	sw, sh := s.small.Rect.Dx(), s.small.Rect.Dy()
+	ink := inkMap(s.level, max(15, sw/40), margin)
+	lines := textLines(ink, sw, sh, 14)
+	regions := mrzCandidates(lines, sw, sh)
+	for i, reg := range regions {
+		regions[i] = textColumns(ink, sw, reg, medianHeight(lines, reg))
+	}
+	// Last resort: the bottom half of the document, where the MRZ always is.
+	regions = append(regions, image.Rect(0, sh/2, sw, sh))
+	for i, reg := range regions {
+		if i >= 5 {
+			break
+		}
+		if s.tried[reg] {
+			continue
+		}
+		s.tried[reg] = true
+		if err := s.read(reg, lineHeight(lines, reg, sw)); err != nil {
+			return err
+		}
+		if s.best != nil && s.best.Valid() {
+			return nil
+		}
+	}
+	return nil
+}
+
+// lineHeight is the MRZ's line height in a region: the median of its text
+// lines, or, where those are no text (one band the height of the region),
+// what 44 characters across the page make.
+func lineHeight(lines []textLine, reg image.Rectangle, width int) int {
+	h := medianHeight(lines, reg)
+	if h <= 0 || h > reg.Dy()/2 {
+		return max(4, width*13/10/44)
+	}
+	return h
+}
+
+// read recognises one region until a reading is valid: with the MRZ model;
+// with the general English model restricted to the MRZ alphabet (the two err
+// differently: a stamp over a line, a glyph the MRZ model never saw); and
+// with the MRZ model on the band's contrast equalised (glare, a shadow). The
+// check digits judge between the readings.
+func (s *search) read(reg image.Rectangle, lineH int) error {
+	// A text line about 36 px tall: Tesseract's sweet spot.
+	scale := math.Max(0.25, math.Min(3, 36/float64(lineH*s.f)))
+	band := levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), reg, scale)
+	plain := pgm(band)
+	readings := []struct {
+		ocr  *ocrPool
+		band func() []byte
+	}{
+		{s.r.mrzOCR, func() []byte { return plain }},
+		{s.r.mrzEng, func() []byte { return plain }},
+		{s.r.mrzOCR, func() []byte { return pgm(equalized(band)) }},
+	}
+	for _, rd := range readings {
+		b := rd.band()
+		text, err := rd.ocr.text(b)
+		if err != nil {
+			return err
+		}
+		s.attempts++
+		if debugBands != nil {
+			debugBands(b, text)
+		}
+		if s.consider(text, reg, lineH, b) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// above is the cut of the page above region reg (the MRZ, whose lines are
+// mrzLineH px tall in the small copy), for the visual zone.
+func (s *search) above(reg image.Rectangle, mrzLineH int) func(lineH int) *image.Gray {
+	return func(lineH int) *image.Gray {
+		top := image.Rect(0, 0, s.small.Rect.Dx(), reg.Min.Y)
+		if top.Dy() < 4 {
+			return nil
+		}
+		// Printed fields are about two thirds of an MRZ line's height.
+		scale := math.Max(0.2, math.Min(3, float64(lineH)/(float64(mrzLineH*s.f)*2/3)))
+		return levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), top, scale)
+	}
+}
+
+// debugBands, when set (in a test), sees every band and its reading.
+var debugBands func(band []byte, text string)
+
+// consider parses one reading and keeps it when it is the best yet. It
+// tells whether the reading is valid.
+func (s *search) consider(text string, reg image.Rectangle, lineH int, band []byte) bool {
+	if !strings.Contains(text, "<<") {
+		// Every MRZ has a run of fillers (after the names if nowhere else);
+		// text without one is not an MRZ, however it parses: upside-down
+		// lines come out as such junk.
+		return false
+	}
+	s.texts = append(s.texts, text)
+	res := parseBest(text, s.now)
+	if res != nil && implausible(res) && mrzBlock(text) {
+		// An MRZ's lines that parse as no field of the layout their length
+		// suggests: another layout, not a misread one.
+		s.mrzLike = true
+		return false
+	}
+	if res == nil {
+		return false
+	}
+	full := image.Rect(reg.Min.X*s.f, reg.Min.Y*s.f, reg.Max.X*s.f, reg.Max.Y*s.f)
+	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) {
+		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Quarter: s.quarter, Flattened: s.flattened, Region: full, Attempts: s.attempts,
+			above: s.above(reg, lineH), band: band}
+	}
+	return res.Valid()
+}
