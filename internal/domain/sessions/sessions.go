@@ -44,6 +44,9 @@ const (
 	CheckMRZNotFound     = "MRZ_NOT_FOUND"
 	CheckMRZCheckDigit   = "MRZ_CHECK_DIGIT"
 	CheckMRZCode         = "MRZ_CODE_INVALID" // the issuing state or nationality is no ICAO 9303 code
+	// CheckMRZVIZMismatch: the printed zone shows a name near the MRZ's but
+	// not it, while it shows the rest of the name.
+	CheckMRZVIZMismatch = "MRZ_VIZ_MISMATCH"
 	// CheckFormatUnsupported: an MRZ in a layout not read (not ICAO's, nor
 	// the French card of 1988–2021), refused rather than misread.
 	CheckFormatUnsupported   = "DOCUMENT_FORMAT_UNSUPPORTED"
@@ -56,7 +59,7 @@ const (
 )
 
 // Checks lists every check a session can fail.
-var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckDocumentTypeRefused,
+var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
 	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch}
 
 // Event is the callback body: flat, like every API object.
@@ -267,6 +270,15 @@ func (w *Worker) readDocument(ctx context.Context, d *database.SessionResult, s 
 		}
 		fail(d, CheckMRZNotFound)
 		return nil
+	}
+	// The printed zone: a second opinion on the names and the number
+	// (repairs go into best), and a mismatch is a check.
+	viz, err := w.Engines.Reader().CheckVIZ(ctx, best)
+	if err != nil {
+		return err
+	}
+	if viz != nil && viz.Mismatch() {
+		fail(d, CheckMRZVIZMismatch)
 	}
 	m := best.Result
 	docType := "OTHER"

@@ -158,6 +158,11 @@ func (w *DocumentWorker) readMRZ(ctx context.Context, x *extraction, t *flows.Do
 		}
 		return
 	}
+	// The printed zone: a second opinion on the names and the number
+	// (repairs go into best), and a mismatch asks a person to look.
+	if viz, err := w.Engines.Reader().CheckVIZ(ctx, best); err == nil && viz != nil && viz.Mismatch() {
+		x.fail(CheckMRZVIZMismatch)
+	}
 	m := best.Result
 	x.Fields["person_surname"] = m.Surname
 	x.Fields["person_given_names"] = m.GivenNames

@@ -76,6 +76,7 @@ const (
 	CheckNoFaceOnDocument  = "NO_FACE_ON_DOCUMENT"
 	CheckMRZCheckDigit     = "MRZ_CHECK_DIGIT"
 	CheckMRZCode           = "MRZ_CODE_INVALID"            // the issuing state or nationality is no ICAO 9303 code
+	CheckMRZVIZMismatch    = "MRZ_VIZ_MISMATCH"            // the printed zone shows a name near the MRZ's but not it
 	CheckFormatUnsupported = "DOCUMENT_FORMAT_UNSUPPORTED" // an MRZ in a layout not read: a person reads it
 	CheckDocumentExpired   = "DOCUMENT_EXPIRED"
 	CheckNoFaceOnSelfie    = "NO_FACE_ON_SELFIE"

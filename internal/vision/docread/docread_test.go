@@ -177,3 +177,44 @@ func randomPerson(rng *rand.Rand) testdocs.Person {
 		Number: alnum(9), Nationality: c, Birth: date(50, 50), Sex: []string{"M", "F"}[rng.IntN(2)], Expiry: date(27, 10),
 		Optional: alnum(rng.IntN(10))}
 }
+
+// TestCheckVIZ reads the printed fields above the MRZ and compares them:
+// the same name and number match; a surname altered in print is a mismatch.
+func TestCheckVIZ(t *testing.T) {
+	r := reader(t)
+	face := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	p := testdocs.Person{Code: "P<", Issuer: "UTO", Surname: "HARTMANNSDORF", GivenNames: "ANNA", Number: "L898902C3",
+		Nationality: "UTO", Birth: "740812", Sex: "F", Expiry: "340415"}
+	cases := []struct {
+		name, printed string
+		mismatch      bool
+	}{
+		{"as the MRZ", "HARTMANNSDORF", false},
+		{"altered in print", "HARTWANNSBORF", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fields := []string{"PASSPORT  UTO", "SURNAME  " + c.printed, "GIVEN NAMES  ANNA", "NO  L898902C3", "BIRTH  12 AUG 1974"}
+			img := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(p), Portrait: face, Fields: fields, RotateDeg: 2})
+			m, err := r.ReadMRZ(context.Background(), img)
+			if err != nil || !m.Valid() {
+				t.Fatalf("ReadMRZ: %v %+v", err, m)
+			}
+			v, err := r.CheckVIZ(context.Background(), m)
+			if err != nil || v == nil {
+				t.Fatalf("CheckVIZ: %v", err)
+			}
+			status := map[string]string{}
+			for _, f := range v.Fields {
+				status[f.Name] = f.Status
+			}
+			if v.Mismatch() != c.mismatch || status["given_names"] != docread.VIZMatch || status["document_number"] != docread.VIZMatch ||
+				status["birth_date"] != docread.VIZMatch {
+				t.Fatalf("mismatch %v, want %v; fields %+v\nzone text %q", v.Mismatch(), c.mismatch, v.Fields, v.Text)
+			}
+			if m.Surname != "HARTMANNSDORF" {
+				t.Fatalf("the MRZ's surname changed to %q", m.Surname)
+			}
+		})
+	}
+}

@@ -67,6 +67,12 @@ func TestEvalHoldoutMRZ(t *testing.T) {
 		if errors.Is(err, docread.ErrUnsupported) {
 			unsupported = append(unsupported, name)
 		}
+		var vizNote string
+		if got != nil {
+			t1 := time.Now()
+			v, err := r.CheckVIZ(context.Background(), got)
+			vizNote = describeVIZ(v, err, time.Since(t1))
+		}
 		took := time.Since(t0)
 		times = append(times, took)
 		verdict := judge(h, got)
@@ -86,7 +92,7 @@ func TestEvalHoldoutMRZ(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%-36s %-22s %5d ms  %s", name, h.TruthSource, took.Milliseconds(), verdict)
+		t.Logf("%-36s %-22s %5d ms  %s  [viz %s]", name, h.TruthSource, took.Milliseconds(), verdict, vizNote)
 	}
 	t.Logf("answered DOCUMENT_FORMAT_UNSUPPORTED: %v", unsupported)
 	slices.Sort(times)
@@ -172,4 +178,23 @@ func yymmdd(date string) string {
 func modelsDir(t *testing.T) string {
 	t.Helper()
 	return filepath.Join(repo.Root(), "models-data")
+}
+
+// describeVIZ sums up a visual-zone comparison: each field's status.
+func describeVIZ(v *docread.VIZ, err error, took time.Duration) string {
+	switch {
+	case err != nil:
+		return err.Error()
+	case v == nil:
+		return "no page"
+	}
+	var parts []string
+	for _, f := range v.Fields {
+		s := f.Name + " " + f.Status
+		if f.Status == docread.VIZRepaired || f.Status == docread.VIZDiffers || f.Status == docread.VIZMismatch {
+			s += fmt.Sprintf(" (MRZ %q, zone %q)", f.MRZ, f.VIZ)
+		}
+		parts = append(parts, s)
+	}
+	return fmt.Sprintf("%d ms: %s", took.Milliseconds(), strings.Join(parts, ", "))
 }
