@@ -100,6 +100,9 @@ func TestEvalConditions(t *testing.T) {
 					}
 					if v.Mismatch() {
 						falseMismatch++
+						if os.Getenv("VERIDOC_EVAL_VERBOSE") != "" {
+							t.Logf("%s #%d: MRZ_VIZ_MISMATCH on a page printed as its MRZ: %+v\nzone %q", c.name, i, v.Fields, v.Text)
+						}
 					}
 				}
 			}

@@ -75,7 +75,7 @@ type MRZRead struct {
 	Region    image.Rectangle // in the deskewed working image
 	// above cuts the page above the MRZ from the view it was read in,
 	// levelled, with text lines about lineH px tall (nil: not known).
-	above    func(lineH int) *image.Gray
+	above    func(lineH int) (*image.Gray, float64)
 	band     []byte // the band the read came from (PGM), for a second opinion
 	Attempts int    // regions recognised
 }

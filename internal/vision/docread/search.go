@@ -164,16 +164,17 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 }
 
 // above is the cut of the page above region reg (the MRZ, whose lines are
-// mrzLineH px tall in the small copy), for the visual zone.
-func (s *search) above(reg image.Rectangle, mrzLineH int) func(lineH int) *image.Gray {
-	return func(lineH int) *image.Gray {
+// mrzLineH px tall in the small copy), for the visual zone, and the scale
+// it was cut at (above 1: enlarged from fewer pixels).
+func (s *search) above(reg image.Rectangle, mrzLineH int) func(lineH int) (*image.Gray, float64) {
+	return func(lineH int) (*image.Gray, float64) {
 		top := image.Rect(0, 0, s.small.Rect.Dx(), reg.Min.Y)
 		if top.Dy() < 4 {
-			return nil
+			return nil, 0
 		}
 		// Printed fields are about two thirds of an MRZ line's height.
 		scale := math.Max(0.2, math.Min(3, float64(lineH)/(float64(mrzLineH*s.f)*2/3)))
-		return levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), top, scale)
+		return levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), top, scale), scale
 	}
 }
 
