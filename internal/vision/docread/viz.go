@@ -106,7 +106,9 @@ func (r *Reader) CheckVIZ(ctx context.Context, m *MRZRead) (*VIZ, error) {
 // A word is split at anything but a letter, and also kept whole without
 // what is not a letter: OCR puts marks inside words ("IIFVYQ@YG").
 func vizWords(text string) []string {
-	isLetter := func(r rune) bool { return r >= 'A' && r <= 'Z' || translit[r] != "" || strings.ContainsRune(plainLetters, r) }
+	isLetter := func(r rune) bool {
+		return r >= 'A' && r <= 'Z' || translit[r] != "" || strings.ContainsRune(plainLetters, r)
+	}
 	upper := strings.ToUpper(text)
 	parts := strings.FieldsFunc(upper, func(r rune) bool { return !isLetter(r) })
 	for _, f := range strings.Fields(upper) {
