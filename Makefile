@@ -40,6 +40,7 @@ test: test-deps models e2e-deps lint
 bench: models
 	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./internal/vision/idphoto
 	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./internal/vision/idphoto
+	$(GO) test -run '^$$' -bench 'SessionStages' -cpu 1 -benchtime 20x ./internal/vision/engines
 
 # Photo evaluation: real portraits and variants through four specs, each output
 # measured again; prints a table and writes test-output/eval-photos.{jpg,txt}.
@@ -47,9 +48,11 @@ eval-photos: models
 	@scripts/install-deps.sh test
 	VERIDOC_EVAL=1 $(GO) test -count=1 -run TestEvalPhotos -v -timeout 20m ./internal/vision/idphoto
 
-# Document evaluation: the MRZ reader and the AAMVA parser on the held-out real
-# documents (../shared/data/holdout/realdocs: measured, never tuned to), printed
-# per file with the totals (the MRZ's clean subset apart).
+# Document evaluation: the MRZ reader on synthetic photos per condition
+# (perspective, low light, glare, small, window, hologram, in hand; exact-read
+# rate and the printed zone's verdicts), then the MRZ reader and the AAMVA
+# parser on the held-out real documents (../shared/data/holdout/realdocs:
+# measured, never tuned to), per file with the totals (the clean subset apart).
 eval-docs: models
 	@scripts/install-deps.sh test
 	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva

@@ -203,6 +203,9 @@ func (l *License) fill() error {
 	}
 	l.FamilyName = first(e["DCS"], e["DAB"])
 	l.FirstName, l.MiddleNames = e["DAC"], e["DAD"]
+	if l.MiddleNames == "" {
+		l.FirstName, l.MiddleNames = initialApart(l.FirstName)
+	}
 	if dct := e["DCT"]; dct != "" && l.FirstName == "" { // versions 2–3: given names together
 		l.FirstName, l.MiddleNames = splitNames(dct)
 	}
@@ -336,7 +339,12 @@ func fullName(v string) (family, firstName, middle, suffix string) {
 			suffix, parts = parts[n-1], parts[:n-1]
 		}
 		family = parts[0]
-		if len(parts) > 1 {
+		switch {
+		case len(parts) == 2:
+			// "FAMILY,FIRST MIDDLE": the given names together, as DCT
+			// holds them in versions 2–3.
+			firstName, middle = splitNames(parts[1])
+		case len(parts) > 2:
 			firstName = parts[1]
 			middle = strings.Join(strings.Fields(strings.Join(parts[2:], " ")), " ")
 		}
@@ -365,6 +373,17 @@ func nameSuffix(v string) bool {
 // cards leave around an element's value.
 func value(v string) string {
 	return strings.TrimRight(strings.TrimSpace(v), ", ")
+}
+
+// initialApart takes a middle initial written into the first name ("JOHN Q"
+// with no DAD): a first name does not end in a lone letter. Two-word first
+// names ("MARY ANN") stay whole.
+func initialApart(v string) (string, string) {
+	f := strings.Fields(v)
+	if n := len(f); n >= 2 && len(f[n-1]) == 1 {
+		return strings.Join(f[:n-1], " "), f[n-1]
+	}
+	return v, ""
 }
 
 // splitNames splits "FIRST,MIDDLE" or "FIRST MIDDLE".

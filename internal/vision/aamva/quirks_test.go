@@ -44,6 +44,16 @@ func TestParseQuirks(t *testing.T) {
 			func(l *aamva.License) bool {
 				return l.FamilyName == "SMITH" && l.FirstName == "JOHN" && l.MiddleNames == "PAUL GEORGE"
 			}},
+		{"DAA with one comma: family, then the given names together", v1("DAQ", "1", "DAA", "PUBLIC,JANE ANN"),
+			func(l *aamva.License) bool {
+				return l.FamilyName == "PUBLIC" && l.FirstName == "JANE" && l.MiddleNames == "ANN"
+			}},
+		{"DAC with a middle initial and no DAD", aamvatest.Build(aamvatest.Card{IIN: "636060", Version: 4, Subfile: "DL",
+			Elements: els("DAQ", "9", "DCS", "DOE", "DAC", "JOHN Q", "DAD", "")}),
+			func(l *aamva.License) bool { return l.FirstName == "JOHN" && l.MiddleNames == "Q" }},
+		{"DAC of two words and no DAD stays whole", aamvatest.Build(aamvatest.Card{IIN: "636060", Version: 4, Subfile: "DL",
+			Elements: els("DAQ", "9", "DCS", "DOE", "DAC", "MARY ANN")}),
+			func(l *aamva.License) bool { return l.FirstName == "MARY ANN" && l.MiddleNames == "" }},
 		{"DAA of one name", v1("DAQ", "1", "DAA", "MADONNA"), func(l *aamva.License) bool { return l.FamilyName == "MADONNA" && l.FirstName == "" }},
 		{"segment terminators normalised to LF (a scanner's keyboard wedge)", strings.ReplaceAll(standardSample, "\r", "\n"),
 			func(l *aamva.License) bool {
