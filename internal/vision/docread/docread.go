@@ -29,6 +29,7 @@ type Reader struct {
 	mrzOCR  *ocrPool // the MRZ model
 	mrzEng  *ocrPool // English, MRZ alphabet only: a second opinion
 	textOCR *ocrPool
+	vizOCR  *ocrPool // English, sparse text: a page's printed zone
 	now     func() time.Time
 }
 
@@ -53,6 +54,7 @@ func New(o Options) *Reader {
 		mrzOCR:  newOCRPool(4, newMRZClient(o.ModelsDir)),
 		mrzEng:  newOCRPool(2, newMRZEngClient(o.TessdataDir)),
 		textOCR: newOCRPool(2, newTextClient(o.TessdataDir, o.TextLang)),
+		vizOCR:  newOCRPool(2, newZoneClient(o.TessdataDir)),
 		now:     o.Now,
 	}
 }
@@ -62,6 +64,7 @@ func (r *Reader) Close() {
 	r.mrzOCR.close()
 	r.mrzEng.close()
 	r.textOCR.close()
+	r.vizOCR.close()
 }
 
 // MRZRead is what ReadMRZ found.

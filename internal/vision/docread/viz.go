@@ -74,7 +74,7 @@ func (r *Reader) CheckVIZ(ctx context.Context, m *MRZRead) (*VIZ, error) {
 	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, page); err != nil {
 		return nil, fmt.Errorf("viz: %w", err)
 	}
-	text, err := r.textOCR.text(buf.Bytes())
+	text, err := r.vizOCR.text(buf.Bytes())
 	if err != nil {
 		return nil, err
 	}
