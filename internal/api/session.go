@@ -35,34 +35,40 @@ type SessionCreateResponse struct {
 
 // Session is a session as the integrator sees it.
 type Session struct {
-	ID               int64          `json:"id"`
-	Created          rpc.Timestamp  `json:"created"`
-	Expires          rpc.Timestamp  `json:"expires"`
-	State            sessionState   `json:"state"`
-	Reference        string         `json:"reference"`
-	CallbackURL      string         `json:"callback_url"`
-	FaceVerification bool           `json:"face_verification"`
-	PassportOnly     bool           `json:"passport_only"`
-	UserIP           string         `json:"user_ip"`
-	UserAgent        string         `json:"user_agent"`
-	GivenNames       string         `json:"given_names"`
-	Surname          string         `json:"surname"`
-	Nationality      string         `json:"nationality"`
-	Sex              string         `json:"sex"`
-	DateOfBirth      string         `json:"date_of_birth"`
-	PersonalNumber   string         `json:"personal_number"`
-	DocumentType     string         `json:"document_type"`
-	DocumentNumber   string         `json:"document_number"`
-	ExpiryDate       string         `json:"expiry_date"`
-	IssuingCountry   string         `json:"issuing_country"`
-	Issuer           string         `json:"issuer"`
-	Portrait         string         `json:"portrait"` // signed URL of the document portrait
-	Face             string         `json:"face"`     // signed URL of the selfie face
-	FaceMatchScore   *int           `json:"face_match_score"`
-	Checks           []string       `json:"checks"`
-	Submitted        *rpc.Timestamp `json:"submitted"`
-	Finished         *rpc.Timestamp `json:"finished"`
-	Deleted          *rpc.Timestamp `json:"deleted"`
+	ID               int64         `json:"id"`
+	Created          rpc.Timestamp `json:"created"`
+	Expires          rpc.Timestamp `json:"expires"`
+	State            sessionState  `json:"state"`
+	Reference        string        `json:"reference"`
+	CallbackURL      string        `json:"callback_url"`
+	FaceVerification bool          `json:"face_verification"`
+	PassportOnly     bool          `json:"passport_only"`
+	UserIP           string        `json:"user_ip"`
+	UserAgent        string        `json:"user_agent"`
+	GivenNames       string        `json:"given_names"`
+	Surname          string        `json:"surname"`
+	Nationality      string        `json:"nationality"`
+	Sex              string        `json:"sex"`
+	DateOfBirth      string        `json:"date_of_birth"`
+	PersonalNumber   string        `json:"personal_number"`
+	DocumentType     string        `json:"document_type"`
+	DocumentNumber   string        `json:"document_number"`
+	ExpiryDate       string        `json:"expiry_date"`
+	IssuingCountry   string        `json:"issuing_country"`
+	Issuer           string        `json:"issuer"`
+	Portrait         string        `json:"portrait"` // signed URL of the document portrait
+	Face             string        `json:"face"`     // signed URL of the selfie face
+	FaceMatchScore   *int          `json:"face_match_score"`
+	Checks           []string      `json:"checks"`
+	// What the printed zone above the MRZ shows for the same fields, where
+	// it was found: with MRZ_VIZ_MISMATCH, the other value.
+	VIZSurname        string         `json:"viz_surname"`
+	VIZGivenNames     string         `json:"viz_given_names"`
+	VIZDocumentNumber string         `json:"viz_document_number"`
+	VIZDateOfBirth    string         `json:"viz_date_of_birth"`
+	Submitted         *rpc.Timestamp `json:"submitted"`
+	Finished          *rpc.Timestamp `json:"finished"`
+	Deleted           *rpc.Timestamp `json:"deleted"`
 }
 
 // SessionIDRequest addresses one session.
@@ -280,7 +286,8 @@ func (h *Handlers) sessionOf(ctx context.Context, s *database.Session, links boo
 		UserIP: s.UserIP, UserAgent: s.UserAgent, GivenNames: s.GivenNames, Surname: s.Surname, Nationality: s.Nationality,
 		Sex: s.Sex, DateOfBirth: s.DateOfBirth, PersonalNumber: s.PersonalNumber, DocumentType: s.DocumentType,
 		DocumentNumber: s.DocumentNumber, ExpiryDate: s.ExpiryDate, IssuingCountry: s.IssuingCountry, Issuer: s.Issuer,
-		FaceMatchScore: s.FaceMatchScore, Checks: s.CheckList(), Submitted: rpc.TimestampPtr(s.SubmittedAt),
+		FaceMatchScore: s.FaceMatchScore, Checks: s.CheckList(), VIZSurname: s.VIZSurname, VIZGivenNames: s.VIZGivenNames,
+		VIZDocumentNumber: s.VIZDocumentNumber, VIZDateOfBirth: s.VIZDateOfBirth, Submitted: rpc.TimestampPtr(s.SubmittedAt),
 		Finished: rpc.TimestampPtr(s.FinishedAt), Deleted: rpc.TimestampPtr(s.DeletedAt)}
 	if !links {
 		return out, nil

@@ -318,6 +318,9 @@ func TestSessionDecisions(t *testing.T) {
 		{"id card where only passports count", sdkclient.SessionCreateRequest{PassportOnly: true},
 			map[string][]byte{"document_front": cardFront, "document_back": cardBack}, "DECLINED", []string{"DOCUMENT_TYPE_NOT_ALLOWED"}, "ID_CARD"},
 		{"portrait photo without an MRZ", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": grace}, "DECLINED", []string{"MRZ_NOT_FOUND"}, ""},
+		{"surname altered in print", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": testdocs.Render(t, testdocs.Doc{
+			MRZ: testdocs.TD3(anna), Portrait: grace, Fields: []string{"SURNAME  ERIKZZON", "GIVEN NAMES  ANNA MARIA"}, RotateDeg: -2})},
+			"DECLINED", []string{"MRZ_VIZ_MISMATCH"}, "PASSPORT"},
 	}
 	// This test speaks through the Go SDK, as an integrator would.
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
@@ -361,6 +364,10 @@ func TestSessionDecisions(t *testing.T) {
 			}
 			if tc.name == "another person" && got.Num("face_match_score") >= 50 {
 				t.Errorf("another person scored %d", got.Num("face_match_score"))
+			}
+			if tc.name == "surname altered in print" && (got.Str("surname") != "ERIKSSON" || got.Str("viz_surname") != "ERIKZZON" ||
+				got.Str("viz_given_names") != "ANNA MARIA") {
+				t.Errorf("both values of the mismatch: %s", got.Raw)
 			}
 			if tc.docType == "ID_CARD" && (got.Str("document_number") != "D23145890" || got.Str("surname") != "ERIKSSON") {
 				t.Errorf("card fields: %s", got.Raw)

@@ -277,8 +277,17 @@ func (w *Worker) readDocument(ctx context.Context, d *database.SessionResult, s 
 	if err != nil {
 		return err
 	}
-	if viz != nil && viz.Mismatch() {
-		fail(d, CheckMRZVIZMismatch)
+	if viz != nil {
+		for _, f := range viz.Fields {
+			dst := map[string]*string{"surname": &d.VIZSurname, "given_names": &d.VIZGivenNames,
+				"document_number": &d.VIZDocumentNumber, "birth_date": &d.VIZDateOfBirth}[f.Name]
+			if dst != nil {
+				*dst = f.VIZ
+			}
+		}
+		if viz.Mismatch() {
+			fail(d, CheckMRZVIZMismatch)
+		}
 	}
 	m := best.Result
 	docType := "OTHER"

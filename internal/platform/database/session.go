@@ -60,6 +60,12 @@ type Session struct {
 	FaceKey        string `gorm:"size:300;not null;default:''"`
 	FaceMatchScore *int
 	Checks         string `gorm:"size:500;not null;default:''"` // comma-separated failed check codes
+	// What the document's printed zone shows for the MRZ's fields ("" where
+	// it was not found): the other side of a MRZ_VIZ_MISMATCH.
+	VIZSurname        string `gorm:"column:viz_surname;serializer:sealed;type:text;not null;default:''"`
+	VIZGivenNames     string `gorm:"column:viz_given_names;serializer:sealed;type:text;not null;default:''"`
+	VIZDocumentNumber string `gorm:"column:viz_document_number;serializer:sealed;type:text;not null;default:''"`
+	VIZDateOfBirth    string `gorm:"column:viz_date_of_birth;serializer:sealed;type:text;not null;default:''"`
 
 	ExpiresAt   time.Time `gorm:"not null;index"`
 	SubmittedAt *time.Time
@@ -214,6 +220,7 @@ type SessionResult struct {
 	PortraitKey, FaceKey                                               string
 	FaceMatchScore                                                     *int
 	Checks                                                             []string
+	VIZSurname, VIZGivenNames, VIZDocumentNumber, VIZDateOfBirth       string // the printed zone's
 }
 
 // SessionChange is what changes beside the state; nil fields stay as they are.
@@ -242,7 +249,8 @@ func (c SessionChange) columns() map[string]any {
 		for k, v := range map[string]string{"given_names": r.GivenNames, "surname": r.Surname, "nationality": r.Nationality,
 			"sex": r.Sex, "date_of_birth": r.DateOfBirth, "personal_number": r.PersonalNumber, "document_type": r.DocumentType,
 			"document_number": r.DocumentNumber, "expiry_date": r.ExpiryDate, "issuing_country": r.IssuingCountry,
-			"issuer": r.Issuer, "portrait_key": r.PortraitKey, "face_key": r.FaceKey} {
+			"issuer": r.Issuer, "portrait_key": r.PortraitKey, "face_key": r.FaceKey, "viz_surname": r.VIZSurname,
+			"viz_given_names": r.VIZGivenNames, "viz_document_number": r.VIZDocumentNumber, "viz_date_of_birth": r.VIZDateOfBirth} {
 			cols[k] = v
 		}
 		cols["face_match_score"] = r.FaceMatchScore
@@ -310,7 +318,8 @@ func (tx *Tx) EraseSession(id int64, at time.Time) error {
 	return tx.g.Model(&Session{}).Where("id = ?", id).Updates(map[string]any{
 		"token_hash": dead, "user_ip": "", "user_agent": "", "given_names": "", "surname": "", "nationality": "",
 		"sex": "", "date_of_birth": "", "personal_number": "", "document_number": "", "expiry_date": "",
-		"portrait_key": "", "face_key": "", "face_match_score": nil, "deleted_at": at, "updated_at": at,
+		"portrait_key": "", "face_key": "", "face_match_score": nil, "viz_surname": "", "viz_given_names": "",
+		"viz_document_number": "", "viz_date_of_birth": "", "deleted_at": at, "updated_at": at,
 	}).Error
 }
 

@@ -390,6 +390,10 @@ export interface Session {
   face: string;
   face_match_score: number | null;
   checks: string[];
+  viz_surname: string;
+  viz_given_names: string;
+  viz_document_number: string;
+  viz_date_of_birth: string;
   submitted: string | null;
   finished: string | null;
   deleted: string | null;
