@@ -947,6 +947,10 @@ type ExtractedData struct {
 	DocumentHasSelfie        *string  `json:"document_has_selfie"`
 	DocumentSelfieComparison *string  `json:"document_selfie_comparison"`
 	DocumentMRZValid         *string  `json:"document_mrz_valid"`
+	DocumentVIZSurname       *string  `json:"document_viz_surname"`
+	DocumentVIZGivenNames    *string  `json:"document_viz_given_names"`
+	DocumentVIZNumber        *string  `json:"document_viz_number"`
+	DocumentVIZDateOfBirth   *string  `json:"document_viz_date_of_birth"`
 	CorrectedFields          []string `json:"corrected_fields"`
 }
 

@@ -40,6 +40,12 @@ type ExtractedData struct {
 	DocumentHasSelfie        *string `json:"document_has_selfie"`
 	DocumentSelfieComparison *string `json:"document_selfie_comparison"` // 0–100
 	DocumentMRZValid         *string `json:"document_mrz_valid"`
+	// What the printed zone above the MRZ shows, where it was found: with
+	// MRZ_VIZ_MISMATCH, the other value.
+	DocumentVIZSurname     *string `json:"document_viz_surname"`
+	DocumentVIZGivenNames  *string `json:"document_viz_given_names"`
+	DocumentVIZNumber      *string `json:"document_viz_number"`
+	DocumentVIZDateOfBirth *string `json:"document_viz_date_of_birth"`
 	// CorrectedFields lists the keys changed by hand (extracted_data.update).
 	CorrectedFields []string `json:"corrected_fields"`
 }

@@ -27,7 +27,8 @@ var annaSE = testdocs.Person{Code: "P<", Issuer: "SWE", Surname: "ERIKSSON", Giv
 
 // TestVerificationFlow runs usps1583 from start to an approved PDF on both databases.
 func TestVerificationFlow(t *testing.T) {
-	passport := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(annaSE), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: 2})
+	passport := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(annaSE), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: 2,
+		Fields: []string{"SURNAME  ERIKSSON", "GIVEN NAMES  ANNA MARIA"}})
 	bill := testdocs.Bill(t, billLines, -1.5)
 	selfie := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 	for _, dbk := range testenv.Databases() {
@@ -100,7 +101,8 @@ func TestVerificationFlow(t *testing.T) {
 			}
 			id := c.Call("extracted_data.get", map[string]any{"document_id": ids["PHOTO_ID"]})
 			for k, want := range map[string]string{"person_surname": "ERIKSSON", "person_given_names": "ANNA MARIA", "person_date_of_birth": "1974-08-12",
-				"document_number": "L898902C3", "document_expiration_date": "2034-04-15", "document_country_code": "SWE", "document_type": "Passport"} {
+				"document_number": "L898902C3", "document_expiration_date": "2034-04-15", "document_country_code": "SWE", "document_type": "Passport",
+				"document_viz_surname": "ERIKSSON", "document_viz_given_names": "ANNA MARIA"} {
 				if id.Str(k) != want {
 					t.Errorf("PHOTO_ID %s = %q, want %q", k, id.Str(k), want)
 				}

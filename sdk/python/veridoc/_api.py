@@ -301,6 +301,10 @@ ExtractedData = TypedDict("ExtractedData", {
     "document_has_selfie": "Optional[str]",
     "document_selfie_comparison": "Optional[str]",
     "document_mrz_valid": "Optional[str]",
+    "document_viz_surname": "Optional[str]",
+    "document_viz_given_names": "Optional[str]",
+    "document_viz_number": "Optional[str]",
+    "document_viz_date_of_birth": "Optional[str]",
     "corrected_fields": "List[str]",
 })
 

@@ -297,6 +297,10 @@ export interface ExtractedData {
   document_has_selfie: string | null;
   document_selfie_comparison: string | null;
   document_mrz_valid: string | null;
+  document_viz_surname: string | null;
+  document_viz_given_names: string | null;
+  document_viz_number: string | null;
+  document_viz_date_of_birth: string | null;
   corrected_fields: string[];
 }
 
