@@ -278,11 +278,11 @@ func (w *Worker) readDocument(ctx context.Context, d *database.SessionResult, s 
 		return err
 	}
 	if viz != nil {
+		dst := map[string]*string{"surname": &d.VIZSurname, "given_names": &d.VIZGivenNames,
+			"document_number": &d.VIZDocumentNumber, "birth_date": &d.VIZDateOfBirth}
 		for _, f := range viz.Fields {
-			dst := map[string]*string{"surname": &d.VIZSurname, "given_names": &d.VIZGivenNames,
-				"document_number": &d.VIZDocumentNumber, "birth_date": &d.VIZDateOfBirth}[f.Name]
-			if dst != nil {
-				*dst = f.VIZ
+			if p := dst[f.Name]; p != nil {
+				*p = f.VIZ
 			}
 		}
 		if viz.Mismatch() {

@@ -161,10 +161,10 @@ func (w *DocumentWorker) readMRZ(ctx context.Context, x *extraction, t *flows.Do
 	// The printed zone: a second opinion on the names and the number
 	// (repairs go into best), and a mismatch asks a person to look.
 	if viz, err := w.Engines.Reader().CheckVIZ(ctx, best); err == nil && viz != nil {
+		keys := map[string]string{"surname": "document_viz_surname", "given_names": "document_viz_given_names",
+			"document_number": "document_viz_number", "birth_date": "document_viz_date_of_birth"}
 		for _, f := range viz.Fields {
-			key := map[string]string{"surname": "document_viz_surname", "given_names": "document_viz_given_names",
-				"document_number": "document_viz_number", "birth_date": "document_viz_date_of_birth"}[f.Name]
-			if key != "" && f.VIZ != "" {
+			if key := keys[f.Name]; key != "" && f.VIZ != "" {
 				x.Fields[key] = f.VIZ
 			}
 		}

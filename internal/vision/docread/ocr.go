@@ -1,6 +1,7 @@
 package docread
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -71,55 +72,28 @@ func (p *ocrPool) close() {
 // mrzAlphabet is every character an MRZ may hold.
 const mrzAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 
-// newMRZClient loads the MRZ model (mrz.traineddata in dir). PSM 6 (one block
-// of text) is set as a variable: SetPageSegMode is lost on gosseract's lazy init.
+// newMRZClient loads the MRZ model (mrz.traineddata in dir): one block of
+// text, MRZ alphabet, no dictionary.
 func newMRZClient(dir string) func() (*gosseract.Client, error) {
-	return func() (*gosseract.Client, error) {
+	load := func() (*gosseract.Client, error) {
 		if _, err := os.Stat(filepath.Join(dir, "mrz.traineddata")); err != nil {
 			return nil, fmt.Errorf("ocr: mrz.traineddata missing in %s (run make models)", dir)
 		}
 		c := gosseract.NewClient()
-		steps := []error{
-			c.SetTessdataPrefix(dir),
-			c.SetLanguage("mrz"),
-			c.SetVariable("tessedit_pageseg_mode", "6"),
-			c.SetWhitelist(mrzAlphabet),
-			c.SetVariable("load_system_dawg", "0"),
-			c.SetVariable("load_freq_dawg", "0"),
-		}
-		for _, err := range steps {
-			if err != nil {
-				_ = c.Close()
-				return nil, fmt.Errorf("ocr: %w", err)
-			}
+		if err := errors.Join(c.SetTessdataPrefix(dir), c.SetLanguage("mrz")); err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("ocr: %w", err)
 		}
 		return c, nil
 	}
+	return tuned(load, "6", mrzAlphabet)
 }
 
 // newMRZEngClient loads the English model (Debian's tesseract-ocr-eng, or
 // eng.traineddata in dir) to read an MRZ band: one block, MRZ alphabet, no
 // dictionary.
 func newMRZEngClient(dir string) func() (*gosseract.Client, error) {
-	return func() (*gosseract.Client, error) {
-		c, err := newTextClient(dir, "eng")()
-		if err != nil {
-			return nil, err
-		}
-		steps := []error{
-			c.SetVariable("tessedit_pageseg_mode", "6"),
-			c.SetWhitelist(mrzAlphabet),
-			c.SetVariable("load_system_dawg", "0"),
-			c.SetVariable("load_freq_dawg", "0"),
-		}
-		for _, err := range steps {
-			if err != nil {
-				_ = c.Close()
-				return nil, fmt.Errorf("ocr: %w", err)
-			}
-		}
-		return c, nil
-	}
+	return tuned(newTextClient(dir, "eng"), "6", mrzAlphabet)
 }
 
 // newZoneClient loads the English model to read a document's printed zone:
@@ -127,21 +101,29 @@ func newMRZEngClient(dir string) func() (*gosseract.Client, error) {
 // no words; it read the same synthetic zones as with it in 86 % of the
 // time, and as sparse text took longer).
 func newZoneClient(dir string) func() (*gosseract.Client, error) {
+	return tuned(newTextClient(dir, "eng"), "3", "")
+}
+
+// tuned wraps a client loader: page segmentation mode psm (set as a
+// variable: SetPageSegMode is lost on gosseract's lazy init), characters
+// limited to whitelist ("" = any), no dictionary.
+func tuned(load func() (*gosseract.Client, error), psm, whitelist string) func() (*gosseract.Client, error) {
 	return func() (*gosseract.Client, error) {
-		c, err := newTextClient(dir, "eng")()
+		c, err := load()
 		if err != nil {
 			return nil, err
 		}
 		steps := []error{
-			c.SetVariable("tessedit_pageseg_mode", "3"),
+			c.SetVariable("tessedit_pageseg_mode", psm),
 			c.SetVariable("load_system_dawg", "0"),
 			c.SetVariable("load_freq_dawg", "0"),
 		}
-		for _, err := range steps {
-			if err != nil {
-				_ = c.Close()
-				return nil, fmt.Errorf("ocr: %w", err)
-			}
+		if whitelist != "" {
+			steps = append(steps, c.SetWhitelist(whitelist))
+		}
+		if err := errors.Join(steps...); err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("ocr: %w", err)
 		}
 		return c, nil
 	}

@@ -153,9 +153,6 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 			return err
 		}
 		s.attempts++
-		if debugBands != nil {
-			debugBands(b, text)
-		}
 		if s.consider(text, reg, lineH, b) {
 			return nil
 		}
@@ -177,9 +174,6 @@ func (s *search) above(reg image.Rectangle, mrzLineH int) func(lineH int) (*imag
 		return levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), top, scale), scale
 	}
 }
-
-// debugBands, when set (in a test), sees every band and its reading.
-var debugBands func(band []byte, text string)
 
 // consider parses one reading and keeps it when it is the best yet. It
 // tells whether the reading is valid.

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/veridoc/veridoc/internal/vision/mrz"
 )
@@ -79,20 +80,17 @@ func (r *Reader) CheckVIZ(ctx context.Context, m *MRZRead) (*VIZ, error) {
 		return nil, err
 	}
 	v := &VIZ{Text: text}
-	second := func() *mrz.Result { return nil }
-	if m.band != nil {
-		var once *mrz.Result
-		asked := false
-		second = func() *mrz.Result {
-			if !asked {
-				asked = true
-				if t, err := r.mrzEng.text(m.band); err == nil {
-					once = parseBest(t, r.now())
-				}
-			}
-			return once
+	// A second reading of the band, asked for only where one character differs.
+	second := sync.OnceValue(func() *mrz.Result {
+		if m.band == nil {
+			return nil
 		}
-	}
+		t, err := r.mrzEng.text(m.band)
+		if err != nil {
+			return nil
+		}
+		return parseBest(t, r.now())
+	})
 	words := vizWords(text)
 	// Text enlarged to be read came from too few pixels to tell a changed
 	// letter from a misread one: no mismatch is judged on it.
@@ -229,7 +227,7 @@ func compareNames(m *mrz.Result, words []string, second func() *mrz.Result, judg
 			old := *f.value
 			*f.value = strings.Join(fixed, " ")
 			m.Repairs = append(m.Repairs, f.name)
-			rewriteName(m, old, *f.value)
+			rewriteLines(m, old, *f.value)
 		}
 		field.MRZ = *f.value
 		if field.Status != VIZAbsent {
@@ -242,7 +240,7 @@ func compareNames(m *mrz.Result, words []string, second func() *mrz.Result, judg
 
 // rewriteName writes a repaired name into the MRZ's lines (fillers for
 // spaces), where the old one stands.
-func rewriteName(m *mrz.Result, old, repaired string) {
+func rewriteLines(m *mrz.Result, old, repaired string) {
 	o, n := strings.ReplaceAll(old, " ", "<"), strings.ReplaceAll(repaired, " ", "<")
 	for i, l := range m.Lines {
 		if j := strings.Index(l, o); j >= 0 && len(o) == len(n) {
@@ -294,7 +292,7 @@ func compareNumber(m *mrz.Result, text string, second func() *mrz.Result) VIZFie
 	if o := second(); o != nil && o.DocumentNumber == near {
 		m.DocumentNumber, f.MRZ, f.Status = near, near, VIZRepaired
 		m.Repairs = append(m.Repairs, "document_number")
-		rewriteName(m, n, near)
+		rewriteLines(m, n, near)
 	}
 	return f
 }
