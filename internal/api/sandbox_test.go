@@ -147,7 +147,7 @@ func TestSandboxPhotos(t *testing.T) {
 	if bal := c.Call("billing.balance", nil); bal.Num("photos_processed") != 1 || bal.Str("held_usd") != "0.00" {
 		t.Errorf("only the success is charged: %s", bal.Raw)
 	}
-	if r := c.Call("photo.process", map[string]any{"photo": "sandbox:BLURRY", "spec_id": usPassport}); r.Status != 400 || r.Str("error_name") != "SandboxValueUnknown" {
+	if r := c.Call("photo.process", map[string]any{"photo": "sandbox:TOO_FUZZY", "spec_id": usPassport}); r.Status != 400 || r.Str("error_name") != "SandboxValueUnknown" {
 		t.Errorf("unknown magic photo: %s", r.Raw)
 	}
 	live, _, _, _ := apitest.Account(t, s, "live photos")

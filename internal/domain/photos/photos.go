@@ -58,11 +58,14 @@ func SourceKey(accountID int64, token string) string {
 	return fmt.Sprintf("uploads/%d/%s", accountID, token)
 }
 
-// SpecOf adapts a catalogue spec for the pipeline.
+// SpecOf adapts a catalogue spec for the pipeline. The catalogue does not
+// yet cite each document's expression and glasses rules, so every spec
+// takes a natural smile and glasses until it does (the quality measures of
+// light, sharpness, eyes, pose and compression apply to all).
 func SpecOf(s *specs.Spec) idphoto.Spec {
 	return idphoto.Spec{WidthMm: s.WidthMm, HeightMm: s.HeightMm, DPI: s.DPI, WidthPx: s.WidthPx, HeightPx: s.HeightPx,
 		HeadMinMm: s.HeadMinMm, HeadMaxMm: s.HeadMaxMm, EyeMinMm: s.EyeLineMinMm, EyeMaxMm: s.EyeLineMaxMm,
-		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB}
+		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB, SmileAllowed: true}
 }
 
 // Worker runs Args jobs.

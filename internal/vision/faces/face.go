@@ -23,9 +23,12 @@ type Point struct{ X, Y float64 }
 
 // Face is one detected face in the coordinates of the image it was found in.
 type Face struct {
-	Box        image.Rectangle
-	Landmarks  []image.Point // dlib's 68-point layout
-	Descriptor [128]float32  // dlib ResNet embedding, for face matching
+	Box       image.Rectangle
+	Landmarks []image.Point // dlib's 68-point layout
+	// Points are the same landmarks unrounded: measures of small openings
+	// (eyelids, lips) on a small copy need the fractions.
+	Points     []Point
+	Descriptor [128]float32 // dlib ResNet embedding, for face matching
 }
 
 // FaceEngine detects faces (dlib HOG), their 68 landmarks (the face-api
@@ -133,6 +136,12 @@ func (f Face) Scaled(k float64) Face {
 	out.Landmarks = make([]image.Point, len(f.Landmarks))
 	for i, p := range f.Landmarks {
 		out.Landmarks[i] = image.Pt(sc(p.X), sc(p.Y))
+	}
+	if f.Points != nil {
+		out.Points = make([]Point, len(f.Points))
+		for i, p := range f.Points {
+			out.Points[i] = Point{p.X * k, p.Y * k}
+		}
 	}
 	return out
 }

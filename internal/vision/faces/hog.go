@@ -77,7 +77,7 @@ func (f *finder) find(img image.Image) ([]Face, time.Duration, error) {
 	out := make([]Face, 0, min(n, maxFaces))
 	for i := 0; i < min(n, maxFaces); i++ {
 		box := image.Rect(int(boxes[4*i]), int(boxes[4*i+1]), int(boxes[4*i+2]), int(boxes[4*i+3]))
-		fc := Face{Box: box.Add(b.Min), Landmarks: make([]image.Point, LandmarkCount)}
+		fc := Face{Box: box.Add(b.Min), Landmarks: make([]image.Point, LandmarkCount), Points: make([]Point, LandmarkCount)}
 		t0 := time.Now()
 		side := markCrop * float64(max(box.Dx(), box.Dy()))
 		cx := float64(box.Min.X+box.Max.X) / 2
@@ -88,6 +88,7 @@ func (f *finder) find(img image.Image) ([]Face, time.Duration, error) {
 		}
 		for j, p := range pts {
 			fc.Landmarks[j] = image.Pt(int(math.Round(p.X)), int(math.Round(p.Y))).Add(b.Min)
+			fc.Points[j] = Point{p.X + float64(b.Min.X), p.Y + float64(b.Min.Y)}
 		}
 		marked += time.Since(t0)
 		out = append(out, fc)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/vision/faces"
+	"github.com/veridoc/veridoc/internal/vision/quality"
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
@@ -30,6 +31,11 @@ type Spec struct {
 	EyeMinMm, EyeMaxMm   float64 // from the bottom edge
 	BackgroundHex        string
 	MinPx, MaxKB         int
+	// SmileAllowed: a natural smile is accepted (the US); otherwise the
+	// expression must be neutral with the mouth closed (ICAO 9303).
+	SmileAllowed bool
+	// NoGlasses: glasses must come off (the US since 2016).
+	NoGlasses bool
 }
 
 func (s Spec) pxPerMm() float64 { return float64(s.DPI) / 25.4 }
@@ -45,7 +51,7 @@ const (
 )
 
 // FailureCodes lists the failure codes.
-var FailureCodes = []string{NoFaceDetected, MultipleFaces, HeadSizeInvalid, EyePositionInvalid, LowResolution, ProcessingFailed}
+var FailureCodes = append([]string{NoFaceDetected, MultipleFaces, HeadSizeInvalid, EyePositionInvalid, LowResolution, ProcessingFailed}, QualityCodes...)
 
 // Explain is a failure code's usual reason, in the words the pipeline uses
 // when it has no measurement to quote (sandbox tasks show these).
@@ -63,6 +69,9 @@ func Explain(code string) (*Failure, bool) {
 		return fail(code, "The head is too small in pixels for this document", "Use the camera's full resolution, closer to the face"), true
 	case ProcessingFailed:
 		return undecodable(), true
+	}
+	if q, ok := qualityReasons[code]; ok {
+		return fail(code, q.message, q.suggestion), true
 	}
 	return nil, false
 }
@@ -96,6 +105,9 @@ type Failure struct {
 	Reasons  []Reason
 	Issues   []string // compliance issues in words
 	Warnings []string
+	// Quality is what was measured on the photo when a quality measure
+	// refused it (nil for the other failures).
+	Quality *quality.Measures
 }
 
 func (f *Failure) Error() string { return "photo rejected: " + f.Reasons[0].Code }
@@ -124,6 +136,8 @@ func fail(code, msg, suggestion string, issues ...string) *Failure {
 // Timings are per-stage durations, for benchmarks and metrics.
 type Timings struct {
 	Decode, Detect, Landmarks, Crop, Segment, Encode, Sheet, Measure time.Duration
+	// Quality is the face-quality measures' share of Measure's time, kept apart.
+	Quality time.Duration
 }
 
 // Result is a compliant photo.
@@ -134,6 +148,7 @@ type Result struct {
 	HeadHeightMm float64
 	EyeLineMm    float64
 	Background   Background // measured on the output
+	Quality      quality.Measures
 	// PersonCoverage is the share of the frame the person's mask covers
 	// (with the background replaced; 0 when kept).
 	PersonCoverage float64
@@ -191,6 +206,8 @@ const measureSize = 240
 type Measurement struct {
 	HeadHeightMm, EyeLineMm float64
 	Background              Background
+	Quality                 quality.Measures
+	QualityTime             time.Duration
 	Warnings                []string
 }
 
@@ -234,6 +251,9 @@ func (p *Processor) Measure(ctx context.Context, photo []byte, spec Spec) (*Meas
 		jaw = found[0].Landmarks[:17]
 	}
 	m.Background = measureBackground(img, geo, jaw)
+	tq := time.Now()
+	m.Quality = quality.Assess(img, found[0].Points)
+	m.QualityTime = time.Since(tq)
 	m.Warnings = backgroundWarnings(m.Background, parseHex(spec.BackgroundHex))
 	return m, nil
 }

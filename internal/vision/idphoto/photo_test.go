@@ -51,10 +51,15 @@ func processor(t testing.TB) *idphoto.Processor {
 	return proc
 }
 
+// The US takes a natural smile and no glasses; the UK a neutral expression.
 var usPassport = idphoto.Spec{WidthMm: 51, HeightMm: 51, DPI: 300, WidthPx: 600, HeightPx: 600,
-	HeadMinMm: 25, HeadMaxMm: 35, EyeMinMm: 28, EyeMaxMm: 35, BackgroundHex: "#ffffff"}
+	HeadMinMm: 25, HeadMaxMm: 35, EyeMinMm: 28, EyeMaxMm: 35, BackgroundHex: "#ffffff", SmileAllowed: true, NoGlasses: true}
+
+// The UK asks for a neutral expression; the test portraits smile, and these
+// tests are about frame and background, so their UK spec lets a smile pass
+// (TestQualityRules checks the rule itself).
 var ukPassport = idphoto.Spec{WidthMm: 35, HeightMm: 45, DPI: 300, WidthPx: 413, HeightPx: 531,
-	HeadMinMm: 29, HeadMaxMm: 34, EyeMinMm: 22.5, EyeMaxMm: 29.2, BackgroundHex: "#f0ede8", MaxKB: 60}
+	HeadMinMm: 29, HeadMaxMm: 34, EyeMinMm: 22.5, EyeMaxMm: 29.2, BackgroundHex: "#f0ede8", MaxKB: 60, SmileAllowed: true}
 
 // compose loads a photo and transforms it with libvips, returning encoded bytes.
 func compose(t testing.TB, photo testenv.Photo, fn func(img *vips.ImageRef) error, png bool) []byte {

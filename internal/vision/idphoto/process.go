@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/veridoc/veridoc/internal/vision/quality"
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
@@ -37,6 +38,9 @@ func (p *Processor) Process(ctx context.Context, src []byte, spec Spec, opt Opti
 	if err := r.checkBands(m); err != nil {
 		return nil, err
 	}
+	if err := r.checkQuality(m); err != nil {
+		return nil, err
+	}
 	return r.sheets(out)
 }
 
@@ -59,6 +63,7 @@ type run struct {
 	geo     Geometry      // the face in work's pixels
 	decoded []*raster.Image
 	t2      time.Time // the crop's clock
+	blockPx float64   // a JPEG block of the upload (8 px) in the output's pixels
 }
 
 // free returns every decode and copy to the pool; each is freed once, so
@@ -197,6 +202,8 @@ func (r *run) render() (*raster.Image, *Measurement, error) {
 		out.Free()
 		r.res.Warnings = slices.Clone(before)
 		plan := planCrop(geo, lv, float64(r.work.W), float64(r.work.H), r.spec)
+		srcHead := r.g.geo.HeadHeight() * float64(max(r.hdr.Width, r.hdr.Height)) / float64(max(r.g.img.W, r.g.img.H))
+		r.blockPx = 8 * plan.headPx / math.Max(srcHead, 1)
 		var err error
 		if out, geo, err = r.frame(plan, lv, geo, attempt == 0); err != nil {
 			return out, nil, err
@@ -270,14 +277,34 @@ func (r *run) encodeAndMeasure(out *raster.Image) (*Measurement, error) {
 	r.res.Timings.Encode += time.Since(t3)
 	t4 := time.Now()
 	m, err := r.p.Measure(r.ctx, r.res.Photo, r.spec)
+	if m != nil {
+		r.res.Timings.Quality += m.QualityTime
+		r.res.Timings.Measure -= m.QualityTime
+	}
 	r.res.Timings.Measure += time.Since(t4)
 	return m, err
+}
+
+// checkQuality refuses a photo whose face-quality measures leave the
+// spec's limits (looks.go) and adds the softer findings as warnings.
+func (r *run) checkQuality(m *Measurement) error {
+	jq := 0
+	if r.hdr.Format == "jpeg" {
+		jq = quality.JPEGQuality(r.src)
+	}
+	f, warnings := checkQuality(m.Quality, r.spec, jq, r.blockPx)
+	r.res.Warnings = append(r.res.Warnings, warnings...)
+	if f != nil {
+		f.Warnings = dedupe(r.res.Warnings)
+		return f
+	}
+	return nil
 }
 
 // checkBands records the measure and refuses an output outside the spec's bands.
 func (r *run) checkBands(m *Measurement) error {
 	res, spec := r.res, r.spec
-	res.HeadHeightMm, res.EyeLineMm, res.Background = m.HeadHeightMm, m.EyeLineMm, m.Background
+	res.HeadHeightMm, res.EyeLineMm, res.Background, res.Quality = m.HeadHeightMm, m.EyeLineMm, m.Background, m.Quality
 	res.Warnings = append(res.Warnings, m.Warnings...)
 	var f *Failure
 	switch {

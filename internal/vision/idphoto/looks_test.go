@@ -1,0 +1,60 @@
+package idphoto
+
+import (
+	"testing"
+
+	"github.com/veridoc/veridoc/internal/vision/quality"
+)
+
+// TestQualityRules: each limit of looks.go against measures as package
+// quality reads them, through a spec that takes a smile (the US) and one
+// that asks for a neutral face without glasses.
+func TestQualityRules(t *testing.T) {
+	good := quality.Measures{EyesOpen: 0.1, MouthOpen: 0.02, Smile: 0, YawDeg: 2, PitchDeg: 1, IlluminationUniformity: 0.9,
+		Brightness: 140, Sharpness: 0.9, EyesVisible: 0.2, Glasses: 0.04}
+	smile := Spec{SmileAllowed: true}
+	neutral := Spec{NoGlasses: true}
+	with := func(fn func(*quality.Measures)) quality.Measures { m := good; fn(&m); return m }
+	cases := []struct {
+		name string
+		m    quality.Measures
+		spec Spec
+		jq   int
+		want string
+	}{
+		{"good, smile spec", good, smile, 92, ""},
+		{"good, neutral spec", good, neutral, 92, ""},
+		{"toothy smile where a smile is allowed", with(func(m *quality.Measures) { m.MouthOpen, m.Smile = 0.18, 0.09 }), smile, 92, ""},
+		{"toothy smile where it is not", with(func(m *quality.Measures) { m.MouthOpen, m.Smile = 0.18, 0.09 }), neutral, 92, ExpressionNotNeutral},
+		{"closed smile where it is not", with(func(m *quality.Measures) { m.Smile = 0.09 }), neutral, 92, ExpressionNotNeutral},
+		{"speaking", with(func(m *quality.Measures) { m.MouthOpen, m.Smile = 0.3, 0 }), smile, 92, MouthOpen},
+		{"lips apart, no smile", with(func(m *quality.Measures) { m.MouthOpen = 0.12 }), neutral, 92, MouthOpen},
+		{"eyes closed", with(func(m *quality.Measures) { m.EyesOpen = 0.03 }), smile, 92, EyesClosed},
+		{"eye covered", with(func(m *quality.Measures) { m.EyesVisible = 0.01 }), smile, 92, FaceOccluded},
+		{"turned", with(func(m *quality.Measures) { m.YawDeg = 35 }), smile, 92, HeadNotFrontal},
+		{"glasses where they are not allowed", with(func(m *quality.Measures) { m.Glasses = 0.2 }), neutral, 92, GlassesNotAllowed},
+		{"glasses where they are", with(func(m *quality.Measures) { m.Glasses = 0.2 }), smile, 92, ""},
+		{"dark", with(func(m *quality.Measures) { m.Brightness = 30 }), smile, 92, Underexposed},
+		{"washed out", with(func(m *quality.Measures) { m.OverExposure = 0.5 }), smile, 92, Overexposed},
+		{"side light", with(func(m *quality.Measures) { m.IlluminationUniformity = 0.4 }), smile, 92, UnevenLighting},
+		{"blurred", with(func(m *quality.Measures) { m.Sharpness = 0.4 }), smile, 92, Blurry},
+		{"blocky", good, smile, 10, CompressionArtifacts},
+		// A dark photo is refused for its light alone: the face measures wait.
+		{"dark and eyes closed", with(func(m *quality.Measures) { m.Brightness, m.EyesOpen = 30, 0.02 }), smile, 92, Underexposed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, _ := checkQuality(c.m, c.spec, c.jq, 4)
+			got := ""
+			if f != nil {
+				got = f.Code()
+				if len(f.Reasons) != 1 && c.name != "" {
+					t.Logf("reasons: %+v", f.Reasons)
+				}
+			}
+			if got != c.want {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
