@@ -1205,37 +1205,38 @@ type SpecificationSummary struct {
 
 // Task mirrors the server's api.Task.
 type Task struct {
-	ID                   int64      `json:"id"`
-	AccountID            int64      `json:"account_id"`
-	SpecificationID      int64      `json:"specification_id"`
-	State                string     `json:"state"` // one of PENDING, PROCESSING, SUCCESS, FAILURE
-	Progress             int        `json:"progress"`
-	Created              Timestamp  `json:"created"`
-	Finished             *Timestamp `json:"finished"`
-	CountryCode          string     `json:"country_code"`
-	DocumentType         string     `json:"document_type"`
-	OverallSuccess       *bool      `json:"overall_success"`
-	PhotoSize            string     `json:"photo_size"`
-	HeadMeasurements     string     `json:"head_measurements"`
-	HeadHeightMm         string     `json:"head_height_mm,omitempty"`
-	EyeLineMm            string     `json:"eye_line_mm,omitempty"`
-	ResolutionDPI        int        `json:"resolution_dpi"`
-	Background           string     `json:"background"` // one of replace, keep
-	BackgroundColor      string     `json:"background_color,omitempty"`
-	BackgroundSpread     string     `json:"background_spread,omitempty"`
-	Warnings             []string   `json:"warnings"`
-	SuitableForOnline    bool       `json:"suitable_for_online"`
-	Printable            bool       `json:"printable"`
-	PriceUSD             string     `json:"price_usd"`
-	DigitalPhotoURL      string     `json:"digital_photo_url,omitempty"`
-	PrintablePhotoURL    string     `json:"printable_photo_url,omitempty"`
-	PrintableA4URL       string     `json:"printable_a4_url,omitempty"`
-	DigitalPhotoBase64   string     `json:"digital_photo_base64,omitempty"`
-	PrintablePhotoBase64 string     `json:"printable_photo_base64,omitempty"`
-	Erased               *Timestamp `json:"erased"`
-	ErrorCode            string     `json:"error_code,omitempty"`
-	FailureReasons       []Reason   `json:"failure_reasons,omitempty"`
-	ComplianceIssues     []string   `json:"compliance_issues,omitempty"`
+	ID                   int64             `json:"id"`
+	AccountID            int64             `json:"account_id"`
+	SpecificationID      int64             `json:"specification_id"`
+	State                string            `json:"state"` // one of PENDING, PROCESSING, SUCCESS, FAILURE
+	Progress             int               `json:"progress"`
+	Created              Timestamp         `json:"created"`
+	Finished             *Timestamp        `json:"finished"`
+	CountryCode          string            `json:"country_code"`
+	DocumentType         string            `json:"document_type"`
+	OverallSuccess       *bool             `json:"overall_success"`
+	PhotoSize            string            `json:"photo_size"`
+	HeadMeasurements     string            `json:"head_measurements"`
+	HeadHeightMm         string            `json:"head_height_mm,omitempty"`
+	EyeLineMm            string            `json:"eye_line_mm,omitempty"`
+	ResolutionDPI        int               `json:"resolution_dpi"`
+	Background           string            `json:"background"` // one of replace, keep
+	BackgroundColor      string            `json:"background_color,omitempty"`
+	BackgroundSpread     string            `json:"background_spread,omitempty"`
+	Warnings             []string          `json:"warnings"`
+	SuitableForOnline    bool              `json:"suitable_for_online"`
+	Printable            bool              `json:"printable"`
+	PriceUSD             string            `json:"price_usd"`
+	DigitalPhotoURL      string            `json:"digital_photo_url,omitempty"`
+	PrintablePhotoURL    string            `json:"printable_photo_url,omitempty"`
+	PrintableA4URL       string            `json:"printable_a4_url,omitempty"`
+	DigitalPhotoBase64   string            `json:"digital_photo_base64,omitempty"`
+	PrintablePhotoBase64 string            `json:"printable_photo_base64,omitempty"`
+	Erased               *Timestamp        `json:"erased"`
+	ErrorCode            string            `json:"error_code,omitempty"`
+	FailureReasons       []Reason          `json:"failure_reasons,omitempty"`
+	ComplianceIssues     []string          `json:"compliance_issues,omitempty"`
+	Quality              map[string]string `json:"quality,omitempty"`
 }
 
 // TaskIDRequest mirrors the server's api.TaskIDRequest.

@@ -70,6 +70,10 @@ type Task struct {
 	ErrorCode            string           `json:"error_code,omitempty"`
 	FailureReasons       []idphoto.Reason `json:"failure_reasons,omitempty"`
 	ComplianceIssues     []string         `json:"compliance_issues,omitempty"`
+	// Quality: the face-quality measures of the finished photo by name
+	// (eyes_open, mouth_open, smile, yaw_deg, sharpness, …; docs/photos.md),
+	// decimal strings; on a refusal for quality too.
+	Quality map[string]string `json:"quality,omitempty"`
 }
 
 // TaskIDRequest addresses one task.
@@ -184,7 +188,7 @@ func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles 
 	ok := t.State == database.TaskSuccess
 	out.OverallSuccess = &ok
 	out.Warnings = append(out.Warnings, o.Warnings...)
-	out.FailureReasons, out.ComplianceIssues = o.FailureReasons, o.ComplianceIssues
+	out.FailureReasons, out.ComplianceIssues, out.Quality = o.FailureReasons, o.ComplianceIssues, o.Quality
 	if !ok {
 		return out, nil
 	}

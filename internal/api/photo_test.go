@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"image"
+	"image/color"
 	"image/jpeg"
 	"io"
 	"mime/multipart"
@@ -119,6 +121,13 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if m := scrape(t, s.URL); !stageSeen.MatchString(m) || !strings.Contains(m, `stage="sheet"`) || !strings.Contains(m, `stage="segment"`) {
 				t.Errorf("photo stage metrics missing:\n%s", grep(m, "photo_stage_seconds_count"))
 			}
+			// The face-quality measures come with the result, as decimal strings.
+			q, _ := done.Body["quality"].(map[string]any)
+			for _, k := range []string{"eyes_open", "mouth_open", "yaw_deg", "sharpness", "brightness", "glasses"} {
+				if v, ok := q[k].(string); !ok || v == "" {
+					t.Errorf("quality %s missing: %s", k, done.Raw)
+				}
+			}
 			photo := download(t, done.Str("digital_photo_url"))
 			if cfg, err := jpeg.DecodeConfig(bytes.NewReader(photo)); err != nil || cfg.Width != 600 || cfg.Height != 600 {
 				t.Errorf("digital photo %dx%d %v", cfg.Width, cfg.Height, err)
@@ -145,6 +154,13 @@ func TestPhotoProcessFlow(t *testing.T) {
 			}
 			if bal := c.Call("billing.balance", nil); bal.Str("balance_usd") != "1.00" || bal.Str("held_usd") != "0.00" {
 				t.Errorf("balance after a rejected photo: %s", bal.Raw)
+			}
+
+			// A photo far too dark is refused for its light, uncharged, with the measures.
+			dark := c.Call("photo.process", map[string]any{"photo": darkened(t, face, 0.15), "spec_id": usPassport})
+			dim := waitTask(t, c, dark.Num("task_id"))
+			if dq, _ := dim.Body["quality"].(map[string]any); dim.Str("error_code") != "UNDEREXPOSED" || dq["brightness"] == nil {
+				t.Errorf("dark photo: %s", dim.Raw)
 			}
 
 			// base64 output, and another account sees nothing.
@@ -175,7 +191,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if r := multipartCall(t, c, map[string]string{"spec_id": "eight"}, raw); r.Status != 400 || r.Str("error_message") != "spec_id: expected integer" {
 				t.Errorf("multipart wrong type: %s", r.Raw)
 			}
-			if list := c.Call("photo.list", nil).Body["data"].([]any); len(list) != 4 {
+			if list := c.Call("photo.list", nil).Body["data"].([]any); len(list) != 5 {
 				t.Errorf("photo.list has %d tasks", len(list))
 			}
 			// No funds left for a third charge at $0.50.
@@ -184,6 +200,29 @@ func TestPhotoProcessFlow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// darkened is a base64 JPEG with every pixel's light times k.
+func darkened(t *testing.T, b64 string, k float64) string {
+	t.Helper()
+	raw, _ := base64.StdEncoding.DecodeString(b64)
+	img, err := jpeg.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			out.SetRGBA(x, y, color.RGBA{uint8(float64(r>>8) * k), uint8(float64(g>>8) * k), uint8(float64(bl>>8) * k), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, out, &jpeg.Options{Quality: 92}); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
 }
 
 func multipartCall(t *testing.T, c *apitest.Client, fields map[string]string, file []byte) apitest.Reply {

@@ -44,6 +44,9 @@ type Outcome struct {
 	Online           bool             `json:"online"`
 	FailureReasons   []idphoto.Reason `json:"failure_reasons,omitempty"`
 	ComplianceIssues []string         `json:"compliance_issues,omitempty"`
+	// Quality is what the face-quality measures read (package quality), as
+	// decimal strings by name; absent when the photo was refused before them.
+	Quality map[string]string `json:"quality,omitempty"`
 }
 
 // Object keys of a task's outputs. They depend only on the task, so a retried
@@ -162,7 +165,8 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 		return err
 	}
 	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online,
-		BackgroundColor: idphoto.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10})
+		BackgroundColor: idphoto.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10,
+		Quality: res.Quality.Strings()})
 	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
 }
 
@@ -174,6 +178,10 @@ func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *id
 	if warnings == nil {
 		warnings = []string{}
 	}
-	out, _ := json.Marshal(Outcome{Warnings: warnings, FailureReasons: f.Reasons, ComplianceIssues: f.Issues})
+	o := Outcome{Warnings: warnings, FailureReasons: f.Reasons, ComplianceIssues: f.Issues}
+	if f.Quality != nil {
+		o.Quality = f.Quality.Strings()
+	}
+	out, _ := json.Marshal(o)
 	return w.DB.FailPhotoTask(ctx, t.ID, f.Code(), string(out), w.Now())
 }

@@ -71,7 +71,7 @@ const (
 	maxBright        = 0.2  // share ≥ 247
 	minSharpness     = 0.49 // sharp portraits read ≥ 0.675 (Congress), ≥ 0.76 here; Gaussian σ 1.5 at 64 px between the eyes reads ≤ 0.47
 	warnSharpness    = 0.6
-	maxOcclusion     = 0.25 // share of the lower face not skin-coloured
+	maxOcclusion     = 0.3  // share of the lower face not of the cheeks' colour: a warning only
 	minEyesVisible   = 0.07 // luma contrast around the less visible eye
 	maxGlasses       = 0.12 // bridge edge; without glasses ≤ 0.104 on Congress
 	maxJPEGQuality   = 30   // a source saved at this quality or below …

@@ -219,7 +219,7 @@ func (f *face) skin() skinTone {
 func (f *face) lowerFaceOcclusion(s skinTone) float64 {
 	lips := map[[2]int]bool{}
 	f.fill(outerLips, func(x, y int) { lips[[2]int{x, y}] = true })
-	limit := math.Max(0.04, 4*s.spread)
+	limit := math.Max(0.08, 4*s.spread)
 	var all, other float64
 	f.fill(lowerFace, func(x, y int) {
 		if lips[[2]int{x, y}] {

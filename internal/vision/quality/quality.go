@@ -6,7 +6,9 @@
 package quality
 
 import (
+	"encoding/json"
 	"math"
+	"strconv"
 
 	"github.com/veridoc/veridoc/internal/vision/faces"
 	"github.com/veridoc/veridoc/internal/vision/raster"
@@ -143,3 +145,16 @@ func dist(a, b faces.Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// Strings are the measures as decimal strings keyed by their JSON names,
+// as the API answers decimals.
+func (m Measures) Strings() map[string]string {
+	b, _ := json.Marshal(m)
+	var raw map[string]float64
+	_ = json.Unmarshal(b, &raw)
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		out[k] = strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return out
+}

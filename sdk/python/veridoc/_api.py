@@ -562,6 +562,7 @@ Task = TypedDict("Task", {
     "error_code": "str",
     "failure_reasons": "List[Reason]",
     "compliance_issues": "List[str]",
+    "quality": "Dict[str, str]",
 })
 
 TaskIDRequest = TypedDict("TaskIDRequest", {

@@ -558,6 +558,7 @@ export interface Task {
   error_code?: string;
   failure_reasons?: Reason[];
   compliance_issues?: string[];
+  quality?: Record<string, string>;
 }
 
 export interface TaskIDRequest {
