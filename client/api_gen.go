@@ -1159,30 +1159,33 @@ type SessionUploadResponse struct {
 
 // Spec mirrors the server's specs.Spec.
 type Spec struct {
-	ID            int64   `json:"id"`
-	Key           string  `json:"key"`
-	Name          string  `json:"name"`
-	Type          string  `json:"type"`
-	CountryCode   string  `json:"country_code"`
-	CountryName   string  `json:"country_name"`
-	WidthMm       float64 `json:"width_mm"`
-	HeightMm      float64 `json:"height_mm"`
-	DPI           int     `json:"dpi"`
-	WidthPx       int     `json:"width_px"`
-	HeightPx      int     `json:"height_px"`
-	HeadMinMm     float64 `json:"head_min_mm"`
-	HeadMaxMm     float64 `json:"head_max_mm"`
-	EyeLineMinMm  float64 `json:"eye_line_min_mm"`
-	EyeLineMaxMm  float64 `json:"eye_line_max_mm"`
-	HeadBasis     string  `json:"head_basis"`
-	EyeBasis      string  `json:"eye_basis"`
-	Background    string  `json:"background"`
-	BackgroundHex string  `json:"background_hex"`
-	MinPx         int     `json:"min_px,omitempty"`
-	MaxKB         int     `json:"max_kb,omitempty"`
-	SourceURL     string  `json:"source_url"`
-	FrameSource   string  `json:"frame_source"`
-	Notes         string  `json:"notes,omitempty"`
+	ID               int64   `json:"id"`
+	Key              string  `json:"key"`
+	Name             string  `json:"name"`
+	Type             string  `json:"type"`
+	CountryCode      string  `json:"country_code"`
+	CountryName      string  `json:"country_name"`
+	WidthMm          float64 `json:"width_mm"`
+	HeightMm         float64 `json:"height_mm"`
+	DPI              int     `json:"dpi"`
+	WidthPx          int     `json:"width_px"`
+	HeightPx         int     `json:"height_px"`
+	HeadMinMm        float64 `json:"head_min_mm"`
+	HeadMaxMm        float64 `json:"head_max_mm"`
+	EyeLineMinMm     float64 `json:"eye_line_min_mm"`
+	EyeLineMaxMm     float64 `json:"eye_line_max_mm"`
+	HeadBasis        string  `json:"head_basis"`
+	EyeBasis         string  `json:"eye_basis"`
+	Background       string  `json:"background"`
+	BackgroundHex    string  `json:"background_hex"`
+	Expression       string  `json:"expression"`
+	Glasses          string  `json:"glasses"`
+	AppearanceSource string  `json:"appearance_source"`
+	MinPx            int     `json:"min_px,omitempty"`
+	MaxKB            int     `json:"max_kb,omitempty"`
+	SourceURL        string  `json:"source_url"`
+	FrameSource      string  `json:"frame_source"`
+	Notes            string  `json:"notes,omitempty"`
 }
 
 // SpecificationGetRequest mirrors the server's api.SpecificationGetRequest.

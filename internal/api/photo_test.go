@@ -163,6 +163,12 @@ func TestPhotoProcessFlow(t *testing.T) {
 				t.Errorf("dark photo: %s", dim.Raw)
 			}
 
+			// The US takes no glasses (the catalogue cites travel.state.gov); Grace Hopper wears hers.
+			glasses := c.Call("photo.process", map[string]any{"photo": portrait(t, testenv.PhotoGraceHopper, 1.5), "spec_id": usPassport})
+			if g := waitTask(t, c, glasses.Num("task_id")); g.Str("error_code") != "GLASSES_NOT_ALLOWED" {
+				t.Errorf("glasses on a US photo: %s", g.Raw)
+			}
+
 			// base64 output, and another account sees nothing.
 			b64 := c.Call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64", "background": "keep"})
 			got := waitTask(t, c, b64.Num("task_id"))
@@ -191,7 +197,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if r := multipartCall(t, c, map[string]string{"spec_id": "eight"}, raw); r.Status != 400 || r.Str("error_message") != "spec_id: expected integer" {
 				t.Errorf("multipart wrong type: %s", r.Raw)
 			}
-			if list := c.Call("photo.list", nil).Body["data"].([]any); len(list) != 5 {
+			if list := c.Call("photo.list", nil).Body["data"].([]any); len(list) != 6 {
 				t.Errorf("photo.list has %d tasks", len(list))
 			}
 			// No funds left for a third charge at $0.50.

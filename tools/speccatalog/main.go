@@ -54,6 +54,20 @@ const (
 	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
 )
 
+// appearance is a country's expression and glasses rules; countries not
+// listed follow ICAO 9303 Part 3 (and ISO/IEC 19794-5, which it cites): a
+// neutral expression with the mouth closed, glasses allowed when the eyes
+// show clearly.
+type appearance struct{ Expression, Glasses, Source string }
+
+var appearances = map[string]appearance{
+	// "Have a neutral facial expression or a natural smile"; "Glasses are not
+	// allowed in passport photos" (since 1 November 2016).
+	"US": {specs.ExpressionSmile, specs.GlassesNotAllowed, usPassport},
+}
+
+var icaoAppearance = appearance{specs.ExpressionNeutral, specs.GlassesAllowed, icaoSource}
+
 var bands = map[string]band{
 	"us-passport":              {25, 35, 28, 35, "official", usPassport, 0, 0, "2×2 in; eye line 1⅛–1⅜ in from the bottom"},
 	"us-green-card":            {25, 35, 28, 35, "secondary", usPassport, 0, 0, "USCIS follows the State Department photo rules"},
@@ -210,6 +224,11 @@ func main() {
 				// keeps an ICAO-sized head inside the frame with a small top margin.
 				s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = round1(0.50*d.HeightMm), round1(0.65*d.HeightMm), "icao_default"
 			}
+			a, ok := appearances[code]
+			if !ok {
+				a = icaoAppearance
+			}
+			s.Expression, s.Glasses, s.AppearanceSource = a.Expression, a.Glasses, a.Source
 			if id, ok := ids[s.Key]; ok {
 				s.ID = id
 			}

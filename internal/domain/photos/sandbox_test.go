@@ -31,7 +31,9 @@ func TestSandboxSampleFitsSpecs(t *testing.T) {
 			continue
 		}
 		tried++
-		res, err := p.Process(t.Context(), photos.SamplePortrait, photos.SpecOf(s), idphoto.Options{Background: idphoto.BackgroundReplace})
+		ps := photos.SpecOf(s)
+		ps.SmileAllowed = true // as the worker does for the sample
+		res, err := p.Process(t.Context(), photos.SamplePortrait, ps, idphoto.Options{Background: idphoto.BackgroundReplace})
 		if err != nil {
 			t.Errorf("spec %d (%s %s): %v", s.ID, s.CountryCode, s.Name, err)
 			continue

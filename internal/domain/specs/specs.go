@@ -29,6 +29,14 @@ const (
 	TypeOther           = "other"
 )
 
+// Expression and glasses rules of a specification.
+const (
+	ExpressionNeutral = "neutral"
+	ExpressionSmile   = "natural_smile"
+	GlassesAllowed    = "allowed"
+	GlassesNotAllowed = "not_allowed"
+)
+
 // Types lists the document types.
 var Types = []string{TypePassport, TypeVisa, TypeIDCard, TypeResidencePermit, TypeDrivingLicence, TypeOther}
 
@@ -54,7 +62,12 @@ type Spec struct {
 	EyeBasis      string  `json:"eye_basis"`
 	Background    string  `json:"background"`
 	BackgroundHex string  `json:"background_hex"`
-	MinPx         int     `json:"min_px,omitempty"`
+	// Expression is "neutral" (mouth closed, ICAO 9303) or "natural_smile";
+	// Glasses "allowed" or "not_allowed"; AppearanceSource cites both.
+	Expression       string `json:"expression"`
+	Glasses          string `json:"glasses"`
+	AppearanceSource string `json:"appearance_source"`
+	MinPx            int    `json:"min_px,omitempty"`
 	MaxKB         int     `json:"max_kb,omitempty"`
 	SourceURL     string  `json:"source_url"`
 	FrameSource   string  `json:"frame_source"`
@@ -101,6 +114,8 @@ func (s *Spec) validate() error {
 		return fmt.Errorf("specs: %q: bad head band", s.Key)
 	case s.EyeLineMinMm <= 0 || s.EyeLineMinMm > s.EyeLineMaxMm || s.EyeLineMaxMm > s.HeightMm:
 		return fmt.Errorf("specs: %q: bad eye band", s.Key)
+	case (s.Expression != ExpressionNeutral && s.Expression != ExpressionSmile) || (s.Glasses != GlassesAllowed && s.Glasses != GlassesNotAllowed) || s.AppearanceSource == "":
+		return fmt.Errorf("specs: %q: expression and glasses rules need a value and a source", s.Key)
 	}
 	return nil
 }

@@ -39,3 +39,31 @@ func TestCatalog(t *testing.T) {
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
+
+// TestAppearanceRules: every spec carries its expression and glasses rules
+// with a source; the US takes a natural smile and no glasses, the rest
+// follow ICAO 9303 unless the catalogue cites otherwise.
+func TestAppearanceRules(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		country, expression, glasses string
+	}{
+		{"US", ExpressionSmile, GlassesNotAllowed},
+		{"GB", ExpressionNeutral, GlassesAllowed},
+		{"DE", ExpressionNeutral, GlassesAllowed},
+	}
+	for _, tc := range cases {
+		list := c.ForCountry(tc.country)
+		if len(list) == 0 {
+			t.Fatalf("no %s specs", tc.country)
+		}
+		for _, s := range list {
+			if s.Expression != tc.expression || s.Glasses != tc.glasses || s.AppearanceSource == "" {
+				t.Errorf("%s: expression %q, glasses %q, source %q", s.Key, s.Expression, s.Glasses, s.AppearanceSource)
+			}
+		}
+	}
+}

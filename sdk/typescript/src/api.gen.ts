@@ -504,6 +504,9 @@ export interface Spec {
   eye_basis: string;
   background: string;
   background_hex: string;
+  expression: string;
+  glasses: string;
+  appearance_source: string;
   min_px?: number;
   max_kb?: number;
   source_url: string;
