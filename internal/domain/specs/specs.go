@@ -68,10 +68,10 @@ type Spec struct {
 	Glasses          string `json:"glasses"`
 	AppearanceSource string `json:"appearance_source"`
 	MinPx            int    `json:"min_px,omitempty"`
-	MaxKB         int     `json:"max_kb,omitempty"`
-	SourceURL     string  `json:"source_url"`
-	FrameSource   string  `json:"frame_source"`
-	Notes         string  `json:"notes,omitempty"`
+	MaxKB            int    `json:"max_kb,omitempty"`
+	SourceURL        string `json:"source_url"`
+	FrameSource      string `json:"frame_source"`
+	Notes            string `json:"notes,omitempty"`
 }
 
 // Catalog is the loaded catalogue.
