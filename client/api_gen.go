@@ -1010,7 +1010,7 @@ type PhotoProcessRequest struct {
 	Photo        string `json:"photo"`         // required
 	SpecID       int64  `json:"spec_id"`       // required
 	OutputFormat string `json:"output_format"` // one of url, base64
-	Background   string `json:"background"`    // one of replace, keep
+	Background   string `json:"background"`    // one of replace, keep, transparent
 }
 
 // PhotoProcessResponse mirrors the server's api.PhotoProcessResponse.
@@ -1223,7 +1223,7 @@ type Task struct {
 	HeadHeightMm         string            `json:"head_height_mm,omitempty"`
 	EyeLineMm            string            `json:"eye_line_mm,omitempty"`
 	ResolutionDPI        int               `json:"resolution_dpi"`
-	Background           string            `json:"background"` // one of replace, keep
+	Background           string            `json:"background"` // one of replace, keep, transparent
 	BackgroundColor      string            `json:"background_color,omitempty"`
 	BackgroundSpread     string            `json:"background_spread,omitempty"`
 	Warnings             []string          `json:"warnings"`
@@ -1233,6 +1233,8 @@ type Task struct {
 	DigitalPhotoURL      string            `json:"digital_photo_url,omitempty"`
 	PrintablePhotoURL    string            `json:"printable_photo_url,omitempty"`
 	PrintableA4URL       string            `json:"printable_a4_url,omitempty"`
+	Printable5x7URL      string            `json:"printable_5x7_url,omitempty"`
+	PrintableLetterURL   string            `json:"printable_letter_url,omitempty"`
 	DigitalPhotoBase64   string            `json:"digital_photo_base64,omitempty"`
 	PrintablePhotoBase64 string            `json:"printable_photo_base64,omitempty"`
 	Erased               *Timestamp        `json:"erased"`

@@ -64,6 +64,8 @@ type Task struct {
 	DigitalPhotoURL      string           `json:"digital_photo_url,omitempty"`
 	PrintablePhotoURL    string           `json:"printable_photo_url,omitempty"`
 	PrintableA4URL       string           `json:"printable_a4_url,omitempty"`
+	Printable5x7URL      string           `json:"printable_5x7_url,omitempty"`
+	PrintableLetterURL   string           `json:"printable_letter_url,omitempty"`
 	DigitalPhotoBase64   string           `json:"digital_photo_base64,omitempty"`
 	PrintablePhotoBase64 string           `json:"printable_photo_base64,omitempty"`
 	Erased               *rpc.Timestamp   `json:"erased"` // upload and outputs deleted (photo.delete or retention)
@@ -202,18 +204,22 @@ func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles 
 	if !withFiles || t.ErasedAt != nil {
 		return out, nil
 	}
-	photoKey, sheetKey, a4Key := photos.Keys(t.ID)
+	keys := photos.Keys(t.ID)
 	if t.OutputFormat == "base64" {
 		var err error
-		if out.DigitalPhotoBase64, err = h.readBase64(ctx, photoKey); err != nil {
+		if out.DigitalPhotoBase64, err = h.readBase64(ctx, keys.Digital(t.Background)); err != nil {
 			return nil, err
 		}
-		if out.PrintablePhotoBase64, err = h.readBase64(ctx, sheetKey); err != nil {
+		if out.PrintablePhotoBase64, err = h.readBase64(ctx, keys.Sheet); err != nil {
 			return nil, err
 		}
 		return out, nil
 	}
-	for key, dst := range map[string]*string{photoKey: &out.DigitalPhotoURL, sheetKey: &out.PrintablePhotoURL, a4Key: &out.PrintableA4URL} {
+	links := map[string]*string{keys.Digital(t.Background): &out.DigitalPhotoURL, keys.Sheet: &out.PrintablePhotoURL, keys.SheetA4: &out.PrintableA4URL}
+	if o.MorePrints { // tasks finished before the 5×7 and Letter sheets have none
+		links[keys.Sheet5x7], links[keys.SheetLetter] = &out.Printable5x7URL, &out.PrintableLetterURL
+	}
+	for key, dst := range links {
 		u, err := h.Store.SignedURL(ctx, key, urlTTL)
 		if err != nil {
 			return nil, err

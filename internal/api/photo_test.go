@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -132,8 +133,10 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if cfg, err := jpeg.DecodeConfig(bytes.NewReader(photo)); err != nil || cfg.Width != 600 || cfg.Height != 600 {
 				t.Errorf("digital photo %dx%d %v", cfg.Width, cfg.Height, err)
 			}
-			if sheet := download(t, done.Str("printable_photo_url")); len(sheet) == 0 {
-				t.Error("empty sheet")
+			for _, k := range []string{"printable_photo_url", "printable_5x7_url", "printable_a4_url", "printable_letter_url"} {
+				if sheet := download(t, done.Str(k)); len(sheet) == 0 {
+					t.Errorf("empty %s", k)
+				}
 			}
 			// Charged once, at the Base rate in force.
 			bal := c.Call("billing.balance", nil)
@@ -169,6 +172,19 @@ func TestPhotoProcessFlow(t *testing.T) {
 				t.Errorf("glasses on a US photo: %s", g.Raw)
 			}
 
+			// A transparent background: the digital photo is a PNG with the person's mask as alpha.
+			if _, err := s.DB.Deposit(context.Background(), accID, 50, "test"); err != nil {
+				t.Fatal(err)
+			}
+			transp := waitTask(t, c, c.Call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "background": "transparent"}).Num("task_id"))
+			cut, err := png.Decode(bytes.NewReader(download(t, transp.Str("digital_photo_url"))))
+			if transp.Str("state") != "SUCCESS" || transp.Str("background") != "transparent" || err != nil {
+				t.Fatalf("transparent: %v %s", err, transp.Raw)
+			}
+			if _, _, _, a := cut.At(3, 3).RGBA(); a != 0 {
+				t.Errorf("transparent photo's corner has alpha %d", a>>8)
+			}
+
 			// base64 output, and another account sees nothing.
 			b64 := c.Call("photo.process", map[string]any{"photo": face, "spec_id": usPassport, "output_format": "base64", "background": "keep"})
 			got := waitTask(t, c, b64.Num("task_id"))
@@ -197,7 +213,7 @@ func TestPhotoProcessFlow(t *testing.T) {
 			if r := multipartCall(t, c, map[string]string{"spec_id": "eight"}, raw); r.Status != 400 || r.Str("error_message") != "spec_id: expected integer" {
 				t.Errorf("multipart wrong type: %s", r.Raw)
 			}
-			if list := c.Call("photo.list", nil).Body["data"].([]any); len(list) != 6 {
+			if list := c.Call("photo.list", nil).Body["data"].([]any); len(list) != 7 {
 				t.Errorf("photo.list has %d tasks", len(list))
 			}
 			// No funds left for a third charge at $0.50.

@@ -53,8 +53,7 @@ func TestErasure(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		photo, sheet, a4 := photos.Keys(id)
-		keys := []string{task.SourceKey, photo, sheet, a4}
+		keys := append([]string{task.SourceKey}, photos.Keys(id).All()...)
 		d := c.Call("photo.delete", map[string]any{"id": id})
 		if d.Status != 200 || d.Str("state") != "SUCCESS" || !timestampRE.MatchString(d.Str("erased")) || d.Str("digital_photo_url") != "" || d.Str("head_height_mm") == "" {
 			t.Fatalf("photo.delete: %s", d.Raw)

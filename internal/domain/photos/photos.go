@@ -47,13 +47,36 @@ type Outcome struct {
 	// Quality is what the face-quality measures read (package quality), as
 	// decimal strings by name; absent when the photo was refused before them.
 	Quality map[string]string `json:"quality,omitempty"`
+	// MorePrints: the 5×7 in and Letter sheets were written too.
+	MorePrints bool `json:"more_prints,omitempty"`
 }
 
-// Object keys of a task's outputs. They depend only on the task, so a retried
-// job overwrites rather than adds.
-func Keys(taskID int64) (photo, sheet, sheetA4 string) {
+// Outputs are the object keys of a task's outputs. They depend only on the
+// task, so a retried job overwrites rather than adds.
+type Outputs struct {
+	Photo, PNG, Sheet, Sheet5x7, SheetA4, SheetLetter string
+}
+
+// Keys are task taskID's output keys.
+func Keys(taskID int64) Outputs {
 	p := fmt.Sprintf("photos/%d/", taskID)
-	return p + "photo.jpg", p + "sheet-4x6.jpg", p + "sheet-a4.pdf"
+	return Outputs{Photo: p + "photo.jpg", PNG: p + "photo.png", Sheet: p + "sheet-4x6.jpg", Sheet5x7: p + "sheet-5x7.jpg",
+		SheetA4: p + "sheet-a4.pdf", SheetLetter: p + "sheet-letter.pdf"}
+}
+
+// All lists every key (erasure deletes them all; a key never written is
+// no error to delete).
+func (o Outputs) All() []string {
+	return []string{o.Photo, o.PNG, o.Sheet, o.Sheet5x7, o.SheetA4, o.SheetLetter}
+}
+
+// Digital is the key of the digital photo a task hands out: the PNG for a
+// transparent background, else the JPEG.
+func (o Outputs) Digital(background string) string {
+	if background == idphoto.BackgroundTransparent {
+		return o.PNG
+	}
+	return o.Photo
 }
 
 // SourceKey is where an upload is kept.
@@ -155,13 +178,19 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 			w.Observe(stage, d)
 		}
 	}
-	photoKey, sheetKey, a4Key := Keys(t.ID)
-	for key, b := range map[string][]byte{photoKey: res.Photo, sheetKey: res.Sheet, a4Key: res.SheetA4} {
-		ctype := "image/jpeg"
-		if key == a4Key {
-			ctype = "application/pdf"
+	keys := Keys(t.ID)
+	for _, o := range []struct {
+		key, ctype string
+		b          []byte
+	}{
+		{keys.Photo, "image/jpeg", res.Photo}, {keys.PNG, "image/png", res.PNG},
+		{keys.Sheet, "image/jpeg", res.Sheet}, {keys.Sheet5x7, "image/jpeg", res.Sheet5x7},
+		{keys.SheetA4, "application/pdf", res.SheetA4}, {keys.SheetLetter, "application/pdf", res.SheetLetter},
+	} {
+		if o.b == nil {
+			continue // no PNG unless the background is transparent
 		}
-		if err := w.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), ctype); err != nil {
+		if err := w.Store.Put(ctx, o.key, bytes.NewReader(o.b), int64(len(o.b)), o.ctype); err != nil {
 			return err
 		}
 	}
@@ -170,7 +199,7 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	}
 	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online,
 		BackgroundColor: idphoto.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10,
-		Quality: res.Quality.Strings()})
+		Quality: res.Quality.Strings(), MorePrints: true})
 	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
 }
 

@@ -97,9 +97,8 @@ func (e *Eraser) PhotoTask(ctx context.Context, accountID, id int64) (*database.
 	if t.ErasedAt != nil {
 		return t, nil
 	}
-	photo, sheet, a4 := photos.Keys(t.ID)
 	// Objects first: a retry after a failed row update finds nothing left to delete.
-	for _, k := range []string{t.SourceKey, photo, sheet, a4} {
+	for _, k := range append([]string{t.SourceKey}, photos.Keys(t.ID).All()...) {
 		if k == "" {
 			continue
 		}

@@ -24,7 +24,7 @@ type PhotoTask struct {
 	State        string `gorm:"size:12;not null"`
 	Progress     int    `gorm:"not null;default:0"`
 	OutputFormat string `gorm:"size:8;not null"`
-	Background   string `gorm:"size:8;not null;default:'replace'"` // idphoto.BackgroundReplace or BackgroundKeep
+	Background   string `gorm:"size:16;not null;default:'replace'"` // idphoto.BackgroundReplace, BackgroundKeep or BackgroundTransparent
 	SourceKey    string `gorm:"size:300;not null"`
 	PriceCents   int64  `gorm:"not null"`
 	ResultJSON   string `gorm:"type:text;not null;default:''"` // measurements, warnings, failure reasons

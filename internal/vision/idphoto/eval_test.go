@@ -86,8 +86,8 @@ func evalPhotos() []evalPhoto {
 	small := func(img *vips.ImageRef) error { return img.Resize(250/float64(img.Height()), vips.KernelLanczos3) }
 
 	bases := []struct {
-		name string
-		src  func(t *testing.T) []byte
+		name  string
+		src   func(t *testing.T) []byte
 		top   int // rows to cut for "head near the top" (about 10 px above the hair); 0: no such variant
 		looks string
 	}{

@@ -22,7 +22,7 @@ func TestPDFPage(t *testing.T) {
 			}
 		}
 	}
-	doc, err := idphoto.SheetPDF(portrait(t, "obama.jpg"), usPassport)
+	doc, err := idphoto.SheetPDF(portrait(t, "obama.jpg"), usPassport, idphoto.PaperA4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,9 +142,14 @@ type Timings struct {
 
 // Result is a compliant photo.
 type Result struct {
-	Photo        []byte // JPEG at the spec's pixel size and DPI, metadata stripped
-	Sheet        []byte // 4×6 in at 300 DPI with cut marks
-	SheetA4      []byte // A4 PDF: the photo at true size, with cut marks
+	Photo       []byte // JPEG at the spec's pixel size and DPI, metadata stripped
+	Sheet       []byte // 4×6 in at 300 DPI with cut marks
+	Sheet5x7    []byte // 5×7 in at 300 DPI with cut marks
+	SheetA4     []byte // A4 PDF: the photo at true size, with cut marks
+	SheetLetter []byte // US Letter PDF, the same
+	// PNG is the photo with a transparent background (the person's mask as
+	// alpha) when Options.Background is BackgroundTransparent; nil otherwise.
+	PNG          []byte
 	HeadHeightMm float64
 	EyeLineMm    float64
 	Background   Background // measured on the output

@@ -6,14 +6,18 @@ import "math"
 const (
 	BackgroundReplace = "replace" // the person is cut out and put on the spec's colour
 	BackgroundKeep    = "keep"    // the photo's own background, cleaned when light and plain
+	// BackgroundTransparent also cuts the person out: the digital photo is a
+	// PNG whose alpha is the person's mask (the JPEG and the sheets have the
+	// spec's colour, as paper has no transparency).
+	BackgroundTransparent = "transparent"
 )
 
 // Backgrounds lists the modes.
-var Backgrounds = []string{BackgroundReplace, BackgroundKeep}
+var Backgrounds = []string{BackgroundReplace, BackgroundKeep, BackgroundTransparent}
 
 // Options are a request's choices beyond the spec.
 type Options struct {
-	Background string // BackgroundReplace (default) or BackgroundKeep
+	Background string // BackgroundReplace (default), BackgroundKeep or BackgroundTransparent
 }
 
 func (o Options) replace() bool { return o.Background != BackgroundKeep }

@@ -231,11 +231,11 @@ func (r *run) frame(plan cropPlan, lv level, geo Geometry, refine bool) (*raster
 	defer func() { r.res.Timings.Crop += time.Since(r.t2) - (r.res.Timings.Segment - segment) }()
 	bg := parseHex(r.spec.BackgroundHex)
 	if r.opt.replace() {
-		rep, err := r.p.replaceBackground(r.work, lv, geo, &plan, r.spec, bg, refine, &r.res.Timings)
+		rep, err := r.p.replaceBackground(r.work, lv, geo, &plan, r.spec, bg, refine, r.opt.Background == BackgroundTransparent, &r.res.Timings)
 		if err != nil {
 			return nil, geo, err
 		}
-		r.res.PersonCoverage = rep.coverage
+		r.res.PersonCoverage, r.res.PNG = rep.coverage, rep.png
 		if rep.crownSeen {
 			r.res.Warnings = slices.DeleteFunc(r.res.Warnings, func(w string) bool { return w == WarnCrownEstimated })
 		}
@@ -325,10 +325,16 @@ func (r *run) checkBands(m *Measurement) error {
 func (r *run) sheets(out *raster.Image) (*Result, error) {
 	t5 := time.Now()
 	var err error
-	if r.res.Sheet, err = sheet4x6(out, r.spec); err != nil {
+	if r.res.Sheet, err = sheet(out, r.spec, Print4x6); err != nil {
 		return nil, err
 	}
-	if r.res.SheetA4, err = SheetPDF(r.res.Photo, r.spec); err != nil {
+	if r.res.Sheet5x7, err = sheet(out, r.spec, Print5x7); err != nil {
+		return nil, err
+	}
+	if r.res.SheetA4, err = SheetPDF(r.res.Photo, r.spec, PaperA4); err != nil {
+		return nil, err
+	}
+	if r.res.SheetLetter, err = SheetPDF(r.res.Photo, r.spec, PaperLetter); err != nil {
 		return nil, err
 	}
 	r.res.Timings.Sheet = time.Since(t5)

@@ -1,8 +1,11 @@
 package idphoto
 
 import (
+	"bytes"
 	"fmt"
+	"image"
 	"image/color"
+	"image/png"
 	"math"
 	"time"
 
@@ -63,7 +66,8 @@ func checkPlan(p cropPlan, geo Geometry, lv level, work *raster.Image, spec Spec
 // (refine false: the crown is taken as given). When the mask runs into the
 // frame's top edge while the photo goes on above it, the head is taller than
 // planned, and the frame is planned again with room above.
-func (p *Processor) replaceBackground(work *raster.Image, lv level, geo Geometry, plan *cropPlan, spec Spec, bg color.RGBA, refine bool, tm *Timings) (*replaced, error) {
+// With cutout, the frame's own pixels and the mask are kept as a PNG.
+func (p *Processor) replaceBackground(work *raster.Image, lv level, geo Geometry, plan *cropPlan, spec Spec, bg color.RGBA, refine, cutout bool, tm *Timings) (*replaced, error) {
 	if p.Segment == nil {
 		return nil, fmt.Errorf("background replacement needs the segmentation model (%s)", faces.SegmentModelFile)
 	}
@@ -121,12 +125,19 @@ func (p *Processor) replaceBackground(work *raster.Image, lv level, geo Geometry
 				continue
 			}
 		}
+		var png []byte
+		if cutout {
+			if png, err = cutoutPNG(out, alpha); err != nil {
+				out.Free()
+				return nil, err
+			}
+		}
 		composite(out, alpha, a, work.W, work.H, plan.s, bg)
 		sum := 0
 		for _, v := range alpha {
 			sum += int(v)
 		}
-		return &replaced{out: out, geo: geo, crownSeen: found || geo.CrownFound, coverage: float64(sum) / 255 / float64(len(alpha))}, nil
+		return &replaced{out: out, geo: geo, crownSeen: found || geo.CrownFound, coverage: float64(sum) / 255 / float64(len(alpha)), png: png}, nil
 	}
 }
 
@@ -136,6 +147,23 @@ type replaced struct {
 	geo       Geometry      // with the crown the mask showed
 	crownSeen bool          // the crown was found, on the photo or in the mask
 	coverage  float64       // share of the frame the person covers (mean alpha)
+	png       []byte        // the person on transparency, when asked for
+}
+
+// cutoutPNG encodes the frame's pixels with the mask as alpha. The colours
+// at the mask's soft edge are the photo's own, not blended with any
+// background, so the person can be put on any colour afterwards.
+func cutoutPNG(out *raster.Image, alpha []byte) ([]byte, error) {
+	img := image.NewNRGBA(image.Rect(0, 0, out.W, out.H))
+	for i := range alpha {
+		copy(img.Pix[4*i:4*i+3], out.Pix[3*i:3*i+3])
+		img.Pix[4*i+3] = alpha[i]
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // within maps the pixels of frame next (w×h) to those of frame last, both

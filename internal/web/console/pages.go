@@ -315,8 +315,8 @@ func (c *Console) photo(w http.ResponseWriter, r *http.Request) {
 	links := map[string]string{}
 	var err error
 	if t.State == database.TaskSuccess && t.ErasedAt == nil {
-		photo, sheet, _ := photos.Keys(t.ID)
-		for name, k := range map[string]string{"Photo": photo, "Sheet": sheet} {
+		keys := photos.Keys(t.ID)
+		for name, k := range map[string]string{"Photo": keys.Digital(t.Background), "Sheet": keys.Sheet} {
 			if links[name], err = c.Store.SignedURL(r.Context(), k, imageLinkTTL); err != nil {
 				c.serverError(w, r, err)
 				return

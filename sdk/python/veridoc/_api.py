@@ -357,7 +357,7 @@ PhotoProcessRequest = TypedDict("PhotoProcessRequest", {
     "photo": "str",
     "spec_id": "int",
     "output_format": "Literal[\"url\", \"base64\"]",
-    "background": "Literal[\"replace\", \"keep\"]",
+    "background": "Literal[\"replace\", \"keep\", \"transparent\"]",
 }, total=False)
 
 PhotoProcessResponse = TypedDict("PhotoProcessResponse", {
@@ -549,7 +549,7 @@ Task = TypedDict("Task", {
     "head_height_mm": "str",
     "eye_line_mm": "str",
     "resolution_dpi": "int",
-    "background": "Literal[\"replace\", \"keep\"]",
+    "background": "Literal[\"replace\", \"keep\", \"transparent\"]",
     "background_color": "str",
     "background_spread": "str",
     "warnings": "List[str]",
@@ -559,6 +559,8 @@ Task = TypedDict("Task", {
     "digital_photo_url": "str",
     "printable_photo_url": "str",
     "printable_a4_url": "str",
+    "printable_5x7_url": "str",
+    "printable_letter_url": "str",
     "digital_photo_base64": "str",
     "printable_photo_base64": "str",
     "erased": "Optional[str]",
@@ -954,7 +956,7 @@ class PhotoApi:
         """Every item of photo.list, page after page, from the cursor given on."""
         return self._t.paginate("photo.list", body_of(locals()))
 
-    def process(self, *, photo: str, spec_id: int, output_format: Optional[Literal["url", "base64"]] = None, background: Optional[Literal["replace", "keep"]] = None) -> PhotoProcessResponse:
+    def process(self, *, photo: str, spec_id: int, output_format: Optional[Literal["url", "base64"]] = None, background: Optional[Literal["replace", "keep", "transparent"]] = None) -> PhotoProcessResponse:
         """Upload a photo for a specification; answers 202 with a task to poll."""
         return self._t.call("photo.process", body_of(locals()), True)
 

@@ -353,7 +353,7 @@ export interface PhotoProcessRequest {
   photo: string;
   spec_id: number;
   output_format?: "url" | "base64";
-  background?: "replace" | "keep";
+  background?: "replace" | "keep" | "transparent";
 }
 
 export interface PhotoProcessResponse {
@@ -545,7 +545,7 @@ export interface Task {
   head_height_mm?: string;
   eye_line_mm?: string;
   resolution_dpi: number;
-  background: "replace" | "keep";
+  background: "replace" | "keep" | "transparent";
   background_color?: string;
   background_spread?: string;
   warnings: string[];
@@ -555,6 +555,8 @@ export interface Task {
   digital_photo_url?: string;
   printable_photo_url?: string;
   printable_a4_url?: string;
+  printable_5x7_url?: string;
+  printable_letter_url?: string;
   digital_photo_base64?: string;
   printable_photo_base64?: string;
   erased: string | null;
