@@ -281,6 +281,12 @@ func (s *FlowService) List(ctx context.Context, req *FlowListRequest) (*FlowList
 // PhotoService calls the photo.* methods.
 type PhotoService struct{ c *Client }
 
+// Batch: Upload up to 10 photos for one specification: a task per photo, all opened or none; answers 202 with the batch and its tasks.
+func (s *PhotoService) Batch(ctx context.Context, req *PhotoBatchRequest) (*PhotoBatchResponse, error) {
+	res := new(PhotoBatchResponse)
+	return res, s.c.Call(ctx, "photo.batch", true, req, res)
+}
+
 // Delete: Erase a finished photo's upload and outputs; the task stays as a stub (state, times, measurements).
 func (s *PhotoService) Delete(ctx context.Context, req *TaskIDRequest) (*Task, error) {
 	res := new(Task)
@@ -580,6 +586,7 @@ var MethodNames = []string{
 	"extracted_data_change.list",
 	"flow.get",
 	"flow.list",
+	"photo.batch",
 	"photo.delete",
 	"photo.get",
 	"photo.list",
@@ -1000,9 +1007,26 @@ type FlowList struct {
 type FlowListRequest struct {
 }
 
+// PhotoBatchRequest mirrors the server's api.PhotoBatchRequest.
+type PhotoBatchRequest struct {
+	Photos       []string `json:"photos"`        // required
+	SpecID       int64    `json:"spec_id"`       // required
+	OutputFormat string   `json:"output_format"` // one of url, base64
+	Background   string   `json:"background"`    // one of replace, keep, transparent
+}
+
+// PhotoBatchResponse mirrors the server's api.PhotoBatchResponse.
+type PhotoBatchResponse struct {
+	Status  string  `json:"status"`
+	BatchID int64   `json:"batch_id"`
+	TaskIDs []int64 `json:"task_ids"`
+	Message string  `json:"message"`
+}
+
 // PhotoListRequest mirrors the server's api.PhotoListRequest.
 type PhotoListRequest struct {
 	ListRequest
+	BatchID int64 `json:"batch_id"`
 }
 
 // PhotoProcessRequest mirrors the server's api.PhotoProcessRequest.
@@ -1233,6 +1257,7 @@ type Task struct {
 	DigitalPhotoURL      string            `json:"digital_photo_url,omitempty"`
 	PrintablePhotoURL    string            `json:"printable_photo_url,omitempty"`
 	PrintableA4URL       string            `json:"printable_a4_url,omitempty"`
+	BatchID              int64             `json:"batch_id,omitempty"`
 	Printable5x7URL      string            `json:"printable_5x7_url,omitempty"`
 	PrintableLetterURL   string            `json:"printable_letter_url,omitempty"`
 	DigitalPhotoBase64   string            `json:"digital_photo_base64,omitempty"`

@@ -64,6 +64,7 @@ type Task struct {
 	DigitalPhotoURL      string           `json:"digital_photo_url,omitempty"`
 	PrintablePhotoURL    string           `json:"printable_photo_url,omitempty"`
 	PrintableA4URL       string           `json:"printable_a4_url,omitempty"`
+	BatchID              int64            `json:"batch_id,omitempty"` // the photo.batch call it came from
 	Printable5x7URL      string           `json:"printable_5x7_url,omitempty"`
 	PrintableLetterURL   string           `json:"printable_letter_url,omitempty"`
 	DigitalPhotoBase64   string           `json:"digital_photo_base64,omitempty"`
@@ -86,17 +87,37 @@ type TaskIDRequest struct {
 // PhotoListRequest pages through the account's tasks.
 type PhotoListRequest struct {
 	rpc.ListRequest
+	BatchID int64 `json:"batch_id"` // only this photo.batch call's tasks
+}
+
+// PhotoBatchRequest is several photos for one specification.
+type PhotoBatchRequest struct {
+	Photos       []string       `json:"photos" rpc:"required"` // base64, 1 to 10
+	SpecID       int64          `json:"spec_id" rpc:"required"`
+	OutputFormat outputFormat   `json:"output_format"`
+	Background   backgroundMode `json:"background"`
+}
+
+// PhotoBatchResponse names the batch and its tasks, in the photos' order.
+type PhotoBatchResponse struct {
+	Status  string  `json:"status"`
+	BatchID int64   `json:"batch_id"`
+	TaskIDs []int64 `json:"task_ids"`
+	Message string  `json:"message"`
 }
 
 // Limits of photo.process: a 15 MB photo is 20 MB in base64 (multipart sends it raw).
 const (
 	photoBody = 21 << 20
+	batchBody = 48 << 20 // ten phone photos of about 3.5 MB, in base64
 	urlTTL    = time.Hour
 )
 
 func (h *Handlers) registerPhoto(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "photo.process", Summary: "Upload a photo for a specification; answers 202 with a task to poll.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: photoBody, SideEffects: true, Status: http.StatusAccepted, Multipart: true}, h.photoProcess)
+	rpc.Register(reg, rpc.Spec{Name: "photo.batch", Summary: "Upload up to 10 photos for one specification: a task per photo, all opened or none; answers 202 with the batch and its tasks.",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: batchBody, SideEffects: true, Status: http.StatusAccepted}, h.photoBatch)
 	rpc.Register(reg, rpc.Spec{Name: "task.get", Summary: "Get a photo task: state, progress and, when finished, the result or the failure reasons.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.taskGet)
 	rpc.Register(reg, rpc.Spec{Name: "photo.get", Summary: "Get a photo of the account's history (same object as task.get).",
@@ -130,6 +151,39 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	return &PhotoProcessResponse{Status: "processing", TaskID: task.ID, Message: "Photo queued for processing"}, nil
 }
 
+func (h *Handlers) photoBatch(ctx context.Context, call *rpc.Call, req *PhotoBatchRequest) (*PhotoBatchResponse, error) {
+	if len(req.Photos) == 0 || len(req.Photos) > photos.MaxBatch {
+		return nil, rpc.ErrInvalidRequest("photos: 1 to %d photos", photos.MaxBatch)
+	}
+	if req.OutputFormat == "" {
+		req.OutputFormat = "url"
+	}
+	if req.Background == "" {
+		req.Background = idphoto.BackgroundReplace
+	}
+	reqs := make([]photos.Request, len(req.Photos))
+	for i, ph := range req.Photos {
+		reqs[i] = photos.Request{SpecID: req.SpecID, OutputFormat: string(req.OutputFormat), Background: string(req.Background)}
+		if strings.HasPrefix(ph, photos.SandboxPrefix) {
+			reqs[i].Sandbox = ph
+			continue
+		}
+		var err error
+		if reqs[i].Photo, err = base64.StdEncoding.DecodeString(ph); err != nil {
+			return nil, rpc.ErrInvalidRequest("photos[%d]: must be base64 (standard alphabet, padded)", i)
+		}
+	}
+	tasks, err := h.Photos.ProcessBatch(ctx, call.AccountID(), reqs)
+	if err != nil {
+		return nil, err
+	}
+	out := &PhotoBatchResponse{Status: "processing", BatchID: tasks[0].BatchID, Message: "Photos queued for processing"}
+	for _, t := range tasks {
+		out.TaskIDs = append(out.TaskIDs, t.ID)
+	}
+	return out, nil
+}
+
 func (h *Handlers) taskGet(ctx context.Context, call *rpc.Call, req *TaskIDRequest) (*Task, error) {
 	t, err := h.DB.GetPhotoTask(ctx, call.AccountID(), req.ID)
 	if err != nil {
@@ -155,7 +209,7 @@ func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoList
 	if err != nil {
 		return nil, err
 	}
-	rows, err := h.DB.ListPhotoTasks(ctx, call.AccountID(), page.BeforeID, page.Limit+1)
+	rows, err := h.DB.ListPhotoTasks(ctx, call.AccountID(), req.BatchID, page.BeforeID, page.Limit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +228,7 @@ func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoList
 func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles bool) (*Task, error) {
 	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: taskState(t.State), Progress: t.Progress,
 		Created: rpc.NewTimestamp(t.CreatedAt), Finished: rpc.TimestampPtr(t.FinishedAt), Warnings: []string{},
-		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: backgroundMode(t.Background), Erased: rpc.TimestampPtr(t.ErasedAt)}
+		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: backgroundMode(t.Background), Erased: rpc.TimestampPtr(t.ErasedAt), BatchID: t.BatchID}
 	if s, ok := h.Specs.Get(t.SpecID); ok {
 		out.CountryCode, out.DocumentType, out.ResolutionDPI = s.CountryCode, s.Name, s.DPI
 		out.PhotoSize = fmt.Sprintf("%gx%gmm", s.WidthMm, s.HeightMm)

@@ -88,8 +88,8 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 			}
 			files, _ := filepath.Glob(filepath.Join(dir, "photos", "*", "*.jpg"))
 			pdfs, _ := filepath.Glob(filepath.Join(dir, "photos", "*", "*.pdf"))
-			if files = append(files, pdfs...); len(files) != 3 {
-				t.Fatalf("outputs %v, want exactly photo, 4x6 and A4", files)
+			if files = append(files, pdfs...); len(files) != 5 {
+				t.Fatalf("outputs %v, want exactly the photo, the 4×6 and 5×7 sheets, A4 and Letter", files)
 			}
 		})
 	}

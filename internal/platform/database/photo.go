@@ -29,10 +29,13 @@ type PhotoTask struct {
 	PriceCents   int64  `gorm:"not null"`
 	ResultJSON   string `gorm:"type:text;not null;default:''"` // measurements, warnings, failure reasons
 	ErrorCode    string `gorm:"size:40;not null;default:''"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	FinishedAt   *time.Time
-	ErasedAt     *time.Time // upload and outputs deleted; the row kept as a stub
+	// BatchID is the first task's id for the tasks of one photo.batch call;
+	// 0 for a task of its own.
+	BatchID    int64 `gorm:"not null;default:0;index:idx_photo_batch"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	FinishedAt *time.Time
+	ErasedAt   *time.Time // upload and outputs deleted; the row kept as a stub
 }
 
 // GetPhotoTask loads a task of the account.
@@ -53,9 +56,13 @@ func (db *DB) PhotoTaskByID(ctx context.Context, id int64) (*PhotoTask, error) {
 	return &t, nil
 }
 
-// ListPhotoTasks pages through an account's tasks, newest first.
-func (db *DB) ListPhotoTasks(ctx context.Context, accountID, beforeID int64, limit int) ([]PhotoTask, error) {
+// ListPhotoTasks pages through an account's tasks, newest first; batchID
+// > 0 keeps one batch's.
+func (db *DB) ListPhotoTasks(ctx context.Context, accountID, batchID, beforeID int64, limit int) ([]PhotoTask, error) {
 	q := db.g.WithContext(ctx).Where("account_id = ?", accountID)
+	if batchID > 0 {
+		q = q.Where("batch_id = ?", batchID)
+	}
 	if beforeID > 0 {
 		q = q.Where("id < ?", beforeID)
 	}
@@ -87,3 +94,8 @@ func (db *DB) FailPhotoTask(ctx context.Context, id int64, code, resultJSON stri
 
 // CreatePhotoTask inserts a task inside tx.
 func (tx *Tx) CreatePhotoTask(t *PhotoTask) error { return tx.g.Create(t).Error }
+
+// SetPhotoBatch marks tasks as one batch.
+func (tx *Tx) SetPhotoBatch(batchID int64, ids []int64) error {
+	return tx.g.Model(&PhotoTask{}).Where("id IN ?", ids).Update("batch_id", batchID).Error
+}

@@ -58,6 +58,7 @@ func benchMode(b *testing.B, src []byte, opt idphoto.Options) {
 		st.Encode += res.Timings.Encode
 		st.Sheet += res.Timings.Sheet
 		st.Measure += res.Timings.Measure
+		st.Quality += res.Timings.Quality
 	}
 	b.StopTimer()
 	sort.Slice(total, func(i, j int) bool { return total[i] < total[j] })
@@ -72,6 +73,7 @@ func benchMode(b *testing.B, src []byte, opt idphoto.Options) {
 	b.ReportMetric(ms(st.Segment/n), "segment_ms")
 	b.ReportMetric(ms(st.Encode/n), "encode_ms")
 	b.ReportMetric(ms(st.Measure/n), "remeasure_ms")
+	b.ReportMetric(ms(st.Quality/n), "quality_ms")
 	b.ReportMetric(ms(st.Sheet/n), "sheets_ms")
 	b.ReportMetric(peakRSSMB(), "peak_rss_MB")
 }

@@ -201,7 +201,7 @@ func (c *Console) session(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) photos(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	rows, err := c.DB.ListPhotoTasks(r.Context(), v.User.AccountID, 0, 100)
+	rows, err := c.DB.ListPhotoTasks(r.Context(), v.User.AccountID, 0, 0, 100)
 	if err != nil {
 		c.serverError(w, r, err)
 		return

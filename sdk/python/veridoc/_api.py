@@ -348,9 +348,24 @@ FlowList = TypedDict("FlowList", {
 FlowListRequest = TypedDict("FlowListRequest", {
 }, total=False)
 
+PhotoBatchRequest = TypedDict("PhotoBatchRequest", {
+    "photos": "List[str]",
+    "spec_id": "int",
+    "output_format": "Literal[\"url\", \"base64\"]",
+    "background": "Literal[\"replace\", \"keep\", \"transparent\"]",
+}, total=False)
+
+PhotoBatchResponse = TypedDict("PhotoBatchResponse", {
+    "status": "str",
+    "batch_id": "int",
+    "task_ids": "List[int]",
+    "message": "str",
+})
+
 PhotoListRequest = TypedDict("PhotoListRequest", {
     "limit": "int",
     "cursor": "str",
+    "batch_id": "int",
 }, total=False)
 
 PhotoProcessRequest = TypedDict("PhotoProcessRequest", {
@@ -559,6 +574,7 @@ Task = TypedDict("Task", {
     "digital_photo_url": "str",
     "printable_photo_url": "str",
     "printable_a4_url": "str",
+    "batch_id": "int",
     "printable_5x7_url": "str",
     "printable_letter_url": "str",
     "digital_photo_base64": "str",
@@ -940,6 +956,10 @@ class PhotoApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
+    def batch(self, *, photos: List[str], spec_id: int, output_format: Optional[Literal["url", "base64"]] = None, background: Optional[Literal["replace", "keep", "transparent"]] = None) -> PhotoBatchResponse:
+        """Upload up to 10 photos for one specification: a task per photo, all opened or none; answers 202 with the batch and its tasks."""
+        return self._t.call("photo.batch", body_of(locals()), True)
+
     def delete(self, *, id: int) -> Task:
         """Erase a finished photo's upload and outputs; the task stays as a stub (state, times, measurements)."""
         return self._t.call("photo.delete", body_of(locals()), True)
@@ -948,11 +968,11 @@ class PhotoApi:
         """Get a photo of the account's history (same object as task.get)."""
         return self._t.call("photo.get", body_of(locals()), False)
 
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Dict[str, Any]:
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, batch_id: Optional[int] = None) -> Dict[str, Any]:
         """List the account's photos, newest first."""
         return self._t.call("photo.list", body_of(locals()), False)
 
-    def list_all(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Iterator[Task]:
+    def list_all(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, batch_id: Optional[int] = None) -> Iterator[Task]:
         """Every item of photo.list, page after page, from the cursor given on."""
         return self._t.paginate("photo.list", body_of(locals()))
 
@@ -1212,6 +1232,7 @@ METHOD_NAMES = [
     "extracted_data_change.list",
     "flow.get",
     "flow.list",
+    "photo.batch",
     "photo.delete",
     "photo.get",
     "photo.list",

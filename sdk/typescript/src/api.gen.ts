@@ -344,9 +344,24 @@ export interface FlowList {
 export interface FlowListRequest {
 }
 
+export interface PhotoBatchRequest {
+  photos: string[];
+  spec_id: number;
+  output_format?: "url" | "base64";
+  background?: "replace" | "keep" | "transparent";
+}
+
+export interface PhotoBatchResponse {
+  status: string;
+  batch_id: number;
+  task_ids: number[];
+  message: string;
+}
+
 export interface PhotoListRequest {
   limit?: number;
   cursor?: string;
+  batch_id?: number;
 }
 
 export interface PhotoProcessRequest {
@@ -555,6 +570,7 @@ export interface Task {
   digital_photo_url?: string;
   printable_photo_url?: string;
   printable_a4_url?: string;
+  batch_id?: number;
   printable_5x7_url?: string;
   printable_letter_url?: string;
   digital_photo_base64?: string;
@@ -941,6 +957,11 @@ export class FlowApi {
 export class PhotoApi {
   constructor(private readonly t: Transport) {}
 
+  /** Upload up to 10 photos for one specification: a task per photo, all opened or none; answers 202 with the batch and its tasks. */
+  batch(req: PhotoBatchRequest): Promise<PhotoBatchResponse> {
+    return this.t.call("photo.batch", req, true);
+  }
+
   /** Erase a finished photo's upload and outputs; the task stays as a stub (state, times, measurements). */
   delete(req: TaskIDRequest): Promise<Task> {
     return this.t.call("photo.delete", req, true);
@@ -1255,6 +1276,7 @@ export const methodNames: readonly string[] = [
   "extracted_data_change.list",
   "flow.get",
   "flow.list",
+  "photo.batch",
   "photo.delete",
   "photo.get",
   "photo.list",

@@ -1,0 +1,3 @@
+-- 0007: the tasks of one photo.batch call share the first one's id.
+ALTER TABLE photo_tasks ADD COLUMN batch_id bigint DEFAULT 0 NOT NULL;
+CREATE INDEX idx_photo_batch ON photo_tasks (batch_id);
