@@ -401,6 +401,18 @@ func (s *SessionEventService) List(ctx context.Context, req *SessionEventListReq
 // SpecificationService calls the specification.* methods.
 type SpecificationService struct{ c *Client }
 
+// Create: Define a photo specification of the account's own (listed and usable by this account only).
+func (s *SpecificationService) Create(ctx context.Context, req *SpecificationCreateRequest) (*Spec, error) {
+	res := new(Spec)
+	return res, s.c.Call(ctx, "specification.create", true, req, res)
+}
+
+// Delete: Delete one of the account's own specifications (tasks made with it keep their results).
+func (s *SpecificationService) Delete(ctx context.Context, req *SpecificationGetRequest) (*SpecificationDeleteResponse, error) {
+	res := new(SpecificationDeleteResponse)
+	return res, s.c.Call(ctx, "specification.delete", true, req, res)
+}
+
 // Get: Get a document photo specification: frame, resolution, head and eye bands, background, source.
 func (s *SpecificationService) Get(ctx context.Context, req *SpecificationGetRequest) (*Spec, error) {
 	res := new(Spec)
@@ -601,6 +613,8 @@ var MethodNames = []string{
 	"session.submit",
 	"session.upload",
 	"session_event.list",
+	"specification.create",
+	"specification.delete",
 	"specification.get",
 	"specification.list",
 	"task.get",
@@ -1212,6 +1226,33 @@ type Spec struct {
 	Notes            string  `json:"notes,omitempty"`
 }
 
+// SpecificationCreateRequest mirrors the server's api.SpecificationCreateRequest.
+type SpecificationCreateRequest struct {
+	Name          string  `json:"name"`         // required
+	CountryCode   string  `json:"country_code"` // required
+	Type          string  `json:"type"`         // one of passport, visa, id_card, residence_permit, driving_licence, other
+	WidthMm       float64 `json:"width_mm"`     // required
+	HeightMm      float64 `json:"height_mm"`    // required
+	DPI           int     `json:"dpi"`          // required
+	WidthPx       int     `json:"width_px"`
+	HeightPx      int     `json:"height_px"`
+	HeadMinMm     float64 `json:"head_min_mm"`     // required
+	HeadMaxMm     float64 `json:"head_max_mm"`     // required
+	EyeLineMinMm  float64 `json:"eye_line_min_mm"` // required
+	EyeLineMaxMm  float64 `json:"eye_line_max_mm"` // required
+	BackgroundHex string  `json:"background_hex"`  // required
+	MaxKB         int     `json:"max_kb"`
+	MinPx         int     `json:"min_px"`
+	Expression    string  `json:"expression"` // one of neutral, natural_smile
+	Glasses       string  `json:"glasses"`    // one of allowed, not_allowed
+}
+
+// SpecificationDeleteResponse mirrors the server's api.SpecificationDeleteResponse.
+type SpecificationDeleteResponse struct {
+	ID      int64 `json:"id"`
+	Deleted bool  `json:"deleted"`
+}
+
 // SpecificationGetRequest mirrors the server's api.SpecificationGetRequest.
 type SpecificationGetRequest struct {
 	ID int64 `json:"id"` // required
@@ -1228,6 +1269,7 @@ type SpecificationSummary struct {
 	Name        string `json:"name"`
 	Type        string `json:"type"` // one of passport, visa, id_card, residence_permit, driving_licence, other
 	CountryCode string `json:"country_code"`
+	Own         bool   `json:"own"`
 }
 
 // Task mirrors the server's api.Task.

@@ -30,6 +30,8 @@ type (
 	keyScope           string
 	consoleRole        string
 	specType           string
+	specExpression     string
+	specGlasses        string
 	decideState        string
 )
 
@@ -48,7 +50,11 @@ func (callbackState) Values() []string      { return database.CallbackStates }
 func (keyScope) Values() []string           { return accounts.Scopes }
 func (consoleRole) Values() []string        { return accounts.Roles }
 func (specType) Values() []string           { return specs.Types }
-func (decideState) Values() []string        { return sessions.DecideStates }
+func (specExpression) Values() []string {
+	return []string{specs.ExpressionNeutral, specs.ExpressionSmile}
+}
+func (specGlasses) Values() []string { return []string{specs.GlassesAllowed, specs.GlassesNotAllowed} }
+func (decideState) Values() []string { return sessions.DecideStates }
 
 // pendingState is a redelivered callback's state: always pending.
 func (pendingState) Values() []string { return []string{database.CallbackPending} }

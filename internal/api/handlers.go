@@ -38,7 +38,7 @@ type Handlers struct {
 	Logger        *slog.Logger
 	Now           func() time.Time
 
-	Specs               *specs.Catalog
+	Specs               *specs.Library
 	Flows               *flows.Catalog
 	RateLimitPerHour    int
 	RateLimitScope      string // "account" or "key": what one budget covers

@@ -229,7 +229,7 @@ func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles 
 	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: taskState(t.State), Progress: t.Progress,
 		Created: rpc.NewTimestamp(t.CreatedAt), Finished: rpc.TimestampPtr(t.FinishedAt), Warnings: []string{},
 		PriceUSD: billing.Cents(t.PriceCents).String(), ErrorCode: t.ErrorCode, Background: backgroundMode(t.Background), Erased: rpc.TimestampPtr(t.ErasedAt), BatchID: t.BatchID}
-	if s, ok := h.Specs.Get(t.SpecID); ok {
+	if s, err := h.Specs.Lookup(ctx, t.AccountID, t.SpecID); err == nil {
 		out.CountryCode, out.DocumentType, out.ResolutionDPI = s.CountryCode, s.Name, s.DPI
 		out.PhotoSize = fmt.Sprintf("%gx%gmm", s.WidthMm, s.HeightMm)
 		out.HeadMeasurements = fmt.Sprintf("%g-%gmm", s.HeadMinMm, s.HeadMaxMm)

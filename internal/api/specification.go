@@ -15,6 +15,38 @@ type SpecificationSummary struct {
 	Name        string   `json:"name"`
 	Type        specType `json:"type"`
 	CountryCode string   `json:"country_code"`
+	Own         bool     `json:"own"` // defined by the account (specification.create)
+}
+
+// SpecificationCreateRequest defines a specification of the account's own:
+// the frame in mm at a DPI (its pixels follow unless given), the head's
+// height (chin to crown) and the eye line's height from the bottom edge in
+// mm, the background colour, and optionally a file-size target and the
+// expression and glasses rules (ICAO's by default).
+type SpecificationCreateRequest struct {
+	Name          string         `json:"name" rpc:"required"`
+	CountryCode   string         `json:"country_code" rpc:"required"`
+	Type          specType       `json:"type"`
+	WidthMm       float64        `json:"width_mm" rpc:"required"`
+	HeightMm      float64        `json:"height_mm" rpc:"required"`
+	DPI           int            `json:"dpi" rpc:"required"`
+	WidthPx       int            `json:"width_px"`
+	HeightPx      int            `json:"height_px"`
+	HeadMinMm     float64        `json:"head_min_mm" rpc:"required"`
+	HeadMaxMm     float64        `json:"head_max_mm" rpc:"required"`
+	EyeLineMinMm  float64        `json:"eye_line_min_mm" rpc:"required"`
+	EyeLineMaxMm  float64        `json:"eye_line_max_mm" rpc:"required"`
+	BackgroundHex string         `json:"background_hex" rpc:"required"`
+	MaxKB         int            `json:"max_kb"`
+	MinPx         int            `json:"min_px"`
+	Expression    specExpression `json:"expression"`
+	Glasses       specGlasses    `json:"glasses"`
+}
+
+// SpecificationDeleteResponse confirms a deletion.
+type SpecificationDeleteResponse struct {
+	ID      int64 `json:"id"`
+	Deleted bool  `json:"deleted"`
 }
 
 // SpecificationListRequest names a country (ISO 3166 alpha-2, any case).
@@ -34,24 +66,45 @@ func (h *Handlers) registerSpecification(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.specificationList)
 	rpc.Register(reg, rpc.Spec{Name: "specification.get", Summary: "Get a document photo specification: frame, resolution, head and eye bands, background, source.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.specificationGet)
+	rpc.Register(reg, rpc.Spec{Name: "specification.create", Summary: "Define a photo specification of the account's own (listed and usable by this account only).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody, SideEffects: true}, h.specificationCreate)
+	rpc.Register(reg, rpc.Spec{Name: "specification.delete", Summary: "Delete one of the account's own specifications (tasks made with it keep their results).",
+		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody, SideEffects: true}, h.specificationDelete)
 }
 
-func (h *Handlers) specificationList(_ context.Context, _ *rpc.Call, req *SpecificationListRequest) (*rpc.ListResponse[SpecificationSummary], error) {
+func (h *Handlers) specificationList(ctx context.Context, call *rpc.Call, req *SpecificationListRequest) (*rpc.ListResponse[SpecificationSummary], error) {
 	if !alpha2.MatchString(req.CountryCode) {
 		return nil, rpc.ErrInvalidRequest("country_code: want an ISO 3166 alpha-2 code such as \"US\"")
 	}
 	list := h.Specs.ForCountry(strings.ToUpper(req.CountryCode))
-	out := &rpc.ListResponse[SpecificationSummary]{Data: make([]SpecificationSummary, len(list))}
-	for i, s := range list {
-		out.Data[i] = SpecificationSummary{ID: s.ID, Name: s.Name, Type: specType(s.Type), CountryCode: s.CountryCode}
+	own, err := h.Specs.Own(ctx, call.AccountID(), req.CountryCode)
+	if err != nil {
+		return nil, err
+	}
+	out := &rpc.ListResponse[SpecificationSummary]{Data: make([]SpecificationSummary, 0, len(list)+len(own))}
+	for _, s := range list {
+		out.Data = append(out.Data, SpecificationSummary{ID: s.ID, Name: s.Name, Type: specType(s.Type), CountryCode: s.CountryCode})
+	}
+	for _, s := range own {
+		out.Data = append(out.Data, SpecificationSummary{ID: s.ID, Name: s.Name, Type: specType(s.Type), CountryCode: s.CountryCode, Own: true})
 	}
 	return out, nil
 }
 
-func (h *Handlers) specificationGet(_ context.Context, _ *rpc.Call, req *SpecificationGetRequest) (*specs.Spec, error) {
-	s, ok := h.Specs.Get(req.ID)
-	if !ok {
-		return nil, rpc.ErrNotFound(specs.ErrNotFound, req.ID)
+func (h *Handlers) specificationGet(ctx context.Context, call *rpc.Call, req *SpecificationGetRequest) (*specs.Spec, error) {
+	return h.Specs.Lookup(ctx, call.AccountID(), req.ID)
+}
+
+func (h *Handlers) specificationCreate(ctx context.Context, call *rpc.Call, req *SpecificationCreateRequest) (*specs.Spec, error) {
+	return h.Specs.Create(ctx, call.AccountID(), specs.Spec{Name: req.Name, CountryCode: req.CountryCode, Type: string(req.Type),
+		WidthMm: req.WidthMm, HeightMm: req.HeightMm, DPI: req.DPI, WidthPx: req.WidthPx, HeightPx: req.HeightPx,
+		HeadMinMm: req.HeadMinMm, HeadMaxMm: req.HeadMaxMm, EyeLineMinMm: req.EyeLineMinMm, EyeLineMaxMm: req.EyeLineMaxMm,
+		BackgroundHex: req.BackgroundHex, MaxKB: req.MaxKB, MinPx: req.MinPx, Expression: string(req.Expression), Glasses: string(req.Glasses)})
+}
+
+func (h *Handlers) specificationDelete(ctx context.Context, call *rpc.Call, req *SpecificationGetRequest) (*SpecificationDeleteResponse, error) {
+	if err := h.Specs.Delete(ctx, call.AccountID(), req.ID); err != nil {
+		return nil, err
 	}
-	return s, nil
+	return &SpecificationDeleteResponse{ID: req.ID, Deleted: true}, nil
 }

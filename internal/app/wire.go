@@ -40,7 +40,7 @@ type wired struct {
 
 // services are the domain services, one of each per process.
 type services struct {
-	specs         *specs.Catalog
+	specs         *specs.Library
 	flows         *flows.Catalog
 	accounts      *accounts.Service
 	photos        *photos.Service
@@ -100,11 +100,11 @@ func (a *App) services(tiers billing.Tiers, q jobs.Queue) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
-	sv := &services{specs: catalog, flows: flowCatalog}
+	sv := &services{specs: &specs.Library{Catalog: catalog, DB: a.DB}, flows: flowCatalog}
 	a.Accounts = &accounts.Service{DB: a.DB, Keys: &accounts.KeyCache{TTL: a.Config.KeyCacheTTL}, Tiers: tiers,
 		Hashes: accounts.NewHasher(runtime.NumCPU(), passwordWait), Logger: a.Logger.With("component", "accounts"), Now: a.Now}
 	sv.accounts = a.Accounts
-	sv.photos = &photos.Service{DB: a.DB, Store: a.Store, Queue: q, Specs: catalog, Accounts: a.Accounts}
+	sv.photos = &photos.Service{DB: a.DB, Store: a.Store, Queue: q, Specs: sv.specs, Accounts: a.Accounts}
 	sv.sessions = &sessions.Service{DB: a.DB, Store: a.Store, Queue: q, Logger: a.Logger, Now: a.Now, Lifetime: a.Config.SessionLifetime}
 	sv.verifications = &verifications.Service{DB: a.DB, Store: a.Store, Queue: q, Flows: flowCatalog, Logger: a.Logger, Now: a.Now}
 	// One segmentation net per two workers: it is a seventh of a photo's time.

@@ -97,7 +97,7 @@ type Worker struct {
 	river.WorkerDefaults[Args]
 	DB      *database.DB
 	Store   objectstore.Store
-	Specs   *specs.Catalog
+	Specs   *specs.Library
 	Engines *engines.Set
 	Now     func() time.Time
 	// Observe receives each pipeline stage's time (metrics); nil: not recorded.
@@ -138,9 +138,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 }
 
 func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
-	spec, ok := w.Specs.Get(t.SpecID)
-	if !ok {
+	spec, err := w.Specs.Lookup(ctx, t.AccountID, t.SpecID)
+	if errors.Is(err, specs.ErrNotFound) {
 		return &idphoto.Failure{Reasons: []idphoto.Reason{{Code: idphoto.ProcessingFailed, Message: "The specification no longer exists", Suggestion: "Choose another specification"}}}
+	}
+	if err != nil {
+		return err
 	}
 	rc, _, err := w.Store.Get(ctx, t.SourceKey)
 	if err != nil {

@@ -61,7 +61,7 @@ func TestRetriedJobChargesOnceAndWritesOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := &photos.Worker{DB: db, Store: store, Specs: catalog, Engines: &engines.Set{ModelsDir: testenv.ModelsDir(t)}, Now: time.Now}
+			w := &photos.Worker{DB: db, Store: store, Specs: &specs.Library{Catalog: catalog, DB: db}, Engines: &engines.Set{ModelsDir: testenv.ModelsDir(t)}, Now: time.Now}
 			// The first run charges and stores; then the task is put back as if the
 			// worker died before recording success, and the job is delivered again.
 			job := &river.Job[photos.Args]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 10}, Args: photos.Args{TaskID: task.ID}}

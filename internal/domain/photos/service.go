@@ -22,7 +22,7 @@ type Service struct {
 	DB       *database.DB
 	Store    objectstore.Store
 	Queue    jobs.Queue
-	Specs    *specs.Catalog
+	Specs    *specs.Library
 	Accounts *accounts.Service // the price of a photo
 }
 
@@ -136,8 +136,8 @@ func (s *Service) open(ctx context.Context, accountID int64, reqs []Request, bat
 // check validates one request: its spec, and its upload or sandbox value
 // (which it replaces with what the sandbox processes).
 func (s *Service) check(ctx context.Context, accountID int64, req *Request) error {
-	if _, ok := s.Specs.Get(req.SpecID); !ok {
-		return specs.ErrNotFound.New("No specification found with id: %d", req.SpecID)
+	if _, err := s.Specs.Lookup(ctx, accountID, req.SpecID); err != nil {
+		return err
 	}
 	if req.Sandbox != "" {
 		photo, failure, err := s.sandboxUpload(ctx, accountID, req.Sandbox)

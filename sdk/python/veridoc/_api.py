@@ -533,6 +533,31 @@ Spec = TypedDict("Spec", {
     "notes": "str",
 })
 
+SpecificationCreateRequest = TypedDict("SpecificationCreateRequest", {
+    "name": "str",
+    "country_code": "str",
+    "type": "Literal[\"passport\", \"visa\", \"id_card\", \"residence_permit\", \"driving_licence\", \"other\"]",
+    "width_mm": "float",
+    "height_mm": "float",
+    "dpi": "int",
+    "width_px": "int",
+    "height_px": "int",
+    "head_min_mm": "float",
+    "head_max_mm": "float",
+    "eye_line_min_mm": "float",
+    "eye_line_max_mm": "float",
+    "background_hex": "str",
+    "max_kb": "int",
+    "min_px": "int",
+    "expression": "Literal[\"neutral\", \"natural_smile\"]",
+    "glasses": "Literal[\"allowed\", \"not_allowed\"]",
+}, total=False)
+
+SpecificationDeleteResponse = TypedDict("SpecificationDeleteResponse", {
+    "id": "int",
+    "deleted": "bool",
+})
+
 SpecificationGetRequest = TypedDict("SpecificationGetRequest", {
     "id": "int",
 }, total=False)
@@ -546,6 +571,7 @@ SpecificationSummary = TypedDict("SpecificationSummary", {
     "name": "str",
     "type": "Literal[\"passport\", \"visa\", \"id_card\", \"residence_permit\", \"driving_licence\", \"other\"]",
     "country_code": "str",
+    "own": "bool",
 })
 
 Task = TypedDict("Task", {
@@ -1045,6 +1071,14 @@ class SpecificationApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
+    def create(self, *, name: str, country_code: str, width_mm: float, height_mm: float, dpi: int, head_min_mm: float, head_max_mm: float, eye_line_min_mm: float, eye_line_max_mm: float, background_hex: str, type: Optional[Literal["passport", "visa", "id_card", "residence_permit", "driving_licence", "other"]] = None, width_px: Optional[int] = None, height_px: Optional[int] = None, max_kb: Optional[int] = None, min_px: Optional[int] = None, expression: Optional[Literal["neutral", "natural_smile"]] = None, glasses: Optional[Literal["allowed", "not_allowed"]] = None) -> Spec:
+        """Define a photo specification of the account's own (listed and usable by this account only)."""
+        return self._t.call("specification.create", body_of(locals()), True)
+
+    def delete(self, *, id: int) -> SpecificationDeleteResponse:
+        """Delete one of the account's own specifications (tasks made with it keep their results)."""
+        return self._t.call("specification.delete", body_of(locals()), True)
+
     def get(self, *, id: int) -> Spec:
         """Get a document photo specification: frame, resolution, head and eye bands, background, source."""
         return self._t.call("specification.get", body_of(locals()), False)
@@ -1247,6 +1281,8 @@ METHOD_NAMES = [
     "session.submit",
     "session.upload",
     "session_event.list",
+    "specification.create",
+    "specification.delete",
     "specification.get",
     "specification.list",
     "task.get",

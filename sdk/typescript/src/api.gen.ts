@@ -529,6 +529,31 @@ export interface Spec {
   notes?: string;
 }
 
+export interface SpecificationCreateRequest {
+  name: string;
+  country_code: string;
+  type?: "passport" | "visa" | "id_card" | "residence_permit" | "driving_licence" | "other";
+  width_mm: number;
+  height_mm: number;
+  dpi: number;
+  width_px?: number;
+  height_px?: number;
+  head_min_mm: number;
+  head_max_mm: number;
+  eye_line_min_mm: number;
+  eye_line_max_mm: number;
+  background_hex: string;
+  max_kb?: number;
+  min_px?: number;
+  expression?: "neutral" | "natural_smile";
+  glasses?: "allowed" | "not_allowed";
+}
+
+export interface SpecificationDeleteResponse {
+  id: number;
+  deleted: boolean;
+}
+
 export interface SpecificationGetRequest {
   id: number;
 }
@@ -542,6 +567,7 @@ export interface SpecificationSummary {
   name: string;
   type: "passport" | "visa" | "id_card" | "residence_permit" | "driving_licence" | "other";
   country_code: string;
+  own: boolean;
 }
 
 export interface Task {
@@ -1057,6 +1083,16 @@ export class SessionEventApi {
 export class SpecificationApi {
   constructor(private readonly t: Transport) {}
 
+  /** Define a photo specification of the account's own (listed and usable by this account only). */
+  create(req: SpecificationCreateRequest): Promise<Spec> {
+    return this.t.call("specification.create", req, true);
+  }
+
+  /** Delete one of the account's own specifications (tasks made with it keep their results). */
+  delete(req: SpecificationGetRequest): Promise<SpecificationDeleteResponse> {
+    return this.t.call("specification.delete", req, true);
+  }
+
   /** Get a document photo specification: frame, resolution, head and eye bands, background, source. */
   get(req: SpecificationGetRequest): Promise<Spec> {
     return this.t.call("specification.get", req, false);
@@ -1291,6 +1327,8 @@ export const methodNames: readonly string[] = [
   "session.submit",
   "session.upload",
   "session_event.list",
+  "specification.create",
+  "specification.delete",
   "specification.get",
   "specification.list",
   "task.get",
