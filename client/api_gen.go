@@ -1220,6 +1220,9 @@ type Spec struct {
 	Glasses          string  `json:"glasses"`
 	AppearanceSource string  `json:"appearance_source"`
 	MinPx            int     `json:"min_px,omitempty"`
+	MaxPx            int     `json:"max_px,omitempty"`
+	MinKB            int     `json:"min_kb,omitempty"`
+	DigitalSource    string  `json:"digital_source,omitempty"`
 	MaxKB            int     `json:"max_kb,omitempty"`
 	SourceURL        string  `json:"source_url"`
 	FrameSource      string  `json:"frame_source"`

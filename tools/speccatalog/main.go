@@ -68,6 +68,21 @@ var appearances = map[string]appearance{
 
 var icaoAppearance = appearance{specs.ExpressionNeutral, specs.GlassesAllowed, icaoSource}
 
+// digital is what an office sets for an upload beyond bands' MinPx and
+// MaxKB: the largest shorter side in px and the smallest file (../shared/data/PHOTO_SPECS.md).
+type digital struct {
+	MaxPx, MinKB int
+	Source       string
+}
+
+var digitals = map[string]digital{
+	"us-visa":     {1200, 0, usVisa + " (600×600 to 1200×1200 px, at most 240 KB)"},
+	"uk-passport": {0, 50, "https://www.gov.uk/photos-for-passports (online: at least 600×750 px, 50 KB to 10 MB, as reprinted)"},
+	"uk-visa":     {0, 50, "https://www.gov.uk/photos-for-passports (online: at least 600×750 px, 50 KB to 10 MB, as reprinted)"},
+	"china-visa":  {420, 40, cnPhoto + " (354×472 to 420×560 px, 40–120 KB)"},
+	"india-visa":  {1000, 10, inVisa + " (350×350 to 1000×1000 px, 10 KB to 1 MB)"},
+}
+
 var bands = map[string]band{
 	"us-passport":              {25, 35, 28, 35, "official", usPassport, 0, 0, "2×2 in; eye line 1⅛–1⅜ in from the bottom"},
 	"us-green-card":            {25, 35, 28, 35, "secondary", usPassport, 0, 0, "USCIS follows the State Department photo rules"},
@@ -223,6 +238,9 @@ func main() {
 				// No published eye band: eyes 50–65% of the height from the bottom, which
 				// keeps an ICAO-sized head inside the frame with a small top margin.
 				s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = round1(0.50*d.HeightMm), round1(0.65*d.HeightMm), "icao_default"
+			}
+			if dg, ok := digitals[d.ID]; ok {
+				s.MaxPx, s.MinKB, s.DigitalSource = dg.MaxPx, dg.MinKB, dg.Source
 			}
 			a, ok := appearances[code]
 			if !ok {

@@ -88,7 +88,7 @@ func SourceKey(accountID int64, token string) string {
 func SpecOf(s *specs.Spec) idphoto.Spec {
 	return idphoto.Spec{WidthMm: s.WidthMm, HeightMm: s.HeightMm, DPI: s.DPI, WidthPx: s.WidthPx, HeightPx: s.HeightPx,
 		HeadMinMm: s.HeadMinMm, HeadMaxMm: s.HeadMaxMm, EyeMinMm: s.EyeLineMinMm, EyeMaxMm: s.EyeLineMaxMm,
-		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB,
+		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB, MaxPx: s.MaxPx, MinKB: s.MinKB,
 		SmileAllowed: s.Expression == specs.ExpressionSmile, NoGlasses: s.Glasses == specs.GlassesNotAllowed}
 }
 

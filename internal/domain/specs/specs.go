@@ -68,10 +68,15 @@ type Spec struct {
 	Glasses          string `json:"glasses"`
 	AppearanceSource string `json:"appearance_source"`
 	MinPx            int    `json:"min_px,omitempty"`
-	MaxKB            int    `json:"max_kb,omitempty"`
-	SourceURL        string `json:"source_url"`
-	FrameSource      string `json:"frame_source"`
-	Notes            string `json:"notes,omitempty"`
+	// MaxPx (the shorter side, as MinPx) and MinKB bound a digital upload, where
+	// the office sets them (DigitalSource cites them).
+	MaxPx         int    `json:"max_px,omitempty"`
+	MinKB         int    `json:"min_kb,omitempty"`
+	DigitalSource string `json:"digital_source,omitempty"`
+	MaxKB         int    `json:"max_kb,omitempty"`
+	SourceURL     string `json:"source_url"`
+	FrameSource   string `json:"frame_source"`
+	Notes         string `json:"notes,omitempty"`
 }
 
 // Catalog is the loaded catalogue.

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"slices"
 	"testing"
 
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
@@ -83,5 +84,28 @@ func TestProcessTransparent(t *testing.T) {
 	plain, err := p.Process(context.Background(), portrait(t, "obama.jpg"), usPassport, idphoto.Options{})
 	if err != nil || plain.PNG != nil {
 		t.Errorf("replace made a PNG: %v", err)
+	}
+}
+
+// TestDigitalFileRange: a spec that wants at least 40 KB and at most 120 KB
+// (China's visa upload) gets a file in that range, fit for online use.
+func TestDigitalFileRange(t *testing.T) {
+	p := processor(t)
+	cn := idphoto.Spec{WidthMm: 33, HeightMm: 48, DPI: 300, WidthPx: 354, HeightPx: 472, HeadMinMm: 28, HeadMaxMm: 33,
+		EyeMinMm: 24, EyeMaxMm: 31.2, BackgroundHex: "#ffffff", MinPx: 354, MaxPx: 420, MinKB: 40, MaxKB: 120, SmileAllowed: true}
+	res, err := p.Process(context.Background(), portrait(t, "biden-tight.jpg"), cn, idphoto.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kb := len(res.Photo) / 1024; kb < 40 || kb > 120 || !res.Online {
+		t.Errorf("%d KB, online %v, warnings %v", kb, res.Online, res.Warnings)
+	}
+	// Far more than the pixels can fill: said so, not padded.
+	cn.MinKB, cn.MaxKB = 500, 0
+	if res, err = p.Process(context.Background(), portrait(t, "biden-tight.jpg"), cn, idphoto.Options{}); err != nil || res.Online {
+		t.Fatalf("min 500 KB: online %v, %v", res != nil && res.Online, err)
+	}
+	if !slices.Contains(res.Warnings, idphoto.WarnTooSmallOnline) {
+		t.Errorf("warnings %v", res.Warnings)
 	}
 }

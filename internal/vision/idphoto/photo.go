@@ -31,6 +31,7 @@ type Spec struct {
 	EyeMinMm, EyeMaxMm   float64 // from the bottom edge
 	BackgroundHex        string
 	MinPx, MaxKB         int
+	MaxPx, MinKB         int // the digital upload's largest shorter side and smallest file, 0: none
 	// SmileAllowed: a natural smile is accepted (the US); otherwise the
 	// expression must be neutral with the mouth closed (ICAO 9303).
 	SmileAllowed bool
@@ -90,6 +91,7 @@ const (
 	WarnBackgroundReplaced = "BACKGROUND_REPLACED"
 	WarnCrownEstimated     = "CROWN_ESTIMATED"
 	WarnTooLargeOnline     = "FILE_TOO_LARGE_FOR_ONLINE"
+	WarnTooSmallOnline     = "FILE_TOO_SMALL_FOR_ONLINE"
 )
 
 // Reason explains a failure to the end user.

@@ -523,6 +523,9 @@ export interface Spec {
   glasses: string;
   appearance_source: string;
   min_px?: number;
+  max_px?: number;
+  min_kb?: number;
+  digital_source?: string;
   max_kb?: number;
   source_url: string;
   frame_source: string;
