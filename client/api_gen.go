@@ -1075,6 +1075,7 @@ type Session struct {
 	CallbackURL       string     `json:"callback_url"`
 	FaceVerification  bool       `json:"face_verification"`
 	PassportOnly      bool       `json:"passport_only"`
+	MinAge            int        `json:"min_age"`
 	UserIP            string     `json:"user_ip"`
 	UserAgent         string     `json:"user_agent"`
 	GivenNames        string     `json:"given_names"`
@@ -1107,6 +1108,7 @@ type SessionCreateRequest struct {
 	FaceVerification bool   `json:"face_verification"`
 	Reference        string `json:"reference"`
 	PassportOnly     bool   `json:"passport_only"`
+	MinAge           int    `json:"min_age"`
 }
 
 // SessionCreateResponse mirrors the server's api.SessionCreateResponse.

@@ -19,6 +19,9 @@ type SessionCreateRequest struct {
 	FaceVerification bool   `json:"face_verification"`
 	Reference        string `json:"reference"`
 	PassportOnly     bool   `json:"passport_only"`
+	// MinAge declines the session with UNDERAGE when the document's holder
+	// is younger (0–125; 0: no check).
+	MinAge int `json:"min_age"`
 }
 
 // SessionCreateResponse carries the token for the end user's device.
@@ -43,6 +46,7 @@ type Session struct {
 	CallbackURL      string        `json:"callback_url"`
 	FaceVerification bool          `json:"face_verification"`
 	PassportOnly     bool          `json:"passport_only"`
+	MinAge           int           `json:"min_age"`
 	UserIP           string        `json:"user_ip"`
 	UserAgent        string        `json:"user_agent"`
 	GivenNames       string        `json:"given_names"`
@@ -179,8 +183,11 @@ func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *Sessi
 	if len(req.Reference) > 200 {
 		return nil, rpc.ErrInvalidRequest("reference: must be at most 200 characters")
 	}
+	if req.MinAge < 0 || req.MinAge > 125 {
+		return nil, rpc.ErrInvalidRequest("min_age: 0 to 125 years")
+	}
 	s, err := h.Sessions.Create(ctx, call.AccountID(), sessions.CreateParams{CallbackURL: req.CallbackURL,
-		Reference: req.Reference, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly})
+		Reference: req.Reference, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly, MinAge: req.MinAge})
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +289,7 @@ func (h *Handlers) sessionEventList(ctx context.Context, call *rpc.Call, req *Se
 // sessionOf shapes a session; image links only for a single get.
 func (h *Handlers) sessionOf(ctx context.Context, s *database.Session, links bool) (*Session, error) {
 	out := &Session{ID: s.ID, Created: rpc.NewTimestamp(s.CreatedAt), Expires: rpc.NewTimestamp(s.ExpiresAt), State: sessionState(s.State),
-		Reference: s.Reference, CallbackURL: s.CallbackURL, FaceVerification: s.FaceVerification, PassportOnly: s.PassportOnly,
+		Reference: s.Reference, CallbackURL: s.CallbackURL, FaceVerification: s.FaceVerification, PassportOnly: s.PassportOnly, MinAge: s.MinAge,
 		UserIP: s.UserIP, UserAgent: s.UserAgent, GivenNames: s.GivenNames, Surname: s.Surname, Nationality: s.Nationality,
 		Sex: s.Sex, DateOfBirth: s.DateOfBirth, PersonalNumber: s.PersonalNumber, DocumentType: s.DocumentType,
 		DocumentNumber: s.DocumentNumber, ExpiryDate: s.ExpiryDate, IssuingCountry: s.IssuingCountry, Issuer: s.Issuer,

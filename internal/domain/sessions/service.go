@@ -50,6 +50,7 @@ type CreateParams struct {
 	Reference        string
 	FaceVerification bool
 	PassportOnly     bool
+	MinAge           int // UNDERAGE below it; 0: no check
 }
 
 // Created is a new session with what is shown only once: the token for the
@@ -78,7 +79,7 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := sv.Now()
 	s := &database.Session{AccountID: accountID, TokenHash: database.HashToken(token), State: database.SessionCreated,
-		Reference: p.Reference, CallbackURL: p.CallbackURL, FaceVerification: p.FaceVerification, PassportOnly: p.PassportOnly,
+		Reference: p.Reference, CallbackURL: p.CallbackURL, FaceVerification: p.FaceVerification, PassportOnly: p.PassportOnly, MinAge: p.MinAge,
 		ExpiresAt: now.Add(sv.Lifetime), CreatedAt: now, UpdatedAt: now}
 	if expireNow {
 		s.ExpiresAt = now

@@ -56,11 +56,14 @@ const (
 	CheckSelfieMissing       = "SELFIE_MISSING"
 	CheckNoFaceOnSelfie      = "NO_FACE_ON_SELFIE"
 	CheckFaceMismatch        = "FACE_MISMATCH"
+	// CheckUnderage: the document's holder is younger than the session's
+	// min_age on the day the session is decided.
+	CheckUnderage = "UNDERAGE"
 )
 
 // Checks lists every check a session can fail.
 var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
-	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch}
+	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage}
 
 // Event is the callback body: flat, like every API object.
 type Event struct {
@@ -206,6 +209,9 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 	} else {
 		if err := w.readDocument(ctx, d, s, front, back); err != nil {
 			return nil, err
+		}
+		if s.MinAge > 0 && d.DateOfBirth != "" && Age(d.DateOfBirth, w.Now()) < s.MinAge {
+			fail(d, CheckUnderage)
 		}
 	}
 	var portrait *faces.FaceShot
@@ -412,4 +418,20 @@ func (w *Worker) fillLicence(d *database.SessionResult, s *database.Session, l *
 	if s.PassportOnly {
 		fail(d, CheckDocumentTypeRefused)
 	}
+}
+
+// Age is how many whole years old someone born on birth (YYYY-MM-DD) is on
+// now's date (UTC); -1 when birth is not a date. Someone born on 29
+// February comes of age on 1 March in a common year.
+func Age(birth string, now time.Time) int {
+	b, err := time.Parse("2006-01-02", birth)
+	if err != nil {
+		return -1
+	}
+	now = now.UTC()
+	age := now.Year() - b.Year()
+	if now.Month() < b.Month() || (now.Month() == b.Month() && now.Day() < b.Day()) {
+		age--
+	}
+	return age
 }

@@ -41,6 +41,7 @@ type Session struct {
 	CallbackDisabled bool   `gorm:"not null;default:false"` // the receiver answered 410 Gone
 	FaceVerification bool   `gorm:"not null;default:false"`
 	PassportOnly     bool   `gorm:"not null;default:false"`
+	MinAge           int    `gorm:"not null;default:0"` // UNDERAGE below it; 0: none
 	UserIP           string `gorm:"size:64;not null;default:''"`
 	UserAgent        string `gorm:"size:512;not null;default:''"`
 

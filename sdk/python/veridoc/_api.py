@@ -396,6 +396,7 @@ Session = TypedDict("Session", {
     "callback_url": "str",
     "face_verification": "bool",
     "passport_only": "bool",
+    "min_age": "int",
     "user_ip": "str",
     "user_agent": "str",
     "given_names": "str",
@@ -427,6 +428,7 @@ SessionCreateRequest = TypedDict("SessionCreateRequest", {
     "face_verification": "bool",
     "reference": "str",
     "passport_only": "bool",
+    "min_age": "int",
 }, total=False)
 
 SessionCreateResponse = TypedDict("SessionCreateResponse", {
@@ -1016,7 +1018,7 @@ class SessionApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
-    def create(self, *, callback_url: Optional[str] = None, face_verification: Optional[bool] = None, reference: Optional[str] = None, passport_only: Optional[bool] = None) -> SessionCreateResponse:
+    def create(self, *, callback_url: Optional[str] = None, face_verification: Optional[bool] = None, reference: Optional[str] = None, passport_only: Optional[bool] = None, min_age: Optional[int] = None) -> SessionCreateResponse:
         """Open a verification session; its token goes to the end user's device."""
         return self._t.call("session.create", body_of(locals()), True)
 

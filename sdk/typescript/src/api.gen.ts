@@ -392,6 +392,7 @@ export interface Session {
   callback_url: string;
   face_verification: boolean;
   passport_only: boolean;
+  min_age: number;
   user_ip: string;
   user_agent: string;
   given_names: string;
@@ -423,6 +424,7 @@ export interface SessionCreateRequest {
   face_verification?: boolean;
   reference?: string;
   passport_only?: boolean;
+  min_age?: number;
 }
 
 export interface SessionCreateResponse {
