@@ -65,7 +65,7 @@ func (s *AccountService) Get(ctx context.Context, req *AccountGetRequest) (*Acco
 	return res, s.c.Call(ctx, "account.get", false, req, res)
 }
 
-// Update: Set the account's retention_days: finished objects older than that lose their images and personal fields (0: keep).
+// Update: Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does).
 func (s *AccountService) Update(ctx context.Context, req *AccountUpdateRequest) (*Account, error) {
 	res := new(Account)
 	return res, s.c.Call(ctx, "account.update", true, req, res)
@@ -676,12 +676,13 @@ type APIKeyListRequest struct {
 
 // Account mirrors the server's api.Account.
 type Account struct {
-	ID                 int64     `json:"id"`
-	Name               string    `json:"name"`
-	Sandbox            bool      `json:"sandbox"`
-	RetentionDays      int       `json:"retention_days"`
-	RetentionIsDefault bool      `json:"retention_is_default"`
-	Created            Timestamp `json:"created"`
+	ID                 int64             `json:"id"`
+	Name               string            `json:"name"`
+	Sandbox            bool              `json:"sandbox"`
+	RetentionDays      int               `json:"retention_days"`
+	RetentionIsDefault bool              `json:"retention_is_default"`
+	Policy             map[string]string `json:"policy"`
+	Created            Timestamp         `json:"created"`
 }
 
 // AccountGetRequest mirrors the server's api.AccountGetRequest.
@@ -690,7 +691,8 @@ type AccountGetRequest struct {
 
 // AccountUpdateRequest mirrors the server's api.AccountUpdateRequest.
 type AccountUpdateRequest struct {
-	RetentionDays int `json:"retention_days"` // required
+	RetentionDays *int              `json:"retention_days"`
+	Policy        map[string]string `json:"policy"`
 }
 
 // AuditEvent mirrors the server's api.AuditEvent.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
@@ -15,12 +16,16 @@ type Account struct {
 	Sandbox            bool          `json:"sandbox"`
 	RetentionDays      int           `json:"retention_days"`
 	RetentionIsDefault bool          `json:"retention_is_default"`
-	Created            rpc.Timestamp `json:"created"`
+	// Policy is what each session check does: decline (the default),
+	// review (the session waits in REVIEW for session.decide) or ignore
+	// (listed in checks, approved otherwise).
+	Policy  map[string]string `json:"policy"`
+	Created rpc.Timestamp     `json:"created"`
 }
 
 func (h *Handlers) accountOf(a *database.Account) *Account {
 	out := &Account{ID: a.ID, Name: a.Name, Sandbox: a.Sandbox, Created: rpc.NewTimestamp(a.CreatedAt),
-		RetentionDays: h.RetentionDays, RetentionIsDefault: true}
+		RetentionDays: h.RetentionDays, RetentionIsDefault: true, Policy: sessions.PolicyOf(a).Full()}
 	if a.RetentionDays != nil {
 		out.RetentionDays, out.RetentionIsDefault = *a.RetentionDays, false
 	}
@@ -30,8 +35,11 @@ func (h *Handlers) accountOf(a *database.Account) *Account {
 // AccountUpdateRequest sets the account's retention: finished sessions,
 // verifications and photos older than retention_days lose their images and
 // personal fields (0: kept until deleted). It overrides the server default.
+// Policy replaces what each session check does (checks not named
+// decline); at least one of the two is given.
 type AccountUpdateRequest struct {
-	RetentionDays int `json:"retention_days" rpc:"required"`
+	RetentionDays *int              `json:"retention_days"`
+	Policy        map[string]string `json:"policy"`
 }
 
 // AccountGetRequest has no properties: it is always the caller's account.
@@ -40,13 +48,23 @@ type AccountGetRequest struct{}
 func (h *Handlers) registerAccount(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "account.get", Summary: "Get the account the credentials belong to.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.accountGet)
-	rpc.Register(reg, rpc.Spec{Name: "account.update", Summary: "Set the account's retention_days: finished objects older than that lose their images and personal fields (0: keep).",
+	rpc.Register(reg, rpc.Spec{Name: "account.update", Summary: "Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does).",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.accountUpdate)
 }
 
 func (h *Handlers) accountUpdate(ctx context.Context, call *rpc.Call, req *AccountUpdateRequest) (*Account, error) {
-	if err := h.Accounts.SetRetention(ctx, call.AccountID(), req.RetentionDays); err != nil {
-		return nil, err
+	if req.RetentionDays == nil && req.Policy == nil {
+		return nil, rpc.ErrInvalidRequest("retention_days or policy: give at least one")
+	}
+	if req.RetentionDays != nil {
+		if err := h.Accounts.SetRetention(ctx, call.AccountID(), *req.RetentionDays); err != nil {
+			return nil, err
+		}
+	}
+	if req.Policy != nil {
+		if err := h.Sessions.SetPolicy(ctx, call.AccountID(), req.Policy); err != nil {
+			return nil, err
+		}
 	}
 	return h.accountGet(ctx, call, nil)
 }

@@ -159,6 +159,14 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 			return err
 		}
 	}
+	acc, err := w.DB.GetAccount(ctx, s.AccountID)
+	if err != nil {
+		return err
+	}
+	state := PolicyOf(acc).State(d.Checks)
+	if sandboxState == database.SessionReview {
+		state = database.SessionReview
+	}
 	return w.DB.InTx(ctx, func(tx *database.Tx) error {
 		locked, err := tx.LockSession(s.ID)
 		if err != nil {
@@ -167,15 +175,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		if locked.State != database.SessionProcessing || locked.DeletedAt != nil {
 			return nil
 		}
-		state := database.SessionApproved
-		if len(d.Checks) > 0 {
-			state = database.SessionDeclined
-		}
 		now := w.Now()
 		change := database.SessionChange{FinishedAt: &now, Result: d}
-		if sandboxState == database.SessionReview {
-			// Not finished: a person decides it.
-			state, change.FinishedAt = database.SessionReview, nil
+		if state == database.SessionReview {
+			change.FinishedAt = nil // not finished: a person decides it
 		}
 		return Transition(ctx, w.Queue, tx, locked, state, now, d.Checks, change)
 	})

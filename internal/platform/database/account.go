@@ -26,7 +26,19 @@ type Account struct {
 	// this lose their images and personal fields; nil: the server default,
 	// 0: kept.
 	RetentionDays *int
-	CreatedAt     time.Time
+	// CheckPolicy is what each session check does, as JSON {"CHECK":
+	// "decline"|"review"|"ignore"}; a check not named declines.
+	CheckPolicy string `gorm:"type:text;not null;default:''"`
+	CreatedAt   time.Time
+}
+
+// SetCheckPolicy replaces the account's check policy (JSON).
+func (db *DB) SetCheckPolicy(ctx context.Context, accountID int64, policy string) error {
+	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("check_policy", policy)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
 }
 
 // SigningSecrets are the secrets that sign a callback sent at now: the

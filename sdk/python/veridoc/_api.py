@@ -54,6 +54,7 @@ Account = TypedDict("Account", {
     "sandbox": "bool",
     "retention_days": "int",
     "retention_is_default": "bool",
+    "policy": "Dict[str, str]",
     "created": "str",
 })
 
@@ -61,7 +62,8 @@ AccountGetRequest = TypedDict("AccountGetRequest", {
 }, total=False)
 
 AccountUpdateRequest = TypedDict("AccountUpdateRequest", {
-    "retention_days": "int",
+    "retention_days": "Optional[int]",
+    "policy": "Dict[str, str]",
 }, total=False)
 
 AuditEvent = TypedDict("AuditEvent", {
@@ -794,8 +796,8 @@ class AccountApi:
         """Get the account the credentials belong to."""
         return self._t.call("account.get", body_of(locals()), False)
 
-    def update(self, *, retention_days: int) -> Account:
-        """Set the account's retention_days: finished objects older than that lose their images and personal fields (0: keep)."""
+    def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None) -> Account:
+        """Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does)."""
         return self._t.call("account.update", body_of(locals()), True)
 
 

@@ -50,6 +50,7 @@ export interface Account {
   sandbox: boolean;
   retention_days: number;
   retention_is_default: boolean;
+  policy: Record<string, string>;
   created: string;
 }
 
@@ -57,7 +58,8 @@ export interface AccountGetRequest {
 }
 
 export interface AccountUpdateRequest {
-  retention_days: number;
+  retention_days?: number;
+  policy?: Record<string, string>;
 }
 
 export interface AuditEvent {
@@ -788,8 +790,8 @@ export class AccountApi {
     return this.t.call("account.get", req, false);
   }
 
-  /** Set the account's retention_days: finished objects older than that lose their images and personal fields (0: keep). */
-  update(req: AccountUpdateRequest): Promise<Account> {
+  /** Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does). */
+  update(req: AccountUpdateRequest = {}): Promise<Account> {
     return this.t.call("account.update", req, true);
   }
 }

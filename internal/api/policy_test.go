@@ -1,0 +1,87 @@
+package api_test
+
+import (
+	"testing"
+	"time"
+
+	sdkclient "github.com/veridoc/veridoc/client"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+)
+
+// TestSessionPolicy: an account says what each check does; an ignored
+// check is listed on an approved session, a reviewed one waits in REVIEW
+// for session.decide, the rest decline as before.
+func TestSessionPolicy(t *testing.T) {
+	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
+	expired := anna
+	expired.Expiry = "200415"
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, pub, secret := apitest.Account(t, s, "policy")
+	for _, b := range []struct {
+		name string
+		body map[string]any
+	}{
+		{"nothing to update", map[string]any{}},
+		{"not a check", map[string]any{"policy": map[string]any{"SHOE_SIZE": "ignore"}}},
+		{"not an action", map[string]any{"policy": map[string]any{"DOCUMENT_EXPIRED": "shrug"}}},
+		{"a missing document ignored", map[string]any{"policy": map[string]any{"DOCUMENT_MISSING": "ignore"}}},
+		{"an action as a number", map[string]any{"policy": map[string]any{"DOCUMENT_EXPIRED": 1}}},
+	} {
+		if r := c.Call("account.update", b.body); r.Status != 400 || r.Str("error_name") != "InvalidRequest" {
+			t.Errorf("%s: %s", b.name, r.Raw)
+		}
+	}
+	u := c.Call("account.update", map[string]any{"policy": map[string]any{"DOCUMENT_EXPIRED": "ignore", "MRZ_VIZ_MISMATCH": "review"}})
+	pol, _ := u.Body["policy"].(map[string]any)
+	if u.Status != 200 || pol["DOCUMENT_EXPIRED"] != "ignore" || pol["MRZ_VIZ_MISMATCH"] != "review" || pol["FACE_MISMATCH"] != "decline" {
+		t.Fatalf("account.update: %s", u.Raw)
+	}
+	sdk := sdkclient.New(s.URL, pub, secret)
+	open := func(front []byte) int64 {
+		cr, err := sdk.Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev := sdkclient.NewWithToken(s.URL, cr.Token)
+		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(front)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		return cr.ID
+	}
+	old := open(testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(expired), Portrait: grace, RotateDeg: -2}))
+	altered := open(testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: grace,
+		Fields: []string{"SURNAME  ERIKZZON", "GIVEN NAMES  ANNA MARIA"}, RotateDeg: -2}))
+	if got := waitDecided(t, c, old); got.Str("state") != "APPROVED" || !checksAre(got.Body["checks"], "DOCUMENT_EXPIRED") {
+		t.Errorf("expired, ignored: %s", got.Raw)
+	}
+	var r apitest.Reply
+	testenv.WaitFor(t, 120*time.Second, "the session in review", func() bool {
+		r = c.Call("session.get", map[string]any{"id": altered})
+		return r.Str("state") == "REVIEW"
+	})
+	if !checksAre(r.Body["checks"], "MRZ_VIZ_MISMATCH") || r.Body["finished"] != nil {
+		t.Errorf("in review: %s", r.Raw)
+	}
+	if d := c.Call("session.decide", map[string]any{"id": altered, "state": "DECLINED", "comment": "printed surname differs"}); d.Status != 200 || d.Str("state") != "DECLINED" {
+		t.Errorf("session.decide: %s", d.Raw)
+	}
+}
+
+// checksAre tells whether a decoded JSON list holds exactly want.
+func checksAre(v any, want ...string) bool {
+	got := strs(v)
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
