@@ -682,6 +682,7 @@ type Account struct {
 	RetentionDays      int               `json:"retention_days"`
 	RetentionIsDefault bool              `json:"retention_is_default"`
 	Policy             map[string]string `json:"policy"`
+	DocumentVelocity   int               `json:"document_velocity"`
 	Created            Timestamp         `json:"created"`
 }
 
@@ -691,8 +692,9 @@ type AccountGetRequest struct {
 
 // AccountUpdateRequest mirrors the server's api.AccountUpdateRequest.
 type AccountUpdateRequest struct {
-	RetentionDays *int              `json:"retention_days"`
-	Policy        map[string]string `json:"policy"`
+	RetentionDays    *int              `json:"retention_days"`
+	Policy           map[string]string `json:"policy"`
+	DocumentVelocity *int              `json:"document_velocity"`
 }
 
 // AuditEvent mirrors the server's api.AuditEvent.

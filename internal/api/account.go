@@ -11,21 +11,24 @@ import (
 // Account is the account object. retention_days is the one in force (the
 // account's own, else the server default; 0: kept until deleted).
 type Account struct {
-	ID                 int64         `json:"id"`
-	Name               string        `json:"name"`
-	Sandbox            bool          `json:"sandbox"`
-	RetentionDays      int           `json:"retention_days"`
-	RetentionIsDefault bool          `json:"retention_is_default"`
+	ID                 int64  `json:"id"`
+	Name               string `json:"name"`
+	Sandbox            bool   `json:"sandbox"`
+	RetentionDays      int    `json:"retention_days"`
+	RetentionIsDefault bool   `json:"retention_is_default"`
 	// Policy is what each session check does: decline (the default),
 	// review (the session waits in REVIEW for session.decide) or ignore
 	// (listed in checks, approved otherwise).
-	Policy  map[string]string `json:"policy"`
-	Created rpc.Timestamp     `json:"created"`
+	Policy map[string]string `json:"policy"`
+	// DocumentVelocity: more sessions than this with one document in 24 h
+	// is DOCUMENT_VELOCITY (0: no limit).
+	DocumentVelocity int           `json:"document_velocity"`
+	Created          rpc.Timestamp `json:"created"`
 }
 
 func (h *Handlers) accountOf(a *database.Account) *Account {
 	out := &Account{ID: a.ID, Name: a.Name, Sandbox: a.Sandbox, Created: rpc.NewTimestamp(a.CreatedAt),
-		RetentionDays: h.RetentionDays, RetentionIsDefault: true, Policy: sessions.PolicyOf(a).Full()}
+		RetentionDays: h.RetentionDays, RetentionIsDefault: true, Policy: sessions.PolicyOf(a).Full(), DocumentVelocity: a.DocumentVelocity}
 	if a.RetentionDays != nil {
 		out.RetentionDays, out.RetentionIsDefault = *a.RetentionDays, false
 	}
@@ -38,8 +41,9 @@ func (h *Handlers) accountOf(a *database.Account) *Account {
 // Policy replaces what each session check does (checks not named
 // decline); at least one of the two is given.
 type AccountUpdateRequest struct {
-	RetentionDays *int              `json:"retention_days"`
-	Policy        map[string]string `json:"policy"`
+	RetentionDays    *int              `json:"retention_days"`
+	Policy           map[string]string `json:"policy"`
+	DocumentVelocity *int              `json:"document_velocity"` // 0–1000; 0: no limit
 }
 
 // AccountGetRequest has no properties: it is always the caller's account.
@@ -53,8 +57,16 @@ func (h *Handlers) registerAccount(reg *rpc.Registry) {
 }
 
 func (h *Handlers) accountUpdate(ctx context.Context, call *rpc.Call, req *AccountUpdateRequest) (*Account, error) {
-	if req.RetentionDays == nil && req.Policy == nil {
-		return nil, rpc.ErrInvalidRequest("retention_days or policy: give at least one")
+	if req.RetentionDays == nil && req.Policy == nil && req.DocumentVelocity == nil {
+		return nil, rpc.ErrInvalidRequest("retention_days, policy or document_velocity: give at least one")
+	}
+	if v := req.DocumentVelocity; v != nil {
+		if *v < 0 || *v > 1000 {
+			return nil, rpc.ErrInvalidRequest("document_velocity: 0 to 1000 sessions in 24 h")
+		}
+		if err := h.DB.SetDocumentVelocity(ctx, call.AccountID(), *v); err != nil {
+			return nil, err
+		}
 	}
 	if req.RetentionDays != nil {
 		if err := h.Accounts.SetRetention(ctx, call.AccountID(), *req.RetentionDays); err != nil {

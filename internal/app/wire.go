@@ -25,6 +25,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/metrics"
 	"github.com/veridoc/veridoc/internal/platform/rekey"
+	"github.com/veridoc/veridoc/internal/platform/seal"
 	"github.com/veridoc/veridoc/internal/vision/engines"
 	"github.com/veridoc/veridoc/internal/web/console"
 )
@@ -123,7 +124,10 @@ func (a *App) workersOf(reg *river.Workers, sv *services, q jobs.Queue) ([]*rive
 	}
 	river.AddWorker(reg, &photos.Worker{DB: a.DB, Store: a.Store, Specs: sv.specs, Engines: sv.engines, Now: a.Now,
 		Observe: a.Metrics.ObserveStage})
-	river.AddWorker(reg, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: q, Now: a.Now, Engines: sv.engines})
+	river.AddWorker(reg, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: q, Now: a.Now, Engines: sv.engines,
+		Index: func(ctx context.Context, accountID int64) (*seal.Index, error) {
+			return a.DB.IndexKeys(ctx, a.Keys, accountID)
+		}})
 	river.AddWorker(reg, &sessions.ExpireWorker{DB: a.DB, Queue: q, Now: a.Now})
 	river.AddWorker(reg, &verifications.DocumentWorker{DB: a.DB, Store: a.Store, Flows: sv.flows, Engines: sv.engines, Now: a.Now})
 	river.AddWorker(reg, &verifications.ReviewWorker{DB: a.DB, Queue: q, Flows: sv.flows, Now: a.Now})

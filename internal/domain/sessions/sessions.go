@@ -22,6 +22,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/platform/seal"
 	"github.com/veridoc/veridoc/internal/vision/aamva"
 	"github.com/veridoc/veridoc/internal/vision/docread"
 	"github.com/veridoc/veridoc/internal/vision/engines"
@@ -59,11 +60,18 @@ const (
 	// CheckUnderage: the document's holder is younger than the session's
 	// min_age on the day the session is decided.
 	CheckUnderage = "UNDERAGE"
+	// CheckDocumentReused: the account saw this document (same issuer, type
+	// and number) in another session with another name or birth date.
+	CheckDocumentReused = "DOCUMENT_REUSED"
+	// CheckDocumentVelocity: this document opened more sessions in 24 h than
+	// the account allows (account.update {document_velocity}; 0, the
+	// default, sets no limit).
+	CheckDocumentVelocity = "DOCUMENT_VELOCITY"
 )
 
 // Checks lists every check a session can fail.
 var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
-	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage}
+	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity}
 
 // Event is the callback body: flat, like every API object.
 type Event struct {
@@ -128,6 +136,9 @@ type Worker struct {
 	Queue   jobs.Queue
 	Engines *engines.Set
 	Now     func() time.Time
+	// Index is the account's blind index of documents; nil: documents are
+	// not looked for again.
+	Index func(ctx context.Context, accountID int64) (*seal.Index, error)
 }
 
 // Timeout bounds one attempt.
@@ -215,6 +226,9 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 		}
 		if s.MinAge > 0 && d.DateOfBirth != "" && Age(d.DateOfBirth, w.Now()) < s.MinAge {
 			fail(d, CheckUnderage)
+		}
+		if err := w.seenBefore(ctx, s, d); err != nil {
+			return nil, err
 		}
 	}
 	var portrait *faces.FaceShot

@@ -29,7 +29,10 @@ type Account struct {
 	// CheckPolicy is what each session check does, as JSON {"CHECK":
 	// "decline"|"review"|"ignore"}; a check not named declines.
 	CheckPolicy string `gorm:"type:text;not null;default:''"`
-	CreatedAt   time.Time
+	// DocumentVelocity is how many sessions one document may open in 24 h
+	// before DOCUMENT_VELOCITY; 0: no limit.
+	DocumentVelocity int `gorm:"not null;default:0"`
+	CreatedAt        time.Time
 }
 
 // SetCheckPolicy replaces the account's check policy (JSON).
@@ -104,3 +107,12 @@ func (db *DB) CountAccounts(ctx context.Context) (int64, error) {
 
 // InsertAccount creates an account inside a transaction.
 func (tx *Tx) InsertAccount(a *Account) error { return tx.g.Create(a).Error }
+
+// SetDocumentVelocity sets the account's limit (0: none).
+func (db *DB) SetDocumentVelocity(ctx context.Context, accountID int64, n int) error {
+	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("document_velocity", n)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}

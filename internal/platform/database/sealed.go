@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -174,6 +175,32 @@ func (db *DB) ColumnKeys(ctx context.Context, ring *seal.Keyring) (*seal.Columns
 	return seal.OpenColumns(row.Wrapped, ring)
 }
 
+// indexKeyPrefix names an account's blind-index keyset: "index:<account id>".
+const indexKeyPrefix = "index:"
+
+// IndexKeys loads an account's blind-index keyset, making it on first use
+// (a race between processes keeps the first insert, as ColumnKeys does).
+func (db *DB) IndexKeys(ctx context.Context, ring *seal.Keyring, accountID int64) (*seal.Index, error) {
+	name := fmt.Sprintf("%s%d", indexKeyPrefix, accountID)
+	var row EncryptionKey
+	err := db.g.WithContext(ctx).Take(&row, "name = ?", name).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		wrapped, werr := seal.NewIndexKeyset(ring)
+		if werr != nil {
+			return nil, werr
+		}
+		row = EncryptionKey{Name: name, Wrapped: wrapped, MasterKeyID: int64(seal.WrappedBy(wrapped))}
+		if err := db.g.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return nil, err
+		}
+		err = db.g.WithContext(ctx).Take(&row, "name = ?", name).Error
+	}
+	if err != nil {
+		return nil, err
+	}
+	return seal.OpenIndex(row.Wrapped, ring)
+}
+
 // RewrapKeys rewraps every data keyset not wrapped by the ring's primary key;
 // it returns how many it rewrapped.
 func (db *DB) RewrapKeys(ctx context.Context, ring *seal.Keyring) (int, error) {
@@ -186,7 +213,11 @@ func (db *DB) RewrapKeys(ctx context.Context, ring *seal.Keyring) (int, error) {
 		if uint32(r.MasterKeyID) == ring.PrimaryID() {
 			continue
 		}
-		w, err := seal.RewrapColumnKeyset(r.Wrapped, ring)
+		rewrap := seal.RewrapColumnKeyset
+		if strings.HasPrefix(r.Name, indexKeyPrefix) {
+			rewrap = seal.RewrapIndexKeyset
+		}
+		w, err := rewrap(r.Wrapped, ring)
 		if err != nil {
 			return n, fmt.Errorf("rewrap %s: %w", r.Name, err)
 		}

@@ -42,8 +42,11 @@ type Session struct {
 	FaceVerification bool   `gorm:"not null;default:false"`
 	PassportOnly     bool   `gorm:"not null;default:false"`
 	MinAge           int    `gorm:"not null;default:0"` // UNDERAGE below it; 0: none
-	UserIP           string `gorm:"size:64;not null;default:''"`
-	UserAgent        string `gorm:"size:512;not null;default:''"`
+	// DocIndex is the account's keyed blind index of the document read
+	// (issuing country, type, number: seal.Index), to find it again.
+	DocIndex  string `gorm:"size:32;not null;default:'';index:idx_session_doc_index"`
+	UserIP    string `gorm:"size:64;not null;default:''"`
+	UserAgent string `gorm:"size:512;not null;default:''"`
 
 	// Read from the document (MRZ) and the faces.
 	GivenNames     string `gorm:"serializer:sealed;type:text;not null;default:''"`
@@ -222,6 +225,7 @@ type SessionResult struct {
 	FaceMatchScore                                                     *int
 	Checks                                                             []string
 	VIZSurname, VIZGivenNames, VIZDocumentNumber, VIZDateOfBirth       string // the printed zone's
+	DocIndex                                                           string
 }
 
 // SessionChange is what changes beside the state; nil fields stay as they are.
@@ -251,7 +255,8 @@ func (c SessionChange) columns() map[string]any {
 			"sex": r.Sex, "date_of_birth": r.DateOfBirth, "personal_number": r.PersonalNumber, "document_type": r.DocumentType,
 			"document_number": r.DocumentNumber, "expiry_date": r.ExpiryDate, "issuing_country": r.IssuingCountry,
 			"issuer": r.Issuer, "portrait_key": r.PortraitKey, "face_key": r.FaceKey, "viz_surname": r.VIZSurname,
-			"viz_given_names": r.VIZGivenNames, "viz_document_number": r.VIZDocumentNumber, "viz_date_of_birth": r.VIZDateOfBirth} {
+			"viz_given_names": r.VIZGivenNames, "viz_document_number": r.VIZDocumentNumber, "viz_date_of_birth": r.VIZDateOfBirth,
+			"doc_index": r.DocIndex} {
 			cols[k] = v
 		}
 		cols["face_match_score"] = r.FaceMatchScore
@@ -320,7 +325,7 @@ func (tx *Tx) EraseSession(id int64, at time.Time) error {
 		"token_hash": dead, "user_ip": "", "user_agent": "", "given_names": "", "surname": "", "nationality": "",
 		"sex": "", "date_of_birth": "", "personal_number": "", "document_number": "", "expiry_date": "",
 		"portrait_key": "", "face_key": "", "face_match_score": nil, "viz_surname": "", "viz_given_names": "",
-		"viz_document_number": "", "viz_date_of_birth": "", "deleted_at": at, "updated_at": at,
+		"viz_document_number": "", "viz_date_of_birth": "", "doc_index": "", "deleted_at": at, "updated_at": at,
 	}).Error
 }
 
@@ -331,4 +336,12 @@ func (db *DB) DueSessions(ctx context.Context, now time.Time, limit int) ([]int6
 		Where("state IN ? AND expires_at <= ? AND deleted_at IS NULL", []string{SessionCreated, SessionUploading}, now).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
+}
+
+// SessionsWithDocument lists the account's other sessions whose document
+// has the blind index idx (erased ones keep none), newest first.
+func (db *DB) SessionsWithDocument(ctx context.Context, accountID int64, idx string, excludeID int64) ([]Session, error) {
+	var out []Session
+	return out, db.g.WithContext(ctx).Where("account_id = ? AND doc_index = ? AND id <> ? AND deleted_at IS NULL", accountID, idx, excludeID).
+		Order("id DESC").Limit(100).Find(&out).Error
 }

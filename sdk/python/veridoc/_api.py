@@ -55,6 +55,7 @@ Account = TypedDict("Account", {
     "retention_days": "int",
     "retention_is_default": "bool",
     "policy": "Dict[str, str]",
+    "document_velocity": "int",
     "created": "str",
 })
 
@@ -64,6 +65,7 @@ AccountGetRequest = TypedDict("AccountGetRequest", {
 AccountUpdateRequest = TypedDict("AccountUpdateRequest", {
     "retention_days": "Optional[int]",
     "policy": "Dict[str, str]",
+    "document_velocity": "Optional[int]",
 }, total=False)
 
 AuditEvent = TypedDict("AuditEvent", {
@@ -796,7 +798,7 @@ class AccountApi:
         """Get the account the credentials belong to."""
         return self._t.call("account.get", body_of(locals()), False)
 
-    def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None) -> Account:
+    def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None, document_velocity: Optional[int] = None) -> Account:
         """Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does)."""
         return self._t.call("account.update", body_of(locals()), True)
 

@@ -51,6 +51,7 @@ export interface Account {
   retention_days: number;
   retention_is_default: boolean;
   policy: Record<string, string>;
+  document_velocity: number;
   created: string;
 }
 
@@ -60,6 +61,7 @@ export interface AccountGetRequest {
 export interface AccountUpdateRequest {
   retention_days?: number;
   policy?: Record<string, string>;
+  document_velocity?: number;
 }
 
 export interface AuditEvent {

@@ -1,0 +1,66 @@
+package api_test
+
+import (
+	"testing"
+
+	sdkclient "github.com/veridoc/veridoc/client"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+)
+
+// TestDocumentSeenBefore: the same passport under another name is
+// DOCUMENT_REUSED, one passport opening more sessions in 24 h than the
+// account allows is DOCUMENT_VELOCITY, and another account (whose blind
+// index has its own key) sees neither.
+func TestDocumentSeenBefore(t *testing.T) {
+	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
+	doc := func(p testdocs.Person) []byte {
+		return testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(p), Portrait: grace, RotateDeg: -2})
+	}
+	impostor := anna
+	impostor.Surname, impostor.GivenNames = "LINDQVIST", "KARIN"
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, pub, secret := apitest.Account(t, s, "seen")
+	other, _, opub, osecret := apitest.Account(t, s, "elsewhere")
+	if r := c.Call("account.update", map[string]any{"document_velocity": 2}); r.Status != 200 || r.Num("document_velocity") != 2 {
+		t.Fatalf("account.update: %s", r.Raw)
+	}
+	if r := c.Call("account.update", map[string]any{"document_velocity": -1}); r.Status != 400 {
+		t.Errorf("negative velocity: %s", r.Raw)
+	}
+	run := func(pub, secret string, front []byte) int64 {
+		cr, err := sdkclient.New(s.URL, pub, secret).Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev := sdkclient.NewWithToken(s.URL, cr.Token)
+		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(front)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		return cr.ID
+	}
+	// One at a time: each decision sees the ones before it.
+	cases := []struct {
+		name   string
+		client *apitest.Client
+		pub    string
+		secret string
+		front  []byte
+		checks []string
+	}{
+		{"first", c, pub, secret, doc(anna), nil},
+		{"again, same holder", c, pub, secret, doc(anna), nil},
+		{"another name, third in a day", c, pub, secret, doc(impostor), []string{"DOCUMENT_REUSED", "DOCUMENT_VELOCITY"}},
+		{"another account", other, opub, osecret, doc(impostor), nil},
+	}
+	for _, tc := range cases {
+		got := waitDecided(t, tc.client, run(tc.pub, tc.secret, tc.front))
+		if !checksAre(got.Body["checks"], tc.checks...) {
+			t.Errorf("%s: %s", tc.name, got.Raw)
+		}
+	}
+}
