@@ -16,6 +16,7 @@ type services struct {
 	Callback            *CallbackService
 	Decision            *DecisionService
 	Document            *DocumentService
+	DocumentBlock       *DocumentBlockService
 	DocumentType        *DocumentTypeService
 	ExtractedData       *ExtractedDataService
 	ExtractedDataChange *ExtractedDataChangeService
@@ -40,6 +41,7 @@ func (c *Client) initServices() {
 	c.Callback = &CallbackService{c: c}
 	c.Decision = &DecisionService{c: c}
 	c.Document = &DocumentService{c: c}
+	c.DocumentBlock = &DocumentBlockService{c: c}
 	c.DocumentType = &DocumentTypeService{c: c}
 	c.ExtractedData = &ExtractedDataService{c: c}
 	c.ExtractedDataChange = &ExtractedDataChangeService{c: c}
@@ -228,6 +230,36 @@ func (s *DocumentService) PDF(ctx context.Context, req *DocumentIDRequest) (*Doc
 func (s *DocumentService) Update(ctx context.Context, req *DocumentUpdateRequest) (*Document, error) {
 	res := new(Document)
 	return res, s.c.Call(ctx, "document.update", true, req, res)
+}
+
+// DocumentBlockService calls the document_block.* methods.
+type DocumentBlockService struct{ c *Client }
+
+// Create: Block the document a decided session read: the account's later sessions with it fail DOCUMENT_BLOCKED.
+func (s *DocumentBlockService) Create(ctx context.Context, req *DocumentBlockCreateRequest) (*DocumentBlock, error) {
+	res := new(DocumentBlock)
+	return res, s.c.Call(ctx, "document_block.create", true, req, res)
+}
+
+// Delete: Remove a document block.
+func (s *DocumentBlockService) Delete(ctx context.Context, req *DocumentBlockIDRequest) (*DocumentBlockDeleteResponse, error) {
+	res := new(DocumentBlockDeleteResponse)
+	return res, s.c.Call(ctx, "document_block.delete", true, req, res)
+}
+
+// List: List the account's document blocks, newest first.
+func (s *DocumentBlockService) List(ctx context.Context, req *DocumentBlockListRequest) (*ListResponse[DocumentBlock], error) {
+	res := new(ListResponse[DocumentBlock])
+	return res, s.c.Call(ctx, "document_block.list", false, req, res)
+}
+
+// ListAll iterates document_block.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *DocumentBlockService) ListAll(ctx context.Context, req *DocumentBlockListRequest) iter.Seq2[DocumentBlock, error] {
+	if req == nil {
+		req = new(DocumentBlockListRequest)
+	}
+	return listAll(ctx, *req, func(r *DocumentBlockListRequest) *ListRequest { return &r.ListRequest }, s.List)
 }
 
 // DocumentTypeService calls the document_type.* methods.
@@ -592,6 +624,9 @@ var MethodNames = []string{
 	"document.list",
 	"document.pdf",
 	"document.update",
+	"document_block.create",
+	"document_block.delete",
+	"document_block.list",
 	"document_type.list",
 	"extracted_data.get",
 	"extracted_data.update",
@@ -840,6 +875,36 @@ type Document struct {
 	Updated          Timestamp     `json:"updated"`
 	ExtractedData    ExtractedData `json:"extracted_data"`
 	Decisions        []Decision    `json:"decisions"`
+}
+
+// DocumentBlock mirrors the server's api.DocumentBlock.
+type DocumentBlock struct {
+	ID        int64     `json:"id"`
+	SessionID int64     `json:"session_id"`
+	Reason    string    `json:"reason"`
+	Created   Timestamp `json:"created"`
+}
+
+// DocumentBlockCreateRequest mirrors the server's api.DocumentBlockCreateRequest.
+type DocumentBlockCreateRequest struct {
+	SessionID int64  `json:"session_id"` // required
+	Reason    string `json:"reason"`
+}
+
+// DocumentBlockDeleteResponse mirrors the server's api.DocumentBlockDeleteResponse.
+type DocumentBlockDeleteResponse struct {
+	ID      int64 `json:"id"`
+	Deleted bool  `json:"deleted"`
+}
+
+// DocumentBlockIDRequest mirrors the server's api.DocumentBlockIDRequest.
+type DocumentBlockIDRequest struct {
+	ID int64 `json:"id"` // required
+}
+
+// DocumentBlockListRequest mirrors the server's api.DocumentBlockListRequest.
+type DocumentBlockListRequest struct {
+	ListRequest
 }
 
 // DocumentCreateRequest mirrors the server's api.DocumentCreateRequest.

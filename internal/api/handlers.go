@@ -61,6 +61,7 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerSpecification(reg)
 	h.registerPhoto(reg)
 	h.registerSession(reg)
+	h.registerDocumentBlock(reg)
 	h.registerCallback(reg)
 	h.registerFlow(reg)
 	h.registerVerification(reg)

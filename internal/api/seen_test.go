@@ -57,10 +57,44 @@ func TestDocumentSeenBefore(t *testing.T) {
 		{"another name, third in a day", c, pub, secret, doc(impostor), []string{"DOCUMENT_REUSED", "DOCUMENT_VELOCITY"}},
 		{"another account", other, opub, osecret, doc(impostor), nil},
 	}
-	for _, tc := range cases {
-		got := waitDecided(t, tc.client, run(tc.pub, tc.secret, tc.front))
+	ids := make([]int64, len(cases))
+	for i, tc := range cases {
+		ids[i] = run(tc.pub, tc.secret, tc.front)
+		got := waitDecided(t, tc.client, ids[i])
 		if !checksAre(got.Body["checks"], tc.checks...) {
 			t.Errorf("%s: %s", tc.name, got.Raw)
 		}
+	}
+
+	// The block list: by a decided session's document, for its account only.
+	if r := other.Call("document_block.create", map[string]any{"session_id": ids[0]}); r.Status != 404 || r.Str("error_name") != "SessionNotFound" {
+		t.Errorf("blocking another account's session: %s", r.Raw)
+	}
+	b := c.Call("document_block.create", map[string]any{"session_id": ids[0], "reason": "reported stolen"})
+	if b.Status != 200 || b.Num("session_id") != ids[0] || b.Str("reason") != "reported stolen" {
+		t.Fatalf("document_block.create: %s", b.Raw)
+	}
+	if c.Call("account.update", map[string]any{"document_velocity": 0}).Status != 200 {
+		t.Fatal("velocity off")
+	}
+	// Both accounts have now seen this passport under two names: every
+	// later session with it is DOCUMENT_REUSED too.
+	if got := waitDecided(t, c, run(pub, secret, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_BLOCKED", "DOCUMENT_REUSED") {
+		t.Errorf("a blocked passport: %s", got.Raw)
+	}
+	if got := waitDecided(t, other, run(opub, osecret, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_REUSED") {
+		t.Errorf("blocked in another account too: %s", got.Raw)
+	}
+	if list := c.Call("document_block.list", nil).Body["data"].([]any); len(list) != 1 {
+		t.Errorf("document_block.list: %v", list)
+	}
+	if r := other.Call("document_block.delete", map[string]any{"id": b.Num("id")}); r.Status != 404 || r.Str("error_name") != "DocumentBlockNotFound" {
+		t.Errorf("another account's delete: %s", r.Raw)
+	}
+	if r := c.Call("document_block.delete", map[string]any{"id": b.Num("id")}); r.Status != 200 {
+		t.Errorf("document_block.delete: %s", r.Raw)
+	}
+	if got := waitDecided(t, c, run(pub, secret, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_REUSED") {
+		t.Errorf("after the block went: %s", got.Raw)
 	}
 }

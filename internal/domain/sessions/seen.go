@@ -2,11 +2,49 @@ package sessions
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 )
+
+// Errors of the document block list.
+var (
+	ErrBlockNotFound = fault.Declare("DocumentBlockNotFound", fault.NotFound)
+	ErrNoDocument    = fault.Declare("SessionHasNoDocument", fault.Conflict)
+)
+
+// BlockDocument blocks the document a decided session read: the account's
+// later sessions with it fail DOCUMENT_BLOCKED.
+func (sv *Service) BlockDocument(ctx context.Context, accountID, sessionID int64, reason string) (*database.DocumentBlock, error) {
+	if len(reason) > 500 {
+		return nil, fault.ErrInvalidRequest.New("reason: at most 500 characters")
+	}
+	s, err := sv.DB.GetSession(ctx, accountID, sessionID)
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, ErrNotFound.New("No session found with id: %d", sessionID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.DocIndex == "" {
+		return nil, ErrNoDocument.New("Session %d has no document read to block (it is %s, or erased)", s.ID, s.State)
+	}
+	b := &database.DocumentBlock{AccountID: accountID, DocIndex: s.DocIndex, SessionID: s.ID, Reason: reason, CreatedAt: sv.Now()}
+	return b, sv.DB.CreateDocumentBlock(ctx, b)
+}
+
+// Unblock removes one of the account's blocks.
+func (sv *Service) Unblock(ctx context.Context, accountID, id int64) error {
+	if err := sv.DB.DeleteDocumentBlock(ctx, accountID, id); errors.Is(err, database.ErrNotFound) {
+		return ErrBlockNotFound.New("No document block found with id: %d", id)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
 
 // seenBefore looks the document up among the account's other sessions by
 // its blind index: another name or birth date with the same document is
@@ -22,6 +60,11 @@ func (w *Worker) seenBefore(ctx context.Context, s *database.Session, d *databas
 	}
 	if d.DocIndex, err = x.Of(d.IssuingCountry, d.DocumentType, d.DocumentNumber); err != nil {
 		return err
+	}
+	if blocked, err := w.DB.DocumentBlocked(ctx, s.AccountID, d.DocIndex); err != nil {
+		return err
+	} else if blocked {
+		fail(d, CheckDocumentBlocked)
 	}
 	earlier, err := w.DB.SessionsWithDocument(ctx, s.AccountID, d.DocIndex, s.ID)
 	if err != nil {

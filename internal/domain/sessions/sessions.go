@@ -67,11 +67,13 @@ const (
 	// the account allows (account.update {document_velocity}; 0, the
 	// default, sets no limit).
 	CheckDocumentVelocity = "DOCUMENT_VELOCITY"
+	// CheckDocumentBlocked: the account blocked this document (document_block.create).
+	CheckDocumentBlocked = "DOCUMENT_BLOCKED"
 )
 
 // Checks lists every check a session can fail.
 var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
-	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity}
+	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity, CheckDocumentBlocked}
 
 // Event is the callback body: flat, like every API object.
 type Event struct {

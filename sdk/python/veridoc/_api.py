@@ -200,6 +200,32 @@ Document = TypedDict("Document", {
     "decisions": "List[Decision]",
 })
 
+DocumentBlock = TypedDict("DocumentBlock", {
+    "id": "int",
+    "session_id": "int",
+    "reason": "str",
+    "created": "str",
+})
+
+DocumentBlockCreateRequest = TypedDict("DocumentBlockCreateRequest", {
+    "session_id": "int",
+    "reason": "str",
+}, total=False)
+
+DocumentBlockDeleteResponse = TypedDict("DocumentBlockDeleteResponse", {
+    "id": "int",
+    "deleted": "bool",
+})
+
+DocumentBlockIDRequest = TypedDict("DocumentBlockIDRequest", {
+    "id": "int",
+}, total=False)
+
+DocumentBlockListRequest = TypedDict("DocumentBlockListRequest", {
+    "limit": "int",
+    "cursor": "str",
+}, total=False)
+
 DocumentCreateRequest = TypedDict("DocumentCreateRequest", {
     "flow": "str",
     "verification_id": "int",
@@ -933,6 +959,29 @@ class DocumentApi:
         return self._t.call("document.update", body_of(locals()), True)
 
 
+class DocumentBlockApi:
+    """The document_block.* methods."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def create(self, *, session_id: int, reason: Optional[str] = None) -> DocumentBlock:
+        """Block the document a decided session read: the account's later sessions with it fail DOCUMENT_BLOCKED."""
+        return self._t.call("document_block.create", body_of(locals()), True)
+
+    def delete(self, *, id: int) -> DocumentBlockDeleteResponse:
+        """Remove a document block."""
+        return self._t.call("document_block.delete", body_of(locals()), True)
+
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Dict[str, Any]:
+        """List the account's document blocks, newest first."""
+        return self._t.call("document_block.list", body_of(locals()), False)
+
+    def list_all(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Iterator[DocumentBlock]:
+        """Every item of document_block.list, page after page, from the cursor given on."""
+        return self._t.paginate("document_block.list", body_of(locals()))
+
+
 class DocumentTypeApi:
     """The document_type.* methods."""
 
@@ -1230,6 +1279,7 @@ class Services:
         self.callback = CallbackApi(transport)
         self.decision = DecisionApi(transport)
         self.document = DocumentApi(transport)
+        self.document_block = DocumentBlockApi(transport)
         self.document_type = DocumentTypeApi(transport)
         self.extracted_data = ExtractedDataApi(transport)
         self.extracted_data_change = ExtractedDataChangeApi(transport)
@@ -1269,6 +1319,9 @@ METHOD_NAMES = [
     "document.list",
     "document.pdf",
     "document.update",
+    "document_block.create",
+    "document_block.delete",
+    "document_block.list",
     "document_type.list",
     "extracted_data.get",
     "extracted_data.update",

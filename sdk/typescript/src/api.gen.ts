@@ -196,6 +196,32 @@ export interface Document {
   decisions: Decision[];
 }
 
+export interface DocumentBlock {
+  id: number;
+  session_id: number;
+  reason: string;
+  created: string;
+}
+
+export interface DocumentBlockCreateRequest {
+  session_id: number;
+  reason?: string;
+}
+
+export interface DocumentBlockDeleteResponse {
+  id: number;
+  deleted: boolean;
+}
+
+export interface DocumentBlockIDRequest {
+  id: number;
+}
+
+export interface DocumentBlockListRequest {
+  limit?: number;
+  cursor?: string;
+}
+
 export interface DocumentCreateRequest {
   flow: string;
   verification_id: number;
@@ -938,6 +964,31 @@ export class DocumentApi {
   }
 }
 
+/** The document_block.* methods. */
+export class DocumentBlockApi {
+  constructor(private readonly t: Transport) {}
+
+  /** Block the document a decided session read: the account's later sessions with it fail DOCUMENT_BLOCKED. */
+  create(req: DocumentBlockCreateRequest): Promise<DocumentBlock> {
+    return this.t.call("document_block.create", req, true);
+  }
+
+  /** Remove a document block. */
+  delete(req: DocumentBlockIDRequest): Promise<DocumentBlockDeleteResponse> {
+    return this.t.call("document_block.delete", req, true);
+  }
+
+  /** List the account's document blocks, newest first. */
+  list(req: DocumentBlockListRequest = {}): Promise<Page<DocumentBlock>> {
+    return this.t.call("document_block.list", req, false);
+  }
+
+  /** Every item of document_block.list, page after page, from the request's cursor on. */
+  listAll(req: DocumentBlockListRequest = {}): AsyncGenerator<DocumentBlock> {
+    return this.t.paginate<DocumentBlock>("document_block.list", req);
+  }
+}
+
 /** The document_type.* methods. */
 export class DocumentTypeApi {
   constructor(private readonly t: Transport) {}
@@ -1252,6 +1303,7 @@ export class Services {
   readonly callback: CallbackApi;
   readonly decision: DecisionApi;
   readonly document: DocumentApi;
+  readonly documentBlock: DocumentBlockApi;
   readonly documentType: DocumentTypeApi;
   readonly extractedData: ExtractedDataApi;
   readonly extractedDataChange: ExtractedDataChangeApi;
@@ -1275,6 +1327,7 @@ export class Services {
     this.callback = new CallbackApi(t);
     this.decision = new DecisionApi(t);
     this.document = new DocumentApi(t);
+    this.documentBlock = new DocumentBlockApi(t);
     this.documentType = new DocumentTypeApi(t);
     this.extractedData = new ExtractedDataApi(t);
     this.extractedDataChange = new ExtractedDataChangeApi(t);
@@ -1315,6 +1368,9 @@ export const methodNames: readonly string[] = [
   "document.list",
   "document.pdf",
   "document.update",
+  "document_block.create",
+  "document_block.delete",
+  "document_block.list",
   "document_type.list",
   "extracted_data.get",
   "extracted_data.update",
