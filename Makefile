@@ -55,7 +55,7 @@ eval-photos: models
 # measured, never tuned to), per file with the totals (the clean subset apart).
 eval-docs: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva
+	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions|TestEvalIntegrity' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva ./internal/vision/integrity
 
 # API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
 # account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite

@@ -22,12 +22,21 @@ const (
 // Actions lists them.
 var Actions = []string{ActionDecline, ActionReview, ActionIgnore}
 
-// Policy maps checks to actions; a check it does not name declines.
+// Policy maps checks to actions; a check it does not name takes its
+// default (decline, but review for the image-integrity checks).
 type Policy map[string]string
+
+// defaultActions are the checks that do not decline unless the account
+// says so: the image-integrity signals, which a real but re-saved or
+// scanned document can raise too (docs/sessions.md).
+var defaultActions = map[string]string{CheckEditedImage: ActionReview, CheckPhotocopy: ActionReview}
 
 // Action is what the check does.
 func (p Policy) Action(check string) string {
 	if a, ok := p[check]; ok {
+		return a
+	}
+	if a, ok := defaultActions[check]; ok {
 		return a
 	}
 	return ActionDecline

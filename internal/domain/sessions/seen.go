@@ -8,6 +8,8 @@ import (
 
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/fault"
+	"github.com/veridoc/veridoc/internal/vision/integrity"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // Errors of the document block list.
@@ -96,4 +98,25 @@ func (w *Worker) seenBefore(ctx context.Context, s *database.Session, d *databas
 
 func sameName(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// inspectImage looks at the document photo itself (package integrity): an
+// editor's name in its metadata, no colour at all.
+func inspectImage(ctx context.Context, d *database.SessionResult, front []byte) error {
+	img, err := raster.Decode(ctx, front, 4)
+	if err != nil {
+		return nil // the document's own checks say what is wrong with it
+	}
+	small, err := img.Resized(600)
+	if err != nil {
+		return err
+	}
+	f := integrity.Inspect(front, small)
+	if f.Editor != "" {
+		fail(d, CheckEditedImage)
+	}
+	if f.Colour < integrity.GreyscaleColour {
+		fail(d, CheckPhotocopy)
+	}
+	return nil
 }

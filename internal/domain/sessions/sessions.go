@@ -69,11 +69,16 @@ const (
 	CheckDocumentVelocity = "DOCUMENT_VELOCITY"
 	// CheckDocumentBlocked: the account blocked this document (document_block.create).
 	CheckDocumentBlocked = "DOCUMENT_BLOCKED"
+	// CheckEditedImage: the document photo names an image editor in its
+	// metadata; CheckPhotocopy: it has no colour (package integrity).
+	CheckEditedImage = "EDITED_IMAGE_SUSPECTED"
+	CheckPhotocopy   = "PHOTOCOPY_SUSPECTED"
 )
 
 // Checks lists every check a session can fail.
 var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
-	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity, CheckDocumentBlocked}
+	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity, CheckDocumentBlocked,
+	CheckEditedImage, CheckPhotocopy}
 
 // Event is the callback body: flat, like every API object.
 type Event struct {
@@ -230,6 +235,9 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 			fail(d, CheckUnderage)
 		}
 		if err := w.seenBefore(ctx, s, d); err != nil {
+			return nil, err
+		}
+		if err := inspectImage(ctx, d, front); err != nil {
 			return nil, err
 		}
 	}

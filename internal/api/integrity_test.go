@@ -1,0 +1,83 @@
+package api_test
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"testing"
+	"time"
+
+	sdkclient "github.com/veridoc/veridoc/client"
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+)
+
+// TestImageIntegrity: a greyscale copy of a passport and a passport photo
+// re-saved by an editor go to a person by default (REVIEW with their check);
+// an account that declines them declines.
+func TestImageIntegrity(t *testing.T) {
+	doc := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: -2})
+	img, _, err := image.Decode(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	grey := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			l := uint8(0.299*float64(r>>8) + 0.587*float64(g>>8) + 0.114*float64(bl>>8))
+			grey.SetRGBA(x, y, color.RGBA{l, l, l, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, grey, &jpeg.Options{Quality: 88}); err != nil {
+		t.Fatal(err)
+	}
+	packet := "http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF><rdf:Description xmp:CreatorTool=\"Adobe Photoshop 25.1 (Windows)\"/></rdf:RDF></x:xmpmeta>"
+	n := len(packet) + 2
+	edited := append(append(append([]byte{}, doc[:2]...), append([]byte{0xFF, 0xE1, byte(n >> 8), byte(n)}, packet...)...), doc[2:]...)
+
+	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
+	c, _, pub, secret := apitest.Account(t, s, "integrity")
+	run := func(front []byte) int64 {
+		cr, err := sdkclient.New(s.URL, pub, secret).Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev := sdkclient.NewWithToken(s.URL, cr.Token)
+		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(front)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		return cr.ID
+	}
+	settled := func(id int64) apitest.Reply {
+		var r apitest.Reply
+		testenv.WaitFor(t, 120*time.Second, "the session", func() bool {
+			r = c.Call("session.get", map[string]any{"id": id})
+			st := r.Str("state")
+			return st == "REVIEW" || st == "APPROVED" || st == "DECLINED"
+		})
+		return r
+	}
+	if r := settled(run(buf.Bytes())); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "PHOTOCOPY_SUSPECTED") {
+		t.Errorf("greyscale copy: %s", r.Raw)
+	}
+	if r := settled(run(edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {
+		t.Errorf("edited: %s", r.Raw)
+	}
+	if r := c.Call("account.update", map[string]any{"policy": map[string]any{"EDITED_IMAGE_SUSPECTED": "decline"}}); r.Status != 200 {
+		t.Fatal(r.Raw)
+	}
+	if r := settled(run(edited)); r.Str("state") != "DECLINED" {
+		t.Errorf("edited, declined by policy: %s", r.Raw)
+	}
+	if r := settled(run(doc)); r.Str("state") != "APPROVED" {
+		t.Errorf("the plain photo: %s", r.Raw)
+	}
+}

@@ -1,0 +1,165 @@
+package integrity_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	_ "image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veridoc/veridoc/internal/testsupport/repo"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/integrity"
+	"github.com/veridoc/veridoc/internal/vision/raster"
+)
+
+var anna = testdocs.Person{Code: "P<", Issuer: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA", Number: "L898902C3",
+	Nationality: "UTO", Birth: "740812", Sex: "F", Expiry: "340415", Optional: "ZE184226B"}
+
+func inspect(t testing.TB, src []byte) integrity.Findings {
+	t.Helper()
+	raster.Start()
+	img, err := raster.Decode(context.Background(), src, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := img.Resized(600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return integrity.Inspect(src, small)
+}
+
+// greyCopy is a document as a photocopy gives it: its luma only, under a
+// light that tints it (warm: tint > 1 on red), saved as JPEG.
+func greyCopy(t testing.TB, src []byte, tint float64) []byte {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			l := 0.299*float64(r>>8) + 0.587*float64(g>>8) + 0.114*float64(bl>>8)
+			out.SetRGBA(x, y, color.RGBA{uint8(min(255, l*tint)), uint8(l), uint8(l / tint), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, out, &jpeg.Options{Quality: 88}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// edited is a JPEG as an editor saves it: an XMP packet naming the tool
+// after the start of image (Photoshop, GIMP and others write one).
+func edited(src []byte, tool string) []byte {
+	packet := "http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF><rdf:Description xmp:CreatorTool=\"" + tool + "\"/></rdf:RDF></x:xmpmeta>"
+	n := len(packet) + 2
+	seg := append([]byte{0xFF, 0xE1, byte(n >> 8), byte(n)}, packet...)
+	return append(append(append([]byte{}, src[:2]...), seg...), src[2:]...)
+}
+
+// TestInspect: a colour document passes; its greyscale copy (plain or
+// under a warm light) and an editor's re-save are found.
+func TestInspect(t *testing.T) {
+	doc := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: -2})
+	cases := []struct {
+		name         string
+		src          []byte
+		editor, grey bool
+	}{
+		{"colour photo", doc, false, false},
+		{"greyscale copy", greyCopy(t, doc, 1), false, true},
+		{"greyscale copy under warm light", greyCopy(t, doc, 1.15), false, true},
+		{"re-saved by Photoshop", edited(doc, "Adobe Photoshop 25.1 (Windows)"), true, false},
+		{"re-saved by GIMP", edited(doc, "GIMP 2.10.34"), true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := inspect(t, c.src)
+			if (f.Editor != "") != c.editor || (f.Colour < integrity.GreyscaleColour) != c.grey {
+				t.Errorf("editor %q, colour %.1f", f.Editor, f.Colour)
+			}
+		})
+	}
+}
+
+// TestEvalIntegrity (VERIDOC_EVAL=1): false positives on synthetic
+// documents under every photo condition and on the held-out real ones;
+// detection on the attacks made from both.
+func TestEvalIntegrity(t *testing.T) {
+	if os.Getenv("VERIDOC_EVAL") == "" {
+		t.Skip("VERIDOC_EVAL=1")
+	}
+	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
+	conds := map[string]testdocs.Conditions{"plain": {}, "low light": {Light: 0.3, Noise: 10}, "glare": {Glare: 2},
+		"hologram": {Hologram: true}, "window": {Window: true}, "in hand": {Hand: true}, "small": {Width: 520}}
+	var synth [][]byte
+	for name, c := range conds {
+		for i := range 10 {
+			synth = append(synth, testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: grace, RotateDeg: float64(i%5) - 2,
+				Seed: uint64(100 + i), Conditions: c}))
+		}
+		_ = name
+	}
+	files, _ := filepath.Glob(filepath.Join(repo.Shared(), "data", "holdout", "realdocs", "mrz", "*.*"))
+	var held [][]byte
+	var heldNames []string
+	for _, f := range files {
+		if strings.HasSuffix(f, ".json") {
+			continue
+		}
+		b, _ := os.ReadFile(f)
+		held, heldNames = append(held, b), append(heldNames, filepath.Base(f))
+	}
+	count := func(set [][]byte, fn func(integrity.Findings) bool) (n int) {
+		for _, b := range set {
+			if fn(inspect(t, b)) {
+				n++
+			}
+		}
+		return n
+	}
+	isGrey := func(f integrity.Findings) bool { return f.Colour < integrity.GreyscaleColour }
+	isEdited := func(f integrity.Findings) bool { return f.Editor != "" }
+	var greySynth, editSynth [][]byte
+	for i, b := range synth {
+		greySynth = append(greySynth, greyCopy(t, b, 1+0.05*float64(i%4)))
+		editSynth = append(editSynth, edited(b, "Adobe Photoshop 25.1 (Windows)"))
+	}
+	span := func(set [][]byte) (lo, hi float64) {
+		lo, hi = 1e9, -1
+		for _, b := range set {
+			c := inspect(t, b).Colour
+			lo, hi = min(lo, c), max(hi, c)
+		}
+		return lo, hi
+	}
+	sl, sh := span(synth)
+	gl, gh := span(greySynth)
+	fmt.Printf("colour spread: synthetic documents %.1f–%.1f, their greyscale copies %.1f–%.1f (limit %.1f)\n", sl, sh, gl, gh, integrity.GreyscaleColour)
+	fmt.Printf("synthetic documents (%d, %d conditions): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d\n", len(synth), len(conds), count(synth, isGrey), count(synth, isEdited))
+	fmt.Printf("their greyscale copies (plain and tinted): found %d of %d\n", count(greySynth, isGrey), len(greySynth))
+	fmt.Printf("their editor re-saves: found %d of %d\n", count(editSynth, isEdited), len(editSynth))
+	for i, b := range held {
+		f := inspect(t, b)
+		fmt.Printf("  holdout %-38s editor %-16q colour %5.1f\n", heldNames[i], f.Editor, f.Colour)
+	}
+	var greyHeld [][]byte
+	for _, b := range held {
+		greyHeld = append(greyHeld, greyCopy(t, b, 1.1))
+	}
+	fmt.Printf("held-out real documents (%d): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d; their greyscale copies found %d of %d\n",
+		len(held), count(held, isGrey), count(held, isEdited), count(greyHeld, isGrey), len(greyHeld))
+}
