@@ -718,6 +718,7 @@ type Account struct {
 	RetentionIsDefault bool              `json:"retention_is_default"`
 	Policy             map[string]string `json:"policy"`
 	DocumentVelocity   int               `json:"document_velocity"`
+	MinAge             int               `json:"min_age"`
 	Created            Timestamp         `json:"created"`
 }
 
@@ -730,6 +731,7 @@ type AccountUpdateRequest struct {
 	RetentionDays    *int              `json:"retention_days"`
 	Policy           map[string]string `json:"policy"`
 	DocumentVelocity *int              `json:"document_velocity"`
+	MinAge           *int              `json:"min_age"`
 }
 
 // AuditEvent mirrors the server's api.AuditEvent.
@@ -1177,7 +1179,7 @@ type SessionCreateRequest struct {
 	FaceVerification bool   `json:"face_verification"`
 	Reference        string `json:"reference"`
 	PassportOnly     bool   `json:"passport_only"`
-	MinAge           int    `json:"min_age"`
+	MinAge           *int   `json:"min_age"`
 }
 
 // SessionCreateResponse mirrors the server's api.SessionCreateResponse.

@@ -22,13 +22,15 @@ type Account struct {
 	Policy map[string]string `json:"policy"`
 	// DocumentVelocity: more sessions than this with one document in 24 h
 	// is DOCUMENT_VELOCITY (0: no limit).
-	DocumentVelocity int           `json:"document_velocity"`
-	Created          rpc.Timestamp `json:"created"`
+	DocumentVelocity int `json:"document_velocity"`
+	// MinAge is what session.create asks for when it names no min_age.
+	MinAge  int           `json:"min_age"`
+	Created rpc.Timestamp `json:"created"`
 }
 
 func (h *Handlers) accountOf(a *database.Account) *Account {
 	out := &Account{ID: a.ID, Name: a.Name, Sandbox: a.Sandbox, Created: rpc.NewTimestamp(a.CreatedAt),
-		RetentionDays: h.RetentionDays, RetentionIsDefault: true, Policy: sessions.PolicyOf(a).Full(), DocumentVelocity: a.DocumentVelocity}
+		RetentionDays: h.RetentionDays, RetentionIsDefault: true, Policy: sessions.PolicyOf(a).Full(), DocumentVelocity: a.DocumentVelocity, MinAge: a.MinAge}
 	if a.RetentionDays != nil {
 		out.RetentionDays, out.RetentionIsDefault = *a.RetentionDays, false
 	}
@@ -44,6 +46,7 @@ type AccountUpdateRequest struct {
 	RetentionDays    *int              `json:"retention_days"`
 	Policy           map[string]string `json:"policy"`
 	DocumentVelocity *int              `json:"document_velocity"` // 0–1000; 0: no limit
+	MinAge           *int              `json:"min_age"`           // 0–125; 0: no check
 }
 
 // AccountGetRequest has no properties: it is always the caller's account.
@@ -57,8 +60,16 @@ func (h *Handlers) registerAccount(reg *rpc.Registry) {
 }
 
 func (h *Handlers) accountUpdate(ctx context.Context, call *rpc.Call, req *AccountUpdateRequest) (*Account, error) {
-	if req.RetentionDays == nil && req.Policy == nil && req.DocumentVelocity == nil {
-		return nil, rpc.ErrInvalidRequest("retention_days, policy or document_velocity: give at least one")
+	if req.RetentionDays == nil && req.Policy == nil && req.DocumentVelocity == nil && req.MinAge == nil {
+		return nil, rpc.ErrInvalidRequest("retention_days, policy, document_velocity or min_age: give at least one")
+	}
+	if v := req.MinAge; v != nil {
+		if *v < 0 || *v > 125 {
+			return nil, rpc.ErrInvalidRequest("min_age: 0 to 125 years")
+		}
+		if err := h.DB.SetMinAge(ctx, call.AccountID(), *v); err != nil {
+			return nil, err
+		}
 	}
 	if v := req.DocumentVelocity; v != nil {
 		if *v < 0 || *v > 1000 {

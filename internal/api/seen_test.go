@@ -29,6 +29,32 @@ func TestDocumentSeenBefore(t *testing.T) {
 	if r := c.Call("account.update", map[string]any{"document_velocity": -1}); r.Status != 400 {
 		t.Errorf("negative velocity: %s", r.Raw)
 	}
+	// The account's least age applies where session.create names none:
+	// Anna (born 1974) is too young for 60, old enough for a session's own 0.
+	third, _, tpub, tsecret := apitest.Account(t, s, "third")
+	if r := third.Call("account.update", map[string]any{"min_age": 60}); r.Status != 200 || r.Num("min_age") != 60 {
+		t.Fatalf("account.update min_age: %s", r.Raw)
+	}
+	ocl := sdkclient.New(s.URL, tpub, tsecret)
+	for _, tc := range []struct {
+		minAge *int
+		checks []string
+	}{{nil, []string{"UNDERAGE"}}, {years(0), nil}} {
+		cr, err := ocl.Session.Create(t.Context(), &sdkclient.SessionCreateRequest{MinAge: tc.minAge})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev := sdkclient.NewWithToken(s.URL, cr.Token)
+		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(doc(anna))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := waitDecided(t, third, cr.ID); !checksAre(got.Body["checks"], tc.checks...) {
+			t.Errorf("min_age %v: %s", tc.minAge, got.Raw)
+		}
+	}
 	run := func(pub, secret string, front []byte) int64 {
 		cr, err := sdkclient.New(s.URL, pub, secret).Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
 		if err != nil {

@@ -20,8 +20,8 @@ type SessionCreateRequest struct {
 	Reference        string `json:"reference"`
 	PassportOnly     bool   `json:"passport_only"`
 	// MinAge declines the session with UNDERAGE when the document's holder
-	// is younger (0–125; 0: no check).
-	MinAge int `json:"min_age"`
+	// is younger (0–125; 0: no check; absent: the account's min_age).
+	MinAge *int `json:"min_age"`
 }
 
 // SessionCreateResponse carries the token for the end user's device.
@@ -183,7 +183,7 @@ func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *Sessi
 	if len(req.Reference) > 200 {
 		return nil, rpc.ErrInvalidRequest("reference: must be at most 200 characters")
 	}
-	if req.MinAge < 0 || req.MinAge > 125 {
+	if req.MinAge != nil && (*req.MinAge < 0 || *req.MinAge > 125) {
 		return nil, rpc.ErrInvalidRequest("min_age: 0 to 125 years")
 	}
 	s, err := h.Sessions.Create(ctx, call.AccountID(), sessions.CreateParams{CallbackURL: req.CallbackURL,

@@ -302,12 +302,12 @@ func TestSessionDecisions(t *testing.T) {
 		checks  []string
 		docType string
 	}{
-		{"same person, of age", sdkclient.SessionCreateRequest{FaceVerification: true, MinAge: 18},
+		{"same person, of age", sdkclient.SessionCreateRequest{FaceVerification: true, MinAge: years(18)},
 			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": graceSelfie}, "APPROVED", nil, "PASSPORT"},
 		{"another person", sdkclient.SessionCreateRequest{FaceVerification: true},
 			map[string][]byte{"document_front": passport(testdocs.TD3(anna)), "selfie": astronaut}, "DECLINED", []string{"FACE_MISMATCH"}, "PASSPORT"},
 		// Anna was born on 12 August 1974.
-		{"younger than asked", sdkclient.SessionCreateRequest{MinAge: 60}, map[string][]byte{"document_front": passport(testdocs.TD3(anna))}, "DECLINED", []string{"UNDERAGE"}, "PASSPORT"},
+		{"younger than asked", sdkclient.SessionCreateRequest{MinAge: years(60)}, map[string][]byte{"document_front": passport(testdocs.TD3(anna))}, "DECLINED", []string{"UNDERAGE"}, "PASSPORT"},
 		{"expired document", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": passport(testdocs.TD3(expired))}, "DECLINED", []string{"DOCUMENT_EXPIRED"}, "PASSPORT"},
 		{"bad check digit", sdkclient.SessionCreateRequest{}, map[string][]byte{"document_front": passport(badDigit)}, "DECLINED", []string{"MRZ_CHECK_DIGIT"}, "PASSPORT"},
 		{"no face on the document", sdkclient.SessionCreateRequest{},
@@ -397,3 +397,5 @@ func TestSessionExpiry(t *testing.T) {
 	}
 	testenv.WaitFor(t, 20*time.Second, "the expiry callback", func() bool { return slices.Contains(recv.types(), "session.expired") })
 }
+
+func years(n int) *int { return &n }

@@ -50,7 +50,7 @@ type CreateParams struct {
 	Reference        string
 	FaceVerification bool
 	PassportOnly     bool
-	MinAge           int // UNDERAGE below it; 0: no check
+	MinAge           *int // UNDERAGE below it; nil: the account's default; 0: no check
 }
 
 // Created is a new session with what is shown only once: the token for the
@@ -74,12 +74,22 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 	if err != nil {
 		return nil, err
 	}
+	minAge := 0
+	if p.MinAge != nil {
+		minAge = *p.MinAge
+	} else {
+		acc, err := sv.DB.GetAccount(ctx, accountID)
+		if err != nil {
+			return nil, err
+		}
+		minAge = acc.MinAge
+	}
 	raw := make([]byte, 32)
 	_, _ = rand.Read(raw)
 	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := sv.Now()
 	s := &database.Session{AccountID: accountID, TokenHash: database.HashToken(token), State: database.SessionCreated,
-		Reference: p.Reference, CallbackURL: p.CallbackURL, FaceVerification: p.FaceVerification, PassportOnly: p.PassportOnly, MinAge: p.MinAge,
+		Reference: p.Reference, CallbackURL: p.CallbackURL, FaceVerification: p.FaceVerification, PassportOnly: p.PassportOnly, MinAge: minAge,
 		ExpiresAt: now.Add(sv.Lifetime), CreatedAt: now, UpdatedAt: now}
 	if expireNow {
 		s.ExpiresAt = now

@@ -32,7 +32,10 @@ type Account struct {
 	// DocumentVelocity is how many sessions one document may open in 24 h
 	// before DOCUMENT_VELOCITY; 0: no limit.
 	DocumentVelocity int `gorm:"not null;default:0"`
-	CreatedAt        time.Time
+	// MinAge is the least age a session asks for when session.create names
+	// none (0: no check).
+	MinAge    int `gorm:"not null;default:0"`
+	CreatedAt time.Time
 }
 
 // SetCheckPolicy replaces the account's check policy (JSON).
@@ -111,6 +114,15 @@ func (tx *Tx) InsertAccount(a *Account) error { return tx.g.Create(a).Error }
 // SetDocumentVelocity sets the account's limit (0: none).
 func (db *DB) SetDocumentVelocity(ctx context.Context, accountID int64, n int) error {
 	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("document_velocity", n)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// SetMinAge sets the account's default least age (0: none).
+func (db *DB) SetMinAge(ctx context.Context, accountID int64, years int) error {
+	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("min_age", years)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

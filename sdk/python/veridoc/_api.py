@@ -56,6 +56,7 @@ Account = TypedDict("Account", {
     "retention_is_default": "bool",
     "policy": "Dict[str, str]",
     "document_velocity": "int",
+    "min_age": "int",
     "created": "str",
 })
 
@@ -66,6 +67,7 @@ AccountUpdateRequest = TypedDict("AccountUpdateRequest", {
     "retention_days": "Optional[int]",
     "policy": "Dict[str, str]",
     "document_velocity": "Optional[int]",
+    "min_age": "Optional[int]",
 }, total=False)
 
 AuditEvent = TypedDict("AuditEvent", {
@@ -458,7 +460,7 @@ SessionCreateRequest = TypedDict("SessionCreateRequest", {
     "face_verification": "bool",
     "reference": "str",
     "passport_only": "bool",
-    "min_age": "int",
+    "min_age": "Optional[int]",
 }, total=False)
 
 SessionCreateResponse = TypedDict("SessionCreateResponse", {
@@ -824,7 +826,7 @@ class AccountApi:
         """Get the account the credentials belong to."""
         return self._t.call("account.get", body_of(locals()), False)
 
-    def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None, document_velocity: Optional[int] = None) -> Account:
+    def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None, document_velocity: Optional[int] = None, min_age: Optional[int] = None) -> Account:
         """Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does)."""
         return self._t.call("account.update", body_of(locals()), True)
 

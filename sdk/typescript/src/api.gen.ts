@@ -52,6 +52,7 @@ export interface Account {
   retention_is_default: boolean;
   policy: Record<string, string>;
   document_velocity: number;
+  min_age: number;
   created: string;
 }
 
@@ -62,6 +63,7 @@ export interface AccountUpdateRequest {
   retention_days?: number;
   policy?: Record<string, string>;
   document_velocity?: number;
+  min_age?: number;
 }
 
 export interface AuditEvent {
