@@ -82,7 +82,7 @@ func (a *App) wire(o Options) (*wired, error) {
 	a.Registry = rpc.NewRegistry()
 	h.Register(a.Registry)
 	a.console, err = console.New(&console.Console{DB: a.DB, Store: a.Store, Accounts: sv.accounts, Verifications: sv.verifications,
-		Queue: a.Queue, Limits: a.limits, LoginsPerHour: a.Config.ConsoleLoginsPerHour, Now: a.Now,
+		Sessions: sv.sessions, Queue: a.Queue, Limits: a.limits, LoginsPerHour: a.Config.ConsoleLoginsPerHour, Now: a.Now,
 		Logger: a.Logger.With("component", "console"), SecureCookies: strings.HasPrefix(a.Config.PublicURL, "https://"),
 		FormKey: a.formKey})
 	if err != nil {

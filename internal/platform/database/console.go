@@ -96,6 +96,14 @@ func (db *DB) DeleteConsoleSession(ctx context.Context, id int64) error {
 	return db.g.WithContext(ctx).Delete(&ConsoleSession{}, id).Error
 }
 
+// SessionReviewQueue is an account's sessions waiting for a person
+// (REVIEW), oldest first.
+func (db *DB) SessionReviewQueue(ctx context.Context, accountID int64, limit int) ([]Session, error) {
+	var out []Session
+	return out, db.g.WithContext(ctx).Where("account_id = ? AND state = ? AND deleted_at IS NULL", accountID, SessionReview).
+		Order("updated_at, id").Limit(limit).Find(&out).Error
+}
+
 // ReviewQueue is an account's verifications waiting for a person
 // (DOUBLE_CHECK or HOLD), oldest first.
 func (db *DB) ReviewQueue(ctx context.Context, accountID int64, limit int) ([]Verification, error) {

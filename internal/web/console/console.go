@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/domain/accounts"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/domain/verifications"
 	"github.com/veridoc/veridoc/internal/platform/clientip"
 	"github.com/veridoc/veridoc/internal/platform/database"
@@ -50,6 +51,7 @@ type Console struct {
 	Store         objectstore.Store
 	Accounts      *accounts.Service
 	Verifications *verifications.Service
+	Sessions      *sessions.Service // a reviewer's decision on a session in REVIEW
 	Queue         jobs.Queue        // redeliveries
 	Limits        ratelimit.Counter // counts sign-in attempts per client address
 	// LoginsPerHour is how many sign-ins one client address may try an hour.
@@ -106,6 +108,7 @@ func New(c *Console) (*Console, error) {
 	m.HandleFunc("GET /console/review", c.auth(accounts.RoleViewer, c.review))
 	m.HandleFunc("GET /console/verifications/{id}", c.auth(accounts.RoleViewer, c.verification))
 	m.HandleFunc("POST /console/verifications/{id}/decision", c.auth(accounts.RoleReviewer, c.decide))
+	m.HandleFunc("POST /console/sessions/{id}/decision", c.auth(accounts.RoleReviewer, c.decideSession))
 	m.HandleFunc("POST /console/documents/{id}/extracted", c.auth(accounts.RoleReviewer, c.correct))
 	m.HandleFunc("GET /console/sessions", c.auth(accounts.RoleViewer, c.sessions))
 	m.HandleFunc("GET /console/sessions/{id}", c.auth(accounts.RoleViewer, c.session))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/platform/config"
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
@@ -18,7 +19,7 @@ import (
 
 func TestConsole(t *testing.T) {
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
-	c, accID, _, _ := apitest.Account(t, s, "console")
+	c, accID, pub, secret := apitest.Account(t, s, "console")
 	other, otherID, _, _ := apitest.Account(t, s, "other")
 	vid, docID := apitest.DoubleCheck(t, c)
 	otherV, _ := apitest.DoubleCheck(t, other)
@@ -121,6 +122,54 @@ func TestConsole(t *testing.T) {
 		stranger.Get("/console/review")
 		if res, _ := stranger.Post("/console/verifications/"+strconv.FormatInt(vid, 10)+"/decision", url.Values{"status": {"APPROVED"}}); res.StatusCode != 404 {
 			t.Errorf("deciding another account's verification: %d", res.StatusCode)
+		}
+	})
+
+	t.Run("a reviewer decides a session in review", func(t *testing.T) {
+		// The account sends sessions without a document to a person.
+		if r := c.Call("account.update", map[string]any{"policy": map[string]any{"DOCUMENT_MISSING": "review"}}); r.Status != 200 {
+			t.Fatal(r.Raw)
+		}
+		cr, err := sdkclient.New(s.URL, pub, secret).Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sdkclient.NewWithToken(s.URL, cr.Token).Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		testenv.WaitFor(t, 60*time.Second, "the session in review", func() bool {
+			return c.Call("session.get", map[string]any{"id": cr.ID}).Str("state") == "REVIEW"
+		})
+		path := "/console/sessions/" + strconv.FormatInt(cr.ID, 10)
+		reviewer := apitest.NewBrowser(t, s.URL)
+		reviewer.Login("reviewer@example.com", reviewerPW)
+		if res, body := reviewer.Get("/console/review"); res.StatusCode != 200 || !strings.Contains(body, path) {
+			t.Fatalf("review queue without the session: %d", res.StatusCode)
+		}
+		viewer := apitest.NewBrowser(t, s.URL)
+		viewer.Login("viewer@example.com", viewerPW)
+		if res, body := viewer.Get(path); res.StatusCode != 200 || strings.Contains(body, "Record decision") {
+			t.Errorf("viewer's session page: %d", res.StatusCode)
+		}
+		if res, _ := viewer.Post(path+"/decision", url.Values{"state": {"APPROVED"}}); res.StatusCode != 403 {
+			t.Errorf("a viewer decided: %d", res.StatusCode)
+		}
+		if res, body := reviewer.Get(path); res.StatusCode != 200 || !strings.Contains(body, "Record decision") {
+			t.Fatalf("reviewer's session page: %d", res.StatusCode)
+		}
+		if res, _ := reviewer.Post(path+"/decision", url.Values{"state": {"MAYBE"}}); res.StatusCode != 400 {
+			t.Errorf("a state that is none: %d", res.StatusCode)
+		}
+		reviewer.Get(path)
+		if res, _ := reviewer.Post(path+"/decision", url.Values{"state": {"DECLINED"}, "comment": {"no document"}}); res.StatusCode != 303 {
+			t.Fatalf("decision: %d", res.StatusCode)
+		}
+		if st := c.Call("session.get", map[string]any{"id": cr.ID}).Str("state"); st != "DECLINED" {
+			t.Errorf("after the decision: %s", st)
+		}
+		reviewer.Get(path)
+		if res, _ := reviewer.Post(path+"/decision", url.Values{"state": {"APPROVED"}}); res.StatusCode != 409 {
+			t.Errorf("deciding twice: %d", res.StatusCode)
 		}
 	})
 

@@ -14,6 +14,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/billing"
 	"github.com/veridoc/veridoc/internal/domain/callbacks"
 	"github.com/veridoc/veridoc/internal/domain/photos"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
 )
 
@@ -24,7 +25,12 @@ func (c *Console) review(w http.ResponseWriter, r *http.Request) {
 		c.serverError(w, r, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "review", page{Title: "Review queue", Active: "review", Data: q})
+	sq, err := c.DB.SessionReviewQueue(r.Context(), v.User.AccountID, 200)
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "review", page{Title: "Review queue", Active: "review", Data: map[string]any{"Verifications": q, "Sessions": sq}})
 }
 
 // docView is a document with its images and what was read.
@@ -196,7 +202,35 @@ func (c *Console) session(w http.ResponseWriter, r *http.Request) {
 		c.audit(r, "image.link", fmt.Sprintf("session:%d", s.ID))
 	}
 	c.render(w, r, http.StatusOK, "session", page{Title: fmt.Sprintf("Session %d", s.ID), Active: "sessions",
-		Data: map[string]any{"S": s, "Events": events, "Images": images, "Checks": s.CheckList(), "Attempts": attempts}})
+		Data: map[string]any{"S": s, "Events": events, "Images": images, "Checks": s.CheckList(), "Attempts": attempts,
+			"CanDecide": s.State == database.SessionReview && accounts.RoleAtLeast(v.User.Role, accounts.RoleReviewer)}})
+}
+
+// decideSession records a reviewer's decision on a session in REVIEW,
+// through the same code as session.decide.
+func (c *Console) decideSession(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r.Context())
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r, "session", 0)
+		return
+	}
+	state, comment := r.PostFormValue("state"), strings.TrimSpace(r.PostFormValue("comment"))
+	if !slices.Contains(sessions.DecideStates, state) || len(comment) > 2000 {
+		c.fail(w, r, http.StatusBadRequest, "Choose APPROVED or DECLINED; a comment has at most 2000 characters.")
+		return
+	}
+	_, err := c.Sessions.Decide(r.Context(), v.User.AccountID, id, state, comment)
+	if errors.Is(err, database.ErrNotFound) {
+		c.notFound(w, r, "session", id)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, http.StatusConflict, err.Error())
+		return
+	}
+	c.audit(r, "session.decide", fmt.Sprintf("session:%d", id))
+	http.Redirect(w, r, fmt.Sprintf("/console/sessions/%d?done=decided", id), http.StatusSeeOther)
 }
 
 func (c *Console) photos(w http.ResponseWriter, r *http.Request) {
