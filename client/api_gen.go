@@ -1318,7 +1318,9 @@ type SpecificationCreateRequest struct {
 	EyeLineMaxMm  float64 `json:"eye_line_max_mm"` // required
 	BackgroundHex string  `json:"background_hex"`  // required
 	MaxKB         int     `json:"max_kb"`
+	MinKB         int     `json:"min_kb"`
 	MinPx         int     `json:"min_px"`
+	MaxPx         int     `json:"max_px"`
 	Expression    string  `json:"expression"` // one of neutral, natural_smile
 	Glasses       string  `json:"glasses"`    // one of allowed, not_allowed
 }

@@ -38,7 +38,9 @@ type SpecificationCreateRequest struct {
 	EyeLineMaxMm  float64        `json:"eye_line_max_mm" rpc:"required"`
 	BackgroundHex string         `json:"background_hex" rpc:"required"`
 	MaxKB         int            `json:"max_kb"`
-	MinPx         int            `json:"min_px"`
+	MinKB         int            `json:"min_kb"`
+	MinPx         int            `json:"min_px"` // the shorter side of a digital upload
+	MaxPx         int            `json:"max_px"`
 	Expression    specExpression `json:"expression"`
 	Glasses       specGlasses    `json:"glasses"`
 }
@@ -99,7 +101,7 @@ func (h *Handlers) specificationCreate(ctx context.Context, call *rpc.Call, req 
 	return h.Specs.Create(ctx, call.AccountID(), specs.Spec{Name: req.Name, CountryCode: req.CountryCode, Type: string(req.Type),
 		WidthMm: req.WidthMm, HeightMm: req.HeightMm, DPI: req.DPI, WidthPx: req.WidthPx, HeightPx: req.HeightPx,
 		HeadMinMm: req.HeadMinMm, HeadMaxMm: req.HeadMaxMm, EyeLineMinMm: req.EyeLineMinMm, EyeLineMaxMm: req.EyeLineMaxMm,
-		BackgroundHex: req.BackgroundHex, MaxKB: req.MaxKB, MinPx: req.MinPx, Expression: string(req.Expression), Glasses: string(req.Glasses)})
+		BackgroundHex: req.BackgroundHex, MaxKB: req.MaxKB, MinKB: req.MinKB, MinPx: req.MinPx, MaxPx: req.MaxPx, Expression: string(req.Expression), Glasses: string(req.Glasses)})
 }
 
 func (h *Handlers) specificationDelete(ctx context.Context, call *rpc.Call, req *SpecificationGetRequest) (*SpecificationDeleteResponse, error) {

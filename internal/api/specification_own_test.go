@@ -43,6 +43,7 @@ func TestAccountSpecifications(t *testing.T) {
 				{"country not alpha-2", with("country_code", "NZL"), 400, "InvalidSpecification"},
 				{"dpi as a string", with("dpi", "300"), 400, "InvalidRequest"},
 				{"unknown expression", with("expression", "grin"), 400, "InvalidRequest"},
+				{"smallest file over the largest", with("min_kb", 300), 400, "InvalidSpecification"},
 			} {
 				if r := c.Call("specification.create", b.body); r.Status != b.status || r.Str("error_name") != b.error {
 					t.Errorf("%s: %s", b.name, r.Raw)

@@ -128,8 +128,10 @@ func complete(s *Spec) error {
 		return bad("dpi: 150 to 1200")
 	case !hexColour.MatchString(s.BackgroundHex):
 		return bad("background_hex: a colour as #rrggbb")
-	case s.MaxKB < 0 || s.MaxKB > 10240 || s.MinPx < 0:
-		return bad("max_kb: 0 to 10240; min_px: 0 or more")
+	case s.MaxKB < 0 || s.MaxKB > 10240 || s.MinKB < 0 || (s.MaxKB > 0 && s.MinKB > s.MaxKB):
+		return bad("max_kb: 0 to 10240; min_kb: 0 to max_kb")
+	case s.MinPx < 0 || s.MaxPx < 0 || (s.MaxPx > 0 && s.MinPx > s.MaxPx):
+		return bad("min_px and max_px: 0 or more, min_px at most max_px")
 	}
 	if s.Type == "" {
 		s.Type = TypeOther
@@ -151,6 +153,9 @@ func complete(s *Spec) error {
 	}
 	s.HeadBasis, s.EyeBasis, s.Background = "account", "account", s.BackgroundHex
 	s.SourceURL, s.FrameSource, s.AppearanceSource = "account", "account", "account"
+	if s.MaxPx > 0 || s.MinKB > 0 {
+		s.DigitalSource = "account"
+	}
 	s.Key = "account"
 	s.ID = AccountBase + 1 // for validate; the real id comes with the row
 	if err := s.validate(); err != nil {

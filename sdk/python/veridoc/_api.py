@@ -585,7 +585,9 @@ SpecificationCreateRequest = TypedDict("SpecificationCreateRequest", {
     "eye_line_max_mm": "float",
     "background_hex": "str",
     "max_kb": "int",
+    "min_kb": "int",
     "min_px": "int",
+    "max_px": "int",
     "expression": "Literal[\"neutral\", \"natural_smile\"]",
     "glasses": "Literal[\"allowed\", \"not_allowed\"]",
 }, total=False)
@@ -1131,7 +1133,7 @@ class SpecificationApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
-    def create(self, *, name: str, country_code: str, width_mm: float, height_mm: float, dpi: int, head_min_mm: float, head_max_mm: float, eye_line_min_mm: float, eye_line_max_mm: float, background_hex: str, type: Optional[Literal["passport", "visa", "id_card", "residence_permit", "driving_licence", "other"]] = None, width_px: Optional[int] = None, height_px: Optional[int] = None, max_kb: Optional[int] = None, min_px: Optional[int] = None, expression: Optional[Literal["neutral", "natural_smile"]] = None, glasses: Optional[Literal["allowed", "not_allowed"]] = None) -> Spec:
+    def create(self, *, name: str, country_code: str, width_mm: float, height_mm: float, dpi: int, head_min_mm: float, head_max_mm: float, eye_line_min_mm: float, eye_line_max_mm: float, background_hex: str, type: Optional[Literal["passport", "visa", "id_card", "residence_permit", "driving_licence", "other"]] = None, width_px: Optional[int] = None, height_px: Optional[int] = None, max_kb: Optional[int] = None, min_kb: Optional[int] = None, min_px: Optional[int] = None, max_px: Optional[int] = None, expression: Optional[Literal["neutral", "natural_smile"]] = None, glasses: Optional[Literal["allowed", "not_allowed"]] = None) -> Spec:
         """Define a photo specification of the account's own (listed and usable by this account only)."""
         return self._t.call("specification.create", body_of(locals()), True)
 

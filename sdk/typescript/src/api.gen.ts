@@ -581,7 +581,9 @@ export interface SpecificationCreateRequest {
   eye_line_max_mm: number;
   background_hex: string;
   max_kb?: number;
+  min_kb?: number;
   min_px?: number;
+  max_px?: number;
   expression?: "neutral" | "natural_smile";
   glasses?: "allowed" | "not_allowed";
 }
