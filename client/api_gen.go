@@ -1138,39 +1138,40 @@ type Reason struct {
 
 // Session mirrors the server's api.Session.
 type Session struct {
-	ID                int64      `json:"id"`
-	Created           Timestamp  `json:"created"`
-	Expires           Timestamp  `json:"expires"`
-	State             string     `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
-	Reference         string     `json:"reference"`
-	CallbackURL       string     `json:"callback_url"`
-	FaceVerification  bool       `json:"face_verification"`
-	PassportOnly      bool       `json:"passport_only"`
-	MinAge            int        `json:"min_age"`
-	UserIP            string     `json:"user_ip"`
-	UserAgent         string     `json:"user_agent"`
-	GivenNames        string     `json:"given_names"`
-	Surname           string     `json:"surname"`
-	Nationality       string     `json:"nationality"`
-	Sex               string     `json:"sex"`
-	DateOfBirth       string     `json:"date_of_birth"`
-	PersonalNumber    string     `json:"personal_number"`
-	DocumentType      string     `json:"document_type"`
-	DocumentNumber    string     `json:"document_number"`
-	ExpiryDate        string     `json:"expiry_date"`
-	IssuingCountry    string     `json:"issuing_country"`
-	Issuer            string     `json:"issuer"`
-	Portrait          string     `json:"portrait"`
-	Face              string     `json:"face"`
-	FaceMatchScore    *int       `json:"face_match_score"`
-	Checks            []string   `json:"checks"`
-	VIZSurname        string     `json:"viz_surname"`
-	VIZGivenNames     string     `json:"viz_given_names"`
-	VIZDocumentNumber string     `json:"viz_document_number"`
-	VIZDateOfBirth    string     `json:"viz_date_of_birth"`
-	Submitted         *Timestamp `json:"submitted"`
-	Finished          *Timestamp `json:"finished"`
-	Deleted           *Timestamp `json:"deleted"`
+	ID                int64             `json:"id"`
+	Created           Timestamp         `json:"created"`
+	Expires           Timestamp         `json:"expires"`
+	State             string            `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
+	Reference         string            `json:"reference"`
+	CallbackURL       string            `json:"callback_url"`
+	FaceVerification  bool              `json:"face_verification"`
+	PassportOnly      bool              `json:"passport_only"`
+	MinAge            int               `json:"min_age"`
+	UserIP            string            `json:"user_ip"`
+	UserAgent         string            `json:"user_agent"`
+	GivenNames        string            `json:"given_names"`
+	Surname           string            `json:"surname"`
+	Nationality       string            `json:"nationality"`
+	Sex               string            `json:"sex"`
+	DateOfBirth       string            `json:"date_of_birth"`
+	PersonalNumber    string            `json:"personal_number"`
+	DocumentType      string            `json:"document_type"`
+	DocumentNumber    string            `json:"document_number"`
+	ExpiryDate        string            `json:"expiry_date"`
+	IssuingCountry    string            `json:"issuing_country"`
+	Issuer            string            `json:"issuer"`
+	Portrait          string            `json:"portrait"`
+	Face              string            `json:"face"`
+	FaceMatchScore    *int              `json:"face_match_score"`
+	Checks            []string          `json:"checks"`
+	Evidence          map[string]string `json:"evidence"`
+	VIZSurname        string            `json:"viz_surname"`
+	VIZGivenNames     string            `json:"viz_given_names"`
+	VIZDocumentNumber string            `json:"viz_document_number"`
+	VIZDateOfBirth    string            `json:"viz_date_of_birth"`
+	Submitted         *Timestamp        `json:"submitted"`
+	Finished          *Timestamp        `json:"finished"`
+	Deleted           *Timestamp        `json:"deleted"`
 }
 
 // SessionCreateRequest mirrors the server's api.SessionCreateRequest.

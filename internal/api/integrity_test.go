@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,7 +67,8 @@ func TestImageIntegrity(t *testing.T) {
 		})
 		return r
 	}
-	if r := settled(run(buf.Bytes())); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "PHOTOCOPY_SUSPECTED") {
+	if r := settled(run(buf.Bytes())); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "PHOTOCOPY_SUSPECTED") ||
+		!strings.HasPrefix(fmt.Sprint(r.Body["evidence"].(map[string]any)["PHOTOCOPY_SUSPECTED"]), "colour spread ") {
 		t.Errorf("greyscale copy: %s", r.Raw)
 	}
 	if r := settled(run(edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"testing"
 
 	sdkclient "github.com/veridoc/veridoc/client"
@@ -89,6 +90,12 @@ func TestDocumentSeenBefore(t *testing.T) {
 		got := waitDecided(t, tc.client, ids[i])
 		if !checksAre(got.Body["checks"], tc.checks...) {
 			t.Errorf("%s: %s", tc.name, got.Raw)
+		}
+		if len(tc.checks) > 0 {
+			ev, _ := got.Body["evidence"].(map[string]any)
+			if ev["DOCUMENT_REUSED"] != fmt.Sprintf("other holders in sessions %d, %d", ids[1], ids[0]) || ev["DOCUMENT_VELOCITY"] != "3 sessions in 24 h, limit 2" {
+				t.Errorf("evidence: %v", ev)
+			}
 		}
 	}
 

@@ -64,6 +64,9 @@ type Session struct {
 	Face             string        `json:"face"`     // signed URL of the selfie face
 	FaceMatchScore   *int          `json:"face_match_score"`
 	Checks           []string      `json:"checks"`
+	// Evidence is what each failed check measured or found, where it says
+	// more than its name (UNDERAGE, DOCUMENT_*, EDITED_IMAGE_SUSPECTED, …).
+	Evidence map[string]string `json:"evidence"`
 	// What the printed zone above the MRZ shows for the same fields, where
 	// it was found: with MRZ_VIZ_MISMATCH, the other value.
 	VIZSurname        string         `json:"viz_surname"`
@@ -293,7 +296,7 @@ func (h *Handlers) sessionOf(ctx context.Context, s *database.Session, links boo
 		UserIP: s.UserIP, UserAgent: s.UserAgent, GivenNames: s.GivenNames, Surname: s.Surname, Nationality: s.Nationality,
 		Sex: s.Sex, DateOfBirth: s.DateOfBirth, PersonalNumber: s.PersonalNumber, DocumentType: s.DocumentType,
 		DocumentNumber: s.DocumentNumber, ExpiryDate: s.ExpiryDate, IssuingCountry: s.IssuingCountry, Issuer: s.Issuer,
-		FaceMatchScore: s.FaceMatchScore, Checks: s.CheckList(), VIZSurname: s.VIZSurname, VIZGivenNames: s.VIZGivenNames,
+		FaceMatchScore: s.FaceMatchScore, Checks: s.CheckList(), Evidence: s.EvidenceMap(), VIZSurname: s.VIZSurname, VIZGivenNames: s.VIZGivenNames,
 		VIZDocumentNumber: s.VIZDocumentNumber, VIZDateOfBirth: s.VIZDateOfBirth, Submitted: rpc.TimestampPtr(s.SubmittedAt),
 		Finished: rpc.TimestampPtr(s.FinishedAt), Deleted: rpc.TimestampPtr(s.DeletedAt)}
 	if !links {

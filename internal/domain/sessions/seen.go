@@ -3,6 +3,8 @@ package sessions
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,7 +68,7 @@ func (w *Worker) seenBefore(ctx context.Context, s *database.Session, d *databas
 	if blocked, err := w.DB.DocumentBlocked(ctx, s.AccountID, d.DocIndex); err != nil {
 		return err
 	} else if blocked {
-		fail(d, CheckDocumentBlocked)
+		failWith(d, CheckDocumentBlocked, "blocked by the account (document_block.list)")
 	}
 	earlier, err := w.DB.SessionsWithDocument(ctx, s.AccountID, d.DocIndex, s.ID)
 	if err != nil {
@@ -77,21 +79,22 @@ func (w *Worker) seenBefore(ctx context.Context, s *database.Session, d *databas
 		return err
 	}
 	limit := acc.DocumentVelocity // 0: no limit
-	recent, reused := 1, false
+	recent := 1
+	var others []string
 	since := w.Now().Add(-24 * time.Hour)
 	for _, e := range earlier {
 		if e.CreatedAt.After(since) {
 			recent++
 		}
 		if e.Surname != "" && (!sameName(e.Surname, d.Surname) || !sameName(e.GivenNames, d.GivenNames) || e.DateOfBirth != d.DateOfBirth) {
-			reused = true
+			others = append(others, strconv.FormatInt(e.ID, 10))
 		}
 	}
-	if reused {
-		fail(d, CheckDocumentReused)
+	if len(others) > 0 {
+		failWith(d, CheckDocumentReused, "other holders in sessions "+strings.Join(others, ", "))
 	}
 	if limit > 0 && recent > limit {
-		fail(d, CheckDocumentVelocity)
+		failWith(d, CheckDocumentVelocity, fmt.Sprintf("%d sessions in 24 h, limit %d", recent, limit))
 	}
 	return nil
 }
@@ -113,10 +116,10 @@ func inspectImage(ctx context.Context, d *database.SessionResult, front []byte) 
 	}
 	f := integrity.Inspect(front, small)
 	if f.Editor != "" {
-		fail(d, CheckEditedImage)
+		failWith(d, CheckEditedImage, "metadata names "+f.Editor)
 	}
 	if f.Colour < integrity.GreyscaleColour {
-		fail(d, CheckPhotocopy)
+		failWith(d, CheckPhotocopy, fmt.Sprintf("colour spread %.1f, limit %.0f", f.Colour, integrity.GreyscaleColour))
 	}
 	return nil
 }

@@ -204,6 +204,15 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 
 func fail(d *database.SessionResult, code string) { d.Checks = append(d.Checks, code) }
 
+// failWith fails a check and keeps what it found.
+func failWith(d *database.SessionResult, code, evidence string) {
+	fail(d, code)
+	if d.Evidence == nil {
+		d.Evidence = map[string]string{}
+	}
+	d.Evidence[code] = evidence
+}
+
 // decide reads the uploads and lists every check that failed.
 func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[string]database.SessionUpload) (*database.SessionResult, error) {
 	d := &database.SessionResult{}
@@ -231,8 +240,8 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 		if err := w.readDocument(ctx, d, s, front, back); err != nil {
 			return nil, err
 		}
-		if s.MinAge > 0 && d.DateOfBirth != "" && Age(d.DateOfBirth, w.Now()) < s.MinAge {
-			fail(d, CheckUnderage)
+		if age := Age(d.DateOfBirth, w.Now()); s.MinAge > 0 && age >= 0 && age < s.MinAge {
+			failWith(d, CheckUnderage, fmt.Sprintf("age %d, min_age %d", age, s.MinAge))
 		}
 		if err := w.seenBefore(ctx, s, d); err != nil {
 			return nil, err

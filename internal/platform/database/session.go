@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -70,6 +71,9 @@ type Session struct {
 	VIZGivenNames     string `gorm:"column:viz_given_names;serializer:sealed;type:text;not null;default:''"`
 	VIZDocumentNumber string `gorm:"column:viz_document_number;serializer:sealed;type:text;not null;default:''"`
 	VIZDateOfBirth    string `gorm:"column:viz_date_of_birth;serializer:sealed;type:text;not null;default:''"`
+	// Evidence is what a failed check measured or found, by check, as JSON
+	// {"CHECK": "text"} (sealed: it can hold an age or other sessions' ids).
+	Evidence string `gorm:"serializer:sealed;type:text;not null;default:''"`
 
 	ExpiresAt   time.Time `gorm:"not null;index"`
 	SubmittedAt *time.Time
@@ -77,6 +81,15 @@ type Session struct {
 	DeletedAt   *time.Time // erased: personal data and images gone, the row kept for audit
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+// EvidenceMap is the evidence by check.
+func (s *Session) EvidenceMap() map[string]string {
+	out := map[string]string{}
+	if s.Evidence != "" {
+		_ = json.Unmarshal([]byte(s.Evidence), &out)
+	}
+	return out
 }
 
 // CheckList splits Checks.
@@ -226,6 +239,7 @@ type SessionResult struct {
 	Checks                                                             []string
 	VIZSurname, VIZGivenNames, VIZDocumentNumber, VIZDateOfBirth       string // the printed zone's
 	DocIndex                                                           string
+	Evidence                                                           map[string]string // by check
 }
 
 // SessionChange is what changes beside the state; nil fields stay as they are.
@@ -260,6 +274,11 @@ func (c SessionChange) columns() map[string]any {
 			cols[k] = v
 		}
 		cols["face_match_score"] = r.FaceMatchScore
+		cols["evidence"] = ""
+		if len(r.Evidence) > 0 {
+			b, _ := json.Marshal(r.Evidence)
+			cols["evidence"] = string(b)
+		}
 		cols["checks"] = strings.Join(r.Checks, ",")
 	}
 	return cols
@@ -325,7 +344,7 @@ func (tx *Tx) EraseSession(id int64, at time.Time) error {
 		"token_hash": dead, "user_ip": "", "user_agent": "", "given_names": "", "surname": "", "nationality": "",
 		"sex": "", "date_of_birth": "", "personal_number": "", "document_number": "", "expiry_date": "",
 		"portrait_key": "", "face_key": "", "face_match_score": nil, "viz_surname": "", "viz_given_names": "",
-		"viz_document_number": "", "viz_date_of_birth": "", "doc_index": "", "deleted_at": at, "updated_at": at,
+		"viz_document_number": "", "viz_date_of_birth": "", "doc_index": "", "evidence": "", "deleted_at": at, "updated_at": at,
 	}).Error
 }
 

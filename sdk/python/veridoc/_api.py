@@ -446,6 +446,7 @@ Session = TypedDict("Session", {
     "face": "str",
     "face_match_score": "Optional[int]",
     "checks": "List[str]",
+    "evidence": "Dict[str, str]",
     "viz_surname": "str",
     "viz_given_names": "str",
     "viz_document_number": "str",

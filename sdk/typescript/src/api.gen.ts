@@ -442,6 +442,7 @@ export interface Session {
   face: string;
   face_match_score: number | null;
   checks: string[];
+  evidence: Record<string, string>;
   viz_surname: string;
   viz_given_names: string;
   viz_document_number: string;
