@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
@@ -43,21 +42,7 @@ func TestImageIntegrity(t *testing.T) {
 	edited := append(append(append([]byte{}, doc[:2]...), append([]byte{0xFF, 0xE1, byte(n >> 8), byte(n)}, packet...)...), doc[2:]...)
 
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
-	c, _, pub, secret := apitest.Account(t, s, "integrity")
-	run := func(front []byte) int64 {
-		cr, err := sdkclient.New(s.URL, pub, secret).Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev := sdkclient.NewWithToken(s.URL, cr.Token)
-		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(front)}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
-			t.Fatal(err)
-		}
-		return cr.ID
-	}
+	c, _, _, _ := apitest.Account(t, s, "integrity")
 	settled := func(id int64) apitest.Reply {
 		var r apitest.Reply
 		testenv.WaitFor(t, 120*time.Second, "the session", func() bool {
@@ -67,20 +52,20 @@ func TestImageIntegrity(t *testing.T) {
 		})
 		return r
 	}
-	if r := settled(run(buf.Bytes())); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "PHOTOCOPY_SUSPECTED") ||
+	if r := settled(apitest.SubmitSession(t, c, nil, buf.Bytes())); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "PHOTOCOPY_SUSPECTED") ||
 		!strings.HasPrefix(fmt.Sprint(r.Body["evidence"].(map[string]any)["PHOTOCOPY_SUSPECTED"]), "colour spread ") {
 		t.Errorf("greyscale copy: %s", r.Raw)
 	}
-	if r := settled(run(edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {
+	if r := settled(apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {
 		t.Errorf("edited: %s", r.Raw)
 	}
 	if r := c.Call("account.update", map[string]any{"policy": map[string]any{"EDITED_IMAGE_SUSPECTED": "decline"}}); r.Status != 200 {
 		t.Fatal(r.Raw)
 	}
-	if r := settled(run(edited)); r.Str("state") != "DECLINED" {
+	if r := settled(apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "DECLINED" {
 		t.Errorf("edited, declined by policy: %s", r.Raw)
 	}
-	if r := settled(run(doc)); r.Str("state") != "APPROVED" {
+	if r := settled(apitest.SubmitSession(t, c, nil, doc)); r.Str("state") != "APPROVED" {
 		t.Errorf("the plain photo: %s", r.Raw)
 	}
 }

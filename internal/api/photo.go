@@ -128,21 +128,32 @@ func (h *Handlers) registerPhoto(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermPhotos, MaxBody: smallBody}, h.photoList)
 }
 
+// photoRequest is one photo of photo.process or photo.batch with the
+// defaults filled in: a sandbox value, or the base64 photo decoded (field
+// names the property in the error).
+func photoRequest(field, photo string, specID int64, format outputFormat, bg backgroundMode) (photos.Request, error) {
+	if format == "" {
+		format = "url"
+	}
+	if bg == "" {
+		bg = idphoto.BackgroundReplace
+	}
+	p := photos.Request{SpecID: specID, OutputFormat: string(format), Background: string(bg)}
+	if strings.HasPrefix(photo, photos.SandboxPrefix) {
+		p.Sandbox = photo
+		return p, nil
+	}
+	var err error
+	if p.Photo, err = base64.StdEncoding.DecodeString(photo); err != nil {
+		return p, rpc.ErrInvalidRequest("%s: must be base64 (standard alphabet, padded)", field)
+	}
+	return p, nil
+}
+
 func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoProcessRequest) (*PhotoProcessResponse, error) {
-	if req.OutputFormat == "" {
-		req.OutputFormat = "url"
-	}
-	if req.Background == "" {
-		req.Background = idphoto.BackgroundReplace
-	}
-	p := photos.Request{SpecID: req.SpecID, OutputFormat: string(req.OutputFormat), Background: string(req.Background)}
-	if strings.HasPrefix(req.Photo, photos.SandboxPrefix) {
-		p.Sandbox = req.Photo
-	} else {
-		var err error
-		if p.Photo, err = base64.StdEncoding.DecodeString(req.Photo); err != nil {
-			return nil, rpc.ErrInvalidRequest("photo: must be base64 (standard alphabet, padded)")
-		}
+	p, err := photoRequest("photo", req.Photo, req.SpecID, req.OutputFormat, req.Background)
+	if err != nil {
+		return nil, err
 	}
 	task, err := h.Photos.Process(ctx, call.AccountID(), p)
 	if err != nil {
@@ -155,22 +166,11 @@ func (h *Handlers) photoBatch(ctx context.Context, call *rpc.Call, req *PhotoBat
 	if len(req.Photos) == 0 || len(req.Photos) > photos.MaxBatch {
 		return nil, rpc.ErrInvalidRequest("photos: 1 to %d photos", photos.MaxBatch)
 	}
-	if req.OutputFormat == "" {
-		req.OutputFormat = "url"
-	}
-	if req.Background == "" {
-		req.Background = idphoto.BackgroundReplace
-	}
 	reqs := make([]photos.Request, len(req.Photos))
 	for i, ph := range req.Photos {
-		reqs[i] = photos.Request{SpecID: req.SpecID, OutputFormat: string(req.OutputFormat), Background: string(req.Background)}
-		if strings.HasPrefix(ph, photos.SandboxPrefix) {
-			reqs[i].Sandbox = ph
-			continue
-		}
 		var err error
-		if reqs[i].Photo, err = base64.StdEncoding.DecodeString(ph); err != nil {
-			return nil, rpc.ErrInvalidRequest("photos[%d]: must be base64 (standard alphabet, padded)", i)
+		if reqs[i], err = photoRequest(fmt.Sprintf("photos[%d]", i), ph, req.SpecID, req.OutputFormat, req.Background); err != nil {
+			return nil, err
 		}
 	}
 	tasks, err := h.Photos.ProcessBatch(ctx, call.AccountID(), reqs)

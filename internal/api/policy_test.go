@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
@@ -18,7 +17,7 @@ func TestSessionPolicy(t *testing.T) {
 	expired := anna
 	expired.Expiry = "200415"
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
-	c, _, pub, secret := apitest.Account(t, s, "policy")
+	c, _, _, _ := apitest.Account(t, s, "policy")
 	for _, b := range []struct {
 		name string
 		body map[string]any
@@ -38,23 +37,8 @@ func TestSessionPolicy(t *testing.T) {
 	if u.Status != 200 || pol["DOCUMENT_EXPIRED"] != "ignore" || pol["MRZ_VIZ_MISMATCH"] != "review" || pol["FACE_MISMATCH"] != "decline" {
 		t.Fatalf("account.update: %s", u.Raw)
 	}
-	sdk := sdkclient.New(s.URL, pub, secret)
-	open := func(front []byte) int64 {
-		cr, err := sdk.Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev := sdkclient.NewWithToken(s.URL, cr.Token)
-		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(front)}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
-			t.Fatal(err)
-		}
-		return cr.ID
-	}
-	old := open(testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(expired), Portrait: grace, RotateDeg: -2}))
-	altered := open(testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: grace,
+	old := apitest.SubmitSession(t, c, nil, testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(expired), Portrait: grace, RotateDeg: -2}))
+	altered := apitest.SubmitSession(t, c, nil, testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: grace,
 		Fields: []string{"SURNAME  ERIKZZON", "GIVEN NAMES  ANNA MARIA"}, RotateDeg: -2}))
 	if got := waitDecided(t, c, old); got.Str("state") != "APPROVED" || !checksAre(got.Body["checks"], "DOCUMENT_EXPIRED") {
 		t.Errorf("expired, ignored: %s", got.Raw)

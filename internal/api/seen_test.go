@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	sdkclient "github.com/veridoc/veridoc/client"
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
@@ -22,8 +21,8 @@ func TestDocumentSeenBefore(t *testing.T) {
 	impostor := anna
 	impostor.Surname, impostor.GivenNames = "LINDQVIST", "KARIN"
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
-	c, _, pub, secret := apitest.Account(t, s, "seen")
-	other, _, opub, osecret := apitest.Account(t, s, "elsewhere")
+	c, _, _, _ := apitest.Account(t, s, "seen")
+	other, _, _, _ := apitest.Account(t, s, "elsewhere")
 	if r := c.Call("account.update", map[string]any{"document_velocity": 2}); r.Status != 200 || r.Num("document_velocity") != 2 {
 		t.Fatalf("account.update: %s", r.Raw)
 	}
@@ -32,61 +31,33 @@ func TestDocumentSeenBefore(t *testing.T) {
 	}
 	// The account's least age applies where session.create names none:
 	// Anna (born 1974) is too young for 60, old enough for a session's own 0.
-	third, _, tpub, tsecret := apitest.Account(t, s, "third")
+	third, _, _, _ := apitest.Account(t, s, "third")
 	if r := third.Call("account.update", map[string]any{"min_age": 60}); r.Status != 200 || r.Num("min_age") != 60 {
 		t.Fatalf("account.update min_age: %s", r.Raw)
 	}
-	ocl := sdkclient.New(s.URL, tpub, tsecret)
 	for _, tc := range []struct {
-		minAge *int
+		create map[string]any
 		checks []string
-	}{{nil, []string{"UNDERAGE"}}, {years(0), nil}} {
-		cr, err := ocl.Session.Create(t.Context(), &sdkclient.SessionCreateRequest{MinAge: tc.minAge})
-		if err != nil {
-			t.Fatal(err)
+	}{{nil, []string{"UNDERAGE"}}, {map[string]any{"min_age": 0}, nil}} {
+		if got := waitDecided(t, third, apitest.SubmitSession(t, third, tc.create, doc(anna))); !checksAre(got.Body["checks"], tc.checks...) {
+			t.Errorf("session.create %v: %s", tc.create, got.Raw)
 		}
-		dev := sdkclient.NewWithToken(s.URL, cr.Token)
-		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(doc(anna))}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
-			t.Fatal(err)
-		}
-		if got := waitDecided(t, third, cr.ID); !checksAre(got.Body["checks"], tc.checks...) {
-			t.Errorf("min_age %v: %s", tc.minAge, got.Raw)
-		}
-	}
-	run := func(pub, secret string, front []byte) int64 {
-		cr, err := sdkclient.New(s.URL, pub, secret).Session.Create(t.Context(), &sdkclient.SessionCreateRequest{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev := sdkclient.NewWithToken(s.URL, cr.Token)
-		if _, err := dev.Session.Upload(t.Context(), &sdkclient.SessionUploadRequest{Kind: "document_front", Image: apitest.B64(front)}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := dev.Session.Submit(t.Context(), &sdkclient.SessionSubmitRequest{}); err != nil {
-			t.Fatal(err)
-		}
-		return cr.ID
 	}
 	// One at a time: each decision sees the ones before it.
 	cases := []struct {
 		name   string
 		client *apitest.Client
-		pub    string
-		secret string
 		front  []byte
 		checks []string
 	}{
-		{"first", c, pub, secret, doc(anna), nil},
-		{"again, same holder", c, pub, secret, doc(anna), nil},
-		{"another name, third in a day", c, pub, secret, doc(impostor), []string{"DOCUMENT_REUSED", "DOCUMENT_VELOCITY"}},
-		{"another account", other, opub, osecret, doc(impostor), nil},
+		{"first", c, doc(anna), nil},
+		{"again, same holder", c, doc(anna), nil},
+		{"another name, third in a day", c, doc(impostor), []string{"DOCUMENT_REUSED", "DOCUMENT_VELOCITY"}},
+		{"another account", other, doc(impostor), nil},
 	}
 	ids := make([]int64, len(cases))
 	for i, tc := range cases {
-		ids[i] = run(tc.pub, tc.secret, tc.front)
+		ids[i] = apitest.SubmitSession(t, tc.client, nil, tc.front)
 		got := waitDecided(t, tc.client, ids[i])
 		if !checksAre(got.Body["checks"], tc.checks...) {
 			t.Errorf("%s: %s", tc.name, got.Raw)
@@ -112,10 +83,10 @@ func TestDocumentSeenBefore(t *testing.T) {
 	}
 	// Both accounts have now seen this passport under two names: every
 	// later session with it is DOCUMENT_REUSED too.
-	if got := waitDecided(t, c, run(pub, secret, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_BLOCKED", "DOCUMENT_REUSED") {
+	if got := waitDecided(t, c, apitest.SubmitSession(t, c, nil, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_BLOCKED", "DOCUMENT_REUSED") {
 		t.Errorf("a blocked passport: %s", got.Raw)
 	}
-	if got := waitDecided(t, other, run(opub, osecret, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_REUSED") {
+	if got := waitDecided(t, other, apitest.SubmitSession(t, other, nil, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_REUSED") {
 		t.Errorf("blocked in another account too: %s", got.Raw)
 	}
 	if list := c.Call("document_block.list", nil).Body["data"].([]any); len(list) != 1 {
@@ -127,7 +98,7 @@ func TestDocumentSeenBefore(t *testing.T) {
 	if r := c.Call("document_block.delete", map[string]any{"id": b.Num("id")}); r.Status != 200 {
 		t.Errorf("document_block.delete: %s", r.Raw)
 	}
-	if got := waitDecided(t, c, run(pub, secret, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_REUSED") {
+	if got := waitDecided(t, c, apitest.SubmitSession(t, c, nil, doc(anna))); !checksAre(got.Body["checks"], "DOCUMENT_REUSED") {
 		t.Errorf("after the block went: %s", got.Raw)
 	}
 }

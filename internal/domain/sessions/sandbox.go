@@ -67,14 +67,10 @@ func sandboxPerson(d *database.SessionResult) {
 // sandboxResult is the result a magic session of a sandbox account gets in
 // place of reading its images, and the state it asks for; nil for every
 // other session.
-func (w *Worker) sandboxResult(ctx context.Context, s *database.Session) (*database.SessionResult, string, error) {
+func (w *Worker) sandboxResult(s *database.Session, acc *database.Account) (*database.SessionResult, string) {
 	o, ok, err := parseSandbox(s.Reference)
-	if !ok || err != nil || o.state == database.SessionExpired {
-		return nil, "", nil
-	}
-	acc, err := w.DB.GetAccount(ctx, s.AccountID)
-	if err != nil || !acc.Sandbox {
-		return nil, "", err
+	if !ok || err != nil || o.state == database.SessionExpired || !acc.Sandbox {
+		return nil, ""
 	}
 	d := &database.SessionResult{Checks: o.checks}
 	if !slices.Contains(o.checks, CheckDocumentMissing) && !slices.Contains(o.checks, CheckMRZNotFound) {
@@ -93,7 +89,7 @@ func (w *Worker) sandboxResult(ctx context.Context, s *database.Session) (*datab
 		}
 		d.FaceMatchScore = &score
 	}
-	return d, o.state, nil
+	return d, o.state
 }
 
 // checkSandbox refuses a magic reference that names no outcome, in a

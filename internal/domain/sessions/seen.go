@@ -54,7 +54,7 @@ func (sv *Service) Unblock(ctx context.Context, accountID, id int64) error {
 // its blind index: another name or birth date with the same document is
 // DOCUMENT_REUSED; more sessions in 24 h than the account allows (this one
 // counted; no limit unless it sets one) is DOCUMENT_VELOCITY. The index is kept on the session.
-func (w *Worker) seenBefore(ctx context.Context, s *database.Session, d *database.SessionResult) error {
+func (w *Worker) seenBefore(ctx context.Context, s *database.Session, acc *database.Account, d *database.SessionResult) error {
 	if w.Index == nil || d.DocumentNumber == "" || d.IssuingCountry == "" {
 		return nil
 	}
@@ -71,10 +71,6 @@ func (w *Worker) seenBefore(ctx context.Context, s *database.Session, d *databas
 		failWith(d, CheckDocumentBlocked, "blocked by the account (document_block.list)")
 	}
 	earlier, err := w.DB.SessionsWithDocument(ctx, s.AccountID, d.DocIndex, s.ID)
-	if err != nil {
-		return err
-	}
-	acc, err := w.DB.GetAccount(ctx, s.AccountID)
 	if err != nil {
 		return err
 	}

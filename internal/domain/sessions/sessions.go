@@ -164,22 +164,20 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if s.State != database.SessionProcessing || s.DeletedAt != nil {
 		return nil
 	}
-	d, sandboxState, err := w.sandboxResult(ctx, s)
+	// The account once: its sandbox flag, document velocity and policy.
+	acc, err := w.DB.GetAccount(ctx, s.AccountID)
 	if err != nil {
 		return err
 	}
+	d, sandboxState := w.sandboxResult(s, acc)
 	if d == nil {
 		uploads, err := w.DB.SessionUploads(ctx, s.ID)
 		if err != nil {
 			return err
 		}
-		if d, err = w.decide(ctx, s, uploads); err != nil {
+		if d, err = w.decide(ctx, s, acc, uploads); err != nil {
 			return err
 		}
-	}
-	acc, err := w.DB.GetAccount(ctx, s.AccountID)
-	if err != nil {
-		return err
 	}
 	state := PolicyOf(acc).State(d.Checks)
 	if sandboxState == database.SessionReview {
@@ -214,7 +212,7 @@ func failWith(d *database.SessionResult, code, evidence string) {
 }
 
 // decide reads the uploads and lists every check that failed.
-func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[string]database.SessionUpload) (*database.SessionResult, error) {
+func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.Account, uploads map[string]database.SessionUpload) (*database.SessionResult, error) {
 	d := &database.SessionResult{}
 	read := func(kind string) ([]byte, error) { return objectstore.ReadAll(ctx, w.Store, uploads[kind].Key) }
 	front, err := read(DocumentFront)
@@ -243,7 +241,7 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, uploads map[st
 		if age := Age(d.DateOfBirth, w.Now()); s.MinAge > 0 && age >= 0 && age < s.MinAge {
 			failWith(d, CheckUnderage, fmt.Sprintf("age %d, min_age %d", age, s.MinAge))
 		}
-		if err := w.seenBefore(ctx, s, d); err != nil {
+		if err := w.seenBefore(ctx, s, acc, d); err != nil {
 			return nil, err
 		}
 		if err := inspectImage(ctx, d, front); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/veridoc/veridoc/internal/platform/database"
@@ -142,7 +143,7 @@ func complete(s *Spec) error {
 	if s.Glasses == "" {
 		s.Glasses = GlassesAllowed
 	}
-	if !contains(Types, s.Type) {
+	if !slices.Contains(Types, s.Type) {
 		return bad("type: one of %s", strings.Join(Types, ", "))
 	}
 	if s.WidthPx == 0 {
@@ -170,13 +171,4 @@ func decode(row *database.AccountSpec) (*Spec, error) {
 		return nil, fmt.Errorf("account spec %d: %w", row.ID, err)
 	}
 	return &s, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -50,10 +50,11 @@ func RewrapIndexKeyset(wrapped []byte, ring *Keyring) ([]byte, error) {
 // Of is the index of the parts (upper-cased, trimmed, joined by a separator
 // no part holds): 32 hex digits.
 func (x *Index) Of(parts ...string) (string, error) {
+	norm := make([]string, len(parts))
 	for i, p := range parts {
-		parts[i] = strings.ToUpper(strings.TrimSpace(p))
+		norm[i] = strings.ToUpper(strings.TrimSpace(p))
 	}
-	out, err := x.set.ComputePrimaryPRF([]byte(strings.Join(parts, "\x1f")), 16)
+	out, err := x.set.ComputePrimaryPRF([]byte(strings.Join(norm, "\x1f")), 16)
 	if err != nil {
 		return "", err
 	}

@@ -79,3 +79,27 @@ func ConsoleUser(t *testing.T, s *testenv.Server, accountID int64, email, role s
 	}
 	return pw
 }
+
+// SubmitSession opens a session with the create request (nil: {}), uploads
+// front as its document front (nil: none) through the session's token, and
+// submits it; it returns the session's id.
+func SubmitSession(t *testing.T, c *Client, create map[string]any, front []byte) int64 {
+	t.Helper()
+	if create == nil {
+		create = map[string]any{}
+	}
+	cr := c.Call("session.create", create)
+	if cr.Status != 200 {
+		t.Fatalf("session.create: %s", cr.Raw)
+	}
+	dev := Device(c, cr.Str("token"))
+	if front != nil {
+		if r := dev.Call("session.upload", map[string]any{"kind": "document_front", "image": B64(front)}); r.Status != 200 {
+			t.Fatalf("session.upload: %s", r.Raw)
+		}
+	}
+	if r := dev.Call("session.submit", nil); r.Status != 200 {
+		t.Fatalf("session.submit: %s", r.Raw)
+	}
+	return cr.Num("id")
+}

@@ -48,9 +48,6 @@ func TestQualityRules(t *testing.T) {
 			got := ""
 			if f != nil {
 				got = f.Code()
-				if len(f.Reasons) != 1 && c.name != "" {
-					t.Logf("reasons: %+v", f.Reasons)
-				}
 			}
 			if got != c.want {
 				t.Fatalf("got %q, want %q", got, c.want)

@@ -106,12 +106,11 @@ func TestEvalIntegrity(t *testing.T) {
 	conds := map[string]testdocs.Conditions{"plain": {}, "low light": {Light: 0.3, Noise: 10}, "glare": {Glare: 2},
 		"hologram": {Hologram: true}, "window": {Window: true}, "in hand": {Hand: true}, "small": {Width: 520}}
 	var synth [][]byte
-	for name, c := range conds {
+	for _, c := range conds {
 		for i := range 10 {
 			synth = append(synth, testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: grace, RotateDeg: float64(i%5) - 2,
 				Seed: uint64(100 + i), Conditions: c}))
 		}
-		_ = name
 	}
 	files, _ := filepath.Glob(filepath.Join(repo.Shared(), "data", "holdout", "realdocs", "mrz", "*.*"))
 	var held [][]byte

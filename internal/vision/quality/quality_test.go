@@ -19,8 +19,7 @@ func TestHeadPose(t *testing.T) {
 		for _, m := range meanFace {
 			// Pitch about x, then yaw about y; then the image's y points down.
 			x, yy, z := m.x, m.y*math.Cos(p)+m.z*math.Sin(p), -m.y*math.Sin(p)+m.z*math.Cos(p)
-			x, z = x*math.Cos(y)+z*math.Sin(y), -x*math.Sin(y)+z*math.Cos(y)
-			_ = z
+			x = x*math.Cos(y) + z*math.Sin(y) // z is not seen under weak perspective
 			pts[m.mark] = faces.Point{X: 300 + 0.5*x, Y: 300 - 0.5*yy}
 		}
 		yaw, pitch, roll := headPose(pts)
