@@ -9,7 +9,7 @@ export VERIDOC_DATA_DIR ?= ./data
 # Tesseract's OpenMP threads only spin on a busy machine (the binary sets this itself).
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: build run deps test-deps models bench eval-photos eval-docs loadtest test e2e-deps lint vet fmt-check staticcheck clean
+.PHONY: build run deps test-deps models bench eval-photos eval-docs loadtest scale test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/veridoc
@@ -56,6 +56,13 @@ eval-photos: models
 eval-docs: models
 	@scripts/install-deps.sh test
 	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions|TestEvalIntegrity' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva ./internal/vision/integrity
+
+# At a million sessions on PostgreSQL (tools/scale, seeded by bulk inserts):
+# list latencies against an account of 1,000, the 1:N face index's load
+# time, memory and search latency on one core, the retention sweep's rate.
+# SCALE_SESSIONS changes the size; the database is made and dropped.
+scale:
+	$(GO) run ./tools/scale -db "$$(scripts/start-postgres.sh)" -sessions $${SCALE_SESSIONS:-1000000}
 
 # API throughput and latency on this machine (tools/loadtest, bombardier): session.get,
 # account.get, photo.process (enqueue only) and /healthz as the floor, on SQLite

@@ -20,6 +20,7 @@ type services struct {
 	DocumentType        *DocumentTypeService
 	ExtractedData       *ExtractedDataService
 	ExtractedDataChange *ExtractedDataChangeService
+	FaceBlock           *FaceBlockService
 	Flow                *FlowService
 	Photo               *PhotoService
 	Session             *SessionService
@@ -45,6 +46,7 @@ func (c *Client) initServices() {
 	c.DocumentType = &DocumentTypeService{c: c}
 	c.ExtractedData = &ExtractedDataService{c: c}
 	c.ExtractedDataChange = &ExtractedDataChangeService{c: c}
+	c.FaceBlock = &FaceBlockService{c: c}
 	c.Flow = &FlowService{c: c}
 	c.Photo = &PhotoService{c: c}
 	c.Session = &SessionService{c: c}
@@ -293,6 +295,36 @@ type ExtractedDataChangeService struct{ c *Client }
 func (s *ExtractedDataChangeService) List(ctx context.Context, req *ExtractedDataRequest) (*ExtractedChangeList, error) {
 	res := new(ExtractedChangeList)
 	return res, s.c.Call(ctx, "extracted_data_change.list", false, req, res)
+}
+
+// FaceBlockService calls the face_block.* methods.
+type FaceBlockService struct{ c *Client }
+
+// Create: Block the face a decided session kept (its selfie, else its document's portrait): the account's later sessions with that face fail FACE_BLOCKED.
+func (s *FaceBlockService) Create(ctx context.Context, req *FaceBlockCreateRequest) (*FaceBlock, error) {
+	res := new(FaceBlock)
+	return res, s.c.Call(ctx, "face_block.create", true, req, res)
+}
+
+// Delete: Remove a face block; its copy of the face is erased.
+func (s *FaceBlockService) Delete(ctx context.Context, req *FaceBlockIDRequest) (*FaceBlockDeleteResponse, error) {
+	res := new(FaceBlockDeleteResponse)
+	return res, s.c.Call(ctx, "face_block.delete", true, req, res)
+}
+
+// List: List the account's face blocks, newest first.
+func (s *FaceBlockService) List(ctx context.Context, req *FaceBlockListRequest) (*ListResponse[FaceBlock], error) {
+	res := new(ListResponse[FaceBlock])
+	return res, s.c.Call(ctx, "face_block.list", false, req, res)
+}
+
+// ListAll iterates face_block.list over every page, from the request's cursor on;
+// it stops at the first error, which it yields.
+func (s *FaceBlockService) ListAll(ctx context.Context, req *FaceBlockListRequest) iter.Seq2[FaceBlock, error] {
+	if req == nil {
+		req = new(FaceBlockListRequest)
+	}
+	return listAll(ctx, *req, func(r *FaceBlockListRequest) *ListRequest { return &r.ListRequest }, s.List)
 }
 
 // FlowService calls the flow.* methods.
@@ -631,6 +663,9 @@ var MethodNames = []string{
 	"extracted_data.get",
 	"extracted_data.update",
 	"extracted_data_change.list",
+	"face_block.create",
+	"face_block.delete",
+	"face_block.list",
 	"flow.get",
 	"flow.list",
 	"photo.batch",
@@ -1067,6 +1102,36 @@ type ExtractedDataUpdateRequest struct {
 	DocumentType           *string `json:"document_type"`
 	DocumentNumber         *string `json:"document_number"`
 	DocumentExpirationDate *string `json:"document_expiration_date"`
+}
+
+// FaceBlock mirrors the server's api.FaceBlock.
+type FaceBlock struct {
+	ID        int64     `json:"id"`
+	SessionID int64     `json:"session_id"`
+	Reason    string    `json:"reason"`
+	Created   Timestamp `json:"created"`
+}
+
+// FaceBlockCreateRequest mirrors the server's api.FaceBlockCreateRequest.
+type FaceBlockCreateRequest struct {
+	SessionID int64  `json:"session_id"` // required
+	Reason    string `json:"reason"`
+}
+
+// FaceBlockDeleteResponse mirrors the server's api.FaceBlockDeleteResponse.
+type FaceBlockDeleteResponse struct {
+	ID      int64 `json:"id"`
+	Deleted bool  `json:"deleted"`
+}
+
+// FaceBlockIDRequest mirrors the server's api.FaceBlockIDRequest.
+type FaceBlockIDRequest struct {
+	ID int64 `json:"id"` // required
+}
+
+// FaceBlockListRequest mirrors the server's api.FaceBlockListRequest.
+type FaceBlockListRequest struct {
+	ListRequest
 }
 
 // Flow mirrors the server's api.Flow.

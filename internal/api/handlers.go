@@ -62,6 +62,7 @@ func (h *Handlers) Register(reg *rpc.Registry) {
 	h.registerPhoto(reg)
 	h.registerSession(reg)
 	h.registerDocumentBlock(reg)
+	h.registerFaceBlock(reg)
 	h.registerCallback(reg)
 	h.registerFlow(reg)
 	h.registerVerification(reg)

@@ -399,3 +399,19 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func years(n int) *int { return &n }
+
+// waitSettled waits until the worker has decided the session or sent it
+// to a person (REVIEW).
+func waitSettled(t *testing.T, c *apitest.Client, id int64) apitest.Reply {
+	t.Helper()
+	var r apitest.Reply
+	testenv.WaitFor(t, 120*time.Second, "the session decision", func() bool {
+		r = c.Call("session.get", map[string]any{"id": id})
+		if r.Status != 200 {
+			t.Fatalf("session.get: %s", r.Raw)
+		}
+		s := r.Str("state")
+		return s == "APPROVED" || s == "DECLINED" || s == "REVIEW"
+	})
+	return r
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/domain/accounts"
+	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/domain/retention"
 	"github.com/veridoc/veridoc/internal/platform/certs"
 	"github.com/veridoc/veridoc/internal/platform/config"
@@ -47,6 +48,8 @@ type App struct {
 	// Accounts changes accounts, keys, users, webhooks and money: the API,
 	// the console and the command line all go through it.
 	Accounts *accounts.Service
+	// Faces is this process's copy of the accounts' faces (1:N search).
+	Faces *faceindex.Index
 	// Eraser erases personal data on request and when retention has passed.
 	Eraser *retention.Eraser
 	// Rekeyer moves data keys under the newest master key after a rotation.
@@ -193,6 +196,15 @@ func (a *App) StartJobs(ctx context.Context) error {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	go a.Metrics.WatchJobs(ctx, events, stop)
+	go func() {
+		start := time.Now()
+		if err := a.Faces.Warm(ctx); err != nil {
+			a.Logger.Warn("faces not loaded at start; each account loads at its first search", "error", err)
+		} else {
+			a.Logger.Info("faces loaded", "seconds", time.Since(start).Seconds(), "bytes", a.Faces.Bytes())
+		}
+		a.Faces.Run(ctx)
+	}()
 	return nil
 }
 

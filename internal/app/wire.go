@@ -15,6 +15,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/accounts"
 	"github.com/veridoc/veridoc/internal/domain/billing"
 	"github.com/veridoc/veridoc/internal/domain/callbacks"
+	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/domain/flows"
 	"github.com/veridoc/veridoc/internal/domain/photos"
 	"github.com/veridoc/veridoc/internal/domain/retention"
@@ -27,6 +28,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/rekey"
 	"github.com/veridoc/veridoc/internal/platform/seal"
 	"github.com/veridoc/veridoc/internal/vision/engines"
+	"github.com/veridoc/veridoc/internal/vision/facesearch"
 	"github.com/veridoc/veridoc/internal/web/console"
 )
 
@@ -110,6 +112,11 @@ func (a *App) services(tiers billing.Tiers, q jobs.Queue) (*services, error) {
 	sv.verifications = &verifications.Service{DB: a.DB, Store: a.Store, Queue: q, Flows: flowCatalog, Logger: a.Logger, Now: a.Now}
 	// One segmentation net per two workers: it is a seventh of a photo's time.
 	sv.engines = &engines.Set{ModelsDir: a.Config.ModelsDir, SegmentNets: (a.Config.Workers + 1) / 2}
+	basis, err := facesearch.LoadBasis()
+	if err != nil {
+		return nil, err
+	}
+	a.Faces = faceindex.New(a.DB, basis)
 	a.Eraser = &retention.Eraser{DB: a.DB, Store: a.Store, Now: a.Now, DefaultDays: a.Config.RetentionDays}
 	a.Rekeyer = &rekey.Rekeyer{DB: a.DB, Store: a.Store, Ring: a.Keys, Logger: a.Logger.With("component", "rekey")}
 	a.Metrics = metrics.New(a.DB)
@@ -127,7 +134,7 @@ func (a *App) workersOf(reg *river.Workers, sv *services, q jobs.Queue) ([]*rive
 	river.AddWorker(reg, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: q, Now: a.Now, Engines: sv.engines,
 		Index: func(ctx context.Context, accountID int64) (*seal.Index, error) {
 			return a.DB.IndexKeys(ctx, a.Keys, accountID)
-		}})
+		}, Faces: a.Faces})
 	river.AddWorker(reg, &sessions.ExpireWorker{DB: a.DB, Queue: q, Now: a.Now})
 	river.AddWorker(reg, &verifications.DocumentWorker{DB: a.DB, Store: a.Store, Flows: sv.flows, Engines: sv.engines, Now: a.Now})
 	river.AddWorker(reg, &verifications.ReviewWorker{DB: a.DB, Queue: q, Flows: sv.flows, Now: a.Now})

@@ -163,6 +163,9 @@ type Report struct {
 	Verifications int `json:"verifications"`
 	Photos        int `json:"photos"`
 	Skipped       int `json:"skipped"` // busy (being processed); the next sweep takes them
+	// FaceTombstones counts erased faces' rows dropped a day after: every
+	// process holding faces in memory has seen them go by then.
+	FaceTombstones int64 `json:"face_tombstones"`
 }
 
 // Sweep erases every finished object last changed before its account's
@@ -214,7 +217,8 @@ func (e *Eraser) Sweep(ctx context.Context, asOf time.Time) (Report, error) {
 			}
 		}
 	}
-	return r, nil
+	r.FaceTombstones, err = e.DB.DropFaceTombstones(ctx, asOf.Add(-24*time.Hour))
+	return r, err
 }
 
 // SweepArgs is the hourly retention sweep.

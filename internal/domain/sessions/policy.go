@@ -29,7 +29,7 @@ type Policy map[string]string
 // defaultActions are the checks that do not decline unless the account
 // says so: the image-integrity signals, which a real but re-saved or
 // scanned document can raise too (docs/sessions.md).
-var defaultActions = map[string]string{CheckEditedImage: ActionReview, CheckPhotocopy: ActionReview}
+var defaultActions = map[string]string{CheckEditedImage: ActionReview, CheckPhotocopy: ActionReview, CheckFaceSeenBefore: ActionReview}
 
 // Action is what the check does.
 func (p Policy) Action(check string) string {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/veridoc/veridoc/internal/domain/callbacks"
 	"github.com/veridoc/veridoc/internal/domain/country"
+	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
@@ -73,12 +74,17 @@ const (
 	// metadata; CheckPhotocopy: it has no colour (package integrity).
 	CheckEditedImage = "EDITED_IMAGE_SUSPECTED"
 	CheckPhotocopy   = "PHOTOCOPY_SUSPECTED"
+	// CheckFaceSeenBefore: the selfie or portrait is the face of an earlier
+	// session or verification of the account under another identity;
+	// CheckFaceBlocked: it is a face the account blocked (face_block.create).
+	CheckFaceSeenBefore = "FACE_SEEN_BEFORE"
+	CheckFaceBlocked    = "FACE_BLOCKED"
 )
 
 // Checks lists every check a session can fail.
 var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
 	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity, CheckDocumentBlocked,
-	CheckEditedImage, CheckPhotocopy}
+	CheckEditedImage, CheckPhotocopy, CheckFaceSeenBefore, CheckFaceBlocked}
 
 // Event is the callback body: flat, like every API object.
 type Event struct {
@@ -146,6 +152,9 @@ type Worker struct {
 	// Index is the account's blind index of documents; nil: documents are
 	// not looked for again.
 	Index func(ctx context.Context, accountID int64) (*seal.Index, error)
+	// Faces is this process's copy of the accounts' faces; nil: faces are
+	// not looked for again.
+	Faces *faceindex.Index
 }
 
 // Timeout bounds one attempt.
@@ -170,12 +179,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return err
 	}
 	d, sandboxState := w.sandboxResult(s, acc)
+	var face *database.Face // kept for the account's later sessions
 	if d == nil {
 		uploads, err := w.DB.SessionUploads(ctx, s.ID)
 		if err != nil {
 			return err
 		}
-		if d, err = w.decide(ctx, s, acc, uploads); err != nil {
+		if d, face, err = w.decide(ctx, s, acc, uploads); err != nil {
 			return err
 		}
 	}
@@ -192,6 +202,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 			return nil
 		}
 		now := w.Now()
+		if face != nil {
+			face.CreatedAt, face.UpdatedAt = now, now
+			if err := tx.CreateFace(face); err != nil {
+				return err
+			}
+		}
 		change := database.SessionChange{FinishedAt: &now, Result: d}
 		if state == database.SessionReview {
 			change.FinishedAt = nil // not finished: a person decides it
@@ -211,42 +227,32 @@ func failWith(d *database.SessionResult, code, evidence string) {
 	d.Evidence[code] = evidence
 }
 
-// decide reads the uploads and lists every check that failed.
-func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.Account, uploads map[string]database.SessionUpload) (*database.SessionResult, error) {
+// decide reads the uploads and lists every check that failed; it returns
+// the face to keep for the account's later sessions, if any.
+func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.Account, uploads map[string]database.SessionUpload) (*database.SessionResult, *database.Face, error) {
 	d := &database.SessionResult{}
 	read := func(kind string) ([]byte, error) { return objectstore.ReadAll(ctx, w.Store, uploads[kind].Key) }
 	front, err := read(DocumentFront)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	back, err := read(DocumentBack)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	selfie, err := read(Selfie)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	engine, err := w.Engines.Faces()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	if front == nil {
 		fail(d, CheckDocumentMissing)
-	} else {
-		if err := w.readDocument(ctx, d, s, front, back); err != nil {
-			return nil, err
-		}
-		if age := Age(d.DateOfBirth, w.Now()); s.MinAge > 0 && age >= 0 && age < s.MinAge {
-			failWith(d, CheckUnderage, fmt.Sprintf("age %d, min_age %d", age, s.MinAge))
-		}
-		if err := w.seenBefore(ctx, s, acc, d); err != nil {
-			return nil, err
-		}
-		if err := inspectImage(ctx, d, front); err != nil {
-			return nil, err
-		}
+	} else if err := w.checkDocument(ctx, d, s, acc, front, back); err != nil {
+		return nil, nil, err
 	}
 	var portrait *faces.FaceShot
 	if front != nil {
@@ -256,7 +262,7 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.
 			fail(d, CheckNoFaceOnDocument)
 		} else {
 			if err := w.put(ctx, PortraitKey(s.ID), portrait.Crop); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			d.PortraitKey = PortraitKey(s.ID)
 		}
@@ -274,7 +280,7 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.
 			face = nil
 		} else {
 			if err := w.put(ctx, FaceKey(s.ID), face.Crop); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			d.FaceKey = FaceKey(s.ID)
 		}
@@ -287,7 +293,26 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.
 			fail(d, CheckFaceMismatch)
 		}
 	}
-	return d, nil
+	kept, err := w.facesSeen(ctx, s, d, face, portrait)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, kept, nil
+}
+
+// checkDocument reads the document and runs the checks on what it says
+// (age, seen before) and on the image itself.
+func (w *Worker) checkDocument(ctx context.Context, d *database.SessionResult, s *database.Session, acc *database.Account, front, back []byte) error {
+	if err := w.readDocument(ctx, d, s, front, back); err != nil {
+		return err
+	}
+	if age := Age(d.DateOfBirth, w.Now()); s.MinAge > 0 && age >= 0 && age < s.MinAge {
+		failWith(d, CheckUnderage, fmt.Sprintf("age %d, min_age %d", age, s.MinAge))
+	}
+	if err := w.seenBefore(ctx, s, acc, d); err != nil {
+		return err
+	}
+	return inspectImage(ctx, d, front)
 }
 
 // readDocument reads the MRZ from the front, or the back (ID cards carry it

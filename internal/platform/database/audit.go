@@ -9,12 +9,12 @@ import (
 // call, an issued link to a personal image, a manual decision, an erasure.
 // The table is append-only: nothing in this package updates or deletes a row.
 type AuditEvent struct {
-	ID        int64     `gorm:"primaryKey"`
-	AccountID int64     `gorm:"not null;index:idx_audit_account,priority:1"`
+	ID        int64     `gorm:"primaryKey;index:idx_audit_recent,priority:2;index:idx_audit_events_action,priority:3"`
+	AccountID int64     `gorm:"not null;index:idx_audit_account,priority:1;index:idx_audit_recent,priority:1;index:idx_audit_events_action,priority:1"`
 	CreatedAt time.Time `gorm:"not null;index:idx_audit_account,priority:2"`
 	// Actor: "api_key:<id>", "session:<id>" (the end user's token), "system".
 	Actor     string `gorm:"size:60;not null"`
-	Action    string `gorm:"size:60;not null;index"`
+	Action    string `gorm:"size:60;not null;index:idx_audit_events_action,priority:2"`
 	Object    string `gorm:"size:80;not null;default:'';index"` // "<class>:<id>"
 	IP        string `gorm:"size:64;not null;default:''"`
 	RequestID string `gorm:"size:64;not null;default:''"`

@@ -123,7 +123,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
 // migrations (migrate.go); a test checks they give what these models expect.
 var Models = []any{&Account{}, &APIKey{}, &IdempotencyKey{}, &Transaction{}, &BillingHold{}, &RateCounter{}, &PhotoTask{},
 	&Session{}, &SessionUpload{}, &SessionEvent{}, &Callback{}, &CallbackAttempt{},
-	&Verification{}, &Document{}, &ExtractedField{}, &ExtractedChange{}, &Decision{}, &WebhookEndpoint{}, &AuditEvent{}, &EncryptionKey{}, &ConsoleUser{}, &ConsoleSession{}, &AccountSpec{}, &DocumentBlock{}}
+	&Verification{}, &Document{}, &ExtractedField{}, &ExtractedChange{}, &Decision{}, &WebhookEndpoint{}, &AuditEvent{}, &EncryptionKey{}, &ConsoleUser{}, &ConsoleSession{}, &AccountSpec{}, &DocumentBlock{}, &Face{}}
 
 // ErrNotFound is returned by queries that find no row for the account.
 var ErrNotFound = errors.New("not found")
@@ -148,4 +148,10 @@ func (db *DB) QueueDepth(ctx context.Context) ([]QueueCount, error) {
 	err := db.g.WithContext(ctx).Raw(`SELECT state, kind, COUNT(*) AS jobs FROM river_job
 		WHERE state IN ('available', 'running', 'retryable', 'scheduled') GROUP BY state, kind`).Scan(&rows).Error
 	return rows, err
+}
+
+// BulkInsert inserts a slice of models in batches (the seeding tool); the
+// rows' IDs are set.
+func (db *DB) BulkInsert(ctx context.Context, rows any, batch int) error {
+	return db.g.WithContext(ctx).CreateInBatches(rows, batch).Error
 }

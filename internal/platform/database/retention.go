@@ -73,9 +73,12 @@ func (tx *Tx) EraseVerification(id int64, at time.Time) error {
 			return err
 		}
 		if err := tx.g.Model(&Document{}).Where("id IN ?", docIDs).
-			Updates(map[string]any{"front_key": "", "back_key": "", "updated_at": at}).Error; err != nil {
+			Updates(map[string]any{"front_key": "", "back_key": "", "descriptor": nil, "updated_at": at}).Error; err != nil {
 			return err
 		}
+	}
+	if err := tx.eraseFaces("verification_id", id, at); err != nil {
+		return err
 	}
 	return tx.g.Model(&Verification{}).Where("id = ?", id).Updates(map[string]any{
 		"expected_given_names": "", "expected_surname": "", "expected_date_of_birth": "", "expected_street": "",

@@ -33,11 +33,13 @@ func SessionOpen(state string) bool { return state == SessionCreated || state ==
 // Session is one identity verification: what the end user uploaded and what
 // was read from it.
 type Session struct {
-	ID               int64  `gorm:"primaryKey"`
-	AccountID        int64  `gorm:"not null;index:idx_session_account,priority:1"`
+	// The list's orders (newest first, by state or not) are indexes of
+	// their own: at a million sessions a plain account index sorts them all.
+	ID               int64  `gorm:"primaryKey;index:idx_session_account,priority:2;index:idx_session_state,priority:3;index:idx_sessions_reference,priority:3"`
+	AccountID        int64  `gorm:"not null;index:idx_session_account,priority:1;index:idx_session_state,priority:1;index:idx_sessions_reference,priority:1"`
 	TokenHash        []byte `gorm:"uniqueIndex;not null"`
-	State            string `gorm:"size:12;not null"`
-	Reference        string `gorm:"size:200;not null;default:'';index"`
+	State            string `gorm:"size:12;not null;index:idx_session_state,priority:2"`
+	Reference        string `gorm:"size:200;not null;default:'';index:idx_sessions_reference,priority:2"`
 	CallbackURL      string `gorm:"size:2048;not null;default:''"`
 	CallbackDisabled bool   `gorm:"not null;default:false"` // the receiver answered 410 Gone
 	FaceVerification bool   `gorm:"not null;default:false"`
@@ -332,6 +334,9 @@ func (tx *Tx) PutSessionUpload(u *SessionUpload) (replaced string, err error) {
 // token hash with one nobody holds; the row stays as an audit stub.
 func (tx *Tx) EraseSession(id int64, at time.Time) error {
 	if err := tx.g.Where("session_id = ?", id).Delete(&SessionUpload{}).Error; err != nil {
+		return err
+	}
+	if err := tx.eraseFaces("session_id", id, at); err != nil {
 		return err
 	}
 	// A reviewer's comment may name the person.

@@ -361,6 +361,32 @@ ExtractedDataUpdateRequest = TypedDict("ExtractedDataUpdateRequest", {
     "document_expiration_date": "Optional[str]",
 }, total=False)
 
+FaceBlock = TypedDict("FaceBlock", {
+    "id": "int",
+    "session_id": "int",
+    "reason": "str",
+    "created": "str",
+})
+
+FaceBlockCreateRequest = TypedDict("FaceBlockCreateRequest", {
+    "session_id": "int",
+    "reason": "str",
+}, total=False)
+
+FaceBlockDeleteResponse = TypedDict("FaceBlockDeleteResponse", {
+    "id": "int",
+    "deleted": "bool",
+})
+
+FaceBlockIDRequest = TypedDict("FaceBlockIDRequest", {
+    "id": "int",
+}, total=False)
+
+FaceBlockListRequest = TypedDict("FaceBlockListRequest", {
+    "limit": "int",
+    "cursor": "str",
+}, total=False)
+
 Flow = TypedDict("Flow", {
     "name": "str",
     "label": "str",
@@ -1024,6 +1050,29 @@ class ExtractedDataChangeApi:
         return self._t.call("extracted_data_change.list", body_of(locals()), False)
 
 
+class FaceBlockApi:
+    """The face_block.* methods."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def create(self, *, session_id: int, reason: Optional[str] = None) -> FaceBlock:
+        """Block the face a decided session kept (its selfie, else its document's portrait): the account's later sessions with that face fail FACE_BLOCKED."""
+        return self._t.call("face_block.create", body_of(locals()), True)
+
+    def delete(self, *, id: int) -> FaceBlockDeleteResponse:
+        """Remove a face block; its copy of the face is erased."""
+        return self._t.call("face_block.delete", body_of(locals()), True)
+
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Dict[str, Any]:
+        """List the account's face blocks, newest first."""
+        return self._t.call("face_block.list", body_of(locals()), False)
+
+    def list_all(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Iterator[FaceBlock]:
+        """Every item of face_block.list, page after page, from the cursor given on."""
+        return self._t.paginate("face_block.list", body_of(locals()))
+
+
 class FlowApi:
     """The flow.* methods."""
 
@@ -1288,6 +1337,7 @@ class Services:
         self.document_type = DocumentTypeApi(transport)
         self.extracted_data = ExtractedDataApi(transport)
         self.extracted_data_change = ExtractedDataChangeApi(transport)
+        self.face_block = FaceBlockApi(transport)
         self.flow = FlowApi(transport)
         self.photo = PhotoApi(transport)
         self.session = SessionApi(transport)
@@ -1331,6 +1381,9 @@ METHOD_NAMES = [
     "extracted_data.get",
     "extracted_data.update",
     "extracted_data_change.list",
+    "face_block.create",
+    "face_block.delete",
+    "face_block.list",
     "flow.get",
     "flow.list",
     "photo.batch",

@@ -357,6 +357,32 @@ export interface ExtractedDataUpdateRequest {
   document_expiration_date?: string;
 }
 
+export interface FaceBlock {
+  id: number;
+  session_id: number;
+  reason: string;
+  created: string;
+}
+
+export interface FaceBlockCreateRequest {
+  session_id: number;
+  reason?: string;
+}
+
+export interface FaceBlockDeleteResponse {
+  id: number;
+  deleted: boolean;
+}
+
+export interface FaceBlockIDRequest {
+  id: number;
+}
+
+export interface FaceBlockListRequest {
+  limit?: number;
+  cursor?: string;
+}
+
 export interface Flow {
   name: string;
   label: string;
@@ -1029,6 +1055,31 @@ export class ExtractedDataChangeApi {
   }
 }
 
+/** The face_block.* methods. */
+export class FaceBlockApi {
+  constructor(private readonly t: Transport) {}
+
+  /** Block the face a decided session kept (its selfie, else its document's portrait): the account's later sessions with that face fail FACE_BLOCKED. */
+  create(req: FaceBlockCreateRequest): Promise<FaceBlock> {
+    return this.t.call("face_block.create", req, true);
+  }
+
+  /** Remove a face block; its copy of the face is erased. */
+  delete(req: FaceBlockIDRequest): Promise<FaceBlockDeleteResponse> {
+    return this.t.call("face_block.delete", req, true);
+  }
+
+  /** List the account's face blocks, newest first. */
+  list(req: FaceBlockListRequest = {}): Promise<Page<FaceBlock>> {
+    return this.t.call("face_block.list", req, false);
+  }
+
+  /** Every item of face_block.list, page after page, from the request's cursor on. */
+  listAll(req: FaceBlockListRequest = {}): AsyncGenerator<FaceBlock> {
+    return this.t.paginate<FaceBlock>("face_block.list", req);
+  }
+}
+
 /** The flow.* methods. */
 export class FlowApi {
   constructor(private readonly t: Transport) {}
@@ -1312,6 +1363,7 @@ export class Services {
   readonly documentType: DocumentTypeApi;
   readonly extractedData: ExtractedDataApi;
   readonly extractedDataChange: ExtractedDataChangeApi;
+  readonly faceBlock: FaceBlockApi;
   readonly flow: FlowApi;
   readonly photo: PhotoApi;
   readonly session: SessionApi;
@@ -1336,6 +1388,7 @@ export class Services {
     this.documentType = new DocumentTypeApi(t);
     this.extractedData = new ExtractedDataApi(t);
     this.extractedDataChange = new ExtractedDataChangeApi(t);
+    this.faceBlock = new FaceBlockApi(t);
     this.flow = new FlowApi(t);
     this.photo = new PhotoApi(t);
     this.session = new SessionApi(t);
@@ -1380,6 +1433,9 @@ export const methodNames: readonly string[] = [
   "extracted_data.get",
   "extracted_data.update",
   "extracted_data_change.list",
+  "face_block.create",
+  "face_block.delete",
+  "face_block.list",
   "flow.get",
   "flow.list",
   "photo.batch",

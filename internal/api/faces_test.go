@@ -1,0 +1,101 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/veridoc/veridoc/internal/testsupport/apitest"
+	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
+	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+)
+
+// TestFaceSeenBefore: one face on the passports of two different people is
+// FACE_SEEN_BEFORE (sent to a person by default), the same person on a
+// renewed passport is not, another account sees nothing, a blocked face is
+// FACE_BLOCKED until unblocked, and erased sessions' faces are forgotten.
+func TestFaceSeenBefore(t *testing.T) {
+	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
+	eileen := testenv.ReadPhoto(t, testenv.PhotoAstronaut)
+	doc := func(p testdocs.Person, portrait []byte) []byte {
+		return testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(p), Portrait: portrait, RotateDeg: -2})
+	}
+	impostor := anna
+	impostor.Surname, impostor.GivenNames, impostor.Number = "LINDQVIST", "KARIN", "X12345678"
+	renewed := anna
+	renewed.Number = "L900001C8"
+	s := apitest.WorkerServer(t, testenv.PostgresURL(t))
+	c, _, _, _ := apitest.Account(t, s, "faces")
+	other, _, _, _ := apitest.Account(t, s, "faces-elsewhere")
+
+	first := apitest.SubmitSession(t, c, nil, doc(anna, grace))
+	if got := waitSettled(t, c, first); got.Str("state") != "APPROVED" {
+		t.Fatalf("first: %s", got.Raw)
+	}
+	cases := []struct {
+		name   string
+		client *apitest.Client
+		front  []byte
+		state  string
+		checks []string
+	}{
+		{"the same person, a renewed passport", c, doc(renewed, grace), "APPROVED", nil},
+		{"the same face, another person's passport", c, doc(impostor, grace), "REVIEW", []string{"FACE_SEEN_BEFORE"}},
+		{"another face", c, doc(impostor, eileen), "APPROVED", nil},
+		{"another account", other, doc(impostor, grace), "APPROVED", nil},
+	}
+	ids := map[string]int64{}
+	for _, tc := range cases {
+		ids[tc.name] = apitest.SubmitSession(t, tc.client, nil, tc.front)
+		got := waitSettled(t, tc.client, ids[tc.name])
+		if got.Str("state") != tc.state || !checksAre(got.Body["checks"], tc.checks...) {
+			t.Errorf("%s: %s", tc.name, got.Raw)
+		}
+		if len(tc.checks) > 0 {
+			ev, _ := got.Body["evidence"].(map[string]any)
+			if e, _ := ev["FACE_SEEN_BEFORE"].(string); !strings.Contains(e, fmt.Sprintf("session %d (distance 0.", first)) ||
+				!strings.Contains(e, fmt.Sprintf("session %d (distance 0.", ids["the same person, a renewed passport"])) {
+				t.Errorf("evidence: %v", ev)
+			}
+		}
+	}
+
+	// The block list: by a decided session's face, for its account only.
+	if r := other.Call("face_block.create", map[string]any{"session_id": first}); r.Status != 404 || r.Str("error_name") != "SessionNotFound" {
+		t.Errorf("blocking another account's session: %s", r.Raw)
+	}
+	b := c.Call("face_block.create", map[string]any{"session_id": first, "reason": "fraud ring"})
+	if b.Status != 200 || b.Num("session_id") != first || b.Str("reason") != "fraud ring" {
+		t.Fatalf("face_block.create: %s", b.Raw)
+	}
+	// Anna again: her face is blocked, and was seen on Karin's passport.
+	if got := waitSettled(t, c, apitest.SubmitSession(t, c, nil, doc(anna, grace))); got.Str("state") != "DECLINED" || !checksAre(got.Body["checks"], "FACE_BLOCKED", "FACE_SEEN_BEFORE") {
+		t.Errorf("a blocked face: %s", got.Raw)
+	}
+	if got := waitSettled(t, other, apitest.SubmitSession(t, other, nil, doc(impostor, grace))); got.Str("state") != "APPROVED" {
+		t.Errorf("blocked in another account too: %s", got.Raw)
+	}
+	if list := c.Call("face_block.list", nil).Body["data"].([]any); len(list) != 1 {
+		t.Errorf("face_block.list: %v", list)
+	}
+	if r := other.Call("face_block.delete", map[string]any{"id": b.Num("id")}); r.Status != 404 || r.Str("error_name") != "FaceBlockNotFound" {
+		t.Errorf("another account's delete: %s", r.Raw)
+	}
+	if r := c.Call("face_block.delete", map[string]any{"id": b.Num("id")}); r.Status != 200 {
+		t.Errorf("face_block.delete: %s", r.Raw)
+	}
+
+	// Erasing every session with Grace's face leaves none to be seen again.
+	list := c.Call("session.list", map[string]any{"limit": 100})
+	for _, v := range list.Body["data"].([]any) {
+		if r := c.Call("session.delete", map[string]any{"id": v.(map[string]any)["id"]}); r.Status != 200 {
+			t.Fatalf("session.delete: %s", r.Raw)
+		}
+	}
+	if got := waitSettled(t, c, apitest.SubmitSession(t, c, nil, doc(impostor, grace))); got.Str("state") != "APPROVED" {
+		t.Errorf("after erasure: %s", got.Raw)
+	}
+	if r := c.Call("face_block.create", map[string]any{"session_id": first}); r.Status != 409 || r.Str("error_name") != "SessionHasNoFace" {
+		t.Errorf("blocking an erased session's face: %s", r.Raw)
+	}
+}

@@ -1,0 +1,158 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
+	"github.com/veridoc/veridoc/internal/vision/faces"
+)
+
+// FaceSeenDistance is the descriptor distance under which a face is taken
+// for one the account saw before. Searching a million faces needs a far
+// stricter line than comparing two (MatchThreshold, 0.55): of the 179,101
+// pairs of different people among the 599 public-domain portraits, 8 are
+// under 0.45 and 1 under 0.40, so at 0.40 an account of a million faces
+// still meets about six strangers per search (docs/sessions.md).
+const FaceSeenDistance = 0.40
+
+// Errors of the face block list.
+var (
+	ErrFaceBlockNotFound = fault.Declare("FaceBlockNotFound", fault.NotFound)
+	ErrNoFace            = fault.Declare("SessionHasNoFace", fault.Conflict)
+)
+
+// facesSeen looks the session's faces (selfie and portrait) up among the
+// account's: a blocked face is FACE_BLOCKED; a face of an earlier session
+// or verification with another identity (neither the same document nor the
+// same name and birth date) is FACE_SEEN_BEFORE. It returns the face to
+// keep for later sessions: the selfie, else the portrait.
+func (w *Worker) facesSeen(ctx context.Context, s *database.Session, d *database.SessionResult, shots ...*faces.FaceShot) (*database.Face, error) {
+	var kept *faces.FaceShot
+	for _, f := range shots {
+		if f != nil {
+			kept = f
+			break
+		}
+	}
+	if w.Faces == nil || kept == nil {
+		return nil, nil
+	}
+	person, err := w.personKey(ctx, s.AccountID, d)
+	if err != nil {
+		return nil, err
+	}
+	blocked, seen := map[int64]string{}, map[string]float64{}
+	for _, f := range shots {
+		if f == nil {
+			continue
+		}
+		found, err := w.Faces.Search(ctx, s.AccountID, f.Descriptor, FaceSeenDistance)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range found {
+			switch {
+			case m.Block:
+				blocked[m.ID] = fmt.Sprintf("face block %d (distance %.2f)", m.ID, m.Distance)
+			case m.SessionID == s.ID:
+			case otherIdentity(m.Face, d.DocIndex, person):
+				name := fmt.Sprintf("session %d", m.SessionID)
+				if m.VerificationID != 0 {
+					name = fmt.Sprintf("verification %d", m.VerificationID)
+				}
+				if old, ok := seen[name]; !ok || m.Distance < old {
+					seen[name] = m.Distance
+				}
+			}
+		}
+	}
+	if len(blocked) > 0 {
+		failWith(d, CheckFaceBlocked, joinSorted(blocked))
+	}
+	if len(seen) > 0 {
+		parts := map[int64]string{}
+		i := int64(0)
+		for name, dist := range seen {
+			parts[i] = fmt.Sprintf("%s (distance %.2f)", name, dist)
+			i++
+		}
+		failWith(d, CheckFaceSeenBefore, joinSorted(parts))
+	}
+	return &database.Face{AccountID: s.AccountID, SessionID: s.ID, Descriptor: database.EncodeDescriptor(kept.Descriptor),
+		DocKey: d.DocIndex, PersonKey: person}, nil
+}
+
+// personKey is the blind index of the holder's name and birth date, ""
+// when the document gave neither.
+func (w *Worker) personKey(ctx context.Context, accountID int64, d *database.SessionResult) (string, error) {
+	if w.Index == nil || d.Surname == "" || d.DateOfBirth == "" {
+		return "", nil
+	}
+	x, err := w.Index(ctx, accountID)
+	if err != nil {
+		return "", err
+	}
+	return x.Of("person", strings.Join(strings.Fields(d.Surname), " "), strings.Join(strings.Fields(d.GivenNames), " "), d.DateOfBirth)
+}
+
+// otherIdentity tells whether a stored face belongs to someone else by
+// their papers: both sides known, and neither the document nor the name
+// and birth date the same. A face with no papers read proves nothing.
+func otherIdentity(f database.Face, doc, person string) bool {
+	if (doc == "" && person == "") || (f.DocKey == "" && f.PersonKey == "") {
+		return false
+	}
+	sameDoc := doc != "" && f.DocKey == doc
+	samePerson := person != "" && f.PersonKey == person
+	return !sameDoc && !samePerson
+}
+
+func joinSorted(m map[int64]string) string {
+	out := make([]string, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// BlockFace blocks the face a session left: the account's later sessions
+// with a face near it fail FACE_BLOCKED. The block keeps its own copy of
+// the descriptor, so erasing the session does not lift it.
+func (sv *Service) BlockFace(ctx context.Context, accountID, sessionID int64, reason string) (*database.Face, error) {
+	if len(reason) > 500 {
+		return nil, fault.ErrInvalidRequest.New("reason: at most 500 characters")
+	}
+	s, err := sv.DB.GetSession(ctx, accountID, sessionID)
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, ErrNotFound.New("No session found with id: %d", sessionID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := sv.DB.SessionFace(ctx, accountID, s.ID)
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, ErrNoFace.New("Session %d kept no face to block (it is %s, or erased)", s.ID, s.State)
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := sv.Now()
+	b := &database.Face{AccountID: accountID, SessionID: s.ID, Descriptor: f.Descriptor, Block: true, Reason: reason, CreatedAt: now, UpdatedAt: now}
+	return b, sv.DB.CreateFace(ctx, b)
+}
+
+// UnblockFace removes one of the account's face blocks.
+func (sv *Service) UnblockFace(ctx context.Context, accountID, id int64) error {
+	if err := sv.DB.DeleteFaceBlock(ctx, accountID, id, sv.Now()); errors.Is(err, database.ErrNotFound) {
+		return ErrFaceBlockNotFound.New("No face block found with id: %d", id)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
