@@ -183,10 +183,10 @@ func TestRetentionSweepCommand(t *testing.T) {
 		}
 		return strings.TrimSpace(out.String())
 	}
-	if got := sweep(time.Now().UTC().Add(3 * 24 * time.Hour).Format(time.RFC3339)); got != `{"sessions":0,"verifications":0,"photos":0,"skipped":0}` {
+	if got := sweep(time.Now().UTC().Add(3 * 24 * time.Hour).Format(time.RFC3339)); got != `{"sessions":0,"verifications":0,"photos":0,"skipped":0,"face_tombstones":0}` {
 		t.Fatalf("before a week: %s", got)
 	}
-	if got := sweep(time.Now().UTC().Add(8 * 24 * time.Hour).Format(time.RFC3339)); got != `{"sessions":0,"verifications":1,"photos":0,"skipped":0}` {
+	if got := sweep(time.Now().UTC().Add(8 * 24 * time.Hour).Format(time.RFC3339)); got != `{"sessions":0,"verifications":1,"photos":0,"skipped":0,"face_tombstones":0}` {
 		t.Fatalf("after a week: %s", got)
 	}
 	if g := call("verification.get", `{"id": `+id+`}`); g["erased"] == nil || g["expected_surname"] != "" {
