@@ -8,7 +8,6 @@ import (
 	"image/jpeg"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
@@ -43,29 +42,20 @@ func TestImageIntegrity(t *testing.T) {
 
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
 	c, _, _, _ := apitest.Account(t, s, "integrity")
-	settled := func(id int64) apitest.Reply {
-		var r apitest.Reply
-		testenv.WaitFor(t, 120*time.Second, "the session", func() bool {
-			r = c.Call("session.get", map[string]any{"id": id})
-			st := r.Str("state")
-			return st == "REVIEW" || st == "APPROVED" || st == "DECLINED"
-		})
-		return r
-	}
-	if r := settled(apitest.SubmitSession(t, c, nil, buf.Bytes())); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "PHOTOCOPY_SUSPECTED") ||
+	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, buf.Bytes())); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "PHOTOCOPY_SUSPECTED") ||
 		!strings.HasPrefix(fmt.Sprint(r.Body["evidence"].(map[string]any)["PHOTOCOPY_SUSPECTED"]), "colour spread ") {
 		t.Errorf("greyscale copy: %s", r.Raw)
 	}
-	if r := settled(apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {
+	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {
 		t.Errorf("edited: %s", r.Raw)
 	}
 	if r := c.Call("account.update", map[string]any{"policy": map[string]any{"EDITED_IMAGE_SUSPECTED": "decline"}}); r.Status != 200 {
 		t.Fatal(r.Raw)
 	}
-	if r := settled(apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "DECLINED" {
+	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "DECLINED" {
 		t.Errorf("edited, declined by policy: %s", r.Raw)
 	}
-	if r := settled(apitest.SubmitSession(t, c, nil, doc)); r.Str("state") != "APPROVED" {
+	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, doc)); r.Str("state") != "APPROVED" {
 		t.Errorf("the plain photo: %s", r.Raw)
 	}
 }

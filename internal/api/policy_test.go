@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
@@ -43,11 +42,7 @@ func TestSessionPolicy(t *testing.T) {
 	if got := waitDecided(t, c, old); got.Str("state") != "APPROVED" || !checksAre(got.Body["checks"], "DOCUMENT_EXPIRED") {
 		t.Errorf("expired, ignored: %s", got.Raw)
 	}
-	var r apitest.Reply
-	testenv.WaitFor(t, 120*time.Second, "the session in review", func() bool {
-		r = c.Call("session.get", map[string]any{"id": altered})
-		return r.Str("state") == "REVIEW"
-	})
+	r := waitState(t, c, altered, "REVIEW")
 	if !checksAre(r.Body["checks"], "MRZ_VIZ_MISMATCH") || r.Body["finished"] != nil {
 		t.Errorf("in review: %s", r.Raw)
 	}

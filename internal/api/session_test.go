@@ -80,14 +80,19 @@ var anna = testdocs.Person{Code: "P<", Issuer: "UTO", Surname: "ERIKSSON", Given
 
 func waitDecided(t *testing.T, c *apitest.Client, id int64) apitest.Reply {
 	t.Helper()
+	return waitState(t, c, id, "APPROVED", "DECLINED")
+}
+
+// waitState waits until the session is in one of the states.
+func waitState(t *testing.T, c *apitest.Client, id int64, states ...string) apitest.Reply {
+	t.Helper()
 	var r apitest.Reply
-	testenv.WaitFor(t, 120*time.Second, "the session decision", func() bool {
+	testenv.WaitFor(t, 120*time.Second, "the session in "+strings.Join(states, " or "), func() bool {
 		r = c.Call("session.get", map[string]any{"id": id})
 		if r.Status != 200 {
 			t.Fatalf("session.get: %s", r.Raw)
 		}
-		s := r.Str("state")
-		return s == "APPROVED" || s == "DECLINED"
+		return slices.Contains(states, r.Str("state"))
 	})
 	return r
 }
@@ -404,14 +409,5 @@ func years(n int) *int { return &n }
 // to a person (REVIEW).
 func waitSettled(t *testing.T, c *apitest.Client, id int64) apitest.Reply {
 	t.Helper()
-	var r apitest.Reply
-	testenv.WaitFor(t, 120*time.Second, "the session decision", func() bool {
-		r = c.Call("session.get", map[string]any{"id": id})
-		if r.Status != 200 {
-			t.Fatalf("session.get: %s", r.Raw)
-		}
-		s := r.Str("state")
-		return s == "APPROVED" || s == "DECLINED" || s == "REVIEW"
-	})
-	return r
+	return waitState(t, c, id, "APPROVED", "DECLINED", "REVIEW")
 }

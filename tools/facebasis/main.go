@@ -1,7 +1,7 @@
 // Command facebasis regenerates internal/vision/facesearch/basis.bin, the
 // principal axes of face descriptors that the 1:N search filters on:
 //
-//	go run ./tools/facebasis ../shared/data/faces/congress internal/vision/facesearch/basis.bin
+//	go run ./tools/facebasis [-models models-data] ../shared/data/faces/congress internal/vision/facesearch/basis.bin
 //
 // It describes every portrait in the folder with the product's face engine
 // (models from `make models`) and writes, as little-endian float32, the mean
@@ -13,33 +13,35 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/veridoc/veridoc/internal/testsupport/repo"
 	"github.com/veridoc/veridoc/internal/vision/faces"
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: facebasis <folder of portraits> <basis.bin>")
+	models := flag.String("models", "models-data", "the model files (make models)")
+	flag.Parse()
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: facebasis [-models dir] <folder of portraits> <basis.bin>")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Args[2]); err != nil {
+	if err := run(*models, flag.Arg(0), flag.Arg(1)); err != nil {
 		fmt.Fprintln(os.Stderr, "facebasis:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, out string) error {
+func run(models, dir, out string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.jpg"))
 	if err != nil || len(files) < 200 {
 		return fmt.Errorf("%s: want at least 200 portraits, found %d", dir, len(files))
 	}
-	e, err := faces.NewFaceEngine(repo.Models())
+	e, err := faces.NewFaceEngine(models)
 	if err != nil {
 		return err
 	}

@@ -229,7 +229,7 @@ func faces(ctx context.Context, a *app.App, basis *facesearch.Basis, big *accoun
 	for range 300 {
 		q := facesearch.Sample(basis, r)
 		start := time.Now()
-		m, err := x.Search(ctx, big.id, q, 0.40)
+		m, err := x.Search(ctx, big.id, 0.40, q)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/vision/faces"
 	"github.com/veridoc/veridoc/internal/vision/facesearch"
 )
 
@@ -59,10 +60,11 @@ type Match struct {
 	Distance float64
 }
 
-// Search catches the account up with the database and lists its faces
-// within distance of d, nearest first, measured again on the stored
-// descriptors (the in-memory distance is within a few thousandths).
-func (x *Index) Search(ctx context.Context, accountID int64, d [128]float32, within float64) ([]Match, error) {
+// Search catches the account up with the database once and lists its
+// faces within distance of any of ds, nearest first, each measured again on
+// its stored descriptor (the in-memory distance is within a few
+// thousandths) against the nearest of ds.
+func (x *Index) Search(ctx context.Context, accountID int64, within float64, ds ...[128]float32) ([]Match, error) {
 	a, err := x.account(ctx, accountID)
 	if err != nil {
 		return nil, err
@@ -72,13 +74,15 @@ func (x *Index) Search(ctx context.Context, accountID int64, d [128]float32, wit
 	}
 	// The int8 tail moves a distance by well under 0.01 near the thresholds
 	// used (facesearch's tests); reach a little further, then measure exactly.
-	hits := a.gallery.Search(d, float32(within)+0.01)
-	if len(hits) == 0 {
-		return nil, nil
-	}
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, d := range ds {
+		for _, h := range a.gallery.Search(d, float32(within)+0.01) {
+			if !seen[h.ID] {
+				seen[h.ID] = true
+				ids = append(ids, h.ID)
+			}
+		}
 	}
 	rows, err := x.db.FacesByID(ctx, accountID, ids)
 	if err != nil {
@@ -90,12 +94,16 @@ func (x *Index) Search(ctx context.Context, accountID int64, d [128]float32, wit
 		if err != nil {
 			return nil, err
 		}
-		if dist := distance(d, stored); dist < within {
+		dist := math.Inf(1)
+		for _, d := range ds {
+			dist = min(dist, faces.Distance(d, stored))
+		}
+		if dist < within {
 			r.Descriptor = nil
 			out = append(out, Match{Face: r, Distance: dist})
 		}
 	}
-	sortMatches(out)
+	slices.SortFunc(out, func(a, b Match) int { return cmp.Compare(a.Distance, b.Distance) })
 	return out, nil
 }
 
@@ -104,17 +112,10 @@ func (x *Index) Len(accountID int64) int {
 	x.mu.Lock()
 	a := x.accounts[accountID]
 	x.mu.Unlock()
-	if a == nil {
+	if a == nil || !a.loaded() {
 		return 0
 	}
-	select {
-	case <-a.ready:
-		if a.err == nil {
-			return a.gallery.Len()
-		}
-	default:
-	}
-	return 0
+	return a.gallery.Len()
 }
 
 // Bytes is the memory the loaded faces take.
@@ -123,15 +124,21 @@ func (x *Index) Bytes() int {
 	defer x.mu.Unlock()
 	n := 0
 	for _, a := range x.accounts {
-		select {
-		case <-a.ready:
-			if a.err == nil {
-				n += a.gallery.Bytes()
-			}
-		default:
+		if a.loaded() {
+			n += a.gallery.Bytes()
 		}
 	}
 	return n
+}
+
+// loaded tells whether the account's faces are in memory.
+func (a *account) loaded() bool {
+	select {
+	case <-a.ready:
+		return a.err == nil
+	default:
+		return false
+	}
 }
 
 // account loads the account on first use; concurrent callers wait for the
@@ -264,26 +271,9 @@ func (x *Index) Run(ctx context.Context) {
 		}
 		x.mu.Unlock()
 		for id, a := range loaded {
-			select {
-			case <-a.ready:
-				if a.err == nil {
-					_ = x.catchUp(ctx, id, a) // the next search or tick tries again
-				}
-			default:
+			if a.loaded() {
+				_ = x.catchUp(ctx, id, a) // the next search or tick tries again
 			}
 		}
 	}
-}
-
-func distance(a, b [128]float32) float64 {
-	var s float64
-	for i := range a {
-		d := float64(a[i] - b[i])
-		s += d * d
-	}
-	return math.Sqrt(s)
-}
-
-func sortMatches(m []Match) {
-	slices.SortFunc(m, func(a, b Match) int { return cmp.Compare(a.Distance, b.Distance) })
 }

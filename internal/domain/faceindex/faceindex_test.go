@@ -38,7 +38,7 @@ func TestIndexFollowsTheDatabase(t *testing.T) {
 			}
 			found := func(x *faceindex.Index, account int64, d [128]float32) map[int64]bool {
 				t.Helper()
-				m, err := x.Search(ctx, account, d, 0.4)
+				m, err := x.Search(ctx, account, 0.4, d)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/veridoc/veridoc/internal/platform/database"
@@ -29,75 +28,42 @@ var (
 // facesSeen looks the session's faces (selfie and portrait) up among the
 // account's: a blocked face is FACE_BLOCKED; a face of an earlier session
 // or verification with another identity (neither the same document nor the
-// same name and birth date) is FACE_SEEN_BEFORE. It returns the face to
-// keep for later sessions: the selfie, else the portrait.
-func (w *Worker) facesSeen(ctx context.Context, s *database.Session, d *database.SessionResult, shots ...*faces.FaceShot) (*database.Face, error) {
-	var kept *faces.FaceShot
+// same name and birth date: person is the latter's blind index) is
+// FACE_SEEN_BEFORE. It returns the face to keep for later sessions: the
+// selfie, else the portrait.
+func (w *Worker) facesSeen(ctx context.Context, s *database.Session, d *database.SessionResult, person string, shots ...*faces.FaceShot) (*database.Face, error) {
+	var ds [][128]float32
 	for _, f := range shots {
 		if f != nil {
-			kept = f
-			break
+			ds = append(ds, f.Descriptor)
 		}
 	}
-	if w.Faces == nil || kept == nil {
+	if w.Faces == nil || len(ds) == 0 {
 		return nil, nil
 	}
-	person, err := w.personKey(ctx, s.AccountID, d)
+	found, err := w.Faces.Search(ctx, s.AccountID, FaceSeenDistance, ds...)
 	if err != nil {
 		return nil, err
 	}
-	blocked, seen := map[int64]string{}, map[string]float64{}
-	for _, f := range shots {
-		if f == nil {
-			continue
-		}
-		found, err := w.Faces.Search(ctx, s.AccountID, f.Descriptor, FaceSeenDistance)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range found {
-			switch {
-			case m.Block:
-				blocked[m.ID] = fmt.Sprintf("face block %d (distance %.2f)", m.ID, m.Distance)
-			case m.SessionID == s.ID:
-			case otherIdentity(m.Face, d.DocIndex, person):
-				name := fmt.Sprintf("session %d", m.SessionID)
-				if m.VerificationID != 0 {
-					name = fmt.Sprintf("verification %d", m.VerificationID)
-				}
-				if old, ok := seen[name]; !ok || m.Distance < old {
-					seen[name] = m.Distance
-				}
-			}
+	var blocked, seen []string
+	for _, m := range found {
+		switch {
+		case m.Block:
+			blocked = append(blocked, fmt.Sprintf("face block %d (distance %.2f)", m.ID, m.Distance))
+		case m.VerificationID != 0 && otherIdentity(m.Face, d.DocIndex, person):
+			seen = append(seen, fmt.Sprintf("verification %d (distance %.2f)", m.VerificationID, m.Distance))
+		case m.SessionID != s.ID && otherIdentity(m.Face, d.DocIndex, person):
+			seen = append(seen, fmt.Sprintf("session %d (distance %.2f)", m.SessionID, m.Distance))
 		}
 	}
 	if len(blocked) > 0 {
-		failWith(d, CheckFaceBlocked, joinSorted(blocked))
+		failWith(d, CheckFaceBlocked, strings.Join(blocked, ", "))
 	}
 	if len(seen) > 0 {
-		parts := map[int64]string{}
-		i := int64(0)
-		for name, dist := range seen {
-			parts[i] = fmt.Sprintf("%s (distance %.2f)", name, dist)
-			i++
-		}
-		failWith(d, CheckFaceSeenBefore, joinSorted(parts))
+		failWith(d, CheckFaceSeenBefore, strings.Join(seen, ", "))
 	}
-	return &database.Face{AccountID: s.AccountID, SessionID: s.ID, Descriptor: database.EncodeDescriptor(kept.Descriptor),
+	return &database.Face{AccountID: s.AccountID, SessionID: s.ID, Descriptor: database.EncodeDescriptor(ds[0]),
 		DocKey: d.DocIndex, PersonKey: person}, nil
-}
-
-// personKey is the blind index of the holder's name and birth date, ""
-// when the document gave neither.
-func (w *Worker) personKey(ctx context.Context, accountID int64, d *database.SessionResult) (string, error) {
-	if w.Index == nil || d.Surname == "" || d.DateOfBirth == "" {
-		return "", nil
-	}
-	x, err := w.Index(ctx, accountID)
-	if err != nil {
-		return "", err
-	}
-	return x.Of("person", strings.Join(strings.Fields(d.Surname), " "), strings.Join(strings.Fields(d.GivenNames), " "), d.DateOfBirth)
 }
 
 // otherIdentity tells whether a stored face belongs to someone else by
@@ -110,15 +76,6 @@ func otherIdentity(f database.Face, doc, person string) bool {
 	sameDoc := doc != "" && f.DocKey == doc
 	samePerson := person != "" && f.PersonKey == person
 	return !sameDoc && !samePerson
-}
-
-func joinSorted(m map[int64]string) string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
 }
 
 // BlockFace blocks the face a session left: the account's later sessions

@@ -50,20 +50,34 @@ func (sv *Service) Unblock(ctx context.Context, accountID, id int64) error {
 	return nil
 }
 
+// checkDocument reads the document and runs the checks on what it says
+// (age, seen before) and on the image itself; it returns the holder's
+// blind index (identityKeys).
+func (w *Worker) checkDocument(ctx context.Context, d *database.SessionResult, s *database.Session, acc *database.Account, front, back []byte) (string, error) {
+	if err := w.readDocument(ctx, d, s, front, back); err != nil {
+		return "", err
+	}
+	if age := Age(d.DateOfBirth, w.Now()); s.MinAge > 0 && age >= 0 && age < s.MinAge {
+		failWith(d, CheckUnderage, fmt.Sprintf("age %d, min_age %d", age, s.MinAge))
+	}
+	person, err := w.identityKeys(ctx, s.AccountID, d)
+	if err != nil {
+		return "", err
+	}
+	if err := w.seenBefore(ctx, s, acc, d); err != nil {
+		return "", err
+	}
+	return person, inspectImage(ctx, d, front)
+}
+
 // seenBefore looks the document up among the account's other sessions by
 // its blind index: another name or birth date with the same document is
 // DOCUMENT_REUSED; more sessions in 24 h than the account allows (this one
-// counted; no limit unless it sets one) is DOCUMENT_VELOCITY. The index is kept on the session.
+// counted; no limit unless it sets one) is DOCUMENT_VELOCITY. d.DocIndex
+// is set (identityKeys); without it there is nothing to look for.
 func (w *Worker) seenBefore(ctx context.Context, s *database.Session, acc *database.Account, d *database.SessionResult) error {
-	if w.Index == nil || d.DocumentNumber == "" || d.IssuingCountry == "" {
+	if d.DocIndex == "" {
 		return nil
-	}
-	x, err := w.Index(ctx, s.AccountID)
-	if err != nil {
-		return err
-	}
-	if d.DocIndex, err = x.Of(d.IssuingCountry, d.DocumentType, d.DocumentNumber); err != nil {
-		return err
 	}
 	if blocked, err := w.DB.DocumentBlocked(ctx, s.AccountID, d.DocIndex); err != nil {
 		return err
@@ -93,6 +107,31 @@ func (w *Worker) seenBefore(ctx context.Context, s *database.Session, acc *datab
 		failWith(d, CheckDocumentVelocity, fmt.Sprintf("%d sessions in 24 h, limit %d", recent, limit))
 	}
 	return nil
+}
+
+// identityKeys opens the account's blind-index key once and sets the
+// document's index on d (kept on the session); it returns the index of the
+// holder's name and birth date (kept with the face). Either is "" when the
+// document did not give it, or the worker has no key.
+func (w *Worker) identityKeys(ctx context.Context, accountID int64, d *database.SessionResult) (person string, err error) {
+	hasDoc := d.DocumentNumber != "" && d.IssuingCountry != ""
+	hasPerson := d.Surname != "" && d.DateOfBirth != ""
+	if w.Index == nil || (!hasDoc && !hasPerson) {
+		return "", nil
+	}
+	x, err := w.Index(ctx, accountID)
+	if err != nil {
+		return "", err
+	}
+	if hasDoc {
+		if d.DocIndex, err = x.Of(d.IssuingCountry, d.DocumentType, d.DocumentNumber); err != nil {
+			return "", err
+		}
+	}
+	if hasPerson {
+		return x.Of("person", strings.Join(strings.Fields(d.Surname), " "), strings.Join(strings.Fields(d.GivenNames), " "), d.DateOfBirth)
+	}
+	return "", nil
 }
 
 func sameName(a, b string) bool {

@@ -249,9 +249,10 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.
 		return nil, nil, err
 	}
 
+	var person string // the holder's blind index, kept with the face
 	if front == nil {
 		fail(d, CheckDocumentMissing)
-	} else if err := w.checkDocument(ctx, d, s, acc, front, back); err != nil {
+	} else if person, err = w.checkDocument(ctx, d, s, acc, front, back); err != nil {
 		return nil, nil, err
 	}
 	var portrait *faces.FaceShot
@@ -293,26 +294,11 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.
 			fail(d, CheckFaceMismatch)
 		}
 	}
-	kept, err := w.facesSeen(ctx, s, d, face, portrait)
+	kept, err := w.facesSeen(ctx, s, d, person, face, portrait)
 	if err != nil {
 		return nil, nil, err
 	}
 	return d, kept, nil
-}
-
-// checkDocument reads the document and runs the checks on what it says
-// (age, seen before) and on the image itself.
-func (w *Worker) checkDocument(ctx context.Context, d *database.SessionResult, s *database.Session, acc *database.Account, front, back []byte) error {
-	if err := w.readDocument(ctx, d, s, front, back); err != nil {
-		return err
-	}
-	if age := Age(d.DateOfBirth, w.Now()); s.MinAge > 0 && age >= 0 && age < s.MinAge {
-		failWith(d, CheckUnderage, fmt.Sprintf("age %d, min_age %d", age, s.MinAge))
-	}
-	if err := w.seenBefore(ctx, s, acc, d); err != nil {
-		return err
-	}
-	return inspectImage(ctx, d, front)
 }
 
 // readDocument reads the MRZ from the front, or the back (ID cards carry it

@@ -150,7 +150,7 @@ func (db *DB) QueueDepth(ctx context.Context) ([]QueueCount, error) {
 	return rows, err
 }
 
-// BulkInsert inserts a slice of models in batches (the seeding tool); the
+// BulkInsert inserts a slice of models in batches (tools/seed); the
 // rows' IDs are set.
 func (db *DB) BulkInsert(ctx context.Context, rows any, batch int) error {
 	return db.g.WithContext(ctx).CreateInBatches(rows, batch).Error

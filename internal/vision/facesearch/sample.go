@@ -6,8 +6,8 @@ import (
 )
 
 // Sample draws a synthetic descriptor: normal along each axis with the
-// variance real faces have there. The seeding tool fills large accounts
-// with these; they are not faces, but they spread as faces do, which is
+// variance real faces have there. tools/seed fills large accounts with
+// these; they are not faces, but they spread as faces do, which is
 // what the search's speed depends on.
 func Sample(b *Basis, r *rand.Rand) [Dims]float32 {
 	var p [Dims]float32

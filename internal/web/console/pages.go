@@ -129,16 +129,22 @@ func (c *Console) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := c.Verifications.DecideManually(r.Context(), v.User.AccountID, 0, id, status, comment)
-	if errors.Is(err, database.ErrNotFound) {
-		c.notFound(w, r, "verification", id)
-		return
-	}
-	if err != nil {
+	c.decided(w, r, err, "verification", id, "decision.create")
+}
+
+// decided answers a decision form: 404 for an unknown id or another
+// account's, 409 when the object cannot be decided now, else the audit
+// entry and back to the object's page.
+func (c *Console) decided(w http.ResponseWriter, r *http.Request, err error, class string, id int64, action string) {
+	switch {
+	case errors.Is(err, database.ErrNotFound):
+		c.notFound(w, r, class, id)
+	case err != nil:
 		c.fail(w, r, http.StatusConflict, err.Error())
-		return
+	default:
+		c.audit(r, action, fmt.Sprintf("%s:%d", class, id))
+		http.Redirect(w, r, fmt.Sprintf("/console/%ss/%d?done=decided", class, id), http.StatusSeeOther)
 	}
-	c.audit(r, "decision.create", fmt.Sprintf("verification:%d", id))
-	http.Redirect(w, r, fmt.Sprintf("/console/verifications/%d?done=decided", id), http.StatusSeeOther)
 }
 
 // correct changes extracted values through the same code as extracted_data.update.
@@ -221,16 +227,7 @@ func (c *Console) decideSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := c.Sessions.Decide(r.Context(), v.User.AccountID, id, state, comment)
-	if errors.Is(err, database.ErrNotFound) {
-		c.notFound(w, r, "session", id)
-		return
-	}
-	if err != nil {
-		c.fail(w, r, http.StatusConflict, err.Error())
-		return
-	}
-	c.audit(r, "session.decide", fmt.Sprintf("session:%d", id))
-	http.Redirect(w, r, fmt.Sprintf("/console/sessions/%d?done=decided", id), http.StatusSeeOther)
+	c.decided(w, r, err, "session", id, "session.decide")
 }
 
 func (c *Console) photos(w http.ResponseWriter, r *http.Request) {
