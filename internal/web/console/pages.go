@@ -207,8 +207,8 @@ func (c *Console) session(w http.ResponseWriter, r *http.Request) {
 	if len(images) > 0 {
 		c.audit(r, "image.link", fmt.Sprintf("session:%d", s.ID))
 	}
-	c.render(w, r, http.StatusOK, "session", page{Title: fmt.Sprintf("Session %d", s.ID), Active: "sessions",
-		Data: map[string]any{"S": s, "Events": events, "Images": images, "Checks": s.CheckList(), "Attempts": attempts,
+	c.render(w, r, http.StatusOK, "session", page{Title: fmt.Sprintf("Session %d", s.ID), Active: "sessions", Flash: r.URL.Query().Get("done"),
+		Data: map[string]any{"S": s, "Events": events, "Images": images, "Checks": s.CheckList(), "Evidence": s.EvidenceMap(), "Attempts": attempts,
 			"CanDecide": s.State == database.SessionReview && accounts.RoleAtLeast(v.User.Role, accounts.RoleReviewer)}})
 }
 

@@ -1,8 +1,9 @@
 // Drives the staff console in Debian's Chromium with playwright-core (it
 // shares this folder's node_modules with the capture page's test): sign in,
-// open the review queue and a verification, correct a field, approve.
-// Prints one JSON line with what it saw.
-// Env: BASE_URL, EMAIL, PASSWORD, VERIFICATION_ID, SURNAME (the correction), SHOTS (dir), CHROMIUM.
+// open the review queue and a verification, correct a field, approve; then
+// open a session in REVIEW and approve it. Prints one JSON line with what
+// it saw.
+// Env: BASE_URL, EMAIL, PASSWORD, VERIFICATION_ID, SURNAME (the correction), SESSION_ID, SHOTS (dir), CHROMIUM.
 import { launch, watch } from "./browser.mjs";
 
 const env = process.env;
@@ -30,6 +31,17 @@ try {
   await page.waitForURL("**done=decided");
   result.flash = await page.textContent(".flash");
   await page.screenshot({ path: `${env.SHOTS}/3-decided.png`, fullPage: true });
+  await page.goto(`${env.BASE_URL}/console/review`);
+  await page.click(`a[href="/console/sessions/${env.SESSION_ID}"]`);
+  await page.waitForURL(`**/console/sessions/${env.SESSION_ID}`);
+  await page.screenshot({ path: `${env.SHOTS}/4-session.png`, fullPage: true });
+  result.session = await page.textContent("main");
+  await page.selectOption("select[name=state]", "APPROVED");
+  await page.fill("textarea[name=comment]", "Birth date checked against the holder at the desk");
+  await page.click("text=Record decision");
+  await page.waitForURL("**done=decided");
+  result.sessionFlash = await page.textContent(".flash");
+  await page.screenshot({ path: `${env.SHOTS}/5-session-decided.png`, fullPage: true });
 } catch (e) {
   result.errors.push(String(e));
 } finally {
