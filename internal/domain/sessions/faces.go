@@ -15,8 +15,8 @@ import (
 // for one the account saw before. Searching a million faces needs a far
 // stricter line than comparing two (MatchThreshold, 0.55): of the 179,101
 // pairs of different people among the 599 public-domain portraits, 8 are
-// under 0.45 and 1 under 0.40, so at 0.40 an account of a million faces
-// still meets about six strangers per search (docs/sessions.md).
+// under 0.45 and 1 under 0.40: a stranger now and then is still to be
+// expected in a large account, hence review by default (docs/sessions.md).
 const FaceSeenDistance = 0.40
 
 // Errors of the face block list.

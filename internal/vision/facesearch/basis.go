@@ -4,7 +4,7 @@
 // about 80 % of the variance of real faces, are kept as float32 and scanned
 // with BLAS for every search, and only the few faces that this partial
 // distance (a lower bound of the whole) leaves within reach are measured on
-// the rest, kept as int8. A million faces take about 260 bytes each.
+// the rest, kept as int8. A face takes about 280 bytes.
 package facesearch
 
 import (
