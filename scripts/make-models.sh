@@ -13,6 +13,9 @@
 #    (MIT; model/face_landmark_68_model.bin) by tools/landmarkmodel
 #  - selfie_segmentation.onnx: built from npm @mediapipe/selfie_segmentation
 #    (Apache-2.0; selfie_segmentation.tflite) by tools/segmodel
+#  - minifasnet_v2_2.7_80x80.onnx, minifasnet_v1se_4.0_80x80.onnx: built from
+#    minivision-ai/Silent-Face-Anti-Spoofing's PyTorch weights (Apache-2.0) by
+#    tools/fasmodel
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="${VERIDOC_MODELS_DIR:-$root/models-data}"
@@ -131,4 +134,27 @@ if [ ! -s "$seg" ] || [ "$(sha256sum "$seg" | cut -d' ' -f1)" != "$seg_want" ]; 
   mv "$tmp2/seg.onnx" "$seg"
   rm -rf "$tmp2"
 fi
+# The anti-spoofing nets: the pinned PyTorch weights (mirror or upstream),
+# checked, converted to ONNX and checked again. The .pth is not kept.
+fasrepo=https://github.com/minivision-ai/Silent-Face-Anti-Spoofing/raw/b6d5f04ad78778917853b25c778acef6d5626d15/resources/anti_spoof_models
+fasnet() {
+  local onnx=$1 pth=$2 pth_want=$3 upstream=$4 onnx_want
+  onnx_want=$(want "$onnx")
+  [ -s "$dest/$onnx" ] && [ "$(sha "$dest/$onnx")" = "$onnx_want" ] && return 0
+  echo "make-models: converting the anti-spoofing net $onnx (once)" >&2
+  fetch "$pth" "$pth_want" "$fasrepo/$upstream"
+  (cd "$root" && go run ./tools/fasmodel "$dest/$pth" "$dest/$onnx.tmp")
+  rm -f "$dest/$pth"
+  got=$(sha "$dest/$onnx.tmp")
+  if [ "$got" != "$onnx_want" ]; then
+    rm -f "$dest/$onnx.tmp"
+    echo "make-models: converted $onnx has sha256 $got, want $onnx_want" >&2
+    exit 1
+  fi
+  mv "$dest/$onnx.tmp" "$dest/$onnx"
+}
+fasnet minifasnet_v2_2.7_80x80.onnx minifasnet_v2_2.7_80x80.pth \
+  a5eb02e1843f19b5386b953cc4c9f011c3f985d0ee2bb9819eea9a142099bec0 2.7_80x80_MiniFASNetV2.pth
+fasnet minifasnet_v1se_4.0_80x80.onnx minifasnet_v1se_4.0_80x80.pth \
+  84ee1d37d96894d5e82de5a57df044ef80a58be2b218b5ed7cdfd875ec2f5990 4_0_0_80x80_MiniFASNetV1SE.pth
 echo "make-models: models ready in $dest" >&2

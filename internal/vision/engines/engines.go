@@ -112,6 +112,12 @@ var Models = []Model{
 	{faces.SegmentModelFile, sumOf(faces.SegmentModelFile),
 		"npm @mediapipe/selfie_segmentation@0.1.1675465747 selfie_segmentation.tflite (sha256 8d13b7fa…), converted by tools/segmodel",
 		"Apache-2.0", "person segmentation: background replacement in ID photos"},
+	{faces.SpoofModelV2, sumOf(faces.SpoofModelV2),
+		"https://github.com/minivision-ai/Silent-Face-Anti-Spoofing/raw/b6d5f04ad78778917853b25c778acef6d5626d15/resources/anti_spoof_models/2.7_80x80_MiniFASNetV2.pth (sha256 a5eb02e1…), converted by tools/fasmodel",
+		"Apache-2.0", "passive anti-spoofing of liveness frames (face box ×2.7)"},
+	{faces.SpoofModelV1SE, sumOf(faces.SpoofModelV1SE),
+		"https://github.com/minivision-ai/Silent-Face-Anti-Spoofing/raw/b6d5f04ad78778917853b25c778acef6d5626d15/resources/anti_spoof_models/4_0_0_80x80_MiniFASNetV1SE.pth (sha256 84ee1d37…), converted by tools/fasmodel",
+		"Apache-2.0", "passive anti-spoofing of liveness frames (face box ×4.0)"},
 }
 
 // ModelFiles are the files a worker loads from the models folder.

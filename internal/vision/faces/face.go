@@ -152,6 +152,11 @@ func (e *FaceEngine) FindTimed(img image.Image) ([]Face, time.Duration, error) {
 	return e.finder.find(img)
 }
 
+// Describe computes f's descriptor from img, the image f was found in.
+func (e *FaceEngine) Describe(img *raster.Image, f *Face) error {
+	return describe(e.descr, img, f)
+}
+
 // CNNBoxes runs dlib's CNN detector on img: slower than Find, and surer of
 // what it finds (the pipeline confirms doubtful faces with it).
 func (e *FaceEngine) CNNBoxes(img *raster.Image) ([]image.Rectangle, error) {

@@ -59,6 +59,26 @@ type Measures struct {
 	Glasses float64 `json:"glasses"`
 }
 
+// Shape is what the landmarks alone tell, for callers that follow a face
+// over many frames (liveness): head pose as in Measures, the eyes' opening
+// (EyesOpen's measure) and the distance between the eye centres in pixels.
+type Shape struct {
+	YawDeg, PitchDeg, RollDeg float64
+	EyesOpen                  float64
+	EyeDistance               float64
+}
+
+// ShapeOf measures the 68 landmarks pts (faces' layout).
+func ShapeOf(pts []faces.Point) Shape {
+	if len(pts) != faces.LandmarkCount {
+		return Shape{}
+	}
+	f := newFace(nil, pts)
+	s := Shape{EyesOpen: min(f.maxGap(eyeRightPairs), f.maxGap(eyeLeftPairs)) / f.t, EyeDistance: f.ipd}
+	s.YawDeg, s.PitchDeg, s.RollDeg = headPose(pts)
+	return s
+}
+
 // Assess measures the face whose 68 landmarks (faces' layout) are pts in img.
 func Assess(img *raster.Image, pts []faces.Point) Measures {
 	if len(pts) != faces.LandmarkCount {
