@@ -1,0 +1,175 @@
+package livegen
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"math/rand/v2"
+
+	"github.com/veridoc/veridoc/internal/vision/liveness"
+)
+
+// FrameGap is the time between frames: the capture page's five a second.
+const FrameGap = 200
+
+// Script is the poses of a person doing steps: three frames looking at the
+// camera, then four frames per step (half way, full, held, back), with a
+// few degrees and pixels of unsteadiness. Amplitudes are drawn at random
+// within what people do when asked.
+func Script(steps []string, rng *rand.Rand) []Pose {
+	jitter := func(p Pose) Pose {
+		p.Yaw += rng.NormFloat64() * 1.5
+		p.Pitch += rng.NormFloat64() * 1.5
+		p.DX += rng.NormFloat64() * 3
+		p.DY += rng.NormFloat64() * 3
+		return p
+	}
+	rest := Pose{Scale: 1}
+	var out []Pose
+	for range 3 {
+		out = append(out, jitter(rest))
+	}
+	for _, s := range steps {
+		full := rest
+		switch s {
+		case liveness.TurnLeft:
+			full.Yaw = 22 + rng.Float64()*10
+		case liveness.TurnRight:
+			full.Yaw = -22 - rng.Float64()*10
+		case liveness.LookUp:
+			full.Pitch = 16 + rng.Float64()*8
+		case liveness.Blink:
+			full.Blink = 1
+		case liveness.MoveCloser:
+			full.Scale = rest.Scale * (1.35 + rng.Float64()*0.15)
+		}
+		half := Pose{Yaw: full.Yaw / 2, Pitch: full.Pitch / 2, Scale: (rest.Scale + full.Scale) / 2, Blink: full.Blink * 0.6}
+		back := rest
+		if s == liveness.MoveCloser {
+			rest, back = full, full // stays closer
+		}
+		out = append(out, jitter(half), jitter(full), jitter(full), jitter(back))
+	}
+	return out
+}
+
+// Sequence is frames with their times.
+func Sequence(imgs []*image.RGBA, rng *rand.Rand) []liveness.Frame {
+	out := make([]liveness.Frame, len(imgs))
+	t := int64(rng.IntN(300))
+	for i, img := range imgs {
+		out[i] = liveness.Frame{JPEG: Camera(img, 2.5, rng), TMs: t}
+		t += FrameGap + int64(rng.IntN(40))
+	}
+	return out
+}
+
+// Live renders the head following the script.
+func (h *Head) Live(script []Pose) []*image.RGBA {
+	out := make([]*image.RGBA, len(script))
+	for i, p := range script {
+		out[i] = h.Render(p)
+	}
+	return out
+}
+
+// Print renders the portrait as a flat print held before the camera by
+// someone trying to follow the script: the whole picture turns and tilts
+// as a plane (bent about its vertical axis by bend, 0–0.3), moves closer,
+// and cannot blink. The print is a little duller than the person.
+func (h *Head) Print(script []Pose, bend float64) []*image.RGBA {
+	flat := &Head{tex: dull(h.tex), tris: h.tris, eyes: h.eyes, c: h.c, half: h.half}
+	for _, q := range h.pts {
+		u := (q[0] - h.c[0]) / (2 * h.half)
+		flat.pts = append(flat.pts, [3]float64{q[0], q[1], h.c[2] - bend*u*u*h.half*2})
+		flat.fixed = append(flat.fixed, false)
+	}
+	flat.c[2] = h.c[2]
+	out := make([]*image.RGBA, len(script))
+	for i, p := range script {
+		p.Blink = 0
+		out[i] = flat.renderPlane(p)
+	}
+	return out
+}
+
+// renderPlane renders a mesh whose points all move together (the ring and
+// the border too: the print is the whole picture).
+func (h *Head) renderPlane(p Pose) *image.RGBA {
+	g := *h
+	g.fixed = make([]bool, len(h.pts))
+	return warp(g.tex, g.srcPoints(), g.projectAll(p), g.tris, g.depthOrder(p))
+}
+
+// projectAll projects every point with the full rotation.
+func (h *Head) projectAll(p Pose) [][2]float64 {
+	yaw, pitch := p.Yaw*math.Pi/180, p.Pitch*math.Pi/180
+	dist := 10 * h.half
+	s := p.Scale
+	if s == 0 {
+		s = 1
+	}
+	out := make([][2]float64, len(h.pts))
+	for i, q := range h.pts {
+		x, y, z := q[0]-h.c[0], q[1]-h.c[1], q[2]-h.c[2]
+		c, sn := math.Cos(yaw), math.Sin(yaw)
+		x, z = x*c+z*sn, -x*sn+z*c
+		c, sn = math.Cos(pitch), math.Sin(pitch)
+		y, z = y*c-z*sn, y*sn+z*c
+		f := dist / (dist - (z + h.c[2]))
+		out[i] = [2]float64{h.c[0] + x*f*s + p.DX, h.c[1] + y*f*s + p.DY}
+	}
+	return out
+}
+
+// dull lowers contrast and saturation a little, as a print does.
+func dull(img *image.RGBA) *image.RGBA {
+	out := image.NewRGBA(img.Bounds())
+	for i := 0; i < len(img.Pix); i += 4 {
+		r, g, b := float64(img.Pix[i]), float64(img.Pix[i+1]), float64(img.Pix[i+2])
+		l := 0.299*r + 0.587*g + 0.114*b
+		for k, v := range []float64{r, g, b} {
+			v = l + 0.8*(v-l)
+			out.Pix[i+k] = uint8(math.Min(255, 20+0.85*v))
+		}
+		out.Pix[i+3] = 255
+	}
+	return out
+}
+
+// Screen shows frames on a simulated screen filmed by the camera: smaller,
+// inside a black bezel, with the display's gamma and the moiré of its pixel
+// grid against the camera's.
+func Screen(frames []*image.RGBA, rng *rand.Rand) []*image.RGBA {
+	angle := rng.Float64() * math.Pi
+	period := 2.6 + rng.Float64()*1.4
+	out := make([]*image.RGBA, len(frames))
+	for i, f := range frames {
+		img := image.NewRGBA(image.Rect(0, 0, W, H))
+		fill(img, color.RGBA{20, 20, 22, 255})
+		const k = 0.86
+		x0, y0 := W*(1-k)/2, H*(1-k)/2
+		for y := int(y0); y < int(y0+H*k); y++ {
+			for x := int(x0); x < int(x0+W*k); x++ {
+				c := bilinear(f, (float64(x)-x0)/k, (float64(y)-y0)/k)
+				m := 1 + 0.09*math.Sin(2*math.Pi*(float64(x)*math.Cos(angle)+float64(y)*math.Sin(angle))/period)
+				for ch, v := range []uint8{c.R, c.G, c.B} {
+					g := 255 * math.Pow(float64(v)/255, 1.25) * m
+					img.Pix[y*img.Stride+x*4+ch] = uint8(math.Max(0, math.Min(255, g+8)))
+				}
+			}
+		}
+		out[i] = img
+	}
+	return out
+}
+
+// Frozen repeats one frame n times (each with its own sensor noise when
+// sent through Sequence).
+func Frozen(frame *image.RGBA, n int) []*image.RGBA {
+	out := make([]*image.RGBA, n)
+	for i := range out {
+		out[i] = frame
+	}
+	return out
+}

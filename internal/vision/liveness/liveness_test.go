@@ -1,0 +1,119 @@
+package liveness_test
+
+import (
+	"context"
+	"image"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veridoc/veridoc/internal/testsupport/livegen"
+	"github.com/veridoc/veridoc/internal/testsupport/repo"
+	"github.com/veridoc/veridoc/internal/vision/faces"
+	"github.com/veridoc/veridoc/internal/vision/liveness"
+	"github.com/veridoc/veridoc/internal/vision/raster"
+)
+
+func checker(t testing.TB) *liveness.Checker {
+	e, err := faces.NewFaceEngine(repo.Models())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	s, err := faces.NewSpoofer(repo.Models(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return &liveness.Checker{Faces: e, Spoof: s}
+}
+
+// portraits are the public-domain portraits in ../shared/data/faces.
+func portraits(t testing.TB) []string {
+	files, _ := filepath.Glob(filepath.Join(repo.Shared(), "data", "faces", "congress", "*.jpg"))
+	if len(files) == 0 {
+		t.Skip("no ../shared/data/faces")
+	}
+	return files
+}
+
+// head builds a live head from a portrait; nil when the portrait does not
+// show exactly one face.
+func head(t testing.TB, c *liveness.Checker, file string) *livegen.Head {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := raster.Decode(context.Background(), b, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Free()
+	found, err := c.Faces.Find(img)
+	if err != nil || len(found) != 1 {
+		return nil
+	}
+	return livegen.NewHead(img, found[0].Points, 80)
+}
+
+// TestCheck: a generated live head doing its steps passes; a print of the
+// same portrait moved to follow them, a frozen frame, two people taking
+// turns, the steps in another order, and stale or repeated frames do not.
+func TestCheck(t *testing.T) {
+	c := checker(t)
+	files := portraits(t)
+	a, b := head(t, c, files[0]), head(t, c, files[1])
+	if a == nil || b == nil {
+		t.Fatal("the first two portraits must show one face")
+	}
+	steps := []string{liveness.TurnLeft, liveness.Blink, liveness.MoveCloser}
+	rng := rand.New(rand.NewPCG(7, 11))
+	script := livegen.Script(steps, rng)
+	live := a.Live(script)
+	swapped := append(append([]*image.RGBA{}, live[:8]...), b.Live(script)[8:]...)
+	cases := []struct {
+		name   string
+		frames []liveness.Frame
+		steps  []string
+		want   string // a problem's words; "" passes
+	}{
+		{"live", livegen.Sequence(live, rng), steps, ""},
+		{"print", livegen.Sequence(a.Print(script, 0.2), rng), steps, "step turn_left not done"},
+		{"frozen", livegen.Sequence(livegen.Frozen(live[0], 15), rng), steps, "not done"},
+		{"two people", livegen.Sequence(swapped, rng), steps, "another person"},
+		{"other order", livegen.Sequence(live, rng), []string{liveness.Blink, liveness.TurnLeft, liveness.MoveCloser}, "step turn_left not done"},
+		{"times backwards", backwards(livegen.Sequence(live, rng)), steps, "is not later than"},
+		{"same file twice", repeated(livegen.Sequence(live, rng)), steps, "are the same file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := c.Check(context.Background(), tc.frames, tc.steps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(r.Problems, "; ")
+			t.Logf("problems: %s; steps %+v; passive %.3f", got, r.Steps, r.Score)
+			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("problems %q, want %q", got, tc.want)
+			}
+			if tc.want == "" && (r.Best < 0 || len(r.Steps) != len(tc.steps)) {
+				t.Errorf("best frame %d, %d steps", r.Best, len(r.Steps))
+			}
+		})
+	}
+	if _, err := c.Check(context.Background(), livegen.Sequence(live[:5], rng), steps); err != liveness.ErrNoFrames {
+		t.Errorf("5 frames: %v, want ErrNoFrames", err)
+	}
+}
+
+func backwards(f []liveness.Frame) []liveness.Frame {
+	f[5].TMs = f[3].TMs
+	return f
+}
+
+func repeated(f []liveness.Frame) []liveness.Frame {
+	f[9] = f[4]
+	return f
+}
