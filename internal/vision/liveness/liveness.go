@@ -44,8 +44,8 @@ const (
 // Thresholds of the steps, from the baseline (the first frames, where the
 // capture page asks the person to look straight at the camera).
 const (
-	turnDeg    = 15.0 // yaw away from the baseline, either way
-	lookUpDeg  = 10.0 // pitch up from the baseline
+	turnDeg   = 15.0 // yaw away from the baseline, either way
+	lookUpDeg = 10.0 // pitch up from the baseline
 	// A blink: the eyes' pixels correlate with the start's under
 	// closedLike, then over openLike again, in frames where the head is
 	// within blinkPose degrees of its start (open eyes measured 0.75–0.98
@@ -54,7 +54,7 @@ const (
 	closedLike = 0.4
 	openLike   = 0.65
 	blinkPose  = 8.0
-	closerBy   = 1.2  // the distance between the eyes grows by a fifth
+	closerBy   = 1.2 // the distance between the eyes grows by a fifth
 	// sameFace is the descriptor distance under which two frames show one
 	// person: the 1:1 match threshold (face_match_score 50).
 	sameFace = 0.55
@@ -127,11 +127,11 @@ type measured struct {
 	img   *raster.Image
 	face  faces.Face
 	shape quality.Shape
-	size  float64 // eye distance over the frame's width
+	size  float64   // eye distance over the frame's width
 	patch []float64 // the eyes' pixels (eyePatch)
 	eyes  float64   // patch's correlation with the baseline's
-	ok    bool    // exactly one face
-	faces int     // how many were found
+	ok    bool      // exactly one face
+	faces int       // how many were found
 }
 
 // ErrNoFrames is a sequence too short or too long to judge.
