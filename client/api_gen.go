@@ -754,6 +754,7 @@ type Account struct {
 	Policy             map[string]string `json:"policy"`
 	DocumentVelocity   int               `json:"document_velocity"`
 	MinAge             int               `json:"min_age"`
+	LivenessDefault    string            `json:"liveness_default"` // one of none, passive, active
 	Created            Timestamp         `json:"created"`
 }
 
@@ -767,6 +768,7 @@ type AccountUpdateRequest struct {
 	Policy           map[string]string `json:"policy"`
 	DocumentVelocity *int              `json:"document_velocity"`
 	MinAge           *int              `json:"min_age"`
+	LivenessDefault  string            `json:"liveness_default"` // one of none, passive, active
 }
 
 // AuditEvent mirrors the server's api.AuditEvent.
@@ -1157,6 +1159,26 @@ type FlowList struct {
 type FlowListRequest struct {
 }
 
+// LivenessChallenge mirrors the server's api.LivenessChallenge.
+type LivenessChallenge struct {
+	Nonce   string    `json:"nonce"`
+	Steps   []string  `json:"steps"` // one of turn_left, turn_right, look_up, blink, move_closer
+	Expires Timestamp `json:"expires"`
+}
+
+// LivenessFrameIn mirrors the server's api.LivenessFrameIn.
+type LivenessFrameIn struct {
+	Image string `json:"image"` // required
+	TMs   int64  `json:"t_ms"`
+}
+
+// LivenessStep mirrors the server's api.LivenessStep.
+type LivenessStep struct {
+	Step     string `json:"step"` // one of turn_left, turn_right, look_up, blink, move_closer
+	Passed   bool   `json:"passed"`
+	Measured string `json:"measured"`
+}
+
 // PhotoBatchRequest mirrors the server's api.PhotoBatchRequest.
 type PhotoBatchRequest struct {
 	Photos       []string `json:"photos"`        // required
@@ -1234,6 +1256,7 @@ type Session struct {
 	VIZGivenNames     string            `json:"viz_given_names"`
 	VIZDocumentNumber string            `json:"viz_document_number"`
 	VIZDateOfBirth    string            `json:"viz_date_of_birth"`
+	Liveness          *SessionLiveness  `json:"liveness"`
 	Submitted         *Timestamp        `json:"submitted"`
 	Finished          *Timestamp        `json:"finished"`
 	Deleted           *Timestamp        `json:"deleted"`
@@ -1246,25 +1269,30 @@ type SessionCreateRequest struct {
 	Reference        string `json:"reference"`
 	PassportOnly     bool   `json:"passport_only"`
 	MinAge           *int   `json:"min_age"`
+	Liveness         string `json:"liveness"` // one of none, passive, active
 }
 
 // SessionCreateResponse mirrors the server's api.SessionCreateResponse.
 type SessionCreateResponse struct {
-	ID            int64  `json:"id"`
-	Token         string `json:"token"`
-	VerifyURL     string `json:"verify_url"`
-	WebhookSecret string `json:"webhook_secret,omitempty"`
+	ID            int64              `json:"id"`
+	Token         string             `json:"token"`
+	VerifyURL     string             `json:"verify_url"`
+	WebhookSecret string             `json:"webhook_secret,omitempty"`
+	Challenge     *LivenessChallenge `json:"challenge,omitempty"`
 }
 
 // SessionCurrent mirrors the server's api.SessionCurrent.
 type SessionCurrent struct {
-	ID               int64     `json:"id"`
-	State            string    `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
-	Expires          Timestamp `json:"expires"`
-	FaceVerification bool      `json:"face_verification"`
-	DocumentFront    bool      `json:"document_front"`
-	DocumentBack     bool      `json:"document_back"`
-	Selfie           bool      `json:"selfie"`
+	ID               int64              `json:"id"`
+	State            string             `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
+	Expires          Timestamp          `json:"expires"`
+	FaceVerification bool               `json:"face_verification"`
+	DocumentFront    bool               `json:"document_front"`
+	DocumentBack     bool               `json:"document_back"`
+	Selfie           bool               `json:"selfie"`
+	Liveness         string             `json:"liveness"` // one of none, passive, active
+	Challenge        *LivenessChallenge `json:"challenge"`
+	LivenessFrames   bool               `json:"liveness_frames"`
 }
 
 // SessionCurrentRequest mirrors the server's api.SessionCurrentRequest.
@@ -1312,6 +1340,15 @@ type SessionListRequest struct {
 	CreatedBefore *Timestamp `json:"created_before"`
 }
 
+// SessionLiveness mirrors the server's api.SessionLiveness.
+type SessionLiveness struct {
+	Mode     string         `json:"mode"` // one of none, passive, active
+	Passed   *bool          `json:"passed"`
+	Score    *float64       `json:"score"`
+	Steps    []LivenessStep `json:"steps"`
+	Problems []string       `json:"problems"`
+}
+
 // SessionStateResponse mirrors the server's api.SessionStateResponse.
 type SessionStateResponse struct {
 	State string `json:"state"` // one of CREATED, UPLOADING, PROCESSING, REVIEW, APPROVED, DECLINED, EXPIRED
@@ -1323,8 +1360,12 @@ type SessionSubmitRequest struct {
 
 // SessionUploadRequest mirrors the server's api.SessionUploadRequest.
 type SessionUploadRequest struct {
-	Kind  string `json:"kind"`  // required; one of document_front, document_back, selfie
-	Image string `json:"image"` // required
+	Kind       string            `json:"kind"` // required; one of document_front, document_back, selfie, liveness
+	Image      string            `json:"image"`
+	Nonce      string            `json:"nonce"`
+	Frames     []LivenessFrameIn `json:"frames"`
+	Frame      []string          `json:"frame"`
+	FrameTimes string            `json:"frame_times"`
 }
 
 // SessionUploadResponse mirrors the server's api.SessionUploadResponse.

@@ -24,13 +24,16 @@ type Account struct {
 	// is DOCUMENT_VELOCITY (0: no limit).
 	DocumentVelocity int `json:"document_velocity"`
 	// MinAge is what session.create asks for when it names no min_age.
-	MinAge  int           `json:"min_age"`
-	Created rpc.Timestamp `json:"created"`
+	MinAge int `json:"min_age"`
+	// LivenessDefault is what session.create asks for when it names no liveness.
+	LivenessDefault livenessMode  `json:"liveness_default"`
+	Created         rpc.Timestamp `json:"created"`
 }
 
 func (h *Handlers) accountOf(a *database.Account) *Account {
 	out := &Account{ID: a.ID, Name: a.Name, Sandbox: a.Sandbox, Created: rpc.NewTimestamp(a.CreatedAt),
-		RetentionDays: h.RetentionDays, RetentionIsDefault: true, Policy: sessions.PolicyOf(a).Full(), DocumentVelocity: a.DocumentVelocity, MinAge: a.MinAge}
+		RetentionDays: h.RetentionDays, RetentionIsDefault: true, Policy: sessions.PolicyOf(a).Full(), DocumentVelocity: a.DocumentVelocity, MinAge: a.MinAge,
+		LivenessDefault: livenessMode(a.LivenessDefault)}
 	if a.RetentionDays != nil {
 		out.RetentionDays, out.RetentionIsDefault = *a.RetentionDays, false
 	}
@@ -47,6 +50,7 @@ type AccountUpdateRequest struct {
 	Policy           map[string]string `json:"policy"`
 	DocumentVelocity *int              `json:"document_velocity"` // 0–1000; 0: no limit
 	MinAge           *int              `json:"min_age"`           // 0–125; 0: no check
+	LivenessDefault  livenessMode      `json:"liveness_default"`  // none, passive or active
 }
 
 // AccountGetRequest has no properties: it is always the caller's account.
@@ -60,8 +64,13 @@ func (h *Handlers) registerAccount(reg *rpc.Registry) {
 }
 
 func (h *Handlers) accountUpdate(ctx context.Context, call *rpc.Call, req *AccountUpdateRequest) (*Account, error) {
-	if req.RetentionDays == nil && req.Policy == nil && req.DocumentVelocity == nil && req.MinAge == nil {
-		return nil, rpc.ErrInvalidRequest("retention_days, policy, document_velocity or min_age: give at least one")
+	if req.RetentionDays == nil && req.Policy == nil && req.DocumentVelocity == nil && req.MinAge == nil && req.LivenessDefault == "" {
+		return nil, rpc.ErrInvalidRequest("retention_days, policy, document_velocity, min_age or liveness_default: give at least one")
+	}
+	if req.LivenessDefault != "" {
+		if err := h.DB.SetLivenessDefault(ctx, call.AccountID(), string(req.LivenessDefault)); err != nil {
+			return nil, err
+		}
 	}
 	if v := req.MinAge; v != nil {
 		if *v < 0 || *v > 125 {

@@ -8,6 +8,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/specs"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
+	"github.com/veridoc/veridoc/internal/vision/liveness"
 )
 
 // The API's enumerations (rpc.Enum): each names the list its values come
@@ -33,9 +34,13 @@ type (
 	specExpression     string
 	specGlasses        string
 	decideState        string
+	livenessMode       string
+	livenessStep       string
 )
 
 func (sessionState) Values() []string       { return database.SessionStates }
+func (livenessMode) Values() []string       { return sessions.LivenessModes }
+func (livenessStep) Values() []string       { return liveness.Steps }
 func (uploadKind) Values() []string         { return sessions.UploadKinds }
 func (taskState) Values() []string          { return database.TaskStates }
 func (outputFormat) Values() []string       { return photos.OutputFormats }

@@ -43,7 +43,8 @@ func TestSandboxSessions(t *testing.T) {
 		}{"sandbox:DECLINED:" + check, sessions.Policy{}.State([]string{check}), []string{check}, surname})
 	}
 	// A sandbox session follows the account's policy, whose defaults send
-	// the image-integrity checks and a face seen before to a person.
+	// the image-integrity checks, a face seen before and a suspected
+	// presentation attack to a person.
 	declined, reviewed := 0, 0
 	for _, tc := range cases {
 		switch tc.state {
@@ -53,8 +54,8 @@ func TestSandboxSessions(t *testing.T) {
 			reviewed++
 		}
 	}
-	if reviewed != 3 {
-		t.Fatalf("%d sandbox checks review by default, want 3", reviewed)
+	if reviewed != 4 {
+		t.Fatalf("%d sandbox checks review by default, want 4", reviewed)
 	}
 	for i, tc := range cases {
 		body := map[string]any{"reference": tc.reference, "callback_url": recv.URL}

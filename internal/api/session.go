@@ -22,6 +22,36 @@ type SessionCreateRequest struct {
 	// MinAge declines the session with UNDERAGE when the document's holder
 	// is younger (0–125; 0: no check; absent: the account's min_age).
 	MinAge *int `json:"min_age"`
+	// Liveness: none (a selfie upload), passive (frames judged by the
+	// anti-spoofing nets) or active (frames following a challenge of three
+	// steps, and the nets); absent: the account's liveness_default.
+	Liveness livenessMode `json:"liveness"`
+}
+
+// LivenessChallenge is what the frames must answer: the nonce to send with
+// them and, for active liveness, the steps to ask for in order.
+type LivenessChallenge struct {
+	Nonce   string         `json:"nonce"`
+	Steps   []livenessStep `json:"steps"`
+	Expires rpc.Timestamp  `json:"expires"`
+}
+
+// SessionLiveness is the liveness verdict: passed and score are null until
+// the frames are judged.
+type SessionLiveness struct {
+	Mode   livenessMode   `json:"mode"`
+	Passed *bool          `json:"passed"`
+	Score  *float64       `json:"score"` // the passive nets' live probability, 0–1
+	Steps  []LivenessStep `json:"steps"`
+	// Problems say why the frames do not prove a live person.
+	Problems []string `json:"problems"`
+}
+
+// LivenessStep is one step of the challenge, with what was measured.
+type LivenessStep struct {
+	Step     livenessStep `json:"step"`
+	Passed   bool         `json:"passed"`
+	Measured string       `json:"measured"`
 }
 
 // SessionCreateResponse carries the token for the end user's device.
@@ -34,6 +64,8 @@ type SessionCreateResponse struct {
 	// with the account's first callback_url, when the account has none yet
 	// (webhook_secret.rotate makes a new one).
 	WebhookSecret string `json:"webhook_secret,omitempty"`
+	// Challenge is what the liveness frames answer (passive and active).
+	Challenge *LivenessChallenge `json:"challenge,omitempty"`
 }
 
 // Session is a session as the integrator sees it.
@@ -69,13 +101,15 @@ type Session struct {
 	Evidence map[string]string `json:"evidence"`
 	// What the printed zone above the MRZ shows for the same fields, where
 	// it was found: with MRZ_VIZ_MISMATCH, the other value.
-	VIZSurname        string         `json:"viz_surname"`
-	VIZGivenNames     string         `json:"viz_given_names"`
-	VIZDocumentNumber string         `json:"viz_document_number"`
-	VIZDateOfBirth    string         `json:"viz_date_of_birth"`
-	Submitted         *rpc.Timestamp `json:"submitted"`
-	Finished          *rpc.Timestamp `json:"finished"`
-	Deleted           *rpc.Timestamp `json:"deleted"`
+	VIZSurname        string `json:"viz_surname"`
+	VIZGivenNames     string `json:"viz_given_names"`
+	VIZDocumentNumber string `json:"viz_document_number"`
+	VIZDateOfBirth    string `json:"viz_date_of_birth"`
+	// Liveness is null when the session asks for none.
+	Liveness  *SessionLiveness `json:"liveness"`
+	Submitted *rpc.Timestamp   `json:"submitted"`
+	Finished  *rpc.Timestamp   `json:"finished"`
+	Deleted   *rpc.Timestamp   `json:"deleted"`
 }
 
 // SessionIDRequest addresses one session.
@@ -104,10 +138,25 @@ type SessionListRequest struct {
 	CreatedBefore *rpc.Timestamp `json:"created_before"`
 }
 
-// SessionUploadRequest is an image from the end user's device.
+// SessionUploadRequest is an image from the end user's device, or with
+// kind liveness the camera frames that answer the session's challenge.
 type SessionUploadRequest struct {
 	Kind  uploadKind `json:"kind" rpc:"required"`
-	Image string     `json:"image" rpc:"required"` // base64 JPEG or PNG
+	Image string     `json:"image"` // base64 JPEG or PNG; every kind but liveness
+	// Nonce and Frames (8–30 JPEGs with their times in ms since the capture
+	// began, in order) are the liveness upload's.
+	Nonce  string            `json:"nonce"`
+	Frames []LivenessFrameIn `json:"frames"`
+	// In a multipart form the frames are file parts named frame, in order,
+	// and their times one text part frame_times ("0,200,400").
+	Frame      []string `json:"frame"`
+	FrameTimes string   `json:"frame_times"`
+}
+
+// LivenessFrameIn is one camera frame.
+type LivenessFrameIn struct {
+	Image string `json:"image" rpc:"required"` // base64 JPEG
+	TMs   int64  `json:"t_ms"`
 }
 
 // SessionUploadResponse confirms an upload.
@@ -132,6 +181,11 @@ type SessionCurrent struct {
 	DocumentFront    bool          `json:"document_front"`
 	DocumentBack     bool          `json:"document_back"`
 	Selfie           bool          `json:"selfie"`
+	// Liveness: with passive or active, the capture page films the frames
+	// that answer Challenge instead of taking a selfie.
+	Liveness       livenessMode       `json:"liveness"`
+	Challenge      *LivenessChallenge `json:"challenge"`
+	LivenessFrames bool               `json:"liveness_frames"`
 }
 
 // SessionEvent is one recorded state change.
@@ -190,11 +244,13 @@ func (h *Handlers) sessionCreate(ctx context.Context, call *rpc.Call, req *Sessi
 		return nil, rpc.ErrInvalidRequest("min_age: 0 to 125 years")
 	}
 	s, err := h.Sessions.Create(ctx, call.AccountID(), sessions.CreateParams{CallbackURL: req.CallbackURL,
-		Reference: req.Reference, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly, MinAge: req.MinAge})
+		Reference: req.Reference, FaceVerification: req.FaceVerification, PassportOnly: req.PassportOnly, MinAge: req.MinAge,
+		Liveness: string(req.Liveness)})
 	if err != nil {
 		return nil, err
 	}
-	return &SessionCreateResponse{ID: s.ID, Token: s.Token, VerifyURL: h.PublicURL + "/verify/" + s.Token, WebhookSecret: s.WebhookSecret}, nil
+	return &SessionCreateResponse{ID: s.ID, Token: s.Token, VerifyURL: h.PublicURL + "/verify/" + s.Token, WebhookSecret: s.WebhookSecret,
+		Challenge: challengeOf(s.Session)}, nil
 }
 
 func (h *Handlers) sessionGet(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {
@@ -298,7 +354,7 @@ func (h *Handlers) sessionOf(ctx context.Context, s *database.Session, links boo
 		DocumentNumber: s.DocumentNumber, ExpiryDate: s.ExpiryDate, IssuingCountry: s.IssuingCountry, Issuer: s.Issuer,
 		FaceMatchScore: s.FaceMatchScore, Checks: s.CheckList(), Evidence: s.EvidenceMap(), VIZSurname: s.VIZSurname, VIZGivenNames: s.VIZGivenNames,
 		VIZDocumentNumber: s.VIZDocumentNumber, VIZDateOfBirth: s.VIZDateOfBirth, Submitted: rpc.TimestampPtr(s.SubmittedAt),
-		Finished: rpc.TimestampPtr(s.FinishedAt), Deleted: rpc.TimestampPtr(s.DeletedAt)}
+		Finished: rpc.TimestampPtr(s.FinishedAt), Deleted: rpc.TimestampPtr(s.DeletedAt), Liveness: livenessOf(s)}
 	if !links {
 		return out, nil
 	}
@@ -318,6 +374,12 @@ func (h *Handlers) sessionOf(ctx context.Context, s *database.Session, links boo
 // --- End-user side (session token) ---
 
 func (h *Handlers) sessionUpload(ctx context.Context, call *rpc.Call, req *SessionUploadRequest) (*SessionUploadResponse, error) {
+	if req.Kind == sessions.Liveness {
+		return h.livenessUpload(ctx, call, req)
+	}
+	if req.Image == "" {
+		return nil, rpc.ErrInvalidRequest("image: required")
+	}
 	data, err := base64.StdEncoding.DecodeString(req.Image)
 	if err != nil {
 		return nil, rpc.ErrInvalidRequest("image: must be base64 (standard alphabet, padded)")
@@ -350,6 +412,11 @@ func (h *Handlers) sessionCurrent(ctx context.Context, call *rpc.Call, _ *Sessio
 	_, front := uploads[sessions.DocumentFront]
 	_, back := uploads[sessions.DocumentBack]
 	_, selfie := uploads[sessions.Selfie]
+	_, frames := uploads[sessions.Liveness]
+	mode := s.Liveness
+	if mode == "" {
+		mode = sessions.LivenessNone
+	}
 	return &SessionCurrent{ID: s.ID, State: sessionState(s.State), Expires: rpc.NewTimestamp(s.ExpiresAt), FaceVerification: s.FaceVerification,
-		DocumentFront: front, DocumentBack: back, Selfie: selfie}, nil
+		DocumentFront: front, DocumentBack: back, Selfie: selfie, Liveness: livenessMode(mode), Challenge: challengeOf(s), LivenessFrames: frames}, nil
 }

@@ -23,8 +23,9 @@ func isMultipart(contentType string) (boundary string, ok bool) {
 }
 
 // multipartToJSON turns a form into the JSON object the method's typed
-// decoder reads: file parts become base64 strings, text parts are typed by
-// the request field they fill (so "spec_id=822" is an integer).
+// decoder reads: file parts become base64 strings (a list of them for a
+// list field), text parts are typed by the request field they fill (so
+// "spec_id=822" is an integer).
 func multipartToJSON(body []byte, boundary string, req reflect.Type) ([]byte, error) {
 	kinds := map[string]reflect.Type{}
 	for _, f := range fieldsOf(req) {
@@ -50,7 +51,14 @@ func multipartToJSON(body []byte, boundary string, req reflect.Type) ([]byte, er
 			continue // unknown properties are ignored, as in JSON
 		}
 		if part.FileName() != "" {
-			obj[name] = base64.StdEncoding.EncodeToString(data)
+			enc := base64.StdEncoding.EncodeToString(data)
+			if t.Kind() == reflect.Slice {
+				// Repeated file parts fill a list, in order.
+				list, _ := obj[name].([]string)
+				obj[name] = append(list, enc)
+				continue
+			}
+			obj[name] = enc
 			continue
 		}
 		value := strings.TrimSpace(string(data))

@@ -23,13 +23,18 @@ const (
 var Actions = []string{ActionDecline, ActionReview, ActionIgnore}
 
 // Policy maps checks to actions; a check it does not name takes its
-// default (decline, but review for the image-integrity checks).
+// default (decline, but review for the image-integrity checks, a face
+// seen before and a suspected presentation attack).
 type Policy map[string]string
 
 // defaultActions are the checks that do not decline unless the account
 // says so: the image-integrity signals, which a real but re-saved or
 // scanned document can raise too (docs/sessions.md).
-var defaultActions = map[string]string{CheckEditedImage: ActionReview, CheckPhotocopy: ActionReview, CheckFaceSeenBefore: ActionReview}
+// The passive anti-spoofing nets were trained on one vendor's cameras and
+// are unmeasured on others' (docs/sessions.md): their verdict goes to a
+// person.
+var defaultActions = map[string]string{CheckEditedImage: ActionReview, CheckPhotocopy: ActionReview, CheckFaceSeenBefore: ActionReview,
+	CheckPresentationAttack: ActionReview}
 
 // Action is what the check does.
 func (p Policy) Action(check string) string {

@@ -50,7 +50,8 @@ type CreateParams struct {
 	Reference        string
 	FaceVerification bool
 	PassportOnly     bool
-	MinAge           *int // UNDERAGE below it; nil: the account's default; 0: no check
+	MinAge           *int   // UNDERAGE below it; nil: the account's default; 0: no check
+	Liveness         string // none, passive or active; "": the account's default
 }
 
 // Created is a new session with what is shown only once: the token for the
@@ -74,15 +75,16 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 	if err != nil {
 		return nil, err
 	}
-	minAge := 0
+	acc, err := sv.DB.GetAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	minAge, live := acc.MinAge, p.Liveness
 	if p.MinAge != nil {
 		minAge = *p.MinAge
-	} else {
-		acc, err := sv.DB.GetAccount(ctx, accountID)
-		if err != nil {
-			return nil, err
-		}
-		minAge = acc.MinAge
+	}
+	if live == "" {
+		live = acc.LivenessDefault
 	}
 	raw := make([]byte, 32)
 	_, _ = rand.Read(raw)
@@ -93,6 +95,9 @@ func (sv *Service) Create(ctx context.Context, accountID int64, p CreateParams) 
 		ExpiresAt: now.Add(sv.Lifetime), CreatedAt: now, UpdatedAt: now}
 	if expireNow {
 		s.ExpiresAt = now
+	}
+	if err := challenge(s, live); err != nil {
+		return nil, err
 	}
 	out := &Created{Session: s, Token: token}
 	err = sv.DB.InTx(ctx, func(tx *database.Tx) error {
@@ -146,12 +151,25 @@ type Client struct{ IP, UserAgent string }
 // Upload stores an image of one kind (a new one replaces the old) and moves a
 // new session to UPLOADING. It returns the session's state after the upload.
 func (sv *Service) Upload(ctx context.Context, accountID, sessionID int64, kind string, data []byte, client Client) (string, error) {
-	if _, err := sv.open(ctx, accountID, sessionID); err != nil {
+	s, err := sv.open(ctx, accountID, sessionID)
+	if err != nil {
 		return "", err
+	}
+	switch {
+	case kind == Liveness:
+		return "", fault.ErrInvalidRequest.New("kind: liveness frames go in frames, with the challenge's nonce")
+	case kind == Selfie && s.Liveness != "" && s.Liveness != LivenessNone:
+		return "", ErrLivenessRequired.New("Session %d asks for %s liveness: upload frames (kind liveness), not a selfie", s.ID, s.Liveness)
 	}
 	if _, err := raster.CheckUpload(data); err != nil {
 		return "", err
 	}
+	return sv.store(ctx, sessionID, kind, data, client)
+}
+
+// store keeps an upload of one kind (replacing the kind's last) and moves
+// a new session to UPLOADING.
+func (sv *Service) store(ctx context.Context, sessionID int64, kind string, data []byte, client Client) (string, error) {
 	tok := make([]byte, 8)
 	_, _ = rand.Read(tok)
 	key := UploadKey(sessionID, kind, hex.EncodeToString(tok))

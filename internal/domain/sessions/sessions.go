@@ -37,8 +37,9 @@ const (
 	Selfie        = "selfie"
 )
 
-// UploadKinds lists the kinds.
-var UploadKinds = []string{DocumentFront, DocumentBack, Selfie}
+// UploadKinds lists the kinds of session.upload (liveness frames are an
+// upload of their own kind, Liveness).
+var UploadKinds = []string{DocumentFront, DocumentBack, Selfie, Liveness}
 
 // Check codes: why a session was declined.
 const (
@@ -84,7 +85,7 @@ const (
 // Checks lists every check a session can fail.
 var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
 	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity, CheckDocumentBlocked,
-	CheckEditedImage, CheckPhotocopy, CheckFaceSeenBefore, CheckFaceBlocked}
+	CheckEditedImage, CheckPhotocopy, CheckFaceSeenBefore, CheckFaceBlocked, CheckLivenessFailed, CheckPresentationAttack}
 
 // Event is the callback body: flat, like every API object.
 type Event struct {
@@ -240,7 +241,13 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.
 	if err != nil {
 		return nil, nil, err
 	}
-	selfie, err := read(Selfie)
+	var selfie []byte
+	if s.Liveness == LivenessPassive || s.Liveness == LivenessActive {
+		// The frames' best frontal frame is the selfie.
+		selfie, err = w.checkLiveness(ctx, s, d, uploads[Liveness])
+	} else {
+		selfie, err = read(Selfie)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

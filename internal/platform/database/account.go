@@ -34,8 +34,11 @@ type Account struct {
 	DocumentVelocity int `gorm:"not null;default:0"`
 	// MinAge is the least age a session asks for when session.create names
 	// none (0: no check).
-	MinAge    int `gorm:"not null;default:0"`
-	CreatedAt time.Time
+	MinAge int `gorm:"not null;default:0"`
+	// LivenessDefault is the liveness a session asks for when
+	// session.create names none: none, passive or active.
+	LivenessDefault string `gorm:"size:8;not null;default:'none'"`
+	CreatedAt       time.Time
 }
 
 // SetCheckPolicy replaces the account's check policy (JSON).
@@ -114,6 +117,15 @@ func (tx *Tx) InsertAccount(a *Account) error { return tx.g.Create(a).Error }
 // SetDocumentVelocity sets the account's limit (0: none).
 func (db *DB) SetDocumentVelocity(ctx context.Context, accountID int64, n int) error {
 	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("document_velocity", n)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// SetLivenessDefault sets the account's default liveness mode.
+func (db *DB) SetLivenessDefault(ctx context.Context, accountID int64, mode string) error {
+	res := db.g.WithContext(ctx).Model(&Account{}).Where("id = ?", accountID).Update("liveness_default", mode)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

@@ -50,6 +50,13 @@ type Session struct {
 	DocIndex  string `gorm:"size:32;not null;default:'';index:idx_session_doc_index"`
 	UserIP    string `gorm:"size:64;not null;default:''"`
 	UserAgent string `gorm:"size:512;not null;default:''"`
+	// Liveness is what proves a live person took the selfie: none (a
+	// selfie upload), passive or active (frames with a challenge's steps).
+	Liveness      string `gorm:"size:8;not null;default:''"`
+	LivenessNonce string `gorm:"size:40;not null;default:''"`
+	LivenessSteps string `gorm:"size:80;not null;default:''"` // comma-separated, in order
+	// LivenessResult is the verdict as JSON (mode, passed, score, steps).
+	LivenessResult string `gorm:"type:text;not null;default:''"`
 
 	// Read from the document (MRZ) and the faces.
 	GivenNames     string `gorm:"serializer:sealed;type:text;not null;default:''"`
@@ -242,6 +249,7 @@ type SessionResult struct {
 	VIZSurname, VIZGivenNames, VIZDocumentNumber, VIZDateOfBirth       string // the printed zone's
 	DocIndex                                                           string
 	Evidence                                                           map[string]string // by check
+	LivenessResult                                                     string            // JSON; "" when none ran
 }
 
 // SessionChange is what changes beside the state; nil fields stay as they are.
@@ -272,7 +280,7 @@ func (c SessionChange) columns() map[string]any {
 			"document_number": r.DocumentNumber, "expiry_date": r.ExpiryDate, "issuing_country": r.IssuingCountry,
 			"issuer": r.Issuer, "portrait_key": r.PortraitKey, "face_key": r.FaceKey, "viz_surname": r.VIZSurname,
 			"viz_given_names": r.VIZGivenNames, "viz_document_number": r.VIZDocumentNumber, "viz_date_of_birth": r.VIZDateOfBirth,
-			"doc_index": r.DocIndex} {
+			"doc_index": r.DocIndex, "liveness_result": r.LivenessResult} {
 			cols[k] = v
 		}
 		cols["face_match_score"] = r.FaceMatchScore

@@ -7,6 +7,8 @@
 package livegen
 
 import (
+	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -14,6 +16,7 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/veridoc/veridoc/internal/vision/faces"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // Frame size: what the capture page sends.
@@ -200,4 +203,21 @@ func (h *Head) depthOrder(p Pose) []int {
 	}
 	sortBy(order, key)
 	return order
+}
+
+// FromPortrait builds a head from a portrait file with one face.
+func FromPortrait(e *faces.FaceEngine, file []byte) (*Head, error) {
+	img, err := raster.Decode(context.Background(), file, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer img.Free()
+	found, err := e.Find(img)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) != 1 {
+		return nil, fmt.Errorf("livegen: the portrait shows %d faces, not one", len(found))
+	}
+	return NewHead(img, found[0].Points, 80), nil
 }

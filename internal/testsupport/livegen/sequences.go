@@ -1,8 +1,11 @@
 package livegen
 
 import (
+	"bufio"
+	"fmt"
 	"image"
 	"image/color"
+	"io"
 	"math"
 	"math/rand/v2"
 
@@ -172,4 +175,86 @@ func Frozen(frame *image.RGBA, n int) []*image.RGBA {
 		out[i] = frame
 	}
 	return out
+}
+
+// Timeline is the pose at each moment of the capture page's plan
+// (internal/web/capture/web/live.js) for steps, from the moment the camera
+// starts: the same waits and frame counts, so a fake camera playing it
+// shows each step while the page asks for it and takes its frames. Each
+// pose is held from 300 ms into its prompt's pause to the end of its frames.
+func Timeline(steps []string) func(ms int) Pose {
+	type phase struct {
+		from, to int
+		pose     Pose
+		blink    [2]int // closed between these times
+	}
+	rest := Pose{Scale: 1}
+	t := 300 + 900 + 3*250 // the camera's start, the first pause, the rest frames
+	var phases []phase
+	for _, s := range steps {
+		wait, frames, gap := 800, 4, 250
+		if s == liveness.Blink {
+			wait, frames, gap = 700, 7, 120
+		}
+		p := phase{from: t + 300, to: t + wait + frames*gap, pose: rest}
+		switch s {
+		case liveness.TurnLeft:
+			p.pose.Yaw = 28
+		case liveness.TurnRight:
+			p.pose.Yaw = -28
+		case liveness.LookUp:
+			p.pose.Pitch = 20
+		case liveness.MoveCloser:
+			p.pose.Scale = 1.45
+			rest.Scale = 1.45 // and stays there
+		case liveness.Blink:
+			p.blink = [2]int{t + wait, t + wait + 3*gap}
+		}
+		phases = append(phases, p)
+		t = p.to
+	}
+	return func(ms int) Pose {
+		pose := Pose{Scale: 1}
+		for _, p := range phases {
+			if ms >= p.from {
+				pose.Scale = p.pose.Scale
+			}
+			if ms >= p.from && ms < p.to {
+				pose = p.pose
+				if p.blink[1] > 0 && (ms < p.blink[0] || ms >= p.blink[1]) {
+					pose.Blink = 0
+				} else if p.blink[1] > 0 {
+					pose.Blink = 1
+				}
+			}
+		}
+		return pose
+	}
+}
+
+// Y4M writes frames as a YUV4MPEG2 video (4:2:0, BT.601 limited range) at
+// fps frames a second: what Chromium's fake camera plays.
+func Y4M(w io.Writer, frames []*image.RGBA, fps int) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "YUV4MPEG2 W%d H%d F%d:1 Ip A1:1 C420jpeg\n", W, H, fps)
+	y := make([]byte, W*H)
+	u, v := make([]byte, W*H/4), make([]byte, W*H/4)
+	for _, f := range frames {
+		for j := range H {
+			for i := range W {
+				o := j*f.Stride + i*4
+				r, g, b := float64(f.Pix[o])/255, float64(f.Pix[o+1])/255, float64(f.Pix[o+2])/255
+				y[j*W+i] = uint8(16 + 65.481*r + 128.553*g + 24.966*b + 0.5)
+				if i%2 == 0 && j%2 == 0 {
+					u[(j/2)*(W/2)+i/2] = uint8(128 - 37.797*r - 74.203*g + 112*b + 0.5)
+					v[(j/2)*(W/2)+i/2] = uint8(128 + 112*r - 93.786*g - 18.214*b + 0.5)
+				}
+			}
+		}
+		bw.WriteString("FRAME\n")
+		bw.Write(y)
+		bw.Write(u)
+		bw.Write(v)
+	}
+	return bw.Flush()
 }

@@ -75,6 +75,14 @@ func sortBy(order []int, key []float64) {
 // Camera adds what a webcam adds to a frame: sensor noise (σ in levels)
 // and JPEG compression at quality 85.
 func Camera(img *image.RGBA, sigma float64, rng *rand.Rand) []byte {
+	var buf bytes.Buffer
+	_ = jpeg.Encode(&buf, Noise(img, sigma, rng), &jpeg.Options{Quality: 85})
+	return buf.Bytes()
+}
+
+// Noise is img with Gaussian sensor noise of sigma levels: no two frames of
+// a camera are the same pixels.
+func Noise(img *image.RGBA, sigma float64, rng *rand.Rand) *image.RGBA {
 	out := image.NewRGBA(img.Bounds())
 	copy(out.Pix, img.Pix)
 	for i := range out.Pix {
@@ -84,7 +92,5 @@ func Camera(img *image.RGBA, sigma float64, rng *rand.Rand) []byte {
 		v := float64(out.Pix[i]) + rng.NormFloat64()*sigma
 		out.Pix[i] = uint8(math.Max(0, math.Min(255, math.Round(v))))
 	}
-	var buf bytes.Buffer
-	_ = jpeg.Encode(&buf, out, &jpeg.Options{Quality: 85})
-	return buf.Bytes()
+	return out
 }

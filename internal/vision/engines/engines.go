@@ -18,6 +18,7 @@ import (
 	"github.com/veridoc/veridoc/internal/vision/docread"
 	"github.com/veridoc/veridoc/internal/vision/faces"
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
+	"github.com/veridoc/veridoc/internal/vision/liveness"
 )
 
 // Set is the engines a worker process shares.
@@ -32,6 +33,9 @@ type Set struct {
 	procErr    error
 	readerOnce sync.Once
 	reader     *docread.Reader
+	liveOnce   sync.Once
+	live       *liveness.Checker
+	liveErr    error
 }
 
 // Processor is the shared ID-photo pipeline: the face engine and the
@@ -61,6 +65,25 @@ func (e *Set) Faces() (*faces.FaceEngine, error) {
 		return nil, err
 	}
 	return p.Faces, nil
+}
+
+// Liveness is the liveness checker: the face engine and the passive
+// anti-spoofing nets (one copy of each per caller at a time).
+func (e *Set) Liveness() (*liveness.Checker, error) {
+	e.liveOnce.Do(func() {
+		f, err := e.Faces()
+		if err != nil {
+			e.liveErr = err
+			return
+		}
+		spoof, err := faces.NewSpoofer(e.ModelsDir, 0)
+		if err != nil {
+			e.liveErr = err
+			return
+		}
+		e.live = &liveness.Checker{Faces: f, Spoof: spoof}
+	})
+	return e.live, e.liveErr
 }
 
 // Reader is the shared document reader.

@@ -45,6 +45,8 @@ type seen struct {
 	Title         string   `json:"title"`
 	Status        string   `json:"status"`
 	SubmitEnabled bool     `json:"submitEnabled"`
+	LiveMessage   string   `json:"liveMessage"`
+	FilePicker    bool     `json:"filePicker"`
 }
 
 func runBrowser(t *testing.T, allow string, env ...string) seen {

@@ -57,6 +57,7 @@ Account = TypedDict("Account", {
     "policy": "Dict[str, str]",
     "document_velocity": "int",
     "min_age": "int",
+    "liveness_default": "Literal[\"none\", \"passive\", \"active\"]",
     "created": "str",
 })
 
@@ -68,6 +69,7 @@ AccountUpdateRequest = TypedDict("AccountUpdateRequest", {
     "policy": "Dict[str, str]",
     "document_velocity": "Optional[int]",
     "min_age": "Optional[int]",
+    "liveness_default": "Literal[\"none\", \"passive\", \"active\"]",
 }, total=False)
 
 AuditEvent = TypedDict("AuditEvent", {
@@ -406,6 +408,23 @@ FlowList = TypedDict("FlowList", {
 FlowListRequest = TypedDict("FlowListRequest", {
 }, total=False)
 
+LivenessChallenge = TypedDict("LivenessChallenge", {
+    "nonce": "str",
+    "steps": "List[Literal[\"turn_left\", \"turn_right\", \"look_up\", \"blink\", \"move_closer\"]]",
+    "expires": "str",
+})
+
+LivenessFrameIn = TypedDict("LivenessFrameIn", {
+    "image": "str",
+    "t_ms": "int",
+}, total=False)
+
+LivenessStep = TypedDict("LivenessStep", {
+    "step": "Literal[\"turn_left\", \"turn_right\", \"look_up\", \"blink\", \"move_closer\"]",
+    "passed": "bool",
+    "measured": "str",
+})
+
 PhotoBatchRequest = TypedDict("PhotoBatchRequest", {
     "photos": "List[str]",
     "spec_id": "int",
@@ -477,6 +496,7 @@ Session = TypedDict("Session", {
     "viz_given_names": "str",
     "viz_document_number": "str",
     "viz_date_of_birth": "str",
+    "liveness": "Optional[SessionLiveness]",
     "submitted": "Optional[str]",
     "finished": "Optional[str]",
     "deleted": "Optional[str]",
@@ -488,6 +508,7 @@ SessionCreateRequest = TypedDict("SessionCreateRequest", {
     "reference": "str",
     "passport_only": "bool",
     "min_age": "Optional[int]",
+    "liveness": "Literal[\"none\", \"passive\", \"active\"]",
 }, total=False)
 
 SessionCreateResponse = TypedDict("SessionCreateResponse", {
@@ -495,6 +516,7 @@ SessionCreateResponse = TypedDict("SessionCreateResponse", {
     "token": "str",
     "verify_url": "str",
     "webhook_secret": "str",
+    "challenge": "Optional[LivenessChallenge]",
 })
 
 SessionCurrent = TypedDict("SessionCurrent", {
@@ -505,6 +527,9 @@ SessionCurrent = TypedDict("SessionCurrent", {
     "document_front": "bool",
     "document_back": "bool",
     "selfie": "bool",
+    "liveness": "Literal[\"none\", \"passive\", \"active\"]",
+    "challenge": "Optional[LivenessChallenge]",
+    "liveness_frames": "bool",
 })
 
 SessionCurrentRequest = TypedDict("SessionCurrentRequest", {
@@ -546,6 +571,14 @@ SessionListRequest = TypedDict("SessionListRequest", {
     "created_before": "Optional[str]",
 }, total=False)
 
+SessionLiveness = TypedDict("SessionLiveness", {
+    "mode": "Literal[\"none\", \"passive\", \"active\"]",
+    "passed": "Optional[bool]",
+    "score": "Optional[float]",
+    "steps": "List[LivenessStep]",
+    "problems": "List[str]",
+})
+
 SessionStateResponse = TypedDict("SessionStateResponse", {
     "state": "Literal[\"CREATED\", \"UPLOADING\", \"PROCESSING\", \"REVIEW\", \"APPROVED\", \"DECLINED\", \"EXPIRED\"]",
 })
@@ -554,8 +587,12 @@ SessionSubmitRequest = TypedDict("SessionSubmitRequest", {
 }, total=False)
 
 SessionUploadRequest = TypedDict("SessionUploadRequest", {
-    "kind": "Literal[\"document_front\", \"document_back\", \"selfie\"]",
+    "kind": "Literal[\"document_front\", \"document_back\", \"selfie\", \"liveness\"]",
     "image": "str",
+    "nonce": "str",
+    "frames": "List[LivenessFrameIn]",
+    "frame": "List[str]",
+    "frame_times": "str",
 }, total=False)
 
 SessionUploadResponse = TypedDict("SessionUploadResponse", {
@@ -855,7 +892,7 @@ class AccountApi:
         """Get the account the credentials belong to."""
         return self._t.call("account.get", body_of(locals()), False)
 
-    def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None, document_velocity: Optional[int] = None, min_age: Optional[int] = None) -> Account:
+    def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None, document_velocity: Optional[int] = None, min_age: Optional[int] = None, liveness_default: Optional[Literal["none", "passive", "active"]] = None) -> Account:
         """Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does)."""
         return self._t.call("account.update", body_of(locals()), True)
 
@@ -1125,7 +1162,7 @@ class SessionApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
-    def create(self, *, callback_url: Optional[str] = None, face_verification: Optional[bool] = None, reference: Optional[str] = None, passport_only: Optional[bool] = None, min_age: Optional[int] = None) -> SessionCreateResponse:
+    def create(self, *, callback_url: Optional[str] = None, face_verification: Optional[bool] = None, reference: Optional[str] = None, passport_only: Optional[bool] = None, min_age: Optional[int] = None, liveness: Optional[Literal["none", "passive", "active"]] = None) -> SessionCreateResponse:
         """Open a verification session; its token goes to the end user's device."""
         return self._t.call("session.create", body_of(locals()), True)
 
@@ -1161,7 +1198,7 @@ class SessionApi:
         """End user (session token): submit the uploads for verification. Authenticates with a session token (sessionToken)."""
         return self._t.call("session.submit", body_of(locals()), True)
 
-    def upload(self, *, kind: Literal["document_front", "document_back", "selfie"], image: str) -> SessionUploadResponse:
+    def upload(self, *, kind: Literal["document_front", "document_back", "selfie", "liveness"], image: Optional[str] = None, nonce: Optional[str] = None, frames: Optional[List[LivenessFrameIn]] = None, frame: Optional[List[str]] = None, frame_times: Optional[str] = None) -> SessionUploadResponse:
         """End user (session token): upload the document front, back or a selfie. Authenticates with a session token (sessionToken)."""
         return self._t.call("session.upload", body_of(locals()), False)
 

@@ -53,6 +53,7 @@ export interface Account {
   policy: Record<string, string>;
   document_velocity: number;
   min_age: number;
+  liveness_default: "none" | "passive" | "active";
   created: string;
 }
 
@@ -64,6 +65,7 @@ export interface AccountUpdateRequest {
   policy?: Record<string, string>;
   document_velocity?: number;
   min_age?: number;
+  liveness_default?: "none" | "passive" | "active";
 }
 
 export interface AuditEvent {
@@ -402,6 +404,23 @@ export interface FlowList {
 export interface FlowListRequest {
 }
 
+export interface LivenessChallenge {
+  nonce: string;
+  steps: ("turn_left" | "turn_right" | "look_up" | "blink" | "move_closer")[];
+  expires: string;
+}
+
+export interface LivenessFrameIn {
+  image: string;
+  t_ms?: number;
+}
+
+export interface LivenessStep {
+  step: "turn_left" | "turn_right" | "look_up" | "blink" | "move_closer";
+  passed: boolean;
+  measured: string;
+}
+
 export interface PhotoBatchRequest {
   photos: string[];
   spec_id: number;
@@ -473,6 +492,7 @@ export interface Session {
   viz_given_names: string;
   viz_document_number: string;
   viz_date_of_birth: string;
+  liveness: SessionLiveness | null;
   submitted: string | null;
   finished: string | null;
   deleted: string | null;
@@ -484,6 +504,7 @@ export interface SessionCreateRequest {
   reference?: string;
   passport_only?: boolean;
   min_age?: number;
+  liveness?: "none" | "passive" | "active";
 }
 
 export interface SessionCreateResponse {
@@ -491,6 +512,7 @@ export interface SessionCreateResponse {
   token: string;
   verify_url: string;
   webhook_secret?: string;
+  challenge?: LivenessChallenge | null;
 }
 
 export interface SessionCurrent {
@@ -501,6 +523,9 @@ export interface SessionCurrent {
   document_front: boolean;
   document_back: boolean;
   selfie: boolean;
+  liveness: "none" | "passive" | "active";
+  challenge: LivenessChallenge | null;
+  liveness_frames: boolean;
 }
 
 export interface SessionCurrentRequest {
@@ -542,6 +567,14 @@ export interface SessionListRequest {
   created_before?: string;
 }
 
+export interface SessionLiveness {
+  mode: "none" | "passive" | "active";
+  passed: boolean | null;
+  score: number | null;
+  steps: LivenessStep[];
+  problems: string[];
+}
+
 export interface SessionStateResponse {
   state: "CREATED" | "UPLOADING" | "PROCESSING" | "REVIEW" | "APPROVED" | "DECLINED" | "EXPIRED";
 }
@@ -550,8 +583,12 @@ export interface SessionSubmitRequest {
 }
 
 export interface SessionUploadRequest {
-  kind: "document_front" | "document_back" | "selfie";
-  image: string;
+  kind: "document_front" | "document_back" | "selfie" | "liveness";
+  image?: string;
+  nonce?: string;
+  frames?: LivenessFrameIn[];
+  frame?: string[];
+  frame_times?: string;
 }
 
 export interface SessionUploadResponse {

@@ -4,13 +4,16 @@
 // requests that leave the server under test.
 import { chromium } from "playwright-core";
 
+// CAMERA: a .y4m video the fake front camera plays (access granted), or
+// "deny" for a camera whose access the person refuses.
 export function launch(env) {
-  return chromium.launch({
-    executablePath: env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"];
+  if (env.CAMERA) {
+    args.push("--use-fake-device-for-media-stream");
+    if (env.CAMERA !== "deny") args.push("--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${env.CAMERA}`);
+  }
+  return chromium.launch({ executablePath: env.CHROMIUM || "/usr/bin/chromium", headless: true, args });
 }
 
 // watch records a page's errors in result.errors; a request is off-origin

@@ -79,8 +79,37 @@
     });
   }
 
+  // setupLive films the liveness frames in the selfie's place.
+  function setupLive(section) {
+    var box = $(".capture", section);
+    box.appendChild(document.importNode($("#live-tpl").content, true));
+    var video = $("video", box), prompt = $(".prompt", box), start = $(".start", box), bar = $("progress", box), msg = $(".msg", box);
+    $("h2", section).lastChild.textContent = " Selfie video";
+    $("p", section).textContent = "A few seconds of video show that you are here. Fit your face in the oval and follow the prompts.";
+    var steps = (session.challenge && session.challenge.steps) || [];
+    if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) {
+      start.disabled = true; msg.textContent = "This browser cannot use the camera; open the link in another browser or on your phone."; msg.className = "msg err";
+      return;
+    }
+    start.addEventListener("click", function () {
+      start.disabled = true; msg.textContent = ""; msg.className = "msg";
+      window.VeridocLiveness.film(video, steps, function (t) { prompt.textContent = t; }).then(function (frames) {
+        msg.textContent = "Uploading…"; bar.hidden = false; bar.value = 0;
+        return window.VeridocLiveness.send(token, session.challenge.nonce, frames, bar);
+      }).then(function () {
+        bar.value = 100; msg.textContent = "Uploaded."; section.classList.add("done");
+        session.liveness_frames = true; refresh();
+      }, function (e) {
+        prompt.textContent = ""; msg.textContent = e.message; msg.className = "msg err"; start.disabled = false; start.textContent = "Try again";
+      });
+    });
+  }
+
+  function liveness() { return session.liveness && session.liveness !== "none"; }
+
   function refresh() {
-    var ready = session.document_front && (!session.face_verification || session.selfie);
+    var face = liveness() ? session.liveness_frames : (!session.face_verification || session.selfie);
+    var ready = session.document_front && face;
     $("#submit").disabled = !ready;
     status.textContent = ready ? "Ready to submit." : "Add the photos below.";
   }
@@ -126,9 +155,11 @@
       return;
     }
     document.querySelectorAll(".step").forEach(function (sec) {
-      if (sec.dataset.kind === "selfie" && !s.face_verification) { $("h2", sec).insertAdjacentHTML("beforeend", " <small>(optional)</small>"); }
-      sec.hidden = false; setupStep(sec);
-      if (s[sec.dataset.kind]) { sec.classList.add("done"); }
+      var live = sec.dataset.kind === "selfie" && liveness();
+      if (sec.dataset.kind === "selfie" && !s.face_verification && !live) { $("h2", sec).insertAdjacentHTML("beforeend", " <small>(optional)</small>"); }
+      sec.hidden = false;
+      if (live) { setupLive(sec); } else { setupStep(sec); }
+      if (live ? s.liveness_frames : s[sec.dataset.kind]) { sec.classList.add("done"); }
     });
     $("#actions").hidden = false;
     refresh();

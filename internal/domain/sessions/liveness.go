@@ -1,0 +1,196 @@
+package sessions
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
+	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/vision/liveness"
+	"github.com/veridoc/veridoc/internal/vision/raster"
+)
+
+// Liveness modes: what proves a live person took the selfie.
+const (
+	LivenessNone    = "none"    // a selfie upload, as before
+	LivenessPassive = "passive" // frames, judged by the anti-spoofing nets
+	LivenessActive  = "active"  // frames following a challenge's steps, and the nets
+)
+
+// LivenessModes lists them.
+var LivenessModes = []string{LivenessNone, LivenessPassive, LivenessActive}
+
+// Liveness upload kind: the frames, kept as one object.
+const Liveness = "liveness"
+
+// Liveness checks: the frames do not prove a live person (challenge not
+// followed, frames stale or repeated, another person, no frames), or the
+// passive nets call them an attack.
+const (
+	CheckLivenessFailed     = "LIVENESS_FAILED"
+	CheckPresentationAttack = "PRESENTATION_ATTACK_SUSPECTED"
+)
+
+// The rules of liveness uploads: a selfie where frames are asked for,
+// frames where none are, frames answering another challenge.
+var (
+	ErrLivenessRequired     = fault.Declare("LivenessRequired", fault.Conflict)
+	ErrLivenessNotRequested = fault.Declare("LivenessNotRequested", fault.Conflict)
+	ErrLivenessChallenge    = fault.Declare("LivenessChallengeMismatch", fault.Conflict)
+)
+
+// LivenessFrame is one uploaded frame.
+type LivenessFrame struct {
+	JPEG []byte `json:"jpeg"`
+	TMs  int64  `json:"t_ms"`
+}
+
+// livenessUpload is the stored object: the nonce the frames answered and
+// the frames.
+type livenessUpload struct {
+	Nonce  string          `json:"nonce"`
+	Frames []LivenessFrame `json:"frames"`
+}
+
+// LivenessVerdict is what session.get shows.
+type LivenessVerdict struct {
+	Mode   string                `json:"mode"`
+	Passed bool                  `json:"passed"`
+	Score  *float64              `json:"score"` // the passive nets' live probability
+	Steps  []liveness.StepResult `json:"steps"`
+	// Problems say why it did not pass.
+	Problems []string `json:"problems"`
+	// Frames are the measures per frame, for a reviewer.
+	Frames []liveness.FrameMeasure `json:"frames,omitempty"`
+	Best   int                     `json:"best_frame"` // 1-based; 0: none
+}
+
+// ParseVerdict reads a session's stored verdict; nil when none ran.
+func ParseVerdict(s *database.Session) *LivenessVerdict {
+	if s.LivenessResult == "" {
+		return nil
+	}
+	var v LivenessVerdict
+	if json.Unmarshal([]byte(s.LivenessResult), &v) != nil {
+		return nil
+	}
+	return &v
+}
+
+// StepsOf lists a session's challenge steps.
+func StepsOf(s *database.Session) []string {
+	if s.LivenessSteps == "" {
+		return []string{}
+	}
+	return strings.Split(s.LivenessSteps, ",")
+}
+
+// challenge sets a new session's liveness: the mode, and for passive and
+// active a nonce the frames must answer; for active three steps.
+func challenge(s *database.Session, mode string) error {
+	if mode == "" {
+		mode = LivenessNone
+	}
+	if !slices.Contains(LivenessModes, mode) {
+		return fault.ErrInvalidRequest.New("liveness: one of %s", strings.Join(LivenessModes, ", "))
+	}
+	s.Liveness = mode
+	if mode == LivenessNone {
+		return nil
+	}
+	raw := make([]byte, 16)
+	_, _ = rand.Read(raw)
+	s.LivenessNonce = hex.EncodeToString(raw)
+	if mode == LivenessActive {
+		s.LivenessSteps = strings.Join(liveness.NewChallenge(), ",")
+	}
+	return nil
+}
+
+// UploadLiveness stores a session's frames after checking that they answer
+// its challenge: the nonce, 8 to 30 JPEG frames.
+func (sv *Service) UploadLiveness(ctx context.Context, accountID, sessionID int64, nonce string, frames []LivenessFrame, client Client) (string, error) {
+	s, err := sv.open(ctx, accountID, sessionID)
+	if err != nil {
+		return "", err
+	}
+	if s.Liveness == "" || s.Liveness == LivenessNone {
+		return "", ErrLivenessNotRequested.New("Session %d asks for no liveness frames: upload a selfie", s.ID)
+	}
+	if nonce != s.LivenessNonce {
+		return "", ErrLivenessChallenge.New("The frames answer another challenge than session %d's", s.ID)
+	}
+	if len(frames) < liveness.MinFrames || len(frames) > liveness.MaxFrames {
+		return "", fault.ErrInvalidRequest.New("frames: %d to %d frames, got %d", liveness.MinFrames, liveness.MaxFrames, len(frames))
+	}
+	for i, f := range frames {
+		hdr, err := raster.CheckUpload(f.JPEG)
+		if err != nil {
+			return "", fmt.Errorf("frames[%d].image: %w", i, err)
+		}
+		if hdr.Format != "jpeg" {
+			return "", fault.ErrInvalidRequest.New("frames[%d].image: a JPEG, got %s", i, hdr.Format)
+		}
+	}
+	blob, err := json.Marshal(livenessUpload{Nonce: nonce, Frames: frames})
+	if err != nil {
+		return "", err
+	}
+	return sv.store(ctx, s.ID, Liveness, blob, client)
+}
+
+// checkLiveness judges the session's frames, records the verdict on d and
+// returns the best frame to match as the selfie (nil when none).
+func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *database.SessionResult, upload database.SessionUpload) ([]byte, error) {
+	v := LivenessVerdict{Mode: s.Liveness, Problems: []string{}, Steps: []liveness.StepResult{}}
+	defer func() {
+		b, _ := json.Marshal(v)
+		d.LivenessResult = string(b)
+	}()
+	raw, err := objectstore.ReadAll(ctx, w.Store, upload.Key)
+	if err != nil {
+		return nil, err
+	}
+	var up livenessUpload
+	if raw == nil || json.Unmarshal(raw, &up) != nil || up.Nonce != s.LivenessNonce {
+		v.Problems = append(v.Problems, "no liveness frames were uploaded for this session's challenge")
+		failWith(d, CheckLivenessFailed, v.Problems[0])
+		return nil, nil
+	}
+	checker, err := w.Engines.Liveness()
+	if err != nil {
+		return nil, err
+	}
+	frames := make([]liveness.Frame, len(up.Frames))
+	for i, f := range up.Frames {
+		frames[i] = liveness.Frame{JPEG: f.JPEG, TMs: f.TMs}
+	}
+	r, err := checker.Check(ctx, frames, StepsOf(s))
+	if err != nil {
+		return nil, err
+	}
+	v.Problems = append(v.Problems, r.Problems...)
+	v.Steps = append(v.Steps, r.Steps...)
+	v.Frames, v.Best = r.Frames, r.Best+1
+	if r.Score >= 0 {
+		score := r.Score
+		v.Score = &score
+	}
+	v.Passed = len(r.Problems) == 0 && !r.Attack()
+	if len(r.Problems) > 0 {
+		failWith(d, CheckLivenessFailed, strings.Join(r.Problems, "; "))
+	}
+	if r.Attack() {
+		failWith(d, CheckPresentationAttack, fmt.Sprintf("live probability %.3f, under %.2f", r.Score, liveness.PassiveThreshold))
+	}
+	if r.Best < 0 {
+		return nil, nil
+	}
+	return up.Frames[r.Best].JPEG, nil
+}
