@@ -9,7 +9,7 @@ export VERIDOC_DATA_DIR ?= ./data
 # Tesseract's OpenMP threads only spin on a busy machine (the binary sets this itself).
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: build run deps test-deps models bench eval-photos eval-docs loadtest scale test e2e-deps lint vet fmt-check staticcheck clean
+.PHONY: build run deps test-deps models bench eval-photos eval-docs eval-liveness loadtest scale test e2e-deps lint vet fmt-check staticcheck clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/veridoc
@@ -56,6 +56,16 @@ eval-photos: models
 eval-docs: models
 	@scripts/install-deps.sh test
 	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions|TestEvalIntegrity' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva ./internal/vision/integrity
+
+# Liveness evaluation: generated live heads doing random challenges and the
+# attacks (a print moved and bent, a screen replay, a frozen frame, two
+# people): APCER per attack, BPCER, the passive nets' scores, ms a check;
+# writes test-output/eval-liveness.txt. Then a check's time for 15 frames
+# of 640×480 on one core, beside the decode of the same frames.
+eval-liveness: models
+	@scripts/install-deps.sh test
+	VERIDOC_EVAL=1 $(GO) test -count=1 -cpu 1 -run 'TestEvalLiveness' -v -timeout 30m ./internal/vision/liveness
+	$(GO) test -run '^$$' -bench 'Check15' -cpu 1 -benchtime 10x ./internal/vision/liveness
 
 # At a million sessions on PostgreSQL (tools/scale, seeded by bulk inserts):
 # list latencies against an account of 1,000, the 1:N face index's load

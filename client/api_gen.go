@@ -446,7 +446,7 @@ func (s *SessionService) Submit(ctx context.Context, req *SessionSubmitRequest) 
 	return res, s.c.Call(ctx, "session.submit", true, req, res)
 }
 
-// Upload: End user (session token): upload the document front, back or a selfie.
+// Upload: End user (session token): upload the document front, back or a selfie, or with liveness the camera frames that answer the challenge.
 // It authenticates with a session token (NewWithToken).
 func (s *SessionService) Upload(ctx context.Context, req *SessionUploadRequest) (*SessionUploadResponse, error) {
 	res := new(SessionUploadResponse)

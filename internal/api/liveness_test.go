@@ -53,7 +53,7 @@ func TestLivenessSession(t *testing.T) {
 	}
 	front := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: grace, RotateDeg: -2})
 	s := apitest.WorkerServer(t, testenv.PostgresURL(t))
-	c, _, _, _ := apitest.Account(t, s, "liveness")
+	c, accID, _, _ := apitest.Account(t, s, "liveness")
 	// The passive nets call every generated head an attack (docs/sessions.md):
 	// listed, not acted on, so the active check's verdict shows.
 	if r := c.Call("account.update", map[string]any{"policy": map[string]string{"PRESENTATION_ATTACK_SUSPECTED": "ignore"}}); r.Status != 200 {
@@ -77,6 +77,7 @@ func TestLivenessSession(t *testing.T) {
 	}
 
 	id, dev, nonce, steps := open()
+	first := id
 	if cur := dev.Call("session.current", nil); cur.Str("liveness") != "active" || len(stepsOf(cur)) != 3 {
 		t.Errorf("session.current: %s", cur.Raw)
 	}
@@ -116,6 +117,29 @@ func TestLivenessSession(t *testing.T) {
 		}
 	}
 
+	// A reviewer sees the verdict and the frames in the console; another
+	// account's reviewer does not.
+	b := apitest.NewBrowser(t, s.URL)
+	if res := b.Login("live@example.com", apitest.ConsoleUser(t, s, accID, "live@example.com", "reviewer")); res.StatusCode != 303 {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	if res, page := b.Get(fmt.Sprintf("/console/sessions/%d", id)); res.StatusCode != 200 || !strings.Contains(page, "Liveness (active)") ||
+		!strings.Contains(page, fmt.Sprintf("/console/sessions/%d/frames/15", id)) {
+		t.Errorf("console session page: %d %s", res.StatusCode, page)
+	}
+	if res, body := b.Get(fmt.Sprintf("/console/sessions/%d/frames/3", id)); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" || body != string(live[2].JPEG) {
+		t.Errorf("frame 3: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res, _ := b.Get(fmt.Sprintf("/console/sessions/%d/frames/99", id)); res.StatusCode != 404 {
+		t.Errorf("frame 99: %d", res.StatusCode)
+	}
+	_, otherID, _, _ := apitest.Account(t, s, "liveness-elsewhere")
+	ob := apitest.NewBrowser(t, s.URL)
+	ob.Login("elsewhere@example.com", apitest.ConsoleUser(t, s, otherID, "elsewhere@example.com", "reviewer"))
+	if res, _ := ob.Get(fmt.Sprintf("/console/sessions/%d/frames/1", id)); res.StatusCode != 404 {
+		t.Errorf("another account's frame: %d", res.StatusCode)
+	}
+
 	// A print of the portrait, sent as a multipart form.
 	id, dev, nonce, steps = open()
 	printed := livegen.Sequence(head.Print(livegen.Script(steps, rng), 0.15), rng)
@@ -128,6 +152,20 @@ func TestLivenessSession(t *testing.T) {
 	got = waitSettled(t, c, id)
 	if got.Str("state") != "DECLINED" || !strings.Contains(fmt.Sprint(got.Body["checks"]), "LIVENESS_FAILED") {
 		t.Errorf("print: %s", got.Raw)
+	}
+
+	// The live frames again, for another session's challenge: a replay.
+	id, dev, nonce, _ = open()
+	if r := dev.Call("session.upload", map[string]any{"kind": "liveness", "nonce": nonce, "frames": framesJSON(live)}); r.Status != 200 {
+		t.Fatalf("replayed frames: %s", r.Raw)
+	}
+	if r := dev.Call("session.submit", nil); r.Status != 200 {
+		t.Fatal(r.Raw)
+	}
+	got = waitSettled(t, c, id)
+	ev, _ := got.Body["evidence"].(map[string]any)
+	if e, _ := ev["LIVENESS_FAILED"].(string); got.Str("state") != "DECLINED" || !strings.Contains(e, fmt.Sprintf("frames were sent before, to session %d", first)) {
+		t.Errorf("replay: %s", got.Raw)
 	}
 }
 

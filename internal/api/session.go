@@ -228,7 +228,7 @@ func (h *Handlers) registerSession(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.sessionDecide)
 	rpc.Register(reg, rpc.Spec{Name: "session_event.list", Summary: "List a session's state changes with their times and reasons.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionEventList)
-	rpc.Register(reg, rpc.Spec{Name: "session.upload", Summary: "End user (session token): upload the document front, back or a selfie.",
+	rpc.Register(reg, rpc.Spec{Name: "session.upload", Summary: "End user (session token): upload the document front, back or a selfie, or with liveness the camera frames that answer the challenge.",
 		Scope: rpc.ScopeSession, MaxBody: uploadBody, Multipart: true}, h.sessionUpload)
 	rpc.Register(reg, rpc.Spec{Name: "session.submit", Summary: "End user (session token): submit the uploads for verification.",
 		Scope: rpc.ScopeSession, MaxBody: smallBody, SideEffects: true}, h.sessionSubmit)

@@ -176,6 +176,16 @@ func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *data
 		return nil, err
 	}
 	v.Problems = append(v.Problems, r.Problems...)
+	// Frames this account received before, for another session: a replay.
+	other, err := w.DB.SessionWithFrames(ctx, s.AccountID, s.ID, r.Digests)
+	if err != nil {
+		return nil, err
+	}
+	if other != 0 {
+		r.Problems = append(r.Problems, fmt.Sprintf("frames were sent before, to session %d", other))
+		v.Problems = append(v.Problems, r.Problems[len(r.Problems)-1])
+	}
+	d.LiveFrames = r.Digests
 	v.Steps = append(v.Steps, r.Steps...)
 	v.Frames, v.Best = r.Frames, r.Best+1
 	if r.Score >= 0 {
@@ -193,4 +203,21 @@ func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *data
 		return nil, nil
 	}
 	return up.Frames[r.Best].JPEG, nil
+}
+
+// ReadFrames reads a liveness upload's frames (none when key is empty or
+// the object is gone).
+func ReadFrames(ctx context.Context, store objectstore.Store, key string) ([]LivenessFrame, error) {
+	if key == "" {
+		return nil, nil
+	}
+	raw, err := objectstore.ReadAll(ctx, store, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	var up livenessUpload
+	if err := json.Unmarshal(raw, &up); err != nil {
+		return nil, err
+	}
+	return up.Frames, nil
 }

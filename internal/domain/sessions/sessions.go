@@ -209,6 +209,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 				return err
 			}
 		}
+		if err := tx.AddLiveFrames(s.AccountID, s.ID, d.LiveFrames, now); err != nil {
+			return err
+		}
 		change := database.SessionChange{FinishedAt: &now, Result: d}
 		if state == database.SessionReview {
 			change.FinishedAt = nil // not finished: a person decides it

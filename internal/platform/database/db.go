@@ -123,7 +123,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
 // migrations (migrate.go); a test checks they give what these models expect.
 var Models = []any{&Account{}, &APIKey{}, &IdempotencyKey{}, &Transaction{}, &BillingHold{}, &RateCounter{}, &PhotoTask{},
 	&Session{}, &SessionUpload{}, &SessionEvent{}, &Callback{}, &CallbackAttempt{},
-	&Verification{}, &Document{}, &ExtractedField{}, &ExtractedChange{}, &Decision{}, &WebhookEndpoint{}, &AuditEvent{}, &EncryptionKey{}, &ConsoleUser{}, &ConsoleSession{}, &AccountSpec{}, &DocumentBlock{}, &Face{}}
+	&Verification{}, &Document{}, &ExtractedField{}, &ExtractedChange{}, &Decision{}, &WebhookEndpoint{}, &AuditEvent{}, &EncryptionKey{}, &ConsoleUser{}, &ConsoleSession{}, &AccountSpec{}, &DocumentBlock{}, &Face{}, &LiveFrame{}}
 
 // ErrNotFound is returned by queries that find no row for the account.
 var ErrNotFound = errors.New("not found")

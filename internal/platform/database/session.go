@@ -250,6 +250,7 @@ type SessionResult struct {
 	DocIndex                                                           string
 	Evidence                                                           map[string]string // by check
 	LivenessResult                                                     string            // JSON; "" when none ran
+	LiveFrames                                                         []string          // the frames' digests, recorded with the decision
 }
 
 // SessionChange is what changes beside the state; nil fields stay as they are.
@@ -345,6 +346,9 @@ func (tx *Tx) EraseSession(id int64, at time.Time) error {
 		return err
 	}
 	if err := tx.eraseFaces("session_id", id, at); err != nil {
+		return err
+	}
+	if err := tx.g.Where("session_id = ?", id).Delete(&LiveFrame{}).Error; err != nil {
 		return err
 	}
 	// A reviewer's comment may name the person.

@@ -152,6 +152,21 @@ func (e *FaceEngine) FindTimed(img image.Image) ([]Face, time.Duration, error) {
 	return e.finder.find(img)
 }
 
+// Boxes runs only the face detector (dlib's HOG) on img: callers that find
+// faces on a small copy and mark them on the full image (Mark).
+func (e *FaceEngine) Boxes(img *raster.Image) ([]image.Rectangle, error) {
+	if img.W == 0 || img.H == 0 {
+		return nil, nil
+	}
+	return e.finder.boxes(img.Pix, img.W, img.H)
+}
+
+// Mark places the 68 landmarks of the face in box (a detector box in img's
+// pixels) on img.
+func (e *FaceEngine) Mark(img *raster.Image, box image.Rectangle) (Face, error) {
+	return e.finder.mark(img, box)
+}
+
 // Describe computes f's descriptor from img, the image f was found in.
 func (e *FaceEngine) Describe(img *raster.Image, f *Face) error {
 	return describe(e.descr, img, f)

@@ -43,22 +43,49 @@ const maxFaces, LandmarkCount = 16, 68
 // and how long the landmarks took.
 func (f *finder) find(img image.Image) ([]Face, time.Duration, error) {
 	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
+	rgb, w, h := pixelsOf(img)
 	if w == 0 || h == 0 {
 		return nil, 0, nil
 	}
-	var rgb []byte
-	if m, ok := img.(*raster.Image); ok && b.Min == (image.Point{}) {
-		rgb = m.Pix
-	} else {
-		rgb = packRGB(img)
+	boxes, err := f.boxes(rgb, w, h)
+	if err != nil {
+		return nil, 0, err
 	}
+	var marked time.Duration
+	out := make([]Face, 0, len(boxes))
+	for _, box := range boxes {
+		t0 := time.Now()
+		fc, err := f.mark(&raster.Image{Pix: rgb, W: w, H: h}, box)
+		if err != nil {
+			return nil, 0, err
+		}
+		marked += time.Since(t0)
+		out = append(out, fc.offset(b.Min))
+	}
+	return out, marked, nil
+}
+
+// pixelsOf is img as packed RGB.
+func pixelsOf(img image.Image) ([]byte, int, int) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w == 0 || h == 0 {
+		return nil, 0, 0
+	}
+	if m, ok := img.(*raster.Image); ok && b.Min == (image.Point{}) {
+		return m.Pix, w, h
+	}
+	return packRGB(img), w, h
+}
+
+// boxes runs the HOG detector on packed RGB.
+func (f *finder) boxes(rgb []byte, w, h int) ([]image.Rectangle, error) {
 	var det unsafe.Pointer
 	select {
 	case det = <-f.detectors:
 	default:
 		if det = C.vd_detector_new(); det == nil {
-			return nil, 0, errors.New("face detector: cannot create")
+			return nil, errors.New("face detector: cannot create")
 		}
 	}
 	defer func() {
@@ -68,32 +95,47 @@ func (f *finder) find(img image.Image) ([]Face, time.Duration, error) {
 			C.vd_detector_free(det)
 		}
 	}()
-	boxes := make([]C.int, 4*maxFaces)
-	n := int(C.vd_find(det, (*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h), &boxes[0], C.int(maxFaces)))
+	raw := make([]C.int, 4*maxFaces)
+	n := int(C.vd_find(det, (*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h), &raw[0], C.int(maxFaces)))
 	if n < 0 {
-		return nil, 0, errors.New("face detector failed")
+		return nil, errors.New("face detector failed")
 	}
-	var marked time.Duration
-	out := make([]Face, 0, min(n, maxFaces))
+	out := make([]image.Rectangle, 0, min(n, maxFaces))
 	for i := 0; i < min(n, maxFaces); i++ {
-		box := image.Rect(int(boxes[4*i]), int(boxes[4*i+1]), int(boxes[4*i+2]), int(boxes[4*i+3]))
-		fc := Face{Box: box.Add(b.Min), Landmarks: make([]image.Point, LandmarkCount), Points: make([]Point, LandmarkCount)}
-		t0 := time.Now()
-		side := markCrop * float64(max(box.Dx(), box.Dy()))
-		cx := float64(box.Min.X+box.Max.X) / 2
-		cy := float64(box.Min.Y+box.Max.Y)/2 + markShift*side
-		pts, err := f.marks.Points(&raster.Image{Pix: rgb, W: w, H: h}, cx-side/2, cy-side/2, side)
-		if err != nil {
-			return nil, 0, err
-		}
-		for j, p := range pts {
-			fc.Landmarks[j] = image.Pt(int(math.Round(p.X)), int(math.Round(p.Y))).Add(b.Min)
-			fc.Points[j] = Point{p.X + float64(b.Min.X), p.Y + float64(b.Min.Y)}
-		}
-		marked += time.Since(t0)
-		out = append(out, fc)
+		out = append(out, image.Rect(int(raw[4*i]), int(raw[4*i+1]), int(raw[4*i+2]), int(raw[4*i+3])))
 	}
-	return out, marked, nil
+	return out, nil
+}
+
+// mark places the 68 landmarks of the face in box on img.
+func (f *finder) mark(img *raster.Image, box image.Rectangle) (Face, error) {
+	fc := Face{Box: box, Landmarks: make([]image.Point, LandmarkCount), Points: make([]Point, LandmarkCount)}
+	side := markCrop * float64(max(box.Dx(), box.Dy()))
+	cx := float64(box.Min.X+box.Max.X) / 2
+	cy := float64(box.Min.Y+box.Max.Y)/2 + markShift*side
+	pts, err := f.marks.Points(img, cx-side/2, cy-side/2, side)
+	if err != nil {
+		return fc, err
+	}
+	for j, p := range pts {
+		fc.Landmarks[j] = image.Pt(int(math.Round(p.X)), int(math.Round(p.Y)))
+		fc.Points[j] = Point{p.X, p.Y}
+	}
+	return fc, nil
+}
+
+// offset moves a face found in a sub-image to its parent's pixels.
+func (fc Face) offset(by image.Point) Face {
+	if by == (image.Point{}) {
+		return fc
+	}
+	fc.Box = fc.Box.Add(by)
+	for j := range fc.Points {
+		fc.Landmarks[j] = fc.Landmarks[j].Add(by)
+		fc.Points[j].X += float64(by.X)
+		fc.Points[j].Y += float64(by.Y)
+	}
+	return fc
 }
 
 // packRGB lays an image out as tightly packed 8-bit RGB.

@@ -19,12 +19,16 @@ func eyePatch(img *raster.Image, pts []faces.Point) []float64 {
 		a, b := pts[c[0]], pts[c[1]]
 		ux, uy := b.X-a.X, b.Y-a.Y // along the eye, corner to corner
 		vx, vy := -uy, ux          // across it, as long
+		// Rows cover an eighth of the eye's width above and below the line
+		// between the corners: the opening, not the lids around it.
 		for r := range rows {
 			for k := range cols {
-				s := (float64(k) + 0.5) / cols
+				// The middle of the eye, where the iris shows or the lid
+				// covers it; the corners look alike either way.
+				s := 0.2 + 0.6*(float64(k)+0.5)/cols
 				t := (float64(r)+0.5)/rows - 0.5
-				x := a.X + s*ux + 0.5*t*vx
-				y := a.Y + s*uy + 0.5*t*vy
+				x := a.X + s*ux + 0.25*t*vx
+				y := a.Y + s*uy + 0.25*t*vy
 				out = append(out, luma(img, x, y))
 			}
 		}

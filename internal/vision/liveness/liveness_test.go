@@ -117,3 +117,31 @@ func repeated(f []liveness.Frame) []liveness.Frame {
 	f[9] = f[4]
 	return f
 }
+
+// BenchmarkCheck15 is one liveness check of 15 frames of 640×480 (an
+// active challenge), the decode of the same frames beside it as the floor.
+func BenchmarkCheck15(b *testing.B) {
+	c := checker(b)
+	h := head(b, c, portraits(b)[0])
+	steps := []string{liveness.TurnLeft, liveness.Blink, liveness.MoveCloser}
+	rng := rand.New(rand.NewPCG(1, 1))
+	frames := livegen.Sequence(h.Live(livegen.Script(steps, rng)), rng)
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			for _, f := range frames {
+				img, err := raster.Decode(context.Background(), f.JPEG, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				img.Free()
+			}
+		}
+	})
+	b.Run("check", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Check(context.Background(), frames, steps); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -71,6 +71,7 @@ type Console struct {
 // New builds the console's routes and templates.
 func New(c *Console) (*Console, error) {
 	funcs := template.FuncMap{"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+		"add": func(a, b int) int { return a + b },
 		"tsp": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -112,6 +113,7 @@ func New(c *Console) (*Console, error) {
 	m.HandleFunc("POST /console/documents/{id}/extracted", c.auth(accounts.RoleReviewer, c.correct))
 	m.HandleFunc("GET /console/sessions", c.auth(accounts.RoleViewer, c.sessions))
 	m.HandleFunc("GET /console/sessions/{id}", c.auth(accounts.RoleViewer, c.session))
+	m.HandleFunc("GET /console/sessions/{id}/frames/{n}", c.auth(accounts.RoleViewer, c.sessionFrame))
 	m.HandleFunc("GET /console/photos", c.auth(accounts.RoleViewer, c.photos))
 	m.HandleFunc("GET /console/photos/{id}", c.auth(accounts.RoleViewer, c.photo))
 	m.HandleFunc("POST /console/billing/deposit", c.auth(accounts.RoleOwner, c.deposit))

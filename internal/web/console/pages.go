@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/veridoc/veridoc/internal/domain/accounts"
@@ -209,7 +210,7 @@ func (c *Console) session(w http.ResponseWriter, r *http.Request) {
 	}
 	c.render(w, r, http.StatusOK, "session", page{Title: fmt.Sprintf("Session %d", s.ID), Active: "sessions", Flash: r.URL.Query().Get("done"),
 		Data: map[string]any{"S": s, "Events": events, "Images": images, "Checks": s.CheckList(), "Evidence": s.EvidenceMap(), "Attempts": attempts,
-			"CanDecide": s.State == database.SessionReview && accounts.RoleAtLeast(v.User.Role, accounts.RoleReviewer)}})
+			"Liveness": sessions.ParseVerdict(s), "CanDecide": s.State == database.SessionReview && accounts.RoleAtLeast(v.User.Role, accounts.RoleReviewer)}})
 }
 
 // decideSession records a reviewer's decision on a session in REVIEW,
@@ -384,4 +385,35 @@ func splitList(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ",")
+}
+
+// sessionFrame serves one liveness frame of a session (1-based), read from
+// the frames' upload: they are kept as one object, so there is no signed
+// link to each.
+func (c *Console) sessionFrame(w http.ResponseWriter, r *http.Request) {
+	s, ok := load(c, w, r, "session", c.DB.GetSession)
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	uploads, uerr := c.DB.SessionUploads(r.Context(), s.ID)
+	if uerr != nil {
+		c.serverError(w, r, uerr)
+		return
+	}
+	frames, ferr := sessions.ReadFrames(r.Context(), c.Store, uploads[sessions.Liveness].Key)
+	if ferr != nil {
+		c.serverError(w, r, ferr)
+		return
+	}
+	if err != nil || n < 1 || n > len(frames) {
+		c.notFound(w, r, "frame", int64(n))
+		return
+	}
+	if n == 1 {
+		c.audit(r, "image.link", fmt.Sprintf("session:%d:frames", s.ID))
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, _ = w.Write(frames[n-1].JPEG)
 }

@@ -1199,7 +1199,7 @@ class SessionApi:
         return self._t.call("session.submit", body_of(locals()), True)
 
     def upload(self, *, kind: Literal["document_front", "document_back", "selfie", "liveness"], image: Optional[str] = None, nonce: Optional[str] = None, frames: Optional[List[LivenessFrameIn]] = None, frame: Optional[List[str]] = None, frame_times: Optional[str] = None) -> SessionUploadResponse:
-        """End user (session token): upload the document front, back or a selfie. Authenticates with a session token (sessionToken)."""
+        """End user (session token): upload the document front, back or a selfie, or with liveness the camera frames that answer the challenge. Authenticates with a session token (sessionToken)."""
         return self._t.call("session.upload", body_of(locals()), False)
 
 

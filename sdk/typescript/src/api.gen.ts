@@ -1216,7 +1216,7 @@ export class SessionApi {
     return this.t.call("session.submit", req, true);
   }
 
-  /** End user (session token): upload the document front, back or a selfie. Authenticates with a session token (sessionToken). */
+  /** End user (session token): upload the document front, back or a selfie, or with liveness the camera frames that answer the challenge. Authenticates with a session token (sessionToken). */
   upload(req: SessionUploadRequest): Promise<SessionUploadResponse> {
     return this.t.call("session.upload", req, false);
   }

@@ -1,0 +1,202 @@
+package liveness_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/veridoc/veridoc/internal/testsupport/livegen"
+	"github.com/veridoc/veridoc/internal/testsupport/repo"
+	"github.com/veridoc/veridoc/internal/vision/liveness"
+)
+
+// TestEvalLiveness measures the checks on generated sequences
+// (VERIDOC_EVAL=1; VERIDOC_LIVENESS_HEADS portraits, 60 by default): bona
+// fide heads doing a random challenge, and per attack type the share the
+// active check accepts (APCER, ISO/IEC 30107-3) and the passive nets'
+// scores: the portrait as a print moved and bent to follow the steps, the
+// live sequence replayed on a screen, a frozen frame, two people. BPCER is
+// the share of bona fide sequences refused. It writes the table to
+// test-output/eval-liveness.txt and fails below the targets (attacks
+// refused ≥ 99 % except the screen, which only the passive nets can
+// catch; bona fide accepted ≥ 97 %).
+func TestEvalLiveness(t *testing.T) {
+	if os.Getenv("VERIDOC_EVAL") == "" {
+		t.Skip("runs with VERIDOC_EVAL=1")
+	}
+	n := 60
+	if v, err := strconv.Atoi(os.Getenv("VERIDOC_LIVENESS_HEADS")); err == nil && v > 0 {
+		n = v
+	}
+	c := checker(t)
+	files := portraits(t)
+	rng := rand.New(rand.NewPCG(2026, 12))
+	type tally struct {
+		runs, accepted int
+		scores         []float64
+		reasons        map[string]int
+	}
+	kinds := []string{"bona fide", "print", "screen", "frozen", "two people"}
+	res := map[string]*tally{}
+	for _, k := range kinds {
+		res[k] = &tally{reasons: map[string]int{}}
+	}
+	var took time.Duration
+	checks := 0
+	var heads []*livegen.Head
+	for _, f := range files {
+		if len(heads) == n+1 {
+			break
+		}
+		if h := head(t, c, f); h != nil {
+			heads = append(heads, h)
+		}
+	}
+	for i := 0; i+1 < len(heads); i++ {
+		h, other := heads[i], heads[i+1]
+		steps := liveness.NewChallenge()
+		script := livegen.Script(steps, rng)
+		live := h.Live(script)
+		seqs := map[string][]*image.RGBA{
+			"bona fide":  live,
+			"print":      h.Print(script, rng.Float64()*0.3),
+			"screen":     livegen.Screen(live, rng),
+			"frozen":     livegen.Frozen(live[0], len(live)),
+			"two people": append(append([]*image.RGBA{}, live[:len(live)/2]...), other.Live(script)[len(live)/2:]...),
+		}
+		for _, k := range kinds {
+			start := time.Now()
+			r, err := c.Check(context.Background(), livegen.Sequence(seqs[k], rng), steps)
+			took += time.Since(start)
+			checks++
+			if err != nil {
+				t.Fatal(err)
+			}
+			tl := res[k]
+			tl.runs++
+			if len(r.Problems) == 0 {
+				tl.accepted++
+			} else {
+				tl.reasons[firstWords(r.Problems[0])]++
+				if k == "bona fide" {
+					t.Logf("bona fide %d refused: %v; eyes %v", i, r.Problems, eyesOf(r.Frames))
+				}
+			}
+			if r.Score >= 0 {
+				tl.scores = append(tl.scores, r.Score)
+			}
+		}
+	}
+	var out string
+	out += fmt.Sprintf("liveness on generated sequences: %d heads from ../shared/data/faces, 15 frames of 640×480 each, %.0f ms a check (mean of %d, this machine)\n\n", res["bona fide"].runs, float64(took.Milliseconds())/float64(checks), checks)
+	out += fmt.Sprintf("%-11s %5s %9s %16s %14s  %s\n", "set", "runs", "accepted", "rate", "passive mean", "first reasons refused")
+	for _, k := range kinds {
+		tl := res[k]
+		rate := float64(tl.accepted) / float64(max(tl.runs, 1))
+		label := "APCER"
+		if k == "bona fide" {
+			label, rate = "BPCER", 1-rate
+		}
+		out += fmt.Sprintf("%-11s %5d %9d %6s %8.1f %%  %14.3f  %v\n", k, tl.runs, tl.accepted, label, 100*rate, mean(tl.scores), tl.reasons)
+	}
+	t.Log("\n" + out)
+	dir := repo.Path("test-output")
+	_ = os.MkdirAll(dir, 0o755)
+	_ = os.WriteFile(filepath.Join(dir, "eval-liveness.txt"), []byte(out), 0o644)
+	if b := res["bona fide"]; float64(b.accepted) < 0.97*float64(b.runs) {
+		t.Errorf("bona fide accepted %d of %d, under 97 %%", b.accepted, b.runs)
+	}
+	for _, k := range []string{"print", "frozen", "two people"} {
+		if a := res[k]; float64(a.accepted) > 0.01*float64(a.runs) {
+			t.Errorf("%s accepted %d of %d, over 1 %%", k, a.accepted, a.runs)
+		}
+	}
+}
+
+func mean(v []float64) float64 {
+	if len(v) == 0 {
+		return -1
+	}
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// firstWords names a problem without its numbers.
+func firstWords(p string) string {
+	words := 0
+	for i, r := range p {
+		if r == ' ' {
+			if words++; words == 3 {
+				return p[:i]
+			}
+		}
+	}
+	return p
+}
+
+func eyesOf(fs []liveness.FrameMeasure) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%.2f/%.0f/%.0f", f.EyesLike, f.YawDeg, f.PitchDeg))
+	}
+	return out
+}
+
+// TestCalibrateBlink prints how much open and closed eyes look like the
+// first frames' (VERIDOC_EVAL=1) on heads from portraits 300 on, which the
+// evaluation (the first ones) does not use: the blink's threshold sits
+// between the two.
+func TestCalibrateBlink(t *testing.T) {
+	if os.Getenv("VERIDOC_EVAL") == "" {
+		t.Skip("runs with VERIDOC_EVAL=1")
+	}
+	c := checker(t)
+	files := portraits(t)
+	if len(files) < 340 {
+		t.Skip("too few portraits")
+	}
+	rng := rand.New(rand.NewPCG(300, 1))
+	var open, closed []float64
+	for _, f := range files[300:340] {
+		h := head(t, c, f)
+		if h == nil {
+			continue
+		}
+		var imgs []*image.RGBA
+		for i := range 10 {
+			p := livegen.Pose{Scale: 1, Yaw: rng.NormFloat64() * 1.5, Pitch: rng.NormFloat64() * 1.5, DX: rng.NormFloat64() * 3, DY: rng.NormFloat64() * 3}
+			if i >= 3 && i%2 == 0 {
+				p.Blink = 1
+			}
+			imgs = append(imgs, h.Render(p))
+		}
+		r, err := c.Check(context.Background(), livegen.Sequence(imgs, rng), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, fm := range r.Frames {
+			switch {
+			case !fm.Face || i < 3:
+			case i%2 == 0:
+				closed = append(closed, fm.EyesLike)
+			default:
+				open = append(open, fm.EyesLike)
+			}
+		}
+	}
+	slices.Sort(open)
+	slices.Sort(closed)
+	q := func(v []float64, p float64) float64 { return v[int(p*float64(len(v)-1))] }
+	t.Logf("open eyes (%d frames): min %.2f, 5th percentile %.2f, median %.2f", len(open), open[0], q(open, 0.05), q(open, 0.5))
+	t.Logf("closed eyes (%d frames): median %.2f, 95th percentile %.2f, max %.2f", len(closed), q(closed, 0.5), q(closed, 0.95), closed[len(closed)-1])
+}
