@@ -61,11 +61,13 @@ eval-docs: models
 # attacks (a print moved and bent, a screen replay, a frozen frame, two
 # people): APCER per attack, BPCER, the passive nets' scores, ms a check;
 # writes test-output/eval-liveness.txt. Then a check's time for 15 frames
-# of 640×480 on one core, beside the decode of the same frames.
+# of 640×480 on one core, beside the decode of the same frames, and two
+# workers' checks a second and peak memory.
 eval-liveness: models
 	@scripts/install-deps.sh test
 	VERIDOC_EVAL=1 $(GO) test -count=1 -cpu 1 -run 'TestEvalLiveness' -v -timeout 30m ./internal/vision/liveness
 	$(GO) test -run '^$$' -bench 'Check15' -cpu 1 -benchtime 10x ./internal/vision/liveness
+	$(GO) test -run '^$$' -bench 'CheckWorkers2' -cpu 2 -benchtime 20x ./internal/vision/liveness
 
 # At a million sessions on PostgreSQL (tools/scale, seeded by bulk inserts):
 # list latencies against an account of 1,000, the 1:N face index's load

@@ -3,18 +3,14 @@ package idphoto_test
 import (
 	"context"
 	"math"
-	"os"
-	"runtime"
-	"runtime/debug"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/davidbyttow/govips/v2/vips"
 
+	"github.com/veridoc/veridoc/internal/testsupport/rss"
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
@@ -39,7 +35,7 @@ func benchProcess(b *testing.B, mp float64) {
 
 func benchMode(b *testing.B, src []byte, opt idphoto.Options) {
 	p := processor(b)
-	resetPeakRSS(b)
+	rss.Reset(b)
 	var total []time.Duration
 	var st idphoto.Timings
 	b.ResetTimer()
@@ -75,7 +71,7 @@ func benchMode(b *testing.B, src []byte, opt idphoto.Options) {
 	b.ReportMetric(ms(st.Measure/n), "remeasure_ms")
 	b.ReportMetric(ms(st.Quality/n), "quality_ms")
 	b.ReportMetric(ms(st.Sheet/n), "sheets_ms")
-	b.ReportMetric(peakRSSMB(), "peak_rss_MB")
+	b.ReportMetric(rss.PeakMB(), "peak_rss_MB")
 }
 
 // BenchmarkProcess12MP and 1MP: run with -cpu 1 for one-core latency.
@@ -98,7 +94,7 @@ func benchThroughput(b *testing.B, src []byte, opt idphoto.Options) {
 		jobs <- struct{}{}
 	}
 	close(jobs)
-	resetPeakRSS(b)
+	rss.Reset(b)
 	b.ResetTimer()
 	t0 := time.Now()
 	var wg sync.WaitGroup
@@ -116,33 +112,5 @@ func benchThroughput(b *testing.B, src []byte, opt idphoto.Options) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "photos/s")
-	b.ReportMetric(peakRSSMB(), "peak_rss_MB")
-}
-
-// resetPeakRSS starts the high-water mark afresh (Linux: clear_refs 5), so
-// the peak reported is the worker's (models, libraries and processing), not
-// the benchmark's own setup, which composes a 12 MP photo in memory.
-func resetPeakRSS(b testing.TB) {
-	runtime.GC()
-	debug.FreeOSMemory()
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		if b != nil {
-			b.Logf("peak RSS not reset: %v", err)
-		}
-	}
-}
-
-// peakRSSMB is the process's high-water resident set (VmHWM).
-func peakRSSMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
+	b.ReportMetric(rss.PeakMB(), "peak_rss_MB")
 }

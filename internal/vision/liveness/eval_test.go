@@ -96,7 +96,7 @@ func TestEvalLiveness(t *testing.T) {
 	}
 	var out string
 	out += fmt.Sprintf("liveness on generated sequences: %d heads from ../shared/data/faces, 15 frames of 640×480 each, %.0f ms a check (mean of %d, this machine)\n\n", res["bona fide"].runs, float64(took.Milliseconds())/float64(checks), checks)
-	out += fmt.Sprintf("%-11s %5s %9s %16s %14s  %s\n", "set", "runs", "accepted", "rate", "passive mean", "first reasons refused")
+	out += fmt.Sprintf("%-11s %5s %9s %16s %14s %14s  %s\n", "set", "runs", "accepted", "rate", "passive mean", "passive < 0.5", "first reasons refused")
 	for _, k := range kinds {
 		tl := res[k]
 		rate := float64(tl.accepted) / float64(max(tl.runs, 1))
@@ -104,7 +104,14 @@ func TestEvalLiveness(t *testing.T) {
 		if k == "bona fide" {
 			label, rate = "BPCER", 1-rate
 		}
-		out += fmt.Sprintf("%-11s %5d %9d %6s %8.1f %%  %14.3f  %v\n", k, tl.runs, tl.accepted, label, 100*rate, mean(tl.scores), tl.reasons)
+		flagged := 0
+		for _, sc := range tl.scores {
+			if sc < liveness.PassiveThreshold {
+				flagged++
+			}
+		}
+		out += fmt.Sprintf("%-11s %5d %9d %6s %8.1f %%  %14.3f %12.0f %%  %v\n", k, tl.runs, tl.accepted, label, 100*rate, mean(tl.scores),
+			100*float64(flagged)/float64(max(len(tl.scores), 1)), tl.reasons)
 	}
 	t.Log("\n" + out)
 	dir := repo.Path("test-output")

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -162,7 +161,6 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 		if err != nil {
 			return nil, err
 		}
-		defer m.img.Free()
 		r.Digests = append(r.Digests, hex.EncodeToString(sha(f.JPEG)), hex.EncodeToString(sum[:]))
 		if j, dup := pixels[sum]; dup {
 			r.Problems = append(r.Problems, fmt.Sprintf("frames %d and %d have the same pixels", j+1, i+1))
@@ -170,9 +168,14 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 		pixels[sum] = i
 		if m.faces == 0 && i > 0 && ms[i-1].ok {
 			if err := c.track(&m, ms[i-1].face.Box); err != nil {
+				m.img.Free()
 				return nil, err
 			}
 		}
+		// Frames are decoded again where needed (a few): holding all of
+		// them costs a megabyte each per check.
+		m.img.Free()
+		m.img = nil
 		ms[i] = m
 	}
 	eyesLikeStart(ms)
@@ -196,7 +199,7 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 	if r.Best < 0 {
 		return r, nil
 	}
-	problem, err := c.samePerson(ms, r.Best)
+	problem, err := c.samePerson(ctx, frames, ms, r.Best)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +212,7 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 			r.Problems = append(r.Problems, fmt.Sprintf("step %s not done (%s)", s.Step, s.Measured))
 		}
 	}
-	r.Score, err = c.passive(ms, r.Best)
+	r.Score, err = c.passive(ctx, frames, ms, r.Best)
 	return r, err
 }
 
@@ -243,102 +246,6 @@ func fresh(frames []Frame) []string {
 		seen[sum] = i
 	}
 	return out
-}
-
-// frameSide is the longest side a frame is measured at: the capture page
-// sends 640×480, and larger frames only cost time.
-const frameSide = 640
-
-// measure decodes a frame and finds its face; sum is a digest of its pixels.
-func (c *Checker) measure(ctx context.Context, jpeg []byte) (measured, [32]byte, error) {
-	var m measured
-	hdr, err := raster.CheckUpload(jpeg)
-	if err != nil {
-		return m, [32]byte{}, err
-	}
-	shrink := raster.JPEGShrink(float64(max(hdr.Width, hdr.Height)) / frameSide)
-	img, err := raster.Decode(ctx, jpeg, shrink)
-	if err != nil {
-		return m, [32]byte{}, err
-	}
-	if max(img.W, img.H) > frameSide {
-		small, err := img.Resized(frameSide)
-		img.Free()
-		if err != nil {
-			return m, [32]byte{}, err
-		}
-		img = small
-	}
-	m.img = img
-	sum := sha256.Sum256(img.Pix)
-	found, err := c.find(img)
-	if err != nil {
-		return m, sum, err
-	}
-	m.faces = len(found)
-	if len(found) == 1 {
-		m.ok, m.face = true, found[0]
-		m.shape = quality.ShapeOf(found[0].Points)
-		m.size = m.shape.EyeDistance / float64(img.W)
-		m.patch = eyePatch(img, found[0].Points)
-	}
-	return m, sum, nil
-}
-
-// detectSide is the size faces are looked for at first: the HOG
-// detector's time grows with the area (28 ms a frame at 640 px, 9 at 320,
-// on one core), and a face filling a selfie frame is found at half size.
-const detectSide = 320
-
-// find detects the faces on a copy of img at detectSide (on img itself
-// when the copy shows none: a turned head or closed eyes are found less
-// often when small) and places their landmarks on img, where the pose and
-// the eyes are measured to the pixel.
-func (c *Checker) find(img *raster.Image) ([]faces.Face, error) {
-	if max(img.W, img.H) <= detectSide*5/4 {
-		return c.Faces.Find(img)
-	}
-	small, err := img.Resized(detectSide)
-	if err != nil {
-		return nil, err
-	}
-	boxes, err := c.Faces.Boxes(small)
-	k := float64(img.W) / float64(small.W)
-	small.Free()
-	if err != nil {
-		return nil, err
-	}
-	if len(boxes) == 0 {
-		return c.Faces.Find(img)
-	}
-	out := make([]faces.Face, len(boxes))
-	for i, b := range boxes {
-		box := image.Rect(int(float64(b.Min.X)*k), int(float64(b.Min.Y)*k), int(float64(b.Max.X)*k), int(float64(b.Max.Y)*k))
-		if out[i], err = c.Faces.Mark(img, box); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// track places the landmarks in the box where the last frame's face was:
-// the frontal detector loses a head turned past about 30°, which is what
-// the turn steps ask for. At five frames a second a head moves little
-// between frames. The pose read there is the head's own: the landmark net
-// sees the nose against the cheeks as in any frame.
-func (c *Checker) track(m *measured, last image.Rectangle) error {
-	if last.Empty() || !last.In(image.Rect(0, 0, m.img.W, m.img.H)) {
-		return nil
-	}
-	f, err := c.Faces.Mark(m.img, last)
-	if err != nil {
-		return err
-	}
-	m.ok, m.tracked, m.face = true, true, f
-	m.shape = quality.ShapeOf(f.Points)
-	m.size = m.shape.EyeDistance / float64(m.img.W)
-	m.patch = eyePatch(m.img, f.Points)
-	return nil
 }
 
 // best is the frame with one face that is most frontal with the eyes open.
@@ -390,23 +297,24 @@ func median(v []float64) float64 {
 }
 
 // samePerson compares the best frame's descriptor with that of the most
-// frontal frame of each quarter of the sequence (a turned head's descriptor
-// drifts): all must be within sameFace.
-func (c *Checker) samePerson(ms []measured, bestAt int) (string, error) {
-	if err := c.Faces.Describe(ms[bestAt].img, &ms[bestAt].face); err != nil {
+// frontal frame of each half of the sequence (a turned head's descriptor
+// drifts): both must be within sameFace. A descriptor costs 20 ms; a
+// person swapped in for a few frames only is left to the steps.
+func (c *Checker) samePerson(ctx context.Context, frames []Frame, ms []measured, bestAt int) (string, error) {
+	if err := c.describe(ctx, frames, ms, bestAt); err != nil {
 		return "", err
 	}
 	n := len(ms)
-	for q := range 4 {
-		i := frontal(ms[q*n/4 : (q+1)*n/4])
+	for q := range 2 {
+		i := frontal(ms[q*n/2 : (q+1)*n/2])
 		if i < 0 {
 			continue
 		}
-		i += q * n / 4
+		i += q * n / 2
 		if i == bestAt {
 			continue
 		}
-		if err := c.Faces.Describe(ms[i].img, &ms[i].face); err != nil {
+		if err := c.describe(ctx, frames, ms, i); err != nil {
 			return "", err
 		}
 		if d := faces.Distance(ms[i].face.Descriptor, ms[bestAt].face.Descriptor); d > sameFace {
@@ -428,7 +336,7 @@ func frontal(ms []measured) int {
 }
 
 // passive scores the best frame and the first and last with a face.
-func (c *Checker) passive(ms []measured, bestAt int) (float64, error) {
+func (c *Checker) passive(ctx context.Context, frames []Frame, ms []measured, bestAt int) (float64, error) {
 	if c.Spoof == nil {
 		return -1, nil
 	}
@@ -449,7 +357,12 @@ func (c *Checker) passive(ms []measured, bestAt int) (float64, error) {
 	picks = slices.Compact(picks)
 	var sum float64
 	for _, i := range picks {
-		p, err := c.Spoof.Score(ms[i].img, ms[i].face.Box)
+		img, err := decode(ctx, frames[i].JPEG)
+		if err != nil {
+			return -1, err
+		}
+		p, err := c.Spoof.Score(img, ms[i].face.Box)
+		img.Free()
 		if err != nil {
 			return -1, err
 		}

@@ -7,10 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/veridoc/veridoc/internal/testsupport/livegen"
 	"github.com/veridoc/veridoc/internal/testsupport/repo"
+	"github.com/veridoc/veridoc/internal/testsupport/rss"
 	"github.com/veridoc/veridoc/internal/vision/faces"
 	"github.com/veridoc/veridoc/internal/vision/liveness"
 	"github.com/veridoc/veridoc/internal/vision/raster"
@@ -144,4 +147,39 @@ func BenchmarkCheck15(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCheckWorkers2 is two workers checking sequences at once, as a
+// worker process with two session jobs does: checks a second and the
+// process's peak resident memory (models, libraries and the checks).
+func BenchmarkCheckWorkers2(b *testing.B) {
+	c := checker(b)
+	h := head(b, c, portraits(b)[0])
+	steps := []string{liveness.TurnLeft, liveness.Blink, liveness.MoveCloser}
+	rng := rand.New(rand.NewPCG(1, 1))
+	frames := livegen.Sequence(h.Live(livegen.Script(steps, rng)), rng)
+	rss.Reset(b)
+	b.ResetTimer()
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	jobs := make(chan struct{}, b.N)
+	for range b.N {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				if _, err := c.Check(context.Background(), frames, steps); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "checks/s")
+	b.ReportMetric(rss.PeakMB(), "peak_rss_MB")
 }
