@@ -66,7 +66,10 @@ func NewFaceEngine(dir string) (*FaceEngine, error) {
 	}
 	n := runtime.GOMAXPROCS(0)
 	return &FaceEngine{dir: dir, finder: newNetFinder(marks, n),
-		descr: newDescriptorPool(filepath.Join(dir, DescriptorModelFile), n),
+		// Half as many descriptor nets as cores: a descriptor is 20 ms of a
+		// job of several hundred, so callers seldom wait, and each net is
+		// about 30 MB resident (make eval-liveness: two workers' peak).
+		descr: newDescriptorPool(filepath.Join(dir, DescriptorModelFile), max(1, n/2)),
 		cnn:   newCNNPool(filepath.Join(dir, CNNModelFile), 1)}, nil
 }
 

@@ -18,6 +18,8 @@ import (
 
 // dlibPool keeps loaded copies of one dlib network, one per concurrent caller
 // (a dlib net is not safe for concurrent use); they load on first need.
+// limit bounds the idle copies kept; slots, when set, the copies that may
+// exist at once (callers beyond wait for one).
 type dlibPool struct {
 	path  string
 	load  func(path *C.char, err **C.char) unsafe.Pointer
@@ -26,9 +28,21 @@ type dlibPool struct {
 	idle  []unsafe.Pointer
 	nets  int
 	limit int
+	slots chan struct{}
 }
 
 func (p *dlibPool) get() (unsafe.Pointer, error) {
+	if p.slots != nil {
+		p.slots <- struct{}{}
+	}
+	net, err := p.take()
+	if err != nil && p.slots != nil {
+		<-p.slots
+	}
+	return net, err
+}
+
+func (p *dlibPool) take() (unsafe.Pointer, error) {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 {
 		net := p.idle[n-1]
@@ -51,12 +65,15 @@ func (p *dlibPool) get() (unsafe.Pointer, error) {
 
 func (p *dlibPool) put(net unsafe.Pointer) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if len(p.idle) < p.limit {
 		p.idle = append(p.idle, net)
-		return
+	} else {
+		p.free(net)
 	}
-	p.free(net)
+	p.mu.Unlock()
+	if p.slots != nil {
+		<-p.slots
+	}
 }
 
 func (p *dlibPool) close() {
@@ -68,8 +85,10 @@ func (p *dlibPool) close() {
 	p.idle = nil
 }
 
-func newDescriptorPool(path string, limit int) *dlibPool {
-	return &dlibPool{path: path, limit: limit,
+// newDescriptorPool is the descriptor ResNet's pool: at most nets copies
+// (each about 30 MB resident), as many kept idle.
+func newDescriptorPool(path string, nets int) *dlibPool {
+	return &dlibPool{path: path, limit: nets, slots: make(chan struct{}, nets),
 		load: func(p *C.char, e **C.char) unsafe.Pointer { return C.vd_descr_new(p, e) },
 		free: func(n unsafe.Pointer) { C.vd_descr_free(n) }}
 }
