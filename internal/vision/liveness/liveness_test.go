@@ -121,14 +121,20 @@ func repeated(f []liveness.Frame) []liveness.Frame {
 	return f
 }
 
-// BenchmarkCheck15 is one liveness check of 15 frames of 640×480 (an
-// active challenge), the decode of the same frames beside it as the floor.
-func BenchmarkCheck15(b *testing.B) {
+// benchSequence is the benchmarks' checker and sequence: the first
+// portrait's head doing turn_left, blink, move_closer in 15 frames.
+func benchSequence(b *testing.B) (*liveness.Checker, []liveness.Frame, []string) {
 	c := checker(b)
 	h := head(b, c, portraits(b)[0])
 	steps := []string{liveness.TurnLeft, liveness.Blink, liveness.MoveCloser}
 	rng := rand.New(rand.NewPCG(1, 1))
-	frames := livegen.Sequence(h.Live(livegen.Script(steps, rng)), rng)
+	return c, livegen.Sequence(h.Live(livegen.Script(steps, rng)), rng), steps
+}
+
+// BenchmarkCheck15 is one liveness check of 15 frames of 640×480 (an
+// active challenge), the decode of the same frames beside it as the floor.
+func BenchmarkCheck15(b *testing.B) {
+	c, frames, steps := benchSequence(b)
 	b.Run("decode", func(b *testing.B) {
 		for b.Loop() {
 			for _, f := range frames {
@@ -153,11 +159,7 @@ func BenchmarkCheck15(b *testing.B) {
 // worker process with two session jobs does: checks a second and the
 // process's peak resident memory (models, libraries and the checks).
 func BenchmarkCheckWorkers2(b *testing.B) {
-	c := checker(b)
-	h := head(b, c, portraits(b)[0])
-	steps := []string{liveness.TurnLeft, liveness.Blink, liveness.MoveCloser}
-	rng := rand.New(rand.NewPCG(1, 1))
-	frames := livegen.Sequence(h.Live(livegen.Script(steps, rng)), rng)
+	c, frames, steps := benchSequence(b)
 	rss.Reset(b)
 	b.ResetTimer()
 	t0 := time.Now()

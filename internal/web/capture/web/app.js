@@ -21,12 +21,18 @@
     });
   }
 
-  // upload sends one image as multipart with progress (XHR reports upload progress, fetch does not).
+  // upload sends one image as multipart with progress.
   function upload(kind, blob, bar) {
+    var form = new FormData();
+    form.append("kind", kind);
+    form.append("image", blob, kind + ".jpg");
+    return post(form, bar);
+  }
+
+  // post sends a multipart form to session.upload with progress (XHR
+  // reports upload progress, fetch does not).
+  function post(form, bar) {
     return new Promise(function (resolve, reject) {
-      var form = new FormData();
-      form.append("kind", kind);
-      form.append("image", blob, kind + ".jpg");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", "/api/v1/session.upload");
       xhr.setRequestHeader("Authorization", "Bearer " + token);
@@ -95,7 +101,7 @@
       start.disabled = true; msg.textContent = ""; msg.className = "msg";
       window.VeridocLiveness.film(video, steps, function (t) { prompt.textContent = t; }).then(function (frames) {
         msg.textContent = "Uploading…"; bar.hidden = false; bar.value = 0;
-        return window.VeridocLiveness.send(token, session.challenge.nonce, frames, bar);
+        return post(window.VeridocLiveness.form(session.challenge.nonce, frames), bar);
       }).then(function () {
         bar.value = 100; msg.textContent = "Uploaded."; section.classList.add("done");
         session.liveness_frames = true; refresh();

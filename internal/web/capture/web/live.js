@@ -84,27 +84,15 @@
       }, function (e) { throw new Error(cameraError(e)); });
   }
 
-  // send uploads the frames as one multipart form with progress.
-  function send(token, nonce, frames, bar) {
-    return new Promise(function (resolve, reject) {
-      var form = new FormData();
-      form.append("kind", "liveness");
-      form.append("nonce", nonce);
-      frames.forEach(function (f, i) { form.append("frame", f.blob, "frame" + i + ".jpg"); });
-      form.append("frame_times", frames.map(function (f) { return f.t; }).join(","));
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/session.upload");
-      xhr.setRequestHeader("Authorization", "Bearer " + token);
-      xhr.upload.onprogress = function (e) { if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); } };
-      xhr.onload = function () {
-        var j = {};
-        try { j = JSON.parse(xhr.responseText); } catch (_) { /* keep {} */ }
-        if (xhr.status >= 200 && xhr.status < 300) { resolve(j); } else { reject(new Error(j.error_message || ("HTTP " + xhr.status))); }
-      };
-      xhr.onerror = function () { reject(new Error("The upload failed; check your connection and try again.")); };
-      xhr.send(form);
-    });
+  // form is the liveness upload: the frames as file parts, their times.
+  function form(nonce, frames) {
+    var f = new FormData();
+    f.append("kind", "liveness");
+    f.append("nonce", nonce);
+    frames.forEach(function (fr, i) { f.append("frame", fr.blob, "frame" + i + ".jpg"); });
+    f.append("frame_times", frames.map(function (fr) { return fr.t; }).join(","));
+    return f;
   }
 
-  window.VeridocLiveness = { film: film, send: send, plan: plan };
+  window.VeridocLiveness = { film: film, form: form, plan: plan };
 })();
