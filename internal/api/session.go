@@ -284,7 +284,7 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 	if err != nil {
 		return nil, err
 	}
-	f := database.SessionFilter{State: string(req.State), Reference: req.Reference, BeforeID: page.BeforeID, Limit: page.Limit + 1}
+	f := database.SessionFilter{State: string(req.State), Reference: req.Reference, BeforeID: page.BeforeID, BeforeAt: page.BeforeAt, Limit: page.Limit + 1}
 	if req.CreatedAfter != nil {
 		f.CreatedAfter = &req.CreatedAfter.Time
 	}
@@ -296,14 +296,16 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 		return nil, err
 	}
 	out := make([]Session, 0, len(rows))
+	created := make(map[int64]time.Time, len(rows)) // to the microsecond, for the cursor
 	for i := range rows {
 		s, err := h.sessionOf(ctx, &rows[i], false)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, *s)
+		created[s.ID] = rows[i].CreatedAt
 	}
-	return rpc.NewList(out, page, func(s Session) int64 { return s.ID }), nil
+	return rpc.NewListAt(out, page, func(s Session) (int64, time.Time) { return s.ID, created[s.ID] }), nil
 }
 
 func (h *Handlers) sessionDelete(ctx context.Context, call *rpc.Call, req *SessionIDRequest) (*Session, error) {

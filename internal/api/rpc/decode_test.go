@@ -1,8 +1,10 @@
 package rpc
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 )
 
 type decodeTarget struct {
@@ -113,7 +115,19 @@ func TestListPage(t *testing.T) {
 	if err != nil || next.BeforeID != 7 {
 		t.Fatalf("cursor round trip: %+v %v", next, err)
 	}
-	for _, bad := range []ListRequest{{Limit: -1}, {Limit: 101}, {Cursor: "!!"}, {Cursor: "LTE"}} {
+	at := time.Date(2026, 12, 7, 4, 5, 6, 789012000, time.UTC)
+	dated := NewListAt(rows, Page{Limit: 3}, func(v int64) (int64, time.Time) { return v, at.Add(time.Duration(v) * time.Second) })
+	next, err = ListRequest{Cursor: dated.NextCursor}.Page()
+	if err != nil || next.BeforeID != 7 || !next.BeforeAt.Equal(at.Add(7*time.Second)) {
+		t.Fatalf("dated cursor round trip: %+v %v", next, err)
+	}
+	if last := NewListAt(rows, Page{Limit: 4}, func(v int64) (int64, time.Time) { return v, at }); last.HasMore || last.NextCursor != "" {
+		t.Errorf("last dated page has a cursor: %+v", last)
+	}
+	bad := func(raw string) ListRequest {
+		return ListRequest{Cursor: base64.RawURLEncoding.EncodeToString([]byte(raw))}
+	}
+	for _, bad := range []ListRequest{{Limit: -1}, {Limit: 101}, {Cursor: "!!"}, {Cursor: "LTE"}, bad("7:"), bad("7:x"), bad("7:-5"), bad(":5")} {
 		if _, err := bad.Page(); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}

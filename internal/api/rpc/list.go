@@ -3,6 +3,8 @@ package rpc
 import (
 	"encoding/base64"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // ListRequest is embedded by every list method's request.
@@ -18,10 +20,12 @@ type ListResponse[T any] struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// Page is a validated list position: rows with id < BeforeID, newest first.
+// Page is a validated list position: rows with id < BeforeID, newest first;
+// for lists ordered by creation time, rows before (BeforeAt, BeforeID).
 type Page struct {
 	Limit    int
-	BeforeID int64 // 0: from the newest
+	BeforeID int64     // 0: from the newest
+	BeforeAt time.Time // zero unless the cursor came from a list ordered by time
 }
 
 // Page validates limit and cursor. Cursors are opaque to clients; they hold the
@@ -39,11 +43,19 @@ func (l ListRequest) Page() (Page, error) {
 		if err != nil {
 			return p, ErrInvalidRequest("cursor: is not a cursor returned by this method")
 		}
-		id, err := strconv.ParseInt(string(raw), 10, 64)
+		idPart, atPart, dated := strings.Cut(string(raw), ":")
+		id, err := strconv.ParseInt(idPart, 10, 64)
 		if err != nil || id <= 0 {
 			return p, ErrInvalidRequest("cursor: is not a cursor returned by this method")
 		}
 		p.BeforeID = id
+		if dated {
+			us, err := strconv.ParseInt(atPart, 10, 64)
+			if err != nil || us <= 0 {
+				return p, ErrInvalidRequest("cursor: is not a cursor returned by this method")
+			}
+			p.BeforeAt = time.UnixMicro(us).UTC()
+		}
 	}
 	return p, nil
 }
@@ -59,6 +71,17 @@ func NewList[T any](rows []T, p Page, id func(T) int64) *ListResponse[T] {
 	}
 	if out.Data == nil {
 		out.Data = []T{}
+	}
+	return out
+}
+
+// NewListAt is NewList for a list ordered by creation time, then id: the
+// cursor holds both (the time to the microsecond, as the databases keep it).
+func NewListAt[T any](rows []T, p Page, key func(T) (int64, time.Time)) *ListResponse[T] {
+	out := NewList(rows, p, func(T) int64 { return 0 })
+	if out.HasMore {
+		id, at := key(out.Data[p.Limit-1])
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + strconv.FormatInt(at.UnixMicro(), 10)))
 	}
 	return out
 }

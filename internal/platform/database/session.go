@@ -33,9 +33,11 @@ func SessionOpen(state string) bool { return state == SessionCreated || state ==
 // Session is one identity verification: what the end user uploaded and what
 // was read from it.
 type Session struct {
-	// The list's orders (newest first, by state or not) are indexes of
-	// their own: at a million sessions a plain account index sorts them all.
-	ID               int64  `gorm:"primaryKey;index:idx_session_account,priority:2;index:idx_session_state,priority:3;index:idx_sessions_reference,priority:3"`
+	// The list's order (newest first by creation, then id; by state or
+	// reference or not) is an index of its own: at a million sessions a plain
+	// account index sorts them all, and an id order walks every row newer
+	// than a created_before bound.
+	ID               int64  `gorm:"primaryKey;index:idx_session_account,priority:3;index:idx_session_state,priority:4;index:idx_sessions_reference,priority:4"`
 	AccountID        int64  `gorm:"not null;index:idx_session_account,priority:1;index:idx_session_state,priority:1;index:idx_sessions_reference,priority:1"`
 	TokenHash        []byte `gorm:"uniqueIndex;not null"`
 	State            string `gorm:"size:12;not null;index:idx_session_state,priority:2"`
@@ -88,7 +90,7 @@ type Session struct {
 	SubmittedAt *time.Time
 	FinishedAt  *time.Time
 	DeletedAt   *time.Time // erased: personal data and images gone, the row kept for audit
-	CreatedAt   time.Time
+	CreatedAt   time.Time  `gorm:"index:idx_session_account,priority:2;index:idx_session_state,priority:3;index:idx_sessions_reference,priority:3"`
 	UpdatedAt   time.Time
 }
 
@@ -183,11 +185,17 @@ type SessionFilter struct {
 	State, Reference string
 	CreatedAfter     *time.Time
 	CreatedBefore    *time.Time
-	BeforeID         int64
-	Limit            int
+	// The page's position: rows after (BeforeAt, BeforeID) in the order;
+	// a zero BeforeAt (a cursor from before the order had dates) bounds
+	// the id alone.
+	BeforeID int64
+	BeforeAt time.Time
+	Limit    int
 }
 
-// ListSessions pages through an account's sessions, newest first.
+// ListSessions pages through an account's sessions, newest first (by
+// creation time, then id), so that a created_before bound is a range of
+// the index rather than a filter over every newer row.
 func (db *DB) ListSessions(ctx context.Context, accountID int64, f SessionFilter) ([]Session, error) {
 	q := db.g.WithContext(ctx).Where("account_id = ?", accountID)
 	if f.State != "" {
@@ -202,11 +210,14 @@ func (db *DB) ListSessions(ctx context.Context, accountID int64, f SessionFilter
 	if f.CreatedBefore != nil {
 		q = q.Where("created_at < ?", *f.CreatedBefore)
 	}
-	if f.BeforeID > 0 {
+	switch {
+	case f.BeforeID > 0 && !f.BeforeAt.IsZero():
+		q = q.Where("(created_at, id) < (?, ?)", f.BeforeAt.UTC(), f.BeforeID)
+	case f.BeforeID > 0:
 		q = q.Where("id < ?", f.BeforeID)
 	}
 	var out []Session
-	return out, q.Order("id DESC").Limit(f.Limit).Find(&out).Error
+	return out, q.Order("created_at DESC, id DESC").Limit(f.Limit).Find(&out).Error
 }
 
 // SessionEvents lists a session's state changes, oldest first.
