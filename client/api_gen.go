@@ -300,7 +300,7 @@ func (s *ExtractedDataChangeService) List(ctx context.Context, req *ExtractedDat
 // FaceBlockService calls the face_block.* methods.
 type FaceBlockService struct{ c *Client }
 
-// Create: Block the face a decided session kept (its selfie, else its document's portrait): the account's later sessions with that face fail FACE_BLOCKED.
+// Create: Block the face a decided session or a reviewed verification kept (its selfie, else its document's portrait): the account's later sessions and verifications with that face fail FACE_BLOCKED.
 func (s *FaceBlockService) Create(ctx context.Context, req *FaceBlockCreateRequest) (*FaceBlock, error) {
 	res := new(FaceBlock)
 	return res, s.c.Call(ctx, "face_block.create", true, req, res)
@@ -1080,6 +1080,8 @@ type ExtractedData struct {
 	DocumentVIZGivenNames    *string  `json:"document_viz_given_names"`
 	DocumentVIZNumber        *string  `json:"document_viz_number"`
 	DocumentVIZDateOfBirth   *string  `json:"document_viz_date_of_birth"`
+	FaceSeenBeforeIn         *string  `json:"face_seen_before_in"`
+	FaceBlockedBy            *string  `json:"face_blocked_by"`
 	CorrectedFields          []string `json:"corrected_fields"`
 }
 
@@ -1108,16 +1110,18 @@ type ExtractedDataUpdateRequest struct {
 
 // FaceBlock mirrors the server's api.FaceBlock.
 type FaceBlock struct {
-	ID        int64     `json:"id"`
-	SessionID int64     `json:"session_id"`
-	Reason    string    `json:"reason"`
-	Created   Timestamp `json:"created"`
+	ID             int64     `json:"id"`
+	SessionID      int64     `json:"session_id"`
+	VerificationID int64     `json:"verification_id"`
+	Reason         string    `json:"reason"`
+	Created        Timestamp `json:"created"`
 }
 
 // FaceBlockCreateRequest mirrors the server's api.FaceBlockCreateRequest.
 type FaceBlockCreateRequest struct {
-	SessionID int64  `json:"session_id"` // required
-	Reason    string `json:"reason"`
+	SessionID      int64  `json:"session_id"`
+	VerificationID int64  `json:"verification_id"`
+	Reason         string `json:"reason"`
 }
 
 // FaceBlockDeleteResponse mirrors the server's api.FaceBlockDeleteResponse.

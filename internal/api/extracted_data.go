@@ -46,6 +46,11 @@ type ExtractedData struct {
 	DocumentVIZGivenNames  *string `json:"document_viz_given_names"`
 	DocumentVIZNumber      *string `json:"document_viz_number"`
 	DocumentVIZDateOfBirth *string `json:"document_viz_date_of_birth"`
+	// The evidence of FACE_SEEN_BEFORE and FACE_BLOCKED, on the document
+	// whose face was looked up (the selfie, else the photo ID): the earlier
+	// sessions and verifications ("session 12 (distance 0.31)") and blocks.
+	FaceSeenBeforeIn *string `json:"face_seen_before_in"`
+	FaceBlockedBy    *string `json:"face_blocked_by"`
 	// CorrectedFields lists the keys changed by hand (extracted_data.update).
 	CorrectedFields []string `json:"corrected_fields"`
 }

@@ -8,19 +8,22 @@ import (
 )
 
 // FaceBlock is a face the account refuses from now on; it names the
-// session it was taken from and keeps its own copy of the face (sealed),
-// so erasing the session does not lift it.
+// session or verification it was taken from (the other id is 0) and keeps
+// its own copy of the face (sealed), so erasing that does not lift it.
 type FaceBlock struct {
-	ID        int64         `json:"id"`
-	SessionID int64         `json:"session_id"`
-	Reason    string        `json:"reason"`
-	Created   rpc.Timestamp `json:"created"`
+	ID             int64         `json:"id"`
+	SessionID      int64         `json:"session_id"`
+	VerificationID int64         `json:"verification_id"`
+	Reason         string        `json:"reason"`
+	Created        rpc.Timestamp `json:"created"`
 }
 
-// FaceBlockCreateRequest blocks the face a decided session kept.
+// FaceBlockCreateRequest blocks the face a decided session or a reviewed
+// verification kept: exactly one of the two ids.
 type FaceBlockCreateRequest struct {
-	SessionID int64  `json:"session_id" rpc:"required"`
-	Reason    string `json:"reason"`
+	SessionID      int64  `json:"session_id"`
+	VerificationID int64  `json:"verification_id"`
+	Reason         string `json:"reason"`
 }
 
 // FaceBlockListRequest pages through the account's blocks.
@@ -40,7 +43,7 @@ type FaceBlockDeleteResponse struct {
 }
 
 func (h *Handlers) registerFaceBlock(reg *rpc.Registry) {
-	rpc.Register(reg, rpc.Spec{Name: "face_block.create", Summary: "Block the face a decided session kept (its selfie, else its document's portrait): the account's later sessions with that face fail FACE_BLOCKED.",
+	rpc.Register(reg, rpc.Spec{Name: "face_block.create", Summary: "Block the face a decided session or a reviewed verification kept (its selfie, else its document's portrait): the account's later sessions and verifications with that face fail FACE_BLOCKED.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody, SideEffects: true}, h.faceBlockCreate)
 	rpc.Register(reg, rpc.Spec{Name: "face_block.list", Summary: "List the account's face blocks, newest first.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.faceBlockList)
@@ -49,11 +52,20 @@ func (h *Handlers) registerFaceBlock(reg *rpc.Registry) {
 }
 
 func faceBlockOf(b *database.Face) FaceBlock {
-	return FaceBlock{ID: b.ID, SessionID: b.SessionID, Reason: b.Reason, Created: rpc.NewTimestamp(b.CreatedAt)}
+	return FaceBlock{ID: b.ID, SessionID: b.SessionID, VerificationID: b.VerificationID, Reason: b.Reason, Created: rpc.NewTimestamp(b.CreatedAt)}
 }
 
 func (h *Handlers) faceBlockCreate(ctx context.Context, call *rpc.Call, req *FaceBlockCreateRequest) (*FaceBlock, error) {
-	b, err := h.Sessions.BlockFace(ctx, call.AccountID(), req.SessionID, req.Reason)
+	var b *database.Face
+	var err error
+	switch {
+	case (req.SessionID == 0) == (req.VerificationID == 0):
+		return nil, rpc.ErrInvalidRequest("session_id, verification_id: give exactly one")
+	case req.SessionID != 0:
+		b, err = h.Sessions.BlockFace(ctx, call.AccountID(), req.SessionID, req.Reason)
+	default:
+		b, err = h.Verifications.BlockFace(ctx, call.AccountID(), req.VerificationID, req.Reason)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
@@ -97,5 +98,87 @@ func TestFaceSeenBefore(t *testing.T) {
 	}
 	if r := c.Call("face_block.create", map[string]any{"session_id": first}); r.Status != 409 || r.Str("error_name") != "SessionHasNoFace" {
 		t.Errorf("blocking an erased session's face: %s", r.Raw)
+	}
+}
+
+// TestFaceSeenBeforeInVerifications: verifications take part in the 1:N
+// lookup as sessions do. A verification with a face an earlier session
+// showed under another name is FACE_SEEN_BEFORE (DOUBLE_CHECK, the earlier
+// session named), a block taken from that verification declines a later
+// session with the face, and the block is the account's alone.
+func TestFaceSeenBeforeInVerifications(t *testing.T) {
+	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
+	doc := func(p testdocs.Person) []byte {
+		return testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(p), Portrait: grace, RotateDeg: 1})
+	}
+	impostor := anna
+	impostor.Surname, impostor.GivenNames, impostor.Number = "LINDQVIST", "KARIN", "X12345678"
+	s := apitest.WorkerServer(t, testenv.PostgresURL(t))
+	c, _, _, _ := apitest.Account(t, s, "verification-faces")
+	other, _, _, _ := apitest.Account(t, s, "verification-faces-elsewhere")
+
+	first := apitest.SubmitSession(t, c, nil, doc(anna))
+	if got := waitSettled(t, c, first); got.Str("state") != "APPROVED" {
+		t.Fatalf("first session: %s", got.Raw)
+	}
+	vid := c.Call("verification.create", map[string]any{"flow": "identity"}).Num("id")
+	var selfie int64
+	for _, d := range []map[string]any{
+		apitest.Doc("identity", vid, "PHOTO_ID", 1, "SWE", doc(impostor)),
+		apitest.Doc("identity", vid, "SELFIE", 30, "US", testenv.ReadPhoto(t, testenv.PhotoGrace512)),
+	} {
+		r := c.Call("document.create", d)
+		if r.Status != 200 {
+			t.Fatalf("document.create: %s", r.Raw)
+		}
+		selfie = r.Num("id")
+	}
+	testenv.WaitFor(t, 90*time.Second, "the selfie read", func() bool {
+		return c.Call("document.get", map[string]any{"id": selfie}).Num("status") == 7
+	})
+	if r := c.Call("verification.submit", map[string]any{"id": vid}); r.Status != 200 {
+		t.Fatalf("submit: %s", r.Raw)
+	}
+	got := apitest.WaitVerification(t, c, vid, "APPROVED", "REJECTED", "DOUBLE_CHECK")
+	reasons := c.Call("decision.list", map[string]any{"verification_id": vid}).Raw
+	if got.Str("status") != "DOUBLE_CHECK" || !strings.Contains(string(reasons), "FACE_SEEN_BEFORE") {
+		t.Fatalf("a face seen under another name: %s; decisions %s", got.Raw, reasons)
+	}
+	ev := c.Call("extracted_data.get", map[string]any{"document_id": selfie}).Str("face_seen_before_in")
+	if !strings.Contains(ev, fmt.Sprintf("session %d (distance 0.", first)) {
+		t.Errorf("evidence on the selfie: %q", ev)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		client *apitest.Client
+		body   map[string]any
+		status int
+		error  string
+	}{
+		{"neither id", c, map[string]any{"reason": "x"}, 400, "InvalidRequest"},
+		{"both ids", c, map[string]any{"session_id": first, "verification_id": vid}, 400, "InvalidRequest"},
+		{"another account's verification", other, map[string]any{"verification_id": vid}, 404, "VerificationNotFound"},
+		{"an unknown verification", c, map[string]any{"verification_id": vid + 1000}, 404, "VerificationNotFound"},
+	} {
+		if r := tc.client.Call("face_block.create", tc.body); r.Status != tc.status || r.Str("error_name") != tc.error {
+			t.Errorf("%s: %s", tc.name, r.Raw)
+		}
+	}
+	b := c.Call("face_block.create", map[string]any{"verification_id": vid, "reason": "synthetic identity"})
+	if b.Status != 200 || b.Num("verification_id") != vid || b.Num("session_id") != 0 {
+		t.Fatalf("face_block.create from a verification: %s", b.Raw)
+	}
+	later := waitSettled(t, c, apitest.SubmitSession(t, c, nil, doc(anna)))
+	evidence, _ := later.Body["evidence"].(map[string]any)
+	if later.Str("state") != "DECLINED" || !strings.Contains(fmt.Sprint(evidence["FACE_BLOCKED"]), fmt.Sprintf("face block %d", b.Num("id"))) ||
+		!strings.Contains(fmt.Sprint(evidence["FACE_SEEN_BEFORE"]), fmt.Sprintf("verification %d", vid)) {
+		t.Errorf("a session with the blocked face: %s", later.Raw)
+	}
+	if r := c.Call("verification.delete", map[string]any{"id": vid}); r.Status != 200 {
+		t.Fatalf("verification.delete: %s", r.Raw)
+	}
+	if r := c.Call("face_block.create", map[string]any{"verification_id": vid}); r.Status != 409 || r.Str("error_name") != "VerificationHasNoFace" {
+		t.Errorf("blocking an erased verification's face: %s", r.Raw)
 	}
 }

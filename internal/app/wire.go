@@ -131,13 +131,13 @@ func (a *App) workersOf(reg *river.Workers, sv *services, q jobs.Queue) ([]*rive
 	}
 	river.AddWorker(reg, &photos.Worker{DB: a.DB, Store: a.Store, Specs: sv.specs, Engines: sv.engines, Now: a.Now,
 		Observe: a.Metrics.ObserveStage})
-	river.AddWorker(reg, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: q, Now: a.Now, Engines: sv.engines,
-		Index: func(ctx context.Context, accountID int64) (*seal.Index, error) {
-			return a.DB.IndexKeys(ctx, a.Keys, accountID)
-		}, Faces: a.Faces})
+	index := func(ctx context.Context, accountID int64) (*seal.Index, error) {
+		return a.DB.IndexKeys(ctx, a.Keys, accountID)
+	}
+	river.AddWorker(reg, &sessions.Worker{DB: a.DB, Store: a.Store, Queue: q, Now: a.Now, Engines: sv.engines, Index: index, Faces: a.Faces})
 	river.AddWorker(reg, &sessions.ExpireWorker{DB: a.DB, Queue: q, Now: a.Now})
 	river.AddWorker(reg, &verifications.DocumentWorker{DB: a.DB, Store: a.Store, Flows: sv.flows, Engines: sv.engines, Now: a.Now})
-	river.AddWorker(reg, &verifications.ReviewWorker{DB: a.DB, Queue: q, Flows: sv.flows, Now: a.Now})
+	river.AddWorker(reg, &verifications.ReviewWorker{DB: a.DB, Queue: q, Flows: sv.flows, Now: a.Now, Faces: a.Faces, Index: index})
 	river.AddWorker(reg, &callbacks.Worker{DB: a.DB, Client: guard.Client(15 * time.Second), Scale: a.Config.CallbackRetryScale,
 		Now: a.Now, Logger: a.Logger.With("component", "callbacks"), Gone: a.callbackGone})
 	river.AddWorker(reg, &retention.Worker{Eraser: a.Eraser})

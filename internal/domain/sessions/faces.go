@@ -3,21 +3,13 @@ package sessions
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
+	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/vision/faces"
 )
-
-// FaceSeenDistance is the descriptor distance under which a face is taken
-// for one the account saw before. Searching a million faces needs a far
-// stricter line than comparing two (MatchThreshold, 0.55): of the 179,101
-// pairs of different people among the 599 public-domain portraits, 8 are
-// under 0.45 and 1 under 0.40: a stranger now and then is still to be
-// expected in a large account, hence review by default (docs/sessions.md).
-const FaceSeenDistance = 0.40
 
 // Errors of the face block list.
 var (
@@ -41,41 +33,19 @@ func (w *Worker) facesSeen(ctx context.Context, s *database.Session, d *database
 	if w.Faces == nil || len(ds) == 0 {
 		return nil, nil
 	}
-	found, err := w.Faces.Search(ctx, s.AccountID, FaceSeenDistance, ds...)
+	found, err := w.Faces.Search(ctx, s.AccountID, faceindex.SeenDistance, ds...)
 	if err != nil {
 		return nil, err
 	}
-	var blocked, seen []string
-	for _, m := range found {
-		switch {
-		case m.Block:
-			blocked = append(blocked, fmt.Sprintf("face block %d (distance %.2f)", m.ID, m.Distance))
-		case m.VerificationID != 0 && otherIdentity(m.Face, d.DocIndex, person):
-			seen = append(seen, fmt.Sprintf("verification %d (distance %.2f)", m.VerificationID, m.Distance))
-		case m.SessionID != s.ID && otherIdentity(m.Face, d.DocIndex, person):
-			seen = append(seen, fmt.Sprintf("session %d (distance %.2f)", m.SessionID, m.Distance))
-		}
+	screened := faceindex.Screen(found, faceindex.Owner{SessionID: s.ID, DocKey: d.DocIndex, PersonKey: person})
+	if len(screened.Blocked) > 0 {
+		failWith(d, CheckFaceBlocked, strings.Join(screened.Blocked, ", "))
 	}
-	if len(blocked) > 0 {
-		failWith(d, CheckFaceBlocked, strings.Join(blocked, ", "))
-	}
-	if len(seen) > 0 {
-		failWith(d, CheckFaceSeenBefore, strings.Join(seen, ", "))
+	if len(screened.Seen) > 0 {
+		failWith(d, CheckFaceSeenBefore, strings.Join(screened.Seen, ", "))
 	}
 	return &database.Face{AccountID: s.AccountID, SessionID: s.ID, Descriptor: database.EncodeDescriptor(ds[0]),
 		DocKey: d.DocIndex, PersonKey: person}, nil
-}
-
-// otherIdentity tells whether a stored face belongs to someone else by
-// their papers: both sides known, and neither the document nor the name
-// and birth date the same. A face with no papers read proves nothing.
-func otherIdentity(f database.Face, doc, person string) bool {
-	if (doc == "" && person == "") || (f.DocKey == "" && f.PersonKey == "") {
-		return false
-	}
-	sameDoc := doc != "" && f.DocKey == doc
-	samePerson := person != "" && f.PersonKey == person
-	return !sameDoc && !samePerson
 }
 
 // BlockFace blocks the face a session left: the account's later sessions

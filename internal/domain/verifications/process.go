@@ -10,10 +10,12 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/veridoc/veridoc/internal/domain/country"
+	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/domain/flows"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
+	"github.com/veridoc/veridoc/internal/platform/seal"
 	"github.com/veridoc/veridoc/internal/vision/docread"
 	"github.com/veridoc/veridoc/internal/vision/engines"
 	"github.com/veridoc/veridoc/internal/vision/raster"
@@ -213,6 +215,10 @@ type ReviewWorker struct {
 	Queue jobs.Queue
 	Flows *flows.Catalog
 	Now   func() time.Time
+	// Faces is the account's faces for the 1:N lookup, Index its blind
+	// index key (either nil: no lookup).
+	Faces *faceindex.Index
+	Index func(ctx context.Context, accountID int64) (*seal.Index, error)
 }
 
 // Work waits for every document to be read, compares them and decides.
@@ -240,6 +246,10 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 		}
 	}
 	r := Review(v, docs, fields, w.Flows)
+	face, err := w.screenFaces(ctx, v, docs, fields, &r)
+	if err != nil {
+		return err
+	}
 	now := w.Now()
 	return w.DB.InTx(ctx, func(tx *database.Tx) error {
 		locked, err := tx.LockVerificationByID(v.ID)
@@ -248,6 +258,12 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 		}
 		if locked.Status != database.VerificationSubmitted && locked.Status != database.VerificationInProgress {
 			return nil
+		}
+		if face != nil {
+			face.CreatedAt, face.UpdatedAt = now, now
+			if err := tx.KeepVerificationFace(face); err != nil {
+				return err
+			}
 		}
 		for id, values := range r.Extra {
 			if err := tx.SetExtracted(id, values, database.SourceAutomatic, now); err != nil {

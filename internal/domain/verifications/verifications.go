@@ -90,9 +90,12 @@ const (
 	CheckPOANameMismatch   = "POA_NAME_MISMATCH"
 	CheckAddressMismatch   = "ADDRESS_MISMATCH"
 	CheckMissingDocument   = "MISSING_DOCUMENT"
+	CheckFaceBlocked       = "FACE_BLOCKED"     // the face is near one of the account's face blocks
+	CheckFaceSeenBefore    = "FACE_SEEN_BEFORE" // the face was another person's in an earlier session or verification
 )
 
-var hard = []string{CheckUnreadable, CheckNoFaceOnDocument, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckNoFaceOnSelfie, CheckFaceMismatch}
+var hard = []string{CheckUnreadable, CheckNoFaceOnDocument, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckNoFaceOnSelfie, CheckFaceMismatch,
+	CheckFaceBlocked}
 
 // Verdict turns failed checks into a status: any hard failure rejects, any
 // other failure asks for a double check.

@@ -138,6 +138,24 @@ func (db *DB) DeleteFaceBlock(ctx context.Context, accountID, id int64, at time.
 	return nil
 }
 
+// KeepVerificationFace stores the face a verification's review kept, in
+// place of one an earlier review of it kept.
+func (tx *Tx) KeepVerificationFace(f *Face) error {
+	if err := tx.eraseFaces("verification_id", f.VerificationID, f.UpdatedAt); err != nil {
+		return err
+	}
+	return tx.g.Create(f).Error
+}
+
+// VerificationFace is the face a verification left (not a block),
+// ErrNotFound if none.
+func (db *DB) VerificationFace(ctx context.Context, accountID, verificationID int64) (*Face, error) {
+	var f Face
+	err := db.g.WithContext(ctx).Where("account_id = ? AND verification_id = ? AND NOT block AND NOT deleted", accountID, verificationID).
+		Take(&f).Error
+	return &f, notFound(err)
+}
+
 // eraseFaces deletes the faces a session or verification left (blocks
 // taken from it stay: the account chose to keep them).
 func (tx *Tx) eraseFaces(column string, id int64, at time.Time) error {

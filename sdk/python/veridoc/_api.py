@@ -339,6 +339,8 @@ ExtractedData = TypedDict("ExtractedData", {
     "document_viz_given_names": "Optional[str]",
     "document_viz_number": "Optional[str]",
     "document_viz_date_of_birth": "Optional[str]",
+    "face_seen_before_in": "Optional[str]",
+    "face_blocked_by": "Optional[str]",
     "corrected_fields": "List[str]",
 })
 
@@ -366,12 +368,14 @@ ExtractedDataUpdateRequest = TypedDict("ExtractedDataUpdateRequest", {
 FaceBlock = TypedDict("FaceBlock", {
     "id": "int",
     "session_id": "int",
+    "verification_id": "int",
     "reason": "str",
     "created": "str",
 })
 
 FaceBlockCreateRequest = TypedDict("FaceBlockCreateRequest", {
     "session_id": "int",
+    "verification_id": "int",
     "reason": "str",
 }, total=False)
 
@@ -1093,8 +1097,8 @@ class FaceBlockApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
-    def create(self, *, session_id: int, reason: Optional[str] = None) -> FaceBlock:
-        """Block the face a decided session kept (its selfie, else its document's portrait): the account's later sessions with that face fail FACE_BLOCKED."""
+    def create(self, *, session_id: Optional[int] = None, verification_id: Optional[int] = None, reason: Optional[str] = None) -> FaceBlock:
+        """Block the face a decided session or a reviewed verification kept (its selfie, else its document's portrait): the account's later sessions and verifications with that face fail FACE_BLOCKED."""
         return self._t.call("face_block.create", body_of(locals()), True)
 
     def delete(self, *, id: int) -> FaceBlockDeleteResponse:

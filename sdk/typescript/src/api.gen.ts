@@ -335,6 +335,8 @@ export interface ExtractedData {
   document_viz_given_names: string | null;
   document_viz_number: string | null;
   document_viz_date_of_birth: string | null;
+  face_seen_before_in: string | null;
+  face_blocked_by: string | null;
   corrected_fields: string[];
 }
 
@@ -362,12 +364,14 @@ export interface ExtractedDataUpdateRequest {
 export interface FaceBlock {
   id: number;
   session_id: number;
+  verification_id: number;
   reason: string;
   created: string;
 }
 
 export interface FaceBlockCreateRequest {
-  session_id: number;
+  session_id?: number;
+  verification_id?: number;
   reason?: string;
 }
 
@@ -1096,8 +1100,8 @@ export class ExtractedDataChangeApi {
 export class FaceBlockApi {
   constructor(private readonly t: Transport) {}
 
-  /** Block the face a decided session kept (its selfie, else its document's portrait): the account's later sessions with that face fail FACE_BLOCKED. */
-  create(req: FaceBlockCreateRequest): Promise<FaceBlock> {
+  /** Block the face a decided session or a reviewed verification kept (its selfie, else its document's portrait): the account's later sessions and verifications with that face fail FACE_BLOCKED. */
+  create(req: FaceBlockCreateRequest = {}): Promise<FaceBlock> {
     return this.t.call("face_block.create", req, true);
   }
 
