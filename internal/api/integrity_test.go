@@ -14,9 +14,9 @@ import (
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
-// TestImageIntegrity: a greyscale copy of a passport and a passport photo
-// re-saved by an editor go to a person by default (REVIEW with their check);
-// an account that declines them declines.
+// TestImageIntegrity: a greyscale copy of a passport, a passport photo
+// re-saved by an editor and one photographed off a screen go to a person by
+// default (REVIEW with their check); an account that declines them declines.
 func TestImageIntegrity(t *testing.T) {
 	doc := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: -2})
 	img, _, err := image.Decode(bytes.NewReader(doc))
@@ -48,6 +48,10 @@ func TestImageIntegrity(t *testing.T) {
 	}
 	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {
 		t.Errorf("edited: %s", r.Raw)
+	}
+	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, testdocs.OnScreen(t, doc, 3))); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "SCREEN_CAPTURE_SUSPECTED") ||
+		!strings.HasPrefix(fmt.Sprint(r.Body["evidence"].(map[string]any)["SCREEN_CAPTURE_SUSPECTED"]), "spectrum peaks ") {
+		t.Errorf("photographed off a screen: %s", r.Raw)
 	}
 	if r := c.Call("account.update", map[string]any{"policy": map[string]any{"EDITED_IMAGE_SUSPECTED": "decline"}}); r.Status != 200 {
 		t.Fatal(r.Raw)

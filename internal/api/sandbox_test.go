@@ -54,8 +54,8 @@ func TestSandboxSessions(t *testing.T) {
 			reviewed++
 		}
 	}
-	if reviewed != 4 {
-		t.Fatalf("%d sandbox checks review by default, want 4", reviewed)
+	if reviewed != 5 {
+		t.Fatalf("%d sandbox checks review by default, want 5", reviewed)
 	}
 	for i, tc := range cases {
 		body := map[string]any{"reference": tc.reference, "callback_url": recv.URL}

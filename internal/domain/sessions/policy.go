@@ -33,7 +33,7 @@ type Policy map[string]string
 // The passive anti-spoofing nets were trained on one vendor's cameras and
 // are unmeasured on others' (docs/sessions.md): their verdict goes to a
 // person.
-var defaultActions = map[string]string{CheckEditedImage: ActionReview, CheckPhotocopy: ActionReview, CheckFaceSeenBefore: ActionReview,
+var defaultActions = map[string]string{CheckEditedImage: ActionReview, CheckPhotocopy: ActionReview, CheckScreenCapture: ActionReview, CheckFaceSeenBefore: ActionReview,
 	CheckPresentationAttack: ActionReview}
 
 // Action is what the check does.

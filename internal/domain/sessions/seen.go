@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -139,7 +140,7 @@ func sameName(a, b string) bool {
 }
 
 // inspectImage looks at the document photo itself (package integrity): an
-// editor's name in its metadata, no colour at all.
+// editor's name in its metadata, no colour at all, a screen's pixel grid.
 func inspectImage(ctx context.Context, d *database.SessionResult, front []byte) error {
 	img, err := raster.Decode(ctx, front, 4)
 	if err != nil {
@@ -149,12 +150,28 @@ func inspectImage(ctx context.Context, d *database.SessionResult, front []byte) 
 	if err != nil {
 		return err
 	}
-	f := integrity.Inspect(front, small)
+	// The spectrum needs the pixels as the camera gave them: a JPEG's
+	// brightness at full size, else the whole decode's.
+	full, ok, err := raster.DecodeGray(ctx, front, math.MaxInt32)
+	if err != nil {
+		return nil
+	}
+	if !ok {
+		whole, err := raster.Decode(ctx, front, 1)
+		if err != nil {
+			return nil
+		}
+		full = integrity.Brightness(whole)
+	}
+	f := integrity.Inspect(front, small, full)
 	if f.Editor != "" {
 		failWith(d, CheckEditedImage, "metadata names "+f.Editor)
 	}
 	if f.Colour < integrity.GreyscaleColour {
 		failWith(d, CheckPhotocopy, fmt.Sprintf("colour spread %.1f, limit %.0f", f.Colour, integrity.GreyscaleColour))
+	}
+	if f.Screen > integrity.ScreenLimit {
+		failWith(d, CheckScreenCapture, fmt.Sprintf("spectrum peaks %.2f, limit %.1f", f.Screen, integrity.ScreenLimit))
 	}
 	return nil
 }

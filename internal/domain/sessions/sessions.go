@@ -72,9 +72,11 @@ const (
 	// CheckDocumentBlocked: the account blocked this document (document_block.create).
 	CheckDocumentBlocked = "DOCUMENT_BLOCKED"
 	// CheckEditedImage: the document photo names an image editor in its
-	// metadata; CheckPhotocopy: it has no colour (package integrity).
-	CheckEditedImage = "EDITED_IMAGE_SUSPECTED"
-	CheckPhotocopy   = "PHOTOCOPY_SUSPECTED"
+	// metadata; CheckPhotocopy: it has no colour; CheckScreenCapture: it
+	// shows a screen's pixel grid (package integrity).
+	CheckEditedImage   = "EDITED_IMAGE_SUSPECTED"
+	CheckPhotocopy     = "PHOTOCOPY_SUSPECTED"
+	CheckScreenCapture = "SCREEN_CAPTURE_SUSPECTED"
 	// CheckFaceSeenBefore: the selfie or portrait is the face of an earlier
 	// session or verification of the account under another identity;
 	// CheckFaceBlocked: it is a face the account blocked (face_block.create).
@@ -85,7 +87,7 @@ const (
 // Checks lists every check a session can fail.
 var Checks = []string{CheckDocumentMissing, CheckMRZNotFound, CheckFormatUnsupported, CheckMRZCheckDigit, CheckMRZCode, CheckMRZVIZMismatch, CheckDocumentExpired, CheckDocumentTypeRefused,
 	CheckNoFaceOnDocument, CheckSelfieMissing, CheckNoFaceOnSelfie, CheckFaceMismatch, CheckUnderage, CheckDocumentReused, CheckDocumentVelocity, CheckDocumentBlocked,
-	CheckEditedImage, CheckPhotocopy, CheckFaceSeenBefore, CheckFaceBlocked, CheckLivenessFailed, CheckPresentationAttack}
+	CheckEditedImage, CheckPhotocopy, CheckScreenCapture, CheckFaceSeenBefore, CheckFaceBlocked, CheckLivenessFailed, CheckPresentationAttack}
 
 // Event is the callback body: flat, like every API object.
 type Event struct {

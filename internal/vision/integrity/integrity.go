@@ -1,11 +1,13 @@
 // Package integrity looks for signs that a document image is not a plain
-// photo of the document: an image editor's name in its metadata, or no
-// colour at all (a greyscale photocopy). Bytes and pixels in, findings out;
-// what they cost a session is its account's policy.
+// photo of the document: an image editor's name in its metadata, no
+// colour at all (a greyscale photocopy), a screen's pixel grid (a photo of
+// a screen). Bytes and pixels in, findings out; what they cost a session
+// is its account's policy.
 package integrity
 
 import (
 	"bytes"
+	"image"
 	"math"
 	"regexp"
 
@@ -22,7 +24,20 @@ type Findings struct {
 	// background in many hues; a greyscale copy, even under a tinted light,
 	// shows one.
 	Colour float64
+	// Screen is how far the strongest peaks of the brightness spectrum
+	// stand above their neighbourhood (ScreenPeak): a screen's pixel grid
+	// and its moiré.
+	Screen float64
 }
+
+// ScreenLimit: above it the document is taken for a photo of a screen.
+// The 70 synthetic documents (seven photo conditions: their security
+// pattern, hologram stripes and text pitch give peaks of their own) read
+// 1.5–4.3, the highest under a hologram foil's stripes; their simulated
+// screen recaptures 2.9–6.4. The limit leaves 0.2 of room above the
+// documents (make eval-docs prints the rates, and the held-out real
+// documents').
+const ScreenLimit = 4.5
 
 // GreyscaleColour: below it the document is taken for a photocopy. The
 // synthetic colour documents (internal/testsupport/testdocs, seven photo
@@ -40,8 +55,10 @@ var editors = regexp.MustCompile(`(?i)(adobe photoshop|photoshop 3\.0|gimp|pixel
 // Photoshop blocks come before the pixels.
 const metadataBytes = 256 << 10
 
-// Inspect looks at an upload and its decoded pixels (a small copy serves).
-func Inspect(src []byte, img *raster.Image) Findings {
+// Inspect looks at an upload and its decoded pixels: a small copy serves
+// for the colour, the brightness at full size is needed for the spectrum
+// (nil: not measured).
+func Inspect(src []byte, img *raster.Image, full *image.Gray) Findings {
 	head := src[:min(len(src), metadataBytes)]
 	if sos := bytes.Index(head, []byte{0xFF, 0xDA}); sos > 0 && raster.Sniff(src) == "jpeg" {
 		head = head[:sos] // a JPEG's metadata ends where its scan starts
@@ -52,6 +69,9 @@ func Inspect(src []byte, img *raster.Image) Findings {
 	}
 	if img != nil {
 		f.Colour = chromaSpread(img)
+	}
+	if full != nil {
+		f.Screen = ScreenPeak(full)
 	}
 	return f
 }
@@ -82,4 +102,14 @@ func chromaSpread(img *raster.Image) float64 {
 	vr := qr/n - (sr/n)*(sr/n)
 	vg := qg/n - (sg/n)*(sg/n)
 	return 1000 * math.Sqrt(math.Max(0, vr)+math.Max(0, vg))
+}
+
+// Brightness is an image's luma (BT.601), for Inspect's spectrum.
+func Brightness(img *raster.Image) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, img.W, img.H))
+	for i := range g.Pix {
+		r, gr, b := uint32(img.Pix[3*i]), uint32(img.Pix[3*i+1]), uint32(img.Pix[3*i+2])
+		g.Pix[i] = uint8((299*r + 587*gr + 114*b + 500) / 1000)
+	}
+	return g
 }

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/jpeg"
 	_ "image/png"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,7 +37,19 @@ func inspect(t testing.TB, src []byte) integrity.Findings {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return integrity.Inspect(src, small)
+	return integrity.Inspect(src, small, grayOf(t, src))
+}
+
+// grayOf is the upload's brightness at full size, as the worker reads it.
+func grayOf(t testing.TB, src []byte) *image.Gray {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := image.NewGray(img.Bounds())
+	draw.Draw(g, g.Rect, img, img.Bounds().Min, draw.Src)
+	return g
 }
 
 // greyCopy is a document as a photocopy gives it: its luma only, under a
@@ -71,25 +86,27 @@ func edited(src []byte, tool string) []byte {
 }
 
 // TestInspect: a colour document passes; its greyscale copy (plain or
-// under a warm light) and an editor's re-save are found.
+// under a warm light), an editor's re-save and a photo of it on a screen
+// are found.
 func TestInspect(t *testing.T) {
 	doc := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: -2})
 	cases := []struct {
-		name         string
-		src          []byte
-		editor, grey bool
+		name                 string
+		src                  []byte
+		editor, grey, screen bool
 	}{
-		{"colour photo", doc, false, false},
-		{"greyscale copy", greyCopy(t, doc, 1), false, true},
-		{"greyscale copy under warm light", greyCopy(t, doc, 1.15), false, true},
-		{"re-saved by Photoshop", edited(doc, "Adobe Photoshop 25.1 (Windows)"), true, false},
-		{"re-saved by GIMP", edited(doc, "GIMP 2.10.34"), true, false},
+		{"colour photo", doc, false, false, false},
+		{"greyscale copy", greyCopy(t, doc, 1), false, true, false},
+		{"greyscale copy under warm light", greyCopy(t, doc, 1.15), false, true, false},
+		{"re-saved by Photoshop", edited(doc, "Adobe Photoshop 25.1 (Windows)"), true, false, false},
+		{"re-saved by GIMP", edited(doc, "GIMP 2.10.34"), true, false, false},
+		{"on a screen", testdocs.OnScreen(t, doc, 1), false, false, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := inspect(t, c.src)
-			if (f.Editor != "") != c.editor || (f.Colour < integrity.GreyscaleColour) != c.grey {
-				t.Errorf("editor %q, colour %.1f", f.Editor, f.Colour)
+			if (f.Editor != "") != c.editor || (f.Colour < integrity.GreyscaleColour) != c.grey || (f.Screen > integrity.ScreenLimit) != c.screen {
+				t.Errorf("editor %q, colour %.1f, screen %.2f", f.Editor, f.Colour, f.Screen)
 			}
 		})
 	}
@@ -106,7 +123,8 @@ func TestEvalIntegrity(t *testing.T) {
 	conds := map[string]testdocs.Conditions{"plain": {}, "low light": {Light: 0.3, Noise: 10}, "glare": {Glare: 2},
 		"hologram": {Hologram: true}, "window": {Window: true}, "in hand": {Hand: true}, "small": {Width: 520}}
 	var synth [][]byte
-	for _, c := range conds {
+	for _, name := range slices.Sorted(maps.Keys(conds)) { // in one order: the attacks' seeds follow it
+		c := conds[name]
 		for i := range 10 {
 			synth = append(synth, testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: grace, RotateDeg: float64(i%5) - 2,
 				Seed: uint64(100 + i), Conditions: c}))
@@ -132,10 +150,12 @@ func TestEvalIntegrity(t *testing.T) {
 	}
 	isGrey := func(f integrity.Findings) bool { return f.Colour < integrity.GreyscaleColour }
 	isEdited := func(f integrity.Findings) bool { return f.Editor != "" }
-	var greySynth, editSynth [][]byte
+	isScreen := func(f integrity.Findings) bool { return f.Screen > integrity.ScreenLimit }
+	var greySynth, editSynth, screenSynth [][]byte
 	for i, b := range synth {
 		greySynth = append(greySynth, greyCopy(t, b, 1+0.05*float64(i%4)))
 		editSynth = append(editSynth, edited(b, "Adobe Photoshop 25.1 (Windows)"))
+		screenSynth = append(screenSynth, testdocs.OnScreen(t, b, uint64(i)))
 	}
 	span := func(set [][]byte) (lo, hi float64) {
 		lo, hi = 1e9, -1
@@ -148,17 +168,41 @@ func TestEvalIntegrity(t *testing.T) {
 	sl, sh := span(synth)
 	gl, gh := span(greySynth)
 	fmt.Printf("colour spread: synthetic documents %.1f–%.1f, their greyscale copies %.1f–%.1f (limit %.1f)\n", sl, sh, gl, gh, integrity.GreyscaleColour)
-	fmt.Printf("synthetic documents (%d, %d conditions): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d\n", len(synth), len(conds), count(synth, isGrey), count(synth, isEdited))
+	screenSpan := func(set [][]byte) (lo, hi float64) {
+		lo, hi = 1e9, -1
+		for _, b := range set {
+			c := inspect(t, b).Screen
+			lo, hi = min(lo, c), max(hi, c)
+		}
+		return lo, hi
+	}
+	sl, sh = screenSpan(synth)
+	rl, rh := screenSpan(screenSynth)
+	fmt.Printf("screen peaks: synthetic documents %.2f–%.2f, their screen recaptures %.2f–%.2f (limit %.2f)\n", sl, sh, rl, rh, integrity.ScreenLimit)
+	fmt.Printf("synthetic documents (%d, %d conditions): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d, SCREEN_CAPTURE_SUSPECTED %d\n",
+		len(synth), len(conds), count(synth, isGrey), count(synth, isEdited), count(synth, isScreen))
+	fmt.Printf("their screen recaptures: found %d of %d\n", count(screenSynth, isScreen), len(screenSynth))
 	fmt.Printf("their greyscale copies (plain and tinted): found %d of %d\n", count(greySynth, isGrey), len(greySynth))
 	fmt.Printf("their editor re-saves: found %d of %d\n", count(editSynth, isEdited), len(editSynth))
 	for i, b := range held {
 		f := inspect(t, b)
-		fmt.Printf("  holdout %-38s editor %-16q colour %5.1f\n", heldNames[i], f.Editor, f.Colour)
+		fmt.Printf("  holdout %-38s editor %-16q colour %5.1f screen %.2f\n", heldNames[i], f.Editor, f.Colour, f.Screen)
 	}
-	var greyHeld [][]byte
-	for _, b := range held {
+	var greyHeld, screenHeld [][]byte
+	for i, b := range held {
 		greyHeld = append(greyHeld, greyCopy(t, b, 1.1))
+		screenHeld = append(screenHeld, testdocs.OnScreen(t, b, uint64(1000+i)))
 	}
-	fmt.Printf("held-out real documents (%d): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d; their greyscale copies found %d of %d\n",
-		len(held), count(held, isGrey), count(held, isEdited), count(greyHeld, isGrey), len(greyHeld))
+	fmt.Printf("held-out real documents (%d): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d, SCREEN_CAPTURE_SUSPECTED %d; their greyscale copies found %d of %d, their screen recaptures %d of %d\n",
+		len(held), count(held, isGrey), count(held, isEdited), count(held, isScreen), count(greyHeld, isGrey), len(greyHeld), count(screenHeld, isScreen), len(screenHeld))
+}
+
+// BenchmarkScreenPeak is the spectrum of one document photo (about
+// 1450×1100), the brightness already decoded at full size.
+func BenchmarkScreenPeak(b *testing.B) {
+	doc := testdocs.Render(b, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(b, testenv.PhotoGraceHopper), RotateDeg: -2})
+	g := grayOf(b, doc)
+	for b.Loop() {
+		integrity.ScreenPeak(g)
+	}
 }
