@@ -41,18 +41,31 @@ type Eraser struct {
 }
 
 // Session erases a session's images and personal data; the row stays as an
-// audit stub. A session being processed is refused (ErrSessionProcessing).
+// audit stub, which it returns. A session being processed is refused
+// (ErrSessionProcessing).
 func (e *Eraser) Session(ctx context.Context, accountID, id int64) (*database.Session, error) {
-	s, err := e.DB.GetSession(ctx, accountID, id)
-	if err != nil {
+	if err := e.eraseSession(ctx, accountID, id); err != nil {
 		return nil, err
 	}
+	return e.DB.GetSession(ctx, accountID, id)
+}
+
+// eraseSession is Session without reading the stub back (the sweep has no
+// use for it).
+func (e *Eraser) eraseSession(ctx context.Context, accountID, id int64) error {
+	s, err := e.DB.SessionForErasure(ctx, accountID, id)
+	if err != nil {
+		return err
+	}
 	if s.State == database.SessionProcessing {
-		return s, ErrSessionProcessing.New("Session %d is being processed; delete it once it is decided", s.ID)
+		return ErrSessionProcessing.New("Session %d is being processed; delete it once it is decided", s.ID)
+	}
+	if s.DeletedAt != nil {
+		return nil // erased before: its images went then
 	}
 	uploads, err := e.DB.SessionUploads(ctx, s.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Images first: if the row update then fails, a retry finds nothing left to
 	// delete, and no personal image outlives a delete that reported success.
@@ -65,24 +78,17 @@ func (e *Eraser) Session(ctx context.Context, accountID, id int64) (*database.Se
 			continue
 		}
 		if err := e.Store.Delete(ctx, k); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	now := e.Now()
-	err = e.DB.InTx(ctx, func(tx *database.Tx) error {
-		locked, err := tx.LockSession(s.ID)
-		if err != nil {
+	return e.DB.InTx(ctx, func(tx *database.Tx) error {
+		erased, err := tx.LockSessionErased(s.ID)
+		if err != nil || erased {
 			return err
-		}
-		if locked.DeletedAt != nil {
-			return nil
 		}
 		return tx.EraseSession(s.ID, now)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return e.DB.GetSession(ctx, accountID, id)
 }
 
 // PhotoTask erases a finished photo task's upload and outputs.
@@ -191,7 +197,7 @@ func (e *Eraser) Sweep(ctx context.Context, asOf time.Time) (Report, error) {
 			class string
 			count *int
 		}{
-			{e.DB.DueSessionErasures, func(ctx context.Context, acc, id int64) error { _, err := e.Session(ctx, acc, id); return err }, "session", &r.Sessions},
+			{e.DB.DueSessionErasures, e.eraseSession, "session", &r.Sessions},
 			{e.DB.DueVerificationErasures, func(ctx context.Context, acc, id int64) error { _, err := e.Verification(ctx, acc, id); return err }, "verification", &r.Verifications},
 			{e.DB.DuePhotoErasures, func(ctx context.Context, acc, id int64) error { _, err := e.PhotoTask(ctx, acc, id); return err }, "task", &r.Photos},
 		}

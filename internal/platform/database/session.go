@@ -161,6 +161,19 @@ func (db *DB) GetSession(ctx context.Context, accountID, id int64) (*Session, er
 	return &s, nil
 }
 
+// SessionForErasure reads what erasing a session needs (state, image keys,
+// whether it is erased already) and none of the sealed personal columns,
+// which would be opened only to be thrown away.
+func (db *DB) SessionForErasure(ctx context.Context, accountID, id int64) (*Session, error) {
+	var s Session
+	err := db.g.WithContext(ctx).Select("id", "account_id", "state", "portrait_key", "face_key", "deleted_at").
+		Where("id = ? AND account_id = ?", id, accountID).Take(&s).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &s, nil
+}
+
 // SessionByID loads a session for a worker.
 func (db *DB) SessionByID(ctx context.Context, id int64) (*Session, error) {
 	var s Session
@@ -247,6 +260,16 @@ func (tx *Tx) LockSession(id int64) (*Session, error) {
 		return nil, notFound(err)
 	}
 	return &s, nil
+}
+
+// LockSessionErased locks a session's row (as LockSession) and tells
+// whether it is erased, reading nothing else.
+func (tx *Tx) LockSessionErased(id int64) (bool, error) {
+	var s Session
+	if err := tx.g.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "deleted_at").Take(&s, id).Error; err != nil {
+		return false, notFound(err)
+	}
+	return s.DeletedAt != nil, nil
 }
 
 // SessionResult is what processing read from the uploads, written when the
