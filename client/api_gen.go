@@ -1193,10 +1193,11 @@ type PhotoBatchRequest struct {
 
 // PhotoBatchResponse mirrors the server's api.PhotoBatchResponse.
 type PhotoBatchResponse struct {
-	Status  string  `json:"status"`
-	BatchID int64   `json:"batch_id"`
-	TaskIDs []int64 `json:"task_ids"`
-	Message string  `json:"message"`
+	Status   string   `json:"status"`
+	BatchID  int64    `json:"batch_id"`
+	TaskIDs  []int64  `json:"task_ids"`
+	Message  string   `json:"message"`
+	Warnings []string `json:"warnings"`
 }
 
 // PhotoListRequest mirrors the server's api.PhotoListRequest.
@@ -1215,9 +1216,10 @@ type PhotoProcessRequest struct {
 
 // PhotoProcessResponse mirrors the server's api.PhotoProcessResponse.
 type PhotoProcessResponse struct {
-	Status  string `json:"status"`
-	TaskID  int64  `json:"task_id"`
-	Message string `json:"message"`
+	Status   string   `json:"status"`
+	TaskID   int64    `json:"task_id"`
+	Message  string   `json:"message"`
+	Warnings []string `json:"warnings"`
 }
 
 // Reason mirrors the server's idphoto.Reason.
@@ -1403,6 +1405,8 @@ type Spec struct {
 	Expression       string  `json:"expression"`
 	Glasses          string  `json:"glasses"`
 	AppearanceSource string  `json:"appearance_source"`
+	BackgroundEdit   string  `json:"background_edit"`
+	EditSource       string  `json:"edit_source,omitempty"`
 	MinPx            int     `json:"min_px,omitempty"`
 	MaxPx            int     `json:"max_px,omitempty"`
 	MinKB            int     `json:"min_kb,omitempty"`
@@ -1415,25 +1419,26 @@ type Spec struct {
 
 // SpecificationCreateRequest mirrors the server's api.SpecificationCreateRequest.
 type SpecificationCreateRequest struct {
-	Name          string  `json:"name"`         // required
-	CountryCode   string  `json:"country_code"` // required
-	Type          string  `json:"type"`         // one of passport, visa, id_card, residence_permit, driving_licence, other
-	WidthMm       float64 `json:"width_mm"`     // required
-	HeightMm      float64 `json:"height_mm"`    // required
-	DPI           int     `json:"dpi"`          // required
-	WidthPx       int     `json:"width_px"`
-	HeightPx      int     `json:"height_px"`
-	HeadMinMm     float64 `json:"head_min_mm"`     // required
-	HeadMaxMm     float64 `json:"head_max_mm"`     // required
-	EyeLineMinMm  float64 `json:"eye_line_min_mm"` // required
-	EyeLineMaxMm  float64 `json:"eye_line_max_mm"` // required
-	BackgroundHex string  `json:"background_hex"`  // required
-	MaxKB         int     `json:"max_kb"`
-	MinKB         int     `json:"min_kb"`
-	MinPx         int     `json:"min_px"`
-	MaxPx         int     `json:"max_px"`
-	Expression    string  `json:"expression"` // one of neutral, natural_smile
-	Glasses       string  `json:"glasses"`    // one of allowed, not_allowed
+	Name           string  `json:"name"`         // required
+	CountryCode    string  `json:"country_code"` // required
+	Type           string  `json:"type"`         // one of passport, visa, id_card, residence_permit, driving_licence, other
+	WidthMm        float64 `json:"width_mm"`     // required
+	HeightMm       float64 `json:"height_mm"`    // required
+	DPI            int     `json:"dpi"`          // required
+	WidthPx        int     `json:"width_px"`
+	HeightPx       int     `json:"height_px"`
+	HeadMinMm      float64 `json:"head_min_mm"`     // required
+	HeadMaxMm      float64 `json:"head_max_mm"`     // required
+	EyeLineMinMm   float64 `json:"eye_line_min_mm"` // required
+	EyeLineMaxMm   float64 `json:"eye_line_max_mm"` // required
+	BackgroundHex  string  `json:"background_hex"`  // required
+	MaxKB          int     `json:"max_kb"`
+	MinKB          int     `json:"min_kb"`
+	MinPx          int     `json:"min_px"`
+	MaxPx          int     `json:"max_px"`
+	Expression     string  `json:"expression"`      // one of neutral, natural_smile
+	Glasses        string  `json:"glasses"`         // one of allowed, not_allowed
+	BackgroundEdit string  `json:"background_edit"` // one of allowed, forbidden
 }
 
 // SpecificationDeleteResponse mirrors the server's api.SpecificationDeleteResponse.

@@ -33,6 +33,7 @@ type (
 	specType           string
 	specExpression     string
 	specGlasses        string
+	specBackgroundEdit string
 	decideState        string
 	livenessMode       string
 	livenessStep       string
@@ -59,6 +60,9 @@ func (specExpression) Values() []string {
 	return []string{specs.ExpressionNeutral, specs.ExpressionSmile}
 }
 func (specGlasses) Values() []string { return []string{specs.GlassesAllowed, specs.GlassesNotAllowed} }
+func (specBackgroundEdit) Values() []string {
+	return []string{specs.EditsAllowed, specs.EditsForbidden}
+}
 func (decideState) Values() []string { return sessions.DecideStates }
 
 // pendingState is a redelivered callback's state: always pending.

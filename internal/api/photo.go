@@ -13,6 +13,7 @@ import (
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/domain/billing"
 	"github.com/veridoc/veridoc/internal/domain/photos"
+	"github.com/veridoc/veridoc/internal/domain/specs"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
@@ -35,6 +36,10 @@ type PhotoProcessResponse struct {
 	Status  string `json:"status"`
 	TaskID  int64  `json:"task_id"`
 	Message string `json:"message"`
+	// Warnings: BACKGROUND_EDIT_NOT_ALLOWED when a replaced or transparent
+	// background was asked for a spec whose office refuses edited photos:
+	// the photo's own background will be kept.
+	Warnings []string `json:"warnings"`
 }
 
 // Task is a photo task and, once finished, its flat result.
@@ -104,6 +109,8 @@ type PhotoBatchResponse struct {
 	BatchID int64   `json:"batch_id"`
 	TaskIDs []int64 `json:"task_ids"`
 	Message string  `json:"message"`
+	// Warnings: as photo.process's.
+	Warnings []string `json:"warnings"`
 }
 
 // Limits of photo.process: a 15 MB photo is 20 MB in base64 (multipart sends it raw).
@@ -159,7 +166,8 @@ func (h *Handlers) photoProcess(ctx context.Context, call *rpc.Call, req *PhotoP
 	if err != nil {
 		return nil, err
 	}
-	return &PhotoProcessResponse{Status: "processing", TaskID: task.ID, Message: "Photo queued for processing"}, nil
+	return &PhotoProcessResponse{Status: "processing", TaskID: task.ID, Message: "Photo queued for processing",
+		Warnings: h.photoWarnings(ctx, call.AccountID(), req.SpecID, p.Background)}, nil
 }
 
 func (h *Handlers) photoBatch(ctx context.Context, call *rpc.Call, req *PhotoBatchRequest) (*PhotoBatchResponse, error) {
@@ -177,7 +185,8 @@ func (h *Handlers) photoBatch(ctx context.Context, call *rpc.Call, req *PhotoBat
 	if err != nil {
 		return nil, err
 	}
-	out := &PhotoBatchResponse{Status: "processing", BatchID: tasks[0].BatchID, Message: "Photos queued for processing"}
+	out := &PhotoBatchResponse{Status: "processing", BatchID: tasks[0].BatchID, Message: "Photos queued for processing",
+		Warnings: h.photoWarnings(ctx, call.AccountID(), req.SpecID, reqs[0].Background)}
 	for _, t := range tasks {
 		out.TaskIDs = append(out.TaskIDs, t.ID)
 	}
@@ -224,6 +233,16 @@ func (h *Handlers) photoList(ctx context.Context, call *rpc.Call, req *PhotoList
 	return rpc.NewList(out, page, func(t Task) int64 { return t.ID }), nil
 }
 
+// photoWarnings is what a 202 answer says ahead of the result: a
+// background edit asked for a spec that allows none.
+func (h *Handlers) photoWarnings(ctx context.Context, accountID, specID int64, background string) []string {
+	s, err := h.Specs.Lookup(ctx, accountID, specID)
+	if err == nil && s.BackgroundEdit == specs.EditsForbidden && background != idphoto.BackgroundKeep {
+		return []string{idphoto.WarnEditNotAllowed}
+	}
+	return []string{}
+}
+
 // taskOf shapes a task; links (or base64 bodies) only for a single get.
 func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles bool) (*Task, error) {
 	out := &Task{ID: t.ID, AccountID: t.AccountID, SpecificationID: t.SpecID, State: taskState(t.State), Progress: t.Progress,
@@ -243,6 +262,11 @@ func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles 
 	}
 	ok := t.State == database.TaskSuccess
 	out.OverallSuccess = &ok
+	mode := t.Background
+	if o.Background != "" { // the spec allows no edits: the photo's own background was kept
+		mode = o.Background
+		out.Background = backgroundMode(mode)
+	}
 	out.Warnings = append(out.Warnings, o.Warnings...)
 	out.FailureReasons, out.ComplianceIssues, out.Quality = o.FailureReasons, o.ComplianceIssues, o.Quality
 	if !ok {
@@ -261,7 +285,7 @@ func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles 
 	keys := photos.Keys(t.ID)
 	if t.OutputFormat == "base64" {
 		var err error
-		if out.DigitalPhotoBase64, err = h.readBase64(ctx, keys.Digital(t.Background)); err != nil {
+		if out.DigitalPhotoBase64, err = h.readBase64(ctx, keys.Digital(mode)); err != nil {
 			return nil, err
 		}
 		if out.PrintablePhotoBase64, err = h.readBase64(ctx, keys.Sheet); err != nil {
@@ -269,7 +293,7 @@ func (h *Handlers) taskOf(ctx context.Context, t *database.PhotoTask, withFiles 
 		}
 		return out, nil
 	}
-	links := map[string]*string{keys.Digital(t.Background): &out.DigitalPhotoURL, keys.Sheet: &out.PrintablePhotoURL, keys.SheetA4: &out.PrintableA4URL}
+	links := map[string]*string{keys.Digital(mode): &out.DigitalPhotoURL, keys.Sheet: &out.PrintablePhotoURL, keys.SheetA4: &out.PrintableA4URL}
 	if o.MorePrints { // tasks finished before the 5×7 and Letter sheets have none
 		links[keys.Sheet5x7], links[keys.SheetLetter] = &out.Printable5x7URL, &out.PrintableLetterURL
 	}

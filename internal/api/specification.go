@@ -21,8 +21,10 @@ type SpecificationSummary struct {
 // SpecificationCreateRequest defines a specification of the account's own:
 // the frame in mm at a DPI (its pixels follow unless given), the head's
 // height (chin to crown) and the eye line's height from the bottom edge in
-// mm, the background colour, and optionally a file-size target and the
-// expression and glasses rules (ICAO's by default).
+// mm, the background colour, and optionally a file-size target, the
+// expression and glasses rules (ICAO's by default) and whether the office
+// takes a photo whose background was replaced (background_edit, allowed by
+// default).
 type SpecificationCreateRequest struct {
 	Name          string         `json:"name" rpc:"required"`
 	CountryCode   string         `json:"country_code" rpc:"required"`
@@ -43,6 +45,9 @@ type SpecificationCreateRequest struct {
 	MaxPx         int            `json:"max_px"`
 	Expression    specExpression `json:"expression"`
 	Glasses       specGlasses    `json:"glasses"`
+	// BackgroundEdit "forbidden": photo.process keeps the photo's own
+	// background, as it is (BACKGROUND_EDIT_NOT_ALLOWED when another was asked).
+	BackgroundEdit specBackgroundEdit `json:"background_edit"`
 }
 
 // SpecificationDeleteResponse confirms a deletion.
@@ -101,7 +106,8 @@ func (h *Handlers) specificationCreate(ctx context.Context, call *rpc.Call, req 
 	return h.Specs.Create(ctx, call.AccountID(), specs.Spec{Name: req.Name, CountryCode: req.CountryCode, Type: string(req.Type),
 		WidthMm: req.WidthMm, HeightMm: req.HeightMm, DPI: req.DPI, WidthPx: req.WidthPx, HeightPx: req.HeightPx,
 		HeadMinMm: req.HeadMinMm, HeadMaxMm: req.HeadMaxMm, EyeLineMinMm: req.EyeLineMinMm, EyeLineMaxMm: req.EyeLineMaxMm,
-		BackgroundHex: req.BackgroundHex, MaxKB: req.MaxKB, MinKB: req.MinKB, MinPx: req.MinPx, MaxPx: req.MaxPx, Expression: string(req.Expression), Glasses: string(req.Glasses)})
+		BackgroundHex: req.BackgroundHex, MaxKB: req.MaxKB, MinKB: req.MinKB, MinPx: req.MinPx, MaxPx: req.MaxPx, Expression: string(req.Expression), Glasses: string(req.Glasses),
+		BackgroundEdit: string(req.BackgroundEdit)})
 }
 
 func (h *Handlers) specificationDelete(ctx context.Context, call *rpc.Call, req *SpecificationGetRequest) (*SpecificationDeleteResponse, error) {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -145,15 +146,16 @@ type source struct {
 		ID        string `json:"id"`
 		Name      string `json:"name"`
 		Documents []struct {
-			ID         string  `json:"id"`
-			Name       string  `json:"name"`
-			WidthMm    float64 `json:"widthMm"`
-			HeightMm   float64 `json:"heightMm"`
-			WidthPx    int     `json:"widthPx"`
-			HeightPx   int     `json:"heightPx"`
-			DPI        int     `json:"dpi"`
-			Background string  `json:"background"`
-			BgColor    string  `json:"bgColor"`
+			ID           string   `json:"id"`
+			Name         string   `json:"name"`
+			WidthMm      float64  `json:"widthMm"`
+			HeightMm     float64  `json:"heightMm"`
+			WidthPx      int      `json:"widthPx"`
+			HeightPx     int      `json:"heightPx"`
+			DPI          int      `json:"dpi"`
+			Background   string   `json:"background"`
+			BgColor      string   `json:"bgColor"`
+			Requirements []string `json:"requirements"`
 		} `json:"documents"`
 	} `json:"countries"`
 }
@@ -162,6 +164,11 @@ type source struct {
 type Spec = specs.Spec
 
 const frameSource = "https://github.com/BlondDev-Art/passport-photo-specs (MIT)"
+
+// editRefused finds, in a document's requirements, that its office refuses
+// software-edited photos ("No retouching or AI editing - ICP rejects
+// software-modified photos").
+var editRefused = regexp.MustCompile(`(?i)no retouching|software-modified|must not be (digitally )?(altered|edited|retouched)`)
 
 // docType classifies by the document id, then by its name ("US Visa & Passport" is us-passport).
 func docType(id, name string) string {
@@ -247,6 +254,12 @@ func main() {
 				a = icaoAppearance
 			}
 			s.Expression, s.Glasses, s.AppearanceSource = a.Expression, a.Glasses, a.Source
+			s.BackgroundEdit = specs.EditsAllowed
+			for _, r := range d.Requirements {
+				if editRefused.MatchString(r) {
+					s.BackgroundEdit, s.EditSource = specs.EditsForbidden, fmt.Sprintf("%s, %s: %q", frameSource, d.ID, r)
+				}
+			}
 			if id, ok := ids[s.Key]; ok {
 				s.ID = id
 			}

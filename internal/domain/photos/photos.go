@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -49,6 +50,9 @@ type Outcome struct {
 	Quality map[string]string `json:"quality,omitempty"`
 	// MorePrints: the 5×7 in and Letter sheets were written too.
 	MorePrints bool `json:"more_prints,omitempty"`
+	// Background is the mode used, where it is not the one asked for (the
+	// spec allows no edits); "" for the task's own.
+	Background string `json:"background,omitempty"`
 }
 
 // Outputs are the object keys of a task's outputs. They depend only on the
@@ -89,7 +93,8 @@ func SpecOf(s *specs.Spec) idphoto.Spec {
 	return idphoto.Spec{WidthMm: s.WidthMm, HeightMm: s.HeightMm, DPI: s.DPI, WidthPx: s.WidthPx, HeightPx: s.HeightPx,
 		HeadMinMm: s.HeadMinMm, HeadMaxMm: s.HeadMaxMm, EyeMinMm: s.EyeLineMinMm, EyeMaxMm: s.EyeLineMaxMm,
 		BackgroundHex: s.BackgroundHex, MinPx: s.MinPx, MaxKB: s.MaxKB, MaxPx: s.MaxPx, MinKB: s.MinKB,
-		SmileAllowed: s.Expression == specs.ExpressionSmile, NoGlasses: s.Glasses == specs.GlassesNotAllowed}
+		SmileAllowed: s.Expression == specs.ExpressionSmile, NoGlasses: s.Glasses == specs.GlassesNotAllowed,
+		NoEdits: s.BackgroundEdit == specs.EditsForbidden}
 }
 
 // Worker runs Args jobs.
@@ -202,8 +207,16 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	}
 	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online,
 		BackgroundColor: idphoto.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10,
-		Quality: res.Quality.Strings(), MorePrints: true})
+		Quality: res.Quality.Strings(), MorePrints: true, Background: changedMode(t.Background, res.Mode)})
 	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
+}
+
+// changedMode is the mode used where it differs from the one asked for.
+func changedMode(asked, used string) string {
+	if asked == used || (asked == "" && used == idphoto.BackgroundReplace) {
+		return ""
+	}
+	return used
 }
 
 func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *idphoto.Failure) error {
@@ -215,6 +228,9 @@ func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *id
 		warnings = []string{}
 	}
 	o := Outcome{Warnings: warnings, FailureReasons: f.Reasons, ComplianceIssues: f.Issues}
+	if slices.Contains(warnings, idphoto.WarnEditNotAllowed) {
+		o.Background = idphoto.BackgroundKeep
+	}
 	if f.Quality != nil {
 		o.Quality = f.Quality.Strings()
 	}

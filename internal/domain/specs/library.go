@@ -143,6 +143,9 @@ func complete(s *Spec) error {
 	if s.Glasses == "" {
 		s.Glasses = GlassesAllowed
 	}
+	if s.BackgroundEdit == "" {
+		s.BackgroundEdit = EditsAllowed
+	}
 	if !slices.Contains(Types, s.Type) {
 		return bad("type: one of %s", strings.Join(Types, ", "))
 	}
@@ -156,6 +159,9 @@ func complete(s *Spec) error {
 	s.SourceURL, s.FrameSource, s.AppearanceSource = "account", "account", "account"
 	if s.MaxPx > 0 || s.MinKB > 0 {
 		s.DigitalSource = "account"
+	}
+	if s.BackgroundEdit == EditsForbidden {
+		s.EditSource = "account"
 	}
 	s.Key = "account"
 	s.ID = AccountBase + 1 // for validate; the real id comes with the row

@@ -35,6 +35,10 @@ const (
 	ExpressionSmile   = "natural_smile"
 	GlassesAllowed    = "allowed"
 	GlassesNotAllowed = "not_allowed"
+	// BackgroundEdit: whether the office takes a photo whose background
+	// software replaced or cleaned.
+	EditsAllowed   = "allowed"
+	EditsForbidden = "forbidden"
 )
 
 // Types lists the document types.
@@ -67,7 +71,12 @@ type Spec struct {
 	Expression       string `json:"expression"`
 	Glasses          string `json:"glasses"`
 	AppearanceSource string `json:"appearance_source"`
-	MinPx            int    `json:"min_px,omitempty"`
+	// BackgroundEdit is "forbidden" where the office refuses software-edited
+	// photos (photo.process then keeps the photo's own background, as it
+	// is), "allowed" otherwise; EditSource cites a refusal.
+	BackgroundEdit string `json:"background_edit"`
+	EditSource     string `json:"edit_source,omitempty"`
+	MinPx          int    `json:"min_px,omitempty"`
 	// MaxPx (the shorter side, as MinPx) and MinKB bound a digital upload, where
 	// the office sets them (DigitalSource cites them).
 	MaxPx         int    `json:"max_px,omitempty"`
@@ -121,6 +130,8 @@ func (s *Spec) validate() error {
 		return fmt.Errorf("specs: %q: bad eye band", s.Key)
 	case (s.Expression != ExpressionNeutral && s.Expression != ExpressionSmile) || (s.Glasses != GlassesAllowed && s.Glasses != GlassesNotAllowed) || s.AppearanceSource == "":
 		return fmt.Errorf("specs: %q: expression and glasses rules need a value and a source", s.Key)
+	case s.BackgroundEdit != EditsAllowed && (s.BackgroundEdit != EditsForbidden || s.EditSource == ""):
+		return fmt.Errorf("specs: %q: background_edit is allowed, or forbidden with a source", s.Key)
 	}
 	return nil
 }

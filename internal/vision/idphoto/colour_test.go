@@ -21,10 +21,10 @@ import (
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
-// TestProcessCleansBackground: a head cut out of the astronaut photo onto a
-// uniform light-grey wall comes out on the spec's white, the face untouched.
-func TestProcessCleansBackground(t *testing.T) {
-	p := processor(t)
+// wallPortrait is a head cut out of the astronaut photo onto a uniform
+// light-grey wall, scaled up so the head has the pixels a 2×2 in photo needs.
+func wallPortrait(t *testing.T, p *idphoto.Processor) []byte {
+	t.Helper()
 	src, err := png.Decode(bytes.NewReader(testenv.ReadPhoto(t, testenv.PhotoAstronaut)))
 	if err != nil {
 		t.Fatal(err)
@@ -54,12 +54,20 @@ func TestProcessCleansBackground(t *testing.T) {
 	if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: 92}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.Process(context.Background(), buf.Bytes(), usPassport, idphoto.Options{Background: idphoto.BackgroundKeep})
+	return buf.Bytes()
+}
+
+// TestProcessCleansBackground: the wall portrait comes out on the spec's
+// white, the face untouched.
+func TestProcessCleansBackground(t *testing.T) {
+	p := processor(t)
+	src := wallPortrait(t, p)
+	res, err := p.Process(context.Background(), src, usPassport, idphoto.Options{Background: idphoto.BackgroundKeep})
 	if err != nil {
 		t.Fatalf("rejected: %v", err)
 	}
 	if d := os.Getenv("VERIDOC_TEST_ARTIFACTS"); d != "" {
-		_ = os.WriteFile(filepath.Join(d, "cleaned-in.jpg"), buf.Bytes(), 0o644)
+		_ = os.WriteFile(filepath.Join(d, "cleaned-in.jpg"), src, 0o644)
 		_ = os.WriteFile(filepath.Join(d, "cleaned-out.jpg"), res.Photo, 0o644)
 	}
 	if !contains(res.Warnings, idphoto.WarnBackgroundCleaned) {
@@ -76,6 +84,37 @@ func TestProcessCleansBackground(t *testing.T) {
 		}
 	}
 	checkOutput(t, p, res.Photo, usPassport)
+}
+
+// TestProcessWithoutEdits: for a spec whose office refuses edited photos,
+// every background mode keeps the wall as it is (not replaced, not moved to
+// white), and asking for another says BACKGROUND_EDIT_NOT_ALLOWED.
+func TestProcessWithoutEdits(t *testing.T) {
+	p := processor(t)
+	src := wallPortrait(t, p)
+	spec := usPassport
+	spec.NoEdits = true
+	for _, tc := range []struct {
+		asked   string
+		refused bool
+	}{{"", true}, {idphoto.BackgroundReplace, true}, {idphoto.BackgroundTransparent, true}, {idphoto.BackgroundKeep, false}} {
+		res, err := p.Process(context.Background(), src, spec, idphoto.Options{Background: tc.asked})
+		if err != nil {
+			t.Fatalf("%q: rejected: %v", tc.asked, err)
+		}
+		if res.Mode != idphoto.BackgroundKeep || contains(res.Warnings, idphoto.WarnEditNotAllowed) != tc.refused || res.PNG != nil ||
+			contains(res.Warnings, idphoto.WarnBackgroundCleaned) || contains(res.Warnings, idphoto.WarnBackgroundReplaced) {
+			t.Errorf("%q: mode %q, warnings %v, png %v", tc.asked, res.Mode, res.Warnings, res.PNG != nil)
+		}
+		out, err := jpeg.Decode(bytes.NewReader(res.Photo))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, g, b, _ := out.At(8, 8).RGBA()
+		if d := math.Abs(float64(r>>8)-224) + math.Abs(float64(g>>8)-221) + math.Abs(float64(b>>8)-214); d > 15 {
+			t.Errorf("%q: the corner is %d,%d,%d, want the wall's 224,221,214", tc.asked, r>>8, g>>8, b>>8)
+		}
+	}
 }
 
 // TestProcessConvertsColourProfile: a photo with an embedded colour profile

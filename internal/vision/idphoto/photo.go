@@ -37,6 +37,9 @@ type Spec struct {
 	SmileAllowed bool
 	// NoGlasses: glasses must come off (the US since 2016).
 	NoGlasses bool
+	// NoEdits: the office refuses software-edited photos, so the photo's
+	// own background is kept as it is: not replaced, not cleaned.
+	NoEdits bool
 }
 
 func (s Spec) pxPerMm() float64 { return float64(s.DPI) / 25.4 }
@@ -89,9 +92,12 @@ const (
 	WarnBackgroundCleaned = "BACKGROUND_ADJUSTED"
 	// WarnBackgroundReplaced says the person was cut out and put on the spec's colour.
 	WarnBackgroundReplaced = "BACKGROUND_REPLACED"
-	WarnCrownEstimated     = "CROWN_ESTIMATED"
-	WarnTooLargeOnline     = "FILE_TOO_LARGE_FOR_ONLINE"
-	WarnTooSmallOnline     = "FILE_TOO_SMALL_FOR_ONLINE"
+	// WarnEditNotAllowed says a replaced or transparent background was
+	// asked for a spec whose office refuses edited photos: it was kept.
+	WarnEditNotAllowed = "BACKGROUND_EDIT_NOT_ALLOWED"
+	WarnCrownEstimated = "CROWN_ESTIMATED"
+	WarnTooLargeOnline = "FILE_TOO_LARGE_FOR_ONLINE"
+	WarnTooSmallOnline = "FILE_TOO_SMALL_FOR_ONLINE"
 )
 
 // Reason explains a failure to the end user.
@@ -160,8 +166,11 @@ type Result struct {
 	// (with the background replaced; 0 when kept).
 	PersonCoverage float64
 	Warnings       []string
-	Online         bool // meets the spec's digital limits
-	Timings        Timings
+	// Mode is the background mode used: the one asked for, or
+	// BackgroundKeep where the spec allows no edits.
+	Mode    string
+	Online  bool // meets the spec's digital limits
+	Timings Timings
 }
 
 // Processor runs the pipeline.

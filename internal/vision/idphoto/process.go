@@ -21,7 +21,15 @@ func (p *Processor) Process(ctx context.Context, src []byte, spec Spec, opt Opti
 	if err != nil {
 		return nil, fail(ProcessingFailed, err.Error(), "Upload a JPEG or PNG photo")
 	}
-	r := &run{p: p, ctx: ctx, src: src, spec: spec, opt: opt, hdr: hdr, res: &Result{},
+	if opt.Background == "" {
+		opt.Background = BackgroundReplace
+	}
+	res := &Result{Mode: opt.Background}
+	if spec.NoEdits && opt.Background != BackgroundKeep {
+		res.Mode, opt.Background = BackgroundKeep, BackgroundKeep
+		res.Warnings = append(res.Warnings, WarnEditNotAllowed)
+	}
+	r := &run{p: p, ctx: ctx, src: src, spec: spec, opt: opt, hdr: hdr, res: res,
 		pxmm: spec.pxPerMm(), wantHead: (spec.HeadMinMm + spec.HeadMaxMm) / 2 * spec.pxPerMm()}
 	defer r.free()
 	for _, stage := range []func() error{r.decode, r.findFace, r.checkResolution, r.fitPixels} {
@@ -246,13 +254,14 @@ func (r *run) frame(plan cropPlan, lv level, geo Geometry, refine bool) (*raster
 	if err != nil {
 		return nil, geo, err
 	}
-	// A light, uniform background is moved towards the spec's colour; the
-	// detection copy tells first whether it could be.
+	// A light, uniform background is moved towards the spec's colour (unless
+	// the office refuses edited photos); the detection copy tells first
+	// whether it could be.
 	mid := geo.EyeMid()
 	headH := geo.HeadHeight() * plan.s
 	cx := (mid.X - plan.left) * plan.s
 	head := image.Rect(int(cx-0.4*headH), int((geo.Crown.Y-plan.top)*plan.s), int(cx+0.4*headH), int((geo.Chin.Y-plan.top)*plan.s))
-	if mayClean(r.g.img, r.g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-plan.top)*plan.s, bg) {
+	if !r.spec.NoEdits && mayClean(r.g.img, r.g.geo, bg) && cleanBackground(out.Pix, out.W, out.H, head, (mid.Y-plan.top)*plan.s, bg) {
 		r.res.Warnings = append(r.res.Warnings, WarnBackgroundCleaned)
 	}
 	return out, geo, nil

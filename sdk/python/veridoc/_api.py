@@ -441,6 +441,7 @@ PhotoBatchResponse = TypedDict("PhotoBatchResponse", {
     "batch_id": "int",
     "task_ids": "List[int]",
     "message": "str",
+    "warnings": "List[str]",
 })
 
 PhotoListRequest = TypedDict("PhotoListRequest", {
@@ -460,6 +461,7 @@ PhotoProcessResponse = TypedDict("PhotoProcessResponse", {
     "status": "str",
     "task_id": "int",
     "message": "str",
+    "warnings": "List[str]",
 })
 
 Reason = TypedDict("Reason", {
@@ -628,6 +630,8 @@ Spec = TypedDict("Spec", {
     "expression": "str",
     "glasses": "str",
     "appearance_source": "str",
+    "background_edit": "str",
+    "edit_source": "str",
     "min_px": "int",
     "max_px": "int",
     "min_kb": "int",
@@ -658,6 +662,7 @@ SpecificationCreateRequest = TypedDict("SpecificationCreateRequest", {
     "max_px": "int",
     "expression": "Literal[\"neutral\", \"natural_smile\"]",
     "glasses": "Literal[\"allowed\", \"not_allowed\"]",
+    "background_edit": "Literal[\"allowed\", \"forbidden\"]",
 }, total=False)
 
 SpecificationDeleteResponse = TypedDict("SpecificationDeleteResponse", {
@@ -1224,7 +1229,7 @@ class SpecificationApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
-    def create(self, *, name: str, country_code: str, width_mm: float, height_mm: float, dpi: int, head_min_mm: float, head_max_mm: float, eye_line_min_mm: float, eye_line_max_mm: float, background_hex: str, type: Optional[Literal["passport", "visa", "id_card", "residence_permit", "driving_licence", "other"]] = None, width_px: Optional[int] = None, height_px: Optional[int] = None, max_kb: Optional[int] = None, min_kb: Optional[int] = None, min_px: Optional[int] = None, max_px: Optional[int] = None, expression: Optional[Literal["neutral", "natural_smile"]] = None, glasses: Optional[Literal["allowed", "not_allowed"]] = None) -> Spec:
+    def create(self, *, name: str, country_code: str, width_mm: float, height_mm: float, dpi: int, head_min_mm: float, head_max_mm: float, eye_line_min_mm: float, eye_line_max_mm: float, background_hex: str, type: Optional[Literal["passport", "visa", "id_card", "residence_permit", "driving_licence", "other"]] = None, width_px: Optional[int] = None, height_px: Optional[int] = None, max_kb: Optional[int] = None, min_kb: Optional[int] = None, min_px: Optional[int] = None, max_px: Optional[int] = None, expression: Optional[Literal["neutral", "natural_smile"]] = None, glasses: Optional[Literal["allowed", "not_allowed"]] = None, background_edit: Optional[Literal["allowed", "forbidden"]] = None) -> Spec:
         """Define a photo specification of the account's own (listed and usable by this account only)."""
         return self._t.call("specification.create", body_of(locals()), True)
 

@@ -437,6 +437,7 @@ export interface PhotoBatchResponse {
   batch_id: number;
   task_ids: number[];
   message: string;
+  warnings: string[];
 }
 
 export interface PhotoListRequest {
@@ -456,6 +457,7 @@ export interface PhotoProcessResponse {
   status: string;
   task_id: number;
   message: string;
+  warnings: string[];
 }
 
 export interface Reason {
@@ -624,6 +626,8 @@ export interface Spec {
   expression: string;
   glasses: string;
   appearance_source: string;
+  background_edit: string;
+  edit_source?: string;
   min_px?: number;
   max_px?: number;
   min_kb?: number;
@@ -654,6 +658,7 @@ export interface SpecificationCreateRequest {
   max_px?: number;
   expression?: "neutral" | "natural_smile";
   glasses?: "allowed" | "not_allowed";
+  background_edit?: "allowed" | "forbidden";
 }
 
 export interface SpecificationDeleteResponse {
