@@ -18,7 +18,7 @@ import (
 )
 
 // TestEvalLiveness measures the checks on generated sequences
-// (VERIDOC_EVAL=1; VERIDOC_LIVENESS_HEADS portraits, 60 by default): bona
+// (VERIDOC_EVAL=1; VERIDOC_LIVENESS_HEADS portraits, 150 by default): bona
 // fide heads doing a random challenge, and per attack type the share the
 // active check accepts (APCER, ISO/IEC 30107-3) and the passive nets'
 // scores: the portrait as a print moved and bent to follow the steps, the
@@ -31,7 +31,7 @@ func TestEvalLiveness(t *testing.T) {
 	if os.Getenv("VERIDOC_EVAL") == "" {
 		t.Skip("runs with VERIDOC_EVAL=1")
 	}
-	n := 60
+	n := 150
 	if v, err := strconv.Atoi(os.Getenv("VERIDOC_LIVENESS_HEADS")); err == nil && v > 0 {
 		n = v
 	}
