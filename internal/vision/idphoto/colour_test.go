@@ -102,6 +102,9 @@ func TestProcessWithoutEdits(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: rejected: %v", tc.asked, err)
 		}
+		if d := os.Getenv("VERIDOC_TEST_ARTIFACTS"); d != "" {
+			_ = os.WriteFile(filepath.Join(d, "no-edits-"+tc.asked+".jpg"), res.Photo, 0o644)
+		}
 		if res.Mode != idphoto.BackgroundKeep || contains(res.Warnings, idphoto.WarnEditNotAllowed) != tc.refused || res.PNG != nil ||
 			contains(res.Warnings, idphoto.WarnBackgroundCleaned) || contains(res.Warnings, idphoto.WarnBackgroundReplaced) {
 			t.Errorf("%q: mode %q, warnings %v, png %v", tc.asked, res.Mode, res.Warnings, res.PNG != nil)
