@@ -143,21 +143,24 @@ var iso = map[string]string{
 
 type source struct {
 	Countries []struct {
-		ID        string `json:"id"`
-		Name      string `json:"name"`
-		Documents []struct {
-			ID           string   `json:"id"`
-			Name         string   `json:"name"`
-			WidthMm      float64  `json:"widthMm"`
-			HeightMm     float64  `json:"heightMm"`
-			WidthPx      int      `json:"widthPx"`
-			HeightPx     int      `json:"heightPx"`
-			DPI          int      `json:"dpi"`
-			Background   string   `json:"background"`
-			BgColor      string   `json:"bgColor"`
-			Requirements []string `json:"requirements"`
-		} `json:"documents"`
+		ID        string     `json:"id"`
+		Name      string     `json:"name"`
+		Documents []document `json:"documents"`
 	} `json:"countries"`
+}
+
+// document is one of the dataset's documents.
+type document struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	WidthMm      float64  `json:"widthMm"`
+	HeightMm     float64  `json:"heightMm"`
+	WidthPx      int      `json:"widthPx"`
+	HeightPx     int      `json:"heightPx"`
+	DPI          int      `json:"dpi"`
+	Background   string   `json:"background"`
+	BgColor      string   `json:"bgColor"`
+	Requirements []string `json:"requirements"`
 }
 
 // Spec is one catalogue entry, the type the server loads.
@@ -225,41 +228,7 @@ func main() {
 			panic("no ISO code for " + c.ID)
 		}
 		for _, d := range c.Documents {
-			s := Spec{
-				Key: d.ID, Name: d.Name, Type: docType(d.ID, d.Name), CountryCode: code, CountryName: c.Name,
-				WidthMm: d.WidthMm, HeightMm: d.HeightMm, DPI: d.DPI, WidthPx: d.WidthPx, HeightPx: d.HeightPx,
-				Background: d.Background, BackgroundHex: d.BgColor, FrameSource: frameSource,
-			}
-			if b, ok := bands[d.ID]; ok {
-				s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = b.HeadMin, b.HeadMax, b.Basis
-				s.SourceURL, s.MinPx, s.MaxKB, s.Notes = b.Source, b.MinPx, b.MaxKB, b.Note
-				if b.EyeMin > 0 {
-					s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = b.EyeMin, b.EyeMax, b.Basis
-				}
-			} else {
-				// ICAO 9303 default: head 70–80% of the frame height.
-				s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = round1(0.70*d.HeightMm), round1(0.80*d.HeightMm), "icao_default"
-				s.SourceURL = icaoSource
-			}
-			if s.EyeBasis == "" {
-				// No published eye band: eyes 50–65% of the height from the bottom, which
-				// keeps an ICAO-sized head inside the frame with a small top margin.
-				s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = round1(0.50*d.HeightMm), round1(0.65*d.HeightMm), "icao_default"
-			}
-			if dg, ok := digitals[d.ID]; ok {
-				s.MaxPx, s.MinKB, s.DigitalSource = dg.MaxPx, dg.MinKB, dg.Source
-			}
-			a, ok := appearances[code]
-			if !ok {
-				a = icaoAppearance
-			}
-			s.Expression, s.Glasses, s.AppearanceSource = a.Expression, a.Glasses, a.Source
-			s.BackgroundEdit = specs.EditsAllowed
-			for _, r := range d.Requirements {
-				if editRefused.MatchString(r) {
-					s.BackgroundEdit, s.EditSource = specs.EditsForbidden, fmt.Sprintf("%s, %s: %q", frameSource, d.ID, r)
-				}
-			}
+			s := specOf(code, c.Name, d)
 			if id, ok := ids[s.Key]; ok {
 				s.ID = id
 			}
@@ -279,6 +248,48 @@ func main() {
 	check(err)
 	check(os.WriteFile(os.Args[2], append(b, '\n'), 0o644))
 	fmt.Fprintf(os.Stderr, "%d specs, %d countries\n", len(out), len(src.Countries))
+}
+
+// specOf builds the catalogue's entry for one of the dataset's documents:
+// its frame, then what the tables above know of its bands, digital limits,
+// appearance rules and edits.
+func specOf(code, countryName string, d document) Spec {
+	s := Spec{
+		Key: d.ID, Name: d.Name, Type: docType(d.ID, d.Name), CountryCode: code, CountryName: countryName,
+		WidthMm: d.WidthMm, HeightMm: d.HeightMm, DPI: d.DPI, WidthPx: d.WidthPx, HeightPx: d.HeightPx,
+		Background: d.Background, BackgroundHex: d.BgColor, FrameSource: frameSource,
+	}
+	if b, ok := bands[d.ID]; ok {
+		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = b.HeadMin, b.HeadMax, b.Basis
+		s.SourceURL, s.MinPx, s.MaxKB, s.Notes = b.Source, b.MinPx, b.MaxKB, b.Note
+		if b.EyeMin > 0 {
+			s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = b.EyeMin, b.EyeMax, b.Basis
+		}
+	} else {
+		// ICAO 9303 default: head 70–80% of the frame height.
+		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = round1(0.70*d.HeightMm), round1(0.80*d.HeightMm), "icao_default"
+		s.SourceURL = icaoSource
+	}
+	if s.EyeBasis == "" {
+		// No published eye band: eyes 50–65% of the height from the bottom, which
+		// keeps an ICAO-sized head inside the frame with a small top margin.
+		s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = round1(0.50*d.HeightMm), round1(0.65*d.HeightMm), "icao_default"
+	}
+	if dg, ok := digitals[d.ID]; ok {
+		s.MaxPx, s.MinKB, s.DigitalSource = dg.MaxPx, dg.MinKB, dg.Source
+	}
+	a, ok := appearances[code]
+	if !ok {
+		a = icaoAppearance
+	}
+	s.Expression, s.Glasses, s.AppearanceSource = a.Expression, a.Glasses, a.Source
+	s.BackgroundEdit = specs.EditsAllowed
+	for _, r := range d.Requirements {
+		if editRefused.MatchString(r) {
+			s.BackgroundEdit, s.EditSource = specs.EditsForbidden, fmt.Sprintf("%s, %s: %q", frameSource, d.ID, r)
+		}
+	}
+	return s
 }
 
 func check(err error) {
