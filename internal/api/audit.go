@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/veridoc/veridoc/internal/api/rpc"
 	"github.com/veridoc/veridoc/internal/platform/database"
@@ -66,7 +67,7 @@ func (h *Handlers) auditEventList(ctx context.Context, call *rpc.Call, req *Audi
 	if err != nil {
 		return nil, err
 	}
-	f := database.AuditFilter{Object: req.Object, Action: req.Action, BeforeID: page.BeforeID, Limit: page.Limit + 1}
+	f := database.AuditFilter{Object: req.Object, Action: req.Action, BeforeID: page.BeforeID, BeforeAt: page.BeforeAt, Limit: page.Limit + 1}
 	if req.CreatedAfter != nil {
 		f.After = &req.CreatedAfter.Time
 	}
@@ -78,9 +79,11 @@ func (h *Handlers) auditEventList(ctx context.Context, call *rpc.Call, req *Audi
 		return nil, err
 	}
 	out := make([]AuditEvent, 0, len(rows))
+	created := make(map[int64]time.Time, len(rows)) // as stored, for the cursor
 	for _, e := range rows {
 		out = append(out, AuditEvent{ID: e.ID, AccountID: e.AccountID, Actor: e.Actor, Action: e.Action, Object: e.Object,
 			IP: e.IP, RequestID: e.RequestID, Created: rpc.NewTimestamp(e.CreatedAt)})
+		created[e.ID] = e.CreatedAt
 	}
-	return rpc.NewList(out, page, func(e AuditEvent) int64 { return e.ID }), nil
+	return rpc.NewListAt(out, page, func(e AuditEvent) (int64, time.Time) { return e.ID, created[e.ID] }), nil
 }

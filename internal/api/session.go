@@ -296,7 +296,7 @@ func (h *Handlers) sessionList(ctx context.Context, call *rpc.Call, req *Session
 		return nil, err
 	}
 	out := make([]Session, 0, len(rows))
-	created := make(map[int64]time.Time, len(rows)) // to the microsecond, for the cursor
+	created := make(map[int64]time.Time, len(rows)) // as stored, for the cursor
 	for i := range rows {
 		s, err := h.sessionOf(ctx, &rows[i], false)
 		if err != nil {

@@ -169,6 +169,7 @@ func lists(h http.Handler, small, big *account) error {
 		}},
 		{"audit_event.list", "audit_event.list", func(*account) map[string]any { return map[string]any{} }},
 		{"audit_event.list action", "audit_event.list", func(*account) map[string]any { return map[string]any{"action": "session.submit"} }},
+		{"audit_event.list created_before (mid-year)", "audit_event.list", func(*account) map[string]any { return map[string]any{"created_before": mid} }},
 		{"callback.list session_id", "callback.list", func(a *account) map[string]any { return map[string]any{"session_id": a.session} }},
 	}
 	for _, acc := range []*account{small, big} {

@@ -50,11 +50,11 @@ func (l ListRequest) Page() (Page, error) {
 		}
 		p.BeforeID = id
 		if dated {
-			us, err := strconv.ParseInt(atPart, 10, 64)
-			if err != nil || us <= 0 {
+			ns, err := strconv.ParseInt(atPart, 10, 64)
+			if err != nil || ns <= 0 {
 				return p, ErrInvalidRequest("cursor: is not a cursor returned by this method")
 			}
-			p.BeforeAt = time.UnixMicro(us).UTC()
+			p.BeforeAt = time.Unix(0, ns).UTC()
 		}
 	}
 	return p, nil
@@ -76,12 +76,13 @@ func NewList[T any](rows []T, p Page, id func(T) int64) *ListResponse[T] {
 }
 
 // NewListAt is NewList for a list ordered by creation time, then id: the
-// cursor holds both (the time to the microsecond, as the databases keep it).
+// cursor holds both (the time to the nanosecond: as exact as any database
+// keeps it).
 func NewListAt[T any](rows []T, p Page, key func(T) (int64, time.Time)) *ListResponse[T] {
 	out := NewList(rows, p, func(T) int64 { return 0 })
 	if out.HasMore {
 		id, at := key(out.Data[p.Limit-1])
-		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + strconv.FormatInt(at.UnixMicro(), 10)))
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + strconv.FormatInt(at.UnixNano(), 10)))
 	}
 	return out
 }

@@ -80,3 +80,61 @@ func TestListSessionsOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestListAuditOrder: audit_event.list pages as session.list does, events
+// whose times tie and run against their ids (times to the nanosecond, as
+// a worker's clock gives them) included.
+func TestListAuditOrder(t *testing.T) {
+	base := time.Date(2026, 6, 1, 12, 0, 0, 123456789, time.UTC)
+	offsets := []int{0, 5, 5, 5, 3, 9, 9, 7, 12, 12, 1}
+	for _, dbk := range testenv.Databases() {
+		t.Run(dbk.Name, func(t *testing.T) {
+			t.Parallel()
+			db := testenv.OpenDB(t, dbk.URL(t))
+			ctx := context.Background()
+			acc := newAccount(t, db)
+			var events []database.AuditEvent
+			for _, off := range offsets {
+				e := database.AuditEvent{AccountID: acc, CreatedAt: base.Add(time.Duration(off) * time.Second), Actor: "system", Action: "test"}
+				if err := db.AppendAudit(ctx, &e); err != nil {
+					t.Fatal(err)
+				}
+				events = append(events, e)
+			}
+			bound := base.Add(9 * time.Second)
+			for _, before := range []*time.Time{nil, &bound} {
+				var want []int64
+				sorted := slices.Clone(events)
+				slices.SortFunc(sorted, func(a, b database.AuditEvent) int {
+					if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+						return c
+					}
+					return int(b.ID - a.ID)
+				})
+				for _, e := range sorted {
+					if before == nil || e.CreatedAt.Before(*before) {
+						want = append(want, e.ID)
+					}
+				}
+				var got []int64
+				f := database.AuditFilter{Before: before, Limit: 2}
+				for page := 0; page < 20; page++ {
+					list, err := db.ListAudit(ctx, acc, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(list) == 0 {
+						break
+					}
+					for _, e := range list {
+						got = append(got, e.ID)
+					}
+					f.BeforeID, f.BeforeAt = list[len(list)-1].ID, list[len(list)-1].CreatedAt
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("created_before %v: pages %v, want %v", before, got, want)
+				}
+			}
+		})
+	}
+}
