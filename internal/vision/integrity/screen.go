@@ -10,12 +10,12 @@ import (
 
 // spectrumSide is the side of the square the spectrum is taken of: large
 // enough to resolve a screen's pixel pitch (1.5–5 camera pixels) from its
-// neighbours, small enough to stay a few milliseconds.
+// neighbours, small enough to stay near 16 ms (BenchmarkScreenPeak).
 const spectrumSide = 512
 
-// ScreenPeak measures how far the strongest isolated peak of the image's
-// brightness spectrum stands above its neighbourhood (natural log of the
-// magnitude ratio). A photo of a screen shows the screen's pixel grid, and
+// ScreenPeak measures how far the third strongest isolated peak of the
+// image's brightness spectrum stands above its neighbourhood (natural log
+// of the magnitude ratio). A photo of a screen shows the screen's pixel grid, and
 // the moiré it beats into with the camera's, as sharp peaks away from the
 // centre; paper, print and a camera's noise give a spectrum that falls off
 // smoothly. The centre square of the image is measured at full
