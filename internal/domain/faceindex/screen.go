@@ -1,6 +1,11 @@
 package faceindex
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/veridoc/veridoc/internal/platform/seal"
+)
 
 // SeenDistance is the descriptor distance under which a face is taken for
 // one the account saw before. Searching a million faces needs a far
@@ -54,4 +59,32 @@ func otherIdentity(docKey, personKey string, o Owner) bool {
 	sameDoc := o.DocKey != "" && docKey == o.DocKey
 	samePerson := o.PersonKey != "" && personKey == o.PersonKey
 	return !sameDoc && !samePerson
+}
+
+// Holder is what a document says of its holder, for the blind indexes
+// sessions and verifications keep (seal.Index): one recipe, so that one
+// person's session and verification are known for the same person.
+type Holder struct {
+	Country, DocType, Number       string // issuing country (alpha-2), PASSPORT / ID_CARD / …, number
+	Surname, GivenNames, BirthDate string
+}
+
+// Keys are the holder's blind indexes: of the document (issuing country,
+// type, number) and of the person (name and birth date). Either is ""
+// when the document did not give it.
+func (h Holder) Keys(x *seal.Index) (doc, person string, err error) {
+	if h.Country != "" && h.Number != "" {
+		if doc, err = x.Of(h.Country, h.DocType, h.Number); err != nil {
+			return "", "", err
+		}
+	}
+	if h.Surname != "" && h.BirthDate != "" {
+		person, err = x.Of("person", strings.Join(strings.Fields(h.Surname), " "), strings.Join(strings.Fields(h.GivenNames), " "), h.BirthDate)
+	}
+	return doc, person, err
+}
+
+// Known tells whether the holder gives either key.
+func (h Holder) Known() bool {
+	return (h.Country != "" && h.Number != "") || (h.Surname != "" && h.BirthDate != "")
 }

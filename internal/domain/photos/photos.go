@@ -207,16 +207,17 @@ func (w *Worker) process(ctx context.Context, t *database.PhotoTask) error {
 	}
 	out, _ := json.Marshal(Outcome{HeadHeightMm: res.HeadHeightMm, EyeLineMm: res.EyeLineMm, Warnings: res.Warnings, Online: res.Online,
 		BackgroundColor: idphoto.Hex(res.Background.Mean), BackgroundSpread: math.Round(res.Background.Spread*10) / 10,
-		Quality: res.Quality.Strings(), MorePrints: true, Background: changedMode(t.Background, res.Mode)})
+		Quality: res.Quality.Strings(), MorePrints: true, Background: modeUsed(res.Warnings)})
 	return w.DB.SucceedPhotoTask(ctx, t.ID, string(out), w.Now())
 }
 
-// changedMode is the mode used where it differs from the one asked for.
-func changedMode(asked, used string) string {
-	if asked == used || (asked == "" && used == idphoto.BackgroundReplace) {
-		return ""
+// modeUsed is the background mode used where it is not the one asked for:
+// the spec allowed no edits, and the photo's own background was kept.
+func modeUsed(warnings []string) string {
+	if slices.Contains(warnings, idphoto.WarnEditNotAllowed) {
+		return idphoto.BackgroundKeep
 	}
-	return used
+	return ""
 }
 
 func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *idphoto.Failure) error {
@@ -227,10 +228,7 @@ func (w *Worker) finishFailure(ctx context.Context, t *database.PhotoTask, f *id
 	if warnings == nil {
 		warnings = []string{}
 	}
-	o := Outcome{Warnings: warnings, FailureReasons: f.Reasons, ComplianceIssues: f.Issues}
-	if slices.Contains(warnings, idphoto.WarnEditNotAllowed) {
-		o.Background = idphoto.BackgroundKeep
-	}
+	o := Outcome{Warnings: warnings, FailureReasons: f.Reasons, ComplianceIssues: f.Issues, Background: modeUsed(warnings)}
 	if f.Quality != nil {
 		o.Quality = f.Quality.Strings()
 	}

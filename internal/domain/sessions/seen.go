@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/vision/integrity"
@@ -115,24 +116,17 @@ func (w *Worker) seenBefore(ctx context.Context, s *database.Session, acc *datab
 // holder's name and birth date (kept with the face). Either is "" when the
 // document did not give it, or the worker has no key.
 func (w *Worker) identityKeys(ctx context.Context, accountID int64, d *database.SessionResult) (person string, err error) {
-	hasDoc := d.DocumentNumber != "" && d.IssuingCountry != ""
-	hasPerson := d.Surname != "" && d.DateOfBirth != ""
-	if w.Index == nil || (!hasDoc && !hasPerson) {
+	h := faceindex.Holder{Country: d.IssuingCountry, DocType: d.DocumentType, Number: d.DocumentNumber,
+		Surname: d.Surname, GivenNames: d.GivenNames, BirthDate: d.DateOfBirth}
+	if w.Index == nil || !h.Known() {
 		return "", nil
 	}
 	x, err := w.Index(ctx, accountID)
 	if err != nil {
 		return "", err
 	}
-	if hasDoc {
-		if d.DocIndex, err = x.Of(d.IssuingCountry, d.DocumentType, d.DocumentNumber); err != nil {
-			return "", err
-		}
-	}
-	if hasPerson {
-		return x.Of("person", strings.Join(strings.Fields(d.Surname), " "), strings.Join(strings.Fields(d.GivenNames), " "), d.DateOfBirth)
-	}
-	return "", nil
+	d.DocIndex, person, err = h.Keys(x)
+	return person, err
 }
 
 func sameName(a, b string) bool {
@@ -151,15 +145,18 @@ func inspectImage(ctx context.Context, d *database.SessionResult, front []byte) 
 		return err
 	}
 	// The spectrum needs the pixels as the camera gave them: a JPEG's
-	// brightness at full size, else the whole decode's.
+	// brightness at full size, else the whole decode's (a PNG's first
+	// decode is whole already).
 	full, ok, err := raster.DecodeGray(ctx, front, math.MaxInt32)
 	if err != nil {
 		return nil
 	}
 	if !ok {
-		whole, err := raster.Decode(ctx, front, 1)
-		if err != nil {
-			return nil
+		whole := img
+		if hdr, err := raster.CheckUpload(front); err != nil || max(hdr.Width, hdr.Height) != max(img.W, img.H) {
+			if whole, err = raster.Decode(ctx, front, 1); err != nil {
+				return nil
+			}
 		}
 		full = integrity.Brightness(whole)
 	}

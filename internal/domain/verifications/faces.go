@@ -10,7 +10,6 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/flows"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/fault"
-	"github.com/veridoc/veridoc/internal/platform/seal"
 )
 
 // screenFaces looks the verification's faces (the selfie and the photo
@@ -80,30 +79,20 @@ func (w *ReviewWorker) screenFaces(ctx context.Context, v *database.Verification
 		DocKey: owner.DocKey, PersonKey: owner.PersonKey}, nil
 }
 
-// identityKeys are the account's blind indexes of the photo ID (issuing
-// country, type, number) and of its holder (name and birth date), made as a
-// session makes them, so that one person's session and verification are
-// known for the same person. Either is "" when not read.
+// identityKeys are the account's blind indexes of the photo ID and of its
+// holder, made as a session makes them (faceindex.Holder).
 func (w *ReviewWorker) identityKeys(ctx context.Context, accountID int64, id *database.Document, f map[string]database.ExtractedField) (doc, person string, err error) {
-	val := func(k string) string { return strings.Join(strings.Fields(f[k].Value), " ") }
-	number, surname, birth := val("document_number"), val("person_surname"), val("person_date_of_birth")
-	if w.Index == nil || (number == "" && (surname == "" || birth == "")) {
+	t, _ := w.Flows.Type(id.DocumentTypeID)
+	h := faceindex.Holder{Country: id.Country, DocType: sessionDocType(t.Name), Number: f["document_number"].Value,
+		Surname: f["person_surname"].Value, GivenNames: f["person_given_names"].Value, BirthDate: f["person_date_of_birth"].Value}
+	if w.Index == nil || !h.Known() {
 		return "", "", nil
 	}
-	var x *seal.Index
-	if x, err = w.Index(ctx, accountID); err != nil {
+	x, err := w.Index(ctx, accountID)
+	if err != nil {
 		return "", "", err
 	}
-	if number != "" {
-		t, _ := w.Flows.Type(id.DocumentTypeID)
-		if doc, err = x.Of(id.Country, sessionDocType(t.Name), number); err != nil {
-			return "", "", err
-		}
-	}
-	if surname != "" && birth != "" {
-		person, err = x.Of("person", surname, val("person_given_names"), birth)
-	}
-	return doc, person, err
+	return h.Keys(x)
 }
 
 // sessionDocType names a flow's document type as sessions name what they read.

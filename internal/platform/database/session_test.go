@@ -11,130 +11,112 @@ import (
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 )
 
-// TestListSessionsOrder pages through sessions whose creation times tie and
-// run against their ids (two API processes insert at once), with and
-// without a created_before bound: every page follows (created_at, id)
-// newest first, and the pages together hold each row once.
-func TestListSessionsOrder(t *testing.T) {
-	base := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	// Seconds after base, in insertion (id) order: ties, and a later id
-	// with an earlier time.
-	offsets := []int{0, 5, 5, 5, 3, 9, 9, 7, 12, 12, 1}
-	for _, dbk := range testenv.Databases() {
-		t.Run(dbk.Name, func(t *testing.T) {
-			t.Parallel()
-			db := testenv.OpenDB(t, dbk.URL(t))
-			ctx := context.Background()
-			acc := newAccount(t, db)
-			rows := make([]database.Session, len(offsets))
-			for i, off := range offsets {
-				at := base.Add(time.Duration(off) * time.Second)
-				rows[i] = database.Session{AccountID: acc, TokenHash: []byte(fmt.Sprintf("order-%d-%d", acc, i)),
-					State: database.SessionApproved, ExpiresAt: at.Add(time.Hour), CreatedAt: at, UpdatedAt: at}
+// row is a listed row's place in the order.
+type row struct {
+	id int64
+	at time.Time
+}
+
+// offsets are the rows' creation times, seconds after a base, in insertion
+// (id) order: ties, and later ids with earlier times (two API processes
+// inserting at once).
+var offsets = []int{0, 5, 5, 5, 3, 9, 9, 7, 12, 12, 1}
+
+// checkPages pages (limit 2) through a list, with and without a
+// created_before bound, and wants every page in (created_at, id) order,
+// newest first, and the pages together to hold each row once. list reads
+// one page after (beforeID, beforeAt), none when beforeID is 0.
+func checkPages(t *testing.T, rows []row, bound time.Time, list func(before *time.Time, beforeID int64, beforeAt time.Time) []row) {
+	t.Helper()
+	for _, before := range []*time.Time{nil, &bound} {
+		sorted := slices.Clone(rows)
+		slices.SortFunc(sorted, func(a, b row) int {
+			if c := b.at.Compare(a.at); c != 0 {
+				return c
 			}
-			if err := db.BulkInsert(ctx, &rows, 100); err != nil {
-				t.Fatal(err)
-			}
-			bound := base.Add(9 * time.Second)
-			cases := []struct {
-				name   string
-				before *time.Time
-			}{{"all", nil}, {"created_before", &bound}}
-			for _, tc := range cases {
-				var want []database.Session
-				for _, r := range rows {
-					if tc.before == nil || r.CreatedAt.Before(*tc.before) {
-						want = append(want, r)
-					}
-				}
-				slices.SortFunc(want, func(a, b database.Session) int {
-					if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-						return c
-					}
-					return int(b.ID - a.ID)
-				})
-				var got []int64
-				f := database.SessionFilter{CreatedBefore: tc.before, Limit: 2}
-				for page := 0; page < 20; page++ {
-					list, err := db.ListSessions(ctx, acc, f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(list) == 0 {
-						break
-					}
-					for _, s := range list {
-						got = append(got, s.ID)
-					}
-					last := list[len(list)-1]
-					f.BeforeID, f.BeforeAt = last.ID, last.CreatedAt
-				}
-				wantIDs := make([]int64, len(want))
-				for i, s := range want {
-					wantIDs[i] = s.ID
-				}
-				if !slices.Equal(got, wantIDs) {
-					t.Errorf("%s: pages %v, want %v", tc.name, got, wantIDs)
-				}
-			}
+			return int(b.id - a.id)
 		})
+		var want, got []int64
+		for _, r := range sorted {
+			if before == nil || r.at.Before(*before) {
+				want = append(want, r.id)
+			}
+		}
+		var afterID int64
+		var afterAt time.Time
+		for range 20 {
+			page := list(before, afterID, afterAt)
+			if len(page) == 0 {
+				break
+			}
+			for _, r := range page {
+				got = append(got, r.id)
+			}
+			afterID, afterAt = page[len(page)-1].id, page[len(page)-1].at
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("created_before %v: pages %v, want %v", before, got, want)
+		}
 	}
 }
 
-// TestListAuditOrder: audit_event.list pages as session.list does, events
-// whose times tie and run against their ids (times to the nanosecond, as
-// a worker's clock gives them) included.
-func TestListAuditOrder(t *testing.T) {
-	base := time.Date(2026, 6, 1, 12, 0, 0, 123456789, time.UTC)
-	offsets := []int{0, 5, 5, 5, 3, 9, 9, 7, 12, 12, 1}
+// TestListOrder: session.list and audit_event.list page by (created_at,
+// id) on both databases (audit times to the nanosecond, as a worker's
+// clock gives them).
+func TestListOrder(t *testing.T) {
+	base := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	bound := base.Add(9 * time.Second)
 	for _, dbk := range testenv.Databases() {
 		t.Run(dbk.Name, func(t *testing.T) {
 			t.Parallel()
 			db := testenv.OpenDB(t, dbk.URL(t))
 			ctx := context.Background()
 			acc := newAccount(t, db)
-			var events []database.AuditEvent
+
+			sessions := make([]database.Session, len(offsets))
+			for i, off := range offsets {
+				at := base.Add(time.Duration(off) * time.Second)
+				sessions[i] = database.Session{AccountID: acc, TokenHash: []byte(fmt.Sprintf("order-%d-%d", acc, i)),
+					State: database.SessionApproved, ExpiresAt: at.Add(time.Hour), CreatedAt: at, UpdatedAt: at}
+			}
+			if err := db.BulkInsert(ctx, &sessions, 100); err != nil {
+				t.Fatal(err)
+			}
+			var rows []row
+			for _, s := range sessions {
+				rows = append(rows, row{s.ID, s.CreatedAt})
+			}
+			checkPages(t, rows, bound, func(before *time.Time, beforeID int64, beforeAt time.Time) []row {
+				list, err := db.ListSessions(ctx, acc, database.SessionFilter{CreatedBefore: before, BeforeID: beforeID, BeforeAt: beforeAt, Limit: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []row
+				for _, s := range list {
+					out = append(out, row{s.ID, s.CreatedAt})
+				}
+				return out
+			})
+
+			rows = nil
 			for _, off := range offsets {
-				e := database.AuditEvent{AccountID: acc, CreatedAt: base.Add(time.Duration(off) * time.Second), Actor: "system", Action: "test"}
+				e := database.AuditEvent{AccountID: acc, CreatedAt: base.Add(time.Duration(off)*time.Second + 123456789), Actor: "system", Action: "test"}
 				if err := db.AppendAudit(ctx, &e); err != nil {
 					t.Fatal(err)
 				}
-				events = append(events, e)
+				rows = append(rows, row{e.ID, e.CreatedAt})
 			}
-			bound := base.Add(9 * time.Second)
-			for _, before := range []*time.Time{nil, &bound} {
-				var want []int64
-				sorted := slices.Clone(events)
-				slices.SortFunc(sorted, func(a, b database.AuditEvent) int {
-					if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-						return c
-					}
-					return int(b.ID - a.ID)
-				})
-				for _, e := range sorted {
-					if before == nil || e.CreatedAt.Before(*before) {
-						want = append(want, e.ID)
-					}
+			checkPages(t, rows, bound, func(before *time.Time, beforeID int64, beforeAt time.Time) []row {
+				list, err := db.ListAudit(ctx, acc, database.AuditFilter{Before: before, BeforeID: beforeID, BeforeAt: beforeAt, Limit: 2})
+				if err != nil {
+					t.Fatal(err)
 				}
-				var got []int64
-				f := database.AuditFilter{Before: before, Limit: 2}
-				for page := 0; page < 20; page++ {
-					list, err := db.ListAudit(ctx, acc, f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(list) == 0 {
-						break
-					}
-					for _, e := range list {
-						got = append(got, e.ID)
-					}
-					f.BeforeID, f.BeforeAt = list[len(list)-1].ID, list[len(list)-1].CreatedAt
+				var out []row
+				for _, e := range list {
+					out = append(out, row{e.ID, e.CreatedAt})
 				}
-				if !slices.Equal(got, want) {
-					t.Errorf("created_before %v: pages %v, want %v", before, got, want)
-				}
-			}
+				return out
+			})
 		})
 	}
 }

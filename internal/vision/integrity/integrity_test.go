@@ -140,52 +140,54 @@ func TestEvalIntegrity(t *testing.T) {
 		b, _ := os.ReadFile(f)
 		held, heldNames = append(held, b), append(heldNames, filepath.Base(f))
 	}
-	count := func(set [][]byte, fn func(integrity.Findings) bool) (n int) {
-		for _, b := range set {
-			if fn(inspect(t, b)) {
+	// Each image is inspected once; the counts and spans read the findings.
+	inspectAll := func(set [][]byte) []integrity.Findings {
+		out := make([]integrity.Findings, len(set))
+		for i, b := range set {
+			out[i] = inspect(t, b)
+		}
+		return out
+	}
+	count := func(fs []integrity.Findings, fn func(integrity.Findings) bool) (n int) {
+		for _, f := range fs {
+			if fn(f) {
 				n++
 			}
 		}
 		return n
 	}
+	span := func(fs []integrity.Findings, value func(integrity.Findings) float64) (lo, hi float64) {
+		lo, hi = 1e9, -1
+		for _, f := range fs {
+			lo, hi = min(lo, value(f)), max(hi, value(f))
+		}
+		return lo, hi
+	}
+	colour := func(f integrity.Findings) float64 { return f.Colour }
+	screen := func(f integrity.Findings) float64 { return f.Screen }
 	isGrey := func(f integrity.Findings) bool { return f.Colour < integrity.GreyscaleColour }
 	isEdited := func(f integrity.Findings) bool { return f.Editor != "" }
 	isScreen := func(f integrity.Findings) bool { return f.Screen > integrity.ScreenLimit }
-	var greySynth, editSynth, screenSynth [][]byte
+	var greySet, editSet, screenSet [][]byte
 	for i, b := range synth {
-		greySynth = append(greySynth, greyCopy(t, b, 1+0.05*float64(i%4)))
-		editSynth = append(editSynth, edited(b, "Adobe Photoshop 25.1 (Windows)"))
-		screenSynth = append(screenSynth, testdocs.OnScreen(t, b, uint64(i)))
+		greySet = append(greySet, greyCopy(t, b, 1+0.05*float64(i%4)))
+		editSet = append(editSet, edited(b, "Adobe Photoshop 25.1 (Windows)"))
+		screenSet = append(screenSet, testdocs.OnScreen(t, b, uint64(i)))
 	}
-	span := func(set [][]byte) (lo, hi float64) {
-		lo, hi = 1e9, -1
-		for _, b := range set {
-			c := inspect(t, b).Colour
-			lo, hi = min(lo, c), max(hi, c)
-		}
-		return lo, hi
-	}
-	sl, sh := span(synth)
-	gl, gh := span(greySynth)
+	synthF, greyF, editF, screenF := inspectAll(synth), inspectAll(greySet), inspectAll(editSet), inspectAll(screenSet)
+	sl, sh := span(synthF, colour)
+	gl, gh := span(greyF, colour)
 	fmt.Printf("colour spread: synthetic documents %.1f–%.1f, their greyscale copies %.1f–%.1f (limit %.1f)\n", sl, sh, gl, gh, integrity.GreyscaleColour)
-	screenSpan := func(set [][]byte) (lo, hi float64) {
-		lo, hi = 1e9, -1
-		for _, b := range set {
-			c := inspect(t, b).Screen
-			lo, hi = min(lo, c), max(hi, c)
-		}
-		return lo, hi
-	}
-	sl, sh = screenSpan(synth)
-	rl, rh := screenSpan(screenSynth)
+	sl, sh = span(synthF, screen)
+	rl, rh := span(screenF, screen)
 	fmt.Printf("screen peaks: synthetic documents %.2f–%.2f, their screen recaptures %.2f–%.2f (limit %.2f)\n", sl, sh, rl, rh, integrity.ScreenLimit)
 	fmt.Printf("synthetic documents (%d, %d conditions): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d, SCREEN_CAPTURE_SUSPECTED %d\n",
-		len(synth), len(conds), count(synth, isGrey), count(synth, isEdited), count(synth, isScreen))
-	fmt.Printf("their screen recaptures: found %d of %d\n", count(screenSynth, isScreen), len(screenSynth))
-	fmt.Printf("their greyscale copies (plain and tinted): found %d of %d\n", count(greySynth, isGrey), len(greySynth))
-	fmt.Printf("their editor re-saves: found %d of %d\n", count(editSynth, isEdited), len(editSynth))
-	for i, b := range held {
-		f := inspect(t, b)
+		len(synth), len(conds), count(synthF, isGrey), count(synthF, isEdited), count(synthF, isScreen))
+	fmt.Printf("their screen recaptures: found %d of %d\n", count(screenF, isScreen), len(screenF))
+	fmt.Printf("their greyscale copies (plain and tinted): found %d of %d\n", count(greyF, isGrey), len(greyF))
+	fmt.Printf("their editor re-saves: found %d of %d\n", count(editF, isEdited), len(editF))
+	heldF := inspectAll(held)
+	for i, f := range heldF {
 		fmt.Printf("  holdout %-38s editor %-16q colour %5.1f screen %.2f\n", heldNames[i], f.Editor, f.Colour, f.Screen)
 	}
 	var greyHeld, screenHeld [][]byte
@@ -193,8 +195,9 @@ func TestEvalIntegrity(t *testing.T) {
 		greyHeld = append(greyHeld, greyCopy(t, b, 1.1))
 		screenHeld = append(screenHeld, testdocs.OnScreen(t, b, uint64(1000+i)))
 	}
+	greyHeldF, screenHeldF := inspectAll(greyHeld), inspectAll(screenHeld)
 	fmt.Printf("held-out real documents (%d): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d, SCREEN_CAPTURE_SUSPECTED %d; their greyscale copies found %d of %d, their screen recaptures %d of %d\n",
-		len(held), count(held, isGrey), count(held, isEdited), count(held, isScreen), count(greyHeld, isGrey), len(greyHeld), count(screenHeld, isScreen), len(screenHeld))
+		len(held), count(heldF, isGrey), count(heldF, isEdited), count(heldF, isScreen), count(greyHeldF, isGrey), len(greyHeld), count(screenHeldF, isScreen), len(screenHeld))
 }
 
 // BenchmarkScreenPeak is the spectrum of one document photo (about
