@@ -80,6 +80,7 @@ type MRZRead struct {
 	// levelled, with text lines about lineH px tall (nil: not known).
 	above    func(lineH int) (*image.Gray, float64)
 	band     []byte // the band the read came from (PGM), for a second opinion
+	split    int    // rows OCR read in pieces (see splitRows)
 	Attempts int    // regions recognised
 }
 

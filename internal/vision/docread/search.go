@@ -128,7 +128,7 @@ func lineHeight(lines []textLine, reg image.Rectangle, width int) int {
 	return h
 }
 
-// read recognises one region until a reading is valid: with the MRZ model;
+// read recognises one region until a reading is sure (see consider): with the MRZ model;
 // with the general English model restricted to the MRZ alphabet (the two err
 // differently: a stamp over a line, a glyph the MRZ model never saw); and
 // with the MRZ model on the band's contrast equalised (glare, a shadow). The
@@ -147,6 +147,11 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 		{s.r.mrzOCR, func() []byte { return pgm(equalized(band)) }},
 	}
 	for _, rd := range readings {
+		if rd.ocr == s.r.mrzEng && s.best != nil && s.best.Valid() {
+			// A valid reading read in pieces is read again for its names,
+			// but not by the English model: it takes fillers for K's.
+			continue
+		}
 		b := rd.band()
 		text, err := rd.ocr.text(b)
 		if err != nil {
@@ -175,8 +180,9 @@ func (s *search) above(reg image.Rectangle, mrzLineH int) func(lineH int) (*imag
 	}
 }
 
-// consider parses one reading and keeps it when it is the best yet. It
-// tells whether the reading is valid.
+// consider parses one reading and keeps it when it is the best yet: the
+// fewest failed checks, then the fewest split rows. It tells whether the
+// best is sure: valid, and no row split.
 func (s *search) consider(text string, reg image.Rectangle, lineH int, band []byte) bool {
 	if !strings.Contains(text, "<<") {
 		// Every MRZ has a run of fillers (after the names if nowhere else);
@@ -196,9 +202,25 @@ func (s *search) consider(text string, reg image.Rectangle, lineH int, band []by
 		return false
 	}
 	full := image.Rect(reg.Min.X*s.f, reg.Min.Y*s.f, reg.Max.X*s.f, reg.Max.Y*s.f)
-	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) {
+	split := splitRows(text)
+	if s.best == nil || len(res.FailedChecks) < len(s.best.FailedChecks) ||
+		len(res.FailedChecks) == len(s.best.FailedChecks) && split < s.best.split {
 		s.best = &MRZRead{Result: res, Raw: text, SkewDeg: s.skew, Quarter: s.quarter, Flattened: s.flattened, Region: full, Attempts: s.attempts,
-			above: s.above(reg, lineH), band: band}
+			above: s.above(reg, lineH), band: band, split: split}
 	}
-	return res.Valid()
+	return s.best.Valid() && s.best.split == 0
+}
+
+// splitRows counts the MRZ rows that OCR read in pieces. A row has no
+// spaces, so a split says that glyphs between were too faint or broken to
+// join (glare, a shadow): a name there may be misread though every check
+// digit holds, and names have none.
+func splitRows(text string) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		if len(mrzRows(l)) == 1 && strings.Contains(strings.TrimSpace(l), " ") {
+			n++
+		}
+	}
+	return n
 }

@@ -36,7 +36,8 @@ func downscale(g *image.Gray, side int) (*image.Gray, int) {
 }
 
 // affine fills a dw×dh image from g: dst pixel (u, v) reads g at
-// (x0 + u*dxu + v*dxv, y0 + u*dyu + v*dyv), bilinearly; ss > 1 averages
+// (x0 + u*dxu + v*dxv, y0 + u*dyu + v*dyv), bilinearly (bicubically when
+// enlarging by more than 1.5: soft glyphs of a small photo misread); ss > 1 averages
 // ss×ss points per pixel (for shrinking). Outside g is white.
 func affine(g *image.Gray, x0, y0, dxu, dyu, dxv, dyv float64, dw, dh, ss int) *image.Gray {
 	out := image.NewGray(image.Rect(0, 0, dw, dh))

@@ -38,7 +38,8 @@ type Result struct {
 	// FailedChecks names the check digits that do not hold: "document_number",
 	// "birth_date", "expiry_date", "personal_number", "composite".
 	FailedChecks []string
-	// Repairs lists OCR corrections that a check digit confirmed.
+	// Repairs lists OCR corrections that a check digit or a field's syntax
+	// (letters only in names) confirmed.
 	Repairs  []string
 	Warnings []string
 	// Lines is the MRZ as read, with the confirmed repairs made.
@@ -176,12 +177,21 @@ func (p *parser) header(l1 string, nameFrom int) {
 	p.r.DocumentCode = trimFiller(l1[0:2])
 	p.r.IssuingCountry = trimFiller(l1[2:5])
 	if nameFrom > 0 {
-		p.names(l1[nameFrom:])
+		p.names(0, nameFrom)
 	}
 }
 
-// names splits "PRIMARY<<SECONDARY<NAMES<<<" into surname and given names.
-func (p *parser) names(field string) {
+// names splits the name field, "PRIMARY<<SECONDARY<NAMES<<<" from column
+// from of line i to its end, into surname and given names. A name holds
+// letters only (ICAO 9303 part 3), so a digit there is the letter OCR took
+// it for; the names carry no check digit to say otherwise.
+func (p *parser) names(i, from int) {
+	field := p.lines[i][from:]
+	if fixed := strings.Map(toLetter, field); fixed != field {
+		p.r.Repairs = append(p.r.Repairs, "names")
+		field = fixed
+		p.lines[i] = p.lines[i][:from] + fixed
+	}
 	if !strings.HasSuffix(field, "<") {
 		p.r.Warnings = append(p.r.Warnings, "name field may be truncated")
 	}
@@ -245,6 +255,26 @@ func (p *parser) checked(name, value string, cd byte, numeric bool, confirm func
 
 // ambiguous are the pairs OCR confuses in the OCR-B font.
 var ambiguous = map[byte]byte{'0': 'O', 'O': '0', '1': 'I', 'I': '1', '5': 'S', 'S': '5', '8': 'B', 'B': '8', '2': 'Z', 'Z': '2'}
+
+// toLetter maps the digits OCR confuses with letters, in fields that hold
+// only letters and fillers; other digits stay (and fail elsewhere).
+func toLetter(r rune) rune {
+	switch r {
+	case '0':
+		return 'O'
+	case '1':
+		return 'I'
+	case '2':
+		return 'Z'
+	case '5':
+		return 'S'
+	case '6':
+		return 'G'
+	case '8':
+		return 'B'
+	}
+	return r
+}
 
 // toDigit maps letters OCR confuses with digits, in fields that hold only digits.
 func toDigit(c byte) byte {
@@ -389,5 +419,5 @@ func (p *parser) td1() {
 	p.r.Nationality = trimFiller(l2[15:18])
 	l1 = p.lines[0]
 	p.composite(1, 29, l1[5:30]+l2[0:7]+l2[8:15]+l2[18:29])
-	p.names(p.lines[2])
+	p.names(2, 0)
 }

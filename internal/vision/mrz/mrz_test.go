@@ -149,6 +149,39 @@ func TestRepairs(t *testing.T) {
 	}
 }
 
+// TestNameDigits: a name holds letters only, so a digit OCR put there is
+// the letter it looks like, in every layout with an ICAO name field; a
+// digit no letter resembles stays as read.
+func TestNameDigits(t *testing.T) {
+	cases := []struct {
+		name, mrz, surname, given, line string
+		at                              int // the line holding the names
+	}{
+		{"TD3", "P<UTOS0BYMQK<<JNHXQAQD<CXPA<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",
+			"SOBYMQK", "JNHXQAQD CXPA", "P<UTOSOBYMQK<<JNHXQAQD<CXPA<<<<<<<<<<<<<<<<<", 0},
+		{"TD1", "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nER1KSS0N<<ANNA<MAR1A<<<<<<<<<<",
+			"ERIKSSON", "ANNA MARIA", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<", 2},
+		{"TD2", "I<UTOERIKSSON<<ANNA<8EATR5<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6",
+			"ERIKSSON", "ANNA BEATRS", "I<UTOERIKSSON<<ANNA<BEATRS<<<<<<<<<<", 0},
+		{"a digit like no letter", "P<UTOERIKSSON<<ANNA<MAR4A<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",
+			"ERIKSSON", "ANNA MAR4A", "P<UTOERIKSSON<<ANNA<MAR4A<<<<<<<<<<<<<<<<<<<", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Parse(c.mrz, Options{Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Surname != c.surname || got.GivenNames != c.given || got.Lines[c.at] != c.line {
+				t.Fatalf("%+v", got)
+			}
+			if repaired := contains(got.Repairs, "names"); repaired != (c.mrz != strings.Join(got.Lines, "\n")) {
+				t.Fatalf("repairs %v for lines %q", got.Repairs, got.Lines)
+			}
+		})
+	}
+}
+
 func TestDateCenturies(t *testing.T) {
 	p := &parser{r: &Result{}, now: now}
 	cases := []struct {
