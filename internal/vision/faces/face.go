@@ -55,6 +55,7 @@ var ModelFiles = []string{LandmarkModelFile, DescriptorModelFile, CNNModelFile}
 
 // NewFaceEngine loads the models from dir.
 func NewFaceEngine(dir string) (*FaceEngine, error) {
+	raster.Start() // the process's image settings, the C heap's among them
 	for _, f := range ModelFiles {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			return nil, fmt.Errorf("face models: %s missing in %s (run make models)", f, dir)
