@@ -160,6 +160,7 @@ func TestFaceSeenBeforeInVerifications(t *testing.T) {
 		{"both ids", c, map[string]any{"session_id": first, "verification_id": vid}, 400, "InvalidRequest"},
 		{"another account's verification", other, map[string]any{"verification_id": vid}, 404, "VerificationNotFound"},
 		{"an unknown verification", c, map[string]any{"verification_id": vid + 1000}, 404, "VerificationNotFound"},
+		{"a reason over 500 bytes", c, map[string]any{"verification_id": vid, "reason": strings.Repeat("x", 501)}, 400, "InvalidRequest"},
 	} {
 		if r := tc.client.Call("face_block.create", tc.body); r.Status != tc.status || r.Str("error_name") != tc.error {
 			t.Errorf("%s: %s", tc.name, r.Raw)

@@ -3,7 +3,10 @@ package faceindex
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/veridoc/veridoc/internal/platform/database"
+	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/seal"
 )
 
@@ -87,4 +90,18 @@ func (h Holder) Keys(x *seal.Index) (doc, person string, err error) {
 // Known tells whether the holder gives either key.
 func (h Holder) Known() bool {
 	return (h.Country != "" && h.Number != "") || (h.Surname != "" && h.BirthDate != "")
+}
+
+// MaxReason is the longest a block's reason may be, in bytes.
+const MaxReason = 500
+
+// NewBlock is a block of the face kept: its own copy of the descriptor, so
+// that erasing the session or verification it came from does not lift it,
+// and the same owner, so that the evidence can name where it came from.
+func NewBlock(kept *database.Face, reason string, now time.Time) (*database.Face, error) {
+	if len(reason) > MaxReason {
+		return nil, fault.ErrInvalidRequest.New("reason: at most %d characters", MaxReason)
+	}
+	return &database.Face{AccountID: kept.AccountID, SessionID: kept.SessionID, VerificationID: kept.VerificationID,
+		Descriptor: kept.Descriptor, Block: true, Reason: reason, CreatedAt: now, UpdatedAt: now}, nil
 }

@@ -52,9 +52,6 @@ func (w *Worker) facesSeen(ctx context.Context, s *database.Session, d *database
 // with a face near it fail FACE_BLOCKED. The block keeps its own copy of
 // the descriptor, so erasing the session does not lift it.
 func (sv *Service) BlockFace(ctx context.Context, accountID, sessionID int64, reason string) (*database.Face, error) {
-	if len(reason) > 500 {
-		return nil, fault.ErrInvalidRequest.New("reason: at most 500 characters")
-	}
 	s, err := sv.DB.GetSession(ctx, accountID, sessionID)
 	if errors.Is(err, database.ErrNotFound) {
 		return nil, ErrNotFound.New("No session found with id: %d", sessionID)
@@ -69,8 +66,10 @@ func (sv *Service) BlockFace(ctx context.Context, accountID, sessionID int64, re
 	if err != nil {
 		return nil, err
 	}
-	now := sv.Now()
-	b := &database.Face{AccountID: accountID, SessionID: s.ID, Descriptor: f.Descriptor, Block: true, Reason: reason, CreatedAt: now, UpdatedAt: now}
+	b, err := faceindex.NewBlock(f, reason, sv.Now())
+	if err != nil {
+		return nil, err
+	}
 	return b, sv.DB.CreateFace(ctx, b)
 }
 

@@ -114,9 +114,6 @@ var ErrNoFace = fault.Declare("VerificationHasNoFace", fault.Conflict)
 // face near it fail FACE_BLOCKED. The block keeps its own copy of the
 // descriptor, so erasing the verification does not lift it.
 func (sv *Service) BlockFace(ctx context.Context, accountID, verificationID int64, reason string) (*database.Face, error) {
-	if len(reason) > 500 {
-		return nil, fault.ErrInvalidRequest.New("reason: at most 500 characters")
-	}
 	v, err := sv.DB.GetVerification(ctx, accountID, verificationID)
 	if errors.Is(err, database.ErrNotFound) {
 		return nil, ErrNotFound.New("No verification found with id: %d", verificationID)
@@ -131,7 +128,9 @@ func (sv *Service) BlockFace(ctx context.Context, accountID, verificationID int6
 	if err != nil {
 		return nil, err
 	}
-	now := sv.Now()
-	b := &database.Face{AccountID: accountID, VerificationID: v.ID, Descriptor: f.Descriptor, Block: true, Reason: reason, CreatedAt: now, UpdatedAt: now}
+	b, err := faceindex.NewBlock(f, reason, sv.Now())
+	if err != nil {
+		return nil, err
+	}
 	return b, sv.DB.CreateFace(ctx, b)
 }
