@@ -28,7 +28,6 @@ type Head struct {
 	pts   [][3]float64 // frontal positions: canvas x, y and depth towards the camera
 	fixed []bool       // the canvas border: does not move with the head
 	tris  [][3]int
-	eyes  [4][2]int // upper lid point → lower lid point
 	c     [3]float64
 	half  float64 // half the jaw's width, the model's unit
 }
@@ -126,7 +125,6 @@ func (h *Head) build(p []faces.Point) {
 		flat[i] = [2]float64{q[0], q[1]}
 	}
 	h.tris = triangulate(flat)
-	h.eyes = [4][2]int{{37, 41}, {38, 40}, {43, 47}, {44, 46}}
 }
 
 // Pose is how the head is shown in one frame.
@@ -140,14 +138,7 @@ type Pose struct {
 // project places every mesh point for the pose: rotation about the head's
 // centre, then perspective from a camera ten half-jaws away.
 func (h *Head) project(p Pose) [][2]float64 {
-	pts := make([][3]float64, len(h.pts))
-	copy(pts, h.pts)
-	for _, e := range h.eyes {
-		up, lo := pts[e[0]], pts[e[1]]
-		for k := range 3 {
-			pts[e[0]][k] = up[k] + p.Blink*(lo[k]-up[k])
-		}
-	}
+	pts := h.pts
 	yaw, pitch := p.Yaw*math.Pi/180, p.Pitch*math.Pi/180
 	dist := 10 * h.half
 	s := p.Scale
@@ -175,9 +166,12 @@ func (h *Head) project(p Pose) [][2]float64 {
 	return out
 }
 
-// Render draws the head in pose p.
+// Render draws the head in pose p, its lids lowered by p.Blink.
 func (h *Head) Render(p Pose) *image.RGBA {
-	return warp(h.tex, h.srcPoints(), h.project(p), h.tris, h.depthOrder(p))
+	at := h.project(p)
+	img := warp(h.tex, h.srcPoints(), at, h.tris, h.depthOrder(p))
+	closeEyes(img, at, p.Blink)
+	return img
 }
 
 func (h *Head) srcPoints() [][2]float64 {

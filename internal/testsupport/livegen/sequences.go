@@ -81,7 +81,7 @@ func (h *Head) Live(script []Pose) []*image.RGBA {
 // as a plane (bent about its vertical axis by bend, 0–0.3), moves closer,
 // and cannot blink. The print is a little duller than the person.
 func (h *Head) Print(script []Pose, bend float64) []*image.RGBA {
-	flat := &Head{tex: dull(h.tex), tris: h.tris, eyes: h.eyes, c: h.c, half: h.half}
+	flat := &Head{tex: dull(h.tex), tris: h.tris, c: h.c, half: h.half}
 	for _, q := range h.pts {
 		u := (q[0] - h.c[0]) / (2 * h.half)
 		flat.pts = append(flat.pts, [3]float64{q[0], q[1], h.c[2] - bend*u*u*h.half*2})
