@@ -13,6 +13,7 @@ import (
 // TestPhotoBatch: photo.batch opens a task per photo, all or none, and
 // photo.list finds a batch's tasks by its id.
 func TestPhotoBatch(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	models := testenv.ModelsDir(t)
 	face := portrait(t, testenv.PhotoAstronaut, 4)
 	noFace := portrait(t, testenv.PhotoNoFace, 2)

@@ -16,6 +16,7 @@ import (
 // renewed passport is not, another account sees nothing, a blocked face is
 // FACE_BLOCKED until unblocked, and erased sessions' faces are forgotten.
 func TestFaceSeenBefore(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
 	eileen := testenv.ReadPhoto(t, testenv.PhotoAstronaut)
 	doc := func(p testdocs.Person, portrait []byte) []byte {
@@ -107,6 +108,7 @@ func TestFaceSeenBefore(t *testing.T) {
 // session named), a block taken from that verification declines a later
 // session with the face, and the block is the account's alone.
 func TestFaceSeenBeforeInVerifications(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
 	doc := func(p testdocs.Person) []byte {
 		return testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(p), Portrait: grace, RotateDeg: 1})

@@ -18,6 +18,7 @@ import (
 // re-saved by an editor and one photographed off a screen go to a person by
 // default (REVIEW with their check); an account that declines them declines.
 func TestImageIntegrity(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	doc := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: -2})
 	img, _, err := image.Decode(bytes.NewReader(doc))
 	if err != nil {

@@ -35,6 +35,7 @@ func els(kv ...string) []aamvatest.Element {
 // a selfie: a valid licence is approved automatically; an expired one is
 // rejected with the reason, and its data is still extracted.
 func TestDriverLicenceFlow(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
 	c, _, _, _ := apitest.Account(t, s, "licences")
 	bill := testdocs.Bill(t, billLines, -1)

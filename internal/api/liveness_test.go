@@ -41,6 +41,7 @@ func stepsOf(r apitest.Reply) []string {
 // the same portrait moved to follow the steps is LIVENESS_FAILED; the
 // frames also arrive as a multipart form.
 func TestLivenessSession(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
 	engine, err := faces.NewFaceEngine(repo.Models())
 	if err != nil {

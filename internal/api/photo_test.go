@@ -58,6 +58,7 @@ func waitTask(t *testing.T, c *apitest.Client, id int64) apitest.Reply {
 }
 
 func TestPhotoProcessFlow(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	models := testenv.ModelsDir(t)
 	face := portrait(t, testenv.PhotoAstronaut, 4)
 	noFace := portrait(t, testenv.PhotoNoFace, 2)

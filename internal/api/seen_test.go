@@ -14,6 +14,7 @@ import (
 // account allows is DOCUMENT_VELOCITY, and another account (whose blind
 // index has its own key) sees neither.
 func TestDocumentSeenBefore(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
 	doc := func(p testdocs.Person) []byte {
 		return testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(p), Portrait: grace, RotateDeg: -2})

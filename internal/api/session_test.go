@@ -285,6 +285,7 @@ func multipartUpload(t *testing.T, c *apitest.Client, kind string, file []byte) 
 // TestSessionDecisions: each case must be declined for exactly its reason
 // (or approved), read from real images by the real engines.
 func TestSessionDecisions(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
 	graceSelfie := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 	astronaut := testenv.ReadPhoto(t, testenv.PhotoAstronaut)

@@ -417,6 +417,7 @@ func TestDocumentRules(t *testing.T) {
 // TestVerificationRejected: a selfie of someone else rejects; names that
 // differ ask for a double check. It speaks through the Go SDK.
 func TestVerificationRejected(t *testing.T) {
+	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	passport := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(annaSE), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper)})
 	s := apitest.WorkerServer(t, testenv.SQLiteURL(t))
 	_, _, pub, secret := apitest.Account(t, s, "reject")
