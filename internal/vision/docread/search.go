@@ -13,21 +13,28 @@ func (r *Reader) views(g, small *image.Gray, f int, flattened bool) []*search {
 	quarter, skew := orientation(small)
 	var out []*search
 	for _, q := range []int{quarter, (quarter + 2) % 4} {
-		s := &search{r: r, now: r.now(), tried: map[image.Rectangle]bool{}, skew: skew, quarter: q, flattened: flattened,
-			g: g, small: small, f: f}
-		if q != 0 {
-			// Shrunk again, not turned: the small copy's pixels must stay
-			// whole blocks of the photo's for the band cut from both.
-			s.g = quarterTurn(g, q)
-			s.small, s.f = downscale(s.g, findSize)
-		}
-		s.level = s.small
-		if s.skew != 0 {
-			s.level = rotateGray(s.small, -s.skew)
-		}
-		out = append(out, s)
+		out = append(out, &search{r: r, now: r.now(), tried: map[image.Rectangle]bool{}, skew: skew, quarter: q, flattened: flattened,
+			g: g, small: small, f: f})
 	}
 	return out
+}
+
+// ready turns and levels the view's copies on its first pass: most pages
+// are read in their first view, and the upside-down one is never made.
+func (s *search) ready() {
+	if s.level != nil {
+		return
+	}
+	if s.quarter != 0 {
+		// Shrunk again, not turned: the small copy's pixels must stay
+		// whole blocks of the photo's for the band cut from both.
+		s.g = quarterTurn(s.g, s.quarter)
+		s.small, s.f = downscale(s.g, findSize)
+	}
+	s.level = s.small
+	if s.skew != 0 {
+		s.level = rotateGray(s.small, -s.skew)
+	}
 }
 
 // orientation tells how many quarter turns clockwise bring a page's text
@@ -90,6 +97,7 @@ type search struct {
 // pass finds candidate regions with one ink threshold and reads those not
 // read before, stopping at a valid read.
 func (s *search) pass(margin float64) error {
+	s.ready()
 	sw, sh := s.small.Rect.Dx(), s.small.Rect.Dy()
 	ink := inkMap(s.level, max(15, sw/40), margin)
 	lines := textLines(ink, sw, sh, 14)
