@@ -69,7 +69,7 @@ func (s *AccountService) Get(ctx context.Context, req *AccountGetRequest) (*Acco
 	return res, s.c.Call(ctx, "account.get", false, req, res)
 }
 
-// Update: Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does).
+// Update: Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does, and each named check to verifications).
 func (s *AccountService) Update(ctx context.Context, req *AccountUpdateRequest) (*Account, error) {
 	res := new(Account)
 	return res, s.c.Call(ctx, "account.update", true, req, res)

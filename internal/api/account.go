@@ -18,7 +18,8 @@ type Account struct {
 	RetentionIsDefault bool   `json:"retention_is_default"`
 	// Policy is what each session check does: decline (the default),
 	// review (the session waits in REVIEW for session.decide) or ignore
-	// (listed in checks, approved otherwise).
+	// (listed in checks, approved otherwise). A verification follows the
+	// checks it names (decline rejects, review is DOUBLE_CHECK).
 	Policy map[string]string `json:"policy"`
 	// DocumentVelocity: more sessions than this with one document in 24 h
 	// is DOCUMENT_VELOCITY (0: no limit).
@@ -44,7 +45,8 @@ func (h *Handlers) accountOf(a *database.Account) *Account {
 // verifications and photos older than retention_days lose their images and
 // personal fields (0: kept until deleted). It overrides the server default.
 // Policy replaces what each session check does (checks not named
-// decline); at least one of the two is given.
+// decline), and what the checks it names do to verifications; at least
+// one of the two is given.
 type AccountUpdateRequest struct {
 	RetentionDays    *int              `json:"retention_days"`
 	Policy           map[string]string `json:"policy"`
@@ -59,7 +61,7 @@ type AccountGetRequest struct{}
 func (h *Handlers) registerAccount(reg *rpc.Registry) {
 	rpc.Register(reg, rpc.Spec{Name: "account.get", Summary: "Get the account the credentials belong to.",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermBilling, MaxBody: smallBody}, h.accountGet)
-	rpc.Register(reg, rpc.Spec{Name: "account.update", Summary: "Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does).",
+	rpc.Register(reg, rpc.Spec{Name: "account.update", Summary: "Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does, and each named check to verifications).",
 		Scope: rpc.ScopeAccount, Permission: rpc.PermKeys, MaxBody: smallBody, SideEffects: true}, h.accountUpdate)
 }
 

@@ -123,28 +123,42 @@ func TestFaceSeenBeforeInVerifications(t *testing.T) {
 	if got := waitSettled(t, c, first); got.Str("state") != "APPROVED" {
 		t.Fatalf("first session: %s", got.Raw)
 	}
-	vid := c.Call("verification.create", map[string]any{"flow": "identity"}).Num("id")
-	var selfie int64
-	for _, d := range []map[string]any{
-		apitest.Doc("identity", vid, "PHOTO_ID", 1, "SWE", doc(impostor)),
-		apitest.Doc("identity", vid, "SELFIE", 30, "US", testenv.ReadPhoto(t, testenv.PhotoGrace512)),
-	} {
-		r := c.Call("document.create", d)
-		if r.Status != 200 {
-			t.Fatalf("document.create: %s", r.Raw)
+	// verify runs an identity verification of the holder with Grace's face
+	// and says how it ended, with its decisions' reasons.
+	verify := func(holder testdocs.Person) (vid, selfie int64, status, reasons string) {
+		vid = c.Call("verification.create", map[string]any{"flow": "identity"}).Num("id")
+		for _, d := range []map[string]any{
+			apitest.Doc("identity", vid, "PHOTO_ID", 1, "SWE", doc(holder)),
+			apitest.Doc("identity", vid, "SELFIE", 30, "US", testenv.ReadPhoto(t, testenv.PhotoGrace512)),
+		} {
+			r := c.Call("document.create", d)
+			if r.Status != 200 {
+				t.Fatalf("document.create: %s", r.Raw)
+			}
+			selfie = r.Num("id")
 		}
-		selfie = r.Num("id")
+		testenv.WaitFor(t, 90*time.Second, "the selfie read", func() bool {
+			return c.Call("document.get", map[string]any{"id": selfie}).Num("status") == 7
+		})
+		if r := c.Call("verification.submit", map[string]any{"id": vid}); r.Status != 200 {
+			t.Fatalf("submit: %s", r.Raw)
+		}
+		got := apitest.WaitVerification(t, c, vid, "APPROVED", "REJECTED", "DOUBLE_CHECK")
+		return vid, selfie, got.Str("status"), string(c.Call("decision.list", map[string]any{"verification_id": vid}).Raw)
 	}
-	testenv.WaitFor(t, 90*time.Second, "the selfie read", func() bool {
-		return c.Call("document.get", map[string]any{"id": selfie}).Num("status") == 7
-	})
-	if r := c.Call("verification.submit", map[string]any{"id": vid}); r.Status != 200 {
-		t.Fatalf("submit: %s", r.Raw)
+	vid, selfie, status, reasons := verify(impostor)
+	if status != "DOUBLE_CHECK" || !strings.Contains(reasons, "FACE_SEEN_BEFORE") {
+		t.Fatalf("a face seen under another name: %s; decisions %s", status, reasons)
 	}
-	got := apitest.WaitVerification(t, c, vid, "APPROVED", "REJECTED", "DOUBLE_CHECK")
-	reasons := c.Call("decision.list", map[string]any{"verification_id": vid}).Raw
-	if got.Str("status") != "DOUBLE_CHECK" || !strings.Contains(string(reasons), "FACE_SEEN_BEFORE") {
-		t.Fatalf("a face seen under another name: %s; decisions %s", got.Raw, reasons)
+	// The account's policy rules verifications too: a face seen before
+	// declined rejects the next impostor.
+	if r := c.Call("account.update", map[string]any{"policy": map[string]string{"FACE_SEEN_BEFORE": "decline"}}); r.Status != 200 {
+		t.Fatalf("account.update: %s", r.Raw)
+	}
+	second := impostor
+	second.Surname, second.Number = "BERG", "Y12345678"
+	if _, _, status, reasons := verify(second); status != "REJECTED" || !strings.Contains(reasons, "FACE_SEEN_BEFORE") {
+		t.Fatalf("a face seen before, declined by the policy: %s; decisions %s", status, reasons)
 	}
 	ev := c.Call("extracted_data.get", map[string]any{"document_id": selfie}).Str("face_seen_before_in")
 	if !strings.Contains(ev, fmt.Sprintf("session %d (distance 0.", first)) {

@@ -12,6 +12,7 @@ import (
 	"github.com/veridoc/veridoc/internal/domain/country"
 	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/domain/flows"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
@@ -250,6 +251,11 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 	if err != nil {
 		return err
 	}
+	acc, err := w.DB.GetAccount(ctx, v.AccountID)
+	if err != nil {
+		return err
+	}
+	policy := sessions.PolicyOf(acc)
 	now := w.Now()
 	return w.DB.InTx(ctx, func(tx *database.Tx) error {
 		locked, err := tx.LockVerificationByID(v.ID)
@@ -271,14 +277,14 @@ func (w *ReviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 			}
 		}
 		for _, d := range docs {
-			verdict := Verdict(r.DocChecks[d.ID])
+			verdict := Verdict(r.DocChecks[d.ID], policy)
 			if err := tx.RecordDocumentDecision(&database.Decision{AccountID: v.AccountID, VerificationID: v.ID, DocumentID: d.ID, Status: verdict,
 				ValidationWorkflow: database.SourceAutomatic, Reasons: strings.Join(r.DocChecks[d.ID], ","), CreatedAt: now, UpdatedAt: now},
 				DocStatusFor(verdict)); err != nil {
 				return err
 			}
 		}
-		return Decide(ctx, w.Queue, tx, locked, &database.Decision{Status: Verdict(r.Checks), ValidationWorkflow: database.SourceAutomatic,
+		return Decide(ctx, w.Queue, tx, locked, &database.Decision{Status: Verdict(r.Checks, policy), ValidationWorkflow: database.SourceAutomatic,
 			Reasons: strings.Join(r.Checks, ",")}, now, false)
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/veridoc/veridoc/internal/domain/callbacks"
+	"github.com/veridoc/veridoc/internal/domain/sessions"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/jobs"
 )
@@ -97,18 +98,24 @@ const (
 var hard = []string{CheckUnreadable, CheckNoFaceOnDocument, CheckMRZCheckDigit, CheckMRZCode, CheckDocumentExpired, CheckNoFaceOnSelfie, CheckFaceMismatch,
 	CheckFaceBlocked}
 
-// Verdict turns failed checks into a status: any hard failure rejects, any
-// other failure asks for a double check.
-func Verdict(checks []string) string {
+// Verdict turns failed checks into a status. A check the account's policy
+// names (account.update {policy}, shared with sessions) does what the
+// account said: decline rejects, review asks for a double check, ignore
+// only lists it. Every other check keeps this product's default: a hard
+// one rejects, any other asks for a double check.
+func Verdict(checks []string, p sessions.Policy) string {
+	status := database.VerificationApproved
 	for _, c := range checks {
-		if slices.Contains(hard, c) {
+		action, named := p[c]
+		switch {
+		case named && action == sessions.ActionIgnore:
+		case named && action == sessions.ActionDecline, !named && slices.Contains(hard, c):
 			return database.VerificationRejected
+		default:
+			status = database.VerificationDoubleCheck
 		}
 	}
-	if len(checks) > 0 {
-		return database.VerificationDoubleCheck
-	}
-	return database.VerificationApproved
+	return status
 }
 
 // DocStatusFor maps a verdict to the document status values.

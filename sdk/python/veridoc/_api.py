@@ -902,7 +902,7 @@ class AccountApi:
         return self._t.call("account.get", body_of(locals()), False)
 
     def update(self, *, retention_days: Optional[int] = None, policy: Optional[Dict[str, str]] = None, document_velocity: Optional[int] = None, min_age: Optional[int] = None, liveness_default: Optional[Literal["none", "passive", "active"]] = None) -> Account:
-        """Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does)."""
+        """Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does, and each named check to verifications)."""
         return self._t.call("account.update", body_of(locals()), True)
 
 

@@ -895,7 +895,7 @@ export class AccountApi {
     return this.t.call("account.get", req, false);
   }
 
-  /** Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does). */
+  /** Set the account's retention_days (finished objects older than that lose their images and personal fields; 0: keep) and its policy (what each session check does, and each named check to verifications). */
   update(req: AccountUpdateRequest = {}): Promise<Account> {
     return this.t.call("account.update", req, true);
   }
