@@ -154,7 +154,8 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 		{s.r.mrzEng, func() []byte { return plain }},
 		{s.r.mrzOCR, func() []byte { return pgm(equalized(band)) }},
 	}
-	for _, rd := range readings {
+	var first string // the MRZ model's reading of the plain band
+	for i, rd := range readings {
 		if rd.ocr == s.r.mrzEng && s.best != nil && s.best.Valid() {
 			// A valid reading read in pieces is read again for its names,
 			// but not by the English model: it takes fillers for K's.
@@ -164,6 +165,12 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 		text, err := rd.ocr.text(b)
 		if err != nil {
 			return err
+		}
+		if i == 0 {
+			first = text
+		}
+		if rd.ocr == s.r.mrzEng {
+			text = fillersFrom(text, first)
 		}
 		s.attempts++
 		if s.consider(text, reg, lineH, b) {
@@ -217,6 +224,45 @@ func (s *search) consider(text string, reg image.Rectangle, lineH int, band []by
 			above: s.above(reg, lineH), band: band, split: split}
 	}
 	return s.best.Valid() && s.best.split == 0
+}
+
+// fillersFrom puts back the fillers the English model read as K: where the
+// MRZ model's reading of the same band (mrzText) has a filler at the same
+// place of the same row, a K in text becomes one. The two must have found
+// as many rows; the check digits then judge the result as any reading.
+func fillersFrom(text, mrzText string) string {
+	lines, ref := strings.Split(text, "\n"), mrzLines(mrzText)
+	var rows []int // the lines of text that are MRZ rows
+	for i, l := range lines {
+		if len(mrzRows(l)) == 1 {
+			rows = append(rows, i)
+		}
+	}
+	if len(rows) != len(ref) {
+		return text
+	}
+	for k, i := range rows {
+		row, want := []byte(mrzRows(lines[i])[0]), ref[k]
+		changed := false
+		for j := range min(len(row), len(want)) {
+			if row[j] == 'K' && want[j] == '<' {
+				row[j], changed = '<', true
+			}
+		}
+		if changed {
+			lines[i] = string(row)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// mrzLines are text's MRZ rows (mrzRows), one per line of text.
+func mrzLines(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		out = append(out, mrzRows(l)...)
+	}
+	return out
 }
 
 // splitRows counts the MRZ rows that OCR read in pieces. A row has no
