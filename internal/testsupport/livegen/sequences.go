@@ -177,6 +177,22 @@ func Frozen(frame *image.RGBA, n int) []*image.RGBA {
 	return out
 }
 
+// StepsBy is one person at rest (live) and another doing the steps
+// (other), both rendered from the same Script: its first three frames and
+// each step's last (back at rest) from live, each step's way there from
+// other. It is the attack where a picture of someone faces the camera and
+// the attacker turns and nods in between.
+func StepsBy(live, other []*image.RGBA) []*image.RGBA {
+	out := make([]*image.RGBA, len(live))
+	for i := range live {
+		out[i] = live[i]
+		if i >= 3 && (i-3)%4 != 3 {
+			out[i] = other[i]
+		}
+	}
+	return out
+}
+
 // Timeline is the pose at each moment of the capture page's plan
 // (internal/web/capture/web/live.js) for steps, from the moment the camera
 // starts: the same waits and frame counts, so a fake camera playing it

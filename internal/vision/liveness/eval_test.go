@@ -22,7 +22,8 @@ import (
 // fide heads doing a random challenge, and per attack type the share the
 // active check accepts (APCER, ISO/IEC 30107-3) and the passive nets'
 // scores: the portrait as a print moved and bent to follow the steps, the
-// live sequence replayed on a screen, a frozen frame, two people. BPCER is
+// live sequence replayed on a screen, a frozen frame, two people (half
+// each), another person doing the steps between frames of the first. BPCER is
 // the share of bona fide sequences refused. It writes the table to
 // test-output/eval-liveness.txt and fails below the targets (attacks
 // refused ≥ 99 % except the screen, which only the passive nets can
@@ -43,7 +44,7 @@ func TestEvalLiveness(t *testing.T) {
 		scores         []float64
 		reasons        map[string]int
 	}
-	kinds := []string{"bona fide", "print", "screen", "frozen", "two people"}
+	kinds := []string{"bona fide", "print", "screen", "frozen", "two people", "steps by another"}
 	res := map[string]*tally{}
 	for _, k := range kinds {
 		res[k] = &tally{reasons: map[string]int{}}
@@ -65,11 +66,12 @@ func TestEvalLiveness(t *testing.T) {
 		script := livegen.Script(steps, rng)
 		live := h.Live(script)
 		seqs := map[string][]*image.RGBA{
-			"bona fide":  live,
-			"print":      h.Print(script, rng.Float64()*0.3),
-			"screen":     livegen.Screen(live, rng),
-			"frozen":     livegen.Frozen(live[0], len(live)),
-			"two people": append(append([]*image.RGBA{}, live[:len(live)/2]...), other.Live(script)[len(live)/2:]...),
+			"bona fide":        live,
+			"print":            h.Print(script, rng.Float64()*0.3),
+			"screen":           livegen.Screen(live, rng),
+			"frozen":           livegen.Frozen(live[0], len(live)),
+			"two people":       append(append([]*image.RGBA{}, live[:len(live)/2]...), other.Live(script)[len(live)/2:]...),
+			"steps by another": livegen.StepsBy(live, other.Live(script)),
 		}
 		for _, k := range kinds {
 			start := time.Now()
@@ -120,7 +122,7 @@ func TestEvalLiveness(t *testing.T) {
 	if b := res["bona fide"]; float64(b.accepted) < 0.97*float64(b.runs) {
 		t.Errorf("bona fide accepted %d of %d, under 97 %%", b.accepted, b.runs)
 	}
-	for _, k := range []string{"print", "frozen", "two people"} {
+	for _, k := range []string{"print", "frozen", "two people", "steps by another"} {
 		if a := res[k]; float64(a.accepted) > 0.01*float64(a.runs) {
 			t.Errorf("%s accepted %d of %d, over 1 %%", k, a.accepted, a.runs)
 		}

@@ -63,7 +63,8 @@ func head(t testing.TB, c *liveness.Checker, file string) *livegen.Head {
 
 // TestCheck: a generated live head doing its steps passes; a print of the
 // same portrait moved to follow them, a frozen frame, two people taking
-// turns, the steps in another order, and stale or repeated frames do not.
+// turns, another person doing the steps, the steps in another order, and
+// stale or repeated frames do not.
 func TestCheck(t *testing.T) {
 	c := checker(t)
 	files := portraits(t)
@@ -76,6 +77,8 @@ func TestCheck(t *testing.T) {
 	script := livegen.Script(steps, rng)
 	live := a.Live(script)
 	swapped := append(append([]*image.RGBA{}, live[:8]...), b.Live(script)[8:]...)
+	turnSteps := []string{liveness.TurnLeft, liveness.LookUp, liveness.TurnRight}
+	turns := livegen.Script(turnSteps, rng)
 	cases := []struct {
 		name   string
 		frames []liveness.Frame
@@ -86,6 +89,10 @@ func TestCheck(t *testing.T) {
 		{"print", livegen.Sequence(a.Print(script, 0.2), rng), steps, "step turn_left not done"},
 		{"frozen", livegen.Sequence(livegen.Frozen(live[0], 15), rng), steps, "not done"},
 		{"two people", livegen.Sequence(swapped, rng), steps, "another person"},
+		{"another does the steps", livegen.Sequence(livegen.StepsBy(live, b.Live(script)), rng), steps, "shows another person"},
+		// Turns only: every frontal frame is the first person's, so only
+		// the frames of the steps can tell.
+		{"another does the turns", livegen.Sequence(livegen.StepsBy(a.Live(turns), b.Live(turns)), rng), turnSteps, "(step turn_left) shows another person"},
 		{"other order", livegen.Sequence(live, rng), []string{liveness.Blink, liveness.TurnLeft, liveness.MoveCloser}, "step turn_left not done"},
 		{"times backwards", backwards(livegen.Sequence(live, rng)), steps, "is not later than"},
 		{"same file twice", repeated(livegen.Sequence(live, rng)), steps, "are the same file"},

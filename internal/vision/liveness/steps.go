@@ -15,11 +15,11 @@ func follow(ms []measured, steps []string) []StepResult {
 	from := 0
 	for _, step := range steps {
 		if from < 0 {
-			out = append(out, StepResult{Step: step, Measured: "not reached: the step before was not done"})
+			out = append(out, StepResult{Step: step, Measured: "not reached: the step before was not done", frame: -1})
 			continue
 		}
 		at, measured := find(ms, from, step, base)
-		out = append(out, StepResult{Step: step, Passed: at >= 0, Measured: measured})
+		out = append(out, StepResult{Step: step, Passed: at >= 0, Measured: measured, frame: at})
 		from = at + 1
 		if at < 0 {
 			from = -1
