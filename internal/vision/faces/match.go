@@ -29,7 +29,6 @@ func (e *FaceEngine) MainFace(ctx context.Context, src []byte, sizes ...int) (*F
 	if len(sizes) == 0 {
 		sizes = []int{1024, 2048}
 	}
-	raster.Start()
 	hdr, err := raster.CheckUpload(src)
 	if err != nil {
 		return nil, err

@@ -305,8 +305,8 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
-// samePerson compares the best frame's descriptor with that of the most
-// frontal frame of each half of the sequence (a turned head's descriptor
+// samePerson compares the best frame's descriptor with that of the best
+// (most frontal, eyes open) frame of each half of the sequence (a turned head's descriptor
 // drifts): both must be within sameFace. A descriptor costs 20 ms; the
 // frames of the steps are compared after (stepsBySamePerson).
 func (c *Checker) samePerson(ctx context.Context, frames []Frame, ms []measured, bestAt int) (string, error) {
@@ -315,7 +315,7 @@ func (c *Checker) samePerson(ctx context.Context, frames []Frame, ms []measured,
 	}
 	n := len(ms)
 	for q := range 2 {
-		i := frontal(ms[q*n/2 : (q+1)*n/2])
+		i := best(ms[q*n/2 : (q+1)*n/2])
 		if i < 0 {
 			continue
 		}
@@ -355,22 +355,6 @@ func (c *Checker) stepsBySamePerson(ctx context.Context, frames []Frame, ms []me
 		}
 	}
 	return "", nil
-}
-
-// frontal is the frame of ms with one face turned least, eyes open where
-// one has them; -1 when none.
-func frontal(ms []measured) int {
-	at, least := -1, math.Inf(1)
-	for i, m := range ms {
-		d := math.Abs(m.shape.YawDeg) + math.Abs(m.shape.PitchDeg)
-		if m.eyes < openLike {
-			d += 90 // a blink faces the camera, but closed eyes move the descriptor
-		}
-		if m.ok && !m.tracked && d < least {
-			at, least = i, d
-		}
-	}
-	return at
 }
 
 // passive scores the best frame and the first and last with a face.
