@@ -231,7 +231,7 @@ func (s *search) consider(text string, reg image.Rectangle, lineH int, band []by
 // place of the same row, a K in text becomes one. The two must have found
 // as many rows; the check digits then judge the result as any reading.
 func fillersFrom(text, mrzText string) string {
-	lines, ref := strings.Split(text, "\n"), mrzLines(mrzText)
+	lines, ref := strings.Split(text, "\n"), mrzRows(mrzText)
 	var rows []int // the lines of text that are MRZ rows
 	for i, l := range lines {
 		if len(mrzRows(l)) == 1 {
@@ -254,15 +254,6 @@ func fillersFrom(text, mrzText string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// mrzLines are text's MRZ rows (mrzRows), one per line of text.
-func mrzLines(text string) []string {
-	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		out = append(out, mrzRows(l)...)
-	}
-	return out
 }
 
 // splitRows counts the MRZ rows that OCR read in pieces. A row has no
