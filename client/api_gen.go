@@ -1414,6 +1414,7 @@ type Spec struct {
 	MaxKB            int     `json:"max_kb,omitempty"`
 	SourceURL        string  `json:"source_url"`
 	FrameSource      string  `json:"frame_source"`
+	FrameBasis       string  `json:"frame_basis"`
 	Notes            string  `json:"notes,omitempty"`
 }
 

@@ -235,6 +235,14 @@ func main() {
 			out = append(out, s)
 		}
 	}
+	// ICAO member states the dataset lacks a passport for.
+	for code, name := range icaoOnly {
+		s := icaoPassport(code, name)
+		if id, ok := ids[s.Key]; ok {
+			s.ID = id
+		}
+		out = append(out, s)
+	}
 	// New keys get ids in a stable (sorted) order after the existing ones.
 	sort.Slice(out, func(i, j int) bool { return out[i].CountryCode+out[i].Key < out[j].CountryCode+out[j].Key })
 	for i := range out {
@@ -247,7 +255,7 @@ func main() {
 	b, err := json.MarshalIndent(out, "", "  ")
 	check(err)
 	check(os.WriteFile(os.Args[2], append(b, '\n'), 0o644))
-	fmt.Fprintf(os.Stderr, "%d specs, %d countries\n", len(out), len(src.Countries))
+	fmt.Fprintf(os.Stderr, "%d specs, %d countries (%d passports by the ICAO default)\n", len(out), len(src.Countries)+len(icaoOnly), len(icaoOnly))
 }
 
 // specOf builds the catalogue's entry for one of the dataset's documents:
@@ -257,7 +265,7 @@ func specOf(code, countryName string, d document) Spec {
 	s := Spec{
 		Key: d.ID, Name: d.Name, Type: docType(d.ID, d.Name), CountryCode: code, CountryName: countryName,
 		WidthMm: d.WidthMm, HeightMm: d.HeightMm, DPI: d.DPI, WidthPx: d.WidthPx, HeightPx: d.HeightPx,
-		Background: d.Background, BackgroundHex: d.BgColor, FrameSource: frameSource,
+		Background: d.Background, BackgroundHex: d.BgColor, FrameSource: frameSource, FrameBasis: specs.FramePublished,
 	}
 	if b, ok := bands[d.ID]; ok {
 		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = b.HeadMin, b.HeadMax, b.Basis

@@ -156,7 +156,7 @@ func complete(s *Spec) error {
 		s.HeightPx = int(math.Round(s.HeightMm / 25.4 * float64(s.DPI)))
 	}
 	s.HeadBasis, s.EyeBasis, s.Background = "account", "account", s.BackgroundHex
-	s.SourceURL, s.FrameSource, s.AppearanceSource = "account", "account", "account"
+	s.SourceURL, s.FrameSource, s.AppearanceSource, s.FrameBasis = "account", "account", "account", FrameAccount
 	if s.MaxPx > 0 || s.MinKB > 0 {
 		s.DigitalSource = "account"
 	}
@@ -175,6 +175,9 @@ func decode(row *database.AccountSpec) (*Spec, error) {
 	var s Spec
 	if err := json.Unmarshal([]byte(row.SpecJSON), &s); err != nil {
 		return nil, fmt.Errorf("account spec %d: %w", row.ID, err)
+	}
+	if s.FrameBasis == "" {
+		s.FrameBasis = FrameAccount // stored before the field
 	}
 	return &s, nil
 }

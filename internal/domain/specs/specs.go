@@ -39,6 +39,10 @@ const (
 	// software replaced or cleaned.
 	EditsAllowed   = "allowed"
 	EditsForbidden = "forbidden"
+	// FrameBasis: a frame from an office's rule, or ICAO's default.
+	FramePublished   = "published"
+	FrameICAODefault = "icao_default"
+	FrameAccount     = "account" // an account's own specification
 )
 
 // Types lists the document types.
@@ -85,7 +89,12 @@ type Spec struct {
 	MaxKB         int    `json:"max_kb,omitempty"`
 	SourceURL     string `json:"source_url"`
 	FrameSource   string `json:"frame_source"`
-	Notes         string `json:"notes,omitempty"`
+	// FrameBasis is "published" where an office or a dataset of offices'
+	// rules gives the frame, "icao_default" where none was found and ICAO
+	// 9303's recommendations stand in (FrameSource says so); "account" for
+	// an account's own.
+	FrameBasis string `json:"frame_basis"`
+	Notes      string `json:"notes,omitempty"`
 }
 
 // Catalog is the loaded catalogue.
@@ -130,6 +139,8 @@ func (s *Spec) validate() error {
 		return fmt.Errorf("specs: %q: bad eye band", s.Key)
 	case (s.Expression != ExpressionNeutral && s.Expression != ExpressionSmile) || (s.Glasses != GlassesAllowed && s.Glasses != GlassesNotAllowed) || s.AppearanceSource == "":
 		return fmt.Errorf("specs: %q: expression and glasses rules need a value and a source", s.Key)
+	case s.FrameBasis != FramePublished && s.FrameBasis != FrameICAODefault && s.FrameBasis != FrameAccount:
+		return fmt.Errorf("specs: %q: frame_basis is published, icao_default or account", s.Key)
 	case s.BackgroundEdit != EditsAllowed && (s.BackgroundEdit != EditsForbidden || s.EditSource == ""):
 		return fmt.Errorf("specs: %q: background_edit is allowed, or forbidden with a source", s.Key)
 	}

@@ -639,6 +639,7 @@ Spec = TypedDict("Spec", {
     "max_kb": "int",
     "source_url": "str",
     "frame_source": "str",
+    "frame_basis": "str",
     "notes": "str",
 })
 

@@ -635,6 +635,7 @@ export interface Spec {
   max_kb?: number;
   source_url: string;
   frame_source: string;
+  frame_basis: string;
   notes?: string;
 }
 
