@@ -387,6 +387,13 @@ func (s *PhotoService) Process(ctx context.Context, req *PhotoProcessRequest) (*
 // SessionService calls the session.* methods.
 type SessionService struct{ c *Client }
 
+// CheckFrame: End user (session token), liveness: say whether one camera frame shows one face in enough light, before the challenge is filmed; nothing is kept.
+// It authenticates with a session token (NewWithToken).
+func (s *SessionService) CheckFrame(ctx context.Context, req *SessionCheckFrameRequest) (*SessionCheckFrameResponse, error) {
+	res := new(SessionCheckFrameResponse)
+	return res, s.c.Call(ctx, "session.check_frame", false, req, res)
+}
+
 // Create: Open a verification session; its token goes to the end user's device.
 func (s *SessionService) Create(ctx context.Context, req *SessionCreateRequest) (*SessionCreateResponse, error) {
 	res := new(SessionCreateResponse)
@@ -673,6 +680,7 @@ var MethodNames = []string{
 	"photo.get",
 	"photo.list",
 	"photo.process",
+	"session.check_frame",
 	"session.create",
 	"session.current",
 	"session.decide",
@@ -1266,6 +1274,19 @@ type Session struct {
 	Submitted         *Timestamp        `json:"submitted"`
 	Finished          *Timestamp        `json:"finished"`
 	Deleted           *Timestamp        `json:"deleted"`
+}
+
+// SessionCheckFrameRequest mirrors the server's api.SessionCheckFrameRequest.
+type SessionCheckFrameRequest struct {
+	Image string `json:"image"` // required
+}
+
+// SessionCheckFrameResponse mirrors the server's api.SessionCheckFrameResponse.
+type SessionCheckFrameResponse struct {
+	OK         bool    `json:"ok"`
+	Faces      int     `json:"faces"`
+	Brightness int     `json:"brightness"`
+	Problem    *string `json:"problem"` // one of NO_FACE, SEVERAL_FACES, TOO_DARK
 }
 
 // SessionCreateRequest mirrors the server's api.SessionCreateRequest.

@@ -37,6 +37,7 @@ type (
 	decideState        string
 	livenessMode       string
 	livenessStep       string
+	frameProblem       string
 )
 
 func (sessionState) Values() []string       { return database.SessionStates }
@@ -63,7 +64,8 @@ func (specGlasses) Values() []string { return []string{specs.GlassesAllowed, spe
 func (specBackgroundEdit) Values() []string {
 	return []string{specs.EditsAllowed, specs.EditsForbidden}
 }
-func (decideState) Values() []string { return sessions.DecideStates }
+func (decideState) Values() []string  { return sessions.DecideStates }
+func (frameProblem) Values() []string { return sessions.FrameProblems }
 
 // pendingState is a redelivered callback's state: always pending.
 func (pendingState) Values() []string { return []string{database.CallbackPending} }

@@ -99,3 +99,36 @@ func framesOf(req *SessionUploadRequest) ([]sessions.LivenessFrame, error) {
 	}
 	return out, nil
 }
+
+// SessionCheckFrameRequest is one camera frame, taken before the capture
+// page films the challenge.
+type SessionCheckFrameRequest struct {
+	Image string `json:"image" rpc:"required"` // base64 JPEG, at most 256 KB
+}
+
+// SessionCheckFrameResponse is what the frame shows: faces found, mean
+// brightness (0–255), and the first problem (TOO_DARK, NO_FACE,
+// SEVERAL_FACES), null when the frame is fit to film.
+type SessionCheckFrameResponse struct {
+	OK         bool          `json:"ok"`
+	Faces      int           `json:"faces"`
+	Brightness int           `json:"brightness"`
+	Problem    *frameProblem `json:"problem"`
+}
+
+func (h *Handlers) sessionCheckFrame(ctx context.Context, call *rpc.Call, req *SessionCheckFrameRequest) (*SessionCheckFrameResponse, error) {
+	b, err := base64.StdEncoding.DecodeString(req.Image)
+	if err != nil {
+		return nil, rpc.ErrInvalidRequest("image: must be base64 (standard alphabet, padded)")
+	}
+	c, err := h.Sessions.CheckFrame(ctx, call.AccountID(), call.Principal.SessionID, b)
+	if err != nil {
+		return nil, missing(err, sessions.ErrNotFound, call.Principal.SessionID)
+	}
+	out := &SessionCheckFrameResponse{OK: c.Problem == "", Faces: c.Faces, Brightness: int(c.Brightness + 0.5)}
+	if c.Problem != "" {
+		p := frameProblem(c.Problem)
+		out.Problem = &p
+	}
+	return out, nil
+}

@@ -209,8 +209,10 @@ type SessionEventList struct {
 }
 
 const (
-	uploadBody  = 21 << 20 // a 15 MB image in base64
-	sessionURLs = 15 * time.Minute
+	uploadBody = 21 << 20 // a 15 MB image in base64
+	// checkFrameBody holds one camera frame of sessions.MaxCheckFrame in base64.
+	checkFrameBody = sessions.MaxCheckFrame*4/3 + 1024
+	sessionURLs    = 15 * time.Minute
 )
 
 func (h *Handlers) registerSession(reg *rpc.Registry) {
@@ -230,6 +232,8 @@ func (h *Handlers) registerSession(reg *rpc.Registry) {
 		Scope: rpc.ScopeAccount, Permission: rpc.PermSessions, MaxBody: smallBody}, h.sessionEventList)
 	rpc.Register(reg, rpc.Spec{Name: "session.upload", Summary: "End user (session token): upload the document front, back or a selfie, or with liveness the camera frames that answer the challenge.",
 		Scope: rpc.ScopeSession, MaxBody: uploadBody, Multipart: true}, h.sessionUpload)
+	rpc.Register(reg, rpc.Spec{Name: "session.check_frame", Summary: "End user (session token), liveness: say whether one camera frame shows one face in enough light, before the challenge is filmed; nothing is kept.",
+		Scope: rpc.ScopeSession, MaxBody: checkFrameBody}, h.sessionCheckFrame)
 	rpc.Register(reg, rpc.Spec{Name: "session.submit", Summary: "End user (session token): submit the uploads for verification.",
 		Scope: rpc.ScopeSession, MaxBody: smallBody, SideEffects: true}, h.sessionSubmit)
 	rpc.Register(reg, rpc.Spec{Name: "session.current", Summary: "End user (session token): the session's state and which uploads it has.",

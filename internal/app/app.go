@@ -29,6 +29,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/ratelimit"
 	"github.com/veridoc/veridoc/internal/platform/rekey"
 	"github.com/veridoc/veridoc/internal/platform/seal"
+	"github.com/veridoc/veridoc/internal/vision/faces"
 	"github.com/veridoc/veridoc/internal/web/console"
 )
 
@@ -60,7 +61,8 @@ type App struct {
 	stopSync  context.CancelFunc // ends the rate-count sync (Synced)
 	syncDone  chan struct{}
 	redis     *ratelimit.Redis
-	workers   int // jobs this process runs at once (0: API only)
+	counter   *faces.Counter // the capture page's frame check
+	workers   int            // jobs this process runs at once (0: API only)
 	console   *console.Console
 	echo      *echo.Echo
 	formKey   []byte          // signs the console's sign-in form tokens
@@ -243,6 +245,9 @@ func (a *App) Close() {
 	}
 	if a.DB != nil {
 		_ = a.DB.Close()
+	}
+	if a.counter != nil {
+		a.counter.Close()
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/veridoc/veridoc/internal/platform/rekey"
 	"github.com/veridoc/veridoc/internal/platform/seal"
 	"github.com/veridoc/veridoc/internal/vision/engines"
+	"github.com/veridoc/veridoc/internal/vision/faces"
 	"github.com/veridoc/veridoc/internal/vision/facesearch"
 	"github.com/veridoc/veridoc/internal/web/console"
 )
@@ -108,7 +109,11 @@ func (a *App) services(tiers billing.Tiers, q jobs.Queue) (*services, error) {
 		Hashes: accounts.NewHasher(runtime.NumCPU(), passwordWait), Logger: a.Logger.With("component", "accounts"), Now: a.Now}
 	sv.accounts = a.Accounts
 	sv.photos = &photos.Service{DB: a.DB, Store: a.Store, Queue: q, Specs: sv.specs, Accounts: a.Accounts}
-	sv.sessions = &sessions.Service{DB: a.DB, Store: a.Store, Queue: q, Logger: a.Logger, Now: a.Now, Lifetime: a.Config.SessionLifetime}
+	// The capture page's frame check runs in API processes too: half the
+	// cores at most, so it never takes the whole process.
+	a.counter = faces.NewCounter(max(1, runtime.NumCPU()/2))
+	sv.sessions = &sessions.Service{DB: a.DB, Store: a.Store, Queue: q, Logger: a.Logger, Now: a.Now, Lifetime: a.Config.SessionLifetime,
+		Counter: a.counter}
 	sv.verifications = &verifications.Service{DB: a.DB, Store: a.Store, Queue: q, Flows: flowCatalog, Logger: a.Logger, Now: a.Now}
 	// One segmentation net per two workers: it is a seventh of a photo's time.
 	sv.engines = &engines.Set{ModelsDir: a.Config.ModelsDir, SegmentNets: (a.Config.Workers + 1) / 2}

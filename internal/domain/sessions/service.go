@@ -42,6 +42,7 @@ type Service struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 	Lifetime time.Duration
+	Counter  FrameCounter // for the capture page's frame check (CheckFrame)
 }
 
 // CreateParams are what the integrator sets on a new session.

@@ -1,7 +1,10 @@
 package capture_test
 
 import (
+	"bytes"
 	"image"
+	"image/draw"
+	"image/jpeg"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -64,14 +67,7 @@ func TestCaptureLiveness(t *testing.T) {
 	for ms := 0; ms < 14000; ms += 1000 / fps {
 		frames = append(frames, livegen.Noise(head.Render(at(ms)), 2.5, rng))
 	}
-	f, err := os.Create(video)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := livegen.Y4M(f, frames, fps); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	writeY4M(t, video, frames, fps)
 	shots := filepath.Join(root, "test-output", "capture-liveness")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
@@ -99,5 +95,49 @@ func TestCaptureLiveness(t *testing.T) {
 	denied := runBrowser(t, "submit stays disabled", "BASE_URL="+s.URL, "TOKEN="+other.Token, "FRONT="+front, "CAMERA=deny", "SHOTS="+deniedShots)
 	if !strings.Contains(denied.LiveMessage, "Camera access was denied") || denied.SubmitEnabled {
 		t.Fatalf("a refused camera showed %+v", denied)
+	}
+
+	// A camera that shows no one: the frame check stops the filming at
+	// once, with words for the person, and nothing is uploaded.
+	empty := filepath.Join(dir, "empty.y4m")
+	writeY4M(t, empty, emptyRoom(t, rng), fps)
+	nobody, err := c.Session.Create(ctx, &client.SessionCreateRequest{Liveness: "passive"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emptyShots := filepath.Join(shots, "no-face")
+	if err := os.MkdirAll(emptyShots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	noFace := runBrowser(t, "submit stays disabled", "BASE_URL="+s.URL, "TOKEN="+nobody.Token, "FRONT="+front, "CAMERA="+empty, "SHOTS="+emptyShots)
+	if !strings.Contains(noFace.LiveMessage, "We cannot see your face") || noFace.SubmitEnabled {
+		t.Fatalf("a camera showing no one: %+v", noFace)
+	}
+}
+
+// emptyRoom is two seconds of a camera showing no face: a photo of an ice
+// block with the camera's noise.
+func emptyRoom(t *testing.T, rng *rand.Rand) []*image.RGBA {
+	img, err := jpeg.Decode(bytes.NewReader(testenv.ReadPhoto(t, testenv.PhotoNoFace)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*image.RGBA
+	for range 20 {
+		f := image.NewRGBA(image.Rect(0, 0, livegen.W, livegen.H))
+		draw.Draw(f, f.Bounds(), img, img.Bounds().Min, draw.Src)
+		out = append(out, livegen.Noise(f, 2.5, rng))
+	}
+	return out
+}
+
+func writeY4M(t *testing.T, path string, frames []*image.RGBA, fps int) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := livegen.Y4M(f, frames, fps); err != nil {
+		t.Fatal(err)
 	}
 }

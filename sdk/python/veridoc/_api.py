@@ -508,6 +508,17 @@ Session = TypedDict("Session", {
     "deleted": "Optional[str]",
 })
 
+SessionCheckFrameRequest = TypedDict("SessionCheckFrameRequest", {
+    "image": "str",
+}, total=False)
+
+SessionCheckFrameResponse = TypedDict("SessionCheckFrameResponse", {
+    "ok": "bool",
+    "faces": "int",
+    "brightness": "int",
+    "problem": "Optional[Literal[\"NO_FACE\", \"SEVERAL_FACES\", \"TOO_DARK\"]]",
+})
+
 SessionCreateRequest = TypedDict("SessionCreateRequest", {
     "callback_url": "str",
     "face_verification": "bool",
@@ -1172,6 +1183,10 @@ class SessionApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
+    def check_frame(self, *, image: str) -> SessionCheckFrameResponse:
+        """End user (session token), liveness: say whether one camera frame shows one face in enough light, before the challenge is filmed; nothing is kept. Authenticates with a session token (sessionToken)."""
+        return self._t.call("session.check_frame", body_of(locals()), False)
+
     def create(self, *, callback_url: Optional[str] = None, face_verification: Optional[bool] = None, reference: Optional[str] = None, passport_only: Optional[bool] = None, min_age: Optional[int] = None, liveness: Optional[Literal["none", "passive", "active"]] = None) -> SessionCreateResponse:
         """Open a verification session; its token goes to the end user's device."""
         return self._t.call("session.create", body_of(locals()), True)
@@ -1438,6 +1453,7 @@ METHOD_NAMES = [
     "photo.get",
     "photo.list",
     "photo.process",
+    "session.check_frame",
     "session.create",
     "session.current",
     "session.decide",

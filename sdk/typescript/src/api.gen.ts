@@ -504,6 +504,17 @@ export interface Session {
   deleted: string | null;
 }
 
+export interface SessionCheckFrameRequest {
+  image: string;
+}
+
+export interface SessionCheckFrameResponse {
+  ok: boolean;
+  faces: number;
+  brightness: number;
+  problem: "NO_FACE" | "SEVERAL_FACES" | "TOO_DARK" | null;
+}
+
 export interface SessionCreateRequest {
   callback_url?: string;
   face_verification?: boolean;
@@ -1181,6 +1192,11 @@ export class PhotoApi {
 export class SessionApi {
   constructor(private readonly t: Transport) {}
 
+  /** End user (session token), liveness: say whether one camera frame shows one face in enough light, before the challenge is filmed; nothing is kept. Authenticates with a session token (sessionToken). */
+  checkFrame(req: SessionCheckFrameRequest): Promise<SessionCheckFrameResponse> {
+    return this.t.call("session.check_frame", req, false);
+  }
+
   /** Open a verification session; its token goes to the end user's device. */
   create(req: SessionCreateRequest = {}): Promise<SessionCreateResponse> {
     return this.t.call("session.create", req, true);
@@ -1490,6 +1506,7 @@ export const methodNames: readonly string[] = [
   "photo.get",
   "photo.list",
   "photo.process",
+  "session.check_frame",
   "session.create",
   "session.current",
   "session.decide",

@@ -1,6 +1,6 @@
 // Veridoc capture page: the end user's side of a verification session. It
 // talks only to the token-scoped methods (session.current, session.upload,
-// session.submit) with the token from the URL, and loads nothing from elsewhere.
+// session.check_frame, session.submit) with the token from the URL, and loads nothing from elsewhere.
 (function () {
   "use strict";
   var token = decodeURIComponent(location.pathname.split("/").pop() || "");
@@ -19,6 +19,16 @@
         return j;
       });
     });
+  }
+
+  // checkFrame asks whether a camera frame shows one face in enough light.
+  function checkFrame(blob) {
+    return new Promise(function (resolve, reject) {
+      var r = new FileReader();
+      r.onload = function () { resolve(String(r.result).split(",")[1]); };
+      r.onerror = reject;
+      r.readAsDataURL(blob);
+    }).then(function (b64) { return call("session.check_frame", { image: b64 }); });
   }
 
   // upload sends one image as multipart with progress.
@@ -99,7 +109,7 @@
     }
     start.addEventListener("click", function () {
       start.disabled = true; msg.textContent = ""; msg.className = "msg";
-      window.VeridocLiveness.film(video, steps, function (t) { prompt.textContent = t; }).then(function (frames) {
+      window.VeridocLiveness.film(video, steps, function (t) { prompt.textContent = t; }, checkFrame).then(function (frames) {
         msg.textContent = "Uploading…"; bar.hidden = false; bar.value = 0;
         return post(window.VeridocLiveness.form(session.challenge.nonce, frames), bar);
       }).then(function () {

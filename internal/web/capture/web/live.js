@@ -27,6 +27,13 @@
     return out;
   }
 
+  // problems are the frame check's answers in words for the person.
+  var problems = {
+    NO_FACE: "We cannot see your face. Look straight at the camera with your face in the oval, then try again.",
+    SEVERAL_FACES: "Only you should be in front of the camera. Try again alone.",
+    TOO_DARK: "It is too dark: face a window or a lamp, then try again."
+  };
+
   var sleep = function (ms) { return new Promise(function (r) { setTimeout(r, ms); }); };
 
   // cameraError turns getUserMedia's refusal into words for the person.
@@ -54,8 +61,14 @@
   }
 
   // film asks for the steps and takes the frames; show(text) displays the
-  // prompt. It rejects with a message for the person.
-  function film(video, steps, show) {
+  // prompt. It rejects with a message for the person. check(blob), when
+  // given, asks the server what the first frame shows (session.check_frame):
+  // its answer comes while the first prompt waits, and a frame with no
+  // face, several or too little light stops the filming at the next prompt
+  // with words for the person. It never delays the prompts (the fake
+  // camera of the browser test plays the plan's timeline), and a check
+  // that fails leaves the judging to the server.
+  function film(video, steps, show, check) {
     return navigator.mediaDevices.getUserMedia({ video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } }, audio: false })
       .then(function (stream) {
         video.srcObject = stream;
@@ -65,13 +78,21 @@
           var canvas = document.createElement("canvas");
           var w = video.videoWidth || 640, h = video.videoHeight || 480;
           canvas.width = 640; canvas.height = Math.round(640 * h / w);
-          var frames = [], t0 = performance.now();
+          var frames = [], t0 = performance.now(), verdict = null;
+          if (check) {
+            grab(video, canvas).then(check).then(function (r) { verdict = r; }, function () { /* judged later */ });
+          }
+          // halt stops the filming once the check has found a problem.
+          var halt = function () {
+            if (verdict && !verdict.ok) { throw new Error(problems[verdict.problem] || "The camera does not show you clearly; try again."); }
+          };
           var chain = Promise.resolve();
           plan(steps).forEach(function (p) {
-            chain = chain.then(function () { show(p.prompt); return sleep(p.wait); }).then(function () {
+            chain = chain.then(function () { halt(); show(p.prompt); return sleep(p.wait); }).then(function () {
               var shots = Promise.resolve();
               for (var i = 0; i < p.frames; i++) {
                 shots = shots.then(function () {
+                  halt();
                   var t = Math.round(performance.now() - t0);
                   return grab(video, canvas).then(function (b) { frames.push({ blob: b, t: t }); return sleep(p.gap); });
                 });
@@ -79,7 +100,7 @@
               return shots;
             });
           });
-          return chain.then(function () { stop(); show("Done."); return frames; }, function (e) { stop(); throw e; });
+          return chain.then(function () { halt(); return frames; }).then(function (f) { stop(); show("Done."); return f; }, function (e) { stop(); throw e; });
         }, function (e) { stop(); throw e; });
       }, function (e) { throw new Error(cameraError(e)); });
   }
@@ -94,5 +115,5 @@
     return f;
   }
 
-  window.VeridocLiveness = { film: film, form: form, plan: plan };
+  window.VeridocLiveness = { film: film, form: form, plan: plan, problems: problems };
 })();
