@@ -124,8 +124,10 @@ func TestLivenessSession(t *testing.T) {
 	if res := b.Login("live@example.com", apitest.ConsoleUser(t, s, accID, "live@example.com", "reviewer")); res.StatusCode != 303 {
 		t.Fatalf("login: %d", res.StatusCode)
 	}
+	// The score printed as a number (a pointer once came out as "%!f(*float64=…)").
 	if res, page := b.Get(fmt.Sprintf("/console/sessions/%d", id)); res.StatusCode != 200 || !strings.Contains(page, "Liveness (active)") ||
-		!strings.Contains(page, fmt.Sprintf("/console/sessions/%d/frames/15", id)) {
+		!strings.Contains(page, fmt.Sprintf("/console/sessions/%d/frames/15", id)) || !strings.Contains(page, "anti-spoofing live probability 0.") ||
+		strings.Contains(page, "%!") || !strings.Contains(page, "from the best") {
 		t.Errorf("console session page: %d %s", res.StatusCode, page)
 	}
 	if res, body := b.Get(fmt.Sprintf("/console/sessions/%d/frames/3", id)); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" || body != string(live[2].JPEG) {

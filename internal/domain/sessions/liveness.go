@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/veridoc/veridoc/internal/platform/database"
@@ -69,6 +70,15 @@ type LivenessVerdict struct {
 	// Frames are the measures per frame, for a reviewer.
 	Frames []liveness.FrameMeasure `json:"frames,omitempty"`
 	Best   int                     `json:"best_frame"` // 1-based; 0: none
+}
+
+// LiveProbability is the passive nets' score as shown to a reviewer ("0.405"),
+// "" when none was measured.
+func (v *LivenessVerdict) LiveProbability() string {
+	if v.Score == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v.Score, 'f', 3, 64)
 }
 
 // ParseVerdict reads a session's stored verdict; nil when none ran.
