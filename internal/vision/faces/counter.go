@@ -64,17 +64,18 @@ func (c *Counter) Count(ctx context.Context, frame []byte) (FrameCheck, error) {
 	if err := raster.CheckScans(frame); err != nil {
 		return FrameCheck{}, err // a progressive file with too many scans
 	}
-	img, err := jpeg.Decode(bytes.NewReader(frame))
-	if err != nil {
-		return FrameCheck{}, ErrNotJPEG
-	}
-	rgb, w, h, mean := grayRGB(img)
+	// The decode waits its turn too: it is the memory (up to 5.5 MB).
 	select {
 	case c.busy <- struct{}{}:
 	case <-ctx.Done():
 		return FrameCheck{}, ctx.Err()
 	}
 	defer func() { <-c.busy }()
+	img, err := jpeg.Decode(bytes.NewReader(frame))
+	if err != nil {
+		return FrameCheck{}, ErrNotJPEG
+	}
+	rgb, w, h, mean := grayRGB(img)
 	boxes, err := c.f.boxes(rgb, w, h)
 	if err != nil {
 		return FrameCheck{}, err

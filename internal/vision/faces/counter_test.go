@@ -86,3 +86,39 @@ func TestCounter(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCounter checks one 640×480 camera frame, as the capture page
+// sends it, beside the floor of decoding it.
+func BenchmarkCounter(b *testing.B) {
+	c := faces.NewCounter(1)
+	defer c.Close()
+	grace := testenv.ReadPhoto(b, testenv.PhotoGraceHopper)
+	img, err := jpeg.Decode(bytes.NewReader(grace))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cam := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	draw.Draw(cam, cam.Bounds(), img, img.Bounds().Min, draw.Src)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, cam, &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	frame := buf.Bytes()
+	if _, err := c.Count(context.Background(), frame); err != nil { // the detector is made on first use
+		b.Fatal(err)
+	}
+	b.Run("floor_decode", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := jpeg.Decode(bytes.NewReader(frame)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("count", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Count(context.Background(), frame); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
