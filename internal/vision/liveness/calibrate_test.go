@@ -3,6 +3,7 @@ package liveness_test
 import (
 	"context"
 	"fmt"
+	"image"
 	"math/rand/v2"
 	"os"
 	"regexp"
@@ -16,6 +17,20 @@ import (
 	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
+// calibration is a calibration test's checker and portraits: it runs with
+// VERIDOC_EVAL=1 and needs portraits up to index need (the evaluation uses
+// the first ones, the calibrations 300 on).
+func calibration(t *testing.T, need int) (*liveness.Checker, []string) {
+	if os.Getenv("VERIDOC_EVAL") == "" {
+		t.Skip("runs with VERIDOC_EVAL=1")
+	}
+	files := portraits(t)
+	if len(files) < need {
+		t.Skip("too few portraits")
+	}
+	return checker(t), files
+}
+
 var frameOf = regexp.MustCompile(`in frame (\d+)`)
 
 // TestCalibrateSteps prints, on heads from portraits 300 on (which the
@@ -24,14 +39,7 @@ var frameOf = regexp.MustCompile(`in frame (\d+)`)
 // same person (a bona fide sequence) and for the next portrait's person
 // doing the same steps. sameFace must separate the two.
 func TestCalibrateSteps(t *testing.T) {
-	if os.Getenv("VERIDOC_EVAL") == "" {
-		t.Skip("runs with VERIDOC_EVAL=1")
-	}
-	c := checker(t)
-	files := portraits(t)
-	if len(files) < 400 {
-		t.Skip("too few portraits")
-	}
+	c, files := calibration(t, 400)
 	same, other := map[string][]float64{}, map[string][]float64{}
 	var sameSeqs, otherSeqs [][]float64 // each sequence's step distances
 	var prev *livegen.Head
@@ -146,4 +154,55 @@ func spread(v []float64, p float64) string {
 	slices.Sort(v)
 	q := func(p float64) float64 { return v[int(p*float64(len(v)-1))] }
 	return fmt.Sprintf("n %d min %.2f median %.2f q%.0f %.2f max %.2f", len(v), v[0], q(0.5), 100*p, q(p), v[len(v)-1])
+}
+
+// TestCalibratePose prints (VERIDOC_EVAL=1) how far the measured yaw and
+// pitch move when heads from portraits 300 on turn and look up by the
+// least the evaluation's script draws (22° and 16°), and when a print of
+// the same portrait is turned and tilted as far: turnDeg and lookUpDeg sit
+// between the two.
+func TestCalibratePose(t *testing.T) {
+	c, files := calibration(t, 450)
+	rng := rand.New(rand.NewPCG(600, 1))
+	poses := []livegen.Pose{{Scale: 1}, {Scale: 1}, {Scale: 1}, {Scale: 1, Yaw: 22}, {Scale: 1, Yaw: -22}, {Scale: 1, Pitch: 16}}
+	live, flat := map[string][]float64{}, map[string][]float64{}
+	for _, f := range files[300:450] {
+		h := head(t, c, f)
+		if h == nil {
+			continue
+		}
+		for _, set := range []struct {
+			into map[string][]float64
+			imgs []*image.RGBA
+		}{{live, h.Live(poses)}, {flat, h.Print(poses, 0.15)}} {
+			r, err := c.Check(context.Background(), livegen.Sequence(append(set.imgs, set.imgs[:2]...), rng), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fm := r.Frames
+			if !fm[0].Face || !fm[1].Face || !fm[2].Face {
+				continue
+			}
+			yaw0 := median3(fm[0].YawDeg, fm[1].YawDeg, fm[2].YawDeg)
+			pitch0 := median3(fm[0].PitchDeg, fm[1].PitchDeg, fm[2].PitchDeg)
+			if fm[3].Face {
+				set.into["turn_left"] = append(set.into["turn_left"], fm[3].YawDeg-yaw0)
+			}
+			if fm[4].Face {
+				set.into["turn_right"] = append(set.into["turn_right"], yaw0-fm[4].YawDeg)
+			}
+			if fm[5].Face {
+				set.into["look_up"] = append(set.into["look_up"], fm[5].PitchDeg-pitch0)
+			}
+		}
+	}
+	for _, s := range []string{"turn_left", "turn_right", "look_up"} {
+		t.Logf("%-10s live %s; print %s", s, spread(live[s], 0.01), spread(flat[s], 0.99))
+	}
+}
+
+func median3(a, b, c float64) float64 {
+	v := []float64{a, b, c}
+	slices.Sort(v)
+	return v[1]
 }

@@ -178,14 +178,7 @@ func eyesOf(fs []liveness.FrameMeasure) []string {
 // evaluation (the first ones) does not use: the blink's threshold sits
 // between the two.
 func TestCalibrateBlink(t *testing.T) {
-	if os.Getenv("VERIDOC_EVAL") == "" {
-		t.Skip("runs with VERIDOC_EVAL=1")
-	}
-	c := checker(t)
-	files := portraits(t)
-	if len(files) < 340 {
-		t.Skip("too few portraits")
-	}
+	c, files := calibration(t, 340)
 	rng := rand.New(rand.NewPCG(300, 1))
 	var open, closed []float64
 	for _, f := range files[300:340] {
