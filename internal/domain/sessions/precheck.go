@@ -63,7 +63,7 @@ func (sv *Service) CheckFrame(ctx context.Context, accountID, sessionID int64, f
 	case errors.Is(err, faces.ErrNotJPEG):
 		return nil, fault.ErrInvalidRequest.New("image: a JPEG camera frame")
 	case errors.Is(err, faces.ErrFrameTooLarge):
-		return nil, fault.ErrInvalidRequest.New("image: a camera frame of at most 1920×1920 px")
+		return nil, fault.ErrInvalidRequest.New("image: a camera frame of at most %d×%d px", faces.MaxFrameSide, faces.MaxFrameSide)
 	}
 	if err != nil {
 		return nil, err

@@ -101,9 +101,9 @@ func TestCalibrateSteps(t *testing.T) {
 		ok   func([]float64) bool
 	}{
 		{"each under 0.55", func(d []float64) bool { return slices.Max(d) <= 0.55 }},
-		{"mean under 0.55, each under 0.65", func(d []float64) bool { return meanOf(d) <= 0.55 && slices.Max(d) <= 0.65 }},
-		{"mean under 0.50, each under 0.65", func(d []float64) bool { return meanOf(d) <= 0.50 && slices.Max(d) <= 0.65 }},
-		{"mean under 0.45, each under 0.65", func(d []float64) bool { return meanOf(d) <= 0.45 && slices.Max(d) <= 0.65 }},
+		{"mean under 0.55, each under 0.65", func(d []float64) bool { return mean(d) <= 0.55 && slices.Max(d) <= 0.65 }},
+		{"mean under 0.50, each under 0.65", func(d []float64) bool { return mean(d) <= 0.50 && slices.Max(d) <= 0.65 }},
+		{"mean under 0.45, each under 0.65", func(d []float64) bool { return mean(d) <= 0.45 && slices.Max(d) <= 0.65 }},
 	}
 	for _, rule := range rules {
 		refused, accepted := 0, 0
@@ -121,29 +121,16 @@ func TestCalibrateSteps(t *testing.T) {
 	}
 }
 
-func meanOf(v []float64) float64 {
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
 // descriptor is the frame's one face's descriptor; nil when not one face.
 func descriptor(t *testing.T, c *liveness.Checker, jpeg []byte) *[128]float32 {
-	img, err := raster.Decode(context.Background(), jpeg, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer img.Free()
-	found, err := c.Faces.Find(img)
-	if err != nil || len(found) != 1 {
-		return nil
-	}
-	if err := c.Faces.Describe(img, &found[0]); err != nil {
-		t.Fatal(err)
-	}
-	return &found[0].Descriptor
+	var out *[128]float32
+	oneFace(t, c, jpeg, func(img *raster.Image, f faces.Face) {
+		if err := c.Faces.Describe(img, &f); err != nil {
+			t.Fatal(err)
+		}
+		out = &f.Descriptor
+	})
+	return out
 }
 
 // spread is a sample's size, median, the quantile p and its extreme.

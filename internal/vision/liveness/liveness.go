@@ -330,16 +330,26 @@ func (c *Checker) samePerson(ctx context.Context, r *Result, frames []Frame, ms 
 		if i == bestAt {
 			continue
 		}
-		if err := c.describe(ctx, frames, ms, i); err != nil {
+		d, err := c.toBest(ctx, r, frames, ms, i, bestAt)
+		if err != nil {
 			return "", err
 		}
-		d := faces.Distance(ms[i].face.Descriptor, ms[bestAt].face.Descriptor)
-		r.Frames[i].ToBest = round(d, 3)
 		if d > sameFace {
 			return fmt.Sprintf("frame %d shows another person than frame %d (distance %.2f)", i+1, bestAt+1, d), nil
 		}
 	}
 	return "", nil
+}
+
+// toBest describes frame i and returns its distance to the best frame (already
+// described), recorded in the frame's measures.
+func (c *Checker) toBest(ctx context.Context, r *Result, frames []Frame, ms []measured, i, bestAt int) (float64, error) {
+	if err := c.describe(ctx, frames, ms, i); err != nil {
+		return 0, err
+	}
+	d := faces.Distance(ms[i].face.Descriptor, ms[bestAt].face.Descriptor)
+	r.Frames[i].ToBest = round(d, 3)
+	return d, nil
 }
 
 // stepsBySamePerson compares the frames where the steps (but a blink) were
@@ -363,11 +373,10 @@ func (c *Checker) stepsBySamePerson(ctx context.Context, r *Result, frames []Fra
 		if !s.Passed || s.Step == Blink || i < 0 || i == bestAt || ms[i].tracked {
 			continue
 		}
-		if err := c.describe(ctx, frames, ms, i); err != nil {
+		d, err := c.toBest(ctx, r, frames, ms, i, bestAt)
+		if err != nil {
 			return "", err
 		}
-		d := faces.Distance(ms[i].face.Descriptor, ms[bestAt].face.Descriptor)
-		r.Frames[i].ToBest = round(d, 3)
 		if d > stepFar {
 			return fmt.Sprintf("frame %d (step %s) shows another person than frame %d (distance %.2f)", i+1, s.Step, bestAt+1, d), nil
 		}

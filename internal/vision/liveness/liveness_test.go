@@ -49,16 +49,22 @@ func head(t testing.TB, c *liveness.Checker, file string) *livegen.Head {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := raster.Decode(context.Background(), b, 1)
+	var h *livegen.Head
+	oneFace(t, c, b, func(img *raster.Image, f faces.Face) { h = livegen.NewHead(img, f.Points, 80) })
+	return h
+}
+
+// oneFace decodes an image and, when it shows exactly one face, calls fn
+// with the image (freed after) and the face.
+func oneFace(t testing.TB, c *liveness.Checker, src []byte, fn func(*raster.Image, faces.Face)) {
+	img, err := raster.Decode(context.Background(), src, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer img.Free()
-	found, err := c.Faces.Find(img)
-	if err != nil || len(found) != 1 {
-		return nil
+	if found, err := c.Faces.Find(img); err == nil && len(found) == 1 {
+		fn(img, found[0])
 	}
-	return livegen.NewHead(img, found[0].Points, 80)
 }
 
 // TestCheck: a generated live head doing its steps passes; a print of the

@@ -68,10 +68,7 @@ func TestCaptureLiveness(t *testing.T) {
 		frames = append(frames, livegen.Noise(head.Render(at(ms)), 2.5, rng))
 	}
 	writeY4M(t, video, frames, fps)
-	shots := filepath.Join(root, "test-output", "capture-liveness")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := shotsIn(t, filepath.Join(root, "test-output"), "capture-liveness")
 
 	got := runBrowser(t, "", "BASE_URL="+s.URL, "TOKEN="+sess.Token, "FRONT="+front, "CAMERA="+video, "SHOTS="+shots)
 	st, err := c.Session.Get(ctx, &client.SessionIDRequest{ID: sess.ID})
@@ -88,10 +85,7 @@ func TestCaptureLiveness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deniedShots := filepath.Join(shots, "denied")
-	if err := os.MkdirAll(deniedShots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	deniedShots := shotsIn(t, shots, "denied")
 	denied := runBrowser(t, "submit stays disabled", "BASE_URL="+s.URL, "TOKEN="+other.Token, "FRONT="+front, "CAMERA=deny", "SHOTS="+deniedShots)
 	if !strings.Contains(denied.LiveMessage, "Camera access was denied") || denied.SubmitEnabled {
 		t.Fatalf("a refused camera showed %+v", denied)
@@ -105,14 +99,20 @@ func TestCaptureLiveness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emptyShots := filepath.Join(shots, "no-face")
-	if err := os.MkdirAll(emptyShots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	emptyShots := shotsIn(t, shots, "no-face")
 	noFace := runBrowser(t, "submit stays disabled", "BASE_URL="+s.URL, "TOKEN="+nobody.Token, "FRONT="+front, "CAMERA="+empty, "SHOTS="+emptyShots)
 	if !strings.Contains(noFace.LiveMessage, "We cannot see your face") || noFace.SubmitEnabled {
 		t.Fatalf("a camera showing no one: %+v", noFace)
 	}
+}
+
+// shotsIn makes and returns the folder name under dir for a run's screenshots.
+func shotsIn(t *testing.T, dir, name string) string {
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // emptyRoom is two seconds of a camera showing no face: a photo of an ice
