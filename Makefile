@@ -6,8 +6,10 @@ BIN := bin/veridoc
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 export VERIDOC_DATA_DIR ?= ./data
-# Tesseract's OpenMP threads only spin on a busy machine (the binary sets this itself).
+# Tesseract's OpenMP threads and OpenBLAS's only spin on a busy machine (the
+# binary sets these itself).
 export OMP_THREAD_LIMIT ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: build run deps test-deps models bench eval-photos eval-docs eval-liveness loadtest scale test e2e-deps lint vet fmt-check staticcheck clean
 

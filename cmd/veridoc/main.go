@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	singleThreadedOCR()
+	singleThreaded()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -30,16 +30,26 @@ func main() {
 	}
 }
 
-// singleThreadedOCR restarts the process with OMP_THREAD_LIMIT=1 unless it is
-// set. Tesseract's OpenMP threads spin on the other cores while they wait: an
-// MRZ read took twice the CPU and time with them. libgomp reads the variable
-// when it loads, before main runs, so setting it here takes an exec of the
-// same binary.
-func singleThreadedOCR() {
-	if os.Getenv("OMP_THREAD_LIMIT") != "" {
-		return
+// singleThreaded restarts the process with OMP_THREAD_LIMIT=1 and
+// OPENBLAS_NUM_THREADS=1 where they are unset. Tesseract's OpenMP threads and
+// OpenBLAS's (dlib's face descriptor) spin on the other cores while they
+// wait: an MRZ read took twice the CPU and time with them, and OpenBLAS's
+// yielding put a quarter of a session job's CPU time in the kernel. Each
+// worker already has a core; the libraries read the variables when they
+// load, before main runs, so setting them here takes an exec of the same
+// binary.
+func singleThreaded() {
+	changed := false
+	for _, name := range []string{"OMP_THREAD_LIMIT", "OPENBLAS_NUM_THREADS"} {
+		if os.Getenv(name) != "" {
+			continue
+		}
+		if err := os.Setenv(name, "1"); err != nil {
+			return
+		}
+		changed = true
 	}
-	if err := os.Setenv("OMP_THREAD_LIMIT", "1"); err != nil {
+	if !changed {
 		return
 	}
 	exe, err := os.Executable()
