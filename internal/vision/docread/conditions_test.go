@@ -46,6 +46,12 @@ var conditions = []condition{
 	{"window", func(d *testdocs.Doc, rng *rand.Rand) { d.Window = true }},
 	{"hologram", func(d *testdocs.Doc, rng *rand.Rand) { d.Hologram = true }},
 	{"in hand", func(d *testdocs.Doc, rng *rand.Rand) { d.Hand = true }},
+	// Last, so the others keep their draws: MIDV-2020's dim shots are
+	// often small ones too.
+	{"small dim", func(d *testdocs.Doc, rng *rand.Rand) {
+		d.Width = 480 + rng.IntN(121)
+		d.Light, d.Noise = 0.2+rng.Float64()*0.2, 6+rng.Float64()*8
+	}},
 }
 
 // conditionDoc is the evaluation's document i under condition c: a random
