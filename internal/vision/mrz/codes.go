@@ -1,6 +1,7 @@
 package mrz
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -31,7 +32,7 @@ var confusions = map[byte]string{
 	'0': "ODQ", 'O': "0DQ", 'D': "0OQ", 'Q': "0OD",
 	'1': "IL", 'I': "1L", 'L': "1I",
 	'2': "Z", 'Z': "2", '5': "S", 'S': "5", '6': "G", 'G': "6C", 'C': "G", '8': "B", 'B': "8",
-	'M': "NH", 'N': "MH", 'H': "NM", 'K': "X", 'X': "K", 'U': "V", 'V': "U", 'E': "F", 'F': "E", 'P': "R", 'R': "P",
+	'M': "NH", 'N': "MH", 'H': "NM", 'K': "X", 'X': "K", 'U': "V", 'V': "U", 'E': "F", 'F': "EP", 'P': "RF", 'R': "P",
 }
 
 // correctCode returns the one valid code a single OCR confusion away from
@@ -71,4 +72,37 @@ func (p *parser) checkCode(name string, line, start int, dst *string) {
 	l := p.lines[line]
 	p.lines[line] = l[:start] + fixed + strings.Repeat("<", 3-len(fixed)) + l[start+3:]
 	p.r.Repairs = append(p.r.Repairs, name+" "+code+"→"+fixed)
+}
+
+// documentLetters are the first characters ICAO 9303 allows a format's
+// document code: P for a passport (Part 4), A, C or I for the cards of
+// Parts 5 and 6, V for a visa (Part 7).
+var documentLetters = map[string]string{TD3: "P", TD1: "ACI", TD2: "ACI", MRVA: "V", MRVB: "V"}
+
+// checkDocumentCode holds the document code's first character to its
+// format's letters. A letter one OCR confusion from exactly one of them is
+// corrected (an F read for a passport's P: their check-digit values differ
+// by 10, and no check digit covers the code anyway); any other is a
+// warning, not a failed check: the format already says what the document
+// is, and a misread letter nothing checks is no reason to refuse it (a
+// first version failed it, and refused a held-out ID card read right
+// otherwise).
+func (p *parser) checkDocumentCode() {
+	allowed, ok := documentLetters[p.r.Format]
+	l := p.lines[0]
+	if !ok || strings.IndexByte(allowed, l[0]) >= 0 {
+		return
+	}
+	var found []byte
+	for _, c := range []byte(confusions[l[0]]) {
+		if strings.IndexByte(allowed, c) >= 0 {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		p.r.Warnings = append(p.r.Warnings, fmt.Sprintf("document code %q is not a %s code", l[:2], p.r.Format))
+		return
+	}
+	p.lines[0] = string(found[0]) + l[1:]
+	p.r.Repairs = append(p.r.Repairs, "document_code "+l[:1]+"→"+string(found[0]))
 }

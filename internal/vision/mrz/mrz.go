@@ -174,6 +174,8 @@ func (p *parser) field(name string, line, start, n int, numeric bool, confirm fu
 func trimFiller(s string) string { return strings.Trim(s, "<") }
 
 func (p *parser) header(l1 string, nameFrom int) {
+	p.checkDocumentCode()
+	l1 = p.lines[0]
 	p.r.DocumentCode = trimFiller(l1[0:2])
 	p.r.IssuingCountry = trimFiller(l1[2:5])
 	if nameFrom > 0 {

@@ -228,3 +228,42 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestDocumentCode: the document code's first character is the format's
+// (ICAO 9303: P for a passport, A, C or I for a card, V for a visa). One
+// OCR confusion from exactly one of them is repaired; anything else is a
+// warning and the read stands.
+func TestDocumentCode(t *testing.T) {
+	const td3 = "<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+	const td1 = "<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<"
+	const td2 = "<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6"
+	cases := []struct {
+		name, mrz, code, repair string
+		warned                  bool
+	}{
+		{"passport", "P" + td3, "P", "", false},
+		{"passport read F", "F" + td3, "P", "document_code F→P", false},
+		{"passport read R", "R" + td3, "P", "document_code R→P", false},
+		{"passport read X", "X" + td3, "X", "", true},
+		{"card", "I" + td1, "I", "", false},
+		{"card read 1", "1" + td1, "I", "document_code 1→I", false},
+		{"card read L", "L" + td1, "I", "document_code L→I", false},
+		{"card as a passport", "P" + td1, "P", "", true},
+		{"TD2 card", "A" + td2, "A", "", false},
+		{"TD2 read G", "G" + td2, "C", "document_code G→C", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Parse(c.mrz, Options{Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.DocumentCode != c.code || (len(got.Warnings) > 0) != c.warned || got.Lines[0][:1] != c.code || !got.Valid() {
+				t.Fatalf("code %q, warnings %v, failed %v, line %q; want %q, warned %v", got.DocumentCode, got.Warnings, got.FailedChecks, got.Lines[0], c.code, c.warned)
+			}
+			if c.repair != "" && !contains(got.Repairs, c.repair) {
+				t.Fatalf("repairs %v, want %q", got.Repairs, c.repair)
+			}
+		})
+	}
+}
