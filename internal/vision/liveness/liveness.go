@@ -361,12 +361,13 @@ func (c *Checker) toBest(ctx context.Context, r *Result, frames []Frame, ms []me
 // alone within sameFace). On heads generated from portraits 300–599
 // (TestCalibrateSteps, 296 sequences): a step frame measured 0.28–0.32 at
 // the median and 0.56 at most, another person's 0.46 at least; this rule
-// refused none of the same person's sequences and accepted 1 of 297 with
-// another doing the steps (each frame under sameFace: 1 and 1). A blink is
+// (StepsAgree, its one-frame case included) refused none of the same
+// person's sequences and accepted 1 of 297 with another doing the steps
+// (each frame under sameFace: 1 and 1). A blink is
 // left out (closed eyes move the descriptor), and so is a frame where the
 // face was tracked, not found.
 func (c *Checker) stepsBySamePerson(ctx context.Context, r *Result, frames []Frame, ms []measured, bestAt int) (string, error) {
-	var sum float64
+	var ds []float64
 	var at []int
 	for _, s := range r.Steps {
 		i := s.frame
@@ -380,17 +381,40 @@ func (c *Checker) stepsBySamePerson(ctx context.Context, r *Result, frames []Fra
 		if d > stepFar {
 			return fmt.Sprintf("frame %d (step %s) shows another person than frame %d (distance %.2f)", i+1, s.Step, bestAt+1, d), nil
 		}
-		sum += d
+		ds = append(ds, d)
 		at = append(at, i+1)
 	}
-	limit := stepMean
-	if len(at) == 1 {
-		limit = sameFace
-	}
-	if len(at) > 0 && sum/float64(len(at)) > limit {
-		return fmt.Sprintf("the steps' frames %v show another person than frame %d (mean distance %.2f)", at, bestAt+1, sum/float64(len(at))), nil
+	if !StepsAgree(ds) {
+		return fmt.Sprintf("the steps' frames %v show another person than frame %d (mean distance %.2f)", at, bestAt+1, mean(ds)), nil
 	}
 	return "", nil
+}
+
+// StepsAgree is stepsBySamePerson's rule on the distances of a sequence's
+// step frames to its best frame: each within stepFar, and on average
+// within stepMean (sameFace when there is one frame to judge).
+func StepsAgree(d []float64) bool {
+	if len(d) == 0 {
+		return true
+	}
+	return slices.Max(d) <= stepFar && mean(d) <= meanLimit(len(d))
+}
+
+func mean(v []float64) float64 {
+	var sum float64
+	for _, x := range v {
+		sum += x
+	}
+	return sum / float64(max(len(v), 1))
+}
+
+// meanLimit bounds the mean distance of n step frames to the best frame:
+// one frame alone is held to the 1:1 threshold.
+func meanLimit(n int) float64 {
+	if n == 1 {
+		return sameFace
+	}
+	return stepMean
 }
 
 // passive scores the best frame and the first and last with a face.
