@@ -12,11 +12,13 @@ import (
 	"github.com/veridoc/veridoc/internal/testsupport/apitest"
 	"github.com/veridoc/veridoc/internal/testsupport/testdocs"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
+	"github.com/veridoc/veridoc/internal/vision/engines"
 )
 
 // TestImageIntegrity: a greyscale copy of a passport, a passport photo
-// re-saved by an editor and one photographed off a screen go to a person by
-// default (REVIEW with their check); an account that declines them declines.
+// re-saved by an editor, one with another face pasted over its portrait and
+// one photographed off a screen go to a person by default (REVIEW with their
+// check); an account that declines them declines.
 func TestImageIntegrity(t *testing.T) {
 	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	doc := testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD3(anna), Portrait: testenv.ReadPhoto(t, testenv.PhotoGraceHopper), RotateDeg: -2})
@@ -49,6 +51,25 @@ func TestImageIntegrity(t *testing.T) {
 	}
 	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, edited)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") {
 		t.Errorf("edited: %s", r.Raw)
+	}
+	// Another face pasted over the portrait (from a JPEG on its own grid),
+	// the page saved again with finer steps than its first save.
+	fe, err := (&engines.Set{ModelsDir: testenv.ModelsDir(t)}).Faces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot, err := fe.MainFace(t.Context(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pasted := testdocs.PastePortrait(t, doc, shot.Box, testenv.ReadPhoto(t, testenv.PhotoGrace512), 70, 95)
+	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, pasted)); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "EDITED_IMAGE_SUSPECTED") ||
+		!strings.HasPrefix(fmt.Sprint(r.Body["evidence"].(map[string]any)["EDITED_IMAGE_SUSPECTED"]), "portrait not saved with the page: ") {
+		t.Errorf("a face pasted over the portrait: %s", r.Raw)
+	}
+	// The same page only saved again: nothing to see.
+	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, testdocs.Resave(t, doc, 95))); r.Str("state") != "APPROVED" {
+		t.Errorf("saved again: %s", r.Raw)
 	}
 	if r := waitSettled(t, c, apitest.SubmitSession(t, c, nil, testdocs.OnScreen(t, doc, 3))); r.Str("state") != "REVIEW" || !checksAre(r.Body["checks"], "SCREEN_CAPTURE_SUSPECTED") ||
 		!strings.HasPrefix(fmt.Sprint(r.Body["evidence"].(map[string]any)["SCREEN_CAPTURE_SUSPECTED"]), "spectrum peaks ") {

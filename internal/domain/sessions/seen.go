@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"math"
 	"strconv"
 	"strings"
@@ -170,5 +171,33 @@ func inspectImage(ctx context.Context, d *database.SessionResult, front []byte) 
 	if f.Screen > integrity.ScreenLimit {
 		failWith(d, CheckScreenCapture, fmt.Sprintf("spectrum peaks %.2f, limit %.1f", f.Screen, integrity.ScreenLimit))
 	}
+	return nil
+}
+
+// inspectPortrait looks for a portrait pasted onto a JPEG page
+// (integrity.PastedPortrait): box is the portrait found, in the picture's
+// pixels. A file with an EXIF turn is left alone: its coefficients lie in
+// the file's orientation, the box in the turned picture's.
+func inspectPortrait(ctx context.Context, d *database.SessionResult, front []byte, box image.Rectangle) error {
+	if raster.Sniff(front) != "jpeg" {
+		return nil
+	}
+	if o, _ := raster.Probe(front); o > 1 {
+		return nil
+	}
+	c, ok, err := raster.LumaCoefficients(ctx, front)
+	if err != nil || !ok {
+		return ctx.Err() // a file libjpeg stops on says nothing of a paste
+	}
+	p := integrity.PastedPortrait(c, box)
+	if !p.Suspected() {
+		return nil
+	}
+	evidence := fmt.Sprintf("portrait not saved with the page: %.2f of its coefficients where the page's earlier JPEG save left none (page %.2f, limit %.2f)",
+		p.Inside, p.Outside, integrity.PasteLimit)
+	if earlier := d.Evidence[CheckEditedImage]; earlier != "" {
+		evidence = earlier + "; " + evidence
+	}
+	failWith(d, CheckEditedImage, evidence)
 	return nil
 }

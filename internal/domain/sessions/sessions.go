@@ -278,6 +278,9 @@ func (w *Worker) decide(ctx context.Context, s *database.Session, acc *database.
 				return nil, nil, err
 			}
 			d.PortraitKey = PortraitKey(s.ID)
+			if err := inspectPortrait(ctx, d, front, portrait.Box); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	var face *faces.FaceShot

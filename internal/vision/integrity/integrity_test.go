@@ -198,6 +198,63 @@ func TestEvalIntegrity(t *testing.T) {
 	greyHeldF, screenHeldF := inspectAll(greyHeld), inspectAll(screenHeld)
 	fmt.Printf("held-out real documents (%d): PHOTOCOPY_SUSPECTED %d, EDITED_IMAGE_SUSPECTED %d, SCREEN_CAPTURE_SUSPECTED %d; their greyscale copies found %d of %d, their screen recaptures %d of %d\n",
 		len(held), count(heldF, isGrey), count(heldF, isEdited), count(heldF, isScreen), count(greyHeldF, isGrey), len(greyHeld), count(screenHeldF, isScreen), len(screenHeld))
+	evalPaste(t, synth, held)
+}
+
+// evalPaste prints what PastedPortrait finds: on the synthetic documents
+// (first saved at 85), those saved again at 85–95, and the same with
+// another face pasted over the portrait first (from a JPEG at 60–80 or a
+// PNG); on the held-out documents as they are.
+func evalPaste(t *testing.T, synth, held [][]byte) {
+	fe := faceEngine(t)
+	other := testenv.ReadPhoto(t, testenv.PhotoGrace512)
+	type tally struct {
+		n, shows, found int
+		lo, hi          float64
+	}
+	sets := map[string]*tally{}
+	add := func(set string, src []byte) {
+		p, ok := pasteOf(t, fe, src)
+		if !ok {
+			return
+		}
+		tl := sets[set]
+		if tl == nil {
+			tl = &tally{lo: 9}
+			sets[set] = tl
+		}
+		tl.n++
+		if p.Frequencies > 0 {
+			tl.shows++
+			tl.lo, tl.hi = min(tl.lo, p.Inside), max(tl.hi, p.Inside)
+		}
+		if p.Suspected() {
+			tl.found++
+		}
+	}
+	for i, b := range synth {
+		shot, err := fe.MainFace(context.Background(), b)
+		if err != nil {
+			continue
+		}
+		q2 := 85 + i%11
+		add("synthetic documents", b)
+		add("saved again at 85-95", testdocs.Resave(t, b, q2))
+		add("a face pasted, saved at 85-95", testdocs.PastePortrait(t, b, shot.Box, other, []int{0, 60, 70, 80}[i%4], q2))
+	}
+	for _, b := range held {
+		add("held-out real documents", b)
+	}
+	for _, name := range []string{"synthetic documents", "saved again at 85-95", "a face pasted, saved at 85-95", "held-out real documents"} {
+		if tl := sets[name]; tl != nil {
+			fill := "-"
+			if tl.shows > 0 {
+				fill = fmt.Sprintf("%.2f-%.2f", tl.lo, tl.hi)
+			}
+			fmt.Printf("pasted portrait, %s: %d with a portrait, %d whose page shows an earlier save (portrait fill %s), EDITED_IMAGE_SUSPECTED %d (limit %.2f)\n",
+				name, tl.n, tl.shows, fill, tl.found, integrity.PasteLimit)
+		}
+	}
 }
 
 // BenchmarkScreenPeak is the spectrum of one document photo (about

@@ -119,6 +119,79 @@ int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int
 	return warnings == 0 ? 0 : -1;
 }
 
+int vd_jpeg_luma_coefs(const unsigned char* buf, unsigned long len, long max_blocks, int max_scans, long budget_ms,
+	int* bw, int* bh, unsigned short* quant, short** out) {
+	struct jpeg_decompress_struct d;
+	struct vd_err err;
+	struct vd_limits limits;
+	short* volatile coefs = NULL;
+	*out = NULL;
+	d.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = vd_error_exit;
+	err.pub.output_message = vd_no_message;
+	err.pub.emit_message = vd_count_warning;
+	int jumped = setjmp(err.jump);
+	if (jumped) {
+		free(coefs);
+		jpeg_destroy_decompress(&d);
+		return jumped == 2 ? -2 : -1;
+	}
+	jpeg_create_decompress(&d);
+	memset(&limits, 0, sizeof limits);
+	limits.pub.progress_monitor = vd_monitor;
+	limits.max_scans = max_scans;
+	clock_gettime(CLOCK_MONOTONIC, &limits.deadline);
+	limits.deadline.tv_sec += budget_ms / 1000;
+	limits.deadline.tv_nsec += (budget_ms % 1000) * 1000000L;
+	if (limits.deadline.tv_nsec >= 1000000000L) {
+		limits.deadline.tv_sec++;
+		limits.deadline.tv_nsec -= 1000000000L;
+	}
+	d.progress = &limits.pub;
+	jpeg_mem_src(&d, buf, len);
+	if (jpeg_read_header(&d, TRUE) != JPEG_HEADER_OK || d.num_components < 1) {
+		jpeg_destroy_decompress(&d);
+		return -1;
+	}
+	jpeg_component_info* c = &d.comp_info[0];
+	long blocks = (long)c->width_in_blocks * (long)c->height_in_blocks;
+	if (blocks <= 0 || blocks > max_blocks) {
+		jpeg_destroy_decompress(&d);
+		return -1;
+	}
+	jvirt_barray_ptr* arrays = jpeg_read_coefficients(&d);
+	if (c->quant_table == NULL) {
+		jpeg_destroy_decompress(&d);
+		return -1;
+	}
+	coefs = malloc((size_t)blocks * 16 * sizeof(short));
+	if (coefs == NULL) {
+		jpeg_destroy_decompress(&d);
+		return -1;
+	}
+	for (int v = 0; v < 4; v++)
+		for (int u = 0; u < 4; u++) quant[v * 4 + u] = c->quant_table->quantval[v * DCTSIZE + u];
+	for (JDIMENSION row = 0; row < c->height_in_blocks; row++) {
+		JBLOCKARRAY rows = (*d.mem->access_virt_barray)((j_common_ptr)&d, arrays[0], row, 1, FALSE);
+		for (JDIMENSION col = 0; col < c->width_in_blocks; col++) {
+			short* dst = coefs + ((size_t)row * c->width_in_blocks + col) * 16;
+			for (int v = 0; v < 4; v++)
+				for (int u = 0; u < 4; u++) dst[v * 4 + u] = rows[0][col][v * DCTSIZE + u];
+		}
+	}
+	*bw = (int)c->width_in_blocks;
+	*bh = (int)c->height_in_blocks;
+	long warnings = d.err->num_warnings;
+	jpeg_finish_decompress(&d);
+	jpeg_destroy_decompress(&d);
+	if (warnings != 0) {
+		free(coefs);
+		return -1;
+	}
+	*out = coefs;
+	return 0;
+}
+
 static void vd_setup_encode(struct jpeg_compress_struct* c, unsigned char** out, unsigned long* outlen, int w, int h, int quality, int subsample, int optimize, int dpi) {
 	jpeg_mem_dest(c, out, outlen);
 	c->image_width = (JDIMENSION)w;

@@ -22,6 +22,15 @@ int vd_jpeg_size(const unsigned char* buf, unsigned long len, int eighths, int* 
 // decode still running after budget_ms, stops at once: -2.
 int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int channels, unsigned char* out, int w, int h,
 	int max_scans, long budget_ms);
+// vd_jpeg_luma_coefs reads the lowest quantised DCT coefficients of a
+// JPEG's first component (the luma) without decoding pixels: for each of
+// *bw×*bh blocks the 4×4 of frequencies 0–3 across and down (row by row)
+// into *out (freed with free()), and that component's steps for them into
+// quant (16). max_blocks
+// bounds the size; budget_ms and max_scans as for vd_jpeg_decode. 0 on
+// success, -1 for a bad or too large file, -2 when a limit stopped it.
+int vd_jpeg_luma_coefs(const unsigned char* buf, unsigned long len, long max_blocks, int max_scans, long budget_ms,
+	int* bw, int* bh, unsigned short* quant, short** out);
 // vd_jpeg_encode_sheet encodes a sheet of paper (pw×ph white) with copies of
 // photo (w×h) in cols×rows at (x0 + c·step_x, y0 + r·step_y), each with a
 // grey line one pixel outside, one scanline at a time (no sheet in memory).

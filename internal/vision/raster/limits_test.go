@@ -62,6 +62,9 @@ func TestScanBombStopped(t *testing.T) {
 	if _, ok, err := raster.DecodeJPEGGray(ctx, bomb, 8); !errors.Is(err, raster.ErrStopped) || ok {
 		t.Errorf("DecodeJPEGGray: ok %v, %v", ok, err)
 	}
+	if _, ok, err := raster.LumaCoefficients(ctx, bomb); !errors.Is(err, raster.ErrStopped) || ok {
+		t.Errorf("LumaCoefficients: ok %v, %v", ok, err)
+	}
 	// At the limit a file is decoded (and this one refused for its bogus
 	// progression, as any corrupt file): the limit is the number it says.
 	at := testenv.ScanBomb(t, 300, raster.MaxJPEGScans)
