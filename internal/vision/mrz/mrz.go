@@ -173,9 +173,11 @@ func (p *parser) field(name string, line, start, n int, numeric bool, confirm fu
 
 func trimFiller(s string) string { return strings.Trim(s, "<") }
 
-func (p *parser) header(l1 string, nameFrom int) {
+// header reads the first line's document code and issuing state, and its
+// names from column nameFrom (0: none there).
+func (p *parser) header(nameFrom int) {
 	p.checkDocumentCode()
-	l1 = p.lines[0]
+	l1 := p.lines[0]
 	p.r.DocumentCode = trimFiller(l1[0:2])
 	p.r.IssuingCountry = trimFiller(l1[2:5])
 	if nameFrom > 0 {
@@ -349,7 +351,7 @@ func (p *parser) composite(line, end int, data string) {
 
 func (p *parser) td3() {
 	p.r.Format = TD3
-	p.header(p.lines[0], 5)
+	p.header(5)
 	p.line2(43)
 	l2 := p.lines[1]
 	personal := l2[28:42]
@@ -369,7 +371,7 @@ func (p *parser) td3() {
 
 func (p *parser) td2() {
 	p.r.Format = TD2
-	p.header(p.lines[0], 5)
+	p.header(5)
 	p.line2(35)
 	l2 := p.lines[1]
 	p.r.OptionalData = trimFiller(l2[28:35])
@@ -378,14 +380,14 @@ func (p *parser) td2() {
 
 func (p *parser) visa(format string) {
 	p.r.Format = format
-	p.header(p.lines[0], 5)
+	p.header(5)
 	p.line2(0)
 	p.r.OptionalData = trimFiller(p.lines[1][28:])
 }
 
 func (p *parser) td1() {
 	p.r.Format = TD1
-	p.header(p.lines[0], 0)
+	p.header(0)
 	l2 := p.lines[1]
 	birth := p.field("birth_date", 1, 0, 6, true, nil)
 	expiry := p.field("expiry_date", 1, 8, 6, true, nil)
