@@ -104,7 +104,34 @@ func (f *finder) boxes(rgb []byte, w, h int) ([]image.Rectangle, error) {
 	for i := 0; i < min(n, maxFaces); i++ {
 		out = append(out, image.Rect(int(raw[4*i]), int(raw[4*i+1]), int(raw[4*i+2]), int(raw[4*i+3])))
 	}
-	return out, nil
+	return distinct(out), nil
+}
+
+// distinct drops a box lying more than half inside a larger one: the
+// detector's second find on the same face (its lower half, on a head
+// raised or turned), not a second face; dlib's own suppression keeps it
+// unless it overlaps by half the union or lies wholly inside. Another
+// person's face cannot hide half behind a face and still be found.
+func distinct(boxes []image.Rectangle) []image.Rectangle {
+	if len(boxes) < 2 {
+		return boxes
+	}
+	area := func(r image.Rectangle) int { return r.Dx() * r.Dy() }
+	var out []image.Rectangle // in the detector's order
+	for i, b := range boxes {
+		inside := false
+		for j, k := range boxes {
+			// k outranks b: larger, or as large and found first.
+			if j != i && (area(k) > area(b) || area(k) == area(b) && j < i) && 2*area(b.Intersect(k)) > area(b) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // mark places the 68 landmarks of the face in box on img.
