@@ -132,18 +132,7 @@ func PastedPortrait(c *raster.Coefficients, face image.Rectangle) Paste {
 		if q2 == 0 || q2 > 32 {
 			continue
 		}
-		hist := make([]float64, pasteMaxK+1)
-		for by := 0; by < c.H; by++ {
-			for bx := 0; bx < c.W; bx++ {
-				if !page(bx, by) {
-					continue
-				}
-				if k := abs16(c.Block(bx, by)[f]); k >= 1 && k <= pasteMaxK {
-					hist[k]++
-				}
-			}
-		}
-		if q1, r := firstStep(hist, q2); q1 > 0 && r >= 0.6 {
+		if q1, r := firstStep(histogram(c, f, page), q2); q1 > 0 && r >= 0.6 {
 			freqs = append(freqs, judged{f, gapsOf(q1, q2), period(q1, q2)})
 		}
 	}
@@ -160,17 +149,7 @@ func PastedPortrait(c *raster.Coefficients, face image.Rectangle) Paste {
 		var obs, exp float64
 		var n int
 		for _, f := range freqs {
-			hist := make([]float64, pasteMaxK+1)
-			for by := 0; by < c.H; by++ {
-				for bx := 0; bx < c.W; bx++ {
-					if keep(bx, by) {
-						if k := abs16(c.Block(bx, by)[f.at]); k >= 1 && k <= pasteMaxK {
-							hist[k]++
-						}
-					}
-				}
-			}
-			o, e, all := gapMass(hist, f.gap, f.w)
+			o, e, all := gapMass(histogram(c, f.at, keep), f.gap, f.w)
 			obs, exp, n = obs+o, exp+e, n+int(all)
 		}
 		if exp == 0 {
@@ -181,6 +160,22 @@ func PastedPortrait(c *raster.Coefficients, face image.Rectangle) Paste {
 	p.Inside, p.Counted = fill(func(bx, by int) bool { return image.Pt(bx, by).In(in) })
 	p.Outside, _ = fill(page)
 	return p
+}
+
+// histogram counts the blocks kept by their coefficient's magnitude at
+// frequency f (1..pasteMaxK; zeros say nothing of a step).
+func histogram(c *raster.Coefficients, f int, keep func(bx, by int) bool) []float64 {
+	hist := make([]float64, pasteMaxK+1)
+	for by := 0; by < c.H; by++ {
+		for bx := 0; bx < c.W; bx++ {
+			if keep(bx, by) {
+				if k := abs16(c.Block(bx, by)[f]); k >= 1 && k <= pasteMaxK {
+					hist[k]++
+				}
+			}
+		}
+	}
+	return hist
 }
 
 func abs16(v int16) int {
