@@ -46,6 +46,31 @@ static void vd_monitor(j_common_ptr c) {
 		longjmp(((struct vd_err*)c->err)->jump, 2);
 }
 
+// vd_watch arms the progress monitor: at most max_scans scans, and done by
+// budget_ms from now.
+static void vd_watch(struct jpeg_decompress_struct* d, struct vd_limits* l, int max_scans, long budget_ms) {
+	memset(l, 0, sizeof *l);
+	l->pub.progress_monitor = vd_monitor;
+	l->max_scans = max_scans;
+	clock_gettime(CLOCK_MONOTONIC, &l->deadline);
+	l->deadline.tv_sec += budget_ms / 1000;
+	l->deadline.tv_nsec += (budget_ms % 1000) * 1000000L;
+	if (l->deadline.tv_nsec >= 1000000000L) {
+		l->deadline.tv_sec++;
+		l->deadline.tv_nsec -= 1000000000L;
+	}
+	d->progress = &l->pub;
+}
+
+// vd_strict_errors makes errors jump to err's setjmp, silently, and counts
+// warnings (a truncated or corrupt file) for the caller to refuse.
+static void vd_strict_errors(struct jpeg_decompress_struct* d, struct vd_err* err) {
+	d->err = jpeg_std_error(&err->pub);
+	err->pub.error_exit = vd_error_exit;
+	err->pub.output_message = vd_no_message;
+	err->pub.emit_message = vd_count_warning;
+}
+
 static int vd_setup_decode(struct jpeg_decompress_struct* d, const unsigned char* buf, unsigned long len, int eighths, int channels) {
 	jpeg_mem_src(d, buf, len);
 	if (jpeg_read_header(d, TRUE) != JPEG_HEADER_OK) return -1;
@@ -83,27 +108,14 @@ int vd_jpeg_decode(const unsigned char* buf, unsigned long len, int eighths, int
 	struct jpeg_decompress_struct d;
 	struct vd_err err;
 	struct vd_limits limits;
-	d.err = jpeg_std_error(&err.pub);
-	err.pub.error_exit = vd_error_exit;
-	err.pub.output_message = vd_no_message;
-	err.pub.emit_message = vd_count_warning;
+	vd_strict_errors(&d, &err);
 	int jumped = setjmp(err.jump);
 	if (jumped) {
 		jpeg_destroy_decompress(&d);
 		return jumped == 2 ? -2 : -1;
 	}
 	jpeg_create_decompress(&d);
-	memset(&limits, 0, sizeof limits);
-	limits.pub.progress_monitor = vd_monitor;
-	limits.max_scans = max_scans;
-	clock_gettime(CLOCK_MONOTONIC, &limits.deadline);
-	limits.deadline.tv_sec += budget_ms / 1000;
-	limits.deadline.tv_nsec += (budget_ms % 1000) * 1000000L;
-	if (limits.deadline.tv_nsec >= 1000000000L) {
-		limits.deadline.tv_sec++;
-		limits.deadline.tv_nsec -= 1000000000L;
-	}
-	d.progress = &limits.pub;
+	vd_watch(&d, &limits, max_scans, budget_ms);
 	if (vd_setup_decode(&d, buf, len, eighths, channels) != 0 || (int)d.output_width != w || (int)d.output_height != h) {
 		jpeg_destroy_decompress(&d);
 		return -1;
@@ -126,10 +138,7 @@ int vd_jpeg_luma_coefs(const unsigned char* buf, unsigned long len, long max_blo
 	struct vd_limits limits;
 	short* volatile coefs = NULL;
 	*out = NULL;
-	d.err = jpeg_std_error(&err.pub);
-	err.pub.error_exit = vd_error_exit;
-	err.pub.output_message = vd_no_message;
-	err.pub.emit_message = vd_count_warning;
+	vd_strict_errors(&d, &err);
 	int jumped = setjmp(err.jump);
 	if (jumped) {
 		free(coefs);
@@ -137,17 +146,7 @@ int vd_jpeg_luma_coefs(const unsigned char* buf, unsigned long len, long max_blo
 		return jumped == 2 ? -2 : -1;
 	}
 	jpeg_create_decompress(&d);
-	memset(&limits, 0, sizeof limits);
-	limits.pub.progress_monitor = vd_monitor;
-	limits.max_scans = max_scans;
-	clock_gettime(CLOCK_MONOTONIC, &limits.deadline);
-	limits.deadline.tv_sec += budget_ms / 1000;
-	limits.deadline.tv_nsec += (budget_ms % 1000) * 1000000L;
-	if (limits.deadline.tv_nsec >= 1000000000L) {
-		limits.deadline.tv_sec++;
-		limits.deadline.tv_nsec -= 1000000000L;
-	}
-	d.progress = &limits.pub;
+	vd_watch(&d, &limits, max_scans, budget_ms);
 	jpeg_mem_src(&d, buf, len);
 	if (jpeg_read_header(&d, TRUE) != JPEG_HEADER_OK || d.num_components < 1) {
 		jpeg_destroy_decompress(&d);
