@@ -39,7 +39,8 @@ func stepsOf(r apitest.Reply) []string {
 // selfie; frames must answer its nonce; a generated live head doing the
 // steps passes and its best frame is matched to the passport; a print of
 // the same portrait moved to follow the steps is LIVENESS_FAILED; the
-// frames also arrive as a multipart form.
+// frames also arrive as a multipart form; the first session's frames sent
+// again, as they are or copied, are a replay of it.
 func TestLivenessSession(t *testing.T) {
 	t.Parallel() // a server of its own, and minutes of jobs: overlaps the others
 	grace := testenv.ReadPhoto(t, testenv.PhotoGraceHopper)
@@ -169,6 +170,25 @@ func TestLivenessSession(t *testing.T) {
 	ev, _ := got.Body["evidence"].(map[string]any)
 	if e, _ := ev["LIVENESS_FAILED"].(string); got.Str("state") != "DECLINED" || !strings.Contains(e, fmt.Sprintf("frames were sent before, to session %d", first)) {
 		t.Errorf("replay: %s", got.Raw)
+	}
+
+	// Copies of them, resized and saved again: other files and pixels, the
+	// same pictures.
+	copied, err := livegen.Copy(live, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, dev, nonce, _ = open()
+	if r := dev.Call("session.upload", map[string]any{"kind": "liveness", "nonce": nonce, "frames": framesJSON(copied)}); r.Status != 200 {
+		t.Fatalf("copied frames: %s", r.Raw)
+	}
+	if r := dev.Call("session.submit", nil); r.Status != 200 {
+		t.Fatal(r.Raw)
+	}
+	got = waitSettled(t, c, id)
+	ev, _ = got.Body["evidence"].(map[string]any)
+	if e, _ := ev["LIVENESS_FAILED"].(string); got.Str("state") != "DECLINED" || !strings.Contains(e, fmt.Sprintf("the frames are copies of session %d's (15 of 15", first)) {
+		t.Errorf("copied replay: %s", got.Raw)
 	}
 }
 

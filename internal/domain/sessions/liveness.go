@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/veridoc/veridoc/internal/domain/faceindex"
 	"github.com/veridoc/veridoc/internal/platform/database"
 	"github.com/veridoc/veridoc/internal/platform/fault"
 	"github.com/veridoc/veridoc/internal/platform/objectstore"
@@ -195,6 +196,18 @@ func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *data
 		r.Problems = append(r.Problems, fmt.Sprintf("frames were sent before, to session %d", other))
 		v.Problems = append(v.Problems, r.Problems[len(r.Problems)-1])
 	}
+	// Copies of another session's frames, re-encoded or resized: named
+	// even where the steps fail too (their odds alone let 1 in 60 through).
+	if other == 0 {
+		other, rep, err := w.replayOf(ctx, s, r)
+		if err != nil {
+			return nil, err
+		}
+		if other != 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("the frames are copies of session %d's (%s)", other, rep))
+			v.Problems = append(v.Problems, r.Problems[len(r.Problems)-1])
+		}
+	}
 	d.LiveFrames = r.Digests
 	v.Steps = append(v.Steps, r.Steps...)
 	v.Frames, v.Best = r.Frames, r.Best+1
@@ -213,6 +226,53 @@ func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *data
 		return nil, nil
 	}
 	return up.Frames[r.Best].JPEG, nil
+}
+
+// replayCandidates is how many of the account's sessions with the nearest
+// faces a sequence is compared with, frame by frame: a copy's best frame
+// is the same picture as its original's, nearer than any other take.
+const replayCandidates = 3
+
+// replayOf finds the earlier session whose frames these copy, if any: the
+// account's sessions whose kept face is nearest the best frame's (the 1:N
+// index), their frames read back and compared picture by picture
+// (liveness.Replayed). Sessions erased or past retention have no frames left
+// to compare.
+func (w *Worker) replayOf(ctx context.Context, s *database.Session, r *liveness.Result) (int64, liveness.Replay, error) {
+	if w.Faces == nil || r.Descriptor == nil {
+		return 0, liveness.Replay{}, nil
+	}
+	found, err := w.Faces.Search(ctx, s.AccountID, faceindex.SeenDistance, *r.Descriptor)
+	if err != nil {
+		return 0, liveness.Replay{}, err
+	}
+	compared := 0
+	for _, m := range found {
+		if m.Block || m.SessionID == 0 || m.SessionID == s.ID {
+			continue
+		}
+		if compared++; compared > replayCandidates {
+			break
+		}
+		uploads, err := w.DB.SessionUploads(ctx, m.SessionID)
+		if err != nil {
+			return 0, liveness.Replay{}, err
+		}
+		frames, err := ReadFrames(ctx, w.Store, uploads[Liveness].Key)
+		if err != nil {
+			return 0, liveness.Replay{}, err
+		}
+		earlier := make([]liveness.Likeness, len(frames))
+		for i, f := range frames {
+			if earlier[i], err = liveness.LikenessOf(ctx, f.JPEG); err != nil {
+				return 0, liveness.Replay{}, err
+			}
+		}
+		if rep := liveness.Replayed(r.Likenesses, earlier); rep.Is() {
+			return m.SessionID, rep, nil
+		}
+	}
+	return 0, liveness.Replay{}, nil
 }
 
 // ReadFrames reads a liveness upload's frames (none when key is empty or

@@ -2,12 +2,16 @@ package livegen
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"io"
 	"math"
 	"math/rand/v2"
+
+	xdraw "golang.org/x/image/draw"
 
 	"github.com/veridoc/veridoc/internal/vision/liveness"
 )
@@ -273,4 +277,39 @@ func Y4M(w io.Writer, frames []*image.RGBA, fps int) error {
 		bw.Write(v)
 	}
 	return bw.Flush()
+}
+
+// Copy is what someone replaying frames sent to another session would
+// send so that their digests differ: each frame decoded, resized to
+// 70–100 % and saved again at JPEG quality 50–95, one draw for the whole
+// sequence. Times stay.
+func Copy(frames []liveness.Frame, rng *rand.Rand) ([]liveness.Frame, error) {
+	return Edited(frames, 0.7+rng.Float64()*0.3, 1, 0, 50+rng.IntN(46))
+}
+
+// Edited is frames decoded, resized by scale, their levels multiplied by
+// gain and lifted by lift (clipped to 0–255), saved again at JPEG quality
+// q. Times stay.
+func Edited(frames []liveness.Frame, scale, gain, lift float64, q int) ([]liveness.Frame, error) {
+	out := make([]liveness.Frame, len(frames))
+	for i, f := range frames {
+		img, err := jpeg.Decode(bytes.NewReader(f.JPEG))
+		if err != nil {
+			return nil, err
+		}
+		b := img.Bounds()
+		dst := image.NewRGBA(image.Rect(0, 0, int(float64(b.Dx())*scale), int(float64(b.Dy())*scale)))
+		xdraw.CatmullRom.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
+		for j := range dst.Pix {
+			if j%4 != 3 {
+				dst.Pix[j] = uint8(math.Max(0, math.Min(255, math.Round(float64(dst.Pix[j])*gain+lift))))
+			}
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: q}); err != nil {
+			return nil, err
+		}
+		out[i] = liveness.Frame{JPEG: buf.Bytes(), TMs: f.TMs}
+	}
+	return out, nil
 }

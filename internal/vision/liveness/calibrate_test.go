@@ -194,3 +194,78 @@ func median3(a, b, c float64) float64 {
 	slices.Sort(v)
 	return v[1]
 }
+
+// TestCalibrateReplay prints, on heads from portraits 300 on (which the
+// evaluation does not use; VERIDOC_EVAL=1), how far each frame of a copy of
+// a bona fide sequence (livegen.Copy: re-encoded, resized, brighter or
+// darker) lies from its original, and how far each frame of a second take
+// by the same head (the same steps, so the same poses but for a person's
+// unsteadiness) lies from the nearest frame of the first; and the share of
+// twins Replayed finds in each. twinApart must separate the frames, and
+// replayShare the sequences.
+func TestCalibrateReplay(t *testing.T) {
+	c, files := calibration(t, 400)
+	var copies, takes []float64
+	var copyShares, takeShares, brightShares []float64
+	for i, f := range files[300:400] {
+		h := head(t, c, f)
+		if h == nil {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(301, uint64(i)))
+		steps := challenge(rng)
+		first := livegen.Sequence(h.Live(livegen.Script(steps, rng)), rng)
+		second := livegen.Sequence(h.Live(livegen.Script(steps, rng)), rng)
+		copied, err := livegen.Copy(first, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		brighter, err := livegen.Edited(first, 1, 1.1, 10, 90)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b, cp, br := likenesses(t, first), likenesses(t, second), likenesses(t, copied), likenesses(t, brighter)
+		for j := range a {
+			copies = append(copies, cp[j].Apart(a[j]))
+			near := 2.0
+			for _, l := range a {
+				near = min(near, b[j].Apart(l))
+			}
+			takes = append(takes, near)
+		}
+		share := func(r liveness.Replay) float64 { return float64(r.Twins) / float64(r.Of) }
+		copyShares = append(copyShares, share(liveness.Replayed(cp, a)))
+		brightShares = append(brightShares, share(liveness.Replayed(br, a)))
+		takeShares = append(takeShares, share(liveness.Replayed(b, a)))
+	}
+	slices.Sort(copies)
+	slices.Sort(takes)
+	slices.Sort(copyShares)
+	slices.Sort(takeShares)
+	slices.Sort(brightShares)
+	q := func(v []float64, p float64) float64 { return v[int(p*float64(len(v)-1))] }
+	t.Logf("a copy's frame from its original (%d frames): median %.4f, 99th percentile %.4f, most %.4f", len(copies), q(copies, 0.5), q(copies, 0.99), copies[len(copies)-1])
+	t.Logf("a second take's frame from the first's nearest (%d frames): least %.4f, 1st percentile %.4f, 5th %.4f, median %.4f",
+		len(takes), takes[0], q(takes, 0.01), q(takes, 0.05), q(takes, 0.5))
+	t.Logf("twins found in copies (%d): least %.2f; in second takes: most %.2f, median %.2f",
+		len(copyShares), copyShares[0], takeShares[len(takeShares)-1], takeShares[len(takeShares)/2])
+	caught := 0
+	for _, s := range brightShares {
+		if s >= 2.0/3 {
+			caught++
+		}
+	}
+	t.Logf("copies brightened (×1.1 +10, clipped): twins least %.2f, median %.2f; %d of %d found", brightShares[0], brightShares[len(brightShares)/2], caught, len(brightShares))
+}
+
+func likenesses(t *testing.T, frames []liveness.Frame) []liveness.Likeness {
+	var out []liveness.Likeness
+	for _, f := range frames {
+		l, err := liveness.LikenessOf(context.Background(), f.JPEG)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, l)
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,8 +24,10 @@ import (
 // active check accepts (APCER, ISO/IEC 30107-3) and the passive nets'
 // scores: the portrait as a print moved and bent to follow the steps, the
 // live sequence replayed on a screen, a frozen frame, two people (half
-// each), another person doing the steps between frames of the first. BPCER is
-// the share of bona fide sequences refused. It writes the table to
+// each), another person doing the steps between frames of the first, the
+// bona fide frames copied (re-encoded, resized) and sent for a new
+// challenge; and the same head doing a second challenge, which must not be
+// taken for a copy. BPCER is the share of bona fide sequences refused. It writes the table to
 // test-output/eval-liveness.txt and fails below the targets (attacks
 // refused ≥ 99 % except the screen, which only the passive nets can
 // catch; bona fide accepted ≥ 97 %).
@@ -44,8 +47,16 @@ func TestEvalLiveness(t *testing.T) {
 		reasons        map[string]int
 	}
 	kinds := []string{"bona fide", "print", "screen", "frozen", "two people", "steps by another"}
+	// Two sets come from a session before: the bona fide frames copied
+	// (re-encoded, resized) and sent for a new challenge, and the same head
+	// doing a new challenge. Each is also compared with the first session's
+	// frames, as the worker compares a sequence with the sessions of the
+	// nearest faces (liveness.Replayed).
+	later := []string{"copied from another session", "bona fide, second session"}
 	res := map[string]*tally{}
-	for _, k := range kinds {
+	copiesByStepsAlone := 0   // copies the steps would have let through without the comparison
+	found := map[string]int{} // sequences the comparison took for copies, per set
+	for _, k := range append(slices.Clone(kinds), later...) {
 		res[k] = &tally{reasons: map[string]int{}}
 	}
 	var took time.Duration
@@ -76,14 +87,45 @@ func TestEvalLiveness(t *testing.T) {
 			"two people":       append(append([]*image.RGBA{}, live[:len(live)/2]...), other.Live(script)[len(live)/2:]...),
 			"steps by another": livegen.StepsBy(live, other.Live(script)),
 		}
-		for ki, k := range kinds {
+		var first *liveness.Result
+		var firstFrames []liveness.Frame
+		for ki, k := range append(slices.Clone(kinds), later...) {
 			noise := rand.New(rand.NewPCG(3000+uint64(ki), uint64(i)))
+			var frames []liveness.Frame
+			want := steps
+			switch k {
+			case "copied from another session":
+				var err error
+				if frames, err = livegen.Copy(firstFrames, noise); err != nil {
+					t.Fatal(err)
+				}
+				want = challenge(rand.New(rand.NewPCG(2028, uint64(i))))
+			case "bona fide, second session":
+				again := rand.New(rand.NewPCG(2029, uint64(i)))
+				want = challenge(again)
+				frames = livegen.Sequence(h.Live(livegen.Script(want, again)), noise)
+			default:
+				frames = livegen.Sequence(seqs[k], noise)
+			}
 			start := time.Now()
-			r, err := c.Check(context.Background(), livegen.Sequence(seqs[k], noise), steps)
+			r, err := c.Check(context.Background(), frames, want)
 			took += time.Since(start)
 			checks++
 			if err != nil {
 				t.Fatal(err)
+			}
+			if k == "bona fide" {
+				first, firstFrames = r, frames
+			}
+			if slices.Contains(later, k) {
+				rep := liveness.Replayed(r.Likenesses, first.Likenesses)
+				if k == "copied from another session" && len(r.Problems) == 0 {
+					copiesByStepsAlone++
+				}
+				if rep.Is() {
+					found[k]++
+					r.Problems = append(r.Problems, "copies of the first session's frames: "+rep.String())
+				}
 			}
 			tl := res[k]
 			tl.runs++
@@ -91,8 +133,8 @@ func TestEvalLiveness(t *testing.T) {
 				tl.accepted++
 			} else {
 				tl.reasons[firstWords(r.Problems[0])]++
-				if k == "bona fide" {
-					t.Logf("bona fide %d refused: %v; eyes %v", i, r.Problems, eyesOf(r.Frames))
+				if strings.HasPrefix(k, "bona fide") {
+					t.Logf("%s %d refused: %v; eyes %v", k, i, r.Problems, eyesOf(r.Frames))
 				}
 			}
 			if r.Score >= 0 {
@@ -102,12 +144,12 @@ func TestEvalLiveness(t *testing.T) {
 	}
 	var out string
 	out += fmt.Sprintf("liveness on generated sequences: %d heads from ../shared/data/faces, 15 frames of 640×480 each, %.0f ms a check (mean of %d, this machine)\n\n", res["bona fide"].runs, float64(took.Milliseconds())/float64(checks), checks)
-	out += fmt.Sprintf("%-11s %5s %9s %16s %14s %14s  %s\n", "set", "runs", "accepted", "rate", "passive mean", "passive < 0.5", "first reasons refused")
-	for _, k := range kinds {
+	out += fmt.Sprintf("%-27s %5s %9s %16s %14s %14s  %s\n", "set", "runs", "accepted", "rate", "passive mean", "passive < 0.5", "first reasons refused")
+	for _, k := range append(slices.Clone(kinds), later...) {
 		tl := res[k]
 		rate := float64(tl.accepted) / float64(max(tl.runs, 1))
 		label := "APCER"
-		if k == "bona fide" {
+		if strings.HasPrefix(k, "bona fide") {
 			label, rate = "BPCER", 1-rate
 		}
 		flagged := 0
@@ -116,17 +158,23 @@ func TestEvalLiveness(t *testing.T) {
 				flagged++
 			}
 		}
-		out += fmt.Sprintf("%-11s %5d %9d %6s %8.1f %%  %14.3f %12.0f %%  %v\n", k, tl.runs, tl.accepted, label, 100*rate, mean(tl.scores),
+		out += fmt.Sprintf("%-27s %5d %9d %6s %8.1f %%  %14.3f %12.0f %%  %v\n", k, tl.runs, tl.accepted, label, 100*rate, mean(tl.scores),
 			100*float64(flagged)/float64(max(len(tl.scores), 1)), tl.reasons)
 	}
+	out += fmt.Sprintf("\ncopies whose steps matched the new challenge (the comparison with the first session's frames aside): %d of %d\n",
+		copiesByStepsAlone, res["copied from another session"].runs)
+	out += fmt.Sprintf("taken for copies of the first session's frames: copies %d of %d, second sessions %d of %d\n",
+		found["copied from another session"], res["copied from another session"].runs, found["bona fide, second session"], res["bona fide, second session"].runs)
 	t.Log("\n" + out)
 	dir := repo.Path("test-output")
 	_ = os.MkdirAll(dir, 0o755)
 	_ = os.WriteFile(filepath.Join(dir, "eval-liveness.txt"), []byte(out), 0o644)
-	if b := res["bona fide"]; float64(b.accepted) < 0.97*float64(b.runs) {
-		t.Errorf("bona fide accepted %d of %d, under 97 %%", b.accepted, b.runs)
+	for _, k := range []string{"bona fide", "bona fide, second session"} {
+		if b := res[k]; float64(b.accepted) < 0.97*float64(b.runs) {
+			t.Errorf("%s accepted %d of %d, under 97 %%", k, b.accepted, b.runs)
+		}
 	}
-	for _, k := range []string{"print", "frozen", "two people", "steps by another"} {
+	for _, k := range []string{"print", "frozen", "two people", "steps by another", "copied from another session"} {
 		if a := res[k]; float64(a.accepted) > 0.01*float64(a.runs) {
 			t.Errorf("%s accepted %d of %d, over 1 %%", k, a.accepted, a.runs)
 		}

@@ -112,6 +112,12 @@ type Result struct {
 	// Digests are each frame's SHA-256, of its file and of its pixels (hex),
 	// for the caller to find frames sent to another session before.
 	Digests []string
+	// Likenesses are each frame's picture in brief, for the caller to find
+	// another session's frames re-encoded (Replayed).
+	Likenesses []Likeness
+	// Descriptor is the best frame's face descriptor, when there is a best
+	// frame: the caller's key to the sessions a replay could come from.
+	Descriptor *[128]float32
 }
 
 // FrameMeasure is one frame's face: found or not, pose, the eyes' lid gap
@@ -170,6 +176,12 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 			return nil, err
 		}
 		r.Digests = append(r.Digests, hex.EncodeToString(sha(f.JPEG)), hex.EncodeToString(sum[:]))
+		like, err := LikenessOf(ctx, f.JPEG)
+		if err != nil {
+			m.img.Free()
+			return nil, err
+		}
+		r.Likenesses = append(r.Likenesses, like)
 		if j, dup := pixels[sum]; dup {
 			r.Problems = append(r.Problems, fmt.Sprintf("frames %d and %d have the same pixels", j+1, i+1))
 		}
@@ -214,6 +226,7 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 	if problem != "" {
 		r.Problems = append(r.Problems, problem)
 	}
+	r.Descriptor = &ms[r.Best].face.Descriptor
 	r.Steps = follow(ms, steps)
 	for _, s := range r.Steps {
 		if !s.Passed {

@@ -1,0 +1,101 @@
+package liveness_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/veridoc/veridoc/internal/testsupport/livegen"
+	"github.com/veridoc/veridoc/internal/vision/liveness"
+)
+
+// TestReplayed: a sequence's copies (resized, saved again) are found to
+// be its pictures; a second take (the same motion a few pixels off, as a
+// person never sits twice in one place), the copy played backwards and an
+// unrelated sequence are not. The sequence is a portrait panned across a
+// 640×480 frame, enough to move every cell.
+func TestReplayed(t *testing.T) {
+	files := portraits(t)
+	src, err := os.ReadFile(files[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pic, err := jpeg.Decode(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.ReadFile(files[4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPic, err := jpeg.Decode(bytes.NewReader(other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pan := func(p image.Image, off int) []liveness.Frame {
+		var imgs []*image.RGBA
+		for i := range 12 {
+			img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+			draw.Draw(img, img.Bounds(), image.NewUniform(image.White), image.Point{}, draw.Src)
+			at := image.Pt(100+i*9+off, 40+i*3+off)
+			draw.Draw(img, image.Rectangle{Min: at, Max: at.Add(p.Bounds().Size())}, p, p.Bounds().Min, draw.Src)
+			imgs = append(imgs, img)
+		}
+		return livegen.Sequence(imgs, rng)
+	}
+	first := pan(pic, 0)
+	copied, err := livegen.Edited(first, 0.72, 1, 0, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smaller, err := livegen.Edited(first, 0.5, 1, 0, 90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	likes := func(frames []liveness.Frame) []liveness.Likeness {
+		var out []liveness.Likeness
+		for _, f := range frames {
+			l, err := liveness.LikenessOf(context.Background(), f.JPEG)
+			if err != nil || l == nil {
+				t.Fatalf("likeness: %v", err)
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	a := likes(first)
+	backwards := slices.Clone(likes(copied))
+	slices.Reverse(backwards)
+	cases := []struct {
+		name   string
+		frames []liveness.Likeness
+		twins  int
+		replay bool
+	}{
+		{"the same frames", a, 12, true},
+		{"copied at 72 %, quality 60", likes(copied), 12, true},
+		{"copied at half size", likes(smaller), 12, true},
+		{"half of them copied", likes(copied)[:6], 6, true},
+		{"a second take, 3 pixels off", likes(pan(pic, 3)), 0, false},
+		{"the copy backwards", backwards, 1, false},
+		{"another picture", likes(pan(otherPic, 0)), 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := liveness.Replayed(tc.frames, a)
+			if r.Twins != tc.twins || r.Is() != tc.replay {
+				t.Errorf("%s: replay %v, want %d twins", r, r.Is(), tc.twins)
+			}
+		})
+	}
+	if l, err := liveness.LikenessOf(context.Background(), []byte("not a jpeg")); l != nil || err != nil {
+		t.Errorf("not a JPEG: %v %v", l, err)
+	}
+}
