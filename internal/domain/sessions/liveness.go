@@ -199,12 +199,12 @@ func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *data
 	// Copies of another session's frames, re-encoded or resized: named
 	// even where the steps fail too (their odds alone let 1 in 60 through).
 	if other == 0 {
-		other, rep, err := w.replayOf(ctx, s, r)
+		copied, rep, err := w.replayOf(ctx, s, r)
 		if err != nil {
 			return nil, err
 		}
-		if other != 0 {
-			r.Problems = append(r.Problems, fmt.Sprintf("the frames are copies of session %d's (%s)", other, rep))
+		if copied != 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("the frames are copies of session %d's (%s)", copied, rep))
 			v.Problems = append(v.Problems, r.Problems[len(r.Problems)-1])
 		}
 	}
@@ -228,10 +228,15 @@ func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *data
 	return up.Frames[r.Best].JPEG, nil
 }
 
-// replayCandidates is how many of the account's sessions with the nearest
-// faces a sequence is compared with, frame by frame: a copy's best frame
-// is the same picture as its original's, nearer than any other take.
-const replayCandidates = 3
+// A sequence is compared, frame by frame, with the frames of the
+// account's sessions with the nearest faces that took frames (a copy's
+// best frame is the same picture as its original's, nearer than any other
+// take): replayCandidates of them, among the replayLookups nearest
+// sessions (others took a selfie).
+const (
+	replayCandidates = 3
+	replayLookups    = 10
+)
 
 // replayOf finds the earlier session whose frames these copy, if any: the
 // account's sessions whose kept face is nearest the best frame's (the 1:N
@@ -246,12 +251,12 @@ func (w *Worker) replayOf(ctx context.Context, s *database.Session, r *liveness.
 	if err != nil {
 		return 0, liveness.Replay{}, err
 	}
-	compared := 0
+	looked, compared := 0, 0
 	for _, m := range found {
 		if m.Block || m.SessionID == 0 || m.SessionID == s.ID {
 			continue
 		}
-		if compared++; compared > replayCandidates {
+		if looked++; looked > replayLookups || compared == replayCandidates {
 			break
 		}
 		uploads, err := w.DB.SessionUploads(ctx, m.SessionID)
@@ -262,6 +267,10 @@ func (w *Worker) replayOf(ctx context.Context, s *database.Session, r *liveness.
 		if err != nil {
 			return 0, liveness.Replay{}, err
 		}
+		if len(frames) == 0 {
+			continue
+		}
+		compared++
 		earlier := make([]liveness.Likeness, len(frames))
 		for i, f := range frames {
 			if earlier[i], err = liveness.LikenessOf(ctx, f.JPEG); err != nil {
