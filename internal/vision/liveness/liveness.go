@@ -168,35 +168,9 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 	}
 	r := &Result{Score: -1, Best: -1}
 	r.Problems = append(r.Problems, fresh(frames)...)
-	ms := make([]measured, len(frames))
-	pixels := map[[32]byte]int{}
-	for i, f := range frames {
-		m, sum, err := c.measure(ctx, f.JPEG)
-		if err != nil {
-			return nil, err
-		}
-		r.Digests = append(r.Digests, hex.EncodeToString(sha(f.JPEG)), hex.EncodeToString(sum[:]))
-		like, err := LikenessOf(ctx, f.JPEG)
-		if err != nil {
-			m.img.Free()
-			return nil, err
-		}
-		r.Likenesses = append(r.Likenesses, like)
-		if j, dup := pixels[sum]; dup {
-			r.Problems = append(r.Problems, fmt.Sprintf("frames %d and %d have the same pixels", j+1, i+1))
-		}
-		pixels[sum] = i
-		if m.faces == 0 && i > 0 && ms[i-1].ok {
-			if err := c.track(&m, ms[i-1].face.Box); err != nil {
-				m.img.Free()
-				return nil, err
-			}
-		}
-		// Frames are decoded again where needed (a few): holding all of
-		// them costs a megabyte each per check.
-		m.img.Free()
-		m.img = nil
-		ms[i] = m
+	ms, err := c.measureAll(ctx, frames, r)
+	if err != nil {
+		return nil, err
 	}
 	eyesLikeStart(ms)
 	var faceless []string
@@ -243,6 +217,42 @@ func (c *Checker) Check(ctx context.Context, frames []Frame, steps []string) (*R
 	}
 	r.Score, err = c.passive(ctx, frames, ms, r.Best)
 	return r, err
+}
+
+// measureAll measures every frame, records its digests and likeness on r,
+// and names frames with the same pixels.
+func (c *Checker) measureAll(ctx context.Context, frames []Frame, r *Result) ([]measured, error) {
+	ms := make([]measured, len(frames))
+	pixels := map[[32]byte]int{}
+	for i, f := range frames {
+		m, sum, err := c.measure(ctx, f.JPEG)
+		if err != nil {
+			return nil, err
+		}
+		r.Digests = append(r.Digests, hex.EncodeToString(sha(f.JPEG)), hex.EncodeToString(sum[:]))
+		like, err := LikenessOf(ctx, f.JPEG)
+		if err != nil {
+			m.img.Free()
+			return nil, err
+		}
+		r.Likenesses = append(r.Likenesses, like)
+		if j, dup := pixels[sum]; dup {
+			r.Problems = append(r.Problems, fmt.Sprintf("frames %d and %d have the same pixels", j+1, i+1))
+		}
+		pixels[sum] = i
+		if m.faces == 0 && i > 0 && ms[i-1].ok {
+			if err := c.track(&m, ms[i-1].face.Box); err != nil {
+				m.img.Free()
+				return nil, err
+			}
+		}
+		// Frames are decoded again where needed (a few): holding all of
+		// them costs a megabyte each per check.
+		m.img.Free()
+		m.img = nil
+		ms[i] = m
+	}
+	return ms, nil
 }
 
 func sha(b []byte) []byte {
