@@ -61,14 +61,16 @@ eval-docs: models
 
 # Liveness evaluation: generated live heads doing random challenges and the
 # attacks (a print moved and bent, a screen replay, a frozen frame, two
-# people): APCER per attack, BPCER, the passive nets' scores, ms a check;
-# writes test-output/eval-liveness.txt. Then a check's time for 15 frames
-# of 640×480 on one core, beside the decode of the same frames, and two
-# workers' checks a second and peak memory.
+# people, another session's frames copied or filmed off a screen): APCER
+# per attack, BPCER, the passive nets' scores, ms a check; writes
+# test-output/eval-liveness.txt. Then a check's time for 15 frames of
+# 640×480 on one core, beside the decode of the same frames, the time to
+# compare them with one earlier session's, and two workers' checks a
+# second and peak memory.
 eval-liveness: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -cpu 1 -run 'TestEvalLiveness' -v -timeout 30m ./internal/vision/liveness
-	$(GO) test -run '^$$' -bench 'Check15' -cpu 1 -benchtime 10x ./internal/vision/liveness
+	VERIDOC_EVAL=1 $(GO) test -count=1 -cpu 1 -run 'TestEvalLiveness' -v -timeout 60m ./internal/vision/liveness
+	$(GO) test -run '^$$' -bench 'Check15|Replayed' -cpu 1 -benchtime 10x ./internal/vision/liveness
 	$(GO) test -run '^$$' -bench 'CheckWorkers2' -cpu 2 -benchtime 20x ./internal/vision/liveness
 
 # At a million sessions on PostgreSQL (tools/scale, seeded by bulk inserts):

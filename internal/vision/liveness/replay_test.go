@@ -39,17 +39,7 @@ func TestReplayed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	pan := func(p image.Image, off int) []liveness.Frame {
-		var imgs []*image.RGBA
-		for i := range 12 {
-			img := image.NewRGBA(image.Rect(0, 0, 640, 480))
-			draw.Draw(img, img.Bounds(), image.NewUniform(image.White), image.Point{}, draw.Src)
-			at := image.Pt(100+i*9+off, 40+i*3+off)
-			draw.Draw(img, image.Rectangle{Min: at, Max: at.Add(p.Bounds().Size())}, p, p.Bounds().Min, draw.Src)
-			imgs = append(imgs, img)
-		}
-		return livegen.Sequence(imgs, rng)
-	}
+	pan := func(p image.Image, off int) []liveness.Frame { return panned(p, off, 12, rng) }
 	first := pan(pic, 0)
 	copied, err := livegen.Edited(first, 0.72, 1, 0, 60)
 	if err != nil {
@@ -97,5 +87,53 @@ func TestReplayed(t *testing.T) {
 	}
 	if l, err := liveness.LikenessOf(context.Background(), []byte("not a jpeg")); l != nil || err != nil {
 		t.Errorf("not a JPEG: %v %v", l, err)
+	}
+}
+
+// panned is n frames of 640×480 with p moving across them, off pixels
+// from where it starts by default.
+func panned(p image.Image, off, n int, rng *rand.Rand) []liveness.Frame {
+	var imgs []*image.RGBA
+	for i := range n {
+		img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+		draw.Draw(img, img.Bounds(), image.NewUniform(image.White), image.Point{}, draw.Src)
+		at := image.Pt(100+i*9+off, 40+i*3+off)
+		draw.Draw(img, image.Rectangle{Min: at, Max: at.Add(p.Bounds().Size())}, p, p.Bounds().Min, draw.Src)
+		imgs = append(imgs, img)
+	}
+	return livegen.Sequence(imgs, rng)
+}
+
+// BenchmarkReplayed is what the worker adds to a check per earlier session
+// it compares: the likenesses of its 15 frames of 640×480 (the new
+// sequence's are measured once, in Check) and the comparison.
+func BenchmarkReplayed(b *testing.B) {
+	src, err := os.ReadFile(portraits(b)[3])
+	if err != nil {
+		b.Fatal(err)
+	}
+	pic, err := jpeg.Decode(bytes.NewReader(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	frames := panned(pic, 0, 15, rand.New(rand.NewPCG(1, 2)))
+	var current []liveness.Likeness
+	for _, f := range frames {
+		l, err := liveness.LikenessOf(context.Background(), f.JPEG)
+		if err != nil {
+			b.Fatal(err)
+		}
+		current = append(current, l)
+	}
+	for b.Loop() {
+		earlier := make([]liveness.Likeness, len(frames))
+		for i, f := range frames {
+			if earlier[i], err = liveness.LikenessOf(context.Background(), f.JPEG); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if !liveness.Replayed(current, earlier).Is() {
+			b.Fatal("the same frames are not a replay")
+		}
 	}
 }
