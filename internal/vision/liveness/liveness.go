@@ -59,6 +59,10 @@ const (
 	openLike   = 0.6
 	blinkPose  = 8.0
 	closerBy   = 1.2 // the distance between the eyes grows by a fifth
+	// frontalDeg is how far from its start a head may be turned or tilted
+	// and still count as facing the camera where a step needs it to
+	// (move_closer's sizes, look_up's yaw).
+	frontalDeg = 10.0
 	// sameFace is the descriptor distance under which two frames show one
 	// person: the 1:1 match threshold (face_match_score 50).
 	sameFace = 0.55

@@ -100,6 +100,14 @@ func TestCheck(t *testing.T) {
 		// the frames of the steps can tell.
 		{"another does the turns", livegen.Sequence(livegen.StepsBy(a.Live(turns), b.Live(turns)), rng), turnSteps, "(step turn_left) shows another person"},
 		{"other order", livegen.Sequence(live, rng), []string{liveness.Blink, liveness.TurnLeft, liveness.MoveCloser}, "step turn_left not done"},
+		// A recording of other steps: the face that came closer at the
+		// start stays there, and a turned head's eyes, closer together,
+		// make the frontal face after it look nearer; neither is a
+		// move_closer asked for now.
+		{"closer before it was asked", livegen.Sequence(a.Live(livegen.Script([]string{liveness.MoveCloser, liveness.Blink, liveness.TurnLeft}, rng)), rng),
+			[]string{liveness.Blink, liveness.TurnLeft, liveness.MoveCloser}, "step move_closer not done"},
+		{"closer after a turn", livegen.Sequence(a.Live(livegen.Script([]string{liveness.TurnRight, liveness.Blink, liveness.LookUp}, rng)), rng),
+			[]string{liveness.TurnRight, liveness.Blink, liveness.MoveCloser}, "step move_closer not done"},
 		{"times backwards", backwards(livegen.Sequence(live, rng)), steps, "is not later than"},
 		{"same file twice", repeated(livegen.Sequence(live, rng)), steps, "are the same file"},
 	}

@@ -37,7 +37,7 @@ func find(ms []measured, from int, step string, base quality.Shape) (int, string
 	case Blink:
 		return blinked(ms, from, base)
 	case MoveCloser:
-		return closer(ms, from)
+		return closer(ms, from, base)
 	}
 	return -1, "unknown step"
 }
@@ -61,6 +61,11 @@ func turned(ms []measured, from int, step string, base quality.Shape) (int, stri
 		case TurnRight:
 			v = base.YawDeg - ms[i].shape.YawDeg
 		default:
+			// Pitch read from a head turned aside is unreliable (a turn
+			// measured 11° of pitch): a look up faces the camera.
+			if math.Abs(ms[i].shape.YawDeg-base.YawDeg) > frontalDeg {
+				continue
+			}
 			v = ms[i].shape.PitchDeg - base.PitchDeg
 		}
 		most = math.Max(most, v)
@@ -97,21 +102,41 @@ func blinked(ms []measured, from int, base quality.Shape) (int, string) {
 	return -1, fmt.Sprintf("eyes' likeness to the start at least %.2f, under %.2f needed", least, closedLike)
 }
 
-// closer: the face grows by closerBy over the smallest it was before (from
-// the first frame: people start to move as soon as the prompt changes, and
-// a print can be moved closer anyway, so nothing is gained by a later
-// start), in a frame after the step before was done.
-func closer(ms []measured, from int) (int, string) {
-	smallest, most := math.Inf(1), 0.0
-	for i := range ms {
-		if !ms[i].ok {
+// closer: the face grows by closerBy over its size in the last frame
+// facing the camera before the step began (before the step before was
+// done; from the first frames for a first step), in a frame after the step
+// before was done. Sizes are compared only between frames facing the
+// camera: a turned head's eyes are closer together, so its frame would
+// make any frontal one look nearer. Measured from before the step, not from
+// the smallest the face ever was: a person who moved closer for an earlier
+// step stays there, and a recording of that must not pass for this step.
+func closer(ms []measured, from int, base quality.Shape) (int, string) {
+	facing := func(m measured) bool {
+		return m.ok && math.Abs(m.shape.YawDeg-base.YawDeg) <= frontalDeg && math.Abs(m.shape.PitchDeg-base.PitchDeg) <= frontalDeg
+	}
+	ref := math.Inf(1)
+	for i := from - 1; i >= 0; i-- {
+		if facing(ms[i]) {
+			ref = ms[i].size
+			break
+		}
+	}
+	// A first step (or one with no frame facing the camera before it)
+	// measures from the smallest frontal face so far.
+	running := math.IsInf(ref, 1)
+	most := 0.0
+	for i := from; i < len(ms); i++ {
+		m := ms[i]
+		if !m.ok {
 			continue
 		}
-		smallest = math.Min(smallest, ms[i].size)
-		if i < from {
+		if running && facing(m) {
+			ref = math.Min(ref, m.size)
+		}
+		if math.IsInf(ref, 1) {
 			continue
 		}
-		g := ms[i].size / smallest
+		g := m.size / ref
 		most = math.Max(most, g)
 		if g >= closerBy {
 			return i, fmt.Sprintf("face %.2f× larger in frame %d", g, i+1)
