@@ -258,12 +258,14 @@ func TestCalibrateReplay(t *testing.T) {
 	t.Logf("copies brightened (×1.1 +10, clipped): twins least %.2f, median %.2f; %d of %d found", brightShares[0], brightShares[len(brightShares)/2], caught, len(brightShares))
 }
 
-func likenesses(t *testing.T, frames []liveness.Frame) []liveness.Likeness {
+// likenesses measures each frame's likeness; every frame must have one.
+func likenesses(t testing.TB, frames []liveness.Frame) []liveness.Likeness {
+	t.Helper()
 	var out []liveness.Likeness
 	for _, f := range frames {
 		l, err := liveness.LikenessOf(context.Background(), f.JPEG)
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || l == nil {
+			t.Fatalf("likeness: %v", err)
 		}
 		out = append(out, l)
 	}

@@ -54,14 +54,16 @@ func TestEvalLiveness(t *testing.T) {
 	// Three sets come from a session before: the bona fide frames copied
 	// (re-encoded, resized) and sent for a new challenge, the screen set's
 	// film (a recording of the bona fide session played to the camera) for
-	// a new challenge, and the same head doing a new challenge. Each is also compared with the first session's
-	// frames, as the worker compares a sequence with the sessions of the
-	// nearest faces (liveness.Replayed).
+	// a new challenge, and the same head doing a new challenge. Each is
+	// also compared with the first session's frames, as the worker
+	// compares a sequence with the sessions of the nearest faces
+	// (liveness.Replayed).
 	later := []string{"copied from another session", "a recording on a screen", "bona fide, second session"}
+	sets := append(slices.Clone(kinds), later...)
 	res := map[string]*tally{}
 	copiesByStepsAlone := 0   // copies the steps would have let through without the comparison
 	found := map[string]int{} // sequences the comparison took for copies, per set
-	for _, k := range append(slices.Clone(kinds), later...) {
+	for _, k := range sets {
 		res[k] = &tally{reasons: map[string]int{}}
 	}
 	var took time.Duration
@@ -94,7 +96,7 @@ func TestEvalLiveness(t *testing.T) {
 		}
 		var first *liveness.Result
 		var firstFrames []liveness.Frame
-		for ki, k := range append(slices.Clone(kinds), later...) {
+		for ki, k := range sets {
 			noise := rand.New(rand.NewPCG(3000+uint64(ki), uint64(i)))
 			var frames []liveness.Frame
 			want := steps
@@ -153,7 +155,7 @@ func TestEvalLiveness(t *testing.T) {
 	var out string
 	out += fmt.Sprintf("liveness on generated sequences: %d heads from ../shared/data/faces, 15 frames of 640×480 each, %.0f ms a check (mean of %d, this machine)\n\n", res["bona fide"].runs, float64(took.Milliseconds())/float64(checks), checks)
 	out += fmt.Sprintf("%-27s %5s %9s %16s %14s %14s  %s\n", "set", "runs", "accepted", "rate", "passive mean", "passive < 0.5", "first reasons refused")
-	for _, k := range append(slices.Clone(kinds), later...) {
+	for _, k := range sets {
 		tl := res[k]
 		rate := float64(tl.accepted) / float64(max(tl.runs, 1))
 		label := "APCER"

@@ -22,22 +22,7 @@ import (
 // 640×480 frame, enough to move every cell.
 func TestReplayed(t *testing.T) {
 	files := portraits(t)
-	src, err := os.ReadFile(files[3])
-	if err != nil {
-		t.Fatal(err)
-	}
-	pic, err := jpeg.Decode(bytes.NewReader(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := os.ReadFile(files[4])
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherPic, err := jpeg.Decode(bytes.NewReader(other))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pic, otherPic := picture(t, files[3]), picture(t, files[4])
 	rng := rand.New(rand.NewPCG(1, 2))
 	pan := func(p image.Image, off int) []liveness.Frame { return panned(p, off, 12, rng) }
 	first := pan(pic, 0)
@@ -49,19 +34,8 @@ func TestReplayed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	likes := func(frames []liveness.Frame) []liveness.Likeness {
-		var out []liveness.Likeness
-		for _, f := range frames {
-			l, err := liveness.LikenessOf(context.Background(), f.JPEG)
-			if err != nil || l == nil {
-				t.Fatalf("likeness: %v", err)
-			}
-			out = append(out, l)
-		}
-		return out
-	}
-	a := likes(first)
-	backwards := slices.Clone(likes(copied))
+	a := likenesses(t, first)
+	backwards := slices.Clone(likenesses(t, copied))
 	slices.Reverse(backwards)
 	cases := []struct {
 		name   string
@@ -70,12 +44,12 @@ func TestReplayed(t *testing.T) {
 		replay bool
 	}{
 		{"the same frames", a, 12, true},
-		{"copied at 72 %, quality 60", likes(copied), 12, true},
-		{"copied at half size", likes(smaller), 12, true},
-		{"half of them copied", likes(copied)[:6], 6, true},
-		{"a second take, 3 pixels off", likes(pan(pic, 3)), 0, false},
+		{"copied at 72 %, quality 60", likenesses(t, copied), 12, true},
+		{"copied at half size", likenesses(t, smaller), 12, true},
+		{"half of them copied", likenesses(t, copied)[:6], 6, true},
+		{"a second take, 3 pixels off", likenesses(t, pan(pic, 3)), 0, false},
 		{"the copy backwards", backwards, 1, false},
-		{"another picture", likes(pan(otherPic, 0)), 0, false},
+		{"another picture", likenesses(t, pan(otherPic, 0)), 0, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,32 +82,25 @@ func panned(p image.Image, off, n int, rng *rand.Rand) []liveness.Frame {
 // it compares: the likenesses of its 15 frames of 640×480 (the new
 // sequence's are measured once, in Check) and the comparison.
 func BenchmarkReplayed(b *testing.B) {
-	src, err := os.ReadFile(portraits(b)[3])
-	if err != nil {
-		b.Fatal(err)
-	}
-	pic, err := jpeg.Decode(bytes.NewReader(src))
-	if err != nil {
-		b.Fatal(err)
-	}
-	frames := panned(pic, 0, 15, rand.New(rand.NewPCG(1, 2)))
-	var current []liveness.Likeness
-	for _, f := range frames {
-		l, err := liveness.LikenessOf(context.Background(), f.JPEG)
-		if err != nil {
-			b.Fatal(err)
-		}
-		current = append(current, l)
-	}
+	frames := panned(picture(b, portraits(b)[3]), 0, 15, rand.New(rand.NewPCG(1, 2)))
+	current := likenesses(b, frames)
 	for b.Loop() {
-		earlier := make([]liveness.Likeness, len(frames))
-		for i, f := range frames {
-			if earlier[i], err = liveness.LikenessOf(context.Background(), f.JPEG); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if !liveness.Replayed(current, earlier).Is() {
+		if !liveness.Replayed(current, likenesses(b, frames)).Is() {
 			b.Fatal("the same frames are not a replay")
 		}
 	}
+}
+
+// picture decodes a portrait.
+func picture(t testing.TB, file string) image.Image {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }

@@ -88,7 +88,7 @@ func blinked(ms []measured, from int, base quality.Shape) (int, string) {
 	least := math.Inf(1)
 	for i := from; i < len(ms); i++ {
 		m := ms[i]
-		if !m.ok || math.Abs(m.shape.YawDeg-base.YawDeg) > blinkPose || math.Abs(m.shape.PitchDeg-base.PitchDeg) > blinkPose {
+		if !facing(m, base, blinkPose) {
 			continue
 		}
 		least = math.Min(least, m.eyes)
@@ -103,20 +103,16 @@ func blinked(ms []measured, from int, base quality.Shape) (int, string) {
 }
 
 // closer: the face grows by closerBy over its size in the last frame
-// facing the camera before the step began (before the step before was
-// done; from the first frames for a first step), in a frame after the step
-// before was done. Sizes are compared only between frames facing the
+// facing the camera up to the one where the step before was done (for a
+// first step, the smallest frontal face so far), in a frame after it. Sizes are compared only between frames facing the
 // camera: a turned head's eyes are closer together, so its frame would
 // make any frontal one look nearer. Measured from before the step, not from
 // the smallest the face ever was: a person who moved closer for an earlier
 // step stays there, and a recording of that must not pass for this step.
 func closer(ms []measured, from int, base quality.Shape) (int, string) {
-	facing := func(m measured) bool {
-		return m.ok && math.Abs(m.shape.YawDeg-base.YawDeg) <= frontalDeg && math.Abs(m.shape.PitchDeg-base.PitchDeg) <= frontalDeg
-	}
 	ref := math.Inf(1)
 	for i := from - 1; i >= 0; i-- {
-		if facing(ms[i]) {
+		if facing(ms[i], base, frontalDeg) {
 			ref = ms[i].size
 			break
 		}
@@ -130,7 +126,7 @@ func closer(ms []measured, from int, base quality.Shape) (int, string) {
 		if !m.ok {
 			continue
 		}
-		if running && facing(m) {
+		if running && facing(m, base, frontalDeg) {
 			ref = math.Min(ref, m.size)
 		}
 		if math.IsInf(ref, 1) {
@@ -146,4 +142,10 @@ func closer(ms []measured, from int, base quality.Shape) (int, string) {
 		return -1, "no face after the step before"
 	}
 	return -1, fmt.Sprintf("face at most %.2f× larger, %.2f× needed", most, closerBy)
+}
+
+// facing tells whether a frame shows the face turned and tilted at most deg
+// from where it started.
+func facing(m measured, base quality.Shape, deg float64) bool {
+	return m.ok && math.Abs(m.shape.YawDeg-base.YawDeg) <= deg && math.Abs(m.shape.PitchDeg-base.PitchDeg) <= deg
 }
