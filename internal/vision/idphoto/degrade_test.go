@@ -2,6 +2,8 @@ package idphoto_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/draw"
@@ -13,6 +15,7 @@ import (
 	xdraw "golang.org/x/image/draw"
 
 	"github.com/veridoc/veridoc/internal/vision/faces"
+	"github.com/veridoc/veridoc/internal/vision/idphoto"
 )
 
 // A degradation turns a portrait into a worse one, as a camera, a room or
@@ -259,8 +262,9 @@ func degradations() []struct {
 		out = append(out, row{degradation{name: "JPEG quality " + ftoa(float64(q)), fn: func(*image.RGBA, []faces.Point) {}, q: q}, "COMPRESSION_ARTIFACTS"})
 	}
 	out = append(out,
-		// Over the chin the colour test only warns (LOWER_FACE_MAY_BE_COVERED):
-		// counted as misses until a face-parsing net can tell.
+		// Over the chin, an object of a colour no face has is refused; a dark
+		// one only warns (LOWER_FACE_MAY_BE_COVERED: a beard reads the same),
+		// counted as a miss until a face-parsing net can tell.
 		row{degradation{name: "dark object over the chin", fn: occluder("chin", grey)}, "FACE_OCCLUDED"},
 		row{degradation{name: "blue object over the chin", fn: occluder("chin", blue)}, "FACE_OCCLUDED"},
 		row{degradation{name: "dark patch over an eye", fn: occluder("eye", grey)}, "FACE_OCCLUDED"},
@@ -269,3 +273,35 @@ func degradations() []struct {
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// TestObjectOverTheChin: an object of a colour no face has over the chin of
+// a real portrait is refused (FACE_OCCLUDED); one of a beard's colours
+// (ginger, grey, dark brown) is not, for a beard would be refused too (the
+// colour test warns of some: LOWER_FACE_MAY_BE_COVERED).
+func TestObjectOverTheChin(t *testing.T) {
+	p := processor(t)
+	src := portrait(t, "biden-tight.jpg")
+	for _, c := range []struct {
+		name   string
+		colour color.RGBA
+		want   string
+	}{
+		{"blue", color.RGBA{40, 70, 160, 255}, idphoto.FaceOccluded},
+		{"green", color.RGBA{50, 140, 70, 255}, idphoto.FaceOccluded},
+		{"ginger", color.RGBA{165, 85, 45, 255}, ""},
+		{"grey", color.RGBA{150, 150, 148, 255}, ""},
+		{"dark brown", color.RGBA{60, 42, 32, 255}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			img := degrade(t, p.Faces, src, degradation{name: c.name, fn: occluder("chin", c.colour)})
+			_, err := p.Process(context.Background(), img, qualitySpec, idphoto.Options{})
+			var f *idphoto.Failure
+			switch {
+			case c.want == "" && err == nil:
+			case c.want != "" && errors.As(err, &f) && f.Code() == c.want:
+			default:
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}

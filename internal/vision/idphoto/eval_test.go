@@ -15,6 +15,7 @@ import (
 	"github.com/veridoc/veridoc/internal/testsupport/repo"
 	"github.com/veridoc/veridoc/internal/testsupport/testenv"
 	"github.com/veridoc/veridoc/internal/vision/idphoto"
+	"github.com/veridoc/veridoc/internal/vision/quality"
 )
 
 // The photo evaluation (make eval-photos): real portraits and variants made
@@ -223,6 +224,12 @@ func TestEvalPhotos(t *testing.T) {
 				}
 				tiles = append(tiles, refusedTile(t))
 			}
+			// The lower face's occlusion and the turn, where the photo got as
+			// far as its quality measures: what a refusal over the chin would
+			// have to stay clear of.
+			if q := qualityOf(res, f); q != nil {
+				row += fmt.Sprintf("  lower face %.3f, foreign colour %.3f, yaw %+.0f°", q.LowerFaceOcclusion, q.ForeignColour, q.YawDeg)
+			}
 			if result != orOK(want) {
 				row += "  UNEXPECTED"
 			}
@@ -318,4 +325,15 @@ func writeContactSheet(tiles []*vips.ImageRef, across int, rows []string) error 
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "eval-photos.txt"), []byte(strings.Join(rows, "\n")+"\n"), 0o644)
+}
+
+// qualityOf is the quality measures of a result or a refusal, if taken.
+func qualityOf(res *idphoto.Result, f *idphoto.Failure) *quality.Measures {
+	switch {
+	case f != nil:
+		return f.Quality
+	case res != nil && res.Quality != (quality.Measures{}):
+		return &res.Quality
+	}
+	return nil
 }

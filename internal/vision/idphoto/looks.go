@@ -33,8 +33,9 @@ const (
 	WarnUnevenLight   = "LIGHTING_NOT_EVEN"
 	WarnGlasses       = "GLASSES_DETECTED"
 	WarnSlightlyBlurr = "SLIGHTLY_BLURRY"
-	// WarnLowerFaceCovered: the colour test finds something over the mouth
-	// or chin; too unsure to refuse on.
+	// WarnLowerFaceCovered: the colour test finds something dark or of
+	// another colour over the mouth or chin; too unsure to refuse on (a
+	// beard reads the same).
 	WarnLowerFaceCovered = "LOWER_FACE_MAY_BE_COVERED"
 )
 
@@ -72,6 +73,7 @@ const (
 	minSharpness     = 0.49 // sharp portraits read ≥ 0.675 (Congress), ≥ 0.76 here; Gaussian σ 1.5 at 64 px between the eyes reads ≤ 0.47
 	warnSharpness    = 0.6
 	maxOcclusion     = 0.3  // share of the lower face not of the cheeks' colour: a warning only
+	maxForeign       = 0.15 // share of the lower face of a colour no face has; real portraits ≤ 0.01, blue objects ≥ 0.36
 	minEyesVisible   = 0.07 // luma contrast around the less visible eye
 	maxGlasses       = 0.12 // bridge edge; without glasses ≤ 0.104 on Congress
 	maxJPEGQuality   = 30   // a source saved at this quality or below …
@@ -129,12 +131,18 @@ func qualityReason(code, detail string) Reason {
 func faceReasons(q quality.Measures, spec Spec, warnings *[]string) []Reason {
 	var reasons []Reason
 	add := func(code, detail string) { reasons = append(reasons, qualityReason(code, detail)) }
-	if q.EyesVisible < minEyesVisible {
+	frontal := math.Max(math.Abs(q.YawDeg), math.Abs(q.PitchDeg)) <= warnYawPitch
+	switch {
+	case q.EyesVisible < minEyesVisible:
 		add(FaceOccluded, fmt.Sprintf("the eyes show contrast %.3f, visible eyes at least %.2f", q.EyesVisible, minEyesVisible))
-	} else if q.LowerFaceOcclusion > maxOcclusion {
-		// Only a warning: a turned head's far cheek and a shadowed jaw read
-		// as covered too (0.28 and 0.47 on two real portraits), as much as
-		// the generated objects do (0.38–0.48).
+	case q.ForeignColour > maxForeign && frontal:
+		// A colour no skin or hair has, on a face that looks at the camera
+		// (a turned head's jaw outline takes in the background).
+		add(FaceOccluded, fmt.Sprintf("%.0f %% of the face below the nose is of a colour no skin or hair has", 100*q.ForeignColour))
+	case q.LowerFaceOcclusion > maxOcclusion || q.ForeignColour > maxForeign:
+		// Only a warning: a full dark beard reads as covered (0.20 on a
+		// greyscale Congress portrait, more in colour), and a turned head's
+		// far cheek too (0.25 at 27°), near the dark objects (0.36–0.47).
 		*warnings = append(*warnings, WarnLowerFaceCovered)
 	}
 	if q.EyesOpen < minEyesOpen {

@@ -183,26 +183,32 @@ func (f *face) sharpness() float64 {
 	return sharp
 }
 
-// skinTone is the cheeks' colour: median luma and chromaticity, and the
-// median chromaticity distance from it.
-type skinTone struct{ y, cb, cr, spread float64 }
+// skinTone is the cheeks' colour: median luma and chromaticity, the
+// median chromaticity distance from it, and the hue of their mean colour.
+type skinTone struct{ y, cb, cr, spread, hue float64 }
 
 // skin samples two patches, one on each cheek between the lower lid, the
 // nose's base and the jaw, where hair, glasses and shadow rarely are.
 func (f *face) skin() skinTone {
 	var ys, cbs, crs []float64
+	var rgb [3]float64
 	half := 0.12 * f.ipd
 	for _, tri := range [][3]int{{2, 31, 41}, {14, 35, 46}} {
 		c := faces.Point{X: (f.p[tri[0]].X + f.p[tri[1]].X + f.p[tri[2]].X) / 3, Y: (f.p[tri[0]].Y + f.p[tri[1]].Y + f.p[tri[2]].Y) / 3}
 		f.box(c, half, half, func(x, y int) {
 			cb, cr := f.chroma(x, y)
 			ys, cbs, crs = append(ys, f.luma(x, y)), append(cbs, cb), append(crs, cr)
+			i := 3 * (y*f.img.W + x)
+			for k := range rgb {
+				rgb[k] += float64(f.img.Pix[i+k])
+			}
 		})
 	}
 	if len(ys) == 0 {
 		return skinTone{y: 128}
 	}
 	s := skinTone{y: median(ys), cb: median(cbs), cr: median(crs)}
+	s.hue, _ = hueSat(rgb[0], rgb[1], rgb[2])
 	d := make([]float64, len(cbs))
 	for i := range cbs {
 		d[i] = math.Hypot(cbs[i]-s.cb, crs[i]-s.cr)
@@ -211,16 +217,21 @@ func (f *face) skin() skinTone {
 	return s
 }
 
-// lowerFaceOcclusion: of the face below the nose, lips left out, the share
-// whose chroma is far from the cheeks' (a microphone, a scarf, a hand in a
-// glove) or that is much darker. A skin-coloured hand is not seen, and a
-// full dark beard counts as covering: OFIQ segments the face with a trained
-// network; this is a colour test.
-func (f *face) lowerFaceOcclusion(s skinTone) float64 {
+// lowerFace measures the face below the nose, lips left out:
+//   - other: the share whose chroma is far from the cheeks' (a microphone, a
+//     scarf, a hand in a glove) or that is much darker. A skin-coloured hand
+//     is not seen, and a full dark beard counts as covering: OFIQ segments
+//     the face with a trained network; this is a colour test.
+//   - foreign: the share of a colour no skin or hair has: saturated, and of
+//     a hue more than foreignHue from the cheeks' (skin, lips' edges and
+//     every natural hair colour, grey and ginger beards too, lie within
+//     red to yellow; a colour cast moves the cheeks' hue with them). A
+//     blue, green or purple object is seen; a dark or red one only in other.
+func (f *face) lowerFace(s skinTone) (other, foreign float64) {
 	lips := map[[2]int]bool{}
 	f.fill(outerLips, func(x, y int) { lips[[2]int{x, y}] = true })
 	limit := math.Max(0.08, 4*s.spread)
-	var all, other float64
+	var all, far, alien float64
 	f.fill(lowerFace, func(x, y int) {
 		if lips[[2]int{x, y}] {
 			return
@@ -232,13 +243,53 @@ func (f *face) lowerFaceOcclusion(s skinTone) float64 {
 		all++
 		cb, cr := f.chroma(x, y)
 		if l < 0.25*s.y || math.Hypot(cb-s.cb, cr-s.cr) > limit {
-			other++
+			far++
+		}
+		if l < 30 { // too dark for its hue to mean anything
+			return
+		}
+		i := 3 * (y*f.img.W + x)
+		h, sat := hueSat(float64(f.img.Pix[i]), float64(f.img.Pix[i+1]), float64(f.img.Pix[i+2]))
+		if sat >= minForeignSat && hueApart(h, s.hue) > foreignHue {
+			alien++
 		}
 	})
 	if all == 0 {
-		return 0
+		return 0, 0
 	}
-	return other / all
+	return far / all, alien / all
+}
+
+// A colour foreign to a face: at least this saturated (HSV) and this many
+// degrees of hue from the cheeks'.
+const (
+	minForeignSat = 0.25
+	foreignHue    = 70.0
+)
+
+// hueSat is the HSV hue in degrees (0 red, 120 green, 240 blue) and
+// saturation (0–1) of a colour.
+func hueSat(r, g, b float64) (hue, sat float64) {
+	hi, lo := math.Max(r, math.Max(g, b)), math.Min(r, math.Min(g, b))
+	if hi <= 0 || hi == lo {
+		return 0, 0
+	}
+	d := hi - lo
+	switch hi {
+	case r:
+		hue = 60 * math.Mod((g-b)/d+6, 6)
+	case g:
+		hue = 60 * ((b-r)/d + 2)
+	default:
+		hue = 60 * ((r-g)/d + 4)
+	}
+	return hue, d / hi
+}
+
+// hueApart is the distance between two hues round the circle, 0–180.
+func hueApart(a, b float64) float64 {
+	d := math.Mod(math.Abs(a-b), 360)
+	return math.Min(d, 360-d)
 }
 
 // eyesVisible: around each eye (1.4 eye widths by 0.8), the spread of luma

@@ -51,6 +51,9 @@ type Measures struct {
 	// LowerFaceOcclusion is the share of the face below the nose (lips left
 	// out) whose colour is not the cheeks'.
 	LowerFaceOcclusion float64 `json:"lower_face_occlusion"`
+	// ForeignColour is the share of the same region in a colour no skin or
+	// hair has (saturated, its hue far from the cheeks'): an object.
+	ForeignColour float64 `json:"foreign_colour"`
 	// EyesVisible is the smaller eye's luma contrast (standard deviation
 	// around the eye over the cheeks' luma): low when something flat covers it.
 	EyesVisible float64 `json:"eyes_visible"`
@@ -95,11 +98,11 @@ func Assess(img *raster.Image, pts []faces.Point) Measures {
 	f.light(&m)
 	m.Sharpness = f.sharpness()
 	skin := f.skin()
-	m.LowerFaceOcclusion = f.lowerFaceOcclusion(skin)
+	m.LowerFaceOcclusion, m.ForeignColour = f.lowerFace(skin)
 	m.EyesVisible = f.eyesVisible(skin)
 	m.Glasses = f.glasses(skin)
 	for _, v := range []*float64{&m.EyesOpen, &m.MouthOpen, &m.Smile, &m.MouthWidth, &m.IlluminationUniformity, &m.UnderExposure,
-		&m.OverExposure, &m.Sharpness, &m.LowerFaceOcclusion, &m.EyesVisible, &m.Glasses} {
+		&m.OverExposure, &m.Sharpness, &m.LowerFaceOcclusion, &m.ForeignColour, &m.EyesVisible, &m.Glasses} {
 		*v = round3(*v)
 	}
 	m.YawDeg, m.PitchDeg, m.RollDeg, m.Brightness = round1(m.YawDeg), round1(m.PitchDeg), round1(m.RollDeg), round1(m.Brightness)

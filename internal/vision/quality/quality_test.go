@@ -45,3 +45,25 @@ func TestJPEGQuality(t *testing.T) {
 		t.Errorf("a PNG read %d", got)
 	}
 }
+
+// TestHueSat: HSV hue and saturation of known colours, and hue distances
+// across red.
+func TestHueSat(t *testing.T) {
+	for _, c := range []struct {
+		r, g, b  float64
+		hue, sat float64
+	}{
+		{255, 0, 0, 0, 1}, {0, 255, 0, 120, 1}, {0, 0, 255, 240, 1}, {255, 255, 0, 60, 1},
+		{255, 0, 255, 300, 1}, {128, 128, 128, 0, 0}, {200, 150, 100, 30, 0.5}, {0, 0, 0, 0, 0},
+	} {
+		h, s := hueSat(c.r, c.g, c.b)
+		if math.Abs(h-c.hue) > 0.5 || math.Abs(s-c.sat) > 0.01 {
+			t.Errorf("%v,%v,%v: hue %.1f sat %.2f, want %.0f %.2f", c.r, c.g, c.b, h, s, c.hue, c.sat)
+		}
+	}
+	for _, c := range []struct{ a, b, want float64 }{{10, 350, 20}, {350, 10, 20}, {0, 180, 180}, {30, 240, 150}} {
+		if got := hueApart(c.a, c.b); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("hueApart(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
