@@ -50,7 +50,11 @@ func icaoPassport(code, name string) Spec {
 	d := document{ID: slug + "-passport", Name: name + " Passport", WidthMm: 35, HeightMm: 45, WidthPx: 413, HeightPx: 531, DPI: 300,
 		Background: "Plain white or light grey", BgColor: "#ffffff"}
 	s := specOf(code, name, d)
-	s.FrameSource, s.FrameBasis = icaoFrameSource, specs.FrameICAODefault
-	s.Notes = "ICAO default: check the issuing office's own rule before relying on it"
+	if b, ok := bands[d.ID]; !ok || b.Frame == nil {
+		s.FrameSource, s.FrameBasis = icaoFrameSource, specs.FrameICAODefault
+	}
+	if s.HeadBasis == icaoBasis {
+		s.Notes = "ICAO default: check the issuing office's own rule before relying on it"
+	}
 	return s
 }

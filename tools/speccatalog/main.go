@@ -32,6 +32,15 @@ type band struct {
 	MinPx            int // digital minimum (shorter side), 0: none
 	MaxKB            int // digital maximum file size, 0: none
 	Note             string
+	// Frame replaces the dataset's frame (or the ICAO default's) where the
+	// band's source gives another; nil keeps it.
+	Frame *frame
+}
+
+// frame is a photo's size as a band's source gives it.
+type frame struct {
+	WidthMm, HeightMm float64
+	Source            string
 }
 
 const (
@@ -52,6 +61,14 @@ const (
 	myPhoto    = "https://www.imi.gov.my/ (as quoted by statusin.org)"
 	trPhoto    = "https://www.mfa.gov.tr/ (consular notes via fastpassportphotoonline.com)"
 	euVisa     = "https://eur-lex.europa.eu/eli/reg/2009/810/oj (EU Visa Code, ICAO photo rules)"
+	jmPhoto    = "http://www.pica.gov.jm/passport-servies/general-passport-information/passport-photo-requirements/"
+	fiPhoto    = "https://poliisi.fi/en/passport-photo-instructions (as reprinted by timpson.co.uk and 123passportphoto.com)"
+	eePhoto    = "https://www.timpson.co.uk/services/passport-photos/international-passport-photo-sizes/estonia.html (chin to top of head 70–80 % of the height)"
+	ltPhoto    = "https://www.timpson.co.uk/services/passport-photos/international-passport-photo-sizes/lithuania.html"
+	atPhoto    = "https://www.bmi.gv.at/607/Passbild_Kriterien.aspx"
+	plPhoto    = "https://kanton.msz.gov.pl/pl/informacje/paszporty/fotografia/fotografia (the passport regulation's 70–80 %: 31–36 mm)"
+	chPhoto    = "https://www.schweizerpass.admin.ch/ (fedpol's Fotomustertafel, as reprinted at scribd.com and persofoto.de)"
+	ngPhoto    = "https://www.timpson.co.uk/services/passport-photos/international-passport-photo-sizes/nigeria.html (the face 70–80 % of the photo)"
 	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
 )
 
@@ -85,39 +102,52 @@ var digitals = map[string]digital{
 }
 
 var bands = map[string]band{
-	"us-passport":              {25, 35, 28, 35, "official", usPassport, 0, 0, "2×2 in; eye line 1⅛–1⅜ in from the bottom"},
-	"us-green-card":            {25, 35, 28, 35, "secondary", usPassport, 0, 0, "USCIS follows the State Department photo rules"},
-	"us-visa":                  {25.5, 35.2, 28.6, 35.2, "official", usVisa, 600, 240, "DS-160 digital: head 50–69% and eyes 56–69% of the image height"},
-	"uk-passport":              {29, 34, 0, 0, "official", gbPassport, 600, 0, ""},
-	"uk-visa":                  {29, 34, 0, 0, "official", gbPassport, 600, 0, ""},
-	"uk-id-card":               {29, 34, 0, 0, "secondary", gbPassport, 0, 0, ""},
-	"schengen-visa":            {32, 36, 0, 0, "secondary", euVisa, 0, 0, ""},
-	"germany-passport":         {32, 36, 22, 32, "official", dePhoto, 0, 0, "rejected only below 27 or above 40 mm"},
-	"germany-id-card":          {32, 36, 22, 32, "official", dePhoto, 0, 0, ""},
-	"germany-visa":             {32, 36, 22, 32, "secondary", dePhoto, 0, 0, ""},
-	"germany-residence-permit": {32, 36, 22, 32, "secondary", dePhoto, 0, 0, ""},
-	"france-passport":          {32, 36, 0, 0, "official", frPhoto, 0, 0, "white backgrounds are refused"},
-	"france-id-card":           {32, 36, 0, 0, "official", frPhoto, 0, 0, "white backgrounds are refused"},
-	"netherlands-passport":     {26, 30, 0, 0, "official", nlPhoto, 0, 0, "ages 11 and over"},
-	"netherlands-residence":    {26, 30, 0, 0, "secondary", nlPhoto, 0, 0, ""},
-	"canada-passport":          {31, 36, 0, 0, "official", caPhoto, 0, 0, ""},
-	"canada-pr-card":           {31, 36, 0, 0, "secondary", caPhoto, 0, 0, ""},
-	"canada-visa":              {31, 36, 0, 0, "official", "https://www.canada.ca/ (IRCC Ci51-193/2006E)", 420, 4096, ""},
-	"australia-passport":       {32, 36, 0, 0, "official", auPhoto, 0, 0, ""},
-	"australia-visa":           {32, 36, 0, 0, "secondary", auPhoto, 0, 0, ""},
-	"japan-passport":           {32, 36, 0, 0, "secondary", jpPhoto, 0, 0, "top margin 2–6 mm"},
-	"japan-visa":               {32, 36, 0, 0, "secondary", jpPhoto, 0, 0, ""},
-	"china-visa":               {28, 33, 0, 0, "official", cnPhoto, 354, 120, "head width 15–22 mm; top margin 3–5 mm"},
-	"china-passport":           {28, 33, 0, 0, "secondary", cnPhoto, 0, 0, ""},
-	"south-korea-passport":     {32, 36, 0, 0, "secondary", krPhoto, 0, 0, ""},
-	"singapore-passport":       {25, 35, 0, 0, "secondary", sgPhoto, 400, 0, ""},
-	"singapore-nric":           {25, 35, 0, 0, "secondary", sgPhoto, 400, 0, ""},
-	"hk-passport":              {32, 36, 0, 0, "official", hkPhoto, 1200, 5120, ""},
-	"hk-id-card":               {32, 36, 0, 0, "secondary", hkPhoto, 0, 0, ""},
-	"india-visa":               {25, 35, 28.6, 35, "secondary", inVisa, 350, 1024, "e-Visa: 350–1000 px square"},
-	"malaysia-passport":        {25, 30, 0, 0, "secondary", myPhoto, 0, 0, ""},
-	"turkey-passport":          {32, 36, 0, 0, "secondary", trPhoto, 0, 0, ""},
-	"turkey-id-card":           {32, 36, 0, 0, "secondary", trPhoto, 0, 0, ""},
+	"us-passport":              {25, 35, 28, 35, "official", usPassport, 0, 0, "2×2 in; eye line 1⅛–1⅜ in from the bottom", nil},
+	"us-green-card":            {25, 35, 28, 35, "secondary", usPassport, 0, 0, "USCIS follows the State Department photo rules", nil},
+	"us-visa":                  {25.5, 35.2, 28.6, 35.2, "official", usVisa, 600, 240, "DS-160 digital: head 50–69% and eyes 56–69% of the image height", nil},
+	"uk-passport":              {29, 34, 0, 0, "official", gbPassport, 600, 0, "", nil},
+	"uk-visa":                  {29, 34, 0, 0, "official", gbPassport, 600, 0, "", nil},
+	"uk-id-card":               {29, 34, 0, 0, "secondary", gbPassport, 0, 0, "", nil},
+	"schengen-visa":            {32, 36, 0, 0, "secondary", euVisa, 0, 0, "", nil},
+	"germany-passport":         {32, 36, 22, 32, "official", dePhoto, 0, 0, "rejected only below 27 or above 40 mm", nil},
+	"germany-id-card":          {32, 36, 22, 32, "official", dePhoto, 0, 0, "", nil},
+	"germany-visa":             {32, 36, 22, 32, "secondary", dePhoto, 0, 0, "", nil},
+	"germany-residence-permit": {32, 36, 22, 32, "secondary", dePhoto, 0, 0, "", nil},
+	"france-passport":          {32, 36, 0, 0, "official", frPhoto, 0, 0, "white backgrounds are refused", nil},
+	"france-id-card":           {32, 36, 0, 0, "official", frPhoto, 0, 0, "white backgrounds are refused", nil},
+	"netherlands-passport":     {26, 30, 0, 0, "official", nlPhoto, 0, 0, "ages 11 and over", nil},
+	"netherlands-residence":    {26, 30, 0, 0, "secondary", nlPhoto, 0, 0, "", nil},
+	"canada-passport":          {31, 36, 0, 0, "official", caPhoto, 0, 0, "", nil},
+	"canada-pr-card":           {31, 36, 0, 0, "secondary", caPhoto, 0, 0, "", nil},
+	"canada-visa":              {31, 36, 0, 0, "official", "https://www.canada.ca/ (IRCC Ci51-193/2006E)", 420, 4096, "", nil},
+	"australia-passport":       {32, 36, 0, 0, "official", auPhoto, 0, 0, "", nil},
+	"australia-visa":           {32, 36, 0, 0, "secondary", auPhoto, 0, 0, "", nil},
+	"japan-passport":           {32, 36, 0, 0, "secondary", jpPhoto, 0, 0, "top margin 2–6 mm", nil},
+	"japan-visa":               {32, 36, 0, 0, "secondary", jpPhoto, 0, 0, "", nil},
+	"china-visa":               {28, 33, 0, 0, "official", cnPhoto, 354, 120, "head width 15–22 mm; top margin 3–5 mm", nil},
+	"china-passport":           {28, 33, 0, 0, "secondary", cnPhoto, 0, 0, "", nil},
+	"south-korea-passport":     {32, 36, 0, 0, "secondary", krPhoto, 0, 0, "", nil},
+	"singapore-passport":       {25, 35, 0, 0, "secondary", sgPhoto, 400, 0, "", nil},
+	"singapore-nric":           {25, 35, 0, 0, "secondary", sgPhoto, 400, 0, "", nil},
+	"hk-passport":              {32, 36, 0, 0, "official", hkPhoto, 1200, 5120, "", nil},
+	"hk-id-card":               {32, 36, 0, 0, "secondary", hkPhoto, 0, 0, "", nil},
+	"india-visa":               {25, 35, 28.6, 35, "secondary", inVisa, 350, 1024, "e-Visa: 350–1000 px square", nil},
+	"malaysia-passport":        {25, 30, 0, 0, "secondary", myPhoto, 0, 0, "", nil},
+	"turkey-passport":          {32, 36, 0, 0, "secondary", trPhoto, 0, 0, "", nil},
+	"turkey-id-card":           {32, 36, 0, 0, "secondary", trPhoto, 0, 0, "", nil},
+	// Passports that had the ICAO default, from the searches of 2026-12-07.
+	"jamaica-passport": {25, 35, 0, 0, "official", jmPhoto, 0, 0, "the face 25–35 mm, chin to top of head; 3–4 mm from the head to the edge",
+		&frame{35, 45, "https://www.timpson.co.uk/services/passport-photos/international-passport-photo-sizes/jamaica (45 × 35 mm)"}},
+	"finland-passport": {32, 36, 0, 0, "secondary", fiPhoto, 0, 0, "chin to the top of the head without hair; 4–6 mm above the head, 7–9 mm below the chin", nil},
+	"finland-id-card":  {32, 36, 0, 0, "secondary", fiPhoto, 0, 0, "chin to the top of the head without hair; 4–6 mm above the head, 7–9 mm below the chin", nil},
+	"estonia-passport": {35, 40, 0, 0, "secondary", eePhoto, 0, 0, "", nil},
+	"lithuania-passport": {31, 35, 0, 0, "secondary", ltPhoto, 0, 0, "printed 40 × 60 mm so that the 35 × 45 mm picture can be cut from it: 2–4 mm above the head, 8–10 mm below the chin",
+		&frame{35, 45, ltPhoto + " (a 35 × 45 mm rectangle cut from a 40 × 60 mm print)"}},
+	"austria-passport":     {30, 36, 0, 0, "official", atPhoto, 0, 0, "chin to crown about two thirds of the height, at most 36 mm; eyes at least 8 mm apart", nil},
+	"austria-id-card":      {30, 36, 0, 0, "official", atPhoto, 0, 0, "chin to crown about two thirds of the height, at most 36 mm; eyes at least 8 mm apart", nil},
+	"poland-passport":      {31, 36, 20, 30, "official", plPhoto, 0, 0, "the face at least 31 mm; eyes 20–30 mm from the bottom", nil},
+	"switzerland-passport": {29, 34, 0, 0, "secondary", chPhoto, 0, 0, "chin to top of the skull; the portrait centred", nil},
+	"nigeria-passport":     {31.5, 36, 0, 0, "secondary", ngPhoto, 0, 0, "", nil},
 }
 
 // ISO 3166-1 alpha-2 for the dataset's country slugs. "schengen" is the EU (ISO's exceptional reservation).
@@ -168,6 +198,9 @@ type Spec = specs.Spec
 
 const frameSource = "https://github.com/BlondDev-Art/passport-photo-specs (MIT)"
 
+// icaoBasis marks a band taken from ICAO 9303's recommendation, not an office's rule.
+const icaoBasis = "icao_default"
+
 // editRefused finds, in a document's requirements, that its office refuses
 // software-edited photos ("No retouching or AI editing - ICP rejects
 // software-modified photos").
@@ -200,6 +233,9 @@ func classify(s string) string {
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// pixels is mm at dpi, as the dataset rounds them (35 mm at 300 dpi: 413).
+func pixels(mm float64, dpi int) int { return int(math.Round(mm / 25.4 * float64(dpi))) }
 
 func main() {
 	if len(os.Args) != 3 {
@@ -255,7 +291,13 @@ func main() {
 	b, err := json.MarshalIndent(out, "", "  ")
 	check(err)
 	check(os.WriteFile(os.Args[2], append(b, '\n'), 0o644))
-	fmt.Fprintf(os.Stderr, "%d specs, %d countries (%d passports by the ICAO default)\n", len(out), len(src.Countries)+len(icaoOnly), len(icaoOnly))
+	defaults := 0
+	for _, s := range out {
+		if s.Type == specs.TypePassport && s.HeadBasis == icaoBasis {
+			defaults++
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%d specs, %d countries (%d passports with the ICAO default head band)\n", len(out), len(src.Countries)+len(icaoOnly), defaults)
 }
 
 // specOf builds the catalogue's entry for one of the dataset's documents:
@@ -267,6 +309,11 @@ func specOf(code, countryName string, d document) Spec {
 		WidthMm: d.WidthMm, HeightMm: d.HeightMm, DPI: d.DPI, WidthPx: d.WidthPx, HeightPx: d.HeightPx,
 		Background: d.Background, BackgroundHex: d.BgColor, FrameSource: frameSource, FrameBasis: specs.FramePublished,
 	}
+	if b, ok := bands[d.ID]; ok && b.Frame != nil {
+		s.WidthMm, s.HeightMm = b.Frame.WidthMm, b.Frame.HeightMm
+		s.WidthPx, s.HeightPx = pixels(b.Frame.WidthMm, s.DPI), pixels(b.Frame.HeightMm, s.DPI)
+		s.FrameSource, s.FrameBasis = b.Frame.Source, specs.FramePublished
+	}
 	if b, ok := bands[d.ID]; ok {
 		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = b.HeadMin, b.HeadMax, b.Basis
 		s.SourceURL, s.MinPx, s.MaxKB, s.Notes = b.Source, b.MinPx, b.MaxKB, b.Note
@@ -275,13 +322,13 @@ func specOf(code, countryName string, d document) Spec {
 		}
 	} else {
 		// ICAO 9303 default: head 70–80% of the frame height.
-		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = round1(0.70*d.HeightMm), round1(0.80*d.HeightMm), "icao_default"
+		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = round1(0.70*s.HeightMm), round1(0.80*s.HeightMm), icaoBasis
 		s.SourceURL = icaoSource
 	}
 	if s.EyeBasis == "" {
 		// No published eye band: eyes 50–65% of the height from the bottom, which
 		// keeps an ICAO-sized head inside the frame with a small top margin.
-		s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = round1(0.50*d.HeightMm), round1(0.65*d.HeightMm), "icao_default"
+		s.EyeLineMinMm, s.EyeLineMaxMm, s.EyeBasis = round1(0.50*s.HeightMm), round1(0.65*s.HeightMm), icaoBasis
 	}
 	if dg, ok := digitals[d.ID]; ok {
 		s.MaxPx, s.MinKB, s.DigitalSource = dg.MaxPx, dg.MinKB, dg.Source
