@@ -29,7 +29,7 @@ type Reader struct {
 	mrzOCR  *ocrPool // the MRZ model
 	mrzEng  *ocrPool // English, MRZ alphabet only: a second opinion
 	textOCR *ocrPool
-	vizOCR  *ocrPool // English, sparse text: a page's printed zone
+	vizOCR  *ocrPool // English, one column of text: a page's printed zone
 	now     func() time.Time
 }
 
@@ -77,8 +77,9 @@ type MRZRead struct {
 	Flattened bool
 	Region    image.Rectangle // in the deskewed working image
 	// above cuts the page above the MRZ from the view it was read in,
-	// levelled, with text lines about lineH px tall (nil: not known).
-	above    func(lineH int) (*image.Gray, float64)
+	// levelled, with text lines about lineH px tall (nil: not known);
+	// sameSide paints out what lies beyond a page whose zone is there.
+	above    func(lineH int, sameSide bool) (*image.Gray, float64)
 	band     []byte // the band the read came from (PGM), for a second opinion
 	split    int    // rows OCR read in pieces (see splitRows)
 	Attempts int    // regions recognised

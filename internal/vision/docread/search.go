@@ -182,16 +182,63 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 
 // above is the cut of the page above region reg (the MRZ, whose lines are
 // mrzLineH px tall in the small copy), for the visual zone, and the scale
-// it was cut at (above 1: enlarged from fewer pixels).
-func (s *search) above(reg image.Rectangle, mrzLineH int) func(lineH int) (*image.Gray, float64) {
-	return func(lineH int) (*image.Gray, float64) {
+// it was cut at (above 1: enlarged from fewer pixels). sameSide: the zone is
+// on the MRZ's side of the document, just above it (all but a TD1 card,
+// whose zone is on its front: beside or above the back when both are in
+// the picture), so what lies beyond the document is painted out.
+func (s *search) above(reg image.Rectangle, mrzLineH int) func(lineH int, sameSide bool) (*image.Gray, float64) {
+	return func(lineH int, sameSide bool) (*image.Gray, float64) {
 		top := image.Rect(0, 0, s.small.Rect.Dx(), reg.Min.Y)
 		if top.Dy() < 4 {
 			return nil, 0
 		}
 		// Printed fields are about two thirds of an MRZ line's height.
 		scale := math.Max(0.2, math.Min(3, float64(lineH)/(float64(mrzLineH*s.f)*2/3)))
-		return levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), top, scale), scale
+		page := levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), top, scale)
+		if sameSide {
+			paperOutside(page, reg, float64(s.f)*scale)
+		}
+		return page, scale
+	}
+}
+
+// paperOutside paints the zone beyond the document the colour of its
+// paper: the document is about as wide as its MRZ (reg, in the small
+// copy's pixels, k zone pixels each) and at most three quarters of that
+// tall above it (a TD3 page's zone is 0.63 of it, a TD2's 0.66). What lies
+// beyond is the table or the hand the document lies on, whose darkness
+// sets Tesseract's global threshold against the print: a dim photo's zone
+// read as nothing. The zone keeps its size, so the page's layout is read
+// as before (a zone cut to the document instead split names in two).
+func paperOutside(page *image.Gray, reg image.Rectangle, k float64) {
+	w := reg.Dx()
+	keep := image.Rect(int(float64(reg.Min.X-w/12)*k), int(float64(reg.Min.Y-w*3/4)*k),
+		int(float64(reg.Max.X+w/12)*k), page.Rect.Max.Y).Intersect(page.Rect)
+	if keep.Empty() || keep == page.Rect {
+		return
+	}
+	var hist [256]int
+	n := 0
+	for y := keep.Min.Y; y < keep.Max.Y; y += 3 {
+		for x := keep.Min.X; x < keep.Max.X; x += 3 {
+			hist[page.Pix[y*page.Stride+x]]++
+			n++
+		}
+	}
+	paper, seen := uint8(0), 0
+	for v, c := range hist {
+		if seen += c; seen >= n/2 {
+			paper = uint8(v)
+			break
+		}
+	}
+	for y := page.Rect.Min.Y; y < page.Rect.Max.Y; y++ {
+		row := page.Pix[y*page.Stride : y*page.Stride+page.Rect.Dx()]
+		for x := range row {
+			if !image.Pt(x, y).In(keep) {
+				row[x] = paper
+			}
+		}
 	}
 }
 

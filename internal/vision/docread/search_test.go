@@ -1,6 +1,9 @@
 package docread
 
-import "testing"
+import (
+	"image"
+	"testing"
+)
 
 // TestFillersFrom: the English model's K's become fillers only where the
 // MRZ model read fillers in the same place of the same row.
@@ -22,5 +25,34 @@ func TestFillersFrom(t *testing.T) {
 				t.Fatalf("%q", got)
 			}
 		})
+	}
+}
+
+// TestPaperOutside: beyond the document (its MRZ's width with a margin, and
+// three quarters of that above it) the zone takes the paper's colour; the
+// page itself is left as it is.
+func TestPaperOutside(t *testing.T) {
+	page := image.NewGray(image.Rect(0, 0, 200, 120))
+	for i := range page.Pix {
+		page.Pix[i] = 20 // the table
+	}
+	// The document: x 30–170, y from 20 (the MRZ 40–160 in the small copy's
+	// pixels, k = 1), with a line of print.
+	for y := 20; y < 120; y++ {
+		for x := 30; x < 170; x++ {
+			page.Pix[y*page.Stride+x] = 150
+			if y == 60 && x > 50 && x < 90 {
+				page.Pix[y*page.Stride+x] = 40
+			}
+		}
+	}
+	paperOutside(page, image.Rect(40, 120, 160, 140), 1)
+	for _, c := range []struct {
+		x, y int
+		want uint8
+	}{{5, 60, 150}, {195, 60, 150}, {100, 5, 150}, {60, 60, 40}, {100, 100, 150}, {31, 100, 150}} {
+		if got := page.GrayAt(c.x, c.y).Y; got != c.want {
+			t.Errorf("(%d, %d) = %d, want %d", c.x, c.y, got, c.want)
+		}
 	}
 }

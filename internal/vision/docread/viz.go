@@ -65,7 +65,7 @@ func (r *Reader) CheckVIZ(ctx context.Context, m *MRZRead) (*VIZ, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	page, scale := m.above(vizLineHeight)
+	page, scale := m.above(vizLineHeight, m.Format != mrz.TD1)
 	if page == nil {
 		return nil, nil
 	}
