@@ -208,7 +208,12 @@ func (f *face) skin() skinTone {
 		return skinTone{y: 128}
 	}
 	s := skinTone{y: median(ys), cb: median(cbs), cr: median(crs)}
-	s.hue, _ = hueSat(rgb[0], rgb[1], rgb[2])
+	var sat float64
+	if s.hue, sat = hueSat(rgb[0], rgb[1], rgb[2]); sat < 0.08 {
+		// Cheeks nearly grey (a desaturated or cool photo) have no hue to
+		// speak of: take the middle of skin's and hair's reds and yellows.
+		s.hue = 25
+	}
 	d := make([]float64, len(cbs))
 	for i := range cbs {
 		d[i] = math.Hypot(cbs[i]-s.cb, crs[i]-s.cr)
