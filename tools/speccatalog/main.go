@@ -68,6 +68,7 @@ const (
 	atPhoto    = "https://www.bmi.gv.at/607/Passbild_Kriterien.aspx"
 	plPhoto    = "https://kanton.msz.gov.pl/pl/informacje/paszporty/fotografia/fotografia (the passport regulation's 70–80 %: 31–36 mm)"
 	chPhoto    = "https://www.schweizerpass.admin.ch/ (fedpol's Fotomustertafel, as reprinted at scribd.com and persofoto.de)"
+	byPhoto    = "https://italy.mfa.gov.by/it/consular_issues/passport/foto/"
 	ngPhoto    = "https://www.timpson.co.uk/services/passport-photos/international-passport-photo-sizes/nigeria.html (the face 70–80 % of the photo)"
 	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
 )
@@ -147,7 +148,9 @@ var bands = map[string]band{
 	"austria-id-card":      {30, 36, 0, 0, "official", atPhoto, 0, 0, "chin to crown about two thirds of the height, at most 36 mm; eyes at least 8 mm apart", nil},
 	"poland-passport":      {31, 36, 20, 30, "official", plPhoto, 0, 0, "the face at least 31 mm; eyes 20–30 mm from the bottom", nil},
 	"switzerland-passport": {29, 34, 0, 0, "secondary", chPhoto, 0, 0, "chin to top of the skull; the portrait centred", nil},
-	"nigeria-passport":     {31.5, 36, 0, 0, "secondary", ngPhoto, 0, 0, "", nil},
+	"belarus-passport": {32, 35, 0, 0, "official", byPhoto, 0, 0, "printed 40 × 50 mm and cut to 35 × 45 mm; chin to top of head 32–35 mm, 2–3 mm free above the head",
+		&frame{35, 45, byPhoto + " (cut to 35 × 45 mm from a 40 × 50 mm print)"}},
+	"nigeria-passport": {31.5, 36, 0, 0, "secondary", ngPhoto, 0, 0, "", nil},
 }
 
 // ISO 3166-1 alpha-2 for the dataset's country slugs. "schengen" is the EU (ISO's exceptional reservation).
