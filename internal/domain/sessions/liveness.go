@@ -156,6 +156,27 @@ func (sv *Service) UploadLiveness(ctx context.Context, accountID, sessionID int6
 	return sv.store(ctx, s.ID, Liveness, blob, client)
 }
 
+// replayed names a replay of frames sent before: the same files to another
+// session of the account (named), or to another account (not named), or
+// copies of another session's frames, re-encoded or resized (named even
+// where the steps fail too: their odds alone let 1 in 60 through). "" when
+// the frames are new.
+func (w *Worker) replayed(ctx context.Context, s *database.Session, r *liveness.Result) (string, error) {
+	other, err := w.DB.SessionWithFrames(ctx, s.AccountID, s.ID, r.Digests)
+	if err != nil || other != 0 {
+		return fmt.Sprintf("frames were sent before, to session %d", other), err
+	}
+	elsewhere, err := w.DB.FramesSentElsewhere(ctx, s.AccountID, r.Digests)
+	if err != nil || elsewhere {
+		return "frames were sent before, to another account", err
+	}
+	copied, rep, err := w.replayOf(ctx, s, r)
+	if err != nil || copied == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("the frames are copies of session %d's (%s)", copied, rep), nil
+}
+
 // checkLiveness judges the session's frames, records the verdict on d and
 // returns the best frame to match as the selfie (nil when none).
 func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *database.SessionResult, upload database.SessionUpload) ([]byte, error) {
@@ -187,26 +208,13 @@ func (w *Worker) checkLiveness(ctx context.Context, s *database.Session, d *data
 		return nil, err
 	}
 	v.Problems = append(v.Problems, r.Problems...)
-	// Frames this account received before, for another session: a replay.
-	other, err := w.DB.SessionWithFrames(ctx, s.AccountID, s.ID, r.Digests)
+	problem, err := w.replayed(ctx, s, r)
 	if err != nil {
 		return nil, err
 	}
-	if other != 0 {
-		r.Problems = append(r.Problems, fmt.Sprintf("frames were sent before, to session %d", other))
-		v.Problems = append(v.Problems, r.Problems[len(r.Problems)-1])
-	}
-	// Copies of another session's frames, re-encoded or resized: named
-	// even where the steps fail too (their odds alone let 1 in 60 through).
-	if other == 0 {
-		copied, rep, err := w.replayOf(ctx, s, r)
-		if err != nil {
-			return nil, err
-		}
-		if copied != 0 {
-			r.Problems = append(r.Problems, fmt.Sprintf("the frames are copies of session %d's (%s)", copied, rep))
-			v.Problems = append(v.Problems, r.Problems[len(r.Problems)-1])
-		}
+	if problem != "" {
+		r.Problems = append(r.Problems, problem)
+		v.Problems = append(v.Problems, problem)
 	}
 	d.LiveFrames = r.Digests
 	v.Steps = append(v.Steps, r.Steps...)

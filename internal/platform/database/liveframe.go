@@ -10,8 +10,8 @@ import (
 // session are recognised. Erasing the session deletes its rows.
 type LiveFrame struct {
 	ID        int64  `gorm:"primaryKey"`
-	AccountID int64  `gorm:"not null;index:idx_live_frame_digest,priority:1"`
-	Digest    string `gorm:"size:64;not null;index:idx_live_frame_digest,priority:2"`
+	AccountID int64  `gorm:"not null;index:idx_live_frame_digest,priority:2"`
+	Digest    string `gorm:"size:64;not null;index:idx_live_frame_digest,priority:1"`
 	SessionID int64  `gorm:"not null;index:idx_live_frame_session"`
 	CreatedAt time.Time
 }
@@ -29,6 +29,19 @@ func (db *DB) SessionWithFrames(ctx context.Context, accountID, sessionID int64,
 		return 0, err
 	}
 	return ids[0], nil
+}
+
+// FramesSentElsewhere tells whether another account received a frame with
+// one of the digests. Which account, or which session, is not told: the
+// caller may learn that its frames are a replay, nothing of the other.
+func (db *DB) FramesSentElsewhere(ctx context.Context, accountID int64, digests []string) (bool, error) {
+	if len(digests) == 0 {
+		return false, nil
+	}
+	var ids []int64
+	err := db.g.WithContext(ctx).Model(&LiveFrame{}).Where("digest IN ? AND account_id <> ?", digests, accountID).
+		Limit(1).Pluck("id", &ids).Error
+	return len(ids) > 0, err
 }
 
 // AddLiveFrames records a session's frame digests.
