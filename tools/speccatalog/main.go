@@ -69,6 +69,7 @@ const (
 	plPhoto    = "https://kanton.msz.gov.pl/pl/informacje/paszporty/fotografia/fotografia (the passport regulation's 70–80 %: 31–36 mm)"
 	chPhoto    = "https://www.schweizerpass.admin.ch/ (fedpol's Fotomustertafel, as reprinted at scribd.com and persofoto.de)"
 	byPhoto    = "https://italy.mfa.gov.by/it/consular_issues/passport/foto/"
+	aePhoto    = "https://www.khaleejtimes.com/life-and-living/visa-and-immigration-in-uae/uae-updates-personal-photo-criteria-for-issuing-renewing-passports-emirates-ids (ICP's criteria of December 2022: 35 × 40 mm)"
 	ngPhoto    = "https://www.timpson.co.uk/services/passport-photos/international-passport-photo-sizes/nigeria.html (the face 70–80 % of the photo)"
 	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
 )
@@ -150,6 +151,8 @@ var bands = map[string]band{
 	"switzerland-passport": {29, 34, 0, 0, "secondary", chPhoto, 0, 0, "chin to top of the skull; the portrait centred", nil},
 	"belarus-passport": {32, 35, 0, 0, "official", byPhoto, 0, 0, "printed 40 × 50 mm and cut to 35 × 45 mm; chin to top of head 32–35 mm, 2–3 mm free above the head",
 		&frame{35, 45, byPhoto + " (cut to 35 × 45 mm from a 40 × 50 mm print)"}},
+	// ICP gives the frame and no head band: the ICAO default on its frame.
+	"uae-passport":     {0, 0, 0, 0, "", "", 0, 0, "", &frame{35, 40, aePhoto}},
 	"nigeria-passport": {31.5, 36, 0, 0, "secondary", ngPhoto, 0, 0, "", nil},
 }
 
@@ -317,7 +320,7 @@ func specOf(code, countryName string, d document) Spec {
 		s.WidthPx, s.HeightPx = pixels(b.Frame.WidthMm, s.DPI), pixels(b.Frame.HeightMm, s.DPI)
 		s.FrameSource, s.FrameBasis = b.Frame.Source, specs.FramePublished
 	}
-	if b, ok := bands[d.ID]; ok {
+	if b, ok := bands[d.ID]; ok && b.HeadMin > 0 {
 		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = b.HeadMin, b.HeadMax, b.Basis
 		s.SourceURL, s.MinPx, s.MaxKB, s.Notes = b.Source, b.MinPx, b.MaxKB, b.Note
 		if b.EyeMin > 0 {
