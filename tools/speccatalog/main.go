@@ -25,7 +25,7 @@ import (
 
 // band is what we know beyond the frame, keyed by the dataset's document id.
 type band struct {
-	HeadMin, HeadMax float64 // mm, chin to crown
+	HeadMin, HeadMax float64 // mm, chin to crown; 0: ICAO's default on the frame
 	EyeMin, EyeMax   float64 // mm from the bottom edge; 0: default
 	Basis            string  // "official" or "secondary"
 	Source           string
