@@ -50,7 +50,7 @@ func icaoPassport(code, name string) Spec {
 	d := document{ID: slug + "-passport", Name: name + " Passport", WidthMm: 35, HeightMm: 45, WidthPx: 413, HeightPx: 531, DPI: 300,
 		Background: "Plain white or light grey", BgColor: "#ffffff"}
 	s := specOf(code, name, d)
-	if b, ok := bands[d.ID]; !ok || b.Frame == nil {
+	if bands[d.ID].Frame == nil {
 		s.FrameSource, s.FrameBasis = icaoFrameSource, specs.FrameICAODefault
 	}
 	if s.HeadBasis == icaoBasis {

@@ -315,12 +315,13 @@ func specOf(code, countryName string, d document) Spec {
 		WidthMm: d.WidthMm, HeightMm: d.HeightMm, DPI: d.DPI, WidthPx: d.WidthPx, HeightPx: d.HeightPx,
 		Background: d.Background, BackgroundHex: d.BgColor, FrameSource: frameSource, FrameBasis: specs.FramePublished,
 	}
-	if b, ok := bands[d.ID]; ok && b.Frame != nil {
+	b := bands[d.ID]
+	if b.Frame != nil {
 		s.WidthMm, s.HeightMm = b.Frame.WidthMm, b.Frame.HeightMm
 		s.WidthPx, s.HeightPx = pixels(b.Frame.WidthMm, s.DPI), pixels(b.Frame.HeightMm, s.DPI)
 		s.FrameSource, s.FrameBasis = b.Frame.Source, specs.FramePublished
 	}
-	if b, ok := bands[d.ID]; ok && b.HeadMin > 0 {
+	if b.HeadMin > 0 {
 		s.HeadMinMm, s.HeadMaxMm, s.HeadBasis = b.HeadMin, b.HeadMax, b.Basis
 		s.SourceURL, s.MinPx, s.MaxKB, s.Notes = b.Source, b.MinPx, b.MaxKB, b.Note
 		if b.EyeMin > 0 {

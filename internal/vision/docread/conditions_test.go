@@ -78,28 +78,34 @@ func conditionDoc(c condition, rng *rand.Rand, i int, face []byte) (testdocs.Doc
 // whose names had a digit in them or letters lost to a soft enlargement.
 func TestReadMRZConditions(t *testing.T) {
 	r := reader(t)
-	face := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 	cases := map[string][]int{"glare": {18, 20, 26, 27, 50}, "small": {1, 7}}
+	evalDocs(t, cases, func(t *testing.T, d testdocs.Doc, lines []string) {
+		got, err := r.ReadMRZ(context.Background(), testdocs.Render(t, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Valid() || strings.Join(got.Lines, "\n") != strings.Join(lines, "\n") {
+			t.Fatalf("read %q (failed %v), want %q", got.Lines, got.FailedChecks, lines)
+		}
+	})
+}
+
+// evalDocs runs fn, as a subtest, on the documents of the evaluation that
+// cases lists (condition name → indices), drawn as TestEvalConditions draws
+// them.
+func evalDocs(t *testing.T, cases map[string][]int, fn func(t *testing.T, d testdocs.Doc, lines []string)) {
+	face := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 	for ci, c := range conditions {
 		want := cases[c.name]
 		if want == nil {
 			continue
 		}
-		rng := rand.New(rand.NewPCG(uint64(ci), 28)) // as TestEvalConditions draws them
+		rng := rand.New(rand.NewPCG(uint64(ci), 28))
 		for i := 0; i <= slices.Max(want); i++ {
 			d, lines := conditionDoc(c, rng, i, face)
-			if !slices.Contains(want, i) {
-				continue
+			if slices.Contains(want, i) {
+				t.Run(fmt.Sprintf("%s %d", c.name, i), func(t *testing.T) { fn(t, d, lines) })
 			}
-			t.Run(fmt.Sprintf("%s %d", c.name, i), func(t *testing.T) {
-				got, err := r.ReadMRZ(context.Background(), testdocs.Render(t, d))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !got.Valid() || strings.Join(got.Lines, "\n") != strings.Join(lines, "\n") {
-					t.Fatalf("read %q (failed %v), want %q", got.Lines, got.FailedChecks, lines)
-				}
-			})
 		}
 	}
 }
@@ -111,34 +117,20 @@ func TestReadMRZConditions(t *testing.T) {
 // surname's line was taken for a column's edge: now read as one column).
 func TestCheckVIZConditions(t *testing.T) {
 	r := reader(t)
-	face := testenv.ReadPhoto(t, testenv.PhotoGrace512)
 	cases := map[string][]int{"low light": {6, 7}, "perspective": {1}, "in hand": {9}}
-	for ci, c := range conditions {
-		want := cases[c.name]
-		if want == nil {
-			continue
+	evalDocs(t, cases, func(t *testing.T, d testdocs.Doc, _ []string) {
+		m, err := r.ReadMRZ(context.Background(), testdocs.Render(t, d))
+		if err != nil || !m.Valid() {
+			t.Fatalf("ReadMRZ: %v %+v", err, m)
 		}
-		rng := rand.New(rand.NewPCG(uint64(ci), 28)) // as TestEvalConditions draws them
-		for i := 0; i <= slices.Max(want); i++ {
-			d, _ := conditionDoc(c, rng, i, face)
-			if !slices.Contains(want, i) {
-				continue
-			}
-			t.Run(fmt.Sprintf("%s %d", c.name, i), func(t *testing.T) {
-				m, err := r.ReadMRZ(context.Background(), testdocs.Render(t, d))
-				if err != nil || !m.Valid() {
-					t.Fatalf("ReadMRZ: %v %+v", err, m)
-				}
-				v, err := r.CheckVIZ(context.Background(), m)
-				if err != nil || v == nil {
-					t.Fatalf("CheckVIZ: %v", err)
-				}
-				if v.Fields[0].Name != "surname" || v.Fields[0].Status != docread.VIZMatch || v.Mismatch() {
-					t.Fatalf("%+v\nzone text %q", v.Fields, v.Text)
-				}
-			})
+		v, err := r.CheckVIZ(context.Background(), m)
+		if err != nil || v == nil {
+			t.Fatalf("CheckVIZ: %v", err)
 		}
-	}
+		if v.Fields[0].Name != "surname" || v.Fields[0].Status != docread.VIZMatch || v.Mismatch() {
+			t.Fatalf("%+v\nzone text %q", v.Fields, v.Text)
+		}
+	})
 }
 
 // TestEvalConditions reads synthetic documents under each condition and

@@ -1,9 +1,13 @@
 package docread_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -217,4 +221,45 @@ func TestCheckVIZ(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckVIZCardBothSides: a TD1 card's zone is on its front; with the
+// front shown above the back in one picture, the zone is found there, far
+// above the back's MRZ (beyond what a page's zone would span, which is
+// painted out on passports).
+func TestCheckVIZCardBothSides(t *testing.T) {
+	r := reader(t)
+	p := testdocs.Person{Code: "ID", Issuer: "UTO", Surname: "HARTMANNSDORF", GivenNames: "ANNA", Number: "L898902C3",
+		Nationality: "UTO", Birth: "740812", Sex: "F", Expiry: "340415"}
+	fields := []string{"IDENTITY CARD  UTO", "SURNAME  HARTMANNSDORF", "GIVEN NAMES  ANNA", "NO  L898902C3", "BIRTH  12 AUG 1974"}
+	front := decodeJPEG(t, testdocs.Render(t, testdocs.Doc{Portrait: testenv.ReadPhoto(t, testenv.PhotoGrace512), Fields: fields, Quality: 92}))
+	back := decodeJPEG(t, testdocs.Render(t, testdocs.Doc{MRZ: testdocs.TD1(p), BackOnly: true, Quality: 92}))
+	both := image.NewRGBA(image.Rect(0, 0, max(front.Bounds().Dx(), back.Bounds().Dx()), front.Bounds().Dy()+back.Bounds().Dy()))
+	draw.Draw(both, both.Bounds(), image.NewUniform(back.At(0, 0)), image.Point{}, draw.Src) // the desk
+	draw.Draw(both, front.Bounds(), front, image.Point{}, draw.Src)
+	draw.Draw(both, back.Bounds().Add(image.Pt(0, front.Bounds().Dy())), back, image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, both, &jpeg.Options{Quality: 92}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := r.ReadMRZ(context.Background(), buf.Bytes())
+	if err != nil || !m.Valid() || m.Format != "TD1" {
+		t.Fatalf("ReadMRZ: %v %+v", err, m)
+	}
+	v, err := r.CheckVIZ(context.Background(), m)
+	if err != nil || v == nil {
+		t.Fatalf("CheckVIZ: %v", err)
+	}
+	if v.Fields[0].Name != "surname" || v.Fields[0].Status != docread.VIZMatch {
+		t.Fatalf("%+v\nzone text %q", v.Fields, v.Text)
+	}
+}
+
+func decodeJPEG(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }

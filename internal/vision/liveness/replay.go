@@ -43,8 +43,9 @@ type Likeness []float32
 
 // LikenessOf measures a frame's likeness. The JPEG is decoded at the
 // smallest scale in eighths that leaves at least five pixels a cell (a
-// quarter for 640×480: about 0.3 ms, BenchmarkReplayed), and each pixel shared between the cells it straddles, so that
-// a resized copy, decoded to another size, averages the same areas.
+// quarter for 640×480: about 0.3 ms, BenchmarkReplayed), and each pixel
+// shared between the cells it straddles, so that a resized copy, decoded
+// to another size, averages the same areas.
 func LikenessOf(ctx context.Context, jpeg []byte) (Likeness, error) {
 	w, h, ok := raster.JPEGSize(jpeg, 8)
 	if !ok || w < likeW {

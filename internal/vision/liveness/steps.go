@@ -104,9 +104,10 @@ func blinked(ms []measured, from int, base quality.Shape) (int, string) {
 
 // closer: the face grows by closerBy over its size in the last frame
 // facing the camera up to the one where the step before was done (for a
-// first step, the smallest frontal face so far), in a frame after it. Sizes are compared only between frames facing the
-// camera: a turned head's eyes are closer together, so its frame would
-// make any frontal one look nearer. Measured from before the step, not from
+// first step, the smallest frontal face so far), in a frame after it.
+// Sizes are compared only between frames facing the camera: a turned
+// head's eyes are closer together, so its frame would make any frontal one
+// look nearer. Measured from before the step, not from
 // the smallest the face ever was: a person who moved closer for an earlier
 // step stays there, and a recording of that must not pass for this step.
 func closer(ms []measured, from int, base quality.Shape) (int, string) {
