@@ -80,7 +80,7 @@ type MRZRead struct {
 	// levelled, with text lines about lineH px tall (nil: not known);
 	// sameSide paints out what lies beyond a page whose zone is there.
 	above    func(lineH int, sameSide bool) (*image.Gray, float64)
-	band     []byte // the band the read came from (PGM), for a second opinion
+	band     []byte // the band the read came from (a PNG), for a second opinion
 	split    int    // rows OCR read in pieces (see splitRows)
 	Attempts int    // regions recognised
 }

@@ -145,14 +145,14 @@ func (s *search) read(reg image.Rectangle, lineH int) error {
 	// A text line about 36 px tall: Tesseract's sweet spot.
 	scale := math.Max(0.25, math.Min(3, 36/float64(lineH*s.f)))
 	band := levelledBand(s.g, -s.skew, s.f, s.small.Rect.Size(), reg, scale)
-	plain := pgm(band)
+	plain := storedPNG(band)
 	readings := []struct {
 		ocr  *ocrPool
 		band func() []byte
 	}{
 		{s.r.mrzOCR, func() []byte { return plain }},
 		{s.r.mrzEng, func() []byte { return plain }},
-		{s.r.mrzOCR, func() []byte { return pgm(equalized(band)) }},
+		{s.r.mrzOCR, func() []byte { return storedPNG(equalized(band)) }},
 	}
 	var first string // the MRZ model's reading of the plain band
 	for i, rd := range readings {

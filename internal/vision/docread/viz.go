@@ -69,8 +69,8 @@ func (r *Reader) CheckVIZ(ctx context.Context, m *MRZRead) (*VIZ, error) {
 	if page == nil {
 		return nil, nil
 	}
-	// PGM, as the MRZ band: a PNG of the zone took a sixth of the stage to encode.
-	text, err := r.vizOCR.text(pgm(page))
+	// Stored, not compressed: a compressed PNG of the zone took a sixth of the stage to encode.
+	text, err := r.vizOCR.text(storedPNG(page))
 	if err != nil {
 		return nil, err
 	}
