@@ -10,6 +10,14 @@ export VERIDOC_DATA_DIR ?= ./data
 # binary sets these itself).
 export OMP_THREAD_LIMIT ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
+# OpenBLAS's kernels where it fell back to its oldest on a processor it does
+# not know (internal/platform/blascore; the binary sets this itself too).
+ifndef OPENBLAS_CORETYPE
+OPENBLAS_CORETYPE := $(shell $(GO) run ./tools/blascore 2>/dev/null)
+endif
+ifneq ($(OPENBLAS_CORETYPE),)
+export OPENBLAS_CORETYPE
+endif
 
 .PHONY: build run deps test-deps models bench eval-photos eval-docs eval-liveness loadtest scale test e2e-deps lint vet fmt-check staticcheck clean
 

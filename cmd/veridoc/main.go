@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/veridoc/veridoc/internal/app"
+	"github.com/veridoc/veridoc/internal/platform/blascore"
 	"github.com/veridoc/veridoc/internal/platform/config"
 )
 
@@ -35,16 +36,21 @@ func main() {
 // OpenBLAS's (dlib's face descriptor) spin on the other cores while they
 // wait: an MRZ read took twice the CPU and time with them, and OpenBLAS's
 // yielding put a quarter of a session job's CPU time in the kernel. Each
-// worker already has a core; the libraries read the variables when they
-// load, before main runs, so setting them here takes an exec of the same
-// binary.
+// worker already has a core. OPENBLAS_CORETYPE is set too where OpenBLAS
+// fell back to its oldest kernels on a processor it does not know
+// (blascore). The libraries read the variables when they load, before main
+// runs, so setting them here takes an exec of the same binary.
 func singleThreaded() {
+	want := map[string]string{"OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1"}
+	if core := blascore.Wanted(); core != "" {
+		want[blascore.Variable] = core
+	}
 	changed := false
-	for _, name := range []string{"OMP_THREAD_LIMIT", "OPENBLAS_NUM_THREADS"} {
+	for name, value := range want {
 		if os.Getenv(name) != "" {
 			continue
 		}
-		if err := os.Setenv(name, "1"); err != nil {
+		if err := os.Setenv(name, value); err != nil {
 			return
 		}
 		changed = true
