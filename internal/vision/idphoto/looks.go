@@ -74,6 +74,7 @@ const (
 	warnSharpness    = 0.6
 	maxOcclusion     = 0.3  // share of the lower face not of the cheeks' colour: a warning only
 	maxForeign       = 0.15 // share of the lower face of a colour no face has; real portraits ≤ 0.01, blue objects ≥ 0.36
+	maxFlatCover     = 0.15 // share of the lower face dark or off-colour and smooth; Congress portraits ≤ 0.12 (quality.flatRough)
 	minEyesVisible   = 0.07 // luma contrast around the less visible eye
 	maxGlasses       = 0.12 // bridge edge; without glasses ≤ 0.104 on Congress
 	maxJPEGQuality   = 30   // a source saved at this quality or below …
@@ -139,6 +140,9 @@ func faceReasons(q quality.Measures, spec Spec, warnings *[]string) []Reason {
 		// A colour no skin or hair has, on a face that looks at the camera
 		// (a turned head's jaw outline takes in the background).
 		add(FaceOccluded, fmt.Sprintf("%.0f %% of the face below the nose is of a colour no skin or hair has", 100*q.ForeignColour))
+	case q.FlatCover > maxFlatCover && frontal:
+		// Dark or off-colour and smooth: an object's surface, not a beard.
+		add(FaceOccluded, fmt.Sprintf("%.0f %% of the face below the nose is covered by something smooth, not skin or hair", 100*q.FlatCover))
 	case q.LowerFaceOcclusion > maxOcclusion || q.ForeignColour > maxForeign:
 		// Only a warning: a full dark beard reads as covered (0.20 on a
 		// greyscale Congress portrait, more in colour), and a turned head's

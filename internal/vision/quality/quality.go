@@ -54,6 +54,9 @@ type Measures struct {
 	// ForeignColour is the share of the same region in a colour no skin or
 	// hair has (saturated, its hue far from the cheeks'): an object.
 	ForeignColour float64 `json:"foreign_colour"`
+	// FlatCover is the share of the same region that is off the cheeks'
+	// colour or dark, and smooth: an object's surface, not a beard's hairs.
+	FlatCover float64 `json:"flat_cover"`
 	// EyesVisible is the smaller eye's luma contrast (standard deviation
 	// around the eye over the cheeks' luma): low when something flat covers it.
 	EyesVisible float64 `json:"eyes_visible"`
@@ -98,11 +101,11 @@ func Assess(img *raster.Image, pts []faces.Point) Measures {
 	f.light(&m)
 	m.Sharpness = f.sharpness()
 	skin := f.skin()
-	m.LowerFaceOcclusion, m.ForeignColour = f.lowerFace(skin)
+	m.LowerFaceOcclusion, m.ForeignColour, m.FlatCover = f.lowerFace(skin)
 	m.EyesVisible = f.eyesVisible(skin)
 	m.Glasses = f.glasses(skin)
 	for _, v := range []*float64{&m.EyesOpen, &m.MouthOpen, &m.Smile, &m.MouthWidth, &m.IlluminationUniformity, &m.UnderExposure,
-		&m.OverExposure, &m.Sharpness, &m.LowerFaceOcclusion, &m.ForeignColour, &m.EyesVisible, &m.Glasses} {
+		&m.OverExposure, &m.Sharpness, &m.LowerFaceOcclusion, &m.ForeignColour, &m.FlatCover, &m.EyesVisible, &m.Glasses} {
 		*v = round3(*v)
 	}
 	m.YawDeg, m.PitchDeg, m.RollDeg, m.Brightness = round1(m.YawDeg), round1(m.PitchDeg), round1(m.RollDeg), round1(m.Brightness)
