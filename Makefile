@@ -56,7 +56,7 @@ bench: models
 # measured again; prints a table and writes test-output/eval-photos.{jpg,txt}.
 eval-photos: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalPhotos|TestEvalQuality' -v -timeout 20m ./internal/vision/idphoto
+	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalPhotos|TestEvalQuality|TestEvalFlatCover' -v -timeout 20m ./internal/vision/idphoto
 
 # Document evaluation: the MRZ reader on synthetic photos per condition
 # (perspective, low light, glare, small, window, hologram, in hand; exact-read
