@@ -301,7 +301,8 @@ func beard(seed uint64, c color.RGBA) func(*image.RGBA, []faces.Point) {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		d := ipd(lm)
 		r, _ := chinRect(lm)
-		lips := image.Rect(int(lm[48].X), int(lm[51].Y), int(lm[54].X), int(lm[57].Y))
+		m := int(0.05 * d) // the lips with a margin: hairs over them move their landmarks
+		lips := image.Rect(int(lm[48].X)-m, int(lm[51].Y)-m, int(lm[54].X)+m, int(lm[57].Y)+m)
 		n := int(6 * float64(r.Dx()*r.Dy()) / math.Max(1, 0.1*d))
 		for range n {
 			x0, y0 := float64(r.Min.X)+rng.Float64()*float64(r.Dx()), float64(r.Min.Y)+rng.Float64()*float64(r.Dy())

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/veridoc/veridoc/internal/vision/quality"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // Failure codes of the face-quality measures (package quality), checked on
@@ -81,6 +82,42 @@ const (
 	minBlockPx       = 2.0  // … whose 8 px blocks are at least this large in the photo
 	glassesWarnShare = 0.75 // of maxGlasses
 )
+
+// exposureFailure judges the exposure of a finished photo whose face could
+// not be found again, from where every spec puts the face (the middle half
+// across, a fifth to three quarters down) with the face's limits: a photo
+// so washed out or so dark that the detector loses the face gets that
+// reason rather than a bare failure. nil when the exposure is not why.
+func exposureFailure(img *raster.Image) *Failure {
+	var sum, dark, bright, n float64
+	for y := img.H / 5; y < img.H*3/4; y++ {
+		for x := img.W / 4; x < img.W*3/4; x++ {
+			i := 3 * (y*img.W + x)
+			l := 0.299*float64(img.Pix[i]) + 0.587*float64(img.Pix[i+1]) + 0.114*float64(img.Pix[i+2])
+			sum, n = sum+l, n+1
+			switch {
+			case l <= 25:
+				dark++
+			case l >= 247:
+				bright++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	q := quality.Measures{Brightness: sum / n, UnderExposure: dark / n, OverExposure: bright / n}
+	var r Reason
+	switch {
+	case q.UnderExposure > maxDark || q.Brightness < minBrightness:
+		r = qualityReason(Underexposed, fmt.Sprintf("the face is lost in the dark: mean brightness %.0f of 255 where it should be, %.0f %% nearly black", q.Brightness, 100*q.UnderExposure))
+	case q.OverExposure > maxBright || q.Brightness > maxBrightness:
+		r = qualityReason(Overexposed, fmt.Sprintf("the face is washed out: mean brightness %.0f of 255 where it should be, %.0f %% nearly white", q.Brightness, 100*q.OverExposure))
+	default:
+		return nil
+	}
+	return &Failure{Reasons: []Reason{r}, Issues: []string{qualityReasons[r.Code].message}, Quality: &q}
+}
 
 // checkQuality refuses a finished photo whose measures leave the limits
 // for its spec; softer findings become warnings. It returns every reason

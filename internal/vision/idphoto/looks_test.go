@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/veridoc/veridoc/internal/vision/quality"
+	"github.com/veridoc/veridoc/internal/vision/raster"
 )
 
 // TestQualityRules: each limit of looks.go against measures as package
@@ -54,6 +55,44 @@ func TestQualityRules(t *testing.T) {
 			}
 			if got != c.want {
 				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestExposureFailure: a finished photo whose face was lost again is
+// judged by the light where the face should be.
+func TestExposureFailure(t *testing.T) {
+	photo := func(centre, edge uint8) *raster.Image {
+		img := &raster.Image{W: 60, H: 80, Pix: make([]byte, 3*60*80)}
+		for y := 0; y < img.H; y++ {
+			for x := 0; x < img.W; x++ {
+				v := edge
+				if x >= 15 && x < 45 && y >= 16 && y < 60 {
+					v = centre
+				}
+				copy(img.Pix[3*(y*img.W+x):], []byte{v, v, v})
+			}
+		}
+		return img
+	}
+	for _, c := range []struct {
+		name string
+		img  *raster.Image
+		want string
+	}{
+		{"washed out", photo(252, 200), Overexposed},
+		{"dark", photo(12, 240), Underexposed},
+		{"lit, the face lost for another reason", photo(140, 250), ""},
+		{"white background, lit centre", photo(130, 255), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := exposureFailure(c.img)
+			switch {
+			case c.want == "" && f == nil:
+			case c.want != "" && f != nil && f.Code() == c.want:
+			default:
+				t.Fatalf("got %+v, want %q", f, c.want)
 			}
 		})
 	}

@@ -253,6 +253,9 @@ func (p *Processor) Measure(ctx context.Context, photo []byte, spec Spec) (*Meas
 		found[i] = found[i].Scaled(scale)
 	}
 	if len(found) == 0 {
+		if f := exposureFailure(img); f != nil {
+			return nil, f // washed out or too dark to find the face again
+		}
 		return nil, fail(ProcessingFailed, "The face could not be found again on the finished photo", "Use a sharper, evenly lit photo")
 	}
 	sort.Slice(found, func(i, j int) bool { return area(found[i].Box) > area(found[j].Box) })
