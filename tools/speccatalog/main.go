@@ -71,6 +71,9 @@ const (
 	byPhoto    = "https://italy.mfa.gov.by/it/consular_issues/passport/foto/"
 	aePhoto    = "https://www.khaleejtimes.com/life-and-living/visa-and-immigration-in-uae/uae-updates-personal-photo-criteria-for-issuing-renewing-passports-emirates-ids (ICP's criteria of December 2022: 35 × 40 mm)"
 	ngPhoto    = "https://www.timpson.co.uk/services/passport-photos/international-passport-photo-sizes/nigeria.html (the face 70–80 % of the photo)"
+	nzPhoto    = "https://www.passports.govt.nz/ (DIA's requirements as reprinted at china2au.com: head at most 80 % of the photo, 36 mm, at least 70 %, 32 mm; online photos as reprinted at 123passportphoto.com)"
+	noPhoto    = "https://www.udi.no/en/word-definitions/photopassport-photo/ (the face 70–80 % of the photo; the same rules as for passports and ID cards)"
+	sePhoto    = "https://polisen.se/ (PMFS 2021:2, as quoted by fastpassportphotoonline.com: head height 32–36 mm)"
 	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
 )
 
@@ -101,6 +104,7 @@ var digitals = map[string]digital{
 	"uk-visa":     {0, 50, "https://www.gov.uk/photos-for-passports (online: at least 600×750 px, 50 KB to 10 MB, as reprinted)"},
 	"china-visa":  {420, 40, cnPhoto + " (354×472 to 420×560 px, 40–120 KB)"},
 	"india-visa":  {1000, 10, inVisa + " (350×350 to 1000×1000 px, 10 KB to 1 MB)"},
+	"nz-passport": {4500, 250, nzPhoto + " (online: 3:4, 900×1200 to 4500×6000 px, 250 KB to 10 MB)"},
 }
 
 var bands = map[string]band{
@@ -154,6 +158,12 @@ var bands = map[string]band{
 	// ICP gives the frame and no head band: the ICAO default on its frame.
 	"uae-passport":     {0, 0, 0, 0, "", "", 0, 0, "", &frame{35, 40, aePhoto}},
 	"nigeria-passport": {31.5, 36, 0, 0, "secondary", ngPhoto, 0, 0, "", nil},
+	// From the searches of the eighth session of 2026-12-07.
+	"nz-passport":     {32, 36, 0, 0, "secondary", nzPhoto, 900, 10240, "head 70–80 % of the 45 mm height", nil},
+	"norway-passport": {31.5, 36, 0, 0, "official", noPhoto, 0, 0, "the police take the photo at the appointment; the face 70–80 % of the photo", nil},
+	"norway-visa":     {31.5, 36, 0, 0, "official", noPhoto, 0, 0, "the face 70–80 % of the photo", nil},
+	"sweden-passport": {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
+	"sweden-id-card":  {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
 }
 
 // ISO 3166-1 alpha-2 for the dataset's country slugs. "schengen" is the EU (ISO's exceptional reservation).
