@@ -48,8 +48,11 @@ const GreyscaleColour = 11.0
 
 // editors are the programs whose name in a document photo's metadata says
 // it went through an editor. Camera and phone firmware, scanners and
-// converters are not in it.
-var editors = regexp.MustCompile(`(?i)(adobe photoshop|photoshop 3\.0|gimp|pixelmator|affinity photo|paint\.net|photopea|canva|snapseed|picsart|fotor)`)
+// converters are not in it; nor is the "Photoshop 3.0" signature of a
+// JPEG's APP13 segment, the container of IPTC captions and keywords that
+// photo managers, news agencies' tools and exiftool write as well (an
+// editor's save names the editor in its XMP or EXIF Software).
+var editors = regexp.MustCompile(`(?i)(adobe photoshop|gimp|pixelmator|affinity photo|paint\.net|photopea|canva|snapseed|picsart|fotor)`)
 
 // metadataBytes is how much of a file's start is searched: EXIF, XMP and
 // Photoshop blocks come before the pixels.

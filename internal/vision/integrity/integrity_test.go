@@ -85,6 +85,21 @@ func edited(src []byte, tool string) []byte {
 	return append(append(append([]byte{}, src[:2]...), seg...), src[2:]...)
 }
 
+// captioned is a JPEG with an IPTC caption in an APP13 "Photoshop 3.0"
+// segment, as a photo manager or exiftool writes one: no editor's save.
+func captioned(src []byte) []byte {
+	caption := "Passport, taken at the counter"
+	iim := append([]byte{0x1C, 0x02, 0x78, 0x00, byte(len(caption))}, caption...)
+	res := append([]byte("Photoshop 3.0\x008BIM\x04\x04\x00\x00"), 0, 0, 0, byte(len(iim)))
+	res = append(res, iim...)
+	if len(iim)%2 == 1 {
+		res = append(res, 0)
+	}
+	n := len(res) + 2
+	seg := append([]byte{0xFF, 0xED, byte(n >> 8), byte(n)}, res...)
+	return append(append(append([]byte{}, src[:2]...), seg...), src[2:]...)
+}
+
 // TestInspect: a colour document passes; its greyscale copy (plain or
 // under a warm light), an editor's re-save and a photo of it on a screen
 // are found.
@@ -96,6 +111,7 @@ func TestInspect(t *testing.T) {
 		editor, grey, screen bool
 	}{
 		{"colour photo", doc, false, false, false},
+		{"colour photo with an IPTC caption", captioned(doc), false, false, false},
 		{"greyscale copy", greyCopy(t, doc, 1), false, true, false},
 		{"greyscale copy under warm light", greyCopy(t, doc, 1.15), false, true, false},
 		{"re-saved by Photoshop", edited(doc, "Adobe Photoshop 25.1 (Windows)"), true, false, false},
