@@ -74,6 +74,7 @@ const (
 	nzPhoto    = "https://www.passports.govt.nz/ (DIA's requirements as reprinted at china2au.com: head at most 80 % of the photo, 36 mm, at least 70 %, 32 mm; online photos as reprinted at 123passportphoto.com)"
 	noPhoto    = "https://www.udi.no/en/word-definitions/photopassport-photo/ (the face 70–80 % of the photo; the same rules as for passports and ID cards)"
 	sePhoto    = "https://polisen.se/ (PMFS 2021:2, as quoted by fastpassportphotoonline.com: head height 32–36 mm)"
+	zaPhoto    = "http://www.dha.gov.za/ (Home Affairs' Passport & ID Photograph Specifications, as reprinted at hitpages.com: the face 70–80 % of the 35 × 45 mm photograph)"
 	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
 )
 
@@ -159,11 +160,12 @@ var bands = map[string]band{
 	"uae-passport":     {0, 0, 0, 0, "", "", 0, 0, "", &frame{35, 40, aePhoto}},
 	"nigeria-passport": {31.5, 36, 0, 0, "secondary", ngPhoto, 0, 0, "", nil},
 	// From the searches of the eighth session of 2026-12-07.
-	"nz-passport":     {32, 36, 0, 0, "secondary", nzPhoto, 900, 10240, "head 70–80 % of the 45 mm height", nil},
-	"norway-passport": {31.5, 36, 0, 0, "official", noPhoto, 0, 0, "the police take the photo at the appointment; the face 70–80 % of the photo", nil},
-	"norway-visa":     {31.5, 36, 0, 0, "official", noPhoto, 0, 0, "the face 70–80 % of the photo", nil},
-	"sweden-passport": {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
-	"sweden-id-card":  {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
+	"nz-passport":           {32, 36, 0, 0, "secondary", nzPhoto, 900, 10240, "head 70–80 % of the 45 mm height", nil},
+	"norway-passport":       {31.5, 36, 0, 0, "official", noPhoto, 0, 0, "the police take the photo at the appointment; the face 70–80 % of the photo", nil},
+	"norway-visa":           {31.5, 36, 0, 0, "official", noPhoto, 0, 0, "the face 70–80 % of the photo", nil},
+	"sweden-passport":       {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
+	"sweden-id-card":        {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
+	"south-africa-passport": {31.5, 36, 0, 0, "secondary", zaPhoto, 0, 0, "the face 70–80 % of the photograph; not more than a month old", nil},
 }
 
 // ISO 3166-1 alpha-2 for the dataset's country slugs. "schengen" is the EU (ISO's exceptional reservation).
