@@ -10,14 +10,9 @@ export VERIDOC_DATA_DIR ?= ./data
 # binary sets these itself).
 export OMP_THREAD_LIMIT ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
-# OpenBLAS's kernels where it fell back to its oldest on a processor it does
-# not know (internal/platform/blascore; the binary sets this itself too).
-ifndef OPENBLAS_CORETYPE
-OPENBLAS_CORETYPE := $(shell $(GO) run ./tools/blascore 2>/dev/null)
-endif
-ifneq ($(OPENBLAS_CORETYPE),)
-export OPENBLAS_CORETYPE
-endif
+# OpenBLAS's kernels, where it would fall back to its oldest on a processor
+# it does not know, are set by scripts/blas-env.sh for each test command.
+BLAS := GO=$(GO) scripts/blas-env.sh
 
 .PHONY: build run deps test-deps models bench eval-photos eval-docs eval-liveness loadtest scale test e2e-deps lint vet fmt-check staticcheck clean
 
@@ -43,20 +38,20 @@ run: deps models build
 
 # Sets up everything it needs on a fresh Debian machine, as `make run` does.
 test: test-deps models e2e-deps lint
-	scripts/with-services.sh $(GO) test -race -count=1 -timeout 15m ./...
+	$(BLAS) scripts/with-services.sh $(GO) test -race -count=1 -timeout 15m ./...
 
 # Photo pipeline numbers: per-stage times and p50/p95 on one core (12 MP and 1 MP
 # JPEGs), photos/s with two workers, peak RSS. Each benchmark runs in its own process.
 bench: models
-	$(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./internal/vision/idphoto
-	$(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./internal/vision/idphoto
-	$(GO) test -run '^$$' -bench 'SessionStages' -cpu 1 -benchtime 20x ./internal/vision/engines
+	$(BLAS) $(GO) test -run '^$$' -bench 'Process12MP|Process1MP' -cpu 1 -benchtime 20x ./internal/vision/idphoto
+	$(BLAS) $(GO) test -run '^$$' -bench 'Throughput2Workers' -cpu 2 -benchtime 40x ./internal/vision/idphoto
+	$(BLAS) $(GO) test -run '^$$' -bench 'SessionStages' -cpu 1 -benchtime 20x ./internal/vision/engines
 
 # Photo evaluation: real portraits and variants through four specs, each output
 # measured again; prints a table and writes test-output/eval-photos.{jpg,txt}.
 eval-photos: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalPhotos|TestEvalQuality|TestEvalFlatCover' -v -timeout 20m ./internal/vision/idphoto
+	VERIDOC_EVAL=1 $(BLAS) $(GO) test -count=1 -run 'TestEvalPhotos|TestEvalQuality|TestEvalFlatCover' -v -timeout 20m ./internal/vision/idphoto
 
 # Document evaluation: the MRZ reader on synthetic photos per condition
 # (perspective, low light, glare, small, window, hologram, in hand; exact-read
@@ -65,7 +60,7 @@ eval-photos: models
 # measured, never tuned to), per file with the totals (the clean subset apart).
 eval-docs: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions|TestEvalIntegrity' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva ./internal/vision/integrity
+	VERIDOC_EVAL=1 $(BLAS) $(GO) test -count=1 -run 'TestEvalHoldout|TestEvalConditions|TestEvalIntegrity' -v -timeout 30m ./internal/vision/docread ./internal/vision/aamva ./internal/vision/integrity
 
 # Liveness evaluation: generated live heads doing random challenges and the
 # attacks (a print moved and bent, a screen replay, a frozen frame, two
@@ -77,9 +72,9 @@ eval-docs: models
 # second and peak memory.
 eval-liveness: models
 	@scripts/install-deps.sh test
-	VERIDOC_EVAL=1 $(GO) test -count=1 -cpu 1 -run 'TestEvalLiveness' -v -timeout 60m ./internal/vision/liveness
-	$(GO) test -run '^$$' -bench 'Check15|Replayed' -cpu 1 -benchtime 10x ./internal/vision/liveness
-	$(GO) test -run '^$$' -bench 'CheckWorkers2' -cpu 2 -benchtime 20x ./internal/vision/liveness
+	VERIDOC_EVAL=1 $(BLAS) $(GO) test -count=1 -cpu 1 -run 'TestEvalLiveness' -v -timeout 60m ./internal/vision/liveness
+	$(BLAS) $(GO) test -run '^$$' -bench 'Check15|Replayed' -cpu 1 -benchtime 10x ./internal/vision/liveness
+	$(BLAS) $(GO) test -run '^$$' -bench 'CheckWorkers2' -cpu 2 -benchtime 20x ./internal/vision/liveness
 
 # At a million sessions on PostgreSQL (tools/scale, seeded by bulk inserts):
 # list latencies against an account of 1,000, the 1:N face index's load

@@ -7,7 +7,8 @@
 // kernels the processor has.
 //
 // OpenBLAS reads OPENBLAS_CORETYPE once, when it loads: the server sets it
-// and starts itself again (cmd/veridoc), the Makefile asks tools/blascore.
+// and starts itself again (cmd/veridoc); the Makefile runs tests and
+// benchmarks through scripts/blas-env.sh, which asks tools/blascore.
 package blascore
 
 // #cgo LDFLAGS: -ldl
