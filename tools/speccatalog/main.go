@@ -75,6 +75,7 @@ const (
 	noPhoto    = "https://www.udi.no/en/word-definitions/photopassport-photo/ (the face 70–80 % of the photo; the same rules as for passports and ID cards)"
 	sePhoto    = "https://polisen.se/ (PMFS 2021:2, as quoted by fastpassportphotoonline.com: head height 32–36 mm)"
 	zaPhoto    = "http://www.dha.gov.za/ (Home Affairs' Passport & ID Photograph Specifications, as reprinted at hitpages.com: the face 70–80 % of the 35 × 45 mm photograph)"
+	uaPhoto    = "https://acc.cv.ua/news/ukraine/v-ukrayini-robitimut-foto-na-pasport-za-mizhnarodnimi-standartami-48703 (the Cabinet of Ministers' resolution on ICAO's recommendations as reported: the face 70–80 % of the photograph)"
 	icaoSource = "https://www.icao.int/publications/Documents/9303_p3_cons_en.pdf"
 )
 
@@ -166,6 +167,7 @@ var bands = map[string]band{
 	"sweden-passport":       {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
 	"sweden-id-card":        {32, 36, 0, 0, "secondary", sePhoto, 0, 0, "the police take the photo at the office", nil},
 	"south-africa-passport": {31.5, 36, 0, 0, "secondary", zaPhoto, 0, 0, "the face 70–80 % of the photograph; not more than a month old", nil},
+	"ukraine-intl-passport": {31.5, 36, 0, 0, "secondary", uaPhoto, 0, 0, "the face 70–80 % of the photograph; the State Migration Service photographs biometric passports at the office", nil},
 }
 
 // ISO 3166-1 alpha-2 for the dataset's country slugs. "schengen" is the EU (ISO's exceptional reservation).
