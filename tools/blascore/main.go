@@ -1,7 +1,8 @@
 // Command blascore prints the OPENBLAS_CORETYPE this machine should run
 // with, or nothing when OpenBLAS's own choice stands (see
-// internal/platform/blascore). The Makefile exports it to the tests and
-// benchmarks (scripts/blas-env.sh); the server sets it itself.
+// internal/platform/blascore). scripts/blas-env.sh, through which the
+// Makefile runs tests and benchmarks, sets it from this; the server sets it
+// itself.
 package main
 
 import (

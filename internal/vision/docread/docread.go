@@ -5,11 +5,9 @@
 package docread
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"image"
-	"image/png"
 	"time"
 
 	"github.com/veridoc/veridoc/internal/vision/mrz"
@@ -205,7 +203,5 @@ func (r *Reader) Text(ctx context.Context, img []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var buf bytes.Buffer
-	_ = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, g)
-	return r.textOCR.text(buf.Bytes())
+	return r.textOCR.text(storedPNG(g))
 }

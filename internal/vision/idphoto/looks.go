@@ -106,17 +106,25 @@ func exposureFailure(img *raster.Image) *Failure {
 	if n == 0 {
 		return nil
 	}
-	q := quality.Measures{Brightness: sum / n, UnderExposure: dark / n, OverExposure: bright / n}
-	var r Reason
-	switch {
-	case q.UnderExposure > maxDark || q.Brightness < minBrightness:
-		r = qualityReason(Underexposed, fmt.Sprintf("the face is lost in the dark: mean brightness %.0f of 255 where it should be, %.0f %% nearly black", q.Brightness, 100*q.UnderExposure))
-	case q.OverExposure > maxBright || q.Brightness > maxBrightness:
-		r = qualityReason(Overexposed, fmt.Sprintf("the face is washed out: mean brightness %.0f of 255 where it should be, %.0f %% nearly white", q.Brightness, 100*q.OverExposure))
-	default:
+	code, detail := exposure(quality.Measures{Brightness: sum / n, UnderExposure: dark / n, OverExposure: bright / n}, "of where the face should be")
+	if code == "" {
 		return nil
 	}
-	return &Failure{Reasons: []Reason{r}, Issues: []string{qualityReasons[r.Code].message}, Quality: &q}
+	// No Quality: the face's other measures were never taken, and zeros
+	// would read as values.
+	return &Failure{Reasons: []Reason{qualityReason(code, detail)}, Issues: []string{qualityReasons[code].message}}
+}
+
+// exposure is the code and detail of a photo too dark or washed out by the
+// face's limits (place: where it was measured), "" when it is neither.
+func exposure(q quality.Measures, place string) (code, detail string) {
+	switch {
+	case q.UnderExposure > maxDark || q.Brightness < minBrightness:
+		return Underexposed, fmt.Sprintf("mean brightness %.0f of 255, %.0f %% %s nearly black", q.Brightness, 100*q.UnderExposure, place)
+	case q.OverExposure > maxBright || q.Brightness > maxBrightness:
+		return Overexposed, fmt.Sprintf("mean brightness %.0f of 255, %.0f %% %s nearly white", q.Brightness, 100*q.OverExposure, place)
+	}
+	return "", ""
 }
 
 // checkQuality refuses a finished photo whose measures leave the limits
@@ -128,11 +136,10 @@ func checkQuality(q quality.Measures, spec Spec, jpegQuality int, blockPx float6
 	add := func(code, detail string) { reasons = append(reasons, qualityReason(code, detail)) }
 	// The photo first: on a dark, washed-out, blocky or blurred photo the
 	// face's own measures are not to be trusted, so they wait for a better one.
+	exposed, exposedDetail := exposure(q, "of the face")
 	switch {
-	case q.UnderExposure > maxDark || q.Brightness < minBrightness:
-		add(Underexposed, fmt.Sprintf("mean brightness %.0f of 255, %.0f %% of the face nearly black", q.Brightness, 100*q.UnderExposure))
-	case q.OverExposure > maxBright || q.Brightness > maxBrightness:
-		add(Overexposed, fmt.Sprintf("mean brightness %.0f of 255, %.0f %% of the face nearly white", q.Brightness, 100*q.OverExposure))
+	case exposed != "":
+		add(exposed, exposedDetail)
 	case q.IlluminationUniformity < minUniformity:
 		add(UnevenLighting, fmt.Sprintf("the darker side has %.0f %% of the lighter side's brightness", 100*q.IlluminationUniformity))
 	case q.IlluminationUniformity < warnUniformity:
